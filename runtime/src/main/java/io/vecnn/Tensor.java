@@ -1,0 +1,117 @@
+package io.vecnn;
+
+import java.util.Arrays;
+
+/**
+ * A batch of float32 feature maps in NHWC order, the layout VecNN computes in: the channel is the
+ * innermost, contiguous axis, so one pixel's channels form a vector. A flattened tensor has
+ * {@code h == w == 1}.
+ *
+ * <p>The data array is owned by the tensor; callers that keep a tensor must not write into it.
+ */
+public final class Tensor {
+    private final int n;
+    private final int h;
+    private final int w;
+    private final int c;
+    private final float[] data;
+
+    public Tensor(int n, int h, int w, int c, float[] data) {
+        if (n <= 0 || h <= 0 || w <= 0 || c <= 0) {
+            throw new VecnnException("tensor dimensions must be positive, got NHWC " + n + "x" + h + "x" + w + "x" + c);
+        }
+        long size = (long) n * h * w * c;
+        if (data.length != size) {
+            throw new VecnnException("NHWC " + n + "x" + h + "x" + w + "x" + c + " needs " + size
+                    + " values, got " + data.length);
+        }
+        this.n = n;
+        this.h = h;
+        this.w = w;
+        this.c = c;
+        this.data = data;
+    }
+
+    public static Tensor zeros(int n, int h, int w, int c) {
+        return new Tensor(n, h, w, c, new float[Math.multiplyExact(Math.multiplyExact(n, h), Math.multiplyExact(w, c))]);
+    }
+
+    /** Re-lays a PyTorch NCHW batch into NHWC. */
+    public static Tensor fromNchw(float[] nchw, int n, int c, int h, int w) {
+        long size = (long) n * c * h * w;
+        if (nchw.length != size) {
+            throw new VecnnException("NCHW " + n + "x" + c + "x" + h + "x" + w + " needs " + size
+                    + " values, got " + nchw.length);
+        }
+        float[] out = new float[nchw.length];
+        for (int b = 0; b < n; b++) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        out[((b * h + y) * w + x) * c + ch] = nchw[((b * c + ch) * h + y) * w + x];
+                    }
+                }
+            }
+        }
+        return new Tensor(n, h, w, c, out);
+    }
+
+    /** The same values in PyTorch's NCHW order. */
+    public float[] toNchw() {
+        float[] out = new float[data.length];
+        for (int b = 0; b < n; b++) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        out[((b * c + ch) * h + y) * w + x] = data[((b * h + y) * w + x) * c + ch];
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    public int batch() {
+        return n;
+    }
+
+    public int height() {
+        return h;
+    }
+
+    public int width() {
+        return w;
+    }
+
+    public int channels() {
+        return c;
+    }
+
+    public float[] data() {
+        return data;
+    }
+
+    /** Index of element (b, y, x, ch) in {@link #data()}. */
+    public int index(int b, int y, int x, int ch) {
+        return ((b * h + y) * w + x) * c + ch;
+    }
+
+    public float get(int b, int y, int x, int ch) {
+        return data[index(b, y, x, ch)];
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor[NHWC " + n + "x" + h + "x" + w + "x" + c + "]";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Tensor t && t.n == n && t.h == h && t.w == w && t.c == c && Arrays.equals(t.data, data);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(data) * 31 + n;
+    }
+}

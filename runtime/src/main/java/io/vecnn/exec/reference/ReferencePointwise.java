@@ -1,0 +1,64 @@
+package io.vecnn.exec.reference;
+
+import io.vecnn.Tensor;
+
+import java.util.List;
+
+/** Ops that touch each value (or each pixel's channel vector) independently. */
+final class ReferencePointwise {
+    private ReferencePointwise() {
+    }
+
+    /** max(x, 0), keeping NaN as PyTorch does. */
+    static Tensor relu(Tensor x) {
+        float[] out = x.data().clone();
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] < 0) {
+                out[i] = 0;
+            }
+        }
+        return new Tensor(x.batch(), x.height(), x.width(), x.channels(), out);
+    }
+
+    static Tensor channelAffine(Tensor x, float[] scale, float[] shift) {
+        float[] out = new float[x.data().length];
+        int c = x.channels();
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) ((double) x.data()[i] * scale[i % c] + shift[i % c]);
+        }
+        return new Tensor(x.batch(), x.height(), x.width(), c, out);
+    }
+
+    static Tensor add(List<Tensor> xs) {
+        float[] out = new float[xs.get(0).data().length];
+        for (int i = 0; i < out.length; i++) {
+            double sum = 0;
+            for (Tensor x : xs) {
+                sum += x.data()[i];
+            }
+            out[i] = (float) sum;
+        }
+        Tensor first = xs.get(0);
+        return new Tensor(first.batch(), first.height(), first.width(), first.channels(), out);
+    }
+
+    /** Softmax over each pixel's channels, shifted by the maximum so large logits do not overflow. */
+    static Tensor softmax(Tensor x) {
+        float[] out = new float[x.data().length];
+        int c = x.channels();
+        for (int p = 0; p < out.length; p += c) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < c; i++) {
+                max = Math.max(max, x.data()[p + i]);
+            }
+            double sum = 0;
+            for (int i = 0; i < c; i++) {
+                sum += Math.exp(x.data()[p + i] - max);
+            }
+            for (int i = 0; i < c; i++) {
+                out[p + i] = (float) (Math.exp(x.data()[p + i] - max) / sum);
+            }
+        }
+        return new Tensor(x.batch(), x.height(), x.width(), c, out);
+    }
+}

@@ -1,0 +1,195 @@
+package io.vecnn.graph;
+
+import io.vecnn.VecnnException;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Computes the shape of every value of a graph for a given input shape, and checks each op against
+ * the shapes of its inputs and weights. Output sizes follow PyTorch's formulas exactly, ceil mode included.
+ */
+public final class ShapeInference {
+    private ShapeInference() {
+    }
+
+    /**
+     * @param weightShape the shape of a weight by name, or null when the weight is missing
+     * @return the shape of every value, the input first, then in node order
+     */
+    public static Map<String, Shape> infer(Graph graph, Shape input, Function<String, int[]> weightShape) {
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        shapes.put(graph.input(), input);
+        for (Node node : graph.nodes()) {
+            List<Shape> ins = node.inputs().stream().map(shapes::get).toList();
+            shapes.put(node.output(), outputShape(node, ins, weightShape));
+        }
+        return shapes;
+    }
+
+    /** Shapes for the graph's own input shape, with weights given as a map of shapes. */
+    public static Map<String, Shape> infer(Graph graph, Map<String, int[]> weightShapes) {
+        return infer(graph, graph.inputShape(), new HashMap<>(weightShapes)::get);
+    }
+
+    static Shape outputShape(Node node, List<Shape> ins, Function<String, int[]> weightShape) {
+        Op op = node.op();
+        if (op instanceof Op.Concat) {
+            requireInputs(node, ins, -1);
+            int channels = 0;
+            for (Shape s : ins) {
+                if (s.height() != ins.get(0).height() || s.width() != ins.get(0).width()) {
+                    throw fail(node, "concatenates maps of different sizes " + ins);
+                }
+                channels += s.channels();
+            }
+            return new Shape(channels, ins.get(0).height(), ins.get(0).width());
+        }
+        if (op instanceof Op.Add) {
+            requireInputs(node, ins, -1);
+            for (Shape s : ins) {
+                if (!s.equals(ins.get(0))) {
+                    throw fail(node, "adds values of different shapes " + ins);
+                }
+            }
+            return ins.get(0);
+        }
+        requireInputs(node, ins, 1);
+        Shape in = ins.get(0);
+        if (op instanceof Op.Conv2d c) {
+            checkPositive(node, "kernel", c.kernelH(), c.kernelW());
+            checkPositive(node, "stride", c.strideH(), c.strideW());
+            checkPositive(node, "dilation", c.dilationH(), c.dilationW());
+            checkNonNegative(node, "padding", c.padH(), c.padW());
+            if (c.groups() <= 0 || in.channels() % c.groups() != 0 || c.outChannels() % c.groups() != 0) {
+                throw fail(node, "groups " + c.groups() + " must divide input channels " + in.channels()
+                        + " and output channels " + c.outChannels());
+            }
+            requireWeight(node, weightShape, c.weight(), c.outChannels(), c.kernelH(), c.kernelW(), in.channels() / c.groups());
+            if (c.bias() != null) {
+                requireWeight(node, weightShape, c.bias(), c.outChannels());
+            }
+            int oh = convOut(node, in.height(), c.kernelH(), c.strideH(), c.padH(), c.dilationH());
+            int ow = convOut(node, in.width(), c.kernelW(), c.strideW(), c.padW(), c.dilationW());
+            return new Shape(c.outChannels(), oh, ow);
+        }
+        if (op instanceof Op.ChannelAffine a) {
+            requireWeight(node, weightShape, a.scale(), in.channels());
+            requireWeight(node, weightShape, a.shift(), in.channels());
+            return in;
+        }
+        if (op instanceof Op.Relu || op instanceof Op.Softmax) {
+            return in;
+        }
+        if (op instanceof Op.MaxPool2d p) {
+            checkPool(node, p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(), p.padW());
+            return new Shape(in.channels(),
+                    poolOut(node, in.height(), p.kernelH(), p.strideH(), p.padH(), p.ceilMode()),
+                    poolOut(node, in.width(), p.kernelW(), p.strideW(), p.padW(), p.ceilMode()));
+        }
+        if (op instanceof Op.AvgPool2d p) {
+            checkPool(node, p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(), p.padW());
+            return new Shape(in.channels(),
+                    poolOut(node, in.height(), p.kernelH(), p.strideH(), p.padH(), p.ceilMode()),
+                    poolOut(node, in.width(), p.kernelW(), p.strideW(), p.padW(), p.ceilMode()));
+        }
+        if (op instanceof Op.AdaptiveAvgPool2d p) {
+            checkPositive(node, "output size", p.outH(), p.outW());
+            return new Shape(in.channels(), p.outH(), p.outW());
+        }
+        if (op instanceof Op.Flatten) {
+            long size = in.size();
+            if (size > Integer.MAX_VALUE) {
+                throw fail(node, "flattens " + in + " into more than 2^31 values");
+            }
+            return new Shape((int) size, 1, 1);
+        }
+        if (op instanceof Op.Linear l) {
+            if (in.height() != 1 || in.width() != 1) {
+                throw fail(node, "linear needs a flattened input, got " + in);
+            }
+            requireWeight(node, weightShape, l.weight(), l.outFeatures(), in.channels());
+            if (l.bias() != null) {
+                requireWeight(node, weightShape, l.bias(), l.outFeatures());
+            }
+            return new Shape(l.outFeatures(), 1, 1);
+        }
+        throw fail(node, "unknown op " + op);
+    }
+
+    /** PyTorch's convolution output size; a map that collapses to nothing is an error naming the layer. */
+    public static int convOut(Node node, int in, int kernel, int stride, int pad, int dilation) {
+        int span = dilation * (kernel - 1) + 1;
+        int out = Math.floorDiv(in + 2 * pad - span, stride) + 1;
+        if (out <= 0) {
+            throw fail(node, "input size " + in + " is too small for kernel " + kernel + " (dilation " + dilation
+                    + ", padding " + pad + "): the output would be empty");
+        }
+        return out;
+    }
+
+    /**
+     * PyTorch's pooling output size. In ceil mode a last window that would start in the right padding
+     * is dropped, so every window overlaps the input.
+     */
+    public static int poolOut(Node node, int in, int kernel, int stride, int pad, boolean ceil) {
+        int numerator = in + 2 * pad - kernel;
+        int out = (ceil ? Math.floorDiv(numerator + stride - 1, stride) : Math.floorDiv(numerator, stride)) + 1;
+        if (ceil && (long) (out - 1) * stride >= in + pad) {
+            out--;
+        }
+        if (out <= 0) {
+            throw fail(node, "input size " + in + " is too small for pooling window " + kernel
+                    + " (padding " + pad + "): the output would be empty");
+        }
+        return out;
+    }
+
+    private static void checkPool(Node node, int kh, int kw, int sh, int sw, int ph, int pw) {
+        checkPositive(node, "kernel", kh, kw);
+        checkPositive(node, "stride", sh, sw);
+        checkNonNegative(node, "padding", ph, pw);
+        if (2 * ph > kh || 2 * pw > kw) {
+            throw fail(node, "padding " + ph + "x" + pw + " must be at most half the kernel " + kh + "x" + kw
+                    + " (PyTorch's rule)");
+        }
+    }
+
+    private static void checkPositive(Node node, String what, int a, int b) {
+        if (a <= 0 || b <= 0) {
+            throw fail(node, what + " must be positive, got " + a + "x" + b);
+        }
+    }
+
+    private static void checkNonNegative(Node node, String what, int a, int b) {
+        if (a < 0 || b < 0) {
+            throw fail(node, what + " must not be negative, got " + a + "x" + b);
+        }
+    }
+
+    private static void requireInputs(Node node, List<Shape> ins, int count) {
+        if (count < 0 ? ins.size() < 2 : ins.size() != count) {
+            throw fail(node, node.op().kind() + " takes " + (count < 0 ? "at least 2" : String.valueOf(count))
+                    + " inputs, got " + ins.size());
+        }
+    }
+
+    private static void requireWeight(Node node, Function<String, int[]> weightShape, String name, int... expected) {
+        int[] actual = weightShape.apply(name);
+        if (actual == null) {
+            throw fail(node, "weight '" + name + "' is missing");
+        }
+        if (!Arrays.equals(actual, expected)) {
+            throw fail(node, "weight '" + name + "' has shape " + Arrays.toString(actual) + ", expected "
+                    + Arrays.toString(expected));
+        }
+    }
+
+    private static VecnnException fail(Node node, String message) {
+        return new VecnnException("node '" + node.name() + "': " + message);
+    }
+}

@@ -1,0 +1,228 @@
+package io.vecnn.modelfile;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vecnn.VecnnException;
+import io.vecnn.graph.Graph;
+import io.vecnn.graph.Node;
+import io.vecnn.graph.Op;
+import io.vecnn.graph.Shape;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The graph as JSON, stored in the model file's {@code __metadata__}. Each node is an object with
+ * {@code name}, {@code op}, {@code inputs}, {@code output} and the op's parameters under their
+ * record component names; reading is strict, so a hand-edited file gets an error naming the node and field.
+ */
+public final class GraphCodec {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private GraphCodec() {
+    }
+
+    public static String toJson(Graph graph) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("input", graph.input());
+        ArrayNode shape = root.putArray("input_shape");
+        shape.add(graph.inputShape().channels()).add(graph.inputShape().height()).add(graph.inputShape().width());
+        root.put("output", graph.output());
+        ArrayNode nodes = root.putArray("nodes");
+        for (Node node : graph.nodes()) {
+            ObjectNode n = nodes.addObject();
+            n.put("name", node.name());
+            n.put("op", node.op().kind());
+            ArrayNode inputs = n.putArray("inputs");
+            node.inputs().forEach(inputs::add);
+            n.put("output", node.output());
+            writeParams(node.op(), n);
+        }
+        return root.toString();
+    }
+
+    public static Graph fromJson(String json) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new VecnnException("model graph is not valid JSON: " + e.getOriginalMessage());
+        }
+        Fields top = new Fields(root, "graph");
+        JsonNode shapeNode = top.array("input_shape");
+        if (shapeNode.size() != 3) {
+            throw new VecnnException("graph: input_shape must be [channels, height, width], got " + shapeNode);
+        }
+        Shape inputShape = new Shape(top.intAt(shapeNode, 0), top.intAt(shapeNode, 1),
+                top.intAt(shapeNode, 2));
+        List<Node> nodes = new ArrayList<>();
+        for (JsonNode n : top.array("nodes")) {
+            Fields f = new Fields(n, "node " + (n.has("name") ? "'" + n.get("name").asText() + "'" : "#" + nodes.size()));
+            List<String> inputs = new ArrayList<>();
+            for (JsonNode in : f.array("inputs")) {
+                if (!in.isTextual()) {
+                    throw f.error("inputs must be strings, got " + in);
+                }
+                inputs.add(in.asText());
+            }
+            nodes.add(new Node(f.string("name"), readOp(f), inputs, f.string("output")));
+        }
+        return new Graph(top.string("input"), inputShape, nodes, top.string("output"));
+    }
+
+    private static void writeParams(Op op, ObjectNode n) {
+        if (op instanceof Op.Conv2d c) {
+            n.put("out_channels", c.outChannels());
+            n.putArray("kernel").add(c.kernelH()).add(c.kernelW());
+            n.putArray("stride").add(c.strideH()).add(c.strideW());
+            n.putArray("padding").add(c.padH()).add(c.padW());
+            n.putArray("dilation").add(c.dilationH()).add(c.dilationW());
+            n.put("groups", c.groups());
+            n.put("weight", c.weight());
+            n.put("bias", c.bias());
+        } else if (op instanceof Op.ChannelAffine a) {
+            n.put("scale", a.scale());
+            n.put("shift", a.shift());
+        } else if (op instanceof Op.MaxPool2d p) {
+            n.putArray("kernel").add(p.kernelH()).add(p.kernelW());
+            n.putArray("stride").add(p.strideH()).add(p.strideW());
+            n.putArray("padding").add(p.padH()).add(p.padW());
+            n.put("ceil_mode", p.ceilMode());
+        } else if (op instanceof Op.AvgPool2d p) {
+            n.putArray("kernel").add(p.kernelH()).add(p.kernelW());
+            n.putArray("stride").add(p.strideH()).add(p.strideW());
+            n.putArray("padding").add(p.padH()).add(p.padW());
+            n.put("ceil_mode", p.ceilMode());
+            n.put("count_include_pad", p.countIncludePad());
+        } else if (op instanceof Op.AdaptiveAvgPool2d p) {
+            n.putArray("output_size").add(p.outH()).add(p.outW());
+        } else if (op instanceof Op.Linear l) {
+            n.put("out_features", l.outFeatures());
+            n.put("weight", l.weight());
+            n.put("bias", l.bias());
+        }
+    }
+
+    private static Op readOp(Fields f) {
+        String kind = f.string("op");
+        switch (kind) {
+            case "conv2d": {
+                int[] k = f.pair("kernel");
+                int[] s = f.pair("stride");
+                int[] p = f.pair("padding");
+                int[] d = f.pair("dilation");
+                return new Op.Conv2d(f.integer("out_channels"), k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1],
+                        f.integer("groups"), f.string("weight"), f.optionalString("bias"));
+            }
+            case "channel_affine":
+                return new Op.ChannelAffine(f.string("scale"), f.string("shift"));
+            case "relu":
+                return new Op.Relu();
+            case "max_pool2d": {
+                int[] k = f.pair("kernel");
+                int[] s = f.pair("stride");
+                int[] p = f.pair("padding");
+                return new Op.MaxPool2d(k[0], k[1], s[0], s[1], p[0], p[1], f.bool("ceil_mode"));
+            }
+            case "avg_pool2d": {
+                int[] k = f.pair("kernel");
+                int[] s = f.pair("stride");
+                int[] p = f.pair("padding");
+                return new Op.AvgPool2d(k[0], k[1], s[0], s[1], p[0], p[1], f.bool("ceil_mode"),
+                        f.bool("count_include_pad"));
+            }
+            case "adaptive_avg_pool2d": {
+                int[] o = f.pair("output_size");
+                return new Op.AdaptiveAvgPool2d(o[0], o[1]);
+            }
+            case "flatten":
+                return new Op.Flatten();
+            case "linear":
+                return new Op.Linear(f.integer("out_features"), f.string("weight"), f.optionalString("bias"));
+            case "concat":
+                return new Op.Concat();
+            case "add":
+                return new Op.Add();
+            case "softmax":
+                return new Op.Softmax();
+            default:
+                throw f.error("unknown op '" + kind + "'");
+        }
+    }
+
+    /** Strict field access that names the owner and field in every error. */
+    private record Fields(JsonNode node, String owner) {
+        Fields {
+            if (node == null || !node.isObject()) {
+                throw new VecnnException(owner + " must be a JSON object");
+            }
+        }
+
+        VecnnException error(String message) {
+            return new VecnnException(owner + ": " + message);
+        }
+
+        JsonNode field(String name) {
+            JsonNode v = node.get(name);
+            if (v == null) {
+                throw error("missing field '" + name + "'");
+            }
+            return v;
+        }
+
+        String string(String name) {
+            JsonNode v = field(name);
+            if (!v.isTextual()) {
+                throw error("field '" + name + "' must be a string, got " + v);
+            }
+            return v.asText();
+        }
+
+        String optionalString(String name) {
+            JsonNode v = node.get(name);
+            return v == null || v.isNull() ? null : string(name);
+        }
+
+        int integer(String name) {
+            JsonNode v = field(name);
+            if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+                throw error("field '" + name + "' must be a 32-bit integer, got " + v);
+            }
+            return v.intValue();
+        }
+
+        boolean bool(String name) {
+            JsonNode v = field(name);
+            if (!v.isBoolean()) {
+                throw error("field '" + name + "' must be true or false, got " + v);
+            }
+            return v.booleanValue();
+        }
+
+        JsonNode array(String name) {
+            JsonNode v = field(name);
+            if (!v.isArray()) {
+                throw error("field '" + name + "' must be an array, got " + v);
+            }
+            return v;
+        }
+
+        int intAt(JsonNode array, int i) {
+            JsonNode v = array.get(i);
+            if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+                throw error("expected an integer at index " + i + " of " + array);
+            }
+            return v.intValue();
+        }
+
+        int[] pair(String name) {
+            JsonNode a = array(name);
+            if (a.size() != 2) {
+                throw error("field '" + name + "' must hold two integers [h, w], got " + a);
+            }
+            return new int[] {intAt(a, 0), intAt(a, 1)};
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.vecnn.converter.statedict;
+
+/** The element types a PyTorch state dict may hold, with their size in bytes and PyTorch storage class. */
+public enum DType {
+    FLOAT32(4, "FloatStorage", true),
+    FLOAT64(8, "DoubleStorage", true),
+    FLOAT16(2, "HalfStorage", true),
+    BFLOAT16(2, "BFloat16Storage", true),
+    INT64(8, "LongStorage", false),
+    INT32(4, "IntStorage", false),
+    INT16(2, "ShortStorage", false),
+    INT8(1, "CharStorage", false),
+    UINT8(1, "ByteStorage", false),
+    BOOL(1, "BoolStorage", false);
+
+    private final int bytes;
+    private final String storageClass;
+    private final boolean floating;
+
+    DType(int bytes, String storageClass, boolean floating) {
+        this.bytes = bytes;
+        this.storageClass = storageClass;
+        this.floating = floating;
+    }
+
+    public int bytes() {
+        return bytes;
+    }
+
+    /** The class name torch.save writes for a storage of this type, e.g. {@code FloatStorage}. */
+    public String storageClass() {
+        return storageClass;
+    }
+
+    public boolean isFloating() {
+        return floating;
+    }
+
+    /** The dtype of a storage class name such as {@code FloatStorage}, or null when it is not one we know. */
+    public static DType ofStorageClass(String name) {
+        for (DType t : values()) {
+            if (t.storageClass.equals(name)) {
+                return t;
+            }
+        }
+        return null;
+    }
+}
