@@ -36,7 +36,8 @@ public final class ShapeInference {
         return infer(graph, graph.inputShape(), new HashMap<>(weightShapes)::get);
     }
 
-    static Shape outputShape(Node node, List<Shape> ins, Function<String, int[]> weightShape) {
+    /** The shape of one node's output, checking its inputs and weights. */
+    public static Shape outputShape(Node node, List<Shape> ins, Function<String, int[]> weightShape) {
         Op op = node.op();
         if (op instanceof Op.Concat) {
             requireInputs(node, ins, -1);

@@ -1,0 +1,28 @@
+package io.vecnn.converter.arch;
+
+import io.vecnn.graph.Shape;
+
+/** A network family known by name: how its modules are wired, as in its PyTorch {@code forward}. */
+public interface Architecture {
+
+    /** The name used on the command line and in model files, e.g. {@code resnet18}. */
+    String name();
+
+    /** The input size the published weights expect. */
+    Shape defaultInput();
+
+    /** The width of the classifier when nothing else says otherwise (synthetic weights). */
+    int defaultNumClasses();
+
+    /**
+     * Builds the network on {@code x}. Channel counts given here are defaults: when converting a file,
+     * output widths come from its weight shapes.
+     */
+    Value forward(NetworkBuilder nn, Value x, int numClasses);
+
+    /** Builds the whole network from a weight source, at the given input size. */
+    default NetworkBuilder.Built build(WeightSource source, Shape input, int numClasses) {
+        NetworkBuilder nn = new NetworkBuilder(source);
+        return nn.build(forward(nn, nn.input(input), numClasses));
+    }
+}

@@ -1,0 +1,198 @@
+package io.vecnn.converter.arch;
+
+import io.vecnn.converter.fold.BatchNormFolding;
+import io.vecnn.converter.fold.FlattenPermutation;
+import io.vecnn.converter.fold.WeightLayout;
+import io.vecnn.converter.statedict.TorchTensor;
+import io.vecnn.graph.Graph;
+import io.vecnn.graph.Node;
+import io.vecnn.graph.Op;
+import io.vecnn.graph.Shape;
+import io.vecnn.graph.ShapeInference;
+import io.vecnn.graph.WeightTensor;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The vocabulary architectures are written in: one call per PyTorch module, named by its state-dict
+ * prefix, so a definition reads like torchvision's {@code forward}. Each call takes its weights from a
+ * {@link WeightSource}, appends a graph node and returns the new value.
+ *
+ * <p>The builder does the layout work as it goes: convolution weights become OHWI, a BatchNorm right
+ * after a convolution is folded into it, and a Linear right after a flatten gets its columns permuted
+ * from NCHW to NHWC flatten order.
+ */
+public final class NetworkBuilder {
+    private final WeightSource source;
+    private final List<Node> nodes = new ArrayList<>();
+    private final Map<String, WeightTensor> weights = new LinkedHashMap<>();
+    private final Map<String, Integer> producer = new HashMap<>();
+    private final Map<String, Integer> readers = new HashMap<>();
+    private final Map<String, Shape> shapes = new HashMap<>();
+    private final Map<String, Integer> nameUses = new HashMap<>();
+    private Value input;
+
+    public NetworkBuilder(WeightSource source) {
+        this.source = source;
+    }
+
+    public Value input(Shape shape) {
+        input = new Value("input", shape);
+        shapes.put(input.name(), shape);
+        return input;
+    }
+
+    /** {@code nn.Conv2d(in, out, kernel, stride, padding, bias=bias)} with square kernel, stride and padding. */
+    public Value conv2d(String prefix, Value x, int out, int kernel, int stride, int padding, boolean bias) {
+        return conv2d(prefix, x, out, kernel, kernel, stride, stride, padding, padding, 1, bias);
+    }
+
+    /** The general {@code nn.Conv2d}: rectangular kernel, stride and padding, groups; output width from the file. */
+    public Value conv2d(String prefix, Value x, int out, int kernelH, int kernelW, int strideH, int strideW,
+                        int padH, int padW, int groups, boolean bias) {
+        int in = x.channels();
+        TorchTensor w = source.take(prefix + ".weight", new int[] {out, in / groups, kernelH, kernelW}, true,
+                WeightRole.CONV_WEIGHT);
+        int outChannels = w.dim(0);
+        String weightName = prefix + ".weight";
+        weights.put(weightName, WeightLayout.oihwToOhwi(w));
+        String biasName = null;
+        if (bias) {
+            biasName = prefix + ".bias";
+            weights.put(biasName, WeightTensor.vector(source.take(biasName, new int[] {outChannels}, false,
+                    WeightRole.BIAS).data()));
+        }
+        return add(prefix, new Op.Conv2d(outChannels, kernelH, kernelW, strideH, strideW, padH, padW, 1, 1, groups,
+                weightName, biasName), x);
+    }
+
+    /**
+     * {@code nn.BatchNorm2d} in eval mode. Folded into the convolution that produced {@code x} when
+     * nothing else reads that convolution's output; otherwise kept as a per-channel affine op.
+     */
+    public Value batchNorm(String prefix, Value x, double eps) {
+        int c = x.channels();
+        float[] gamma = source.take(prefix + ".weight", new int[] {c}, false, WeightRole.BN_WEIGHT).data();
+        float[] beta = source.take(prefix + ".bias", new int[] {c}, false, WeightRole.BN_BIAS).data();
+        float[] mean = source.take(prefix + ".running_mean", new int[] {c}, false, WeightRole.BN_RUNNING_MEAN).data();
+        float[] var = source.take(prefix + ".running_var", new int[] {c}, false, WeightRole.BN_RUNNING_VAR).data();
+        source.takeOptional(prefix + ".num_batches_tracked", WeightRole.BN_NUM_BATCHES_TRACKED);
+        BatchNormFolding.Affine affine = BatchNormFolding.affine(gamma, beta, mean, var, eps);
+        Integer convIndex = producer.get(x.name());
+        if (convIndex != null && nodes.get(convIndex).op() instanceof Op.Conv2d conv
+                && readers.getOrDefault(x.name(), 0) == 0) {
+            String biasName = conv.bias() != null ? conv.bias() : nodes.get(convIndex).name() + ".bias";
+            float[] oldBias = conv.bias() != null ? weights.get(conv.bias()).data() : null;
+            weights.put(conv.weight(), BatchNormFolding.scaleOutputs(weights.get(conv.weight()), affine));
+            weights.put(biasName, WeightTensor.vector(BatchNormFolding.foldBias(oldBias, affine)));
+            Node old = nodes.get(convIndex);
+            nodes.set(convIndex, new Node(old.name(), new Op.Conv2d(conv.outChannels(), conv.kernelH(), conv.kernelW(),
+                    conv.strideH(), conv.strideW(), conv.padH(), conv.padW(), conv.dilationH(), conv.dilationW(),
+                    conv.groups(), conv.weight(), biasName), old.inputs(), old.output()));
+            return x;
+        }
+        weights.put(prefix + ".scale", WeightTensor.vector(affine.scale()));
+        weights.put(prefix + ".shift", WeightTensor.vector(affine.shift()));
+        return add(prefix, new Op.ChannelAffine(prefix + ".scale", prefix + ".shift"), x);
+    }
+
+    public Value relu(String name, Value x) {
+        return add(name, new Op.Relu(), x);
+    }
+
+    public Value maxPool2d(String name, Value x, int kernel, int stride, int padding, boolean ceilMode) {
+        return add(name, new Op.MaxPool2d(kernel, kernel, stride, stride, padding, padding, ceilMode), x);
+    }
+
+    public Value avgPool2d(String name, Value x, int kernel, int stride, int padding, boolean ceilMode,
+                           boolean countIncludePad) {
+        return add(name, new Op.AvgPool2d(kernel, kernel, stride, stride, padding, padding, ceilMode, countIncludePad), x);
+    }
+
+    public Value adaptiveAvgPool2d(String name, Value x, int outH, int outW) {
+        return add(name, new Op.AdaptiveAvgPool2d(outH, outW), x);
+    }
+
+    /** {@code torch.flatten(x, 1)}. */
+    public Value flatten(String name, Value x) {
+        return add(name, new Op.Flatten(), x);
+    }
+
+    /** {@code nn.Linear(in, out, bias)}; the output width comes from the file. */
+    public Value linear(String prefix, Value x, int out, boolean bias) {
+        int in = x.channels();
+        TorchTensor w = source.take(prefix + ".weight", new int[] {out, in}, true, WeightRole.LINEAR_WEIGHT);
+        int outFeatures = w.dim(0);
+        float[] data = w.data();
+        Integer from = producer.get(x.name());
+        if (from != null && nodes.get(from).op() instanceof Op.Flatten) {
+            data = FlattenPermutation.nchwToNhwcColumns(data, outFeatures, shapes.get(nodes.get(from).inputs().get(0)));
+        }
+        String weightName = prefix + ".weight";
+        weights.put(weightName, new WeightTensor(new int[] {outFeatures, in}, data));
+        String biasName = null;
+        if (bias) {
+            biasName = prefix + ".bias";
+            weights.put(biasName, WeightTensor.vector(source.take(biasName, new int[] {outFeatures}, false,
+                    WeightRole.BIAS).data()));
+        }
+        return add(prefix, new Op.Linear(outFeatures, weightName, biasName), x);
+    }
+
+    /** {@code a + b + ...}, the residual connection. */
+    public Value add(String name, Value... xs) {
+        return add(name, new Op.Add(), xs);
+    }
+
+    /** {@code torch.cat(xs, 1)}. */
+    public Value concat(String name, Value... xs) {
+        return add(name, new Op.Concat(), xs);
+    }
+
+    public Value softmax(String name, Value x) {
+        return add(name, new Op.Softmax(), x);
+    }
+
+    /** The finished graph and its weights, in runtime layout. */
+    public Built build(Value output) {
+        return new Built(new Graph(input.name(), input.shape(), nodes, output.name()), weights);
+    }
+
+    /** A built network: its graph and the weights it references. */
+    public record Built(Graph graph, Map<String, WeightTensor> weights) {
+    }
+
+    private Value add(String name, Op op, Value... xs) {
+        String unique = uniqueName(name);
+        List<String> inputs = new ArrayList<>();
+        List<Shape> inShapes = new ArrayList<>();
+        for (Value x : xs) {
+            inputs.add(x.name());
+            inShapes.add(x.shape());
+            readers.merge(x.name(), 1, Integer::sum);
+        }
+        Node node = new Node(unique, op, inputs, unique);
+        Shape shape = shapeOf(node, inShapes);
+        nodes.add(node);
+        producer.put(unique, nodes.size() - 1);
+        shapes.put(unique, shape);
+        return new Value(unique, shape);
+    }
+
+    private Shape shapeOf(Node node, List<Shape> inShapes) {
+        return ShapeInference.outputShape(node, inShapes, name -> {
+            WeightTensor w = weights.get(name);
+            return w == null ? null : w.shape();
+        });
+    }
+
+    /** PyTorch reuses one ReLU module at several places; graph nodes need distinct names. */
+    private String uniqueName(String name) {
+        int uses = nameUses.merge(name, 1, Integer::sum);
+        return uses == 1 ? name : name + "#" + uses;
+    }
+}

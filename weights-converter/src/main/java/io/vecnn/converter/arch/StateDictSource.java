@@ -1,0 +1,84 @@
+package io.vecnn.converter.arch;
+
+import io.vecnn.VecnnException;
+import io.vecnn.converter.statedict.DType;
+import io.vecnn.converter.statedict.StateDict;
+import io.vecnn.converter.statedict.TorchTensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Weights from a state dict, checked like PyTorch's {@code load_state_dict(strict=True)}: every key the
+ * architecture asks for must be present with the expected shape, and every key of the file must be asked
+ * for. All problems are collected, then reported together by {@link #verify(String)}.
+ */
+public final class StateDictSource implements WeightSource {
+    private static final int LISTED = 8;
+    private final StateDict stateDict;
+    private final Set<String> used = new LinkedHashSet<>();
+    private final List<String> missing = new ArrayList<>();
+    private final List<String> mismatched = new ArrayList<>();
+
+    public StateDictSource(StateDict stateDict) {
+        this.stateDict = stateDict;
+    }
+
+    @Override
+    public TorchTensor take(String key, int[] shape, boolean firstDimFree, WeightRole role) {
+        used.add(key);
+        TorchTensor t = stateDict.get(key);
+        if (t == null) {
+            missing.add(key);
+            return zeros(shape);
+        }
+        int[] expected = shape.clone();
+        if (firstDimFree && t.rank() == expected.length && t.rank() > 0 && t.dim(0) > 0) {
+            expected[0] = t.dim(0);
+        }
+        if (!Arrays.equals(t.shape(), expected)) {
+            mismatched.add(key + " is " + t.shapeString() + ", expected " + Arrays.toString(expected));
+            return zeros(expected);
+        }
+        if (!t.dtype().isFloating()) {
+            mismatched.add(key + " holds " + t.dtype() + " values, expected floating point");
+        }
+        return t;
+    }
+
+    @Override
+    public void takeOptional(String key, WeightRole role) {
+        used.add(key);
+    }
+
+    /** Throws one error listing every missing, unexpected and mis-shaped key; does nothing when the file fits. */
+    public void verify(String architecture) {
+        List<String> unexpected = stateDict.keys().stream().filter(k -> !used.contains(k)).toList();
+        if (missing.isEmpty() && unexpected.isEmpty() && mismatched.isEmpty()) {
+            return;
+        }
+        List<String> parts = new ArrayList<>();
+        if (!missing.isEmpty()) {
+            parts.add(missing.size() + " missing key(s): " + list(missing));
+        }
+        if (!unexpected.isEmpty()) {
+            parts.add(unexpected.size() + " unexpected key(s): " + list(unexpected));
+        }
+        if (!mismatched.isEmpty()) {
+            parts.add(mismatched.size() + " shape mismatch(es): " + list(mismatched));
+        }
+        throw new VecnnException("state dict does not match " + architecture + ": " + String.join("; ", parts));
+    }
+
+    private static String list(List<String> items) {
+        String shown = String.join(", ", items.subList(0, Math.min(LISTED, items.size())));
+        return items.size() > LISTED ? shown + " and " + (items.size() - LISTED) + " more" : shown;
+    }
+
+    private static TorchTensor zeros(int[] shape) {
+        return new TorchTensor(DType.FLOAT32, shape, new float[(int) TorchTensor.numel(shape)]);
+    }
+}

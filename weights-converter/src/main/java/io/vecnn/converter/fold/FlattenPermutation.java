@@ -1,0 +1,35 @@
+package io.vecnn.converter.fold;
+
+import io.vecnn.graph.Shape;
+
+/**
+ * PyTorch flattens NCHW maps channel-major, VecNN flattens NHWC maps channel-minor. The Linear layer
+ * after a flatten therefore gets its weight columns permuted once, here, so no data moves per request.
+ */
+public final class FlattenPermutation {
+    private FlattenPermutation() {
+    }
+
+    /**
+     * @param weight   {@code [out][C*H*W]} with columns in NCHW order ({@code c*H*W + y*W + x})
+     * @param flattened the C×H×W shape that was flattened
+     * @return the same weights with columns in NHWC order ({@code (y*W + x)*C + c})
+     */
+    public static float[] nchwToNhwcColumns(float[] weight, int out, Shape flattened) {
+        int c = flattened.channels();
+        int h = flattened.height();
+        int w = flattened.width();
+        int in = c * h * w;
+        float[] dst = new float[weight.length];
+        for (int o = 0; o < out; o++) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        dst[o * in + (y * w + x) * c + ch] = weight[o * in + (ch * h + y) * w + x];
+                    }
+                }
+            }
+        }
+        return dst;
+    }
+}
