@@ -59,17 +59,30 @@ public final class GraphCodec {
                 top.intAt(shapeNode, 2));
         List<Node> nodes = new ArrayList<>();
         for (JsonNode n : top.array("nodes")) {
-            Fields f = new Fields(n, "node " + (n.has("name") ? "'" + n.get("name").asText() + "'" : "#" + nodes.size()));
-            List<String> inputs = new ArrayList<>();
-            for (JsonNode in : f.array("inputs")) {
-                if (!in.isTextual()) {
-                    throw f.error("inputs must be strings, got " + in);
-                }
-                inputs.add(in.asText());
-            }
-            nodes.add(new Node(f.string("name"), readOp(f), inputs, f.string("output")));
+            nodes.add(readNode(n, nodes.size()));
         }
         return new Graph(top.string("input"), inputShape, nodes, top.string("output"));
+    }
+
+    /** One node in the graph's JSON form (used by tests that build single-op graphs from other tools' output). */
+    public static Node nodeFromJson(String json) {
+        try {
+            return readNode(JSON.readTree(json), 0);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new VecnnException("node is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static Node readNode(JsonNode n, int index) {
+        Fields f = new Fields(n, "node " + (n != null && n.has("name") ? "'" + n.get("name").asText() + "'" : "#" + index));
+        List<String> inputs = new ArrayList<>();
+        for (JsonNode in : f.array("inputs")) {
+            if (!in.isTextual()) {
+                throw f.error("inputs must be strings, got " + in);
+            }
+            inputs.add(in.asText());
+        }
+        return new Node(f.string("name"), readOp(f), inputs, f.string("output"));
     }
 
     private static void writeParams(Op op, ObjectNode n) {

@@ -52,6 +52,19 @@ public final class ReferenceExecutor {
         return out;
     }
 
+    /** Applies one node to its inputs: the entry point fast kernels are tested against, op by op. */
+    public static Tensor apply(Node node, List<Tensor> ins, Map<String, WeightTensor> weights) {
+        List<Shape> shapes = ins.stream().map(t -> new Shape(t.channels(), t.height(), t.width())).toList();
+        Shape out = ShapeInference.outputShape(node, shapes,
+                name -> weights.containsKey(name) ? weights.get(name).shape() : null);
+        for (Tensor t : ins) {
+            if (t.batch() != ins.get(0).batch()) {
+                throw new VecnnException("node '" + node.name() + "': inputs have different batch sizes");
+            }
+        }
+        return compute(node.op(), ins, weights, out);
+    }
+
     private static Tensor compute(Op op, List<Tensor> ins, Map<String, WeightTensor> weights, Shape out) {
         Tensor x = ins.get(0);
         if (op instanceof Op.Conv2d c) {
