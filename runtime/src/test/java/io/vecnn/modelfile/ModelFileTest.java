@@ -1,0 +1,147 @@
+package io.vecnn.modelfile;
+
+import io.vecnn.VecnnException;
+import io.vecnn.graph.Graph;
+import io.vecnn.graph.Node;
+import io.vecnn.graph.Op;
+import io.vecnn.graph.Shape;
+import io.vecnn.graph.WeightTensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ModelFileTest {
+    @TempDir
+    Path dir;
+
+    /** A graph using every op kind, so the codec round trip covers them all. */
+    static ModelFile everyOp() {
+        List<Node> nodes = List.of(
+                new Node("conv", new Op.Conv2d(4, 3, 1, 2, 1, 1, 0, 1, 2, 2, "conv.weight", "conv.bias"), List.of("input"), "conv"),
+                new Node("bn", new Op.ChannelAffine("bn.scale", "bn.shift"), List.of("conv"), "bn"),
+                new Node("relu", new Op.Relu(), List.of("bn"), "relu"),
+                new Node("max", new Op.MaxPool2d(3, 3, 1, 1, 1, 1, true), List.of("relu"), "max"),
+                new Node("avg", new Op.AvgPool2d(3, 3, 1, 1, 1, 1, false, true), List.of("relu"), "avg"),
+                new Node("add", new Op.Add(), List.of("max", "avg"), "add"),
+                new Node("cat", new Op.Concat(), List.of("add", "relu"), "cat"),
+                new Node("pool", new Op.AdaptiveAvgPool2d(2, 3), List.of("cat"), "pool"),
+                new Node("flat", new Op.Flatten(), List.of("pool"), "flat"),
+                new Node("fc", new Op.Linear(5, "fc.weight", null), List.of("flat"), "fc"),
+                new Node("prob", new Op.Softmax(), List.of("fc"), "prob"));
+        Map<String, WeightTensor> weights = new LinkedHashMap<>();
+        weights.put("conv.weight", new WeightTensor(new int[] {4, 3, 1, 1}, floats(12)));
+        weights.put("conv.bias", WeightTensor.vector(floats(4)));
+        weights.put("bn.scale", WeightTensor.vector(floats(4)));
+        weights.put("bn.shift", WeightTensor.vector(floats(4)));
+        weights.put("fc.weight", new WeightTensor(new int[] {5, 48}, floats(240)));
+        return new ModelFile(new Graph("input", new Shape(2, 9, 8), nodes, "prob"), weights,
+                List.of("a", "b", "c", "d", "e"), Map.of("source", "test"));
+    }
+
+    private static float[] floats(int n) {
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) {
+            f[i] = (float) Math.sin(i + 1.5);
+        }
+        return f;
+    }
+
+    @Test
+    void roundTripKeepsGraphWeightsLabelsAndProvenance() {
+        ModelFile model = everyOp();
+        Path path = dir.resolve("m.vnn");
+        model.write(path);
+        ModelFile read = ModelFile.read(path);
+        assertEquals(model.graph(), read.graph());
+        assertEquals(model.labels(), read.labels());
+        assertEquals(model.provenance(), read.provenance());
+        assertEquals(model.weights().keySet(), read.weights().keySet());
+        model.weights().forEach((k, v) -> {
+            assertArrayEquals(v.shape(), read.weights().get(k).shape(), k);
+            assertArrayEquals(v.data(), read.weights().get(k).data(), k);
+        });
+    }
+
+    @Test
+    void fileIsPlainSafetensorsWithAlignedData() throws IOException {
+        Path path = dir.resolve("m.vnn");
+        everyOp().write(path);
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(path)).order(ByteOrder.LITTLE_ENDIAN);
+        long headerLen = b.getLong(0);
+        assertEquals(0, (8 + headerLen) % 8, "data section is 8-byte aligned");
+        String header = new String(b.array(), 8, (int) headerLen, StandardCharsets.UTF_8);
+        assertTrue(header.startsWith("{\"__metadata__\":{\"format\":\"vecnn\""), header);
+        assertTrue(header.contains("\"conv.weight\":{\"dtype\":\"F32\",\"shape\":[4,3,1,1],\"data_offsets\":[0,48]}"), header);
+    }
+
+    @Test
+    void everyTruncationIsRefusedWithAVecnnException() throws IOException {
+        Path path = dir.resolve("m.vnn");
+        everyOp().write(path);
+        byte[] bytes = Files.readAllBytes(path);
+        for (int len : new int[] {0, 4, 8, 9, 100, bytes.length / 2, bytes.length - 4, bytes.length - 1}) {
+            Path cut = dir.resolve("cut" + len + ".vnn");
+            Files.write(cut, java.util.Arrays.copyOf(bytes, len));
+            assertThrows(VecnnException.class, () -> ModelFile.read(cut), "cut at " + len);
+        }
+    }
+
+    @Test
+    void overlappingTensorsAreNamed() throws IOException {
+        String header = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}";
+        Path path = writeRaw(header, 12);
+        VecnnException e = assertThrows(VecnnException.class, () -> ModelFile.read(path));
+        assertTrue(e.getMessage().contains("'a' and 'b' overlap"), e.getMessage());
+    }
+
+    @Test
+    void shapeThatDisagreesWithByteRangeIsNamed() throws IOException {
+        Path path = writeRaw("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8);
+        VecnnException e = assertThrows(VecnnException.class, () -> ModelFile.read(path));
+        assertTrue(e.getMessage().contains("tensor 'a' has shape [3] of F32 but 8 bytes"), e.getMessage());
+    }
+
+    @Test
+    void plainSafetensorsIsNotTakenForAModel() throws IOException {
+        Path path = writeRaw("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8);
+        VecnnException e = assertThrows(VecnnException.class, () -> ModelFile.read(path));
+        assertTrue(e.getMessage().contains("not a VecNN model"), e.getMessage());
+    }
+
+    @Test
+    void newerFormatVersionIsRefused() throws IOException {
+        Path path = writeRaw("{\"__metadata__\":{\"format\":\"vecnn\",\"vecnn.format_version\":\"99\",\"vecnn.graph\":\"{}\"}}", 0);
+        VecnnException e = assertThrows(VecnnException.class, () -> ModelFile.read(path));
+        assertTrue(e.getMessage().contains("version 99 is not supported"), e.getMessage());
+    }
+
+    @Test
+    void missingFileIsNamed() {
+        VecnnException e = assertThrows(VecnnException.class, () -> ModelFile.read(dir.resolve("nope.vnn")));
+        assertTrue(e.getMessage().contains("nope.vnn"), e.getMessage());
+    }
+
+    private Path writeRaw(String header, int dataBytes) throws IOException {
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(8 + h.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(h.length).put(h);
+        Path path = dir.resolve("raw" + System.nanoTime() + ".safetensors");
+        Files.write(path, b.array());
+        return path;
+    }
+}
