@@ -1,0 +1,43 @@
+package io.vecnn.converter.cli;
+
+import io.vecnn.Model;
+import io.vecnn.VecnnException;
+import io.vecnn.converter.npy.Npy;
+import io.vecnn.graph.Shape;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+
+@Command(name = "predict", description = "Run a model on an NCHW float32 .npy batch and write the logits as .npy.")
+final class PredictCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "the model file (.vnn)")
+    Path modelPath;
+
+    @Option(names = "--input", required = true, description = "float32 NCHW batch (.npy)")
+    Path input;
+
+    @Option(names = "--out", required = true, description = "where to write the output (.npy)")
+    Path out;
+
+    @Override
+    public Integer call() {
+        Model model = Model.load(modelPath);
+        Npy.Array x = Npy.read(input);
+        Shape s = model.inputShape();
+        int[] shape = x.shape();
+        if (shape.length != 4 || shape[1] != s.channels() || shape[2] != s.height() || shape[3] != s.width()) {
+            throw new VecnnException(input + " has shape " + Arrays.toString(shape) + "; the model takes [N, "
+                    + s.channels() + ", " + s.height() + ", " + s.width() + "]");
+        }
+        long start = System.nanoTime();
+        float[] y = model.run(x.data(), shape[0]);
+        double ms = (System.nanoTime() - start) / 1e6;
+        int classes = y.length / shape[0];
+        Npy.write(out, new int[] {shape[0], classes}, y);
+        System.out.printf("wrote %s: [%d, %d] in %.1f ms%n", out, shape[0], classes, ms);
+        return 0;
+    }
+}

@@ -1,0 +1,62 @@
+package io.vecnn.converter.arch;
+
+import io.vecnn.VecnnException;
+import io.vecnn.converter.ModelConversion;
+import io.vecnn.converter.statedict.DType;
+import io.vecnn.converter.statedict.StateDict;
+import io.vecnn.converter.statedict.TorchTensor;
+import io.vecnn.converter.synth.SyntheticWeights;
+import io.vecnn.modelfile.ModelFile;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class KeyCheckTest {
+
+    @Test
+    void everyMissingUnexpectedAndMisshapedKeyIsListedInOneError() {
+        Map<String, TorchTensor> tensors = new LinkedHashMap<>(
+                SyntheticWeights.generate(ResNet.resnet18(), 1, 1000).tensors());
+        tensors.remove("layer2.0.bn1.running_var");
+        tensors.put("head.extra.weight", new TorchTensor(DType.FLOAT32, new int[] {2}, new float[2]));
+        tensors.put("layer3.1.conv2.weight", new TorchTensor(DType.FLOAT32, new int[] {256, 128, 3, 3},
+                new float[256 * 128 * 9]));
+
+        VecnnException e = assertThrows(VecnnException.class,
+                () -> ModelConversion.convert(new StateDict(tensors), ResNet.resnet18(), "test"));
+
+        assertEquals("state dict does not match resnet18: 1 missing key(s): layer2.0.bn1.running_var; "
+                + "1 unexpected key(s): head.extra.weight; "
+                + "1 shape mismatch(es): layer3.1.conv2.weight is [256, 128, 3, 3], expected [256, 256, 3, 3]",
+                e.getMessage());
+    }
+
+    @Test
+    void classifierWidthComesFromTheFile() {
+        StateDict sd = SyntheticWeights.generate(ResNet.resnet18(), 1, 7);
+        ModelFile model = ModelConversion.convert(sd, ResNet.resnet18(), "test");
+        assertEquals(7, model.weights().get("fc.weight").shape()[0]);
+    }
+
+    @Test
+    void wrongArchitectureIsReportedNotRun() {
+        StateDict lenet = SyntheticWeights.generate(new LeNet5(), 1, 10);
+        VecnnException e = assertThrows(VecnnException.class,
+                () -> ModelConversion.convert(lenet, ResNet.resnet50(), "test"));
+        assertTrue(e.getMessage().startsWith("state dict does not match resnet50: "), e.getMessage());
+        assertTrue(e.getMessage().contains("unexpected key(s): conv_layer.0.weight"), e.getMessage());
+    }
+
+    @Test
+    void numBatchesTrackedMayBeAbsentAsInOldFiles() {
+        Map<String, TorchTensor> tensors = new LinkedHashMap<>(
+                SyntheticWeights.generate(ResNet.resnet18(), 1, 10).tensors());
+        tensors.keySet().removeIf(k -> k.endsWith("num_batches_tracked"));
+        ModelConversion.convert(new StateDict(tensors), ResNet.resnet18(), "test");
+    }
+}
