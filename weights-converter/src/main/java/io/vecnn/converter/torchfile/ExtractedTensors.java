@@ -1,0 +1,13 @@
+package io.vecnn.converter.torchfile;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The tensors of a state dict, still as views of storages, in file order.
+ *
+ * @param tensors key → tensor view
+ * @param notes   what the extraction decided for the user to hear (e.g. checkpoint entries ignored)
+ */
+record ExtractedTensors(Map<String, TensorRef> tensors, List<String> notes) {
+}

@@ -1,0 +1,58 @@
+package io.vecnn.converter.torchfile;
+
+import io.vecnn.VecnnException;
+import io.vecnn.converter.statedict.DType;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Resolves the persistent ids of the zip format, {@code ('storage', storage_type, key, location, numel)},
+ * to {@link StorageRef}s whose bytes live in the record {@code data/<key>}.
+ */
+final class ZipStorageIds implements PersistentLoader {
+    private final Map<String, StorageRef> byKey = new HashMap<>();
+    private final Set<String> otherDevices = new TreeSet<>();
+
+    @Override
+    public Object load(Object pid, int at) {
+        if (!(pid instanceof PickleTuple) || ((PickleTuple) pid).size() != 5
+                || !"storage".equals(((PickleTuple) pid).get(0))) {
+            throw new VecnnException("persistent id at byte " + at + " is " + PickleValues.describe(pid)
+                    + " but not ('storage', storage_type, key, location, numel)");
+        }
+        PickleTuple id = (PickleTuple) pid;
+        Object type = id.get(1);
+        if (type instanceof UnsupportedValue) {
+            return type;
+        }
+        if (!(type instanceof DType) || !(id.get(2) instanceof String) || !(id.get(3) instanceof String)
+                || !(id.get(4) instanceof Long) || (Long) id.get(4) < 0) {
+            throw new VecnnException("persistent id at byte " + at + " holds (" + PickleValues.describe(type) + ", "
+                    + PickleValues.describe(id.get(2)) + ", " + PickleValues.describe(id.get(3)) + ", "
+                    + PickleValues.describe(id.get(4)) + ") instead of (storage type, str key, str location, numel)");
+        }
+        StorageRef ref = new StorageRef((String) id.get(2), (DType) type, (String) id.get(3), (Long) id.get(4));
+        StorageRef earlier = byKey.putIfAbsent(ref.key(), ref);
+        if (earlier != null && !earlier.equals(ref)) {
+            throw new VecnnException("storage '" + ref.key() + "' is declared at byte " + at + " as "
+                    + ref.describe() + " but earlier as " + earlier.describe());
+        }
+        if (!ref.location().equals("cpu")) {
+            otherDevices.add(ref.location());
+        }
+        return earlier != null ? earlier : ref;
+    }
+
+    List<String> notes() {
+        List<String> notes = new ArrayList<>();
+        for (String device : otherDevices) {
+            notes.add("tensors saved on device '" + device + "' were read from their bytes like CPU tensors");
+        }
+        return notes;
+    }
+}

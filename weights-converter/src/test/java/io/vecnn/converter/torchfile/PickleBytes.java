@@ -1,0 +1,94 @@
+package io.vecnn.converter.torchfile;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/** Builds pickles opcode by opcode, for inputs torch.save would never write. */
+final class PickleBytes {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    static PickleBytes protocol(int protocol) {
+        return new PickleBytes().op(PickleOpcodes.PROTO).op(protocol);
+    }
+
+    PickleBytes op(int b) {
+        out.write(b);
+        return this;
+    }
+
+    PickleBytes global(String module, String name) {
+        op(PickleOpcodes.GLOBAL);
+        out.writeBytes((module + "\n" + name + "\n").getBytes(StandardCharsets.UTF_8));
+        return this;
+    }
+
+    PickleBytes str(String s) {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        op(PickleOpcodes.BINUNICODE);
+        int32(utf8.length);
+        out.writeBytes(utf8);
+        return this;
+    }
+
+    PickleBytes shortStr(String s) {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        op(PickleOpcodes.SHORT_BINUNICODE).op(utf8.length);
+        out.writeBytes(utf8);
+        return this;
+    }
+
+    PickleBytes integer(long v) {
+        if (v == (int) v) {
+            op(PickleOpcodes.BININT);
+            return int32((int) v);
+        }
+        op(PickleOpcodes.LONG1).op(8);
+        for (int i = 0; i < 8; i++) {
+            out.write((int) (v >>> (8 * i)));
+        }
+        return this;
+    }
+
+    PickleBytes int32(int v) {
+        for (int i = 0; i < 4; i++) {
+            out.write(v >>> (8 * i));
+        }
+        return this;
+    }
+
+    PickleBytes tuple(long... values) {
+        if (values.length == 0) {
+            return op(PickleOpcodes.EMPTY_TUPLE);
+        }
+        op(PickleOpcodes.MARK);
+        for (long v : values) {
+            integer(v);
+        }
+        return op(PickleOpcodes.TUPLE);
+    }
+
+    PickleBytes orderedDict() {
+        return global("collections", "OrderedDict").op(PickleOpcodes.EMPTY_TUPLE).op(PickleOpcodes.REDUCE);
+    }
+
+    /** {@code _rebuild_tensor_v2} of a view of storage {@code key}, as torch.save writes it. */
+    PickleBytes tensor(String storageClass, String key, long numel, long offset, long[] size, long[] stride) {
+        global("torch._utils", "_rebuild_tensor_v2").op(PickleOpcodes.MARK);
+        op(PickleOpcodes.MARK).str("storage").global("torch", storageClass).str(key).str("cpu").integer(numel)
+                .op(PickleOpcodes.TUPLE).op(PickleOpcodes.BINPERSID);
+        integer(offset).tuple(size).tuple(stride).op(PickleOpcodes.NEWFALSE).orderedDict();
+        return op(PickleOpcodes.TUPLE).op(PickleOpcodes.REDUCE);
+    }
+
+    int length() {
+        return out.size();
+    }
+
+    byte[] bytes() {
+        return out.toByteArray();
+    }
+
+    byte[] stop() {
+        return op(PickleOpcodes.STOP).bytes();
+    }
+}

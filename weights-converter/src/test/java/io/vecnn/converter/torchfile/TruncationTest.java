@@ -1,0 +1,99 @@
+package io.vecnn.converter.torchfile;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.vecnn.VecnnException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Cut or damaged input must end in a VecnnException, whatever byte the damage hits. */
+class TruncationTest {
+
+    @TempDir
+    Path dir;
+
+    private byte[] writtenFile() throws IOException {
+        Path file = dir.resolve("whole.pth");
+        TorchZipWriter.write(TorchZipRoundTripTest.sample(), file);
+        return Files.readAllBytes(file);
+    }
+
+    private static byte[] writtenPickle() {
+        return PickleBytes.protocol(2).orderedDict().op(PickleOpcodes.MARK)
+                .str("conv.weight").tensor("FloatStorage", "0", 6, 0, new long[] {2, 3}, new long[] {3, 1})
+                .str("scale").op(PickleOpcodes.BINFLOAT).op(0x3f).op(0xf0).op(0).op(0).op(0).op(0).op(0).op(0)
+                .op(PickleOpcodes.SETITEMS).stop();
+    }
+
+    @Test
+    void everyCutOfAPickleIsReportedAsTruncated() {
+        byte[] pickle = writtenPickle();
+        for (int cut = 0; cut < pickle.length; cut++) {
+            byte[] part = Arrays.copyOf(pickle, cut);
+            VecnnException e = assertThrows(VecnnException.class, () -> PickleVm.load(part, new ZipStorageIds()),
+                    "cut at " + cut);
+            assertTrue(e.getMessage().startsWith("pickle truncated at byte " + cut), e.getMessage());
+        }
+    }
+
+    @Test
+    void damagedPicklesFailCleanly() {
+        byte[] pickle = writtenPickle();
+        Random random = new Random(42);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] damaged = pickle.clone();
+            damaged[random.nextInt(damaged.length)] = (byte) random.nextInt(256);
+            if (random.nextBoolean()) {
+                damaged[random.nextInt(damaged.length)] = (byte) random.nextInt(256);
+            }
+            try {
+                PickleVm.load(damaged, new ZipStorageIds());
+            } catch (VecnnException expected) {
+                // Refusing is fine; any other exception is a bug.
+            } catch (RuntimeException | StackOverflowError e) {
+                fail("damaged pickle " + Arrays.toString(damaged) + " threw " + e, e);
+            }
+        }
+    }
+
+    @Test
+    void everyCutOfAZipFileIsRefused() throws IOException {
+        byte[] whole = writtenFile();
+        Path cutFile = dir.resolve("cut.pth");
+        for (int cut = 0; cut < whole.length; cut++) {
+            Files.write(cutFile, Arrays.copyOf(whole, cut));
+            VecnnException e = assertThrows(VecnnException.class, () -> TorchFiles.read(cutFile), "cut at " + cut);
+            if (cut >= 4) {
+                assertTrue(e.getMessage().startsWith("truncated or corrupt zip"), "cut at " + cut + ": " + e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void damagedZipFilesFailCleanly() throws IOException {
+        byte[] whole = writtenFile();
+        Path damagedFile = dir.resolve("damaged.pth");
+        Random random = new Random(7);
+        for (int i = 0; i < 3_000; i++) {
+            byte[] damaged = whole.clone();
+            damaged[random.nextInt(damaged.length)] = (byte) random.nextInt(256);
+            Files.write(damagedFile, damaged);
+            try {
+                TorchFiles.read(damagedFile);
+            } catch (VecnnException expected) {
+                // Refusing is fine; any other exception is a bug.
+            } catch (RuntimeException e) {
+                fail("damage " + i + " threw " + e, e);
+            }
+        }
+    }
+}
