@@ -1,0 +1,105 @@
+package io.vecnn.converter.conformance;
+
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Real PyTorch, the oracle: Debian's torch for /usr/bin/python3, driven through the scripts in
+ * {@code src/test/python}. Tests that need it skip when it is missing, except under CI, where a
+ * missing oracle is a failure (the conformance tests must run there).
+ */
+final class PythonTorch {
+    static final String PYTHON = "/usr/bin/python3";
+    static final Path SCRIPTS = Paths.get("src/test/python").toAbsolutePath();
+    private static final String MISSING = "PyTorch for " + PYTHON
+            + " is missing: apt-get install -y python3-torchvision (conformance tests skipped)";
+    private static Boolean available;
+
+    private PythonTorch() {
+    }
+
+    /** Skips the calling test when PyTorch is missing, or fails it under CI. */
+    static void require() {
+        if (available == null) {
+            available = run(List.of(PYTHON, "-c", "import torch, torchvision"), Path.of("."), false) == 0;
+        }
+        if (!available && "true".equals(System.getenv("CI"))) {
+            throw new AssertionError(MISSING + " — but CI must run them");
+        }
+        Assumptions.assumeTrue(available, MISSING);
+    }
+
+    /** Runs a script from {@code src/test/python}, failing with its output if it fails. */
+    static void script(String name, String... args) {
+        List<String> command = new ArrayList<>(List.of(PYTHON, SCRIPTS.resolve(name).toString()));
+        command.addAll(List.of(args));
+        if (run(command, SCRIPTS, true) != 0) {
+            throw new AssertionError("python script failed: " + String.join(" ", command));
+        }
+    }
+
+    /**
+     * The fixtures a script in {@code src/test/python} writes, generated once per version of the script
+     * (PyTorch here is built with generic BLAS and takes a while) and cached under {@code ~/.cache/vecnn}
+     * or {@code VECNN_FIXTURE_CACHE}.
+     */
+    static synchronized Path fixtures(String scriptName) throws IOException {
+        Path script = SCRIPTS.resolve(scriptName);
+        String version = scriptName.replace(".py", "") + "-" + sha256(Files.readAllBytes(script)).substring(0, 16);
+        String base = System.getenv().getOrDefault("VECNN_FIXTURE_CACHE",
+                System.getProperty("user.home") + "/.cache/vecnn/fixtures");
+        Path dir = Paths.get(base, version);
+        if (!Files.isRegularFile(dir.resolve("COMPLETE"))) {
+            Files.createDirectories(dir.getParent());
+            Path temp = Files.createTempDirectory(dir.getParent(), version + ".partial");
+            script(scriptName, temp.toString());
+            Files.writeString(temp.resolve("COMPLETE"), version);
+            if (Files.exists(dir)) {
+                try (var old = Files.walk(dir)) {
+                    old.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+            Files.move(temp, dir);
+        }
+        return dir;
+    }
+
+    private static int run(List<String> command, Path dir, boolean echo) {
+        try {
+            Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(20, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new AssertionError("timed out: " + command);
+            }
+            if (echo && p.exitValue() != 0) {
+                System.err.println(output);
+            }
+            return p.exitValue();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
