@@ -1,5 +1,7 @@
 package io.vecnn.converter.conformance;
 
+import io.vecnn.converter.testing.PythonTorch;
+
 import io.vecnn.Tensor;
 import io.vecnn.converter.fold.WeightLayout;
 import io.vecnn.converter.npy.Npy;

@@ -1,5 +1,7 @@
 package io.vecnn.converter.conformance;
 
+import io.vecnn.converter.testing.PythonTorch;
+
 import io.vecnn.Model;
 import io.vecnn.converter.ModelConversion;
 import io.vecnn.converter.arch.Architecture;

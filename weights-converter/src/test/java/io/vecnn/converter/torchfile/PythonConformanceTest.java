@@ -1,5 +1,7 @@
 package io.vecnn.converter.torchfile;
 
+import io.vecnn.converter.testing.PythonTorch;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,16 +27,16 @@ class PythonConformanceTest {
 
     @BeforeAll
     static void saveWithTorch() {
-        PythonTorch.assumeAvailable();
-        PythonTorch.run("make_state_dicts.py", torchFiles);
+        PythonTorch.require();
+        PythonTorch.script("make_state_dicts.py", torchFiles);
     }
 
     private List<TensorManifest.Entry> torchLoad(String file, String... entry) throws Exception {
         Path out = dir.resolve(file + ".expected");
         if (entry.length == 0) {
-            PythonTorch.run("dump_tensors.py", torchFiles.resolve(file), out);
+            PythonTorch.script("dump_tensors.py", torchFiles.resolve(file), out);
         } else {
-            PythonTorch.run("dump_tensors.py", torchFiles.resolve(file), out, entry[0]);
+            PythonTorch.script("dump_tensors.py", torchFiles.resolve(file), out, entry[0]);
         }
         return TensorManifest.read(out);
     }
@@ -45,7 +47,7 @@ class PythonConformanceTest {
         Path file = dir.resolve("written.pth");
         TorchZipWriter.write(written, file);
         TensorManifest.write(written, dir.resolve("expected"));
-        assertEquals("ok " + written.size(), PythonTorch.run("check_written.py", file, dir.resolve("expected")));
+        assertEquals("ok " + written.size(), PythonTorch.script("check_written.py", file, dir.resolve("expected")));
     }
 
     @Test
@@ -63,7 +65,7 @@ class PythonConformanceTest {
         Path rewritten = dir.resolve("rewritten.pth");
         TorchZipWriter.write(TorchFiles.read(torchFiles.resolve("dtypes.pt")), rewritten);
         torchLoad("dtypes.pt");
-        assertTrue(PythonTorch.run("check_written.py", rewritten, dir.resolve("dtypes.pt.expected")).startsWith("ok"));
+        assertTrue(PythonTorch.script("check_written.py", rewritten, dir.resolve("dtypes.pt.expected")).startsWith("ok"));
     }
 
     @Test

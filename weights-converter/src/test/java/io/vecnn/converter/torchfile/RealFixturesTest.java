@@ -1,5 +1,7 @@
 package io.vecnn.converter.torchfile;
 
+import io.vecnn.converter.testing.PythonTorch;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,10 +61,10 @@ class RealFixturesTest {
 
     @Test
     void zipStateDictsMatchTorchLoad(@TempDir Path dir) throws Exception {
-        PythonTorch.assumeAvailable();
+        PythonTorch.require();
         for (String name : ZIP_FILES) {
             Path expected = dir.resolve(name);
-            PythonTorch.run("dump_tensors.py", real(name), expected);
+            PythonTorch.script("dump_tensors.py", real(name), expected);
             TensorManifest.assertMatches(TensorManifest.read(expected), TorchFiles.read(real(name)));
         }
     }

@@ -1,4 +1,4 @@
-package io.vecnn.converter.conformance;
+package io.vecnn.converter.testing;
 
 import org.junit.jupiter.api.Assumptions;
 
@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * {@code src/test/python}. Tests that need it skip when it is missing, except under CI, where a
  * missing oracle is a failure (the conformance tests must run there).
  */
-final class PythonTorch {
+public final class PythonTorch {
     static final String PYTHON = "/usr/bin/python3";
     static final Path SCRIPTS = Paths.get("src/test/python").toAbsolutePath();
     private static final String MISSING = "PyTorch for " + PYTHON
@@ -30,9 +30,9 @@ final class PythonTorch {
     }
 
     /** Skips the calling test when PyTorch is missing, or fails it under CI. */
-    static void require() {
+    public static void require() {
         if (available == null) {
-            available = run(List.of(PYTHON, "-c", "import torch, torchvision"), Path.of("."), false) == 0;
+            available = run(List.of(PYTHON, "-c", "import torch, torchvision"), Path.of(".")).exitCode() == 0;
         }
         if (!available && "true".equals(System.getenv("CI"))) {
             throw new AssertionError(MISSING + " — but CI must run them");
@@ -40,13 +40,17 @@ final class PythonTorch {
         Assumptions.assumeTrue(available, MISSING);
     }
 
-    /** Runs a script from {@code src/test/python}, failing with its output if it fails. */
-    static void script(String name, String... args) {
+    /** Runs a script from {@code src/test/python} and returns what it printed; fails the test if it fails. */
+    public static String script(String name, Object... args) {
         List<String> command = new ArrayList<>(List.of(PYTHON, SCRIPTS.resolve(name).toString()));
-        command.addAll(List.of(args));
-        if (run(command, SCRIPTS, true) != 0) {
-            throw new AssertionError("python script failed: " + String.join(" ", command));
+        for (Object a : args) {
+            command.add(a.toString());
         }
+        Result r = run(command, SCRIPTS);
+        if (r.exitCode() != 0) {
+            throw new AssertionError("python script failed: " + String.join(" ", command) + "\n" + r.output());
+        }
+        return r.output().trim();
     }
 
     /**
@@ -54,7 +58,7 @@ final class PythonTorch {
      * (PyTorch here is built with generic BLAS and takes a while) and cached under {@code ~/.cache/vecnn}
      * or {@code VECNN_FIXTURE_CACHE}.
      */
-    static synchronized Path fixtures(String scriptName) throws IOException {
+    public static synchronized Path fixtures(String scriptName) throws IOException {
         Path script = SCRIPTS.resolve(scriptName);
         String version = scriptName.replace(".py", "") + "-" + sha256(Files.readAllBytes(script)).substring(0, 16);
         String base = System.getenv().getOrDefault("VECNN_FIXTURE_CACHE",
@@ -75,20 +79,20 @@ final class PythonTorch {
         return dir;
     }
 
-    private static int run(List<String> command, Path dir, boolean echo) {
+    private record Result(int exitCode, String output) {
+    }
+
+    private static Result run(List<String> command, Path dir) {
         try {
             Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(20, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
-                throw new AssertionError("timed out: " + command);
+                return new Result(-1, "timed out: " + command);
             }
-            if (echo && p.exitValue() != 0) {
-                System.err.println(output);
-            }
-            return p.exitValue();
+            return new Result(p.exitValue(), output);
         } catch (IOException e) {
-            return -1;
+            return new Result(-1, e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
