@@ -1,0 +1,169 @@
+package io.vecnn.converter.cli;
+
+import io.vecnn.Model;
+import io.vecnn.converter.npy.Npy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The commands as a user runs them: exit codes, what lands on stdout and stderr, and what lands on disk. */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static synchronized Run vecnn(Object... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int exit = VecnnCli.run(Arrays.stream(args).map(Object::toString).toArray(String[]::new));
+            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void synthConvertPredict() {
+        Path pth = dir.resolve("w.pth");
+        Path vnn = dir.resolve("m.vnn");
+        Path x = dir.resolve("x.npy");
+        Path y = dir.resolve("y.npy");
+        assertEquals(0, vecnn("synth", "--arch", "lenet5", "--out", pth, "--seed", 4).exit());
+        Run convert = vecnn("convert", "--weights", pth, "--arch", "lenet5", "--out", vnn);
+        assertEquals(0, convert.exit(), convert.err());
+        assertTrue(convert.out().contains("GMACs per image at 3x32x32"), convert.out());
+        float[] input = new float[2 * 3 * 32 * 32];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) Math.sin(i);
+        }
+        Npy.write(x, new int[] {2, 3, 32, 32}, input);
+
+        Run predict = vecnn("predict", "--model", vnn, "--input", x, "--out", y);
+
+        assertEquals(0, predict.exit(), predict.err());
+        Npy.Array logits = Npy.read(y);
+        assertArrayEquals(new int[] {2, 10}, logits.shape());
+        assertArrayEquals(Model.load(vnn).run(input, 2), logits.data());
+    }
+
+    @Test
+    void truncatedWeightsGiveOneLineAndNoOutputFile() throws IOException {
+        Path pth = dir.resolve("w.pth");
+        vecnn("synth", "--arch", "resnet18", "--out", pth);
+        byte[] bytes = Files.readAllBytes(pth);
+        Path cut = dir.resolve("cut.pth");
+        Files.write(cut, Arrays.copyOf(bytes, bytes.length / 3));
+        Path out = dir.resolve("out.vnn");
+
+        Run run = vecnn("convert", "--weights", cut, "--arch", "resnet18", "--out", out);
+
+        assertEquals(1, run.exit());
+        assertOneErrorLine("vecnn convert: error: ", run.err());
+        assertTrue(run.err().contains("cut.pth"), run.err());
+        assertNoFileBut(pth, cut);
+    }
+
+    @Test
+    void nonPyTorchFileGivesOneLine() throws IOException {
+        Path text = dir.resolve("notes.txt");
+        Files.writeString(text, "hello, not a checkpoint");
+        Run inspect = vecnn("inspect", text);
+        assertEquals(1, inspect.exit());
+        assertOneErrorLine("vecnn inspect: error: not a PyTorch file: ", inspect.err());
+        Run convert = vecnn("convert", "--weights", text, "--arch", "lenet5", "--out", dir.resolve("m.vnn"));
+        assertEquals(1, convert.exit());
+        assertOneErrorLine("vecnn convert: error: not a PyTorch file: ", convert.err());
+        assertNoFileBut(text);
+    }
+
+    @Test
+    void wrongArchitectureListsTheKeysAndWritesNothing() {
+        Path pth = dir.resolve("w.pth");
+        vecnn("synth", "--arch", "lenet5", "--out", pth);
+        Run run = vecnn("convert", "--weights", pth, "--arch", "resnet18", "--out", dir.resolve("m.vnn"));
+        assertEquals(1, run.exit());
+        assertOneErrorLine("vecnn convert: error: state dict does not match resnet18: ", run.err());
+        assertNoFileBut(pth);
+    }
+
+    @Test
+    void predictRefusesAnInputOfTheWrongShape() {
+        Path pth = dir.resolve("w.pth");
+        Path vnn = dir.resolve("m.vnn");
+        vecnn("synth", "--arch", "lenet5", "--out", pth);
+        vecnn("convert", "--weights", pth, "--arch", "lenet5", "--out", vnn);
+        Path x = dir.resolve("x.npy");
+        Npy.write(x, new int[] {1, 3, 28, 28}, new float[3 * 28 * 28]);
+        Run run = vecnn("predict", "--model", vnn, "--input", x, "--out", dir.resolve("y.npy"));
+        assertEquals(1, run.exit());
+        assertOneErrorLine("vecnn predict: error: ", run.err());
+        assertTrue(run.err().contains("[1, 3, 28, 28]") && run.err().contains("[N, 3, 32, 32]"), run.err());
+    }
+
+    @Test
+    void usageErrorsExitWithTwo() {
+        assertEquals(2, vecnn("convert", "--arch", "lenet5").exit());
+        assertEquals(2, vecnn("frobnicate").exit());
+        assertEquals(2, vecnn("synth", "--arch", "lenet5", "--out", dir.resolve("w.pth"), "--num-classes", 0).exit());
+    }
+
+    @Test
+    void unknownArchitectureNamesTheKnownOnes() {
+        Run run = vecnn("synth", "--arch", "resnet19", "--out", dir.resolve("w.pth"));
+        assertEquals(1, run.exit());
+        assertOneErrorLine("vecnn synth: error: unknown architecture 'resnet19'; known: lenet5, resnet18, resnet50", run.err());
+    }
+
+    @Test
+    void realTruncatedCheckpointsAreRefusedWithoutOutput() {
+        Path negative = Path.of("../../shared/fixtures/negative");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(negative),
+                "../shared/fixtures is absent: real-file CLI checks skipped");
+        for (String name : new String[] {"Peterwagiuh__Virtual-cart__resnet18-f37072fd.pth",
+                "hrli1997__st-gtcn__resnet18-5c106cde.pth"}) {
+            Path out = dir.resolve(name + ".vnn");
+            Run run = vecnn("convert", "--weights", negative.resolve(name), "--arch", "resnet18", "--out", out);
+            assertEquals(1, run.exit(), name);
+            assertOneErrorLine("vecnn convert: error: ", run.err());
+            assertTrue(run.err().contains("truncated"), run.err());
+            assertFalse(Files.exists(out), name);
+        }
+        assertNoFileBut();
+    }
+
+    private static void assertOneErrorLine(String prefix, String err) {
+        assertTrue(err.startsWith(prefix), err);
+        assertEquals(1, err.lines().count(), "one line on stderr: " + err);
+    }
+
+    /** Nothing was left behind in the work directory, not even a temporary file. */
+    private void assertNoFileBut(Path... expected) {
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(Arrays.stream(expected).map(Path::getFileName).sorted().toList(),
+                    files.map(Path::getFileName).sorted().toList());
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
