@@ -8,6 +8,7 @@ import java.util.Map;
  *
  * @param tensors key → tensor view
  * @param notes   what the extraction decided for the user to hear (e.g. checkpoint entries ignored)
+ * @param wrapper the checkpoint entry the tensors came from, or null when the file is the state dict itself
  */
-record ExtractedTensors(Map<String, TensorRef> tensors, List<String> notes) {
+record ExtractedTensors(Map<String, TensorRef> tensors, List<String> notes, String wrapper) {
 }

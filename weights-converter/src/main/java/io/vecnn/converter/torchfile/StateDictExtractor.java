@@ -36,11 +36,11 @@ final class StateDictExtractor {
         Map<?, ?> top = (Map<?, ?>) root;
         String wrapper = onlyTensors(top) ? null : wrapperKey(top);
         if (wrapper == null) {
-            return new ExtractedTensors(tensorsOf(top, null), List.of());
+            return new ExtractedTensors(tensorsOf(top, null), List.of(), null);
         }
         List<String> notes = new ArrayList<>();
         notes.add(ignoredEntriesNote(top, wrapper));
-        return new ExtractedTensors(tensorsOf((Map<?, ?>) top.get(wrapper), wrapper), notes);
+        return new ExtractedTensors(tensorsOf((Map<?, ?>) top.get(wrapper), wrapper), notes, wrapper);
     }
 
     private static boolean onlyTensors(Map<?, ?> dict) {

@@ -2,6 +2,7 @@ package io.vecnn.converter.torchfile;
 
 import io.vecnn.VecnnException;
 import io.vecnn.converter.statedict.StateDict;
+import io.vecnn.converter.statedict.WeightFormat;
 import io.vecnn.converter.statedict.TorchTensor;
 
 import java.nio.ByteBuffer;
@@ -57,6 +58,6 @@ public final class TorchZipReader {
         }
         notes.addAll(storageIds.notes());
         notes.addAll(materializer.notes());
-        return new StateDict(tensors, notes);
+        return new StateDict(tensors, notes, WeightFormat.ZIP, extracted.wrapper(), null);
     }
 }
