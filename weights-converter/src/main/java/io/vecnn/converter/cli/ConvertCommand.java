@@ -4,7 +4,7 @@ import io.vecnn.converter.ModelConversion;
 import io.vecnn.converter.arch.Architecture;
 import io.vecnn.converter.arch.Architectures;
 import io.vecnn.converter.statedict.StateDict;
-import io.vecnn.converter.torchfile.TorchFiles;
+import io.vecnn.converter.WeightFiles;
 import io.vecnn.graph.GraphStats;
 import io.vecnn.modelfile.ModelFile;
 import picocli.CommandLine.Command;
@@ -28,7 +28,7 @@ final class ConvertCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Architecture a = Architectures.get(arch);
-        StateDict stateDict = TorchFiles.read(weights);
+        StateDict stateDict = WeightFiles.read(weights);
         ModelFile model = ModelConversion.convert(stateDict, a, weights.getFileName().toString());
         model.write(out);
         GraphStats stats = GraphStats.of(model.graph(), model.weights(), model.graph().inputShape());

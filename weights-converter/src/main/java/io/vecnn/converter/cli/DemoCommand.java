@@ -6,7 +6,7 @@ import io.vecnn.converter.arch.Architecture;
 import io.vecnn.converter.arch.Architectures;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.synth.SyntheticWeights;
-import io.vecnn.converter.torchfile.TorchFiles;
+import io.vecnn.converter.WeightFiles;
 import io.vecnn.converter.torchfile.TorchZipWriter;
 import io.vecnn.graph.GraphStats;
 import io.vecnn.graph.Shape;
@@ -56,7 +56,7 @@ final class DemoCommand implements Callable<Integer> {
         Path pth = dir.resolve(arch.name() + ".pth");
         Path vnn = dir.resolve(arch.name() + ".vnn");
         TorchZipWriter.write(SyntheticWeights.generate(arch, 42, arch.defaultNumClasses()), pth);
-        StateDict read = TorchFiles.read(pth);
+        StateDict read = WeightFiles.read(pth);
         ModelConversion.convert(read, arch, pth.getFileName().toString()).write(vnn);
         Model model = Model.load(vnn);
         Shape s = model.inputShape();

@@ -3,7 +3,7 @@ package io.vecnn.converter.cli;
 import io.vecnn.VecnnException;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.statedict.TorchTensor;
-import io.vecnn.converter.torchfile.TorchFiles;
+import io.vecnn.converter.WeightFiles;
 import io.vecnn.graph.GraphStats;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.WeightTensor;
@@ -30,7 +30,7 @@ final class InspectCommand implements Callable<Integer> {
         if (isSafetensors(file)) {
             printModel(ModelFile.read(file));
         } else {
-            printStateDict(TorchFiles.read(file));
+            printStateDict(WeightFiles.read(file));
         }
         return 0;
     }

@@ -36,6 +36,22 @@ public enum DType {
         return floating;
     }
 
+    /** Element {@code i} of a little- or big-endian buffer (the buffer's order) holding values of this type, as a float. */
+    public float read(java.nio.ByteBuffer b, int i) {
+        return switch (this) {
+            case FLOAT32 -> b.getFloat(i * 4);
+            case FLOAT64 -> (float) b.getDouble(i * 8);
+            case FLOAT16 -> HalfFloat.toFloat(b.getShort(i * 2));
+            case BFLOAT16 -> Float.intBitsToFloat((b.getShort(i * 2) & 0xffff) << 16);
+            case INT64 -> (float) b.getLong(i * 8);
+            case INT32 -> (float) b.getInt(i * 4);
+            case INT16 -> b.getShort(i * 2);
+            case INT8 -> b.get(i);
+            case UINT8 -> b.get(i) & 0xff;
+            case BOOL -> b.get(i) != 0 ? 1f : 0f;
+        };
+    }
+
     /** The dtype of a storage class name such as {@code FloatStorage}, or null when it is not one we know. */
     public static DType ofStorageClass(String name) {
         for (DType t : values()) {

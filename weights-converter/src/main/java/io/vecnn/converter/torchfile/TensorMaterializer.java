@@ -112,7 +112,7 @@ final class TensorMaterializer {
         int[] index = new int[size.length];
         long at = ref.storageOffset();
         for (int i = 0; i < out.length; i++) {
-            out[i] = element(storage, dtype, (int) at);
+            out[i] = dtype.read(storage, (int) at);
             for (int d = size.length - 1; d >= 0; d--) {
                 if (++index[d] < size[d]) {
                     at += stride[d];
@@ -122,21 +122,6 @@ final class TensorMaterializer {
                 index[d] = 0;
             }
         }
-    }
-
-    private static float element(ByteBuffer b, DType dtype, int i) {
-        return switch (dtype) {
-            case FLOAT32 -> b.getFloat(i * 4);
-            case FLOAT64 -> (float) b.getDouble(i * 8);
-            case FLOAT16 -> HalfFloat.toFloat(b.getShort(i * 2));
-            case BFLOAT16 -> Float.intBitsToFloat((b.getShort(i * 2) & 0xffff) << 16);
-            case INT64 -> (float) b.getLong(i * 8);
-            case INT32 -> (float) b.getInt(i * 4);
-            case INT16 -> b.getShort(i * 2);
-            case INT8 -> b.get(i);
-            case UINT8 -> b.get(i) & 0xff;
-            case BOOL -> b.get(i) != 0 ? 1f : 0f;
-        };
     }
 
     private void noteConversion(String key, DType dtype, float[] data) {

@@ -8,7 +8,7 @@ import io.vecnn.converter.arch.Architecture;
 import io.vecnn.converter.arch.Architectures;
 import io.vecnn.converter.npy.Npy;
 import io.vecnn.converter.synth.SyntheticWeights;
-import io.vecnn.converter.torchfile.TorchFiles;
+import io.vecnn.converter.WeightFiles;
 import io.vecnn.converter.torchfile.TorchZipWriter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,7 +40,7 @@ class PyTorchConformanceTest {
         Path fixtures = PythonTorch.fixtures("conformance_fixtures.py");
         Architecture architecture = Architectures.get(arch);
         Path modelFile = temp.resolve(arch + ".vnn");
-        ModelConversion.convert(TorchFiles.read(fixtures.resolve(arch + ".pth")), architecture, arch + ".pth")
+        ModelConversion.convert(WeightFiles.read(fixtures.resolve(arch + ".pth")), architecture, arch + ".pth")
                 .write(modelFile);
         Npy.Array input = Npy.read(fixtures.resolve(arch + ".input" + batch + ".npy"));
         Npy.Array expected = Npy.read(fixtures.resolve(arch + ".expected" + batch + ".npy"));
@@ -70,7 +70,7 @@ class PyTorchConformanceTest {
 
         PythonTorch.script("run_state_dict.py", arch, pth.toString(), input.toString(), output.toString());
 
-        float[] ours = Model.of(ModelConversion.convert(TorchFiles.read(pth), architecture, "synth")).run(x, batch);
+        float[] ours = Model.of(ModelConversion.convert(WeightFiles.read(pth), architecture, "synth")).run(x, batch);
         record(arch + " synthesised, 7 classes", Comparison.of(ours, Npy.read(output).data()));
     }
 

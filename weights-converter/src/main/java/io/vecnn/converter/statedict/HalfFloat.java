@@ -1,12 +1,12 @@
-package io.vecnn.converter.torchfile;
+package io.vecnn.converter.statedict;
 
 /** IEEE 754 binary16 to float32 (Java 17 has no Float.float16ToFloat); every half is exactly a float. */
-final class HalfFloat {
+public final class HalfFloat {
 
     private HalfFloat() {
     }
 
-    static float toFloat(short half) {
+    public static float toFloat(short half) {
         int bits = half & 0xffff;
         int sign = (bits & 0x8000) << 16;
         int exponent = (bits >>> 10) & 0x1f;

@@ -1,0 +1,58 @@
+package io.vecnn.converter;
+
+import io.vecnn.VecnnException;
+import io.vecnn.converter.safetensors.SafetensorsStateDicts;
+import io.vecnn.converter.statedict.StateDict;
+import io.vecnn.converter.statedict.TorchTensor;
+import io.vecnn.converter.torchfile.TorchFiles;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The front door for weight files: PyTorch files of every format, or safetensors, told apart by their
+ * first bytes; then the key prefix training wrappers add ({@code module.} of DataParallel, {@code model.})
+ * is stripped when every key carries it.
+ */
+public final class WeightFiles {
+    private static final List<String> WRAPPER_PREFIXES = List.of("module.", "model.");
+
+    private WeightFiles() {
+    }
+
+    public static StateDict read(Path file) {
+        byte[] head = new byte[16];
+        int length;
+        try (InputStream in = Files.newInputStream(file)) {
+            length = in.readNBytes(head, 0, head.length);
+        } catch (NoSuchFileException e) {
+            throw new VecnnException("no such file: " + file);
+        } catch (IOException e) {
+            throw new VecnnException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        StateDict raw = SafetensorsStateDicts.looksLike(head, length) ? SafetensorsStateDicts.read(file)
+                : TorchFiles.read(file);
+        return stripWrapperPrefix(raw);
+    }
+
+    static StateDict stripWrapperPrefix(StateDict sd) {
+        for (String prefix : WRAPPER_PREFIXES) {
+            if (sd.size() > 0 && sd.keys().stream().allMatch(k -> k.startsWith(prefix) && k.length() > prefix.length())) {
+                Map<String, TorchTensor> stripped = new LinkedHashMap<>();
+                sd.tensors().forEach((k, v) -> stripped.put(k.substring(prefix.length()), v));
+                List<String> notes = new ArrayList<>(sd.notes());
+                notes.add("stripped the key prefix '" + prefix + "' from every key");
+                String already = sd.prefix() == null ? "" : sd.prefix();
+                return stripWrapperPrefix(new StateDict(stripped, notes, sd.format(), sd.wrapper(), already + prefix));
+            }
+        }
+        return sd;
+    }
+}
