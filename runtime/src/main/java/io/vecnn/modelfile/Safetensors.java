@@ -32,20 +32,43 @@ public final class Safetensors {
     private Safetensors() {
     }
 
+    /**
+     * A tensor to write: float values stored as {@code F32}, or as {@code I64} for integer buffers (whose
+     * values must then be whole numbers).
+     */
+    public record Data(String dtype, int[] shape, float[] values) {
+        public Data {
+            if (!dtype.equals("F32") && !dtype.equals("I64")) {
+                throw new IllegalArgumentException("VecNN writes F32 and I64 tensors, not " + dtype);
+            }
+        }
+
+        int elementBytes() {
+            return dtype.equals("F32") ? 4 : 8;
+        }
+    }
+
     /** Writes metadata and float32 tensors, in map order, atomically. */
     public static void write(Path path, Map<String, String> metadata, Map<String, WeightTensor> tensors) {
+        Map<String, Data> data = new LinkedHashMap<>();
+        tensors.forEach((k, t) -> data.put(k, new Data("F32", t.shape(), t.data())));
+        writeData(path, metadata, data);
+    }
+
+    /** Writes metadata and tensors of the given dtypes, in map order, atomically. */
+    public static void writeData(Path path, Map<String, String> metadata, Map<String, Data> tensors) {
         ObjectNode header = JSON.createObjectNode();
         ObjectNode meta = header.putObject("__metadata__");
         metadata.forEach(meta::put);
         long offset = 0;
-        for (Map.Entry<String, WeightTensor> e : tensors.entrySet()) {
+        for (Map.Entry<String, Data> e : tensors.entrySet()) {
             ObjectNode t = header.putObject(e.getKey());
-            t.put("dtype", "F32");
+            t.put("dtype", e.getValue().dtype());
             var shape = t.putArray("shape");
             for (int d : e.getValue().shape()) {
                 shape.add(d);
             }
-            long bytes = 4L * e.getValue().data().length;
+            long bytes = (long) e.getValue().elementBytes() * e.getValue().values().length;
             t.putArray("data_offsets").add(offset).add(offset + bytes);
             offset += bytes;
         }
@@ -60,13 +83,18 @@ public final class Safetensors {
             out.write(len.array());
             out.write(headerBytes);
             ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-            for (WeightTensor t : tensors.values()) {
-                for (float v : t.data()) {
-                    if (!buf.hasRemaining()) {
+            for (Data t : tensors.values()) {
+                boolean f32 = t.dtype().equals("F32");
+                for (float v : t.values()) {
+                    if (buf.remaining() < 8) {
                         out.write(buf.array(), 0, buf.position());
                         buf.clear();
                     }
-                    buf.putFloat(v);
+                    if (f32) {
+                        buf.putFloat(v);
+                    } else {
+                        buf.putLong((long) v);
+                    }
                 }
             }
             out.write(buf.array(), 0, buf.position());

@@ -80,10 +80,14 @@ public final class SafetensorsStateDicts {
         }
     }
 
-    /** Writes every tensor as float32 (integer buffers such as num_batches_tracked included), atomically. */
+    /**
+     * Writes a state dict as safetensors, atomically: floating tensors as F32 (exact for float16 and
+     * bfloat16 sources), integer and bool buffers as I64.
+     */
     public static void write(StateDict stateDict, Path file, Map<String, String> metadata) {
-        Map<String, io.vecnn.graph.WeightTensor> tensors = new LinkedHashMap<>();
-        stateDict.tensors().forEach((k, t) -> tensors.put(k, new io.vecnn.graph.WeightTensor(t.shape(), t.data())));
-        Safetensors.write(file, metadata, tensors);
+        Map<String, Safetensors.Data> tensors = new LinkedHashMap<>();
+        stateDict.tensors().forEach((k, t) -> tensors.put(k,
+                new Safetensors.Data(t.dtype().isFloating() ? "F32" : "I64", t.shape(), t.data())));
+        Safetensors.writeData(file, metadata, tensors);
     }
 }
