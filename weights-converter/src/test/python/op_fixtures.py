@@ -103,6 +103,7 @@ def main():
     save("concat", node("concat", inputs=3), [x, z, y], torch.cat([x, z, y], 1))
     logits = randn(3, 11) * 5
     save("softmax", node("softmax"), [logits[:, :, None, None]], F.softmax(logits, 1)[:, :, None, None])
+    save("log_softmax", node("log_softmax"), [logits[:, :, None, None]], F.log_softmax(logits, 1)[:, :, None, None])
     x = randn(2, 5, 3, 4)
     save("flatten", node("flatten"), [x], torch.flatten(x.permute(0, 2, 3, 1), 1)[:, :, None, None])
 

@@ -141,6 +141,17 @@ public sealed interface Op {
         }
     }
 
+    /** log(softmax(x)) over the channels of each pixel, computed stably (models trained with NLL loss end in it). */
+    record LogSoftmax() implements Op {
+        public List<String> weights() {
+            return List.of();
+        }
+
+        public String kind() {
+            return "log_softmax";
+        }
+    }
+
     /** Softmax over the channels of each pixel (over the classes of a flattened output). */
     record Softmax() implements Op {
         public List<String> weights() {

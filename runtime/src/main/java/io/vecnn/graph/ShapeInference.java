@@ -83,7 +83,7 @@ public final class ShapeInference {
             requireWeight(node, weightShape, a.shift(), in.channels());
             return in;
         }
-        if (op instanceof Op.Relu || op instanceof Op.Softmax) {
+        if (op instanceof Op.Relu || op instanceof Op.Softmax || op instanceof Op.LogSoftmax) {
             return in;
         }
         if (op instanceof Op.MaxPool2d p) {

@@ -160,6 +160,8 @@ public final class GraphCodec {
                 return new Op.Add();
             case "softmax":
                 return new Op.Softmax();
+            case "log_softmax":
+                return new Op.LogSoftmax();
             default:
                 throw f.error("unknown op '" + kind + "'");
         }

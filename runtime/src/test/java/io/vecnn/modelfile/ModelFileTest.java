@@ -41,7 +41,8 @@ class ModelFileTest {
                 new Node("pool", new Op.AdaptiveAvgPool2d(2, 3), List.of("cat"), "pool"),
                 new Node("flat", new Op.Flatten(), List.of("pool"), "flat"),
                 new Node("fc", new Op.Linear(5, "fc.weight", null), List.of("flat"), "fc"),
-                new Node("prob", new Op.Softmax(), List.of("fc"), "prob"));
+                new Node("logprob", new Op.LogSoftmax(), List.of("fc"), "logprob"),
+                new Node("prob", new Op.Softmax(), List.of("logprob"), "prob"));
         Map<String, WeightTensor> weights = new LinkedHashMap<>();
         weights.put("conv.weight", new WeightTensor(new int[] {4, 3, 1, 1}, floats(12)));
         weights.put("conv.bias", WeightTensor.vector(floats(4)));

@@ -100,6 +100,9 @@ public final class ReferenceExecutor {
         if (op instanceof Op.Softmax) {
             return ReferencePointwise.softmax(x);
         }
+        if (op instanceof Op.LogSoftmax) {
+            return ReferencePointwise.logSoftmax(x);
+        }
         throw new VecnnException("reference executor has no implementation of " + op.kind());
     }
 

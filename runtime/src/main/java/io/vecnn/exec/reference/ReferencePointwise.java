@@ -61,4 +61,25 @@ final class ReferencePointwise {
         }
         return new Tensor(x.batch(), x.height(), x.width(), c, out);
     }
+
+    /** {@code x - max - log(sum(exp(x - max)))} per pixel: exact where log(softmax) would underflow to -inf. */
+    static Tensor logSoftmax(Tensor x) {
+        float[] out = new float[x.data().length];
+        int c = x.channels();
+        for (int p = 0; p < out.length; p += c) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < c; i++) {
+                max = Math.max(max, x.data()[p + i]);
+            }
+            double sum = 0;
+            for (int i = 0; i < c; i++) {
+                sum += Math.exp(x.data()[p + i] - max);
+            }
+            double logSum = Math.log(sum);
+            for (int i = 0; i < c; i++) {
+                out[p + i] = (float) (x.data()[p + i] - max - logSum);
+            }
+        }
+        return new Tensor(x.batch(), x.height(), x.width(), c, out);
+    }
 }
