@@ -157,6 +157,28 @@ public final class NetworkBuilder {
         return add(name, new Op.Softmax(), x);
     }
 
+    /** {@code F.log_softmax(x, 1)}. */
+    public Value logSoftmax(String name, Value x) {
+        return add(name, new Op.LogSoftmax(), x);
+    }
+
+    /**
+     * The parameter-free "option A" shortcut of CIFAR ResNets: {@code x[:, :, ::stride, ::stride]}, then
+     * {@code before} zero channels in front and {@code after} behind. It is exactly a 1x1 convolution with a
+     * fixed 0/1 embedding matrix, which keeps it inside the op set (and costs next to nothing).
+     */
+    public Value subsampleAndPadChannels(String name, Value x, int stride, int before, int after) {
+        int in = x.channels();
+        int out = before + in + after;
+        float[] embedding = new float[out * in];
+        for (int c = 0; c < in; c++) {
+            embedding[(before + c) * in + c] = 1;
+        }
+        String weightName = name + ".embedding";
+        weights.put(weightName, new WeightTensor(new int[] {out, 1, 1, in}, embedding));
+        return add(name, new Op.Conv2d(out, 1, 1, stride, stride, 0, 0, 1, 1, 1, weightName, null), x);
+    }
+
     /** The finished graph and its weights, in runtime layout. */
     public Built build(Value output) {
         return new Built(new Graph(input.name(), input.shape(), nodes, output.name()), weights);
