@@ -174,9 +174,10 @@ public final class NetworkBuilder {
         for (int c = 0; c < in; c++) {
             embedding[(before + c) * in + c] = 1;
         }
-        String weightName = name + ".embedding";
+        String unique = uniqueName(name);
+        String weightName = unique + ".embedding";
         weights.put(weightName, new WeightTensor(new int[] {out, 1, 1, in}, embedding));
-        return add(name, new Op.Conv2d(out, 1, 1, stride, stride, 0, 0, 1, 1, 1, weightName, null), x);
+        return addNamed(unique, new Op.Conv2d(out, 1, 1, stride, stride, 0, 0, 1, 1, 1, weightName, null), x);
     }
 
     /** The finished graph and its weights, in runtime layout. */
@@ -189,7 +190,10 @@ public final class NetworkBuilder {
     }
 
     private Value add(String name, Op op, Value... xs) {
-        String unique = uniqueName(name);
+        return addNamed(uniqueName(name), op, xs);
+    }
+
+    private Value addNamed(String unique, Op op, Value... xs) {
         List<String> inputs = new ArrayList<>();
         List<Shape> inShapes = new ArrayList<>();
         for (Value x : xs) {
