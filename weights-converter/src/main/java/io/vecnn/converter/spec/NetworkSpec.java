@@ -1,0 +1,100 @@
+package io.vecnn.converter.spec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vecnn.VecnnException;
+import io.vecnn.converter.arch.Architecture;
+import io.vecnn.converter.arch.NetworkBuilder;
+import io.vecnn.converter.arch.Value;
+import io.vecnn.converter.statedict.StateDict;
+import io.vecnn.graph.Shape;
+
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A user-defined network: a JSON description of what a PyTorch {@code __init__} + {@code forward} do,
+ * each layer bound to its state-dict prefix (see the README for the format). It is run by the same
+ * {@link NetworkBuilder} vocabulary as the built-in architectures, so both produce the same graphs.
+ *
+ * @param name      the network's name, used in messages and provenance
+ * @param input     the input size, channels first
+ * @param layers    the top-level layer list
+ * @param modules   named layer lists that {@code {"use": NAME, ...}} expands, with {@code {param}} substitution
+ */
+public record NetworkSpec(String name, Shape input, JsonNode layers, JsonNode modules) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static NetworkSpec read(Path path) {
+        try {
+            return parse(Files.readString(path), path.toString());
+        } catch (NoSuchFileException e) {
+            throw new VecnnException("no such spec file: " + path);
+        } catch (IOException e) {
+            throw new VecnnException("cannot read spec " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static NetworkSpec parse(String json, String source) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new VecnnException(source + ": not valid JSON: " + e.getOriginalMessage() + " at line "
+                    + e.getLocation().getLineNr());
+        }
+        if (root == null || !root.isObject()) {
+            throw new VecnnException(source + ": a spec is a JSON object with name, input_size and layers");
+        }
+        for (String required : new String[] {"name", "input_size", "layers"}) {
+            if (!root.has(required)) {
+                throw new VecnnException(source + ": missing '" + required + "'");
+            }
+        }
+        JsonNode size = root.get("input_size");
+        if (!size.isArray() || size.size() != 3 || !size.get(0).canConvertToInt() || !size.get(1).canConvertToInt()
+                || !size.get(2).canConvertToInt() || size.get(0).intValue() <= 0 || size.get(1).intValue() <= 0
+                || size.get(2).intValue() <= 0) {
+            throw new VecnnException(source + ": input_size must be [channels, height, width], got " + size);
+        }
+        if (!root.get("layers").isArray()) {
+            throw new VecnnException(source + ": 'layers' must be a list of layers");
+        }
+        JsonNode modules = root.path("modules");
+        if (!modules.isMissingNode() && !modules.isObject()) {
+            throw new VecnnException(source + ": 'modules' must map names to layer lists");
+        }
+        return new NetworkSpec(root.get("name").asText(),
+                new Shape(size.get(0).intValue(), size.get(1).intValue(), size.get(2).intValue()),
+                root.get("layers"), modules);
+    }
+
+    /** The spec as an architecture for converting {@code weights}, whose shapes fill in kernel sizes and widths. */
+    public Architecture architecture(StateDict weights) {
+        NetworkSpec spec = this;
+        return new Architecture() {
+            @Override
+            public String name() {
+                return spec.name();
+            }
+
+            @Override
+            public Shape defaultInput() {
+                return spec.input();
+            }
+
+            @Override
+            public int defaultNumClasses() {
+                return 0;
+            }
+
+            @Override
+            public Value forward(NetworkBuilder nn, Value x, int numClasses) {
+                return new SpecInterpreter(spec, weights, nn).run(x);
+            }
+        };
+    }
+}

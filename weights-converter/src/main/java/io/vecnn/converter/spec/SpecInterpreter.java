@@ -1,0 +1,225 @@
+package io.vecnn.converter.spec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.vecnn.VecnnException;
+import io.vecnn.converter.arch.NetworkBuilder;
+import io.vecnn.converter.arch.Value;
+import io.vecnn.converter.statedict.StateDict;
+import io.vecnn.converter.statedict.TorchTensor;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Walks a spec's layers, calling the network-building vocabulary once per layer. Kernel sizes, output
+ * widths, groups and the presence of biases are read from the weights, as PyTorch's load_state_dict
+ * would find them; everything a state dict cannot tell (strides, paddings, pools, activations, wiring)
+ * comes from the spec. Every error names the layer by its path in the spec.
+ */
+final class SpecInterpreter {
+    private static final int MAX_DEPTH = 64;
+    private static final Set<String> SIMPLE = Set.of("relu", "flatten", "softmax", "log_softmax", "dropout");
+
+    private final NetworkSpec spec;
+    private final StateDict weights;
+    private final NetworkBuilder nn;
+    private int unnamed;
+
+    SpecInterpreter(NetworkSpec spec, StateDict weights, NetworkBuilder nn) {
+        this.spec = spec;
+        this.weights = weights;
+        this.nn = nn;
+    }
+
+    Value run(Value input) {
+        return sequence(spec.layers(), input, "layers", 0);
+    }
+
+    private Value sequence(JsonNode layers, Value x, String path, int depth) {
+        if (depth > MAX_DEPTH) {
+            throw error(path, "nesting deeper than " + MAX_DEPTH + " (a module that uses itself?)");
+        }
+        if (!layers.isArray()) {
+            throw error(path, "expected a list of layers, got " + layers);
+        }
+        for (int i = 0; i < layers.size(); i++) {
+            x = layer(layers.get(i), x, path + "[" + i + "]", depth);
+        }
+        return x;
+    }
+
+    private Value layer(JsonNode layer, Value x, String path, int depth) {
+        if (layer.isTextual()) {
+            return simple(layer.asText(), x, path);
+        }
+        if (!layer.isObject()) {
+            throw error(path, "a layer is a name such as \"relu\" or an object such as {\"conv\": \"features.0\"}, got "
+                    + layer);
+        }
+        Fields f = new Fields(layer, path);
+        if (layer.has("use")) {
+            return use(f, x, path, depth);
+        }
+        String kind = f.kind();
+        String name = f.optionalText("name");
+        switch (kind) {
+            case "conv":
+                return conv(f, x);
+            case "batch_norm": {
+                String prefix = f.text("batch_norm");
+                return nn.batchNorm(prefix, x, f.number("eps", 1e-5));
+            }
+            case "linear":
+                return nn.linear(f.text("linear"), x, outWidth(f.text("linear"), path), weights.contains(f.text("linear") + ".bias"));
+            case "max_pool": {
+                Pool p = Pool.of(f, "max_pool");
+                return nn.maxPool2d(name(name, "max_pool"), x, p.kernel(), p.stride(), p.padding(), p.ceilMode());
+            }
+            case "avg_pool": {
+                Pool p = Pool.of(f, "avg_pool");
+                return nn.avgPool2d(name(name, "avg_pool"), x, p.kernel(), p.stride(), p.padding(), p.ceilMode(),
+                        p.countIncludePad());
+            }
+            case "adaptive_avg_pool": {
+                int[] size = f.pair("adaptive_avg_pool", null);
+                return nn.adaptiveAvgPool2d(name(name, "adaptive_avg_pool"), x, size[0], size[1]);
+            }
+            case "parallel":
+                return parallel(f, x, path, depth);
+            case "subsample_pad": {
+                JsonNode p = f.object("subsample_pad");
+                Fields pf = new Fields(p, path + ".subsample_pad");
+                int[] channels = pf.pair("channels", null);
+                return nn.subsampleAndPadChannels(name(name, "shortcut"), x, pf.integer("stride", 1), channels[0],
+                        channels[1]);
+            }
+            default:
+                throw error(path, "unknown layer kind '" + kind + "'");
+        }
+    }
+
+    private Value simple(String kind, Value x, String path) {
+        switch (kind) {
+            case "relu":
+                return nn.relu(name(null, "relu"), x);
+            case "flatten":
+                return nn.flatten(name(null, "flatten"), x);
+            case "softmax":
+                return nn.softmax(name(null, "softmax"), x);
+            case "log_softmax":
+                return nn.logSoftmax(name(null, "log_softmax"), x);
+            case "dropout":
+                return x;
+            default:
+                throw error(path, "unknown layer \"" + kind + "\"; plain layers are " + String.join(", ", SIMPLE));
+        }
+    }
+
+    /** {@code nn.Conv2d}: out channels, kernel, groups and bias come from the weight; stride, padding, dilation from the spec. */
+    private Value conv(Fields f, Value x) {
+        String prefix = f.text("conv");
+        TorchTensor w = weights.get(prefix + ".weight");
+        int out = 1;
+        int kh = 1;
+        int kw = 1;
+        int groups = 1;
+        if (w != null && w.rank() == 4) {
+            out = w.dim(0);
+            kh = w.dim(2);
+            kw = w.dim(3);
+            if (w.dim(1) <= 0 || x.channels() % w.dim(1) != 0) {
+                throw error(f.path(), "'" + prefix + ".weight' has shape " + w.shapeString() + ", which cannot read "
+                        + x.channels() + " input channels (the input is " + x.shape() + ")");
+            }
+            groups = x.channels() / w.dim(1);
+        }
+        int[] kernel = f.pair("kernel", new int[] {kh, kw});
+        int[] stride = f.pair("stride", new int[] {1, 1});
+        int[] padding = f.pair("padding", new int[] {0, 0});
+        return nn.conv2d(prefix, x, out, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1], groups,
+                weights.contains(prefix + ".bias"));
+    }
+
+    private int outWidth(String prefix, String path) {
+        TorchTensor w = weights.get(prefix + ".weight");
+        return w != null && w.rank() == 2 ? w.dim(0) : 1;
+    }
+
+    /** Branches that all read x, joined by channel concat (Inception) or by a sum (residual; an empty branch is the identity). */
+    private Value parallel(Fields f, Value x, String path, int depth) {
+        JsonNode branches = f.node("parallel");
+        if (!branches.isArray() || branches.size() < 2) {
+            throw error(path, "'parallel' needs a list of at least two branches (lists of layers)");
+        }
+        String join = f.optionalText("join");
+        if (!"concat".equals(join) && !"add".equals(join)) {
+            throw error(path, "'join' must be \"concat\" or \"add\", got " + (join == null ? "nothing" : "\"" + join + "\""));
+        }
+        List<Value> outs = new ArrayList<>();
+        for (int b = 0; b < branches.size(); b++) {
+            outs.add(sequence(branches.get(b), x, path + ".parallel[" + b + "]", depth + 1));
+        }
+        String name = name(f.optionalText("name"), join);
+        Value[] values = outs.toArray(new Value[0]);
+        if (join.equals("concat")) {
+            return nn.concat(name, values);
+        }
+        for (Value v : values) {
+            if (!v.shape().equals(values[0].shape())) {
+                throw error(path, "the branches to add have different shapes " + outs.stream().map(Value::shape).toList());
+            }
+        }
+        return nn.add(name, values);
+    }
+
+    /** Expands a named module, replacing {@code {param}} in its strings by the values given here. */
+    private Value use(Fields f, Value x, String path, int depth) {
+        String module = f.text("use");
+        JsonNode body = spec.modules().path(module);
+        if (body.isMissingNode()) {
+            throw error(path, "no module named '" + module + "' in 'modules'");
+        }
+        return sequence(substitute(body, (ObjectNode) f.node()), x, path + "(" + module + ")", depth + 1);
+    }
+
+    private static JsonNode substitute(JsonNode node, ObjectNode params) {
+        if (node.isTextual()) {
+            String s = node.asText();
+            // A string that is exactly one parameter takes the parameter's own JSON value, so numbers stay numbers.
+            if (s.startsWith("{") && s.endsWith("}") && params.has(s.substring(1, s.length() - 1))) {
+                return params.get(s.substring(1, s.length() - 1)).deepCopy();
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = params.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> p = it.next();
+                s = s.replace("{" + p.getKey() + "}", p.getValue().asText());
+            }
+            return TextNode.valueOf(s);
+        }
+        if (node.isArray()) {
+            var copy = node.deepCopy();
+            for (int i = 0; i < copy.size(); i++) {
+                ((com.fasterxml.jackson.databind.node.ArrayNode) copy).set(i, substitute(node.get(i), params));
+            }
+            return copy;
+        }
+        if (node.isObject()) {
+            ObjectNode copy = ((ObjectNode) node).objectNode();
+            node.fields().forEachRemaining(e -> copy.set(e.getKey(), substitute(e.getValue(), params)));
+            return copy;
+        }
+        return node;
+    }
+
+    private String name(String given, String kind) {
+        return given != null ? given : kind + "_" + unnamed++;
+    }
+
+    static VecnnException error(String path, String message) {
+        return new VecnnException("spec " + path + ": " + message);
+    }
+}
