@@ -1,0 +1,41 @@
+package io.vecnn.kernels;
+
+/**
+ * The right-hand GEMM operand, packed once (at model load) into column panels of {@link #panelWidth()}:
+ * panel {@code p} holds, for each {@code k}, the {@code panelWidth} values {@code W[p*NR + j][k]} back to back,
+ * zero-padded past {@code n}. The microkernel then reads one contiguous stream per panel.
+ *
+ * @param k          the shared dimension
+ * @param n          the output columns (output channels)
+ * @param panelWidth NR, a whole number of vectors
+ * @param data       {@code panels × k × panelWidth} values
+ */
+public record PackedMatrix(int k, int n, int panelWidth, float[] data) {
+
+    /** Packs {@code w}, row-major {@code [n][k]} starting at {@code offset} (a convolution's OHWI weight is exactly that). */
+    public static PackedMatrix pack(float[] w, int offset, int n, int k, int panelWidth) {
+        int panels = (n + panelWidth - 1) / panelWidth;
+        float[] data = new float[Math.multiplyExact(Math.multiplyExact(panels, k), panelWidth)];
+        for (int p = 0; p < panels; p++) {
+            for (int kk = 0; kk < k; kk++) {
+                int dst = (p * k + kk) * panelWidth;
+                for (int j = 0; j < panelWidth; j++) {
+                    int col = p * panelWidth + j;
+                    if (col < n) {
+                        data[dst + j] = w[offset + col * k + kk];
+                    }
+                }
+            }
+        }
+        return new PackedMatrix(k, n, panelWidth, data);
+    }
+
+    public int panels() {
+        return (n + panelWidth - 1) / panelWidth;
+    }
+
+    /** Offset of panel {@code p} in {@link #data()}. */
+    public int panelOffset(int p) {
+        return p * k * panelWidth;
+    }
+}

@@ -1,0 +1,77 @@
+package io.vecnn.kernels;
+
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The GEMM kernels against a plain triple loop in double, on random sizes with row, column and K tails. */
+class GemmTest {
+    private static final SplittableRandom SEEDS = new SplittableRandom(17);
+
+    private static float[] random(SplittableRandom r, int n) {
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) {
+            f[i] = (float) r.nextGaussian();
+        }
+        return f;
+    }
+
+    @RepeatedTest(40)
+    void randomShapesWithEveryEpilogueMatchTheReference() {
+        SplittableRandom r = SEEDS.split();
+        int m = 1 + r.nextInt(40);
+        int n = 1 + r.nextInt(3 * GemmMicroKernel8x3v.NR);
+        int k = 1 + r.nextInt(70);
+        int lda = k + r.nextInt(3);
+        int ldc = n + r.nextInt(3);
+        float[] a = random(r, m * lda);
+        float[] w = random(r, n * k);
+        float[] bias = r.nextBoolean() ? random(r, n) : null;
+        float[] residual = r.nextBoolean() ? random(r, m * ldc) : null;
+        boolean relu = r.nextBoolean();
+        Epilogue e = new Epilogue(bias, residual, ldc, relu);
+        PackedMatrix b = PackedMatrix.pack(w, 0, n, k, GemmMicroKernel8x3v.NR);
+        float[] c = new float[m * ldc];
+        java.util.Arrays.fill(c, Float.NaN);
+
+        Gemm.block(a, 0, lda, m, b, 0, b.panels(), c, 0, ldc, 0, e);
+
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < ldc; j++) {
+                if (j >= n) {
+                    assertEquals(Float.NaN, c[i * ldc + j], "column " + j + " past n must stay untouched");
+                    continue;
+                }
+                double want = 0;
+                for (int kk = 0; kk < k; kk++) {
+                    want += (double) a[i * lda + kk] * w[j * k + kk];
+                }
+                want += bias == null ? 0 : bias[j];
+                want += residual == null ? 0 : residual[i * ldc + j];
+                want = relu ? Math.max(want, 0) : want;
+                assertEquals(want, c[i * ldc + j], 1e-4 * (1 + Math.abs(want)) * Math.sqrt(k),
+                        "m=" + m + " n=" + n + " k=" + k + " at " + i + "," + j);
+            }
+        }
+    }
+
+    @Test
+    void splittingPanelsAndRowsGivesBitIdenticalResults() {
+        SplittableRandom r = new SplittableRandom(3);
+        int m = 37;
+        int n = 2 * GemmMicroKernel8x3v.NR + 5;
+        int k = 29;
+        float[] a = random(r, m * k);
+        PackedMatrix b = PackedMatrix.pack(random(r, n * k), 0, n, k, GemmMicroKernel8x3v.NR);
+        float[] whole = new float[m * n];
+        Gemm.block(a, 0, k, m, b, 0, b.panels(), whole, 0, n, 0, Epilogue.NONE);
+        float[] split = new float[m * n];
+        Gemm.block(a, 0, k, 16, b, 0, 1, split, 0, n, 0, Epilogue.NONE);
+        Gemm.block(a, 0, k, 16, b, 1, b.panels(), split, 0, n, 0, Epilogue.NONE);
+        Gemm.block(a, 16 * k, k, m - 16, b, 0, b.panels(), split, 16 * n, n, 0, Epilogue.NONE);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(whole, split);
+    }
+}
