@@ -1,0 +1,132 @@
+package io.vecnn.kernels;
+
+import io.vecnn.graph.Op;
+import io.vecnn.graph.Shape;
+
+import java.util.concurrent.ForkJoinPool;
+
+import static io.vecnn.kernels.GemmMicroKernel8x3v.NR;
+
+/**
+ * A convolution on NHWC maps as a GEMM: output pixels are rows, output channels are columns, and the K
+ * axis runs over (ky, kx, input channel) — the order of the OHWI weight, which is packed once into panels.
+ * A 1x1 stride-1 unpadded convolution reads its input in place (a pixel's channels are already a row of
+ * A); any other gathers its rows (im2col) block by block into per-thread scratch, so the full im2col
+ * matrix never exists.
+ */
+public final class Conv2dGemm {
+    /** Rows per task: a multiple of the microkernel's 8 rows, small enough that A's block (64 × K) stays in L2. */
+    private static final int ROWS_PER_TASK = 64;
+    /** Panels per task, so a batch-1 layer with few pixels but many channels still splits across cores. */
+    private static final int PANELS_PER_TASK = 4;
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
+    private final Op.Conv2d op;
+    private final Shape in;
+    private final Shape out;
+    private final PackedMatrix[] groups;
+    private final float[][] groupBias;
+    private final boolean direct;
+    private final int groupIn;
+    private final int groupOut;
+    private final int k;
+
+    /**
+     * @param weight OHWI weights, {@code [out][kh][kw][in/groups]}
+     * @param bias   per output channel, or null
+     */
+    public Conv2dGemm(Op.Conv2d op, float[] weight, float[] bias, Shape in, Shape out) {
+        this.op = op;
+        this.in = in;
+        this.out = out;
+        this.groupIn = in.channels() / op.groups();
+        this.groupOut = op.outChannels() / op.groups();
+        this.k = op.kernelH() * op.kernelW() * groupIn;
+        this.groups = new PackedMatrix[op.groups()];
+        this.groupBias = new float[op.groups()][];
+        for (int g = 0; g < op.groups(); g++) {
+            groups[g] = PackedMatrix.pack(weight, g * groupOut * k, groupOut, k, NR);
+            groupBias[g] = bias == null ? null : java.util.Arrays.copyOfRange(bias, g * groupOut, (g + 1) * groupOut);
+        }
+        this.direct = op.groups() == 1 && op.kernelH() == 1 && op.kernelW() == 1 && op.strideH() == 1
+                && op.strideW() == 1 && op.padH() == 0 && op.padW() == 0;
+    }
+
+    public Shape outputShape() {
+        return out;
+    }
+
+    /**
+     * @param x        the NHWC input batch
+     * @param y        the NHWC output; this layer's channels start at {@code yChannel} of {@code yChannels}
+     *                 (a concat writes each branch straight into its slice)
+     * @param residual added before the ReLU, laid out like a {@code batch × out} NHWC map, or null
+     */
+    public void run(float[] x, int batch, float[] y, int yChannel, int yChannels, float[] residual, boolean relu,
+                    ForkJoinPool pool) {
+        int pixels = out.height() * out.width();
+        int rowBlocks = (pixels + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+        int panels = groups[0].panels();
+        int panelBlocks = (panels + PANELS_PER_TASK - 1) / PANELS_PER_TASK;
+        int perImage = op.groups() * rowBlocks * panelBlocks;
+        ParallelFor.run(pool, batch * perImage, task -> {
+            int b = task / perImage;
+            int rest = task % perImage;
+            int g = rest / (rowBlocks * panelBlocks);
+            rest %= rowBlocks * panelBlocks;
+            int row0 = (rest / panelBlocks) * ROWS_PER_TASK;
+            int panel0 = (rest % panelBlocks) * PANELS_PER_TASK;
+            int rows = Math.min(ROWS_PER_TASK, pixels - row0);
+            Epilogue epilogue = new Epilogue(groupBias[g], residual, out.channels(), relu);
+            float[] a;
+            int aOff;
+            int lda;
+            if (direct) {
+                a = x;
+                aOff = (b * pixels + row0) * in.channels();
+                lda = in.channels();
+            } else {
+                a = scratch(rows * k);
+                aOff = 0;
+                lda = k;
+                im2col(x, b, g, row0, rows, a);
+            }
+            int outPixel0 = b * pixels + row0;
+            Gemm.block(a, aOff, lda, rows, groups[g], panel0, Math.min(panels, panel0 + PANELS_PER_TASK), y,
+                    outPixel0 * yChannels + yChannel + g * groupOut, yChannels,
+                    outPixel0 * out.channels() + g * groupOut, epilogue);
+        });
+    }
+
+    /** Gathers rows [row0, row0+rows) of image b's im2col matrix for group g; padding reads as zero. */
+    private void im2col(float[] x, int b, int g, int row0, int rows, float[] a) {
+        int inC = in.channels();
+        int c0 = g * groupIn;
+        for (int r = 0; r < rows; r++) {
+            int pixel = row0 + r;
+            int oy = pixel / out.width();
+            int ox = pixel % out.width();
+            int dst = r * k;
+            for (int ky = 0; ky < op.kernelH(); ky++) {
+                int iy = oy * op.strideH() - op.padH() + ky * op.dilationH();
+                for (int kx = 0; kx < op.kernelW(); kx++, dst += groupIn) {
+                    int ix = ox * op.strideW() - op.padW() + kx * op.dilationW();
+                    if (iy < 0 || iy >= in.height() || ix < 0 || ix >= in.width()) {
+                        java.util.Arrays.fill(a, dst, dst + groupIn, 0f);
+                    } else {
+                        System.arraycopy(x, ((b * in.height() + iy) * in.width() + ix) * inC + c0, a, dst, groupIn);
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[] scratch(int size) {
+        float[] s = SCRATCH.get();
+        if (s.length < size) {
+            s = new float[size];
+            SCRATCH.set(s);
+        }
+        return s;
+    }
+}

@@ -1,0 +1,132 @@
+package io.vecnn.kernels;
+
+import io.vecnn.Tensor;
+import io.vecnn.exec.reference.ReferenceExecutor;
+import io.vecnn.graph.Node;
+import io.vecnn.graph.Op;
+import io.vecnn.graph.Shape;
+import io.vecnn.graph.ShapeInference;
+import io.vecnn.graph.WeightTensor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ForkJoinPool;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The GEMM convolution against the reference twin on random shapes: tails, strides, padding, dilation, groups. */
+class Conv2dGemmTest {
+    private static final SplittableRandom SEEDS = new SplittableRandom(29);
+    private static final ForkJoinPool POOL = new ForkJoinPool(2);
+
+    @AfterAll
+    static void shutdown() {
+        POOL.shutdown();
+    }
+
+    private static float[] random(SplittableRandom r, int n) {
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) {
+            f[i] = (float) r.nextGaussian();
+        }
+        return f;
+    }
+
+    private record Case(Op.Conv2d op, Shape in, Shape out, float[] w, float[] bias, Tensor x) {
+    }
+
+    private static Case randomCase(SplittableRandom r) {
+        int groups = r.nextInt(4) == 0 ? 1 + r.nextInt(3) : 1;
+        int inC = groups * (1 + r.nextInt(20));
+        int outC = groups * (1 + r.nextInt(40));
+        int kh = 1 + r.nextInt(5);
+        int kw = r.nextInt(3) == 0 ? 1 + r.nextInt(7) : kh;
+        int sh = 1 + r.nextInt(3);
+        int sw = r.nextInt(3) == 0 ? 1 + r.nextInt(3) : sh;
+        int ph = r.nextInt(kh / 2 + 2);
+        int pw = r.nextInt(kw / 2 + 2);
+        int dil = r.nextInt(5) == 0 ? 2 : 1;
+        int h = dil * (kh - 1) + 1 + r.nextInt(12);
+        int w = dil * (kw - 1) + 1 + r.nextInt(12);
+        int batch = 1 + r.nextInt(3);
+        Op.Conv2d op = new Op.Conv2d(outC, kh, kw, sh, sw, ph, pw, dil, dil, groups, "w", r.nextBoolean() ? "b" : null);
+        Shape in = new Shape(inC, h, w);
+        Node node = new Node("conv", op, List.of("x"), "y");
+        Shape out = ShapeInference.outputShape(node, List.of(in), name -> name.equals("w")
+                ? new int[] {outC, kh, kw, inC / groups} : new int[] {outC});
+        float[] weights = random(r, outC * kh * kw * (inC / groups));
+        float[] bias = op.bias() == null ? null : random(r, outC);
+        Tensor x = new Tensor(batch, h, w, inC, random(r, batch * h * w * inC));
+        return new Case(op, in, out, weights, bias, x);
+    }
+
+    private static Tensor reference(Case c) {
+        Map<String, WeightTensor> weights = c.bias() == null
+                ? Map.of("w", new WeightTensor(new int[] {c.op().outChannels(), c.op().kernelH(), c.op().kernelW(),
+                c.in().channels() / c.op().groups()}, c.w()))
+                : Map.of("w", new WeightTensor(new int[] {c.op().outChannels(), c.op().kernelH(), c.op().kernelW(),
+                c.in().channels() / c.op().groups()}, c.w()), "b", WeightTensor.vector(c.bias()));
+        return ReferenceExecutor.apply(new Node("conv", c.op(), List.of("x"), "y"), List.of(c.x()), weights);
+    }
+
+    @RepeatedTest(60)
+    void randomConvolutionsWithResidualAndReluMatchTheReference() {
+        SplittableRandom r = SEEDS.split();
+        Case c = randomCase(r);
+        Tensor want = reference(c);
+        float[] residual = r.nextBoolean() ? random(r, want.data().length) : null;
+        boolean relu = r.nextBoolean();
+        Conv2dGemm conv = new Conv2dGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
+        float[] y = new float[want.data().length];
+
+        conv.run(c.x().data(), c.x().batch(), y, 0, c.out().channels(), residual, relu, POOL);
+
+        for (int i = 0; i < y.length; i++) {
+            double v = want.data()[i] + (residual == null ? 0 : residual[i]);
+            v = relu ? Math.max(v, 0) : v;
+            assertEquals(v, y[i], 1e-4 * (1 + Math.abs(v)) * Math.sqrt(c.op().kernelH() * c.op().kernelW() * c.in().channels()),
+                    c.op() + " " + c.in() + " at " + i);
+        }
+    }
+
+    @Test
+    void writesIntoAChannelSliceOfAWiderOutput() {
+        Case c = randomCase(new SplittableRandom(5));
+        Conv2dGemm conv = new Conv2dGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
+        int extra = 7;
+        int wide = c.out().channels() + extra;
+        int pixels = c.x().batch() * c.out().height() * c.out().width();
+        float[] y = new float[pixels * wide];
+        java.util.Arrays.fill(y, -99f);
+        conv.run(c.x().data(), c.x().batch(), y, 3, wide, null, false, POOL);
+        float[] alone = new float[pixels * c.out().channels()];
+        conv.run(c.x().data(), c.x().batch(), alone, 0, c.out().channels(), null, false, POOL);
+        for (int p = 0; p < pixels; p++) {
+            for (int ch = 0; ch < wide; ch++) {
+                float v = y[p * wide + ch];
+                if (ch < 3 || ch >= 3 + c.out().channels()) {
+                    assertEquals(-99f, v, "outside the slice at pixel " + p + " channel " + ch);
+                } else {
+                    assertEquals(alone[p * c.out().channels() + ch - 3], v);
+                }
+            }
+        }
+    }
+
+    @Test
+    void resultDoesNotDependOnTheThreadCount() {
+        Case c = randomCase(new SplittableRandom(8));
+        Conv2dGemm conv = new Conv2dGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
+        int size = c.x().batch() * c.out().height() * c.out().width() * c.out().channels();
+        float[] one = new float[size];
+        float[] two = new float[size];
+        conv.run(c.x().data(), c.x().batch(), one, 0, c.out().channels(), null, true, null);
+        conv.run(c.x().data(), c.x().batch(), two, 0, c.out().channels(), null, true, POOL);
+        assertArrayEquals(one, two);
+    }
+}
