@@ -1,5 +1,7 @@
 package io.vecnn;
 
+import io.vecnn.exec.fast.Plan;
+import io.vecnn.exec.fast.PlanBuilder;
 import io.vecnn.exec.reference.ReferenceExecutor;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Shape;
@@ -9,31 +11,72 @@ import io.vecnn.modelfile.ModelFile;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A loaded network, ready to run. A model is immutable: load it once and share it between all threads
- * of a server; concurrent {@code run} calls do not interfere.
+ * of a server; concurrent {@code run} calls do not interfere. Intra-op parallelism runs on a dedicated
+ * {@link ForkJoinPool} — the caller's, or one the model owns (sized to the available processors, shut
+ * down by {@link #close()}); never the common pool.
  *
  * <pre>{@code
  * Model model = Model.load(Path.of("resnet18.vnn"));
  * float[] logits = model.run(nchwPixels, 1);   // [batch][classes]
  * }</pre>
  */
-public final class Model {
+public final class Model implements AutoCloseable {
+    private static final AtomicInteger POOLS = new AtomicInteger();
     private final ModelFile file;
+    private final ForkJoinPool pool;
+    private final boolean ownsPool;
+    private final Map<Shape, Plan> plans = new ConcurrentHashMap<>();
 
-    private Model(ModelFile file) {
+    private Model(ModelFile file, ForkJoinPool pool, boolean ownsPool) {
         this.file = file;
+        this.pool = pool;
+        this.ownsPool = ownsPool;
     }
 
-    /** Loads and validates a model file written by {@code vecnn convert}. */
+    /** Loads and validates a model file written by {@code vecnn convert}; runs on a pool of its own. */
     public static Model load(Path path) {
-        return new Model(ModelFile.read(path));
+        return of(ModelFile.read(path));
+    }
+
+    /** Loads a model file; its runs use {@code pool} (the caller keeps ownership of it). */
+    public static Model load(Path path, ForkJoinPool pool) {
+        return new Model(ModelFile.read(path), pool, false);
     }
 
     /** Wraps a model file already in memory (the converter uses this to run what it is about to write). */
     public static Model of(ModelFile file) {
-        return new Model(file);
+        return new Model(file, ownPool(Runtime.getRuntime().availableProcessors()), true);
+    }
+
+    /** Wraps a model file already in memory, running on {@code pool}. */
+    public static Model of(ModelFile file, ForkJoinPool pool) {
+        return new Model(file, pool, false);
+    }
+
+    private static ForkJoinPool ownPool(int threads) {
+        int id = POOLS.incrementAndGet();
+        AtomicInteger worker = new AtomicInteger();
+        return new ForkJoinPool(threads, p -> {
+            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+            t.setName("vecnn-" + id + "-" + worker.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }, null, false);
+    }
+
+    /** Shuts down the pool the model owns; a caller-supplied pool is left alone. */
+    @Override
+    public void close() {
+        if (ownsPool) {
+            pool.shutdown();
+        }
     }
 
     /** The shape of one input image, channels first: {@code 3x224x224}. */
@@ -89,6 +132,23 @@ public final class Model {
         if (nhwc.channels() != inputShape().channels()) {
             throw new VecnnException("input has " + nhwc.channels() + " channels, the model takes "
                     + inputShape().channels());
+        }
+        Shape shape = new Shape(nhwc.channels(), nhwc.height(), nhwc.width());
+        return plan(shape).run(nhwc, pool);
+    }
+
+    /** The execution plan for one input size, built on first use: kernel per layer, fusions, packed weights. */
+    public Plan plan(Shape input) {
+        return plans.computeIfAbsent(input, s -> PlanBuilder.build(file.graph(), file.weights(), s));
+    }
+
+    /**
+     * Runs the reference executor (plain loops, the oracle the fast kernels are tested against): for users
+     * who suspect a kernel. Much slower.
+     */
+    public Tensor runReference(Tensor nhwc) {
+        if (nhwc == null) {
+            throw new VecnnException("input is null");
         }
         return ReferenceExecutor.run(file.graph(), file.weights(), nhwc);
     }

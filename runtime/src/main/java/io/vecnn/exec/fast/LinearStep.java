@@ -1,0 +1,37 @@
+package io.vecnn.exec.fast;
+
+import io.vecnn.kernels.Epilogue;
+import io.vecnn.kernels.Gemm;
+import io.vecnn.kernels.GemmMicroKernel8x3v;
+import io.vecnn.kernels.PackedMatrix;
+import io.vecnn.kernels.ParallelFor;
+
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * A Linear layer as a GEMM with the batch as rows. At batch 1 it streams the packed weight once, panel by
+ * panel; panels are split across threads so both cores pull from memory.
+ */
+record LinearStep(String name, PackedMatrix weight, Epilogue epilogue, int input, int output) implements Step {
+    private static final int PANELS_PER_TASK = 8;
+
+    static LinearStep of(String name, float[] weight, float[] bias, int in, int out, boolean relu, int input, int output) {
+        return new LinearStep(name, PackedMatrix.pack(weight, 0, out, in, GemmMicroKernel8x3v.NR),
+                new Epilogue(bias, null, 0, relu), input, output);
+    }
+
+    @Override
+    public void run(float[][] buffers, int batch, ForkJoinPool pool) {
+        int panels = weight.panels();
+        int tasks = (panels + PANELS_PER_TASK - 1) / PANELS_PER_TASK;
+        float[] x = buffers[input];
+        float[] y = buffers[output];
+        ParallelFor.run(pool, tasks, t -> Gemm.block(x, 0, weight.k(), batch, weight, t * PANELS_PER_TASK,
+                Math.min(panels, (t + 1) * PANELS_PER_TASK), y, 0, weight.n(), 0, epilogue));
+    }
+
+    @Override
+    public String describe() {
+        return name + ": linear " + weight.k() + " -> " + weight.n() + (epilogue.relu() ? " + relu" : "");
+    }
+}

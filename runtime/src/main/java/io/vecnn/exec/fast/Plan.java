@@ -1,0 +1,87 @@
+package io.vecnn.exec.fast;
+
+import io.vecnn.Tensor;
+import io.vecnn.VecnnException;
+import io.vecnn.graph.Shape;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * A graph prepared for one input size: the steps with their kernels and packed weights, and the buffer
+ * each value lives in. Immutable and shared; a run borrows a workspace (the buffers for its batch size)
+ * from a per-batch pool and returns it, so steady-state runs allocate no feature maps.
+ */
+public final class Plan {
+    private final List<Step> steps;
+    private final long[] bufferSizes;
+    private final int inputBuffer;
+    private final int outputBuffer;
+    private final Shape input;
+    private final Shape output;
+    private final Map<Integer, ConcurrentLinkedQueue<float[][]>> workspaces = new ConcurrentHashMap<>();
+
+    Plan(List<Step> steps, long[] bufferSizes, int inputBuffer, int outputBuffer, Shape input, Shape output) {
+        this.steps = List.copyOf(steps);
+        this.bufferSizes = bufferSizes;
+        this.inputBuffer = inputBuffer;
+        this.outputBuffer = outputBuffer;
+        this.input = input;
+        this.output = output;
+    }
+
+    public Shape inputShape() {
+        return input;
+    }
+
+    public Shape outputShape() {
+        return output;
+    }
+
+    /** One line per step: which kernel runs each layer and what it fuses. */
+    public List<String> describe() {
+        return steps.stream().map(Step::describe).toList();
+    }
+
+    public Tensor run(Tensor x, ForkJoinPool pool) {
+        if (x.channels() != input.channels() || x.height() != input.height() || x.width() != input.width()) {
+            throw new VecnnException("plan for " + input + " given an input of " + x.channels() + "x" + x.height() + "x"
+                    + x.width());
+        }
+        int batch = x.batch();
+        ConcurrentLinkedQueue<float[][]> free = workspaces.computeIfAbsent(batch, b -> new ConcurrentLinkedQueue<>());
+        float[][] buffers = free.poll();
+        if (buffers == null) {
+            buffers = allocate(batch);
+        }
+        try {
+            buffers[inputBuffer] = x.data();
+            for (Step step : steps) {
+                step.run(buffers, batch, pool);
+            }
+            float[] out = buffers[outputBuffer].clone();
+            return new Tensor(batch, output.height(), output.width(), output.channels(), out);
+        } finally {
+            buffers[inputBuffer] = null;
+            free.offer(buffers);
+        }
+    }
+
+    private float[][] allocate(int batch) {
+        float[][] buffers = new float[bufferSizes.length][];
+        for (int i = 0; i < buffers.length; i++) {
+            if (i != inputBuffer) {
+                long size = bufferSizes[i] * batch;
+                if (size > Integer.MAX_VALUE - 8) {
+                    throw new VecnnException("batch " + batch + " needs a feature map of " + size
+                            + " values, more than a Java array holds; use a smaller batch");
+                }
+                buffers[i] = new float[(int) size];
+            }
+        }
+        return buffers;
+    }
+}

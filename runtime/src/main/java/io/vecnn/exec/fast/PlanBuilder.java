@@ -1,0 +1,126 @@
+package io.vecnn.exec.fast;
+
+import io.vecnn.graph.Graph;
+import io.vecnn.graph.Node;
+import io.vecnn.graph.Op;
+import io.vecnn.graph.Shape;
+import io.vecnn.graph.ShapeInference;
+import io.vecnn.graph.WeightTensor;
+import io.vecnn.kernels.Conv2dGemm;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns a graph into a {@link Plan} for one input size: picks the kernel of each node, packs its weights,
+ * and fuses what follows a convolution or Linear into its epilogue — a ReLU, and the residual add of a
+ * ResNet block (fused into whichever of the two added convolutions runs last, so the other is ready),
+ * with the ReLU after it. A flatten of an NHWC map moves no data, so it only renames a buffer.
+ */
+public final class PlanBuilder {
+    private final Graph graph;
+    private final Map<String, WeightTensor> weights;
+    private final Map<String, Shape> shapes;
+    private final Map<String, List<Integer>> readers = new HashMap<>();
+    private final Map<String, Integer> producer = new HashMap<>();
+    private final Map<String, Integer> buffer = new HashMap<>();
+    private final List<Long> bufferSizes = new ArrayList<>();
+    private final Set<Integer> fused = new HashSet<>();
+    private final List<Step> steps = new ArrayList<>();
+
+    private PlanBuilder(Graph graph, Map<String, WeightTensor> weights, Shape input) {
+        this.graph = graph;
+        this.weights = weights;
+        this.shapes = ShapeInference.infer(graph, input, name -> weights.containsKey(name) ? weights.get(name).shape() : null);
+        List<Node> nodes = graph.nodes();
+        for (int i = 0; i < nodes.size(); i++) {
+            producer.put(nodes.get(i).output(), i);
+            for (String in : nodes.get(i).inputs()) {
+                readers.computeIfAbsent(in, k -> new ArrayList<>()).add(i);
+            }
+        }
+    }
+
+    public static Plan build(Graph graph, Map<String, WeightTensor> weights, Shape input) {
+        PlanBuilder b = new PlanBuilder(graph, weights, input);
+        int in = b.bufferOf(graph.input());
+        List<Node> nodes = graph.nodes();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (!b.fused.contains(i)) {
+                b.plan(i, nodes.get(i));
+            }
+        }
+        long[] sizes = b.bufferSizes.stream().mapToLong(Long::longValue).toArray();
+        return new Plan(b.steps, sizes, in, b.bufferOf(graph.output()), input, b.shapes.get(graph.output()));
+    }
+
+    private void plan(int i, Node node) {
+        Op op = node.op();
+        if (op instanceof Op.Conv2d c) {
+            String last = node.output();
+            int residual = -1;
+            Node add = soleReader(last, Op.Add.class);
+            if (add != null && add.inputs().size() == 2) {
+                String other = add.inputs().get(0).equals(last) ? add.inputs().get(1) : add.inputs().get(0);
+                Integer otherProducer = producer.get(other);
+                if (!other.equals(last) && (otherProducer == null || otherProducer < i)) {
+                    residual = bufferOf(other);
+                    fused.add(producer.get(add.output()));
+                    last = add.output();
+                }
+            }
+            boolean relu = false;
+            Node reluNode = soleReader(last, Op.Relu.class);
+            if (reluNode != null) {
+                relu = true;
+                fused.add(producer.get(reluNode.output()));
+                last = reluNode.output();
+            }
+            Conv2dGemm kernel = new Conv2dGemm(c, weights.get(c.weight()).data(),
+                    c.bias() == null ? null : weights.get(c.bias()).data(), shapes.get(node.inputs().get(0)),
+                    shapes.get(node.output()));
+            steps.add(new ConvStep(node.name(), kernel, bufferOf(node.inputs().get(0)), bufferOf(last), residual, relu));
+        } else if (op instanceof Op.Linear l) {
+            String last = node.output();
+            Node reluNode = soleReader(last, Op.Relu.class);
+            if (reluNode != null) {
+                fused.add(producer.get(reluNode.output()));
+                last = reluNode.output();
+            }
+            int in = shapes.get(node.inputs().get(0)).channels();
+            steps.add(LinearStep.of(node.name(), weights.get(l.weight()).data(),
+                    l.bias() == null ? null : weights.get(l.bias()).data(), in, l.outFeatures(), reluNode != null,
+                    bufferOf(node.inputs().get(0)), bufferOf(last)));
+        } else if (op instanceof Op.Flatten) {
+            buffer.put(node.output(), bufferOf(node.inputs().get(0)));
+        } else {
+            int[] ins = node.inputs().stream().mapToInt(this::bufferOf).toArray();
+            Shape[] inShapes = node.inputs().stream().map(shapes::get).toArray(Shape[]::new);
+            steps.add(new ReferenceStep(node, weights, ins, inShapes, bufferOf(node.output())));
+        }
+    }
+
+    /** The node that is the only reader of {@code value}, if it has the given op type. */
+    private Node soleReader(String value, Class<? extends Op> type) {
+        List<Integer> r = readers.getOrDefault(value, List.of());
+        if (r.size() != 1 || value.equals(graph.output())) {
+            return null;
+        }
+        Node reader = graph.nodes().get(r.get(0));
+        return type.isInstance(reader.op()) ? reader : null;
+    }
+
+    private int bufferOf(String value) {
+        Integer b = buffer.get(value);
+        if (b == null) {
+            b = bufferSizes.size();
+            bufferSizes.add(shapes.get(value).size());
+            buffer.put(value, b);
+        }
+        return b;
+    }
+}

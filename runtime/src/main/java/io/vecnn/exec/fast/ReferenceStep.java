@@ -1,0 +1,36 @@
+package io.vecnn.exec.fast;
+
+import io.vecnn.Tensor;
+import io.vecnn.exec.reference.ReferenceExecutor;
+import io.vecnn.graph.Node;
+import io.vecnn.graph.Shape;
+import io.vecnn.graph.WeightTensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * An op without a fast kernel yet (pooling, concat, softmax...), run by the reference executor and copied
+ * into its buffer. These ops move little data next to the convolutions around them.
+ */
+record ReferenceStep(Node node, Map<String, WeightTensor> weights, int[] inputs, Shape[] inputShapes, int output)
+        implements Step {
+
+    @Override
+    public void run(float[][] buffers, int batch, ForkJoinPool pool) {
+        List<Tensor> ins = new ArrayList<>(inputs.length);
+        for (int i = 0; i < inputs.length; i++) {
+            Shape s = inputShapes[i];
+            ins.add(new Tensor(batch, s.height(), s.width(), s.channels(), buffers[inputs[i]]));
+        }
+        float[] result = ReferenceExecutor.apply(node, ins, weights).data();
+        System.arraycopy(result, 0, buffers[output], 0, result.length);
+    }
+
+    @Override
+    public String describe() {
+        return node.name() + ": " + node.op().kind() + " (reference)";
+    }
+}

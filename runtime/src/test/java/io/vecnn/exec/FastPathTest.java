@@ -1,0 +1,116 @@
+package io.vecnn.exec;
+
+import io.vecnn.Model;
+import io.vecnn.Tensor;
+import io.vecnn.exec.fast.Plan;
+import io.vecnn.graph.Graph;
+import io.vecnn.graph.Node;
+import io.vecnn.graph.Op;
+import io.vecnn.graph.Shape;
+import io.vecnn.graph.WeightTensor;
+import io.vecnn.modelfile.ModelFile;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ForkJoinPool;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The planned fast path against the reference executor on a graph with every fusion pattern: conv+ReLU,
+ * a residual add fused into the first and into the second of two convolutions, Linear after flatten
+ * with ReLU, and the ops that still run on reference kernels.
+ */
+class FastPathTest {
+    private static final SplittableRandom RANDOM = new SplittableRandom(77);
+
+    private static float[] random(int n, double scale) {
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) {
+            f[i] = (float) (RANDOM.nextGaussian() * scale);
+        }
+        return f;
+    }
+
+    private static ModelFile residualNetwork() {
+        List<Node> nodes = new ArrayList<>();
+        Map<String, WeightTensor> w = new LinkedHashMap<>();
+        conv(nodes, w, "stem", "input", 3, 13, 3, 2, 1);
+        nodes.add(new Node("stem_relu", new Op.Relu(), List.of("stem"), "stem_relu"));
+        nodes.add(new Node("pool", new Op.MaxPool2d(3, 3, 2, 2, 1, 1, true), List.of("stem_relu"), "pool"));
+        conv(nodes, w, "a1", "pool", 13, 13, 3, 1, 1);
+        nodes.add(new Node("a1_relu", new Op.Relu(), List.of("a1"), "a1_relu"));
+        conv(nodes, w, "a2", "a1_relu", 13, 13, 3, 1, 1);
+        nodes.add(new Node("a_add", new Op.Add(), List.of("a2", "pool"), "a_add"));
+        nodes.add(new Node("a_relu", new Op.Relu(), List.of("a_add"), "a_relu"));
+        conv(nodes, w, "b1", "a_relu", 13, 21, 3, 2, 1);
+        conv(nodes, w, "b2", "b1", 21, 21, 1, 1, 0);
+        conv(nodes, w, "down", "a_relu", 13, 21, 1, 2, 0);
+        nodes.add(new Node("b_add", new Op.Add(), List.of("b2", "down"), "b_add"));
+        nodes.add(new Node("b_relu", new Op.Relu(), List.of("b_add"), "b_relu"));
+        conv(nodes, w, "c1", "b_relu", 21, 5, 1, 1, 0);
+        conv(nodes, w, "c2", "b_relu", 21, 7, 3, 1, 1);
+        nodes.add(new Node("cat", new Op.Concat(), List.of("c1", "c2"), "cat"));
+        nodes.add(new Node("gap", new Op.AdaptiveAvgPool2d(2, 2), List.of("cat"), "gap"));
+        nodes.add(new Node("flat", new Op.Flatten(), List.of("gap"), "flat"));
+        w.put("fc1.weight", new WeightTensor(new int[] {33, 48}, random(33 * 48, 0.2)));
+        w.put("fc1.bias", WeightTensor.vector(random(33, 0.1)));
+        nodes.add(new Node("fc1", new Op.Linear(33, "fc1.weight", "fc1.bias"), List.of("flat"), "fc1"));
+        nodes.add(new Node("fc1_relu", new Op.Relu(), List.of("fc1"), "fc1_relu"));
+        w.put("fc2.weight", new WeightTensor(new int[] {10, 33}, random(330, 0.2)));
+        nodes.add(new Node("fc2", new Op.Linear(10, "fc2.weight", null), List.of("fc1_relu"), "fc2"));
+        nodes.add(new Node("prob", new Op.Softmax(), List.of("fc2"), "prob"));
+        return new ModelFile(new Graph("input", new Shape(3, 29, 27), nodes, "prob"), w, List.of(), Map.of());
+    }
+
+    private static void conv(List<Node> nodes, Map<String, WeightTensor> w, String name, String in, int inC, int outC,
+                             int k, int stride, int pad) {
+        w.put(name + ".weight", new WeightTensor(new int[] {outC, k, k, inC}, random(outC * k * k * inC,
+                Math.sqrt(2.0 / (k * k * inC)))));
+        w.put(name + ".bias", WeightTensor.vector(random(outC, 0.1)));
+        nodes.add(new Node(name, new Op.Conv2d(outC, k, k, stride, stride, pad, pad, 1, 1, 1, name + ".weight",
+                name + ".bias"), List.of(in), name));
+    }
+
+    @Test
+    void fastPathMatchesReferenceAndFusesWhatItShould() {
+        try (Model model = Model.of(residualNetwork())) {
+            Tensor x = new Tensor(3, 29, 27, 3, random(3 * 29 * 27 * 3, 1));
+            float[] fast = model.run(x).data();
+            float[] reference = model.runReference(x).data();
+            for (int i = 0; i < fast.length; i++) {
+                assertEquals(reference[i], fast[i], 1e-5, "output " + i);
+            }
+            Plan plan = model.plan(new Shape(3, 29, 27));
+            String steps = String.join("\n", plan.describe());
+            assertTrue(steps.contains("stem: conv 13x15x14 + relu"), steps);
+            assertTrue(steps.contains("a2: conv 13x8x8 + residual + relu"), steps);
+            assertTrue(steps.contains("down: conv 21x4x4 + residual + relu"), steps);
+            assertTrue(steps.contains("fc1: linear 48 -> 33 + relu"), steps);
+        }
+    }
+
+    @Test
+    void resultsAreBitIdenticalAcrossRunsThreadCountsAndBatchPositions() {
+        ModelFile file = residualNetwork();
+        Tensor x = new Tensor(2, 29, 27, 3, random(2 * 29 * 27 * 3, 1));
+        ForkJoinPool one = new ForkJoinPool(1);
+        ForkJoinPool two = new ForkJoinPool(2);
+        try (Model a = Model.of(file, one); Model b = Model.of(file, two)) {
+            float[] first = a.run(x).data();
+            assertArrayEquals(first, a.run(x).data());
+            assertArrayEquals(first, b.run(x).data());
+            float[] single = b.run(new Tensor(1, 29, 27, 3, java.util.Arrays.copyOf(x.data(), 29 * 27 * 3))).data();
+            assertArrayEquals(java.util.Arrays.copyOf(first, single.length), single);
+        } finally {
+            one.shutdown();
+            two.shutdown();
+        }
+    }
+}
