@@ -1,0 +1,82 @@
+package io.vecnn.bench;
+
+import io.vecnn.kernels.Epilogue;
+import io.vecnn.kernels.Gemm;
+import io.vecnn.kernels.GemmMicroKernel8x3v;
+import io.vecnn.kernels.PackedMatrix;
+import io.vecnn.kernels.ParallelFor;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * GEMM C[M×N] = A[M×K]·B[K×N] with B pre-packed, as convolutions use it. Shapes: squares and ResNet-50
+ * layers (M = output pixels, N = output channels, K = kernel × input channels). GFLOP/s = 2·M·N·K / time.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class GemmBenchmark {
+    private static final int ROWS_PER_TASK = 64;
+
+    @Param({"512x512x512", "1024x1024x1024", "3136x64x576", "196x256x2304", "3136x256x64"})
+    public String shape;
+
+    @Param({"1", "2"})
+    public int threads;
+
+    private int m;
+    private float[] a;
+    private float[] c;
+    private PackedMatrix b;
+    private ForkJoinPool pool;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        String[] dims = shape.split("x");
+        m = Integer.parseInt(dims[0]);
+        int n = Integer.parseInt(dims[1]);
+        int k = Integer.parseInt(dims[2]);
+        SplittableRandom r = new SplittableRandom(1);
+        a = new float[m * k];
+        float[] w = new float[n * k];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) r.nextGaussian();
+        }
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) r.nextGaussian();
+        }
+        b = PackedMatrix.pack(w, 0, n, k, GemmMicroKernel8x3v.NR);
+        c = new float[m * n];
+        pool = new ForkJoinPool(threads);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        pool.shutdown();
+    }
+
+    @Benchmark
+    public float[] gemm() {
+        int k = b.k();
+        int n = b.n();
+        int blocks = (m + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+        ParallelFor.run(pool, blocks, t -> {
+            int row0 = t * ROWS_PER_TASK;
+            Gemm.block(a, row0 * k, k, Math.min(ROWS_PER_TASK, m - row0), b, 0, b.panels(), c, row0 * n, n, 0,
+                    Epilogue.NONE);
+        });
+        return c;
+    }
+}
