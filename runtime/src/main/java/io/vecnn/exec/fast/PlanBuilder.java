@@ -7,6 +7,8 @@ import io.vecnn.graph.Shape;
 import io.vecnn.graph.ShapeInference;
 import io.vecnn.graph.WeightTensor;
 import io.vecnn.kernels.Conv2dGemm;
+import io.vecnn.kernels.Pool2dNhwc;
+import io.vecnn.kernels.PoolWindows;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -95,6 +97,12 @@ public final class PlanBuilder {
             steps.add(LinearStep.of(node.name(), weights.get(l.weight()).data(),
                     l.bias() == null ? null : weights.get(l.bias()).data(), in, l.outFeatures(), reluNode != null,
                     bufferOf(node.inputs().get(0)), bufferOf(last)));
+        } else if (op instanceof Op.MaxPool2d || op instanceof Op.AvgPool2d || op instanceof Op.AdaptiveAvgPool2d) {
+            Shape in = shapes.get(node.inputs().get(0));
+            Shape out = shapes.get(node.output());
+            steps.add(new PoolStep(node.name(), op.kind(), new Pool2dNhwc(windows(op, in.height(), out.height(), true),
+                    windows(op, in.width(), out.width(), false), op instanceof Op.MaxPool2d, in, out),
+                    bufferOf(node.inputs().get(0)), bufferOf(node.output())));
         } else if (op instanceof Op.Flatten) {
             buffer.put(node.output(), bufferOf(node.inputs().get(0)));
         } else {
@@ -102,6 +110,18 @@ public final class PlanBuilder {
             Shape[] inShapes = node.inputs().stream().map(shapes::get).toArray(Shape[]::new);
             steps.add(new ReferenceStep(node, weights, ins, inShapes, bufferOf(node.output())));
         }
+    }
+
+    private static PoolWindows windows(Op op, int in, int out, boolean rows) {
+        if (op instanceof Op.MaxPool2d p) {
+            return rows ? PoolWindows.of(in, out, p.kernelH(), p.strideH(), p.padH(), true)
+                    : PoolWindows.of(in, out, p.kernelW(), p.strideW(), p.padW(), true);
+        }
+        if (op instanceof Op.AvgPool2d p) {
+            return rows ? PoolWindows.of(in, out, p.kernelH(), p.strideH(), p.padH(), p.countIncludePad())
+                    : PoolWindows.of(in, out, p.kernelW(), p.strideW(), p.padW(), p.countIncludePad());
+        }
+        return PoolWindows.adaptive(in, out);
     }
 
     /** The node that is the only reader of {@code value}, if it has the given op type. */
