@@ -93,6 +93,9 @@ class FastPathTest {
             assertTrue(steps.contains("a2: conv 13x8x8 + residual + relu"), steps);
             assertTrue(steps.contains("down: conv 21x4x4 + residual + relu"), steps);
             assertTrue(steps.contains("fc1: linear 48 -> 33 + relu"), steps);
+            assertTrue(steps.contains("c1: conv 5x4x4 into channels 0..5 of a concat"), steps);
+            assertTrue(steps.contains("c2: conv 7x4x4 into channels 5..12 of a concat"), steps);
+            assertTrue(steps.contains("cat: concat, 0 input(s) copied"), steps);
         }
     }
 

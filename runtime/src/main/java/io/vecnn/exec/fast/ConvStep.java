@@ -4,17 +4,28 @@ import io.vecnn.kernels.Conv2dGemm;
 
 import java.util.concurrent.ForkJoinPool;
 
-/** A convolution with its fused epilogue: bias (BatchNorm folded in), optional residual add, optional ReLU. */
-record ConvStep(String name, Conv2dGemm conv, int input, int output, int residual, boolean relu) implements Step {
+/**
+ * A convolution with its fused epilogue: bias (BatchNorm folded in), optional residual add, optional ReLU;
+ * written into its channel slice of a concat output when a concat reads it.
+ */
+record ConvStep(String name, Conv2dGemm conv, int input, int output, Slice slice, int residual, boolean relu)
+        implements Step {
 
     @Override
     public void run(float[][] buffers, int batch, ForkJoinPool pool) {
-        conv.run(buffers[input], batch, buffers[output], 0, conv.outputShape().channels(),
+        conv.run(buffers[input], batch, buffers[output], slice.offset(), slice.total(),
                 residual < 0 ? null : buffers[residual], relu, pool);
     }
 
     @Override
     public String describe() {
-        return name + ": conv " + conv.outputShape() + (residual >= 0 ? " + residual" : "") + (relu ? " + relu" : "");
+        return name + ": conv " + conv.outputShape() + (residual >= 0 ? " + residual" : "") + (relu ? " + relu" : "")
+                + (slice.offset() > 0 || slice.total() != conv.outputShape().channels()
+                ? " into channels " + slice.offset() + ".." + (slice.offset() + conv.outputShape().channels())
+                + " of a concat" : "");
     }
+}
+
+/** Channels {@code [offset, offset + own channels)} of a map with {@code total} channels. */
+record Slice(int offset, int total) {
 }

@@ -33,6 +33,9 @@ public final class PlanBuilder {
     private final List<Long> bufferSizes = new ArrayList<>();
     private final Set<Integer> fused = new HashSet<>();
     private final List<Step> steps = new ArrayList<>();
+    /** Values a convolution writes straight into a concat's output: value → (concat output, channel offset). */
+    private final Map<String, String> concatOf = new HashMap<>();
+    private final Map<String, Integer> concatOffset = new HashMap<>();
 
     private PlanBuilder(Graph graph, Map<String, WeightTensor> weights, Shape input) {
         this.graph = graph;
@@ -50,6 +53,7 @@ public final class PlanBuilder {
     public static Plan build(Graph graph, Map<String, WeightTensor> weights, Shape input) {
         PlanBuilder b = new PlanBuilder(graph, weights, input);
         int in = b.bufferOf(graph.input());
+        b.findInPlaceConcatInputs();
         List<Node> nodes = graph.nodes();
         for (int i = 0; i < nodes.size(); i++) {
             if (!b.fused.contains(i)) {
@@ -85,7 +89,11 @@ public final class PlanBuilder {
             Conv2dGemm kernel = new Conv2dGemm(c, weights.get(c.weight()).data(),
                     c.bias() == null ? null : weights.get(c.bias()).data(), shapes.get(node.inputs().get(0)),
                     shapes.get(node.output()));
-            steps.add(new ConvStep(node.name(), kernel, bufferOf(node.inputs().get(0)), bufferOf(last), residual, relu));
+            String concat = concatOf.get(last);
+            Slice slice = concat == null ? new Slice(0, c.outChannels())
+                    : new Slice(concatOffset.get(last), shapes.get(concat).channels());
+            steps.add(new ConvStep(node.name(), kernel, bufferOf(node.inputs().get(0)),
+                    bufferOf(concat == null ? last : concat), slice, residual, relu));
         } else if (op instanceof Op.Linear l) {
             String last = node.output();
             Node reluNode = soleReader(last, Op.Relu.class);
@@ -103,6 +111,25 @@ public final class PlanBuilder {
             steps.add(new PoolStep(node.name(), op.kind(), new Pool2dNhwc(windows(op, in.height(), out.height(), true),
                     windows(op, in.width(), out.width(), false), op instanceof Op.MaxPool2d, in, out),
                     bufferOf(node.inputs().get(0)), bufferOf(node.output())));
+        } else if (op instanceof Op.Concat) {
+            List<Integer> ins = new ArrayList<>();
+            List<Integer> channels = new ArrayList<>();
+            List<Integer> offsets = new ArrayList<>();
+            int offset = 0;
+            for (String in : node.inputs()) {
+                int c = shapes.get(in).channels();
+                if (!node.output().equals(concatOf.get(in))) {
+                    ins.add(bufferOf(in));
+                    channels.add(c);
+                    offsets.add(offset);
+                }
+                offset += c;
+            }
+            Shape out = shapes.get(node.output());
+            steps.add(new ConcatStep(node.name(), ins.stream().mapToInt(Integer::intValue).toArray(),
+                    channels.stream().mapToInt(Integer::intValue).toArray(),
+                    offsets.stream().mapToInt(Integer::intValue).toArray(), out.channels(),
+                    out.height() * out.width(), bufferOf(node.output())));
         } else if (op instanceof Op.Flatten) {
             buffer.put(node.output(), bufferOf(node.inputs().get(0)));
         } else {
@@ -110,6 +137,37 @@ public final class PlanBuilder {
             Shape[] inShapes = node.inputs().stream().map(shapes::get).toArray(Shape[]::new);
             steps.add(new ReferenceStep(node, weights, ins, inShapes, bufferOf(node.output())));
         }
+    }
+
+    /**
+     * A concat input that only the concat reads, made by a convolution (possibly through a ReLU the
+     * convolution absorbs), is written by that convolution straight into its slice: no copy.
+     */
+    private void findInPlaceConcatInputs() {
+        for (Node node : graph.nodes()) {
+            if (!(node.op() instanceof Op.Concat)) {
+                continue;
+            }
+            int offset = 0;
+            for (String in : node.inputs()) {
+                if (readers.get(in).size() == 1 && !in.equals(graph.input()) && madeByConvolution(in)
+                        && node.inputs().indexOf(in) == node.inputs().lastIndexOf(in)) {
+                    concatOf.put(in, node.output());
+                    concatOffset.put(in, offset);
+                }
+                offset += shapes.get(in).channels();
+            }
+        }
+    }
+
+    private boolean madeByConvolution(String value) {
+        Node made = graph.nodes().get(producer.get(value));
+        if (made.op() instanceof Op.Conv2d) {
+            return true;
+        }
+        return made.op() instanceof Op.Relu && producer.containsKey(made.inputs().get(0))
+                && graph.nodes().get(producer.get(made.inputs().get(0))).op() instanceof Op.Conv2d
+                && readers.get(made.inputs().get(0)).size() == 1;
     }
 
     private static PoolWindows windows(Op op, int in, int out, boolean rows) {
