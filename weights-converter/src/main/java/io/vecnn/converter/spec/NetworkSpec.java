@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A user-defined network: a JSON description of what a PyTorch {@code __init__} + {@code forward} do,
@@ -27,6 +28,7 @@ import java.nio.file.Path;
  */
 public record NetworkSpec(String name, Shape input, JsonNode layers, JsonNode modules) {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> FIELDS = List.of("name", "input_size", "layers", "modules");
 
     public static NetworkSpec read(Path path) {
         try {
@@ -49,6 +51,11 @@ public record NetworkSpec(String name, Shape input, JsonNode layers, JsonNode mo
         if (root == null || !root.isObject()) {
             throw new VecnnException(source + ": a spec is a JSON object with name, input_size and layers");
         }
+        root.fieldNames().forEachRemaining(field -> {
+            if (!FIELDS.contains(field)) {
+                throw new VecnnException(source + ": unknown field '" + field + "'; a spec has " + FIELDS);
+            }
+        });
         for (String required : new String[] {"name", "input_size", "layers"}) {
             if (!root.has(required)) {
                 throw new VecnnException(source + ": missing '" + required + "'");

@@ -28,7 +28,6 @@ final class SpecInterpreter {
     private final NetworkSpec spec;
     private final StateDict weights;
     private final NetworkBuilder nn;
-    private int unnamed;
 
     SpecInterpreter(NetworkSpec spec, StateDict weights, NetworkBuilder nn) {
         this.spec = spec;
@@ -78,16 +77,16 @@ final class SpecInterpreter {
                 return nn.linear(f.text("linear"), x, outWidth(f.text("linear"), path), weights.contains(f.text("linear") + ".bias"));
             case "max_pool": {
                 Pool p = Pool.of(f, "max_pool");
-                return nn.maxPool2d(name(name, "max_pool"), x, p.kernel(), p.stride(), p.padding(), p.ceilMode());
+                return nn.maxPool2d(name(name, path), x, p.kernel(), p.stride(), p.padding(), p.ceilMode());
             }
             case "avg_pool": {
                 Pool p = Pool.of(f, "avg_pool");
-                return nn.avgPool2d(name(name, "avg_pool"), x, p.kernel(), p.stride(), p.padding(), p.ceilMode(),
+                return nn.avgPool2d(name(name, path), x, p.kernel(), p.stride(), p.padding(), p.ceilMode(),
                         p.countIncludePad());
             }
             case "adaptive_avg_pool": {
                 int[] size = f.pair("adaptive_avg_pool", null);
-                return nn.adaptiveAvgPool2d(name(name, "adaptive_avg_pool"), x, size[0], size[1]);
+                return nn.adaptiveAvgPool2d(name(name, path), x, size[0], size[1]);
             }
             case "parallel":
                 return parallel(f, x, path, depth);
@@ -95,7 +94,7 @@ final class SpecInterpreter {
                 JsonNode p = f.object("subsample_pad");
                 Fields pf = new Fields(p, path + ".subsample_pad");
                 int[] channels = pf.pair("channels", null);
-                return nn.subsampleAndPadChannels(name(name, "shortcut"), x, pf.integer("stride", 1), channels[0],
+                return nn.subsampleAndPadChannels(name(name, path), x, pf.integer("stride", 1), channels[0],
                         channels[1]);
             }
             default:
@@ -106,13 +105,13 @@ final class SpecInterpreter {
     private Value simple(String kind, Value x, String path) {
         switch (kind) {
             case "relu":
-                return nn.relu(name(null, "relu"), x);
+                return nn.relu(path, x);
             case "flatten":
-                return nn.flatten(name(null, "flatten"), x);
+                return nn.flatten(path, x);
             case "softmax":
-                return nn.softmax(name(null, "softmax"), x);
+                return nn.softmax(path, x);
             case "log_softmax":
-                return nn.logSoftmax(name(null, "log_softmax"), x);
+                return nn.logSoftmax(path, x);
             case "dropout":
                 return x;
             default:
@@ -164,7 +163,7 @@ final class SpecInterpreter {
         for (int b = 0; b < branches.size(); b++) {
             outs.add(sequence(branches.get(b), x, path + ".parallel[" + b + "]", depth + 1));
         }
-        String name = name(f.optionalText("name"), join);
+        String name = name(f.optionalText("name"), path);
         Value[] values = outs.toArray(new Value[0]);
         if (join.equals("concat")) {
             return nn.concat(name, values);
@@ -215,8 +214,12 @@ final class SpecInterpreter {
         return node;
     }
 
-    private String name(String given, String kind) {
-        return given != null ? given : kind + "_" + unnamed++;
+    /**
+     * A layer without weights is named by its path in the spec unless it is given a name, so that what the
+     * graph reports about a node (an input size that collapses there) leads back to the spec's layer.
+     */
+    private static String name(String given, String path) {
+        return given != null ? given : path;
     }
 
     static VecnnException error(String path, String message) {
