@@ -9,5 +9,7 @@ public enum WeightRole {
     BN_BIAS,
     BN_RUNNING_MEAN,
     BN_RUNNING_VAR,
-    BN_NUM_BATCHES_TRACKED
+    BN_NUM_BATCHES_TRACKED,
+    /** A tensor of a module that only runs in training (an aux head): accepted in the file, not converted. */
+    TRAINING_ONLY
 }

@@ -7,6 +7,8 @@ import io.vecnn.VecnnException;
 import io.vecnn.converter.arch.Architecture;
 import io.vecnn.converter.arch.NetworkBuilder;
 import io.vecnn.converter.arch.Value;
+import io.vecnn.converter.arch.WeightRole;
+import io.vecnn.converter.arch.WeightSource;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.graph.Shape;
 
@@ -14,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -25,10 +28,11 @@ import java.util.List;
  * @param input     the input size, channels first
  * @param layers    the top-level layer list
  * @param modules   named layer lists that {@code {"use": NAME, ...}} expands, with {@code {param}} substitution
+ * @param ignore    state-dict prefixes of modules that {@code forward} does not run in eval mode (aux heads)
  */
-public record NetworkSpec(String name, Shape input, JsonNode layers, JsonNode modules) {
+public record NetworkSpec(String name, Shape input, JsonNode layers, JsonNode modules, List<String> ignore) {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> FIELDS = List.of("name", "input_size", "layers", "modules");
+    private static final List<String> FIELDS = List.of("name", "input_size", "layers", "modules", "ignore");
 
     public static NetworkSpec read(Path path) {
         try {
@@ -74,9 +78,25 @@ public record NetworkSpec(String name, Shape input, JsonNode layers, JsonNode mo
         if (!modules.isMissingNode() && !modules.isObject()) {
             throw new VecnnException(source + ": 'modules' must map names to layer lists");
         }
+        JsonNode ignored = root.path("ignore");
+        if (!ignored.isMissingNode() && !ignored.isArray()) {
+            throw new VecnnException(source + ": 'ignore' must be a list of state-dict prefixes such as [\"aux1\"]");
+        }
+        List<String> ignore = new ArrayList<>();
+        for (JsonNode prefix : ignored) {
+            if (!prefix.isTextual() || prefix.asText().isEmpty()) {
+                throw new VecnnException(source + ": 'ignore' lists state-dict prefixes such as \"aux1\", got " + prefix);
+            }
+            ignore.add(prefix.asText());
+        }
         return new NetworkSpec(root.get("name").asText(),
                 new Shape(size.get(0).intValue(), size.get(1).intValue(), size.get(2).intValue()),
-                root.get("layers"), modules);
+                root.get("layers"), modules, List.copyOf(ignore));
+    }
+
+    /** Whether {@code key} belongs to an ignored module: the prefix itself or anything below it. */
+    boolean ignores(String key) {
+        return ignore.stream().anyMatch(prefix -> key.equals(prefix) || key.startsWith(prefix + "."));
     }
 
     /** The spec as an architecture for converting {@code weights}, whose shapes fill in kernel sizes and widths. */
@@ -96,6 +116,17 @@ public record NetworkSpec(String name, Shape input, JsonNode layers, JsonNode mo
             @Override
             public int defaultNumClasses() {
                 return 0;
+            }
+
+            /**
+             * Accepts the ignored modules' keys before building, so the strict key check holds for every
+             * other key. A prefix that matches nothing is fine: the same network saved without its aux heads.
+             */
+            @Override
+            public NetworkBuilder.Built build(WeightSource source, Shape input, int numClasses) {
+                weights.keys().stream().filter(spec::ignores)
+                        .forEach(key -> source.takeOptional(key, WeightRole.TRAINING_ONLY));
+                return Architecture.super.build(source, input, numClasses);
             }
 
             @Override
