@@ -1,0 +1,169 @@
+package io.vecnn.converter.spec;
+
+import io.vecnn.VecnnException;
+import io.vecnn.converter.ModelConversion;
+import io.vecnn.converter.statedict.DType;
+import io.vecnn.converter.statedict.StateDict;
+import io.vecnn.converter.statedict.TorchTensor;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What a user sees when a spec or its weights are wrong: every message says which layer (its path in the
+ * spec), which key and which shapes, so the mistake can be found without reading the converter.
+ */
+class SpecErrorsTest {
+    /** conv c1: 3 → 4 channels, 3x3 with bias; linear fc: 16 → 2. On a 3x4x4 input the conv gives 4x2x2. */
+    private static final StateDict WEIGHTS = weights(
+            "c1.weight", new int[] {4, 3, 3, 3}, "c1.bias", new int[] {4},
+            "fc.weight", new int[] {2, 16}, "fc.bias", new int[] {2});
+
+    @Test
+    void wrongPrefixListsTheMissingAndTheUnexpectedKeys() {
+        String message = convertFails("""
+                {"conv": "features.0"}, "relu", "flatten", {"linear": "classifier.0"}""");
+
+        assertContains(message, "missing key(s): features.0.weight, classifier.0.weight");
+        assertContains(message, "unexpected key(s): c1.weight, c1.bias, fc.weight, fc.bias");
+    }
+
+    @Test
+    void trainingOnlyKeysAreUnexpectedUntilTheirModuleIsIgnored() {
+        StateDict sd = weights("c1.weight", new int[] {4, 3, 3, 3}, "aux1.fc.weight", new int[] {2, 8});
+        String layers = "{\"conv\": \"c1\"}";
+
+        assertContains(convertFails(spec("[3, 4, 4]", "{}", layers), sd), "1 unexpected key(s): aux1.fc.weight");
+        // A prefix names a whole module: "aux" is not "aux1".
+        assertContains(convertFails(ignoring("aux", layers), sd), "1 unexpected key(s): aux1.fc.weight");
+        NetworkSpec spec = NetworkSpec.parse(ignoring("aux1", layers), "test.json");
+        ModelConversion.convert(sd, spec.architecture(sd), "test");
+    }
+
+    @Test
+    void convWhoseWeightCannotReadItsInputNamesLayerKeyAndBothShapes() {
+        StateDict sd = weights("c1.weight", new int[] {4, 2, 3, 3});
+
+        String message = convertFails(spec("[3, 4, 4]", "{}", """
+                "relu", {"conv": "c1"}"""), sd);
+
+        assertContains(message, "spec layers[1]");
+        assertContains(message, "'c1.weight' has shape [4, 2, 3, 3]");
+        assertContains(message, "3 input channels (the input is 3x4x4)");
+    }
+
+    @Test
+    void errorsInsideAModuleNameTheUseAndThePathWithinIt() {
+        StateDict sd = weights("b.c1.weight", new int[] {4, 2, 3, 3});
+
+        String message = convertFails(spec("[3, 4, 4]", """
+                {"block": [{"parallel": [[{"conv": "{p}.c1"}], []], "join": "add"}]}""", """
+                {"use": "block", "p": "b"}"""), sd);
+
+        assertContains(message, "spec layers[0](block)[0].parallel[0][0]");
+        assertContains(message, "'b.c1.weight' has shape [4, 2, 3, 3]");
+    }
+
+    @Test
+    void unknownLayerKindsAreNamedWithTheKindsThereAre() {
+        assertContains(convertFails("""
+                {"convolution": "c1"}"""), "spec layers[0]: no layer kind in {\"convolution\":\"c1\"}; kinds are [");
+        assertContains(convertFails("""
+                {"conv": "c1"}, "relu6\""""), "spec layers[1]: unknown layer \"relu6\"; plain layers are");
+    }
+
+    @Test
+    void misspelledFieldsAreRejectedWithTheFieldsThatExist() {
+        assertContains(convertFails("""
+                {"conv": "c1", "paddding": 1}"""), "spec layers[0]: 'conv' layers take no field 'paddding'");
+        assertContains(convertFails("""
+                {"conv": "c1"}, {"max_pool": {"kernel": 2, "strde": 2}}"""),
+                "spec layers[1].max_pool: pools take no field 'strde'");
+        assertContains(parseFails("""
+                {"name": "n", "input_size": [3, 4, 4], "layers": [], "modeles": {}}"""),
+                "broken.json: unknown field 'modeles'; a spec has [name, input_size, layers, modules, ignore]");
+        assertContains(parseFails("""
+                {"name": "n", "input_size": [3, 4, 4], "layers": [], "ignore": "aux1"}"""),
+                "broken.json: 'ignore' must be a list of state-dict prefixes");
+    }
+
+    @Test
+    void addingBranchesOfDifferentShapesShowsTheShapes() {
+        String message = convertFails("""
+                {"parallel": [[{"conv": "c1"}], []], "join": "add"}""");
+
+        assertContains(message, "spec layers[0]: the branches to add have different shapes [4x2x2, 3x4x4]");
+    }
+
+    @Test
+    void usingAModuleThatIsNotDefinedNamesIt() {
+        String message = convertFails(spec("[3, 4, 4]", """
+                {"block": ["relu"]}""", """
+                {"use": "blokc", "p": "x"}"""), WEIGHTS);
+
+        assertContains(message, "spec layers[0]: no module named 'blokc' in 'modules'");
+    }
+
+    @Test
+    void invalidJsonGivesTheLine() {
+        String message = parseFails("""
+                {
+                  "name": "n",
+                  "layers": [relu]
+                }""");
+
+        assertContains(message, "broken.json: not valid JSON");
+        assertContains(message, "at line 3");
+    }
+
+    @Test
+    void anInputThatCollapsesToNothingNamesTheLayer() {
+        String message = convertFails("""
+                {"conv": "c1"}, {"max_pool": 3}""");
+
+        assertContains(message, "input size 3x4x4 does not fit");
+        assertContains(message, "node 'layers[1]': input size 2 is too small for pooling window 3");
+    }
+
+    private static String convertFails(String layers) {
+        return convertFails(spec("[3, 4, 4]", "{}", layers), WEIGHTS);
+    }
+
+    private static String convertFails(String json, StateDict sd) {
+        NetworkSpec spec = NetworkSpec.parse(json, "test.json");
+        return assertThrows(VecnnException.class, () -> ModelConversion.convert(sd, spec.architecture(sd), "test"))
+                .getMessage();
+    }
+
+    private static String parseFails(String json) {
+        return assertThrows(VecnnException.class, () -> NetworkSpec.parse(json, "broken.json")).getMessage();
+    }
+
+    private static String spec(String inputSize, String modules, String layers) {
+        return "{\"name\": \"test\", \"input_size\": " + inputSize + ", \"modules\": " + modules + ",\n"
+                + "\"layers\": [" + layers + "]}";
+    }
+
+    private static String ignoring(String prefix, String layers) {
+        return "{\"name\": \"test\", \"input_size\": [3, 4, 4], \"ignore\": [\"" + prefix + "\"], \"layers\": ["
+                + layers + "]}";
+    }
+
+    private static StateDict weights(Object... keysAndShapes) {
+        Map<String, TorchTensor> tensors = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndShapes.length; i += 2) {
+            int[] shape = (int[]) keysAndShapes[i + 1];
+            tensors.put((String) keysAndShapes[i], new TorchTensor(DType.FLOAT32, shape,
+                    new float[(int) TorchTensor.numel(shape)]));
+        }
+        return new StateDict(tensors);
+    }
+
+    private static void assertContains(String message, String expected) {
+        assertTrue(message.contains(expected), "expected the message to contain «" + expected + "», it is: " + message);
+    }
+}
