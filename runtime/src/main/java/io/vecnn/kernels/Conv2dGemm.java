@@ -14,7 +14,7 @@ import static io.vecnn.kernels.GemmMicroKernel8x3v.NR;
  * A); any other gathers its rows (im2col) block by block into per-thread scratch, so the full im2col
  * matrix never exists.
  */
-public final class Conv2dGemm {
+public final class Conv2dGemm implements ConvKernel {
     /** Rows per task: a multiple of the microkernel's 8 rows, small enough that A's block (64 × K) stays in L2. */
     private static final int ROWS_PER_TASK = 64;
     /** Panels per task, so a batch-1 layer with few pixels but many channels still splits across cores. */
@@ -52,16 +52,17 @@ public final class Conv2dGemm {
                 && op.strideW() == 1 && op.padH() == 0 && op.padW() == 0;
     }
 
+    @Override
     public Shape outputShape() {
         return out;
     }
 
-    /**
-     * @param x        the NHWC input batch
-     * @param y        the NHWC output; this layer's channels start at {@code yChannel} of {@code yChannels}
-     *                 (a concat writes each branch straight into its slice)
-     * @param residual added before the ReLU, laid out like a {@code batch × out} NHWC map, or null
-     */
+    @Override
+    public String algorithm() {
+        return direct ? "gemm 1x1" : "im2col gemm";
+    }
+
+    @Override
     public void run(float[] x, int batch, float[] y, int yChannel, int yChannels, float[] residual, boolean relu,
                     ForkJoinPool pool) {
         int pixels = out.height() * out.width();

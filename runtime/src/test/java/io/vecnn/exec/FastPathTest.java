@@ -41,17 +41,17 @@ class FastPathTest {
     private static ModelFile residualNetwork() {
         List<Node> nodes = new ArrayList<>();
         Map<String, WeightTensor> w = new LinkedHashMap<>();
-        conv(nodes, w, "stem", "input", 3, 13, 3, 2, 1);
+        conv(nodes, w, "stem", "input", 3, 16, 3, 2, 1);
         nodes.add(new Node("stem_relu", new Op.Relu(), List.of("stem"), "stem_relu"));
         nodes.add(new Node("pool", new Op.MaxPool2d(3, 3, 2, 2, 1, 1, true), List.of("stem_relu"), "pool"));
-        conv(nodes, w, "a1", "pool", 13, 13, 3, 1, 1);
+        conv(nodes, w, "a1", "pool", 16, 16, 3, 1, 1);
         nodes.add(new Node("a1_relu", new Op.Relu(), List.of("a1"), "a1_relu"));
-        conv(nodes, w, "a2", "a1_relu", 13, 13, 3, 1, 1);
+        conv(nodes, w, "a2", "a1_relu", 16, 16, 3, 1, 1);
         nodes.add(new Node("a_add", new Op.Add(), List.of("a2", "pool"), "a_add"));
         nodes.add(new Node("a_relu", new Op.Relu(), List.of("a_add"), "a_relu"));
-        conv(nodes, w, "b1", "a_relu", 13, 21, 3, 2, 1);
+        conv(nodes, w, "b1", "a_relu", 16, 21, 3, 2, 1);
         conv(nodes, w, "b2", "b1", 21, 21, 1, 1, 0);
-        conv(nodes, w, "down", "a_relu", 13, 21, 1, 2, 0);
+        conv(nodes, w, "down", "a_relu", 16, 21, 1, 2, 0);
         nodes.add(new Node("b_add", new Op.Add(), List.of("b2", "down"), "b_add"));
         nodes.add(new Node("b_relu", new Op.Relu(), List.of("b_add"), "b_relu"));
         conv(nodes, w, "c1", "b_relu", 21, 5, 1, 1, 0);
@@ -89,12 +89,12 @@ class FastPathTest {
             }
             Plan plan = model.plan(new Shape(3, 29, 27));
             String steps = String.join("\n", plan.describe());
-            assertTrue(steps.contains("stem: conv 13x15x14 + relu"), steps);
-            assertTrue(steps.contains("a2: conv 13x8x8 + residual + relu"), steps);
-            assertTrue(steps.contains("down: conv 21x4x4 + residual + relu"), steps);
+            assertTrue(steps.contains("stem: conv 16x15x14 by im2col gemm + relu"), steps);
+            assertTrue(steps.contains("a2: conv 16x8x8 by winograd F(4x4,3x3) + residual + relu"), steps);
+            assertTrue(steps.contains("down: conv 21x4x4 by im2col gemm + residual + relu"), steps);
             assertTrue(steps.contains("fc1: linear 48 -> 33 + relu"), steps);
-            assertTrue(steps.contains("c1: conv 5x4x4 into channels 0..5 of a concat"), steps);
-            assertTrue(steps.contains("c2: conv 7x4x4 into channels 5..12 of a concat"), steps);
+            assertTrue(steps.contains("c1: conv 5x4x4 by gemm 1x1 into channels 0..5 of a concat"), steps);
+            assertTrue(steps.contains("c2: conv 7x4x4 by im2col gemm into channels 5..12 of a concat"), steps);
             assertTrue(steps.contains("cat: concat, 0 input(s) copied"), steps);
         }
     }

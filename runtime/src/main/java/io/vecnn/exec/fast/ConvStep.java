@@ -1,6 +1,6 @@
 package io.vecnn.exec.fast;
 
-import io.vecnn.kernels.Conv2dGemm;
+import io.vecnn.kernels.ConvKernel;
 
 import java.util.concurrent.ForkJoinPool;
 
@@ -8,7 +8,7 @@ import java.util.concurrent.ForkJoinPool;
  * A convolution with its fused epilogue: bias (BatchNorm folded in), optional residual add, optional ReLU;
  * written into its channel slice of a concat output when a concat reads it.
  */
-record ConvStep(String name, Conv2dGemm conv, int input, int output, Slice slice, int residual, boolean relu)
+record ConvStep(String name, ConvKernel conv, int input, int output, Slice slice, int residual, boolean relu)
         implements Step {
 
     @Override
@@ -19,7 +19,7 @@ record ConvStep(String name, Conv2dGemm conv, int input, int output, Slice slice
 
     @Override
     public String describe() {
-        return name + ": conv " + conv.outputShape() + (residual >= 0 ? " + residual" : "") + (relu ? " + relu" : "")
+        return name + ": conv " + conv.outputShape() + " by " + conv.algorithm() + (residual >= 0 ? " + residual" : "") + (relu ? " + relu" : "")
                 + (slice.offset() > 0 || slice.total() != conv.outputShape().channels()
                 ? " into channels " + slice.offset() + ".." + (slice.offset() + conv.outputShape().channels())
                 + " of a concat" : "");

@@ -6,7 +6,7 @@ import io.vecnn.graph.Op;
 import io.vecnn.graph.Shape;
 import io.vecnn.graph.ShapeInference;
 import io.vecnn.graph.WeightTensor;
-import io.vecnn.kernels.Conv2dGemm;
+import io.vecnn.kernels.ConvKernel;
 import io.vecnn.kernels.Pool2dNhwc;
 import io.vecnn.kernels.PoolWindows;
 
@@ -86,7 +86,7 @@ public final class PlanBuilder {
                 fused.add(producer.get(reluNode.output()));
                 last = reluNode.output();
             }
-            Conv2dGemm kernel = new Conv2dGemm(c, weights.get(c.weight()).data(),
+            ConvKernel kernel = ConvAlgorithms.choose(c, weights.get(c.weight()).data(),
                     c.bias() == null ? null : weights.get(c.bias()).data(), shapes.get(node.inputs().get(0)),
                     shapes.get(node.output()));
             String concat = concatOf.get(last);

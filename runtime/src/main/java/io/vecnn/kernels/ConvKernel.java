@@ -1,0 +1,23 @@
+package io.vecnn.kernels;
+
+import io.vecnn.graph.Shape;
+
+import java.util.concurrent.ForkJoinPool;
+
+/** A prepared convolution (weights packed or transformed): the contract every convolution algorithm meets. */
+public interface ConvKernel {
+
+    Shape outputShape();
+
+    /** Short name of the algorithm, for per-layer profiles. */
+    String algorithm();
+
+    /**
+     * @param x        the NHWC input batch
+     * @param y        the NHWC output; this layer's channels start at {@code yChannel} of {@code yChannels}
+     *                 (a concat writes each branch straight into its slice)
+     * @param residual added before the ReLU, laid out like a {@code batch × out} NHWC map, or null
+     */
+    void run(float[] x, int batch, float[] y, int yChannel, int yChannels, float[] residual, boolean relu,
+             ForkJoinPool pool);
+}

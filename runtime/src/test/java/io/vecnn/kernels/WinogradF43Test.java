@@ -1,0 +1,67 @@
+package io.vecnn.kernels;
+
+import io.vecnn.Tensor;
+import io.vecnn.exec.reference.ReferenceExecutor;
+import io.vecnn.graph.Node;
+import io.vecnn.graph.Op;
+import io.vecnn.graph.Shape;
+import io.vecnn.graph.WeightTensor;
+import org.junit.jupiter.api.RepeatedTest;
+
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Winograd F(4x4, 3x3) against the reference convolution: map sizes that are no multiple of the 4x4 tile,
+ * padding 0 and 1, channels that are no multiple of the vector width, with and without the epilogue.
+ * Winograd rounds differently from a direct sum, so the bound is relative to the size of the outputs.
+ */
+class WinogradF43Test {
+    private static final SplittableRandom SEEDS = new SplittableRandom(53);
+
+    private static float[] random(SplittableRandom r, int n, double scale) {
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) {
+            f[i] = (float) (r.nextGaussian() * scale);
+        }
+        return f;
+    }
+
+    @RepeatedTest(40)
+    void matchesTheReferenceConvolution() {
+        SplittableRandom r = SEEDS.split();
+        int cin = 1 + r.nextInt(70);
+        int cout = 1 + r.nextInt(70);
+        int pad = r.nextInt(2);
+        int h = 3 - 2 * pad + r.nextInt(18);
+        int w = 3 - 2 * pad + r.nextInt(18);
+        int batch = 1 + r.nextInt(2);
+        Op.Conv2d op = new Op.Conv2d(cout, 3, 3, 1, 1, pad, pad, 1, 1, 1, "w", "b");
+        float[] weight = random(r, cout * 9 * cin, Math.sqrt(2.0 / (9 * cin)));
+        float[] bias = random(r, cout, 0.1);
+        Tensor x = new Tensor(batch, h, w, cin, random(r, batch * h * w * cin, 1));
+        Tensor want = ReferenceExecutor.apply(new Node("c", op, List.of("x"), "y"), List.of(x),
+                Map.of("w", new WeightTensor(new int[] {cout, 3, 3, cin}, weight), "b", WeightTensor.vector(bias)));
+        float[] residual = r.nextBoolean() ? random(r, want.data().length, 1) : null;
+        boolean relu = r.nextBoolean();
+        Shape out = new Shape(cout, want.height(), want.width());
+        float[] y = new float[want.data().length];
+
+        new WinogradF43(weight, bias, pad, new Shape(cin, h, w), out).run(x.data(), batch, y, 0, cout, residual, relu,
+                null);
+
+        double scale = 0;
+        double diff = 0;
+        for (int i = 0; i < y.length; i++) {
+            double v = want.data()[i] + (residual == null ? 0 : residual[i]);
+            v = relu ? Math.max(v, 0) : v;
+            scale = Math.max(scale, Math.abs(v));
+            diff = Math.max(diff, Math.abs(v - y[i]));
+        }
+        assertTrue(diff <= 2e-5 * scale + 1e-6, "cin=" + cin + " cout=" + cout + " " + h + "x" + w + " pad " + pad
+                + ": max diff " + diff + " for outputs up to " + scale);
+    }
+}
