@@ -3,34 +3,54 @@ package io.vecnn.converter.torchfile;
 import io.vecnn.VecnnException;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A cursor over the bytes of a pickle. Every read first checks that the bytes are there, so a cut
- * file ends in "pickle truncated at byte N" rather than an index error, and a length field can never
- * make the reader allocate more than the input holds.
+ * A cursor over the bytes of one or more pickles (a record, a memory-mapped file or part of one). Every
+ * read first checks that the bytes are there, so a cut file ends in "pickle truncated at byte N" rather
+ * than an index error, and a length field can never make the reader allocate more than the input holds.
+ * Positions count from the start of the buffer.
  */
 final class PickleInput {
     /** Longer module or class names than this are not Python identifiers anyone writes. */
     private static final int MAX_GLOBAL_LINE = 1000;
 
-    private final byte[] data;
+    private final ByteBuffer data;
+    private final int length;
     private int pos;
     private int opAt;
     private String opName = "";
 
+    PickleInput(ByteBuffer data) {
+        this.data = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        this.length = data.limit();
+    }
+
     PickleInput(byte[] data) {
-        this.data = data;
+        this(ByteBuffer.wrap(data));
     }
 
     int position() {
         return pos;
     }
 
+    int length() {
+        return length;
+    }
+
     boolean atEnd() {
-        return pos >= data.length;
+        return pos >= length;
+    }
+
+    /** Moves to a position the caller has checked to lie within the input. */
+    void seek(long position) {
+        if (position < 0 || position > length) {
+            throw new VecnnException("position " + position + " lies outside the " + length + " bytes read");
+        }
+        pos = (int) position;
     }
 
     /** Names the opcode being decoded, for the messages of the reads that follow. */
@@ -41,19 +61,19 @@ final class PickleInput {
 
     int u8() {
         need(1);
-        return data[pos++] & 0xff;
+        return data.get(pos++) & 0xff;
     }
 
     int u16() {
         need(2);
-        int v = (data[pos] & 0xff) | (data[pos + 1] & 0xff) << 8;
+        int v = data.getShort(pos) & 0xffff;
         pos += 2;
         return v;
     }
 
     int s32() {
         need(4);
-        int v = (data[pos] & 0xff) | (data[pos + 1] & 0xff) << 8 | (data[pos + 2] & 0xff) << 16 | data[pos + 3] << 24;
+        int v = data.getInt(pos);
         pos += 4;
         return v;
     }
@@ -62,17 +82,17 @@ final class PickleInput {
         return s32() & 0xffffffffL;
     }
 
-    /** An unsigned 64-bit length; values beyond Long.MAX_VALUE read as negative and fail {@link #bytes}. */
-    long u64() {
+    /** A 64-bit length or count; values beyond Long.MAX_VALUE read as negative, which every caller refuses. */
+    long s64() {
         need(8);
-        long v = ByteBuffer.wrap(data, pos, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        long v = data.getLong(pos);
         pos += 8;
         return v;
     }
 
     double f64BigEndian() {
         need(8);
-        double v = ByteBuffer.wrap(data, pos, 8).getDouble();
+        double v = Double.longBitsToDouble(Long.reverseBytes(data.getLong(pos)));
         pos += 8;
         return v;
     }
@@ -83,14 +103,14 @@ final class PickleInput {
         }
         need(n);
         byte[] out = new byte[(int) n];
-        System.arraycopy(data, pos, out, 0, (int) n);
+        data.get(pos, out);
         pos += (int) n;
         return out;
     }
 
-    /** Skips a frame length: frames only group opcodes for buffering, the opcodes inside are read as usual. */
+    /** Checks a frame length: frames only group opcodes for buffering, the opcodes inside are read as usual. */
     void checkFrame(long n) {
-        if (n < 0 || n > data.length - pos) {
+        if (n < 0 || n > length - pos) {
             throw truncated(Long.toUnsignedString(n));
         }
     }
@@ -108,18 +128,36 @@ final class PickleInput {
         }
     }
 
+    /**
+     * A Python 2 str: bytes without a declared encoding. Keys and names are ASCII, which UTF-8 reads as is;
+     * other text (docstrings in pickled source code) falls back to Latin-1, as torch.load(encoding='latin1').
+     */
+    String python2Str(long n) {
+        byte[] raw = bytes(n);
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(raw))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            return new String(raw, StandardCharsets.ISO_8859_1);
+        }
+    }
+
     /** One newline-terminated line of a GLOBAL opcode (module or name), without the newline. */
     String line() {
-        int limit = Math.min(data.length, pos + MAX_GLOBAL_LINE + 1);
+        int limit = Math.min(length, pos + MAX_GLOBAL_LINE + 1);
         for (int i = pos; i < limit; i++) {
-            if (data[i] == '\n') {
-                String s = new String(data, pos, i - pos, StandardCharsets.UTF_8);
+            if (data.get(i) == '\n') {
+                byte[] raw = new byte[i - pos];
+                data.get(pos, raw);
                 pos = i + 1;
-                return s;
+                return new String(raw, StandardCharsets.UTF_8);
             }
         }
-        if (limit == data.length) {
-            throw new VecnnException("pickle truncated at byte " + data.length + ": " + opName + " at byte " + opAt
+        if (limit == length) {
+            throw new VecnnException("pickle truncated at byte " + length + ": " + opName + " at byte " + opAt
                     + " has no end of line");
         }
         throw new VecnnException("pickle " + opName + " at byte " + opAt + " has a name longer than "
@@ -127,13 +165,13 @@ final class PickleInput {
     }
 
     private void need(long n) {
-        if (n > data.length - pos) {
+        if (n > length - pos) {
             throw truncated(Long.toString(n));
         }
     }
 
     private VecnnException truncated(String needed) {
-        return new VecnnException("pickle truncated at byte " + data.length + ": " + opName + " at byte " + opAt
-                + " needs " + needed + " bytes, " + (data.length - pos) + " remain");
+        return new VecnnException("pickle truncated at byte " + length + ": " + opName + " at byte " + opAt
+                + " needs " + needed + " bytes, " + (length - pos) + " remain");
     }
 }

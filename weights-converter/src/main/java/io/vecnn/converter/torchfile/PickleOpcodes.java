@@ -1,6 +1,6 @@
 package io.vecnn.converter.torchfile;
 
-/** The pickle opcodes a torch.save state dict uses (protocols 2 to 5), by byte value. */
+/** The pickle opcodes torch.save, torch.jit.save and Python 2 write (protocols 2 to 5), by byte value. */
 final class PickleOpcodes {
     static final int MARK = '(';
     static final int STOP = '.';
@@ -44,6 +44,16 @@ final class PickleOpcodes {
     static final int STACK_GLOBAL = 0x93;
     static final int MEMOIZE = 0x94;
     static final int FRAME = 0x95;
+    static final int NEWOBJ = 0x81;
+    static final int LONG4 = 0x8b;
+    static final int BINBYTES8 = 0x8e;
+    static final int EMPTY_SET = 0x8f;
+    static final int ADDITEMS = 0x90;
+    static final int FROZENSET = 0x91;
+    static final int NEWOBJ_EX = 0x92;
+    static final int POP = '0';
+    static final int POP_MARK = '1';
+    static final int DUP = '2';
 
     private PickleOpcodes() {
     }
@@ -93,6 +103,16 @@ final class PickleOpcodes {
             case STACK_GLOBAL: return "STACK_GLOBAL";
             case MEMOIZE: return "MEMOIZE";
             case FRAME: return "FRAME";
+            case NEWOBJ: return "NEWOBJ";
+            case LONG4: return "LONG4";
+            case BINBYTES8: return "BINBYTES8";
+            case EMPTY_SET: return "EMPTY_SET";
+            case ADDITEMS: return "ADDITEMS";
+            case FROZENSET: return "FROZENSET";
+            case NEWOBJ_EX: return "NEWOBJ_EX";
+            case POP: return "POP";
+            case POP_MARK: return "POP_MARK";
+            case DUP: return "DUP";
             default: return String.format("0x%02x", op);
         }
     }

@@ -9,22 +9,28 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * A pickle interpreter that executes nothing. It understands the opcodes torch.save writes for a
- * state dict and builds plain Java values: str → String, int → Long (BigInteger past 64 bits),
+ * A pickle interpreter that executes nothing. It understands the opcodes torch.save, torch.jit.save and
+ * Python 2 write and builds plain Java values: str → String, int → Long (BigInteger past 64 bits),
  * float → Double, bool → Boolean, None → null, bytes → byte[], list → ArrayList, tuple →
- * {@link PickleTuple}, dict and OrderedDict → LinkedHashMap (insertion order), tensors →
- * {@link TensorRef}. Globals resolve only against {@link PickleGlobals}' allow-list, and every
- * resource the file could inflate (stack, memo, values, string lengths) is bounded.
+ * {@link PickleTuple}, dict and OrderedDict → LinkedHashMap (insertion order), set → LinkedHashSet,
+ * tensors → {@link TensorRef}, instances of other classes → {@link PickleObject}. Globals resolve only
+ * through {@link PickleGlobals}, and every resource the file could inflate (stack, memo, values, string
+ * lengths) is bounded. Nothing here recurses, so however deep the file nests its values, building them
+ * cannot overflow the Java stack.
  */
 public final class PickleVm {
     static final int MAX_STACK = 1_000_000;
     static final int MAX_MEMO = 1_000_000;
     static final long MAX_VALUES = 50_000_000L;
     private static final int HIGHEST_PROTOCOL = 5;
+    /** A 1024-byte integer is already far beyond any count or size; longer ones only cost time to convert. */
+    private static final int MAX_LONG_BYTES = 1024;
 
     private final PickleInput in;
     private final PersistentLoader persistentLoader;
@@ -34,14 +40,19 @@ public final class PickleVm {
     private final Map<Long, Object> memo = new HashMap<>();
     private long values;
 
-    private PickleVm(byte[] pickle, PersistentLoader persistentLoader) {
-        this.in = new PickleInput(pickle);
+    private PickleVm(PickleInput in, PersistentLoader persistentLoader) {
+        this.in = in;
         this.persistentLoader = persistentLoader;
     }
 
     /** Runs the pickle to its STOP opcode and returns the value it built. */
     public static Object load(byte[] pickle, PersistentLoader persistentLoader) {
-        return new PickleVm(pickle, persistentLoader).run();
+        return load(new PickleInput(pickle), persistentLoader);
+    }
+
+    /** Runs the pickle that starts at the input's position; the input is left just after its STOP. */
+    static Object load(PickleInput in, PersistentLoader persistentLoader) {
+        return new PickleVm(in, persistentLoader).run();
     }
 
     private Object run() {
@@ -68,7 +79,7 @@ public final class PickleVm {
                             + HIGHEST_PROTOCOL);
                 }
             }
-            case FRAME -> in.checkFrame(in.u64());
+            case FRAME -> in.checkFrame(in.s64());
             case MARK -> pushMark(at);
             case NONE -> push(null, at);
             case NEWTRUE -> push(Boolean.TRUE, at);
@@ -76,15 +87,23 @@ public final class PickleVm {
             case BININT -> push((long) in.s32(), at);
             case BININT1 -> push((long) in.u8(), at);
             case BININT2 -> push((long) in.u16(), at);
-            case LONG1 -> push(long1(in.bytes(in.u8())), at);
+            case LONG1 -> push(littleEndianInt(in.bytes(in.u8())), at);
+            case LONG4 -> {
+                int n = in.s32();
+                if (n < 0 || n > MAX_LONG_BYTES) {
+                    throw new VecnnException("pickle LONG4 at byte " + at + " declares a " + n
+                            + "-byte integer; no count or size in a model file needs more than " + MAX_LONG_BYTES);
+                }
+                push(littleEndianInt(in.bytes(n)), at);
+            }
             case BINFLOAT -> push(in.f64BigEndian(), at);
             case BINUNICODE -> push(in.utf8(in.u32()), at);
             case SHORT_BINUNICODE -> push(in.utf8(in.u8()), at);
-            case BINUNICODE8 -> push(in.utf8(in.u64()), at);
-            // Python 2 str; torch.load decodes these as UTF-8 as well.
-            case BINSTRING -> push(in.utf8(in.u32()), at);
-            case SHORT_BINSTRING -> push(in.utf8(in.u8()), at);
+            case BINUNICODE8 -> push(in.utf8(in.s64()), at);
+            case BINSTRING -> push(in.python2Str(in.u32()), at);
+            case SHORT_BINSTRING -> push(in.python2Str(in.u8()), at);
             case BINBYTES -> push(in.bytes(in.u32()), at);
+            case BINBYTES8 -> push(in.bytes(in.s64()), at);
             case SHORT_BINBYTES -> push(in.bytes(in.u8()), at);
             case EMPTY_TUPLE -> push(new PickleTuple(List.of()), at);
             case TUPLE1 -> push(new PickleTuple(popN(1, at, op)), at);
@@ -116,6 +135,26 @@ public final class PickleVm {
                 List<Object> pairs = popToMark(at, op);
                 putPairs(dict(peek(at, op), at), pairs, at);
             }
+            case EMPTY_SET -> push(new LinkedHashSet<>(), at);
+            case ADDITEMS -> {
+                List<Object> items = popToMark(at, op);
+                addAll(set(peek(at, op), at), items, at);
+            }
+            case FROZENSET -> {
+                Set<Object> set = new LinkedHashSet<>();
+                addAll(set, popToMark(at, op), at);
+                push(set, at);
+            }
+            case POP -> {
+                // After a MARK the values above it form their own stack; popping an empty one drops the MARK.
+                if (stack.size() > floor()) {
+                    pop(at, op);
+                } else {
+                    popToMark(at, op);
+                }
+            }
+            case POP_MARK -> popToMark(at, op);
+            case DUP -> push(peek(at, op), at);
             case BINPUT -> memoize(in.u8(), at, op);
             case LONG_BINPUT -> memoize(in.u32(), at, op);
             case MEMOIZE -> memoize(memo.size(), at, op);
@@ -141,9 +180,21 @@ public final class PickleVm {
                 Object function = pop(at, op);
                 push(reduce(function, args, at), at);
             }
-            case BUILD -> {
+            case NEWOBJ -> {
+                Object args = pop(at, op);
+                Object type = pop(at, op);
+                push(PickleCallable.instantiate(type, tuple(args, "NEWOBJ", at), at), at);
+            }
+            case NEWOBJ_EX -> {
+                // Keyword arguments would only reach the class's __new__, which never runs here.
                 pop(at, op);
-                build(peek(at, op), at);
+                Object args = pop(at, op);
+                Object type = pop(at, op);
+                push(PickleCallable.instantiate(type, tuple(args, "NEWOBJ_EX", at), at), at);
+            }
+            case BUILD -> {
+                Object state = pop(at, op);
+                build(peek(at, op), state, at);
             }
             case BINPERSID -> {
                 Object pid = pop(at, op);
@@ -154,12 +205,12 @@ public final class PickleVm {
                 push(persistentLoader.load(pid, at), at);
             }
             default -> throw new VecnnException("unsupported pickle opcode " + PickleOpcodes.name(op) + " at byte "
-                    + at + ": torch.save never writes it in a state dict");
+                    + at + ": torch.save never writes it");
         }
     }
 
-    /** LONG1 holds at most 255 bytes, so the BigInteger is bounded; the legacy format's magic number needs 10. */
-    private static Object long1(byte[] littleEndian) {
+    /** The legacy format's magic number takes 10 bytes, so ints past 64 bits stay BigIntegers. */
+    private static Object littleEndianInt(byte[] littleEndian) {
         if (littleEndian.length == 0) {
             return 0L;
         }
@@ -176,22 +227,41 @@ public final class PickleVm {
             // The call's result is as unsupported as the function; carry the marker to the key that holds it.
             return function;
         }
-        if (!(function instanceof PickleCallable)) {
-            throw new VecnnException("pickle REDUCE at byte " + at + " calls " + PickleValues.describe(function)
-                    + ", which is not callable");
+        if (function instanceof PickleCallable) {
+            return ((PickleCallable) function).call(tuple(args, ((PickleCallable) function).qualifiedName(), at), at);
         }
-        if (!(args instanceof PickleTuple)) {
-            throw new VecnnException("pickle REDUCE at byte " + at + " passes " + PickleValues.describe(args)
-                    + " as the arguments of " + ((PickleCallable) function).qualifiedName() + ", not a tuple");
+        if (function instanceof GlobalRef) {
+            GlobalRef global = (GlobalRef) function;
+            if (!global.looksLikeClass()) {
+                throw new VecnnException("refused call of '" + global.qualifiedName() + "' at byte " + at
+                        + ": the pickle calls a function that is not on the allow-list, and a model file never"
+                        + " needs one");
+            }
+            // A class called with arguments: described, never constructed.
+            return PickleCallable.instantiate(global, tuple(args, global.qualifiedName(), at), at);
         }
-        return ((PickleCallable) function).call((PickleTuple) args, at);
+        throw new VecnnException("pickle REDUCE at byte " + at + " calls " + PickleValues.describe(function)
+                + ", which is not callable");
     }
 
-    /** BUILD sets an object's attributes; for an OrderedDict that is {@code _metadata}, which VecNN ignores. */
-    private static void build(Object target, int at) {
-        if (!(target instanceof Map) && !(target instanceof UnsupportedValue)) {
+    private static PickleTuple tuple(Object args, String what, int at) {
+        if (!(args instanceof PickleTuple)) {
+            throw new VecnnException("pickle at byte " + at + " passes " + PickleValues.describe(args)
+                    + " as the arguments of " + what + ", not a tuple");
+        }
+        return (PickleTuple) args;
+    }
+
+    /**
+     * BUILD sets an object's state. Objects keep it for the extraction to read; an OrderedDict's state is
+     * its {@code _metadata} and an old Parameter's its autograd flags, neither of which VecNN needs.
+     */
+    private static void build(Object target, Object state, int at) {
+        if (target instanceof PickleObject) {
+            ((PickleObject) target).setState(state);
+        } else if (!(target instanceof Map) && !(target instanceof TensorRef) && !(target instanceof UnsupportedValue)) {
             throw new VecnnException("pickle BUILD at byte " + at + " sets the state of "
-                    + PickleValues.describe(target) + ", which a state dict never does");
+                    + PickleValues.describe(target) + ", which has none");
         }
     }
 
@@ -202,30 +272,51 @@ public final class PickleVm {
         }
         for (int i = 0; i < pairs.size(); i += 2) {
             Object key = pairs.get(i);
-            if (!PickleValues.isKey(key)) {
-                throw new VecnnException("pickle dict at byte " + at + " has " + PickleValues.describe(key)
-                        + " as a key; only str, int, float, bool, None and tuples of them are accepted");
-            }
+            PickleValues.checkKey(key, at);
             dict.put(key, pairs.get(i + 1));
         }
     }
 
+    private static void addAll(Set<Object> set, List<Object> items, int at) {
+        for (Object item : items) {
+            PickleValues.checkKey(item, at);
+            set.add(item);
+        }
+    }
+
+    /** A list, or the elements of an object whose class is a list subclass. */
     @SuppressWarnings("unchecked")
     private static List<Object> list(Object target, int at) {
-        if (!(target instanceof ArrayList)) {
-            throw new VecnnException("pickle APPEND at byte " + at + " appends to " + PickleValues.describe(target)
-                    + ", not a list");
+        if (target instanceof ArrayList) {
+            return (List<Object>) target;
         }
-        return (List<Object>) target;
+        if (target instanceof PickleObject) {
+            return ((PickleObject) target).elements();
+        }
+        throw new VecnnException("pickle APPEND at byte " + at + " appends to " + PickleValues.describe(target)
+                + ", not a list");
+    }
+
+    /** A dict, or the items of an object whose class is a dict subclass. */
+    @SuppressWarnings("unchecked")
+    private static Map<Object, Object> dict(Object target, int at) {
+        if (target instanceof Map) {
+            return (Map<Object, Object>) target;
+        }
+        if (target instanceof PickleObject) {
+            return ((PickleObject) target).items();
+        }
+        throw new VecnnException("pickle SETITEM at byte " + at + " stores into " + PickleValues.describe(target)
+                + ", not a dict");
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<Object, Object> dict(Object target, int at) {
-        if (!(target instanceof Map)) {
-            throw new VecnnException("pickle SETITEM at byte " + at + " stores into " + PickleValues.describe(target)
-                    + ", not a dict");
+    private static Set<Object> set(Object target, int at) {
+        if (!(target instanceof Set)) {
+            throw new VecnnException("pickle ADDITEMS at byte " + at + " adds to " + PickleValues.describe(target)
+                    + ", not a set");
         }
-        return (Map<Object, Object>) target;
+        return (Set<Object>) target;
     }
 
     private void memoize(long index, int at, int op) {

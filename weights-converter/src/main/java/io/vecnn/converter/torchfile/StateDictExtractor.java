@@ -3,49 +3,61 @@ package io.vecnn.converter.torchfile;
 import io.vecnn.VecnnException;
 
 import java.util.ArrayList;
-import java.util.ArrayDeque;
-import java.util.Collection;
-import java.util.Collections;
-import java.util.Deque;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * Finds the name → tensor map in what a pickle built: either the top-level dict itself, or, for a
- * training checkpoint, the one entry that conventionally holds the model's state dict. Anything else
- * is refused with the key at fault, because guessing which tensors form a model would be worse.
+ * Finds the name → tensor map in what a pickle built: the top-level dict itself; for a training
+ * checkpoint, the one entry that conventionally holds the model's state dict; or, for a model pickled
+ * whole (torch.save(model)), the state dict of its module tree. Anything else is refused with the key at
+ * fault, because guessing which tensors form a model would be worse.
  */
 final class StateDictExtractor {
     static final List<String> WRAPPER_KEYS = List.of("state_dict", "model_state_dict", "model");
     /** How many ignored checkpoint entries a note lists by name. */
     private static final int NAMES_IN_NOTE = 8;
     /** How many values the search for a nested unsupported tensor visits before giving up. */
-    private static final int SEARCH_BUDGET = 10_000;
+    private static final int SEARCH_BUDGET = 100_000;
 
     private StateDictExtractor() {
     }
 
     static ExtractedTensors extract(Object root) {
+        if (EagerModules.LAYOUT.isModule(root)) {
+            return fromModule((PickleObject) root, null, List.of());
+        }
         if (!(root instanceof Map)) {
             throw new VecnnException("the file holds " + PickleValues.describe(root)
-                    + ", not a state dict (a dict of name → tensor)");
+                    + ", not a state dict (a dict of name → tensor) or a model");
         }
         Map<?, ?> top = (Map<?, ?>) root;
         String wrapper = onlyTensors(top) ? null : wrapperKey(top);
         if (wrapper == null) {
-            return new ExtractedTensors(tensorsOf(top, null), List.of(), null);
+            return new ExtractedTensors(tensorsOf(top, null), List.of(), null, null);
         }
-        List<String> notes = new ArrayList<>();
-        notes.add(ignoredEntriesNote(top, wrapper));
-        return new ExtractedTensors(tensorsOf((Map<?, ?>) top.get(wrapper), wrapper), notes, wrapper);
+        List<String> notes = List.of(ignoredEntriesNote(top, wrapper));
+        Object inner = top.get(wrapper);
+        if (inner instanceof Map) {
+            return new ExtractedTensors(tensorsOf((Map<?, ?>) inner, wrapper), notes, wrapper, null);
+        }
+        return fromModule((PickleObject) inner, wrapper, notes);
+    }
+
+    private static ExtractedTensors fromModule(PickleObject model, String wrapper, List<String> notes) {
+        try {
+            return new ExtractedTensors(ModuleTree.tensors(model, EagerModules.LAYOUT), notes, wrapper,
+                    model.type().qualifiedName());
+        } catch (VecnnException e) {
+            String where = wrapper == null ? "" : " (in entry '" + wrapper + "')";
+            throw new VecnnException("in the pickled model " + model.type().qualifiedName() + where + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     private static boolean onlyTensors(Map<?, ?> dict) {
         for (Object v : dict.values()) {
-            if (!(v instanceof TensorRef)) {
+            if (TensorValues.asTensor(v) == null) {
                 return false;
             }
         }
@@ -55,12 +67,13 @@ final class StateDictExtractor {
     private static String wrapperKey(Map<?, ?> top) {
         List<String> candidates = new ArrayList<>();
         for (String key : WRAPPER_KEYS) {
-            if (top.get(key) instanceof Map) {
+            Object v = top.get(key);
+            if (v instanceof Map || EagerModules.LAYOUT.isModule(v)) {
                 candidates.add(key);
             }
         }
         if (candidates.size() > 1) {
-            throw new VecnnException("the file is a checkpoint with several dicts that could be the state dict ("
+            throw new VecnnException("the file is a checkpoint with several entries that could be the model ("
                     + quoted(candidates) + "); save the one you mean with torch.save(checkpoint['...'])");
         }
         return candidates.isEmpty() ? null : candidates.get(0);
@@ -69,70 +82,38 @@ final class StateDictExtractor {
     private static Map<String, TensorRef> tensorsOf(Map<?, ?> dict, String wrapper) {
         String where = wrapper == null ? "" : " (in entry '" + wrapper + "')";
         Map<String, TensorRef> tensors = new LinkedHashMap<>();
+        UnsupportedSearch search = new UnsupportedSearch(SEARCH_BUDGET);
         for (Map.Entry<?, ?> e : dict.entrySet()) {
             if (!(e.getKey() instanceof String)) {
-                throw new VecnnException("key " + e.getKey() + where + " is " + PickleValues.describe(e.getKey())
+                throw new VecnnException("key " + PickleGlobals.printable(String.valueOf(e.getKey())) + where + " is " + PickleValues.describe(e.getKey())
                         + "; state dict keys are str");
             }
             String key = (String) e.getKey();
             Object value = e.getValue();
-            if (value instanceof TensorRef) {
-                tensors.put(key, (TensorRef) value);
+            TensorRef tensor = TensorValues.asTensor(value);
+            if (tensor != null) {
+                tensors.put(key, tensor);
                 continue;
             }
-            UnsupportedValue unsupported = findUnsupported(value);
+            UnsupportedValue unsupported = search.find(value);
             if (unsupported != null) {
                 throw new VecnnException("key '" + key + "'" + where + " " + unsupported.explain());
             }
             String message = "key '" + key + "'" + where + " holds " + PickleValues.describe(value) + ", not a tensor";
             if (wrapper == null) {
                 message += "; a state dict maps names to tensors, and of a checkpoint dict only an entry named "
-                        + quoted(WRAPPER_KEYS) + " holding the tensors is read";
+                        + quoted(WRAPPER_KEYS) + " holding the tensors or the model is read";
             }
             throw new VecnnException(message);
         }
         return tensors;
     }
 
-    /** An unsupported tensor directly or inside containers (quantized packed params are tuples of qtensors). */
-    private static UnsupportedValue findUnsupported(Object root) {
-        Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        Deque<Object> todo = new ArrayDeque<>();
-        enqueue(todo, Collections.singletonList(root));
-        int visited = 0;
-        while (!todo.isEmpty() && visited++ < SEARCH_BUDGET) {
-            Object v = todo.poll();
-            if (v instanceof UnsupportedValue) {
-                return (UnsupportedValue) v;
-            }
-            if (!seen.add(v)) {
-                continue;
-            }
-            if (v instanceof PickleTuple) {
-                enqueue(todo, ((PickleTuple) v).items());
-            } else if (v instanceof Collection) {
-                enqueue(todo, (Collection<?>) v);
-            } else if (v instanceof Map) {
-                enqueue(todo, ((Map<?, ?>) v).values());
-            }
-        }
-        return null;
-    }
-
-    /** ArrayDeque holds no nulls, and None carries nothing to find. */
-    private static void enqueue(Deque<Object> todo, Collection<?> items) {
-        for (Object item : items) {
-            if (item != null) {
-                todo.add(item);
-            }
-        }
-    }
-
     private static String ignoredEntriesNote(Map<?, ?> top, String wrapper) {
         List<String> ignored = new ArrayList<>();
         for (Map.Entry<?, ?> e : top.entrySet()) {
             if (!wrapper.equals(e.getKey()) && ignored.size() < NAMES_IN_NOTE) {
-                ignored.add("'" + e.getKey() + "' (" + PickleValues.describe(e.getValue()) + ")");
+                ignored.add("'" + PickleGlobals.printable(String.valueOf(e.getKey())) + "' (" + PickleValues.describe(e.getValue()) + ")");
             }
         }
         String more = top.size() - 1 > NAMES_IN_NOTE ? " and " + (top.size() - 1 - NAMES_IN_NOTE) + " more" : "";

@@ -21,15 +21,30 @@ final class TensorMaterializer {
     /** Integers up to this magnitude are exact in float32. */
     private static final long EXACT_INT_LIMIT = 1L << 24;
     private static final int NAMES_IN_NOTE = 3;
+    /**
+     * Views may repeat elements (expanded dimensions, tensors sharing a storage), but a file whose views add
+     * up to many times the elements it stores is built to exhaust memory: the floats made are limited to
+     * this many times the stored elements, plus {@link #FREE_ELEMENTS}.
+     */
+    static final int EXPANSION_LIMIT = 4;
+    static final long FREE_ELEMENTS = 1L << 24;
 
     private final Map<DType, List<String>> convertedKeys = new EnumMap<>(DType.class);
     private final List<String> roundedIntegerKeys = new ArrayList<>();
+    private long storedElements;
+    private long madeElements;
+
+    /** Counts the elements of a block read from the file, which the floats made may expand on. */
+    void blockRead(long elements) {
+        storedElements += elements;
+    }
 
     /**
-     * @param storage the storage's bytes, positioned at 0 and ordered as the file's byte order says
-     * @param record  the record the storage came from, for messages
+     * @param block  the bytes of the block holding the storage, ordered as the file's byte order says, and
+     *               already checked to hold all of the storage
+     * @param record the block the storage came from, for messages
      */
-    TorchTensor materialize(String key, TensorRef ref, ByteBuffer storage, String record) {
+    TorchTensor materialize(String key, TensorRef ref, ByteBuffer block, String record) {
         StorageRef source = ref.storage();
         DType dtype = source.dtype();
         long numel = checkedNumel(key, ref);
@@ -37,18 +52,26 @@ final class TensorMaterializer {
             long last = lastIndex(key, ref);
             if (last >= source.numel()) {
                 throw new VecnnException("key '" + key + "' (" + ref.describeView() + ") reaches element " + last
-                        + " of storage '" + record + "', which holds " + source.numel() + " "
+                        + " of its storage in " + record + ", which holds " + source.numel() + " "
                         + dtype.name().toLowerCase() + " elements");
             }
         }
+        long allowed = EXPANSION_LIMIT * storedElements + FREE_ELEMENTS;
+        if (madeElements + numel > allowed) {
+            throw new VecnnException("key '" + key + "' (" + ref.describeView() + ") would bring the tensors read to "
+                    + (madeElements + numel) + " values, but the file stores only " + storedElements
+                    + " elements: refusing views that expand them more than " + EXPANSION_LIMIT + " times");
+        }
+        madeElements += numel;
+        long start = source.offset() + ref.storageOffset();
         float[] data = new float[(int) numel];
         if (numel > 0 && dtype == DType.FLOAT32 && isContiguous(ref)) {
             // The common case, and the bulk of a large model: one block copy.
-            ByteBuffer view = storage.duplicate().order(storage.order());
-            view.position((int) (ref.storageOffset() * 4));
+            ByteBuffer view = block.duplicate().order(block.order());
+            view.position((int) (start * 4));
             view.asFloatBuffer().get(data);
-        } else {
-            gather(ref, storage, data);
+        } else if (numel > 0) {
+            gather(ref, start, block, data);
         }
         noteConversion(key, dtype, data);
         return new TorchTensor(dtype, ref.size().clone(), data);
@@ -105,12 +128,12 @@ final class TensorMaterializer {
     }
 
     /** Walks the view in row-major order like an odometer, stepping the storage index by the strides. */
-    private static void gather(TensorRef ref, ByteBuffer storage, float[] out) {
+    private static void gather(TensorRef ref, long start, ByteBuffer storage, float[] out) {
         int[] size = ref.size();
         long[] stride = ref.stride();
         DType dtype = ref.storage().dtype();
         int[] index = new int[size.length];
-        long at = ref.storageOffset();
+        long at = start;
         for (int i = 0; i < out.length; i++) {
             out[i] = dtype.read(storage, (int) at);
             for (int d = size.length - 1; d >= 0; d--) {

@@ -9,37 +9,44 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
-/** Reads a PyTorch state dict file of whichever format its first bytes announce. */
+/**
+ * Reads a PyTorch weight file of whichever format its first bytes announce: the torch.save zip (a state
+ * dict, a checkpoint or a whole model), a TorchScript archive, the legacy pickle format or the oldest tar
+ * format. The file is untrusted input: whatever it holds, the only exception that leaves is a
+ * {@link VecnnException} naming what is wrong.
+ */
 public final class TorchFiles {
 
     private TorchFiles() {
     }
 
     public static StateDict read(Path file) {
+        try {
+            return readFormat(file);
+        } catch (VecnnException e) {
+            throw e;
+        } catch (RuntimeException | StackOverflowError | InternalError e) {
+            // Every check is meant to end in a VecnnException; anything else is a bug, reported without a trace.
+            throw new VecnnException("cannot read " + file + ": unexpected " + e, e);
+        } catch (OutOfMemoryError e) {
+            throw new VecnnException("not enough memory to read " + file + " (its tensors need more than the Java"
+                    + " heap holds; raise -Xmx)", e);
+        }
+    }
+
+    private static StateDict readFormat(Path file) {
         byte[] head = new byte[TorchFormat.HEAD_BYTES];
         int length = readHead(file, head);
         if (length == 0) {
             throw new VecnnException("empty file: " + file + " (0 bytes), not a PyTorch file");
         }
-        switch (TorchFormat.sniff(head, length)) {
-            case ZIP:
-                return TorchZipReader.read(file);
-            case LEGACY_PICKLE:
-                throw new VecnnException(file + " is in the legacy PyTorch format (torch.save before 1.6, a bare"
-                        + " pickle): reading it is not supported yet; load it in Python and save it again with"
-                        + " torch.save from PyTorch 1.6 or later");
-            case TAR:
-                String truncation = TarProbe.truncation(file);
-                if (truncation != null) {
-                    throw new VecnnException("truncated or corrupt tar: " + file + " is in the tar-based torch.save"
-                            + " format of the first PyTorch releases (0.1.x), and " + truncation);
-                }
-                throw new VecnnException(file + " is in the tar-based torch.save format of the first PyTorch"
-                        + " releases (0.1.x): reading it is not supported yet; load it in Python and save it again"
-                        + " with torch.save from PyTorch 1.6 or later");
-            default:
-                throw new VecnnException("not a PyTorch file: " + file + " (first bytes: " + hex(head, length) + ")");
-        }
+        return switch (TorchFormat.sniff(head, length)) {
+            case ZIP -> TorchZipReader.read(file);
+            case LEGACY_PICKLE -> TorchLegacyReader.read(file);
+            case TAR -> TorchTarReader.read(file);
+            case UNKNOWN -> throw new VecnnException("not a PyTorch file: " + file + " (first bytes: "
+                    + hex(head, length) + ")");
+        };
     }
 
     private static int readHead(Path file, byte[] head) {

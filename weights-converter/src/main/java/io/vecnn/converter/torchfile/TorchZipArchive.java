@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Enumeration;
@@ -16,139 +17,196 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 /**
- * The records of a torch.save zip. All records sit under one folder, {@code archive/} in recent
- * PyTorch and the file's stem in older versions, so the folder is taken from where {@code data.pkl} is.
- * Record sizes come from the central directory and are checked before anything is allocated.
+ * The records of a zip written by torch.save or torch.jit.save. All records sit under one folder,
+ * {@code archive/} in recent PyTorch and the file's stem in older versions, so the folder is taken from
+ * where {@code data.pkl} (or a TorchScript 1.0 {@code model.json}) is. The zip is untrusted: entry names
+ * that could escape a folder are refused, and record sizes come from the central directory and are
+ * checked, together with how far deflated records would inflate, before anything is allocated.
  */
 final class TorchZipArchive implements AutoCloseable {
+
+    /** What wrote the archive. */
+    enum Kind {
+        TORCH_SAVE, TORCHSCRIPT, TORCHSCRIPT_V1
+    }
+
     /** A state dict's pickle is a few bytes per tensor; hundreds of megabytes means a hostile file. */
-    private static final long MAX_PICKLE_BYTES = 256L << 20;
+    static final long MAX_PICKLE_BYTES = 256L << 20;
+    static final int MAX_RECORD_BYTES = Integer.MAX_VALUE - 8;
+    /** Weights barely compress; a deflated record above {@link #RATIO_FLOOR} inflating more than this is a bomb. */
+    static final int MAX_RATIO = 100;
+    static final long RATIO_FLOOR = 1L << 20;
+    /** All deflated records together may inflate to this many times the file's size (or the floor below). */
+    static final int MAX_TOTAL_INFLATION = 20;
+    static final long TOTAL_INFLATION_FLOOR = 256L << 20;
+    private static final int MAX_ENTRIES = 1_000_000;
     private static final int MAX_BYTEORDER_BYTES = 16;
-    private static final int MAX_RECORD_BYTES = Integer.MAX_VALUE - 8;
     private static final int NAMES_IN_MESSAGE = 8;
 
     private final ZipFile zip;
     private final String prefix;
+    private final Kind kind;
+    private final long inflationLimit;
+    private long inflated;
 
-    private TorchZipArchive(ZipFile zip, String prefix) {
+    private TorchZipArchive(ZipFile zip, String prefix, Kind kind, long fileSize) {
         this.zip = zip;
         this.prefix = prefix;
+        this.kind = kind;
+        this.inflationLimit = Math.max(TOTAL_INFLATION_FLOOR, fileSize * MAX_TOTAL_INFLATION);
     }
 
     static TorchZipArchive open(Path file) {
         ZipFile zip;
+        long size;
         try {
+            size = Files.size(file);
             zip = new ZipFile(file.toFile());
         } catch (ZipException e) {
             throw corrupt(file, e);
         } catch (IOException e) {
             throw new VecnnException("cannot read " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // ZipFile reports some malformed central directories (bad names, bad offsets) unchecked.
+            throw new VecnnException("truncated or corrupt zip (" + e.getMessage() + "): " + file, e);
         }
         try {
-            return new TorchZipArchive(zip, pickleFolder(file, zip));
+            Layout layout = layout(file, zip);
+            return new TorchZipArchive(zip, layout.prefix(), layout.kind(), size);
         } catch (RuntimeException e) {
             closeQuietly(zip);
-            throw e;
+            throw e instanceof VecnnException ? e
+                    : new VecnnException("truncated or corrupt zip (" + e.getMessage() + "): " + file, e);
         }
     }
 
-    /** The folder holding data.pkl, with its trailing slash ("" when data.pkl is at the top). */
-    private static String pickleFolder(Path file, ZipFile zip) {
+    private record Layout(String prefix, Kind kind) {
+    }
+
+    /** Finds the folder holding data.pkl (or model.json) and what kind of archive it is. */
+    private static Layout layout(Path file, ZipFile zip) {
         List<String> pickles = new ArrayList<>();
+        List<String> modelJsons = new ArrayList<>();
         List<String> names = new ArrayList<>();
-        boolean torchScript = false;
-        boolean torchScriptV1 = false;
-        boolean quantized = false;
+        int count = 0;
         Enumeration<? extends ZipEntry> entries = zip.entries();
         while (entries.hasMoreElements()) {
             String name = entries.nextElement().getName();
-            if (names.size() < NAMES_IN_MESSAGE) {
-                names.add(name);
+            if (++count > MAX_ENTRIES) {
+                throw new VecnnException(file + " has more than " + MAX_ENTRIES + " zip entries");
             }
-            if (name.equals("data.pkl") || name.endsWith("/data.pkl")) {
+            checkName(file, name);
+            names.add(name);
+            if (name.equals("data.pkl") || name.endsWith("/data.pkl") && name.indexOf('/') == name.length() - 9) {
                 pickles.add(name);
             }
-            boolean code = name.startsWith("code/") || name.contains("/code/");
-            torchScript |= code || name.equals("constants.pkl") || name.endsWith("/constants.pkl");
-            torchScriptV1 |= name.equals("model.json") || name.endsWith("/model.json");
-            quantized |= code && name.contains("quantized");
+            if (name.equals("model.json") || name.endsWith("/model.json") && name.indexOf('/') == name.length() - 11) {
+                modelJsons.add(name);
+            }
         }
-        if (torchScript || torchScriptV1) {
-            String kind = torchScriptV1 ? "a TorchScript archive in the PyTorch 1.0 format (model.json)"
-                    : "a TorchScript archive (torch.jit.save)";
-            throw new VecnnException(file + " is " + kind + (quantized ? " of a quantized model" : "")
-                    + ": reading TorchScript is not supported yet; load it in Python and save"
-                    + " model.state_dict() with torch.save");
+        if (pickles.isEmpty() && modelJsons.size() == 1) {
+            String json = modelJsons.get(0);
+            return new Layout(json.substring(0, json.length() - "model.json".length()), Kind.TORCHSCRIPT_V1);
         }
         if (pickles.isEmpty()) {
             throw new VecnnException(file + " is a zip file without a data.pkl record, so not a torch.save file"
-                    + " (its first entries: " + String.join(", ", names) + ")");
+                    + " (its first entries: " + String.join(", ", names.subList(0, Math.min(NAMES_IN_MESSAGE,
+                    names.size()))) + ")");
         }
         if (pickles.size() > 1) {
             throw new VecnnException(file + " holds several data.pkl records (" + String.join(", ", pickles)
                     + "); a torch.save file has one");
         }
         String pickle = pickles.get(0);
-        return pickle.substring(0, pickle.length() - "data.pkl".length());
+        String prefix = pickle.substring(0, pickle.length() - "data.pkl".length());
+        boolean torchScript = false;
+        for (String name : names) {
+            torchScript |= name.equals(prefix + "constants.pkl") || name.startsWith(prefix + "code/");
+        }
+        return new Layout(prefix, torchScript ? Kind.TORCHSCRIPT : Kind.TORCH_SAVE);
     }
 
-    String pickleName() {
-        return prefix + "data.pkl";
+    /** Nothing is ever extracted to disk, but a name that would escape a folder only comes from a crafted zip. */
+    private static void checkName(Path file, String name) {
+        boolean escapes = name.startsWith("/") || name.contains("\\") || name.indexOf('\0') >= 0
+                || name.length() >= 2 && name.charAt(1) == ':' || name.equals("..") || name.startsWith("../")
+                || name.endsWith("/..") || name.contains("/../");
+        if (escapes) {
+            throw new VecnnException(file + ": zip entry '" + PickleGlobals.printable(name) + "' is an absolute path"
+                    + " or climbs out of the archive with '..': refusing the file");
+        }
     }
 
-    byte[] pickle() {
-        ZipEntry entry = zip.getEntry(pickleName());
-        return read(entry, declaredSize(entry, MAX_PICKLE_BYTES));
+    Kind kind() {
+        return kind;
+    }
+
+    /** The folder all records sit under, with its trailing slash ("" when they are at the top). */
+    String prefix() {
+        return prefix;
+    }
+
+    boolean has(String name) {
+        return zip.getEntry(name) != null;
+    }
+
+    /** The size a record declares, or -1 when there is no such record or it declares none. */
+    long declaredSize(String name) {
+        ZipEntry entry = zip.getEntry(name);
+        return entry == null ? -1 : entry.getSize();
+    }
+
+    /** The names of all records under a folder (with its trailing slash), in the zip's order. */
+    List<String> namesUnder(String folder) {
+        List<String> names = new ArrayList<>();
+        Enumeration<? extends ZipEntry> entries = zip.entries();
+        while (entries.hasMoreElements()) {
+            String name = entries.nextElement().getName();
+            if (name.startsWith(folder) && !name.endsWith("/")) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    /** The whole record, which may hold at most {@code maxBytes}. */
+    byte[] record(String name, long maxBytes) {
+        ZipEntry entry = zip.getEntry(name);
+        if (entry == null) {
+            throw new VecnnException("record '" + name + "' is missing");
+        }
+        return read(entry, checkedSize(entry, maxBytes));
+    }
+
+    /** A storage record, whole, in the given byte order. */
+    ByteBuffer block(String name, ByteOrder order) {
+        ZipEntry entry = zip.getEntry(name);
+        if (entry == null) {
+            throw new VecnnException("storage record '" + name + "' is missing");
+        }
+        return ByteBuffer.wrap(read(entry, checkedSize(entry, MAX_RECORD_BYTES))).order(order);
     }
 
     /** The byteorder record's order; older writers wrote none, and wrote little-endian. */
     ByteOrder byteOrder() {
-        ZipEntry entry = zip.getEntry(prefix + "byteorder");
-        if (entry == null) {
+        String name = prefix + "byteorder";
+        if (!has(name)) {
             return ByteOrder.LITTLE_ENDIAN;
         }
-        String order = new String(read(entry, declaredSize(entry, MAX_BYTEORDER_BYTES)), StandardCharsets.US_ASCII)
-                .trim();
+        String order = new String(record(name, MAX_BYTEORDER_BYTES), StandardCharsets.US_ASCII).trim();
         switch (order) {
             case "little":
                 return ByteOrder.LITTLE_ENDIAN;
             case "big":
                 return ByteOrder.BIG_ENDIAN;
             default:
-                throw new VecnnException("record '" + entry.getName() + "' says '" + order
+                throw new VecnnException("record '" + name + "' says '" + PickleGlobals.printable(order)
                         + "', not 'little' or 'big'");
         }
     }
 
-    String storageName(StorageRef storage) {
-        return prefix + "data/" + storage.key();
-    }
-
-    /** The bytes of a storage, exactly as many as its elements take, in the given order. */
-    ByteBuffer storage(StorageRef storage, ByteOrder order) {
-        String name = storageName(storage);
-        ZipEntry entry = zip.getEntry(name);
-        if (entry == null) {
-            throw new VecnnException("storage record '" + name + "' is missing");
-        }
-        long needed;
-        try {
-            needed = Math.multiplyExact(storage.numel(), storage.dtype().bytes());
-        } catch (ArithmeticException e) {
-            needed = Long.MAX_VALUE;
-        }
-        long size = declaredSize(entry, Long.MAX_VALUE);
-        if (size < needed) {
-            throw new VecnnException("record '" + name + "' holds " + size + " bytes, but its storage of "
-                    + storage.numel() + " " + storage.dtype().name().toLowerCase() + " elements needs " + needed);
-        }
-        if (needed > MAX_RECORD_BYTES) {
-            throw new VecnnException("record '" + name + "' needs " + needed + " bytes, more than a Java array holds");
-        }
-        return ByteBuffer.wrap(read(entry, needed)).order(order);
-    }
-
-    private static long declaredSize(ZipEntry entry, long max) {
+    /** The record's size, checked against its limit and, for a deflated record, against zip bombs. */
+    private long checkedSize(ZipEntry entry, long max) {
         long size = entry.getSize();
         if (size < 0) {
             throw new VecnnException("record '" + entry.getName() + "' declares no size");
@@ -156,6 +214,20 @@ final class TorchZipArchive implements AutoCloseable {
         if (size > max) {
             throw new VecnnException("record '" + entry.getName() + "' declares " + size + " bytes, more than the "
                     + max + " it can sensibly hold");
+        }
+        if (entry.getMethod() != ZipEntry.STORED) {
+            long compressed = Math.max(1, entry.getCompressedSize());
+            if (size > RATIO_FLOOR && size / compressed >= MAX_RATIO) {
+                throw new VecnnException("record '" + entry.getName() + "' would inflate from " + compressed + " to "
+                        + size + " bytes (" + size / compressed + ":1), more than the " + MAX_RATIO
+                        + ":1 weights can compress: refusing a likely zip bomb");
+            }
+            if (inflated + size > inflationLimit) {
+                throw new VecnnException("the deflated records would inflate to more than " + inflationLimit
+                        + " bytes, " + MAX_TOTAL_INFLATION + " times the file's size, at record '" + entry.getName()
+                        + "': refusing a likely zip bomb");
+            }
+            inflated += size;
         }
         return size;
     }

@@ -3,20 +3,18 @@ package io.vecnn.converter.torchfile;
 import io.vecnn.VecnnException;
 import io.vecnn.converter.statedict.DType;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
- * Resolves the persistent ids of the zip format, {@code ('storage', storage_type, key, location, numel)},
- * to {@link StorageRef}s whose bytes live in the record {@code data/<key>}.
+ * Resolves the persistent ids of the zip format (torch.save and torch.jit.save alike),
+ * {@code ('storage', storage_type, key, location, numel)}, to {@link StorageRef}s whose bytes live in
+ * the record {@code data/<key>}.
  */
 final class ZipStorageIds implements PersistentLoader {
     private final Map<String, StorageRef> byKey = new HashMap<>();
-    private final Set<String> otherDevices = new TreeSet<>();
+    private final StorageLocations locations = new StorageLocations();
 
     @Override
     public Object load(Object pid, int at) {
@@ -42,17 +40,13 @@ final class ZipStorageIds implements PersistentLoader {
             throw new VecnnException("storage '" + ref.key() + "' is declared at byte " + at + " as "
                     + ref.describe() + " but earlier as " + earlier.describe());
         }
-        if (!ref.location().equals("cpu")) {
-            otherDevices.add(ref.location());
+        if (earlier == null) {
+            locations.check(ref.location(), "storage '" + PickleGlobals.printable(ref.key()) + "' (byte " + at + ")");
         }
         return earlier != null ? earlier : ref;
     }
 
     List<String> notes() {
-        List<String> notes = new ArrayList<>();
-        for (String device : otherDevices) {
-            notes.add("tensors saved on device '" + device + "' were read from their bytes like CPU tensors");
-        }
-        return notes;
+        return locations.notes();
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +29,8 @@ class HostilePickleTest {
         byte[] pickle = PickleBytes.protocol(2).global("os", "system").str("touch /tmp/pwned")
                 .op(PickleOpcodes.TUPLE1).op(PickleOpcodes.REDUCE).stop();
         VecnnException e = refuse(pickle);
-        assertEquals("refused pickle global 'os.system' at byte 2: a state dict never needs it", e.getMessage());
+        assertEquals("refused pickle global 'os.system' at byte 2: a model file never needs it (the file may be"
+                + " malicious)", e.getMessage());
     }
 
     @Test
@@ -58,11 +60,54 @@ class HostilePickleTest {
     }
 
     @Test
-    void modelClassIsRefusedWithAdviceToSaveTheStateDict() {
-        VecnnException e = refuse(PickleBytes.protocol(2).global("__main__", "Net").op(PickleOpcodes.EMPTY_TUPLE)
-                .op(0x81).stop());
-        assertTrue(e.getMessage().contains("'__main__.Net'"), e.getMessage());
-        assertTrue(e.getMessage().contains("model.state_dict()"), e.getMessage());
+    void aModelClassBecomesAnInertObjectWithItsState() {
+        byte[] pickle = PickleBytes.protocol(2).global("__main__", "Net").op(PickleOpcodes.EMPTY_TUPLE)
+                .op(PickleOpcodes.NEWOBJ).op(PickleOpcodes.EMPTY_DICT).str("training").op(PickleOpcodes.NEWTRUE)
+                .op(PickleOpcodes.SETITEM).op(PickleOpcodes.BUILD).stop();
+        PickleObject net = assertInstanceOf(PickleObject.class, PickleVm.load(pickle, null));
+        assertEquals("__main__.Net", net.type().qualifiedName());
+        assertEquals(Map.of("training", true), net.attributes());
+    }
+
+    @Test
+    void callingAFunctionThatIsNotAllowListedIsRefusedByName() {
+        PickleBytes p = PickleBytes.protocol(2).global("mypackage.tools", "download_weights").str("http://x")
+                .op(PickleOpcodes.TUPLE1);
+        int at = p.length();
+        VecnnException e = refuse(p.op(PickleOpcodes.REDUCE).stop());
+        assertEquals("refused call of 'mypackage.tools.download_weights' at byte " + at + ": the pickle calls"
+                + " a function that is not on the allow-list, and a model file never needs one", e.getMessage());
+    }
+
+    @Test
+    void systemModulesAreRefusedWhateverTheyAreUsedFor() {
+        for (String[] global : new String[][] {{"nt", "system"}, {"sys", "modules"}, {"builtins", "getattr"},
+                {"__builtin__", "eval"}, {"socket", "socket"}, {"shutil", "rmtree"}, {"importlib", "import_module"},
+                {"pickle", "loads"}, {"marshal", "loads"}, {"types", "FunctionType"}, {"runpy", "run_path"},
+                {"code", "interact"}, {"ctypes", "CDLL"}, {"torch.hub", "load"}, {"torch.serialization", "load"},
+                {"os.path", "join"}, {"subprocess", "check_output"}}) {
+            VecnnException e = refuse(PickleBytes.protocol(2).global(global[0], global[1]).stop());
+            assertEquals("refused pickle global '" + global[0] + "." + global[1] + "' at byte 2: a model file never"
+                    + " needs it (the file may be malicious)", e.getMessage());
+        }
+    }
+
+    @Test
+    void namesThatAreNotPythonIdentifiersAreRefused() {
+        VecnnException e = refuse(PickleBytes.protocol(4).shortStr("torch").shortStr("nn.Module.__init__")
+                .op(PickleOpcodes.STACK_GLOBAL).stop());
+        assertTrue(e.getMessage().startsWith("refused pickle global 'torch.nn.Module.__init__' at byte"), e.getMessage());
+    }
+
+    @Test
+    void theBuiltinsAPickleOfAModelNeedsAreAllowed() {
+        byte[] pickle = PickleBytes.protocol(2).op(PickleOpcodes.MARK).global("__builtin__", "set")
+                .op(PickleOpcodes.EMPTY_LIST).str("a").op(PickleOpcodes.APPEND).op(PickleOpcodes.TUPLE1)
+                .op(PickleOpcodes.REDUCE).global("builtins", "frozenset").op(PickleOpcodes.EMPTY_TUPLE)
+                .op(PickleOpcodes.REDUCE).op(PickleOpcodes.TUPLE).stop();
+        PickleTuple sets = assertInstanceOf(PickleTuple.class, PickleVm.load(pickle, null));
+        assertEquals(Set.of("a"), sets.get(0));
+        assertEquals(Set.of(), sets.get(1));
     }
 
     @Test

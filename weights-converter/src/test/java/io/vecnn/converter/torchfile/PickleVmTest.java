@@ -106,8 +106,10 @@ class PickleVmTest {
         assertEquals("pickle TUPLE2 at byte 4 finds too few values on the stack",
                 failure(PickleBytes.protocol(2).op(PickleOpcodes.NONE).op(PickleOpcodes.MARK)
                         .op(PickleOpcodes.TUPLE2).stop()));
-        assertEquals("unsupported pickle opcode 0x81 at byte 2: torch.save never writes it in a state dict",
-                failure(PickleBytes.protocol(2).op(0x81).stop()));
+        assertEquals("unsupported pickle opcode 0x96 at byte 2: torch.save never writes it",
+                failure(PickleBytes.protocol(5).op(0x96).stop()));
+        assertEquals("pickle NEWOBJ at byte 2 finds too few values on the stack",
+                failure(PickleBytes.protocol(2).op(PickleOpcodes.NEWOBJ).stop()));
         assertEquals("pickle protocol 9 at byte 0 is not one of 2 to 5", failure(PickleBytes.protocol(9).stop()));
         assertTrue(failure(PickleBytes.protocol(2).op(PickleOpcodes.NONE).op(PickleOpcodes.EMPTY_TUPLE)
                 .op(PickleOpcodes.REDUCE).stop()).contains("REDUCE at byte 4 calls None"));

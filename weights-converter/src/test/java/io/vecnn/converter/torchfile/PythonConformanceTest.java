@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vecnn.VecnnException;
 import io.vecnn.converter.statedict.StateDict;
+import io.vecnn.converter.statedict.WeightFormat;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -90,10 +91,12 @@ class PythonConformanceTest {
     }
 
     @Test
-    void aWholePickledModelIsRefusedWithAdvice() {
-        Path file = torchFiles.resolve("whole_model.pt");
-        VecnnException e = assertThrows(VecnnException.class, () -> TorchFiles.read(file));
-        assertTrue(e.getMessage().contains("refused pickle global 'torch.nn.modules.linear.Linear'"), e.getMessage());
-        assertTrue(e.getMessage().contains("save model.state_dict() instead"), e.getMessage());
+    void aWholePickledModuleReadsAsItsStateDict() {
+        StateDict linear = TorchFiles.read(torchFiles.resolve("whole_model.pt"));
+        assertEquals(WeightFormat.FULL_MODEL, linear.format());
+        assertEquals(List.of("weight", "bias"), List.copyOf(linear.keys()));
+        assertEquals("[2, 2]", linear.get("weight").shapeString());
+        assertTrue(linear.notes().get(0).contains("of class torch.nn.modules.linear.Linear in the zip container"),
+                linear.notes().toString());
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vecnn.VecnnException;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -16,7 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The front door tells the formats apart and names the ones it cannot read yet. */
+/** The front door tells the formats apart and names what is wrong with files that are none of them. */
 class TorchFilesTest {
 
     @TempDir
@@ -41,46 +40,50 @@ class TorchFilesTest {
     }
 
     @Test
-    void legacyPickleFormatIsNamed() throws Exception {
+    void aCutLegacyPickleIsNamedAsTruncated() throws Exception {
         Path legacy = Files.write(dir.resolve("old.pth"), new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10, 0x6c});
-        assertTrue(failure(legacy).contains("legacy PyTorch format"), failure(legacy));
+        assertEquals(legacy + ": pickle truncated at byte 5: LONG1 at byte 2 needs 10 bytes, 1 remain",
+                failure(legacy));
     }
 
     @Test
-    void tarFormatIsNamedAndTruncationDetected() throws Exception {
+    void aLegacyFileWithAnotherMagicNumberIsRefused() throws Exception {
+        Path other = Files.write(dir.resolve("other.pth"), PickleBytes.protocol(2).integer(42).stop());
+        assertEquals(other + ": the first pickle holds an int other than torch.save's magic number: not a legacy"
+                + " torch.save file", failure(other));
+    }
+
+    @Test
+    void tarTruncationAndDamageAreDetected() throws Exception {
         byte[] tar = new byte[512 * 4];
-        tarHeader(tar, 0, "sys_info", 5);
-        tarHeader(tar, 1024, "storages", 300);
+        TestTars.header(tar, 0, "sys_info", 5);
+        TestTars.header(tar, 1024, "storages", 300);
         Path cut = Files.write(dir.resolve("cut.pth"), Arrays.copyOf(tar, 1024 + 512 + 100));
         assertEquals("truncated or corrupt tar: " + cut + " is in the tar-based torch.save format of the first"
                 + " PyTorch releases (0.1.x), and entry 'storages' declares 300 bytes from byte 1536 but the file"
                 + " ends at byte 1636", failure(cut));
-        byte[] complete = Arrays.copyOf(tar, 512 * 6);
-        Path whole = Files.write(dir.resolve("whole.pth"), complete);
-        assertTrue(failure(whole).contains("tar-based torch.save format"), failure(whole));
-        assertTrue(!failure(whole).contains("truncated"), failure(whole));
-    }
-
-    private static void tarHeader(byte[] tar, int at, String name, int size) {
-        byte[] n = name.getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(n, 0, tar, at, n.length);
-        byte[] s = String.format("%011o\0", size).getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(s, 0, tar, at + 124, s.length);
-        System.arraycopy("ustar\0".getBytes(StandardCharsets.US_ASCII), 0, tar, at + 257, 6);
+        byte[] damaged = Arrays.copyOf(tar, 512 * 6);
+        damaged[1024 + 3] ^= 1;
+        Path bad = Files.write(dir.resolve("bad.pth"), damaged);
+        assertTrue(failure(bad).endsWith("and the header at byte 1024 has a wrong checksum"), failure(bad));
+        byte[] onlySysInfo = new byte[512 * 4];
+        TestTars.header(onlySysInfo, 0, "sys_info", 5);
+        Path whole = Files.write(dir.resolve("whole.pth"), onlySysInfo);
+        assertEquals(whole + " (the tar-based torch.save format of the first PyTorch releases (0.1.x)): the tar has"
+                + " no member 'storages' (it has [sys_info])", failure(whole));
     }
 
     @Test
-    void torchScriptArchivesAreNamed() throws Exception {
+    void aTorchScriptArchiveWithoutAModuleIsNamed() throws Exception {
         Map<String, byte[]> records = new LinkedHashMap<>();
         records.put("net/data.pkl", PickleBytes.protocol(2).op(PickleOpcodes.NONE).stop());
-        records.put("net/code/__torch__/torch/classes/quantized.py", new byte[0]);
+        records.put("net/code/__torch__.py", new byte[0]);
         records.put("net/constants.pkl", new byte[0]);
         Path scripted = TestZips.write(dir.resolve("scripted.pt"), records);
-        assertEquals(scripted + " is a TorchScript archive (torch.jit.save) of a quantized model: reading"
-                + " TorchScript is not supported yet; load it in Python and save model.state_dict() with torch.save",
-                failure(scripted));
-        Path v1 = TestZips.write(dir.resolve("v1.pt"), Map.of("m/model.json", new byte[0], "m/tensors/0", new byte[4]));
-        assertTrue(failure(v1).contains("TorchScript archive in the PyTorch 1.0 format (model.json)"), failure(v1));
+        assertEquals(scripted + ": TorchScript archive whose data.pkl holds None, not a module", failure(scripted));
+        Path v1 = TestZips.write(dir.resolve("v1.pt"), Map.of("m/model.json", "{".getBytes(), "m/tensors/0", new byte[4]));
+        assertTrue(failure(v1).startsWith(v1 + ": TorchScript 1.0 archive: record 'm/model.json' is not valid JSON"),
+                failure(v1));
     }
 
     @Test

@@ -124,15 +124,16 @@ class TorchZipLayoutTest {
     @Test
     void aListIsNotAStateDict() throws Exception {
         Path file = zip(PickleBytes.protocol(2).op(PickleOpcodes.EMPTY_LIST).stop(), Map.of());
-        assertEquals(file + ": the file holds a list, not a state dict (a dict of name → tensor)", failure(file));
+        assertEquals(file + ": the file holds a list, not a state dict (a dict of name → tensor) or a model",
+                failure(file));
     }
 
     @Test
     void aViewBeyondItsStorageIsRefused() throws Exception {
         byte[] pickle = end(dict().str("w").tensor("FloatStorage", "0", 4, 1, new long[] {2, 2}, new long[] {2, 1}));
         Path file = zip(pickle, Map.of("0", TestZips.floats(ByteOrder.LITTLE_ENDIAN, TestZips.range(4))));
-        assertEquals(file + ": key 'w' (shape [2, 2], stride [2, 1], offset 1) reaches element 4 of storage"
-                + " 'archive/data/0', which holds 4 float32 elements", failure(file));
+        assertEquals(file + ": key 'w' (shape [2, 2], stride [2, 1], offset 1) reaches element 4 of its storage"
+                + " in record 'archive/data/0', which holds 4 float32 elements", failure(file));
     }
 
     @Test
@@ -174,7 +175,8 @@ class TorchZipLayoutTest {
                 .op(PickleOpcodes.TUPLE).op(PickleOpcodes.REDUCE);
         StateDict sd = TorchFiles.read(zip(end(p), Map.of("0", TestZips.floats(ByteOrder.LITTLE_ENDIAN, 3f))));
         assertArrayEquals(new float[] {3f}, sd.get("w").data());
-        assertEquals(List.of("tensors saved on device 'cuda:0' were read from their bytes like CPU tensors"),
+        assertEquals(List.of("tensors saved on device 'cuda:0' were read from their bytes like CPU tensors"
+                + " (as torch.load with map_location='cpu' does)"),
                 sd.notes());
     }
 }
