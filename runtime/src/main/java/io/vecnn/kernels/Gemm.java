@@ -9,6 +9,9 @@ import static io.vecnn.kernels.GemmMicroKernel8x3v.NR;
  * computed by exactly one call with the same operation order, so results do not depend on the split.
  */
 public final class Gemm {
+    /** A panel's tail goes through this tile so the microkernel can always store whole vectors. */
+    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+
     private Gemm() {
     }
 
@@ -25,18 +28,31 @@ public final class Gemm {
         }
         int k = b.k();
         int rStride = epilogue.residualStride();
+        boolean plain = epilogue == Epilogue.NONE
+                || (epilogue.bias() == null && epilogue.residual() == null && !epilogue.relu());
+        float[] tile = TILE.get();
         for (int p = panelFrom; p < panelTo; p++) {
             int col0 = p * NR;
             int nValid = Math.min(NR, b.n() - col0);
+            boolean inPlace = nValid == NR;
             int bOff = b.panelOffset(p);
-            int r = 0;
-            for (; r + MR <= rows; r += MR) {
-                GemmMicroKernel8x3v.run(a, aOff + r * lda, lda, b.data(), bOff, k, c, cOff + r * ldc + col0, ldc, nValid,
-                        col0, rOff + r * rStride + col0, epilogue);
-            }
-            for (; r < rows; r++) {
-                GemmMicroKernel1x3v.run(a, aOff + r * lda, b.data(), bOff, k, c, cOff + r * ldc + col0, nValid, col0,
-                        rOff + r * rStride + col0, epilogue);
+            for (int r = 0; r < rows; r += MR) {
+                int rowsHere = Math.min(MR, rows - r);
+                int out = cOff + r * ldc + col0;
+                float[] d = inPlace ? c : tile;
+                int dOff = inPlace ? out : 0;
+                int ldd = inPlace ? ldc : NR;
+                if (rowsHere == MR) {
+                    GemmMicroKernel8x3v.run(a, aOff + r * lda, lda, b.data(), bOff, k, d, dOff, ldd);
+                } else {
+                    for (int t = 0; t < rowsHere; t++) {
+                        GemmMicroKernel1x3v.run(a, aOff + (r + t) * lda, b.data(), bOff, k, d, dOff + t * ldd);
+                    }
+                }
+                if (!inPlace || !plain) {
+                    EpilogueKernel.apply(d, dOff, ldd, rowsHere, nValid, c, out, ldc, col0, rOff + r * rStride + col0,
+                            epilogue);
+                }
             }
         }
     }

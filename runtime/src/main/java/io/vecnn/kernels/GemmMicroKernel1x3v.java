@@ -7,15 +7,15 @@ import static io.vecnn.kernels.GemmMicroKernel8x3v.SPECIES;
 import static io.vecnn.kernels.GemmMicroKernel8x3v.V;
 
 /**
- * C[1 × 3V] = A[1 × K] · B[K × 3V] (+ epilogue): the row tail of {@link GemmMicroKernel8x3v}, for the last
- * {@code M mod 8} rows. Same panel layout, same epilogue, so both give identical results row for row.
+ * C[1 × 3V] = A[1 × K] · B[K × 3V]: the row tail of {@link GemmMicroKernel8x3v}, for the last
+ * {@code M mod 8} rows. Same panel layout and the same order of operations, so both give identical results row for row.
  */
 public final class GemmMicroKernel1x3v {
     private GemmMicroKernel1x3v() {
     }
 
-    public static void run(float[] a, int aOff, float[] b, int bOff, int k, float[] c, int cOff, int nValid, int col0,
-                           int rOff, Epilogue epilogue) {
+    /** Writes the raw sums of one row, {@code NR} values at {@code dOff}; the caller applies the epilogue. */
+    public static void run(float[] a, int aOff, float[] b, int bOff, int k, float[] d, int dOff) {
         FloatVector c0 = FloatVector.zero(SPECIES);
         FloatVector c1 = c0;
         FloatVector c2 = c0;
@@ -26,6 +26,8 @@ public final class GemmMicroKernel1x3v {
             c1 = x.fma(FloatVector.fromArray(SPECIES, b, bi + V), c1);
             c2 = x.fma(FloatVector.fromArray(SPECIES, b, bi + 2 * V), c2);
         }
-        GemmMicroKernel8x3v.Store.row(c0, c1, c2, c, cOff, nValid, col0, rOff, epilogue);
+        c0.intoArray(d, dOff);
+        c1.intoArray(d, dOff + V);
+        c2.intoArray(d, dOff + 2 * V);
     }
 }

@@ -1,12 +1,10 @@
 package io.vecnn.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * C[8 × 3V] = A[8 × K] · B[K × 3V] (+ epilogue), V = the preferred vector width (16 floats on AVX-512).
+ * C[8 × 3V] = A[8 × K] · B[K × 3V], V = the preferred vector width (16 floats on AVX-512).
  *
  * <p>Why 8 × 3 vectors: the 24 accumulators, 3 B vectors and 1 broadcast fill 28 of AVX-512's 32 registers,
  * so nothing spills; each k step does 24 FMAs for 3 vector loads and 8 broadcasts, enough to keep both FMA
@@ -22,14 +20,14 @@ public final class GemmMicroKernel8x3v {
     }
 
     /**
-     * @param a      A, rows {@code aOff + r*lda}, r in [0, 8)
-     * @param b      the packed panel, {@code k × NR} values from {@code bOff}
-     * @param c      output, row r at {@code cOff + r*ldc}; columns {@code [0, nValid)} are written
-     * @param col0   the panel's first column, for the bias
-     * @param rOff   where this block's first output element sits in the epilogue's residual (unused without one)
+     * Writes the raw sums; the caller applies the epilogue. Every vector stays a local of this one method:
+     * handing vectors to a call C2 does not inline would box them, which costs more than the GEMM.
+     *
+     * @param a    A, rows {@code aOff + r*lda}, r in [0, 8)
+     * @param b    the packed panel, {@code k × NR} values from {@code bOff}
+     * @param d    destination, row r at {@code dOff + r*ldd}, {@code NR} values each
      */
-    public static void run(float[] a, int aOff, int lda, float[] b, int bOff, int k, float[] c, int cOff, int ldc,
-                           int nValid, int col0, int rOff, Epilogue epilogue) {
+    public static void run(float[] a, int aOff, int lda, float[] b, int bOff, int k, float[] d, int dOff, int ldd) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c02 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00;
@@ -84,43 +82,36 @@ public final class GemmMicroKernel8x3v {
             c71 = x.fma(b1, c71);
             c72 = x.fma(b2, c72);
         }
-        Store.row(c00, c01, c02, c, cOff, nValid, col0, rOff, epilogue);
-        Store.row(c10, c11, c12, c, cOff + ldc, nValid, col0, rOff + epilogue.residualStride(), epilogue);
-        Store.row(c20, c21, c22, c, cOff + 2 * ldc, nValid, col0, rOff + 2 * epilogue.residualStride(), epilogue);
-        Store.row(c30, c31, c32, c, cOff + 3 * ldc, nValid, col0, rOff + 3 * epilogue.residualStride(), epilogue);
-        Store.row(c40, c41, c42, c, cOff + 4 * ldc, nValid, col0, rOff + 4 * epilogue.residualStride(), epilogue);
-        Store.row(c50, c51, c52, c, cOff + 5 * ldc, nValid, col0, rOff + 5 * epilogue.residualStride(), epilogue);
-        Store.row(c60, c61, c62, c, cOff + 6 * ldc, nValid, col0, rOff + 6 * epilogue.residualStride(), epilogue);
-        Store.row(c70, c71, c72, c, cOff + 7 * ldc, nValid, col0, rOff + 7 * epilogue.residualStride(), epilogue);
-    }
-
-    /** The epilogue and the store of one output row of 3 vectors, masked past {@code nValid}. */
-    static final class Store {
-        private Store() {
-        }
-
-        static void row(FloatVector v0, FloatVector v1, FloatVector v2, float[] c, int off, int nValid, int col0,
-                        int rOff, Epilogue e) {
-            one(v0, c, off, nValid, col0, 0, rOff, e);
-            one(v1, c, off, nValid, col0, V, rOff, e);
-            one(v2, c, off, nValid, col0, 2 * V, rOff, e);
-        }
-
-        static void one(FloatVector v, float[] c, int off, int nValid, int col0, int j, int rOff, Epilogue e) {
-            if (j >= nValid) {
-                return;
-            }
-            VectorMask<Float> mask = SPECIES.indexInRange(j, nValid);
-            if (e.bias() != null) {
-                v = v.add(FloatVector.fromArray(SPECIES, e.bias(), col0 + j, mask));
-            }
-            if (e.residual() != null) {
-                v = v.add(FloatVector.fromArray(SPECIES, e.residual(), rOff + j, mask));
-            }
-            if (e.relu()) {
-                v = v.lanewise(VectorOperators.MAX, 0f);
-            }
-            v.intoArray(c, off + j, mask);
-        }
+        int d1 = dOff + ldd;
+        int d2 = d1 + ldd;
+        int d3 = d2 + ldd;
+        int d4 = d3 + ldd;
+        int d5 = d4 + ldd;
+        int d6 = d5 + ldd;
+        int d7 = d6 + ldd;
+        c00.intoArray(d, dOff);
+        c01.intoArray(d, dOff + V);
+        c02.intoArray(d, dOff + 2 * V);
+        c10.intoArray(d, d1);
+        c11.intoArray(d, d1 + V);
+        c12.intoArray(d, d1 + 2 * V);
+        c20.intoArray(d, d2);
+        c21.intoArray(d, d2 + V);
+        c22.intoArray(d, d2 + 2 * V);
+        c30.intoArray(d, d3);
+        c31.intoArray(d, d3 + V);
+        c32.intoArray(d, d3 + 2 * V);
+        c40.intoArray(d, d4);
+        c41.intoArray(d, d4 + V);
+        c42.intoArray(d, d4 + 2 * V);
+        c50.intoArray(d, d5);
+        c51.intoArray(d, d5 + V);
+        c52.intoArray(d, d5 + 2 * V);
+        c60.intoArray(d, d6);
+        c61.intoArray(d, d6 + V);
+        c62.intoArray(d, d6 + 2 * V);
+        c70.intoArray(d, d7);
+        c71.intoArray(d, d7 + V);
+        c72.intoArray(d, d7 + 2 * V);
     }
 }

@@ -24,7 +24,7 @@ public final class WinogradF43 implements ConvKernel {
     private static final int TILES_PER_TASK = 16;
     private static final int POSITIONS = 36;
     private static final ThreadLocal<float[][]> SCRATCH =
-            ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[POSITIONS * S.length()]});
+            ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[2 * POSITIONS * S.length()]});
 
     private final Shape in;
     private final Shape out;
@@ -33,6 +33,9 @@ public final class WinogradF43 implements ConvKernel {
     private final float[] bias;
     private final int tilesY;
     private final int tilesX;
+    /** Channels rounded up to whole vectors, the row strides of the transformed tiles. */
+    private final int cinPad;
+    private final int coutPad;
 
     /**
      * @param weight OHWI {@code [out][3][3][in]}
@@ -47,6 +50,8 @@ public final class WinogradF43 implements ConvKernel {
         this.tilesX = (out.width() + 3) / 4;
         int cin = in.channels();
         int cout = out.channels();
+        this.cinPad = (cin + S.length() - 1) / S.length() * S.length();
+        this.coutPad = (cout + S.length() - 1) / S.length() * S.length();
         float[] transformed = new float[POSITIONS * cout * cin];
         double[] g = new double[9];
         double[] tmp = new double[18];
@@ -106,14 +111,12 @@ public final class WinogradF43 implements ConvKernel {
             float[] v = scratch[0];
             float[] m = scratch[1];
             float[] tmp = scratch[2];
-            int cin = in.channels();
-            int cout = out.channels();
             for (int t = 0; t < count; t++) {
                 inputTransform(x, b, tile0 + t, v, t, count, tmp);
             }
             for (int p = 0; p < POSITIONS; p++) {
-                Gemm.block(v, p * count * cin, cin, count, u[p], 0, u[p].panels(), m, p * count * cout, cout, 0,
-                        Epilogue.NONE);
+                Gemm.block(v, p * count * cinPad, cinPad, count, u[p], 0, u[p].panels(), m, p * count * coutPad, coutPad,
+                        0, Epilogue.NONE);
             }
             for (int t = 0; t < count; t++) {
                 outputTransform(m, t, count, b, tile0 + t, y, yChannel, yChannels, residual, relu, tmp);
@@ -122,130 +125,124 @@ public final class WinogradF43 implements ConvKernel {
     }
 
     /**
-     * V[pos][t][c] = (Bᵀ d B)[pos] for tile t, vector by vector over channels; padding and overhang read
-     * zero. Columns are transformed into {@code tmp}, then rows into V: vectors stay in locals (an array of
-     * vectors would put them on the heap).
+     * V[pos][t][c] = (Bᵀ d B)[pos] for tile t. The 6x6 patch is gathered first (zeros outside the map), then
+     * transformed column by column and row by row, a channel vector at a time. Channels are padded to whole
+     * vectors in V so the transforms never need masks.
      */
     private void inputTransform(float[] x, int b, int tile, float[] v, int t, int count, float[] tmp) {
         int cin = in.channels();
         int lanes = S.length();
         int iy0 = (tile / tilesX) * 4 - pad;
         int ix0 = (tile % tilesX) * 4 - pad;
+        int patch = POSITIONS * lanes;
+        int step = count * cinPad;
         for (int c = 0; c < cin; c += lanes) {
             VectorMask<Float> mask = S.indexInRange(c, cin);
+            for (int r = 0; r < 6; r++) {
+                int iy = iy0 + r;
+                for (int col = 0; col < 6; col++) {
+                    int ix = ix0 + col;
+                    int at = patch + (r * 6 + col) * lanes;
+                    if (iy < 0 || iy >= in.height() || ix < 0 || ix >= in.width()) {
+                        FloatVector.zero(S).intoArray(tmp, at);
+                    } else {
+                        FloatVector.fromArray(S, x, ((b * in.height() + iy) * in.width() + ix) * cin + c, mask)
+                                .intoArray(tmp, at);
+                    }
+                }
+            }
             for (int col = 0; col < 6; col++) {
-                int ix = ix0 + col;
-                boolean inside = ix >= 0 && ix < in.width();
-                FloatVector d0 = load(x, b, iy0, ix, inside, c, mask);
-                FloatVector d1 = load(x, b, iy0 + 1, ix, inside, c, mask);
-                FloatVector d2 = load(x, b, iy0 + 2, ix, inside, c, mask);
-                FloatVector d3 = load(x, b, iy0 + 3, ix, inside, c, mask);
-                FloatVector d4 = load(x, b, iy0 + 4, ix, inside, c, mask);
-                FloatVector d5 = load(x, b, iy0 + 5, ix, inside, c, mask);
-                d0.mul(4f).sub(d2.mul(5f)).add(d4).intoArray(tmp, col * lanes);
-                d1.add(d2).mul(-4f).add(d3).add(d4).intoArray(tmp, (6 + col) * lanes);
-                d1.sub(d2).mul(4f).sub(d3).add(d4).intoArray(tmp, (12 + col) * lanes);
-                d3.sub(d1).mul(2f).sub(d2).add(d4).intoArray(tmp, (18 + col) * lanes);
-                d1.sub(d3).mul(2f).sub(d2).add(d4).intoArray(tmp, (24 + col) * lanes);
-                d1.mul(4f).sub(d3.mul(5f)).add(d5).intoArray(tmp, (30 + col) * lanes);
+                bt(tmp, patch + col * lanes, 6 * lanes, tmp, col * lanes, 6 * lanes);
             }
             for (int r = 0; r < 6; r++) {
-                FloatVector d0 = FloatVector.fromArray(S, tmp, (r * 6) * lanes);
-                FloatVector d1 = FloatVector.fromArray(S, tmp, (r * 6 + 1) * lanes);
-                FloatVector d2 = FloatVector.fromArray(S, tmp, (r * 6 + 2) * lanes);
-                FloatVector d3 = FloatVector.fromArray(S, tmp, (r * 6 + 3) * lanes);
-                FloatVector d4 = FloatVector.fromArray(S, tmp, (r * 6 + 4) * lanes);
-                FloatVector d5 = FloatVector.fromArray(S, tmp, (r * 6 + 5) * lanes);
-                int at = ((r * 6) * count + t) * cin + c;
-                int step = count * cin;
-                d0.mul(4f).sub(d2.mul(5f)).add(d4).intoArray(v, at, mask);
-                d1.add(d2).mul(-4f).add(d3).add(d4).intoArray(v, at + step, mask);
-                d1.sub(d2).mul(4f).sub(d3).add(d4).intoArray(v, at + 2 * step, mask);
-                d3.sub(d1).mul(2f).sub(d2).add(d4).intoArray(v, at + 3 * step, mask);
-                d1.sub(d3).mul(2f).sub(d2).add(d4).intoArray(v, at + 4 * step, mask);
-                d1.mul(4f).sub(d3.mul(5f)).add(d5).intoArray(v, at + 5 * step, mask);
+                bt(tmp, r * 6 * lanes, lanes, v, ((r * 6) * count + t) * cinPad + c, step);
             }
         }
-    }
-
-    private FloatVector load(float[] x, int b, int iy, int ix, boolean columnInside, int c, VectorMask<Float> mask) {
-        if (!columnInside || iy < 0 || iy >= in.height()) {
-            return FloatVector.zero(S);
-        }
-        return FloatVector.fromArray(S, x, ((b * in.height() + iy) * in.width() + ix) * in.channels() + c, mask);
     }
 
     /**
-     * Y = Aᵀ M A for tile t, plus bias, residual and ReLU; only the part of the 4x4 tile inside the output
-     * is stored. Columns go through {@code tmp} as in the input transform.
+     * Bᵀ on six vectors: {@code src[s + i*ss]} → {@code dst[d + i*ds]}. Vectors stay locals of this small
+     * method; passed across calls C2 does not inline they would be boxed.
      */
+    private static void bt(float[] src, int s, int ss, float[] dst, int d, int ds) {
+        FloatVector d0 = FloatVector.fromArray(S, src, s);
+        FloatVector d1 = FloatVector.fromArray(S, src, s + ss);
+        FloatVector d2 = FloatVector.fromArray(S, src, s + 2 * ss);
+        FloatVector d3 = FloatVector.fromArray(S, src, s + 3 * ss);
+        FloatVector d4 = FloatVector.fromArray(S, src, s + 4 * ss);
+        FloatVector d5 = FloatVector.fromArray(S, src, s + 5 * ss);
+        d0.mul(4f).sub(d2.mul(5f)).add(d4).intoArray(dst, d);
+        d1.add(d2).mul(-4f).add(d3).add(d4).intoArray(dst, d + ds);
+        d1.sub(d2).mul(4f).sub(d3).add(d4).intoArray(dst, d + 2 * ds);
+        d3.sub(d1).mul(2f).sub(d2).add(d4).intoArray(dst, d + 3 * ds);
+        d1.sub(d3).mul(2f).sub(d2).add(d4).intoArray(dst, d + 4 * ds);
+        d1.mul(4f).sub(d3.mul(5f)).add(d5).intoArray(dst, d + 5 * ds);
+    }
+
+    /** Aᵀ on six vectors {@code src[s + i*ss]}, four results to {@code dst[d + i*ds]}. */
+    private static void at(float[] src, int s, int ss, float[] dst, int d, int ds) {
+        FloatVector s0 = FloatVector.fromArray(S, src, s);
+        FloatVector s1 = FloatVector.fromArray(S, src, s + ss);
+        FloatVector s2 = FloatVector.fromArray(S, src, s + 2 * ss);
+        FloatVector s3 = FloatVector.fromArray(S, src, s + 3 * ss);
+        FloatVector s4 = FloatVector.fromArray(S, src, s + 4 * ss);
+        FloatVector s5 = FloatVector.fromArray(S, src, s + 5 * ss);
+        FloatVector p12 = s1.add(s2);
+        FloatVector m12 = s1.sub(s2);
+        FloatVector p34 = s3.add(s4);
+        FloatVector m34 = s3.sub(s4);
+        s0.add(p12).add(p34).intoArray(dst, d);
+        m12.add(m34.mul(2f)).intoArray(dst, d + ds);
+        p12.add(p34.mul(4f)).intoArray(dst, d + 2 * ds);
+        m12.add(m34.mul(8f)).add(s5).intoArray(dst, d + 3 * ds);
+    }
+
+    /** Y = Aᵀ M A for tile t, then bias, residual and ReLU; only the part of the tile inside the output is stored. */
     private void outputTransform(float[] m, int t, int count, int b, int tile, float[] y, int yChannel, int yChannels,
                                  float[] residual, boolean relu, float[] tmp) {
         int cout = out.channels();
         int lanes = S.length();
         int oy0 = (tile / tilesX) * 4;
         int ox0 = (tile % tilesX) * 4;
-        int step = count * cout;
+        int step = count * coutPad;
+        int rows = Math.min(4, out.height() - oy0);
+        int cols = Math.min(4, out.width() - ox0);
         for (int c = 0; c < cout; c += lanes) {
-            VectorMask<Float> mask = S.indexInRange(c, cout);
             for (int col = 0; col < 6; col++) {
-                int at = (col * count + t) * cout + c;
-                FloatVector s0 = FloatVector.fromArray(S, m, at, mask);
-                FloatVector s1 = FloatVector.fromArray(S, m, at + 6 * step, mask);
-                FloatVector s2 = FloatVector.fromArray(S, m, at + 12 * step, mask);
-                FloatVector s3 = FloatVector.fromArray(S, m, at + 18 * step, mask);
-                FloatVector s4 = FloatVector.fromArray(S, m, at + 24 * step, mask);
-                FloatVector s5 = FloatVector.fromArray(S, m, at + 30 * step, mask);
-                FloatVector p12 = s1.add(s2);
-                FloatVector m12 = s1.sub(s2);
-                FloatVector p34 = s3.add(s4);
-                FloatVector m34 = s3.sub(s4);
-                s0.add(p12).add(p34).intoArray(tmp, col * lanes);
-                m12.add(m34.mul(2f)).intoArray(tmp, (6 + col) * lanes);
-                p12.add(p34.mul(4f)).intoArray(tmp, (12 + col) * lanes);
-                m12.add(m34.mul(8f)).add(s5).intoArray(tmp, (18 + col) * lanes);
+                at(m, (col * count + t) * coutPad + c, 6 * step, tmp, col * lanes, 6 * lanes);
             }
-            FloatVector biasV = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, c, mask);
-            for (int r = 0; r < 4 && oy0 + r < out.height(); r++) {
-                FloatVector s0 = FloatVector.fromArray(S, tmp, (r * 6) * lanes);
-                FloatVector s1 = FloatVector.fromArray(S, tmp, (r * 6 + 1) * lanes);
-                FloatVector s2 = FloatVector.fromArray(S, tmp, (r * 6 + 2) * lanes);
-                FloatVector s3 = FloatVector.fromArray(S, tmp, (r * 6 + 3) * lanes);
-                FloatVector s4 = FloatVector.fromArray(S, tmp, (r * 6 + 4) * lanes);
-                FloatVector s5 = FloatVector.fromArray(S, tmp, (r * 6 + 5) * lanes);
-                FloatVector p12 = s1.add(s2);
-                FloatVector m12 = s1.sub(s2);
-                FloatVector p34 = s3.add(s4);
-                FloatVector m34 = s3.sub(s4);
+            for (int r = 0; r < rows; r++) {
+                at(tmp, r * 6 * lanes, lanes, tmp, (POSITIONS + r * 4) * lanes, lanes);
+            }
+            for (int r = 0; r < rows; r++) {
                 int pixel = (b * out.height() + oy0 + r) * out.width() + ox0;
-                store(s0.add(p12).add(p34), biasV, y, pixel, ox0, yChannel, yChannels, residual, relu, c, mask);
-                store(m12.add(m34.mul(2f)), biasV, y, pixel + 1, ox0 + 1, yChannel, yChannels, residual, relu, c, mask);
-                store(p12.add(p34.mul(4f)), biasV, y, pixel + 2, ox0 + 2, yChannel, yChannels, residual, relu, c, mask);
-                store(m12.add(m34.mul(8f)).add(s5), biasV, y, pixel + 3, ox0 + 3, yChannel, yChannels, residual, relu,
-                        c, mask);
+                store(tmp, (POSITIONS + r * 4) * lanes, cols, y, pixel, yChannel, yChannels, residual, relu, c);
             }
         }
     }
 
-    private void store(FloatVector v, FloatVector biasV, float[] y, int pixel, int ox, int yChannel, int yChannels,
-                       float[] residual, boolean relu, int c, VectorMask<Float> mask) {
-        if (ox >= out.width()) {
-            return;
+    /** Stores {@code cols} consecutive pixels' vectors from {@code src}, with bias, residual and ReLU. */
+    private void store(float[] src, int s, int cols, float[] y, int pixel, int yChannel, int yChannels,
+                       float[] residual, boolean relu, int c) {
+        int cout = out.channels();
+        VectorMask<Float> mask = S.indexInRange(c, cout);
+        FloatVector biasV = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, c, mask);
+        for (int col = 0; col < cols; col++) {
+            FloatVector v = FloatVector.fromArray(S, src, s + col * S.length()).add(biasV);
+            if (residual != null) {
+                v = v.add(FloatVector.fromArray(S, residual, (pixel + col) * cout + c, mask));
+            }
+            if (relu) {
+                v = v.lanewise(VectorOperators.MAX, 0f);
+            }
+            v.intoArray(y, (pixel + col) * yChannels + yChannel + c, mask);
         }
-        v = v.add(biasV);
-        if (residual != null) {
-            v = v.add(FloatVector.fromArray(S, residual, pixel * out.channels() + c, mask));
-        }
-        if (relu) {
-            v = v.lanewise(VectorOperators.MAX, 0f);
-        }
-        v.intoArray(y, pixel * yChannels + yChannel + c, mask);
     }
 
     private float[][] scratch(int count) {
         float[][] s = SCRATCH.get();
-        int vSize = POSITIONS * count * in.channels();
-        int mSize = POSITIONS * count * out.channels();
+        int vSize = POSITIONS * count * cinPad;
+        int mSize = POSITIONS * count * coutPad;
         if (s[0].length < vSize) {
             s[0] = new float[vSize];
         }

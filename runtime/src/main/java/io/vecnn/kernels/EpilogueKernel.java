@@ -1,0 +1,48 @@
+package io.vecnn.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Applies an {@link Epilogue} to a block of GEMM sums on their way into the output: the sums sit either
+ * already in place (full panels) or in a scratch tile (a panel's tail, which must not overwrite the
+ * neighbouring columns). Runs over L1-resident data, a few percent of the GEMM's time.
+ */
+final class EpilogueKernel {
+    private static final VectorSpecies<Float> S = GemmMicroKernel8x3v.SPECIES;
+
+    private EpilogueKernel() {
+    }
+
+    /**
+     * @param src   sums, row r at {@code srcOff + r*srcLd}
+     * @param c     output, row r at {@code cOff + r*ldc}; columns {@code [0, n)} are written
+     * @param col0  the block's first column, for the bias
+     * @param rOff  offset of the block's first element in the residual
+     */
+    static void apply(float[] src, int srcOff, int srcLd, int rows, int n, float[] c, int cOff, int ldc, int col0,
+                      int rOff, Epilogue e) {
+        int lanes = S.length();
+        for (int r = 0; r < rows; r++) {
+            int s = srcOff + r * srcLd;
+            int d = cOff + r * ldc;
+            int res = rOff + r * e.residualStride();
+            for (int j = 0; j < n; j += lanes) {
+                VectorMask<Float> m = S.indexInRange(j, n);
+                FloatVector v = FloatVector.fromArray(S, src, s + j, m);
+                if (e.bias() != null) {
+                    v = v.add(FloatVector.fromArray(S, e.bias(), col0 + j, m));
+                }
+                if (e.residual() != null) {
+                    v = v.add(FloatVector.fromArray(S, e.residual(), res + j, m));
+                }
+                if (e.relu()) {
+                    v = v.lanewise(VectorOperators.MAX, 0f);
+                }
+                v.intoArray(c, d + j, m);
+            }
+        }
+    }
+}
