@@ -11,7 +11,7 @@ import java.util.Set;
 record Fields(JsonNode node, String path) {
     /** Each layer kind with the other fields it accepts. */
     private static final Map<String, Set<String>> KINDS = Map.of(
-            "conv", Set.of("kernel", "stride", "padding"),
+            "conv", Set.of("kernel", "stride", "padding", "groups"),
             "batch_norm", Set.of("eps"),
             "linear", Set.of(),
             "max_pool", Set.of("name"),

@@ -119,23 +119,30 @@ final class SpecInterpreter {
         }
     }
 
-    /** {@code nn.Conv2d}: out channels, kernel, groups and bias come from the weight; stride, padding, dilation from the spec. */
+    /**
+     * {@code nn.Conv2d}: out channels, kernel and bias come from the weight; stride, padding and groups (as in
+     * PyTorch, default 1) from the spec. Groups are not guessed from the weight: a mis-wired layer whose
+     * input happens to be a multiple of the weight's would otherwise pass as a grouped convolution.
+     */
     private Value conv(Fields f, Value x) {
         String prefix = f.text("conv");
         TorchTensor w = weights.get(prefix + ".weight");
+        int groups = f.integer("groups", 1);
+        if (groups <= 0) {
+            throw error(f.path(), "'groups' must be positive, got " + groups);
+        }
         int out = 1;
         int kh = 1;
         int kw = 1;
-        int groups = 1;
         if (w != null && w.rank() == 4) {
             out = w.dim(0);
             kh = w.dim(2);
             kw = w.dim(3);
-            if (w.dim(1) <= 0 || x.channels() % w.dim(1) != 0) {
-                throw error(f.path(), "'" + prefix + ".weight' has shape " + w.shapeString() + ", which cannot read "
-                        + x.channels() + " input channels (the input is " + x.shape() + ")");
+            if (w.dim(1) * groups != x.channels()) {
+                throw error(f.path(), "'" + prefix + ".weight' has shape " + w.shapeString() + ", which "
+                        + (groups == 1 ? "" : "with groups " + groups + " ") + "reads " + w.dim(1) * groups
+                        + " input channels, but the input is " + x.shape());
             }
-            groups = x.channels() / w.dim(1);
         }
         int[] kernel = f.pair("kernel", new int[] {kh, kw});
         int[] stride = f.pair("stride", new int[] {1, 1});

@@ -53,7 +53,20 @@ class SpecErrorsTest {
 
         assertContains(message, "spec layers[1]");
         assertContains(message, "'c1.weight' has shape [4, 2, 3, 3]");
-        assertContains(message, "3 input channels (the input is 3x4x4)");
+        assertContains(message, "reads 2 input channels, but the input is 3x4x4");
+    }
+
+    @Test
+    void convThatWouldOnlyFitAsAGroupedConvolutionIsRefusedUnlessTheSpecSaysGroups() {
+        StateDict sd = weights("c1.weight", new int[] {4, 2, 3, 3});
+
+        String message = convertFails(spec("[4, 5, 5]", "{}", """
+                {"conv": "c1"}"""), sd);
+
+        assertContains(message, "'c1.weight' has shape [4, 2, 3, 3], which reads 2 input channels, but the input is 4x5x5");
+        NetworkSpec grouped = NetworkSpec.parse(spec("[4, 5, 5]", "{}", """
+                {"conv": "c1", "groups": 2}"""), "test.json");
+        ModelConversion.convert(sd, grouped.architecture(sd), "test");
     }
 
     @Test
