@@ -47,6 +47,21 @@ public final class Plan {
     }
 
     public Tensor run(Tensor x, ForkJoinPool pool) {
+        return run(x, pool, null);
+    }
+
+    /**
+     * Runs the plan and adds each step's wall time in nanoseconds to {@code stepNanos} (one slot per line of
+     * {@link #describe()}): the per-layer profile.
+     */
+    public Tensor profile(Tensor x, ForkJoinPool pool, long[] stepNanos) {
+        if (stepNanos.length != steps.size()) {
+            throw new VecnnException("profile needs " + steps.size() + " slots, got " + stepNanos.length);
+        }
+        return run(x, pool, stepNanos);
+    }
+
+    private Tensor run(Tensor x, ForkJoinPool pool, long[] stepNanos) {
         if (x.channels() != input.channels() || x.height() != input.height() || x.width() != input.width()) {
             throw new VecnnException("plan for " + input + " given an input of " + x.channels() + "x" + x.height() + "x"
                     + x.width());
@@ -59,8 +74,12 @@ public final class Plan {
         }
         try {
             buffers[inputBuffer] = x.data();
-            for (Step step : steps) {
-                step.run(buffers, batch, pool);
+            for (int i = 0; i < steps.size(); i++) {
+                long start = stepNanos == null ? 0 : System.nanoTime();
+                steps.get(i).run(buffers, batch, pool);
+                if (stepNanos != null) {
+                    stepNanos[i] += System.nanoTime() - start;
+                }
             }
             float[] out = buffers[outputBuffer].clone();
             return new Tensor(batch, output.height(), output.width(), output.channels(), out);
