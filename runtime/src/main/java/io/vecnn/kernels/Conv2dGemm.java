@@ -64,7 +64,7 @@ public final class Conv2dGemm implements ConvKernel {
 
     @Override
     public void run(float[] x, int batch, float[] y, int yChannel, int yChannels, float[] residual, boolean relu,
-                    ForkJoinPool pool) {
+                    ForkJoinPool pool, float[] scratch) {
         int pixels = out.height() * out.width();
         int rowBlocks = (pixels + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
         int panels = groups[0].panels();

@@ -17,7 +17,13 @@ public interface ConvKernel {
      * @param y        the NHWC output; this layer's channels start at {@code yChannel} of {@code yChannels}
      *                 (a concat writes each branch straight into its slice)
      * @param residual added before the ReLU, laid out like a {@code batch × out} NHWC map, or null
+     * @param scratch  at least {@link #scratchFloats(int)} floats this run may use as it likes
      */
     void run(float[] x, int batch, float[] y, int yChannel, int yChannels, float[] residual, boolean relu,
-             ForkJoinPool pool);
+             ForkJoinPool pool, float[] scratch);
+
+    /** Scratch the kernel needs for a batch, shared by all its threads (0 for none). */
+    default int scratchFloats(int batch) {
+        return 0;
+    }
 }

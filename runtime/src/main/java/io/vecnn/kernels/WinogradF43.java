@@ -20,11 +20,18 @@ import static io.vecnn.kernels.GemmMicroKernel8x3v.NR;
  */
 public final class WinogradF43 implements ConvKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    /** Tiles per task: 16 rows keep two microkernel row blocks busy per GEMM while V and M stay within L2. */
-    private static final int TILES_PER_TASK = 16;
+    /** Tiles per transform task: enough work per task to amortise the fork. */
+    private static final int TILES_PER_TASK = 8;
+    /** GEMM rows (tiles) per task: a multiple of the microkernel's 8 rows. */
+    private static final int ROWS_PER_TASK = 64;
+    /** GEMM panels per task, so that positions × panels give the pool work even for a handful of tiles. */
+    private static final int PANELS_PER_TASK = 2;
+    /** Transformed tiles kept at once (V and M): 8 MB, a share of L3 rather than a copy of the whole map. */
+    private static final int MAX_SCRATCH_FLOATS = 2 << 20;
+    private static final int MIN_GROUP_TILES = 16;
     private static final int POSITIONS = 36;
-    private static final ThreadLocal<float[][]> SCRATCH =
-            ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[2 * POSITIONS * S.length()]});
+    /** Per-thread room for one tile's patch and partial transforms: 72 vectors. */
+    private static final ThreadLocal<float[]> TMP = ThreadLocal.withInitial(() -> new float[2 * POSITIONS * S.length()]);
 
     private final Shape in;
     private final Shape out;
@@ -99,29 +106,61 @@ public final class WinogradF43 implements ConvKernel {
     }
 
     @Override
+    public int scratchFloats(int batch) {
+        int group = groupTiles(batch);
+        return POSITIONS * group * (cinPad + coutPad);
+    }
+
+    /**
+     * Tiles transformed and multiplied together: as many as fit {@link #MAX_SCRATCH_FLOATS}, so each
+     * position's transformed weights are read once for the whole group rather than once per few tiles.
+     */
+    private int groupTiles(int batch) {
+        int total = batch * tilesY * tilesX;
+        int fit = MAX_SCRATCH_FLOATS / (POSITIONS * (cinPad + coutPad));
+        return Math.max(1, Math.min(total, Math.max(fit, MIN_GROUP_TILES)));
+    }
+
+    /**
+     * Three phases per group of tiles, each split across the pool: input transforms (by tile), the 36
+     * GEMMs (by position, row block and panel block, so even a 7x7 map with 4 tiles keeps both cores
+     * busy), output transforms with the epilogue (by tile).
+     */
+    @Override
     public void run(float[] x, int batch, float[] y, int yChannel, int yChannels, float[] residual, boolean relu,
-                    ForkJoinPool pool) {
-        int tiles = tilesY * tilesX;
-        int blocks = (tiles + TILES_PER_TASK - 1) / TILES_PER_TASK;
-        ParallelFor.run(pool, batch * blocks, task -> {
-            int b = task / blocks;
-            int tile0 = (task % blocks) * TILES_PER_TASK;
-            int count = Math.min(TILES_PER_TASK, tiles - tile0);
-            float[][] scratch = scratch(count);
-            float[] v = scratch[0];
-            float[] m = scratch[1];
-            float[] tmp = scratch[2];
-            for (int t = 0; t < count; t++) {
-                inputTransform(x, b, tile0 + t, v, t, count, tmp);
-            }
-            for (int p = 0; p < POSITIONS; p++) {
-                Gemm.block(v, p * count * cinPad, cinPad, count, u[p], 0, u[p].panels(), m, p * count * coutPad, coutPad,
-                        0, Epilogue.NONE);
-            }
-            for (int t = 0; t < count; t++) {
-                outputTransform(m, t, count, b, tile0 + t, y, yChannel, yChannels, residual, relu, tmp);
-            }
-        });
+                    ForkJoinPool pool, float[] scratch) {
+        int total = batch * tilesY * tilesX;
+        int group = groupTiles(batch);
+        for (int g0 = 0; g0 < total; g0 += group) {
+            int first = g0;
+            int count = Math.min(group, total - g0);
+            int mOff = POSITIONS * count * cinPad;
+            int chunks = (count + TILES_PER_TASK - 1) / TILES_PER_TASK;
+            ParallelFor.run(pool, chunks, chunk -> {
+                float[] tmp = TMP.get();
+                for (int t = chunk * TILES_PER_TASK; t < Math.min(count, (chunk + 1) * TILES_PER_TASK); t++) {
+                    inputTransform(x, first + t, scratch, t, count, tmp);
+                }
+            });
+            int rowBlocks = (count + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+            int panels = u[0].panels();
+            int panelBlocks = (panels + PANELS_PER_TASK - 1) / PANELS_PER_TASK;
+            ParallelFor.run(pool, POSITIONS * rowBlocks * panelBlocks, task -> {
+                int p = task / (rowBlocks * panelBlocks);
+                int rest = task % (rowBlocks * panelBlocks);
+                int row0 = (rest / panelBlocks) * ROWS_PER_TASK;
+                int panel0 = (rest % panelBlocks) * PANELS_PER_TASK;
+                Gemm.block(scratch, (p * count + row0) * cinPad, cinPad, Math.min(ROWS_PER_TASK, count - row0), u[p],
+                        panel0, Math.min(panels, panel0 + PANELS_PER_TASK), scratch,
+                        mOff + (p * count + row0) * coutPad, coutPad, 0, Epilogue.NONE);
+            });
+            ParallelFor.run(pool, chunks, chunk -> {
+                float[] tmp = TMP.get();
+                for (int t = chunk * TILES_PER_TASK; t < Math.min(count, (chunk + 1) * TILES_PER_TASK); t++) {
+                    outputTransform(scratch, mOff, t, count, first + t, y, yChannel, yChannels, residual, relu, tmp);
+                }
+            });
+        }
     }
 
     /**
@@ -129,9 +168,11 @@ public final class WinogradF43 implements ConvKernel {
      * transformed column by column and row by row, a channel vector at a time. Channels are padded to whole
      * vectors in V so the transforms never need masks.
      */
-    private void inputTransform(float[] x, int b, int tile, float[] v, int t, int count, float[] tmp) {
+    private void inputTransform(float[] x, int globalTile, float[] v, int t, int count, float[] tmp) {
         int cin = in.channels();
         int lanes = S.length();
+        int b = globalTile / (tilesY * tilesX);
+        int tile = globalTile % (tilesY * tilesX);
         int iy0 = (tile / tilesX) * 4 - pad;
         int ix0 = (tile % tilesX) * 4 - pad;
         int patch = POSITIONS * lanes;
@@ -198,10 +239,12 @@ public final class WinogradF43 implements ConvKernel {
     }
 
     /** Y = Aᵀ M A for tile t, then bias, residual and ReLU; only the part of the tile inside the output is stored. */
-    private void outputTransform(float[] m, int t, int count, int b, int tile, float[] y, int yChannel, int yChannels,
-                                 float[] residual, boolean relu, float[] tmp) {
+    private void outputTransform(float[] m, int mOff, int t, int count, int globalTile, float[] y, int yChannel,
+                                 int yChannels, float[] residual, boolean relu, float[] tmp) {
         int cout = out.channels();
         int lanes = S.length();
+        int b = globalTile / (tilesY * tilesX);
+        int tile = globalTile % (tilesY * tilesX);
         int oy0 = (tile / tilesX) * 4;
         int ox0 = (tile % tilesX) * 4;
         int step = count * coutPad;
@@ -209,7 +252,7 @@ public final class WinogradF43 implements ConvKernel {
         int cols = Math.min(4, out.width() - ox0);
         for (int c = 0; c < cout; c += lanes) {
             for (int col = 0; col < 6; col++) {
-                at(m, (col * count + t) * coutPad + c, 6 * step, tmp, col * lanes, 6 * lanes);
+                at(m, mOff + (col * count + t) * coutPad + c, 6 * step, tmp, col * lanes, 6 * lanes);
             }
             for (int r = 0; r < rows; r++) {
                 at(tmp, r * 6 * lanes, lanes, tmp, (POSITIONS + r * 4) * lanes, lanes);
@@ -237,18 +280,5 @@ public final class WinogradF43 implements ConvKernel {
             }
             v.intoArray(y, (pixel + col) * yChannels + yChannel + c, mask);
         }
-    }
-
-    private float[][] scratch(int count) {
-        float[][] s = SCRATCH.get();
-        int vSize = POSITIONS * count * cinPad;
-        int mSize = POSITIONS * count * coutPad;
-        if (s[0].length < vSize) {
-            s[0] = new float[vSize];
-        }
-        if (s[1].length < mSize) {
-            s[1] = new float[mSize];
-        }
-        return s;
     }
 }

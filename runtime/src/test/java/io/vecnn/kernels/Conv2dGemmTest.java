@@ -84,7 +84,7 @@ class Conv2dGemmTest {
         Conv2dGemm conv = new Conv2dGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
         float[] y = new float[want.data().length];
 
-        conv.run(c.x().data(), c.x().batch(), y, 0, c.out().channels(), residual, relu, POOL);
+        conv.run(c.x().data(), c.x().batch(), y, 0, c.out().channels(), residual, relu, POOL, null);
 
         for (int i = 0; i < y.length; i++) {
             double v = want.data()[i] + (residual == null ? 0 : residual[i]);
@@ -103,9 +103,9 @@ class Conv2dGemmTest {
         int pixels = c.x().batch() * c.out().height() * c.out().width();
         float[] y = new float[pixels * wide];
         java.util.Arrays.fill(y, -99f);
-        conv.run(c.x().data(), c.x().batch(), y, 3, wide, null, false, POOL);
+        conv.run(c.x().data(), c.x().batch(), y, 3, wide, null, false, POOL, null);
         float[] alone = new float[pixels * c.out().channels()];
-        conv.run(c.x().data(), c.x().batch(), alone, 0, c.out().channels(), null, false, POOL);
+        conv.run(c.x().data(), c.x().batch(), alone, 0, c.out().channels(), null, false, POOL, null);
         for (int p = 0; p < pixels; p++) {
             for (int ch = 0; ch < wide; ch++) {
                 float v = y[p * wide + ch];
@@ -125,8 +125,8 @@ class Conv2dGemmTest {
         int size = c.x().batch() * c.out().height() * c.out().width() * c.out().channels();
         float[] one = new float[size];
         float[] two = new float[size];
-        conv.run(c.x().data(), c.x().batch(), one, 0, c.out().channels(), null, true, null);
-        conv.run(c.x().data(), c.x().batch(), two, 0, c.out().channels(), null, true, POOL);
+        conv.run(c.x().data(), c.x().batch(), one, 0, c.out().channels(), null, true, null, null);
+        conv.run(c.x().data(), c.x().batch(), two, 0, c.out().channels(), null, true, POOL, null);
         assertArrayEquals(one, two);
     }
 }

@@ -21,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class WinogradF43Test {
     private static final SplittableRandom SEEDS = new SplittableRandom(53);
+    private static final java.util.concurrent.ForkJoinPool POOL = new java.util.concurrent.ForkJoinPool(2);
 
     private static float[] random(SplittableRandom r, int n, double scale) {
         float[] f = new float[n];
@@ -50,8 +51,8 @@ class WinogradF43Test {
         Shape out = new Shape(cout, want.height(), want.width());
         float[] y = new float[want.data().length];
 
-        new WinogradF43(weight, bias, pad, new Shape(cin, h, w), out).run(x.data(), batch, y, 0, cout, residual, relu,
-                null);
+        WinogradF43 kernel = new WinogradF43(weight, bias, pad, new Shape(cin, h, w), out);
+        kernel.run(x.data(), batch, y, 0, cout, residual, relu, POOL, new float[kernel.scratchFloats(batch)]);
 
         double scale = 0;
         double diff = 0;

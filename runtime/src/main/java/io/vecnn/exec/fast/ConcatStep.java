@@ -17,7 +17,7 @@ record ConcatStep(String name, int[] inputs, int[] channels, int[] offsets, int 
         implements Step {
 
     @Override
-    public void run(float[][] buffers, int batch, ForkJoinPool pool) {
+    public void run(float[][] buffers, float[] scratch, int batch, ForkJoinPool pool) {
         float[] y = buffers[output];
         for (int i = 0; i < inputs.length; i++) {
             float[] x = buffers[inputs[i]];

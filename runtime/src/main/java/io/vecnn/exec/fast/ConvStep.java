@@ -12,9 +12,14 @@ record ConvStep(String name, ConvKernel conv, int input, int output, Slice slice
         implements Step {
 
     @Override
-    public void run(float[][] buffers, int batch, ForkJoinPool pool) {
+    public void run(float[][] buffers, float[] scratch, int batch, ForkJoinPool pool) {
         conv.run(buffers[input], batch, buffers[output], slice.offset(), slice.total(),
-                residual < 0 ? null : buffers[residual], relu, pool);
+                residual < 0 ? null : buffers[residual], relu, pool, scratch);
+    }
+
+    @Override
+    public int scratchFloats(int batch) {
+        return conv.scratchFloats(batch);
     }
 
     @Override

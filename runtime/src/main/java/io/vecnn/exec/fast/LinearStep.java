@@ -21,7 +21,7 @@ record LinearStep(String name, PackedMatrix weight, Epilogue epilogue, int input
     }
 
     @Override
-    public void run(float[][] buffers, int batch, ForkJoinPool pool) {
+    public void run(float[][] buffers, float[] scratch, int batch, ForkJoinPool pool) {
         int panels = weight.panels();
         int tasks = (panels + PANELS_PER_TASK - 1) / PANELS_PER_TASK;
         float[] x = buffers[input];

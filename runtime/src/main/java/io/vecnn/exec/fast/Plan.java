@@ -72,11 +72,12 @@ public final class Plan {
         if (buffers == null) {
             buffers = allocate(batch);
         }
+        float[] scratch = buffers[buffers.length - 1];
         try {
             buffers[inputBuffer] = x.data();
             for (int i = 0; i < steps.size(); i++) {
                 long start = stepNanos == null ? 0 : System.nanoTime();
-                steps.get(i).run(buffers, batch, pool);
+                steps.get(i).run(buffers, scratch, batch, pool);
                 if (stepNanos != null) {
                     stepNanos[i] += System.nanoTime() - start;
                 }
@@ -89,9 +90,15 @@ public final class Plan {
         }
     }
 
+    /** The value buffers, then one scratch buffer shared by the steps (the last slot). */
     private float[][] allocate(int batch) {
-        float[][] buffers = new float[bufferSizes.length][];
-        for (int i = 0; i < buffers.length; i++) {
+        float[][] buffers = new float[bufferSizes.length + 1][];
+        int scratch = 0;
+        for (Step step : steps) {
+            scratch = Math.max(scratch, step.scratchFloats(batch));
+        }
+        buffers[bufferSizes.length] = new float[scratch];
+        for (int i = 0; i < bufferSizes.length; i++) {
             if (i != inputBuffer) {
                 long size = bufferSizes[i] * batch;
                 if (size > Integer.MAX_VALUE - 8) {

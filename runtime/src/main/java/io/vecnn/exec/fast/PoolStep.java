@@ -8,7 +8,7 @@ import java.util.concurrent.ForkJoinPool;
 record PoolStep(String name, String kind, Pool2dNhwc pool, int input, int output) implements Step {
 
     @Override
-    public void run(float[][] buffers, int batch, ForkJoinPool threads) {
+    public void run(float[][] buffers, float[] scratch, int batch, ForkJoinPool threads) {
         pool.run(buffers[input], batch, buffers[output], threads);
     }
 

@@ -19,7 +19,7 @@ record ReferenceStep(Node node, Map<String, WeightTensor> weights, int[] inputs,
         implements Step {
 
     @Override
-    public void run(float[][] buffers, int batch, ForkJoinPool pool) {
+    public void run(float[][] buffers, float[] scratch, int batch, ForkJoinPool pool) {
         List<Tensor> ins = new ArrayList<>(inputs.length);
         for (int i = 0; i < inputs.length; i++) {
             Shape s = inputShapes[i];

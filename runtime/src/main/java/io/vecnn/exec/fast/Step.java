@@ -4,7 +4,12 @@ import java.util.concurrent.ForkJoinPool;
 
 /** One prepared step of a plan: reads and writes the workspace's buffers by index, decides nothing at run time. */
 interface Step {
-    void run(float[][] buffers, int batch, ForkJoinPool pool);
+    /** @param scratch at least {@link #scratchFloats(int)} floats, shared by all steps of a run */
+    void run(float[][] buffers, float[] scratch, int batch, ForkJoinPool pool);
+
+    default int scratchFloats(int batch) {
+        return 0;
+    }
 
     /** What the step computes, for per-layer profiles and debugging. */
     String describe();
