@@ -1,5 +1,6 @@
 package io.vecnn;
 
+import io.vecnn.exec.fast.KernelSelection;
 import io.vecnn.exec.fast.Plan;
 import io.vecnn.exec.fast.PlanBuilder;
 import io.vecnn.exec.reference.ReferenceExecutor;
@@ -33,11 +34,21 @@ public final class Model implements AutoCloseable {
     private final ForkJoinPool pool;
     private final boolean ownsPool;
     private final Map<Shape, Plan> plans = new ConcurrentHashMap<>();
+    private final KernelSelection selection;
 
-    private Model(ModelFile file, ForkJoinPool pool, boolean ownsPool) {
+    private Model(ModelFile file, ForkJoinPool pool, boolean ownsPool, KernelSelection selection) {
         this.file = file;
         this.pool = pool;
         this.ownsPool = ownsPool;
+        this.selection = selection;
+    }
+
+    /**
+     * The same model choosing its kernels by {@code selection} (default {@link KernelSelection#MEASURE});
+     * shares this model's pool, which stays owned by this model.
+     */
+    public Model withKernelSelection(KernelSelection selection) {
+        return new Model(file, pool, false, selection);
     }
 
     /** Loads and validates a model file written by {@code vecnn convert}; runs on a pool of its own. */
@@ -47,17 +58,17 @@ public final class Model implements AutoCloseable {
 
     /** Loads a model file; its runs use {@code pool} (the caller keeps ownership of it). */
     public static Model load(Path path, ForkJoinPool pool) {
-        return new Model(ModelFile.read(path), pool, false);
+        return new Model(ModelFile.read(path), pool, false, KernelSelection.MEASURE);
     }
 
     /** Wraps a model file already in memory (the converter uses this to run what it is about to write). */
     public static Model of(ModelFile file) {
-        return new Model(file, ownPool(Runtime.getRuntime().availableProcessors()), true);
+        return new Model(file, ownPool(Runtime.getRuntime().availableProcessors()), true, KernelSelection.MEASURE);
     }
 
     /** Wraps a model file already in memory, running on {@code pool}. */
     public static Model of(ModelFile file, ForkJoinPool pool) {
-        return new Model(file, pool, false);
+        return new Model(file, pool, false, KernelSelection.MEASURE);
     }
 
     private static ForkJoinPool ownPool(int threads) {
@@ -139,7 +150,7 @@ public final class Model implements AutoCloseable {
 
     /** The execution plan for one input size, built on first use: kernel per layer, fusions, packed weights. */
     public Plan plan(Shape input) {
-        return plans.computeIfAbsent(input, s -> PlanBuilder.build(file.graph(), file.weights(), s));
+        return plans.computeIfAbsent(input, s -> PlanBuilder.build(file.graph(), file.weights(), s, selection, pool));
     }
 
     /**

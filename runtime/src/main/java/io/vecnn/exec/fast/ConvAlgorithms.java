@@ -6,22 +6,66 @@ import io.vecnn.kernels.Conv2dGemm;
 import io.vecnn.kernels.ConvKernel;
 import io.vecnn.kernels.WinogradF43;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+
 /**
  * Picks the algorithm of each convolution. Winograd F(4x4,3x3) does a quarter of the multiplications of a
- * 3x3 stride-1 convolution, but pays for its transforms: it wins when there are enough channels for the
- * 36 GEMMs to dominate. Everything else goes through the blocked GEMM (direct for 1x1, im2col otherwise).
+ * 3x3 stride-1 convolution but pays for its transforms and reads 4x the weights (36 transformed positions
+ * instead of 9 taps): it wins on large maps, loses on small maps with wide layers. The blocked GEMM (direct
+ * for 1x1, im2col otherwise) handles everything. With {@link KernelSelection#MEASURE} each candidate is
+ * timed on this machine; the heuristic encodes what those timings show on typical layers.
  */
 final class ConvAlgorithms {
     /** Below this many input or output channels the transforms cost more than the multiplications saved. */
     static final int WINOGRAD_MIN_CHANNELS = 16;
+    /** Below this many 4x4 output tiles per image (about a 13x13 map) the 4x larger weights dominate. */
+    static final int WINOGRAD_MIN_TILES = 16;
+    private static final int TIMED_RUNS = 3;
 
     private ConvAlgorithms() {
     }
 
-    static ConvKernel choose(Op.Conv2d c, float[] weight, float[] bias, Shape in, Shape out) {
-        boolean winograd = c.kernelH() == 3 && c.kernelW() == 3 && c.strideH() == 1 && c.strideW() == 1
+    static ConvKernel choose(Op.Conv2d c, float[] weight, float[] bias, Shape in, Shape out, KernelSelection selection,
+                             ForkJoinPool pool) {
+        boolean winogradApplies = c.kernelH() == 3 && c.kernelW() == 3 && c.strideH() == 1 && c.strideW() == 1
                 && c.dilationH() == 1 && c.dilationW() == 1 && c.groups() == 1 && c.padH() == c.padW()
                 && in.channels() >= WINOGRAD_MIN_CHANNELS && out.channels() >= WINOGRAD_MIN_CHANNELS;
-        return winograd ? new WinogradF43(weight, bias, c.padH(), in, out) : new Conv2dGemm(c, weight, bias, in, out);
+        if (!winogradApplies) {
+            return new Conv2dGemm(c, weight, bias, in, out);
+        }
+        if (selection == KernelSelection.HEURISTIC) {
+            int tiles = ((out.height() + 3) / 4) * ((out.width() + 3) / 4);
+            return tiles >= WINOGRAD_MIN_TILES ? new WinogradF43(weight, bias, c.padH(), in, out)
+                    : new Conv2dGemm(c, weight, bias, in, out);
+        }
+        List<ConvKernel> candidates = new ArrayList<>();
+        candidates.add(new WinogradF43(weight, bias, c.padH(), in, out));
+        candidates.add(new Conv2dGemm(c, weight, bias, in, out));
+        return fastest(candidates, in, out, pool);
+    }
+
+    /** Times each candidate at batch 1 on zeros (the cost does not depend on the values) and keeps the fastest. */
+    private static ConvKernel fastest(List<ConvKernel> candidates, Shape in, Shape out, ForkJoinPool pool) {
+        float[] x = new float[(int) in.size()];
+        float[] y = new float[(int) out.size()];
+        ConvKernel best = null;
+        long bestNanos = Long.MAX_VALUE;
+        for (ConvKernel k : candidates) {
+            float[] scratch = new float[k.scratchFloats(1)];
+            k.run(x, 1, y, 0, out.channels(), null, true, pool, scratch);
+            long nanos = Long.MAX_VALUE;
+            for (int i = 0; i < TIMED_RUNS; i++) {
+                long start = System.nanoTime();
+                k.run(x, 1, y, 0, out.channels(), null, true, pool, scratch);
+                nanos = Math.min(nanos, System.nanoTime() - start);
+            }
+            if (nanos < bestNanos) {
+                bestNanos = nanos;
+                best = k;
+            }
+        }
+        return best;
     }
 }

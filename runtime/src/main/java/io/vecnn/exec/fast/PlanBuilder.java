@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * Turns a graph into a {@link Plan} for one input size: picks the kernel of each node, packs its weights,
@@ -37,8 +38,14 @@ public final class PlanBuilder {
     private final Map<String, String> concatOf = new HashMap<>();
     private final Map<String, Integer> concatOffset = new HashMap<>();
 
-    private PlanBuilder(Graph graph, Map<String, WeightTensor> weights, Shape input) {
+    private final KernelSelection selection;
+    private final ForkJoinPool pool;
+
+    private PlanBuilder(Graph graph, Map<String, WeightTensor> weights, Shape input, KernelSelection selection,
+                        ForkJoinPool pool) {
         this.graph = graph;
+        this.selection = selection;
+        this.pool = pool;
         this.weights = weights;
         this.shapes = ShapeInference.infer(graph, input, name -> weights.containsKey(name) ? weights.get(name).shape() : null);
         List<Node> nodes = graph.nodes();
@@ -50,8 +57,13 @@ public final class PlanBuilder {
         }
     }
 
-    public static Plan build(Graph graph, Map<String, WeightTensor> weights, Shape input) {
-        PlanBuilder b = new PlanBuilder(graph, weights, input);
+    /**
+     * @param selection how to choose between applicable algorithms
+     * @param pool      where candidate kernels are timed under {@link KernelSelection#MEASURE}
+     */
+    public static Plan build(Graph graph, Map<String, WeightTensor> weights, Shape input, KernelSelection selection,
+                             ForkJoinPool pool) {
+        PlanBuilder b = new PlanBuilder(graph, weights, input, selection, pool);
         int in = b.bufferOf(graph.input());
         b.findInPlaceConcatInputs();
         List<Node> nodes = graph.nodes();
@@ -88,7 +100,7 @@ public final class PlanBuilder {
             }
             ConvKernel kernel = ConvAlgorithms.choose(c, weights.get(c.weight()).data(),
                     c.bias() == null ? null : weights.get(c.bias()).data(), shapes.get(node.inputs().get(0)),
-                    shapes.get(node.output()));
+                    shapes.get(node.output()), selection, pool);
             String concat = concatOf.get(last);
             Slice slice = concat == null ? new Slice(0, c.outChannels())
                     : new Slice(concatOffset.get(last), shapes.get(concat).channels());
