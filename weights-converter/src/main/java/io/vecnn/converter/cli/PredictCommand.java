@@ -1,6 +1,7 @@
 package io.vecnn.converter.cli;
 
 import io.vecnn.Model;
+import io.vecnn.Tensor;
 import io.vecnn.VecnnException;
 import io.vecnn.converter.npy.Npy;
 import io.vecnn.graph.Shape;
@@ -22,9 +23,18 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "where to write the output (.npy)")
     Path out;
 
+    @Option(names = "--reference", description = "run the reference executor (plain loops, slow) instead of the "
+            + "fast kernels: for checking a result you doubt")
+    boolean reference;
+
     @Override
     public Integer call() {
-        Model model = Model.load(modelPath);
+        try (Model model = Model.load(modelPath)) {
+            return predict(model);
+        }
+    }
+
+    private int predict(Model model) {
         Npy.Array x = Npy.read(input);
         Shape s = model.inputShape();
         int[] shape = x.shape();
@@ -33,11 +43,13 @@ final class PredictCommand implements Callable<Integer> {
                     + s.channels() + ", " + s.height() + ", " + s.width() + "]");
         }
         long start = System.nanoTime();
-        float[] y = model.run(x.data(), shape[0]);
+        Tensor nhwc = Tensor.fromNchw(x.data(), shape[0], shape[1], shape[2], shape[3]);
+        float[] y = (reference ? model.runReference(nhwc) : model.run(nhwc)).toNchw();
         double ms = (System.nanoTime() - start) / 1e6;
         int classes = y.length / shape[0];
         Npy.write(out, new int[] {shape[0], classes}, y);
-        System.out.printf("wrote %s: [%d, %d] in %.1f ms%n", out, shape[0], classes, ms);
+        System.out.printf("wrote %s: [%d, %d] in %.1f ms (%s)%n", out, shape[0], classes, ms,
+                reference ? "reference executor" : "fast kernels");
         return 0;
     }
 }
