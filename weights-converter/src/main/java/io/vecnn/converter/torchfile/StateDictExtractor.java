@@ -89,6 +89,10 @@ final class StateDictExtractor {
                         + "; state dict keys are str");
             }
             String key = (String) e.getKey();
+            if (key.length() > ModuleTree.MAX_KEY_CHARS) {
+                throw new VecnnException("key '" + PickleGlobals.printable(key) + "'" + where + " is longer than "
+                        + ModuleTree.MAX_KEY_CHARS + " characters");
+            }
             Object value = e.getValue();
             TensorRef tensor = TensorValues.asTensor(value);
             if (tensor != null) {

@@ -4,6 +4,8 @@ import io.vecnn.VecnnException;
 
 /** Checks the arguments of {@code _rebuild_tensor_v2} and turns them into a {@link TensorRef}. */
 final class TensorRebuild {
+    /** PyTorch tensors have at most 64 dimensions. */
+    static final int MAX_RANK = 64;
 
     private TensorRebuild() {
     }
@@ -20,6 +22,10 @@ final class TensorRebuild {
         long offset = nonNegative(args.get(1), "storage offset", function, at);
         PickleTuple size = tuple(args.get(2), "size", function, at);
         PickleTuple stride = tuple(args.get(3), "stride", function, at);
+        if (size.size() > MAX_RANK) {
+            throw fail(function, at, "size has " + size.size() + " dimensions, more than the " + MAX_RANK
+                    + " a tensor can have");
+        }
         if (size.size() != stride.size()) {
             throw fail(function, at, "size has " + size.size() + " dimensions but stride has " + stride.size());
         }

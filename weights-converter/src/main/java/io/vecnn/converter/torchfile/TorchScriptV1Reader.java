@@ -25,7 +25,6 @@ import java.util.Map;
  */
 final class TorchScriptV1Reader {
     private static final long MAX_JSON_BYTES = 64L << 20;
-    private static final int MAX_DIMS = 64;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private record Frame(String path, JsonNode module, int depth) {
@@ -165,8 +164,8 @@ final class TorchScriptV1Reader {
         if (array.isMissingNode()) {
             return new long[0];
         }
-        if (!array.isArray() || array.size() > MAX_DIMS) {
-            throw new VecnnException(what + " is not a list of at most " + MAX_DIMS + " numbers");
+        if (!array.isArray() || array.size() > TensorRebuild.MAX_RANK) {
+            throw new VecnnException(what + " is not a list of at most " + TensorRebuild.MAX_RANK + " numbers");
         }
         long[] values = new long[array.size()];
         for (int i = 0; i < values.length; i++) {

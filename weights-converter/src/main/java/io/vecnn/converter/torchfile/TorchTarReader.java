@@ -28,7 +28,6 @@ import java.util.Map;
  */
 final class TorchTarReader {
     private static final String FORMAT = "the tar-based torch.save format of the first PyTorch releases (0.1.x)";
-    private static final int MAX_RANK = 64;
 
     private final FileBytes file;
     private final Map<String, StorageRef> storages = new HashMap<>();
@@ -166,7 +165,7 @@ final class TorchTarReader {
                 }
                 long rank = rawInt(in, "the rank of tensor '" + key + "'");
                 rawInt(in, "the rank of tensor '" + key + "'");
-                if (rank < 0 || rank > MAX_RANK) {
+                if (rank < 0 || rank > TensorRebuild.MAX_RANK) {
                     throw new VecnnException("tensor '" + key + "' at byte " + at + " has rank " + rank);
                 }
                 int[] size = new int[(int) rank];

@@ -46,14 +46,11 @@ final class TorchZipArchive implements AutoCloseable {
     private final ZipFile zip;
     private final String prefix;
     private final Kind kind;
-    private final long inflationLimit;
-    private long inflated;
 
-    private TorchZipArchive(ZipFile zip, String prefix, Kind kind, long fileSize) {
+    private TorchZipArchive(ZipFile zip, String prefix, Kind kind) {
         this.zip = zip;
         this.prefix = prefix;
         this.kind = kind;
-        this.inflationLimit = Math.max(TOTAL_INFLATION_FLOOR, fileSize * MAX_TOTAL_INFLATION);
     }
 
     static TorchZipArchive open(Path file) {
@@ -71,8 +68,8 @@ final class TorchZipArchive implements AutoCloseable {
             throw new VecnnException("truncated or corrupt zip (" + e.getMessage() + "): " + file, e);
         }
         try {
-            Layout layout = layout(file, zip);
-            return new TorchZipArchive(zip, layout.prefix(), layout.kind(), size);
+            Layout layout = layout(file, zip, Math.max(TOTAL_INFLATION_FLOOR, size * MAX_TOTAL_INFLATION));
+            return new TorchZipArchive(zip, layout.prefix(), layout.kind());
         } catch (RuntimeException e) {
             closeQuietly(zip);
             throw e instanceof VecnnException ? e
@@ -83,19 +80,24 @@ final class TorchZipArchive implements AutoCloseable {
     private record Layout(String prefix, Kind kind) {
     }
 
-    /** Finds the folder holding data.pkl (or model.json) and what kind of archive it is. */
-    private static Layout layout(Path file, ZipFile zip) {
+    /**
+     * Finds the folder holding data.pkl (or model.json) and what kind of archive it is, after checking every
+     * entry's name and how far the deflated entries would inflate, singly and together.
+     */
+    private static Layout layout(Path file, ZipFile zip, long inflationLimit) {
         List<String> pickles = new ArrayList<>();
         List<String> modelJsons = new ArrayList<>();
         List<String> names = new ArrayList<>();
-        int count = 0;
+        long inflated = 0;
         Enumeration<? extends ZipEntry> entries = zip.entries();
         while (entries.hasMoreElements()) {
-            String name = entries.nextElement().getName();
-            if (++count > MAX_ENTRIES) {
+            ZipEntry entry = entries.nextElement();
+            String name = entry.getName();
+            if (names.size() >= MAX_ENTRIES) {
                 throw new VecnnException(file + " has more than " + MAX_ENTRIES + " zip entries");
             }
             checkName(file, name);
+            inflated = checkInflation(file, entry, inflated, inflationLimit);
             names.add(name);
             if (name.equals("data.pkl") || name.endsWith("/data.pkl") && name.indexOf('/') == name.length() - 9) {
                 pickles.add(name);
@@ -205,8 +207,32 @@ final class TorchZipArchive implements AutoCloseable {
         }
     }
 
-    /** The record's size, checked against its limit and, for a deflated record, against zip bombs. */
-    private long checkedSize(ZipEntry entry, long max) {
+    /**
+     * Checks a deflated entry against zip bombs before anything is inflated: its own ratio, and the running
+     * total of all deflated entries; returns the new total. Sizes are the central directory's, which are also
+     * all that is ever read.
+     */
+    private static long checkInflation(Path file, ZipEntry entry, long inflated, long limit) {
+        if (entry.getMethod() == ZipEntry.STORED) {
+            return inflated;
+        }
+        long size = Math.max(0, entry.getSize());
+        long compressed = Math.max(1, entry.getCompressedSize());
+        if (size > RATIO_FLOOR && size / compressed >= MAX_RATIO) {
+            throw new VecnnException(file + ": record '" + PickleGlobals.printable(entry.getName()) + "' would inflate"
+                    + " from " + compressed + " to " + size + " bytes (" + size / compressed + ":1), more than the "
+                    + MAX_RATIO + ":1 weights can compress: refusing a likely zip bomb");
+        }
+        if (size > limit - inflated) {
+            throw new VecnnException(file + ": the deflated records would inflate to more than " + limit + " bytes, "
+                    + MAX_TOTAL_INFLATION + " times the file's size, at record '" + PickleGlobals.printable(
+                    entry.getName()) + "': refusing a likely zip bomb");
+        }
+        return inflated + size;
+    }
+
+    /** The record's declared size, checked against its limit. */
+    private static long checkedSize(ZipEntry entry, long max) {
         long size = entry.getSize();
         if (size < 0) {
             throw new VecnnException("record '" + entry.getName() + "' declares no size");
@@ -214,20 +240,6 @@ final class TorchZipArchive implements AutoCloseable {
         if (size > max) {
             throw new VecnnException("record '" + entry.getName() + "' declares " + size + " bytes, more than the "
                     + max + " it can sensibly hold");
-        }
-        if (entry.getMethod() != ZipEntry.STORED) {
-            long compressed = Math.max(1, entry.getCompressedSize());
-            if (size > RATIO_FLOOR && size / compressed >= MAX_RATIO) {
-                throw new VecnnException("record '" + entry.getName() + "' would inflate from " + compressed + " to "
-                        + size + " bytes (" + size / compressed + ":1), more than the " + MAX_RATIO
-                        + ":1 weights can compress: refusing a likely zip bomb");
-            }
-            if (inflated + size > inflationLimit) {
-                throw new VecnnException("the deflated records would inflate to more than " + inflationLimit
-                        + " bytes, " + MAX_TOTAL_INFLATION + " times the file's size, at record '" + entry.getName()
-                        + "': refusing a likely zip bomb");
-            }
-            inflated += size;
         }
         return size;
     }

@@ -14,6 +14,7 @@ import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -152,5 +153,79 @@ class PickleVmTest {
     void invalidUtf8IsNamed() {
         byte[] pickle = PickleBytes.protocol(2).op(PickleOpcodes.SHORT_BINUNICODE).op(1).op(0xff).stop();
         assertEquals("pickle SHORT_BINUNICODE at byte 2 holds a string that is not valid UTF-8", failure(pickle));
+    }
+
+    @Test
+    void setsAndStackOpcodesOfNewerProtocols() {
+        byte[] pickle = PickleBytes.protocol(4).op(PickleOpcodes.MARK)
+                .op(PickleOpcodes.EMPTY_SET).op(PickleOpcodes.MARK).shortStr("a").shortStr("b")
+                .op(PickleOpcodes.ADDITEMS)
+                .op(PickleOpcodes.MARK).integer(1).op(PickleOpcodes.FROZENSET)
+                .op(PickleOpcodes.LONG4).int32(2).op(0x01).op(0x01)
+                .op(PickleOpcodes.NONE).op(PickleOpcodes.POP)
+                .op(PickleOpcodes.MARK).op(PickleOpcodes.NONE).op(PickleOpcodes.POP_MARK)
+                .shortStr("x").op(PickleOpcodes.DUP)
+                .op(PickleOpcodes.TUPLE).stop();
+        List<Object> items = assertInstanceOf(PickleTuple.class, load(pickle)).items();
+        assertEquals(List.of(Set.of("a", "b"), Set.of(1L), 257L, "x", "x"), items);
+    }
+
+    @Test
+    void python2StringsThatAreNotUtf8ReadAsLatin1() {
+        byte[] pickle = PickleBytes.protocol(2).op(PickleOpcodes.SHORT_BINSTRING).op(2).op('a').op(0xe9).stop();
+        assertEquals("aé", load(pickle));
+    }
+
+    @Test
+    void python2OrderedDictsArePairsPassedToTheConstructor() {
+        byte[] pickle = PickleBytes.protocol(2).global("collections", "OrderedDict").op(PickleOpcodes.EMPTY_LIST)
+                .op(PickleOpcodes.MARK).op(PickleOpcodes.EMPTY_LIST).op(PickleOpcodes.MARK).str("k").integer(1)
+                .op(PickleOpcodes.APPENDS).op(PickleOpcodes.APPENDS).op(PickleOpcodes.TUPLE1)
+                .op(PickleOpcodes.REDUCE).stop();
+        assertEquals(Map.of("k", 1L), load(pickle));
+    }
+
+    @Test
+    void pyTorch04ParametersAreTheirRebuiltTensor() {
+        // Parameter(_rebuild_tensor(storage, offset, size, stride)), then BUILD with (requires_grad, volatile, hooks).
+        byte[] pickle = PickleBytes.protocol(2).global("torch.nn.parameter", "Parameter")
+                .global("torch._utils", "_rebuild_tensor").op(PickleOpcodes.MARK)
+                .op(PickleOpcodes.MARK).str("storage").global("torch", "FloatStorage").str("0").str("cpu").integer(6)
+                .op(PickleOpcodes.TUPLE).op(PickleOpcodes.BINPERSID).integer(0).tuple(2, 3).tuple(3, 1)
+                .op(PickleOpcodes.TUPLE).op(PickleOpcodes.REDUCE).op(PickleOpcodes.TUPLE1).op(PickleOpcodes.REDUCE)
+                .op(PickleOpcodes.NEWTRUE).op(PickleOpcodes.NEWFALSE).op(PickleOpcodes.NONE).op(PickleOpcodes.TUPLE3)
+                .op(PickleOpcodes.BUILD).stop();
+        TensorRef t = assertInstanceOf(TensorRef.class, load(pickle));
+        assertArrayEquals(new int[] {2, 3}, t.size());
+    }
+
+    @Test
+    void objectsOfProtocolsBelow2AndKeywordArgumentsAreDescribed() {
+        byte[] reconstructed = PickleBytes.protocol(2).global("copy_reg", "_reconstructor").global("__main__", "Net")
+                .global("__builtin__", "object").op(PickleOpcodes.NONE).op(PickleOpcodes.TUPLE3)
+                .op(PickleOpcodes.REDUCE).stop();
+        assertEquals("__main__.Net", assertInstanceOf(PickleObject.class, load(reconstructed)).type().qualifiedName());
+        byte[] withKeywords = PickleBytes.protocol(4).global("__main__", "Net").op(PickleOpcodes.EMPTY_TUPLE)
+                .op(PickleOpcodes.EMPTY_DICT).op(PickleOpcodes.NEWOBJ_EX).stop();
+        assertInstanceOf(PickleObject.class, load(withKeywords));
+        assertEquals("pickle creates an instance of the global torch._utils._rebuild_tensor_v2 at byte 36, which is"
+                + " not a class", failure(PickleBytes.protocol(2).global("torch._utils", "_rebuild_tensor_v2")
+                .op(PickleOpcodes.EMPTY_TUPLE).op(PickleOpcodes.NEWOBJ).stop()));
+    }
+
+    @Test
+    void torchScriptListsAndTypeTagsAreTheirValues() {
+        byte[] pickle = PickleBytes.protocol(2).global("torch.jit._pickle", "restore_type_tag")
+                .global("torch.jit._pickle", "build_intlist").op(PickleOpcodes.EMPTY_LIST).integer(4)
+                .op(PickleOpcodes.APPEND).op(PickleOpcodes.TUPLE1).op(PickleOpcodes.REDUCE).str("List[int]")
+                .op(PickleOpcodes.TUPLE2).op(PickleOpcodes.REDUCE).stop();
+        assertEquals(List.of(4L), load(pickle));
+    }
+
+    @Test
+    void aDeviceAttributeIsAnInertObject() {
+        byte[] pickle = PickleBytes.protocol(2).global("torch", "device").str("cuda").integer(0)
+                .op(PickleOpcodes.TUPLE2).op(PickleOpcodes.REDUCE).stop();
+        assertEquals("torch.device", assertInstanceOf(PickleObject.class, load(pickle)).type().qualifiedName());
     }
 }

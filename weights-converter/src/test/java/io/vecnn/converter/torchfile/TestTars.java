@@ -1,6 +1,8 @@
 package io.vecnn.converter.torchfile;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /** Writes ustar headers into a byte array, for tars with chosen members and defects. */
 final class TestTars {
@@ -21,6 +23,20 @@ final class TestTars {
             sum += tar[at + i] & 0xff;
         }
         put(tar, at + 148, String.format("%06o\0 ", sum));
+    }
+
+    /** A complete tar of the members in order, each padded to whole blocks, ended by two zero blocks. */
+    static byte[] tar(Map<String, byte[]> members) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (Map.Entry<String, byte[]> m : members.entrySet()) {
+            byte[] header = new byte[512];
+            header(header, 0, m.getKey(), m.getValue().length);
+            out.writeBytes(header);
+            out.writeBytes(m.getValue());
+            out.writeBytes(new byte[(512 - m.getValue().length % 512) % 512]);
+        }
+        out.writeBytes(new byte[1024]);
+        return out.toByteArray();
     }
 
     private static void put(byte[] tar, int at, String ascii) {

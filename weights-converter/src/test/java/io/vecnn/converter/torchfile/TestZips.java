@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -17,10 +18,17 @@ final class TestZips {
     private TestZips() {
     }
 
+    /** Records are stored uncompressed, as torch.save writes them. */
     static Path write(Path file, Map<String, byte[]> records) throws IOException {
         try (OutputStream raw = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(raw)) {
             for (Map.Entry<String, byte[]> r : records.entrySet()) {
-                zip.putNextEntry(new ZipEntry(r.getKey()));
+                ZipEntry entry = new ZipEntry(r.getKey());
+                entry.setMethod(ZipEntry.STORED);
+                entry.setSize(r.getValue().length);
+                CRC32 crc = new CRC32();
+                crc.update(r.getValue());
+                entry.setCrc(crc.getValue());
+                zip.putNextEntry(entry);
                 zip.write(r.getValue());
                 zip.closeEntry();
             }

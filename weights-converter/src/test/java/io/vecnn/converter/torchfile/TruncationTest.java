@@ -1,5 +1,6 @@
 package io.vecnn.converter.torchfile;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -9,9 +10,13 @@ import io.vecnn.VecnnException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,6 +81,57 @@ class TruncationTest {
                 assertTrue(e.getMessage().startsWith("truncated or corrupt zip"), "cut at " + cut + ": " + e.getMessage());
             }
         }
+    }
+
+    /** The files people actually have, each cut at every 1 KiB boundary. */
+    @Test
+    void everyKibCutOfTheRealFilesIsRefusedAsTruncated() throws IOException {
+        for (Path file : sharedFixtures(List.of("real"))) {
+            byte[] whole = Files.readAllBytes(file);
+            Path cutFile = dir.resolve("cut-" + file.getFileName());
+            for (int cut = 1024; cut < whole.length; cut += 1024) {
+                Files.write(cutFile, Arrays.copyOf(whole, cut));
+                String message = assertThrows(VecnnException.class, () -> TorchFiles.read(cutFile),
+                        file + " cut at " + cut).getMessage();
+                assertTrue(message.contains("truncated"), file + " cut at " + cut + ": " + message);
+            }
+        }
+    }
+
+    /** Random damage anywhere in the shared fixtures ends in a refusal that names the problem, never in a bug. */
+    @Test
+    void damagedSharedFixturesFailCleanly() throws IOException {
+        Random random = new Random(11);
+        for (Path file : sharedFixtures(List.of("real", "negative"))) {
+            byte[] whole = Files.readAllBytes(file);
+            Path damagedFile = dir.resolve("damaged-" + file.getFileName());
+            for (int i = 0; i < 300; i++) {
+                byte[] damaged = whole.clone();
+                // Half the damage goes into the first 32 KiB, where the pickles and headers are.
+                int span = random.nextBoolean() ? Math.min(whole.length, 32 << 10) : whole.length;
+                for (int hits = 1 + random.nextInt(3); hits > 0; hits--) {
+                    damaged[random.nextInt(span)] = (byte) random.nextInt(256);
+                }
+                Files.write(damagedFile, damaged);
+                try {
+                    TorchFiles.read(damagedFile);
+                } catch (VecnnException e) {
+                    assertFalse(e.getMessage().contains(": unexpected "), file + " damage " + i + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private static List<Path> sharedFixtures(List<String> folders) throws IOException {
+        Assumptions.assumeTrue(Files.isDirectory(RealFixturesTest.FIXTURES),
+                "shared fixtures not found at " + RealFixturesTest.FIXTURES + ": skipped");
+        List<Path> files = new ArrayList<>();
+        for (String folder : folders) {
+            try (Stream<Path> listed = Files.list(RealFixturesTest.FIXTURES.resolve(folder))) {
+                listed.filter(p -> p.toString().matches(".*\\.(pth|th|pt)")).sorted().forEach(files::add);
+            }
+        }
+        return files;
     }
 
     @Test
