@@ -99,25 +99,48 @@ public final class Conv2dGemm implements ConvKernel {
         });
     }
 
-    /** Gathers rows [row0, row0+rows) of image b's im2col matrix for group g; padding reads as zero. */
+    /**
+     * Gathers rows [row0, row0+rows) of image b's im2col matrix for group g; padding reads as zero. With one
+     * group and no dilation, a kernel row's taps are neighbouring pixels, so their channels form one
+     * contiguous span of the NHWC input: one copy per kernel row instead of one per tap (7x fewer for the
+     * 7x7 stem, whose taps hold only 3 channels each).
+     */
     private void im2col(float[] x, int b, int g, int row0, int rows, float[] a) {
         int inC = in.channels();
         int c0 = g * groupIn;
+        int kw = op.kernelW();
+        boolean spans = op.groups() == 1 && op.dilationW() == 1;
         for (int r = 0; r < rows; r++) {
             int pixel = row0 + r;
             int oy = pixel / out.width();
             int ox = pixel % out.width();
+            int ixStart = ox * op.strideW() - op.padW();
             int dst = r * k;
             for (int ky = 0; ky < op.kernelH(); ky++) {
                 int iy = oy * op.strideH() - op.padH() + ky * op.dilationH();
-                for (int kx = 0; kx < op.kernelW(); kx++, dst += groupIn) {
-                    int ix = ox * op.strideW() - op.padW() + kx * op.dilationW();
-                    if (iy < 0 || iy >= in.height() || ix < 0 || ix >= in.width()) {
-                        java.util.Arrays.fill(a, dst, dst + groupIn, 0f);
-                    } else {
-                        System.arraycopy(x, ((b * in.height() + iy) * in.width() + ix) * inC + c0, a, dst, groupIn);
+                int rowBase = (b * in.height() + iy) * in.width();
+                if (iy < 0 || iy >= in.height()) {
+                    java.util.Arrays.fill(a, dst, dst + kw * groupIn, 0f);
+                } else if (spans) {
+                    int first = Math.max(0, -ixStart);
+                    int last = Math.min(kw, in.width() - ixStart);
+                    java.util.Arrays.fill(a, dst, dst + first * inC, 0f);
+                    if (last > first) {
+                        System.arraycopy(x, (rowBase + ixStart + first) * inC, a, dst + first * inC, (last - first) * inC);
+                    }
+                    java.util.Arrays.fill(a, dst + Math.max(first, last) * inC, dst + kw * inC, 0f);
+                } else {
+                    for (int kx = 0; kx < kw; kx++) {
+                        int ix = ixStart + kx * op.dilationW();
+                        int at = dst + kx * groupIn;
+                        if (ix < 0 || ix >= in.width()) {
+                            java.util.Arrays.fill(a, at, at + groupIn, 0f);
+                        } else {
+                            System.arraycopy(x, (rowBase + ix) * inC + c0, a, at, groupIn);
+                        }
                     }
                 }
+                dst += kw * groupIn;
             }
         }
     }
