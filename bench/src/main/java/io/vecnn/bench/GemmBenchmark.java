@@ -2,7 +2,6 @@ package io.vecnn.bench;
 
 import io.vecnn.kernels.Epilogue;
 import io.vecnn.kernels.Gemm;
-import io.vecnn.kernels.GemmMicroKernel8x3v;
 import io.vecnn.kernels.PackedMatrix;
 import io.vecnn.kernels.ParallelFor;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -57,7 +56,7 @@ public class GemmBenchmark {
         for (int i = 0; i < w.length; i++) {
             w[i] = (float) r.nextGaussian();
         }
-        b = PackedMatrix.pack(w, 0, n, k, GemmMicroKernel8x3v.NR);
+        b = PackedMatrix.pack(w, 0, n, k, Gemm.panelWidthFor(n));
         c = new float[m * n];
         pool = new ForkJoinPool(threads);
     }

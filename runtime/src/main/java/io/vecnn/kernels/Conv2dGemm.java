@@ -5,7 +5,6 @@ import io.vecnn.graph.Shape;
 
 import java.util.concurrent.ForkJoinPool;
 
-import static io.vecnn.kernels.GemmMicroKernel8x3v.NR;
 
 /**
  * A convolution on NHWC maps as a GEMM: output pixels are rows, output channels are columns, and the K
@@ -45,7 +44,7 @@ public final class Conv2dGemm implements ConvKernel {
         this.groups = new PackedMatrix[op.groups()];
         this.groupBias = new float[op.groups()][];
         for (int g = 0; g < op.groups(); g++) {
-            groups[g] = PackedMatrix.pack(weight, g * groupOut * k, groupOut, k, NR);
+            groups[g] = PackedMatrix.pack(weight, g * groupOut * k, groupOut, k, Gemm.panelWidthFor(groupOut));
             groupBias[g] = bias == null ? null : java.util.Arrays.copyOfRange(bias, g * groupOut, (g + 1) * groupOut);
         }
         this.direct = op.groups() == 1 && op.kernelH() == 1 && op.kernelW() == 1 && op.strideH() == 1

@@ -4,8 +4,8 @@ import static io.vecnn.kernels.GemmMicroKernel8x3v.MR;
 import static io.vecnn.kernels.GemmMicroKernel8x3v.NR;
 
 /**
- * C = A · B (+ epilogue) for a block of rows and a range of B's panels: 8-row microkernel calls, then the
- * row tail. Callers split the work across threads by row blocks and panel ranges; every output element is
+ * C = A · B (+ epilogue) for a block of rows and a range of B's panels: 8-row microkernel calls (3- or
+ * 2-vector panels, as B was packed), then the row tail. Callers split the work across threads by row blocks and panel ranges; every output element is
  * computed by exactly one call with the same operation order, so results do not depend on the split.
  */
 public final class Gemm {
@@ -16,6 +16,18 @@ public final class Gemm {
     }
 
     /**
+     * The panel width for a matrix of {@code n} columns: 3 vectors, unless 2-vector panels pad less (a
+     * 64-wide layer in 48-wide panels would compute 96 columns). Pack with it: {@link PackedMatrix#pack}.
+     */
+    public static int panelWidthFor(int n) {
+        int wide = GemmMicroKernel8x3v.NR;
+        int narrow = GemmMicroKernel8x2v.NR;
+        int wideWaste = (n + wide - 1) / wide * wide - n;
+        int narrowWaste = (n + narrow - 1) / narrow * narrow - n;
+        return narrowWaste < wideWaste ? narrow : wide;
+    }
+
+    /**
      * @param a      rows of A, row r at {@code aOff + r*lda}, K = {@code b.k()} values each
      * @param rows   how many rows
      * @param c      output, row r at {@code cOff + r*ldc}, column 0 of the output at its start
@@ -23,8 +35,10 @@ public final class Gemm {
      */
     public static void block(float[] a, int aOff, int lda, int rows, PackedMatrix b, int panelFrom, int panelTo,
                              float[] c, int cOff, int ldc, int rOff, Epilogue epilogue) {
-        if (b.panelWidth() != NR) {
-            throw new IllegalArgumentException("matrix packed for panels of " + b.panelWidth() + ", kernel takes " + NR);
+        int nr = b.panelWidth();
+        boolean wide = nr == GemmMicroKernel8x3v.NR;
+        if (!wide && nr != GemmMicroKernel8x2v.NR) {
+            throw new IllegalArgumentException("no microkernel for panels of " + nr + " columns");
         }
         int k = b.k();
         int rStride = epilogue.residualStride();
@@ -32,21 +46,29 @@ public final class Gemm {
                 || (epilogue.bias() == null && epilogue.residual() == null && !epilogue.relu());
         float[] tile = TILE.get();
         for (int p = panelFrom; p < panelTo; p++) {
-            int col0 = p * NR;
-            int nValid = Math.min(NR, b.n() - col0);
-            boolean inPlace = nValid == NR;
+            int col0 = p * nr;
+            int nValid = Math.min(nr, b.n() - col0);
+            boolean inPlace = nValid == nr;
             int bOff = b.panelOffset(p);
             for (int r = 0; r < rows; r += MR) {
                 int rowsHere = Math.min(MR, rows - r);
                 int out = cOff + r * ldc + col0;
                 float[] d = inPlace ? c : tile;
                 int dOff = inPlace ? out : 0;
-                int ldd = inPlace ? ldc : NR;
+                int ldd = inPlace ? ldc : nr;
                 if (rowsHere == MR) {
-                    GemmMicroKernel8x3v.run(a, aOff + r * lda, lda, b.data(), bOff, k, d, dOff, ldd);
+                    if (wide) {
+                        GemmMicroKernel8x3v.run(a, aOff + r * lda, lda, b.data(), bOff, k, d, dOff, ldd);
+                    } else {
+                        GemmMicroKernel8x2v.run(a, aOff + r * lda, lda, b.data(), bOff, k, d, dOff, ldd);
+                    }
                 } else {
                     for (int t = 0; t < rowsHere; t++) {
-                        GemmMicroKernel1x3v.run(a, aOff + (r + t) * lda, b.data(), bOff, k, d, dOff + t * ldd);
+                        if (wide) {
+                            GemmMicroKernel1x3v.run(a, aOff + (r + t) * lda, b.data(), bOff, k, d, dOff + t * ldd);
+                        } else {
+                            GemmMicroKernel1x2v.run(a, aOff + (r + t) * lda, b.data(), bOff, k, d, dOff + t * ldd);
+                        }
                     }
                 }
                 if (!inPlace || !plain) {

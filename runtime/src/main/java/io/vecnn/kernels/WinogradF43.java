@@ -8,7 +8,6 @@ import jdk.incubator.vector.VectorSpecies;
 
 import java.util.concurrent.ForkJoinPool;
 
-import static io.vecnn.kernels.GemmMicroKernel8x3v.NR;
 
 /**
  * 3x3 stride-1 convolution by Winograd F(4x4, 3x3) (Lavin &amp; Gray): each 4x4 output tile comes from a
@@ -83,7 +82,7 @@ public final class WinogradF43 implements ConvKernel {
         }
         this.u = new PackedMatrix[POSITIONS];
         for (int p = 0; p < POSITIONS; p++) {
-            u[p] = PackedMatrix.pack(transformed, p * cout * cin, cout, cin, NR);
+            u[p] = PackedMatrix.pack(transformed, p * cout * cin, cout, cin, Gemm.panelWidthFor(cout));
         }
     }
 

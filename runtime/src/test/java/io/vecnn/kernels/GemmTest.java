@@ -24,6 +24,7 @@ class GemmTest {
         SplittableRandom r = SEEDS.split();
         int m = 1 + r.nextInt(40);
         int n = 1 + r.nextInt(3 * GemmMicroKernel8x3v.NR);
+        int panelWidth = r.nextBoolean() ? GemmMicroKernel8x3v.NR : GemmMicroKernel8x2v.NR;
         int k = 1 + r.nextInt(70);
         int lda = k + r.nextInt(3);
         int ldc = n + r.nextInt(3);
@@ -33,7 +34,7 @@ class GemmTest {
         float[] residual = r.nextBoolean() ? random(r, m * ldc) : null;
         boolean relu = r.nextBoolean();
         Epilogue e = new Epilogue(bias, residual, ldc, relu);
-        PackedMatrix b = PackedMatrix.pack(w, 0, n, k, GemmMicroKernel8x3v.NR);
+        PackedMatrix b = PackedMatrix.pack(w, 0, n, k, panelWidth);
         float[] c = new float[m * ldc];
         java.util.Arrays.fill(c, Float.NaN);
 
@@ -53,9 +54,16 @@ class GemmTest {
                 want += residual == null ? 0 : residual[i * ldc + j];
                 want = relu ? Math.max(want, 0) : want;
                 assertEquals(want, c[i * ldc + j], 1e-4 * (1 + Math.abs(want)) * Math.sqrt(k),
-                        "m=" + m + " n=" + n + " k=" + k + " at " + i + "," + j);
+                        "m=" + m + " n=" + n + " k=" + k + " panels of " + panelWidth + " at " + i + "," + j);
             }
         }
+    }
+
+    @Test
+    void panelWidthPadsAsLittleAsPossible() {
+        org.junit.jupiter.api.Assertions.assertEquals(GemmMicroKernel8x2v.NR, Gemm.panelWidthFor(4 * GemmMicroKernel8x2v.V));
+        org.junit.jupiter.api.Assertions.assertEquals(GemmMicroKernel8x3v.NR, Gemm.panelWidthFor(3 * GemmMicroKernel8x2v.V));
+        org.junit.jupiter.api.Assertions.assertEquals(GemmMicroKernel8x3v.NR, Gemm.panelWidthFor(GemmMicroKernel8x3v.NR * 7));
     }
 
     @Test

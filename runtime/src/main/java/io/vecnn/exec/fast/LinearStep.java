@@ -2,7 +2,6 @@ package io.vecnn.exec.fast;
 
 import io.vecnn.kernels.Epilogue;
 import io.vecnn.kernels.Gemm;
-import io.vecnn.kernels.GemmMicroKernel8x3v;
 import io.vecnn.kernels.PackedMatrix;
 import io.vecnn.kernels.ParallelFor;
 
@@ -16,7 +15,7 @@ record LinearStep(String name, PackedMatrix weight, Epilogue epilogue, int input
     private static final int PANELS_PER_TASK = 8;
 
     static LinearStep of(String name, float[] weight, float[] bias, int in, int out, boolean relu, int input, int output) {
-        return new LinearStep(name, PackedMatrix.pack(weight, 0, out, in, GemmMicroKernel8x3v.NR),
+        return new LinearStep(name, PackedMatrix.pack(weight, 0, out, in, Gemm.panelWidthFor(out)),
                 new Epilogue(bias, null, 0, relu), input, output);
     }
 
