@@ -8,6 +8,11 @@ public interface Architecture {
     /** The name used on the command line and in model files, e.g. {@code resnet18}. */
     String name();
 
+    /** What the network is, for summaries: e.g. {@code ResNet-50, Bottleneck blocks 3-4-6-3}. */
+    default String description() {
+        return name();
+    }
+
     /** The input size the published weights expect. */
     Shape defaultInput();
 

@@ -1,7 +1,9 @@
 package io.vecnn.converter.arch;
 
+import io.vecnn.VecnnException;
 import io.vecnn.converter.fold.BatchNormFolding;
 import io.vecnn.converter.fold.FlattenPermutation;
+import io.vecnn.converter.fold.InputAffineFolding;
 import io.vecnn.converter.fold.WeightLayout;
 import io.vecnn.converter.statedict.TorchTensor;
 import io.vecnn.graph.Graph;
@@ -13,9 +15,12 @@ import io.vecnn.graph.WeightTensor;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
 
 /**
  * The vocabulary architectures are written in: one call per PyTorch module, named by its state-dict
@@ -23,8 +28,9 @@ import java.util.Map;
  * {@link WeightSource}, appends a graph node and returns the new value.
  *
  * <p>The builder does the layout work as it goes: convolution weights become OHWI, a BatchNorm right
- * after a convolution is folded into it, and a Linear right after a flatten gets its columns permuted
- * from NCHW to NHWC flatten order.
+ * after a convolution is folded into it, a per-channel affine map right before an unpadded convolution
+ * is folded into that, and a Linear right after a flatten gets its columns permuted from NCHW to NHWC
+ * flatten order. Nodes that nothing reads any more after folding are left out of the built graph.
  */
 public final class NetworkBuilder {
     private final WeightSource source;
@@ -34,6 +40,8 @@ public final class NetworkBuilder {
     private final Map<String, Integer> readers = new HashMap<>();
     private final Map<String, Shape> shapes = new HashMap<>();
     private final Map<String, Integer> nameUses = new HashMap<>();
+    private final List<String> skipped = new ArrayList<>();
+    private long valuesTaken;
     private Value input;
 
     public NetworkBuilder(WeightSource source) {
@@ -55,19 +63,47 @@ public final class NetworkBuilder {
     public Value conv2d(String prefix, Value x, int out, int kernelH, int kernelW, int strideH, int strideW,
                         int padH, int padW, int groups, boolean bias) {
         int in = x.channels();
-        TorchTensor w = source.take(prefix + ".weight", new int[] {out, in / groups, kernelH, kernelW}, true,
+        TorchTensor w = take(prefix + ".weight", new int[] {out, in / groups, kernelH, kernelW}, true,
                 WeightRole.CONV_WEIGHT);
         int outChannels = w.dim(0);
+        float[] b = bias ? take(prefix + ".bias", new int[] {outChannels}, false, WeightRole.BIAS).data() : null;
+        Integer from = producer.get(x.name());
+        if (padH == 0 && padW == 0 && from != null && nodes.get(from).op() instanceof Op.ChannelAffine affine) {
+            InputAffineFolding.Folded folded = InputAffineFolding.fold(w, b, groups, weights.get(affine.scale()).data(),
+                    weights.get(affine.shift()).data());
+            w = folded.weight();
+            b = folded.bias();
+            String before = nodes.get(from).inputs().get(0);
+            x = new Value(before, shapes.get(before));
+        }
         String weightName = prefix + ".weight";
         weights.put(weightName, WeightLayout.oihwToOhwi(w));
         String biasName = null;
-        if (bias) {
+        if (b != null) {
             biasName = prefix + ".bias";
-            weights.put(biasName, WeightTensor.vector(source.take(biasName, new int[] {outChannels}, false,
-                    WeightRole.BIAS).data()));
+            weights.put(biasName, WeightTensor.vector(b));
         }
         return add(prefix, new Op.Conv2d(outChannels, kernelH, kernelW, strideH, strideW, padH, padW, 1, 1, groups,
                 weightName, biasName), x);
+    }
+
+    /**
+     * The kernel size of the convolution under {@code prefix} as the file has it, for layers whose
+     * published weights differ from their paper (GoogLeNet's "5x5" branch); {@code fallback} when the
+     * source has no such weight (synthetic weights) or it is not a square 4-d kernel, which the key check
+     * then reports.
+     */
+    public int kernelSize(String prefix, int fallback) {
+        return source.shapeOf(prefix + ".weight").filter(s -> s.length == 4 && s[2] == s[3]).map(s -> s[2])
+                .orElse(fallback);
+    }
+
+    /** A fixed per-channel {@code x[c] * scale[c] + shift[c]}, such as torchvision's {@code transform_input}. */
+    public Value channelAffine(String name, Value x, float[] scale, float[] shift) {
+        String unique = uniqueName(name);
+        weights.put(unique + ".scale", WeightTensor.vector(scale));
+        weights.put(unique + ".shift", WeightTensor.vector(shift));
+        return addNamed(unique, new Op.ChannelAffine(unique + ".scale", unique + ".shift"), x);
     }
 
     /**
@@ -76,10 +112,10 @@ public final class NetworkBuilder {
      */
     public Value batchNorm(String prefix, Value x, double eps) {
         int c = x.channels();
-        float[] gamma = source.take(prefix + ".weight", new int[] {c}, false, WeightRole.BN_WEIGHT).data();
-        float[] beta = source.take(prefix + ".bias", new int[] {c}, false, WeightRole.BN_BIAS).data();
-        float[] mean = source.take(prefix + ".running_mean", new int[] {c}, false, WeightRole.BN_RUNNING_MEAN).data();
-        float[] var = source.take(prefix + ".running_var", new int[] {c}, false, WeightRole.BN_RUNNING_VAR).data();
+        float[] gamma = take(prefix + ".weight", new int[] {c}, false, WeightRole.BN_WEIGHT).data();
+        float[] beta = take(prefix + ".bias", new int[] {c}, false, WeightRole.BN_BIAS).data();
+        float[] mean = take(prefix + ".running_mean", new int[] {c}, false, WeightRole.BN_RUNNING_MEAN).data();
+        float[] var = take(prefix + ".running_var", new int[] {c}, false, WeightRole.BN_RUNNING_VAR).data();
         source.takeOptional(prefix + ".num_batches_tracked", WeightRole.BN_NUM_BATCHES_TRACKED);
         BatchNormFolding.Affine affine = BatchNormFolding.affine(gamma, beta, mean, var, eps);
         Integer convIndex = producer.get(x.name());
@@ -125,7 +161,7 @@ public final class NetworkBuilder {
     /** {@code nn.Linear(in, out, bias)}; the output width comes from the file. */
     public Value linear(String prefix, Value x, int out, boolean bias) {
         int in = x.channels();
-        TorchTensor w = source.take(prefix + ".weight", new int[] {out, in}, true, WeightRole.LINEAR_WEIGHT);
+        TorchTensor w = take(prefix + ".weight", new int[] {out, in}, true, WeightRole.LINEAR_WEIGHT);
         int outFeatures = w.dim(0);
         float[] data = w.data();
         Integer from = producer.get(x.name());
@@ -137,7 +173,7 @@ public final class NetworkBuilder {
         String biasName = null;
         if (bias) {
             biasName = prefix + ".bias";
-            weights.put(biasName, WeightTensor.vector(source.take(biasName, new int[] {outFeatures}, false,
+            weights.put(biasName, WeightTensor.vector(take(biasName, new int[] {outFeatures}, false,
                     WeightRole.BIAS).data()));
         }
         return add(prefix, new Op.Linear(outFeatures, weightName, biasName), x);
@@ -180,13 +216,54 @@ public final class NetworkBuilder {
         return addNamed(unique, new Op.Conv2d(out, 1, 1, stride, stride, 0, 0, 1, 1, 1, weightName, null), x);
     }
 
-    /** The finished graph and its weights, in runtime layout. */
-    public Built build(Value output) {
-        return new Built(new Graph(input.name(), input.shape(), nodes, output.name()), weights);
+    /**
+     * A head that only runs in training, such as GoogLeNet's {@code aux1}: PyTorch computes it
+     * {@code if self.training}, so at inference it is dead weight. Its weights are still checked like all
+     * others (a misnamed head is an error, not silently ignored) and reported as skipped; the graph gets
+     * nothing. The head is built on its own input of {@code x}'s width and {@code trainingSize} pixels
+     * square, the size it sees in training at the published input size: its weight shapes do not depend on
+     * the input size, but whether it fits at all does (Inception v3's head needs 17x17), and inference at
+     * other sizes must not fail because of a head it does not run. A source without the head is fine.
+     */
+    public void trainingOnly(String prefix, Value x, int trainingSize,
+                             BiFunction<NetworkBuilder, Value, Value> head) {
+        if (!source.hasModule(prefix)) {
+            return;
+        }
+        NetworkBuilder side = new NetworkBuilder(source);
+        head.apply(side, side.input(new Shape(x.channels(), trainingSize, trainingSize)));
+        skipped.add(String.format("%s (%,d values)", prefix, side.valuesTaken));
     }
 
-    /** A built network: its graph and the weights it references. */
-    public record Built(Graph graph, Map<String, WeightTensor> weights) {
+    /** The finished graph and its weights, in runtime layout, without the nodes nothing reads. */
+    public Built build(Value output) {
+        Set<String> needed = new HashSet<>(List.of(output.name()));
+        List<Node> live = new ArrayList<>();
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            Node node = nodes.get(i);
+            if (needed.contains(node.output())) {
+                live.add(0, node);
+                needed.addAll(node.inputs());
+            }
+        }
+        Set<String> referenced = new HashSet<>();
+        live.forEach(n -> referenced.addAll(n.op().weights()));
+        Map<String, WeightTensor> used = new LinkedHashMap<>(weights);
+        used.keySet().retainAll(referenced);
+        return new Built(new Graph(input.name(), input.shape(), live, output.name()), used, List.copyOf(skipped));
+    }
+
+    /**
+     * A built network: its graph, the weights it references, and the training-only heads whose weights
+     * were checked and left out, each with its number of values.
+     */
+    public record Built(Graph graph, Map<String, WeightTensor> weights, List<String> skipped) {
+    }
+
+    private TorchTensor take(String key, int[] shape, boolean firstDimFree, WeightRole role) {
+        TorchTensor t = source.take(key, shape, firstDimFree, role);
+        valuesTaken += t.data().length;
+        return t;
     }
 
     private Value add(String name, Op op, Value... xs) {
@@ -209,11 +286,16 @@ public final class NetworkBuilder {
         return new Value(unique, shape);
     }
 
+    /** Weights come from the source in the shapes asked for, so what fails here is the input size. */
     private Shape shapeOf(Node node, List<Shape> inShapes) {
-        return ShapeInference.outputShape(node, inShapes, name -> {
-            WeightTensor w = weights.get(name);
-            return w == null ? null : w.shape();
-        });
+        try {
+            return ShapeInference.outputShape(node, inShapes, name -> {
+                WeightTensor w = weights.get(name);
+                return w == null ? null : w.shape();
+            });
+        } catch (VecnnException e) {
+            throw new InputSizeException(input.shape(), e.getMessage());
+        }
     }
 
     /** PyTorch reuses one ReLU module at several places; graph nodes need distinct names. */

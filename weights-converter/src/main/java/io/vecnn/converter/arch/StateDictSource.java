@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -52,6 +53,17 @@ public final class StateDictSource implements WeightSource {
     @Override
     public void takeOptional(String key, WeightRole role) {
         used.add(key);
+    }
+
+    @Override
+    public Optional<int[]> shapeOf(String key) {
+        TorchTensor t = stateDict.get(key);
+        return t == null ? Optional.empty() : Optional.of(t.shape());
+    }
+
+    @Override
+    public boolean hasModule(String prefix) {
+        return stateDict.keys().stream().anyMatch(k -> k.startsWith(prefix + "."));
     }
 
     /** Throws one error listing every missing, unexpected and mis-shaped key; does nothing when the file fits. */

@@ -2,6 +2,8 @@ package io.vecnn.converter.arch;
 
 import io.vecnn.converter.statedict.TorchTensor;
 
+import java.util.Optional;
+
 /**
  * Where an architecture's weights come from while it is built: a state dict being converted, or a
  * generator of synthetic weights. The architecture asks for each key with the shape it expects, in
@@ -21,4 +23,17 @@ public interface WeightSource {
 
     /** A bookkeeping tensor that may be absent (BatchNorm's {@code num_batches_tracked} in old files). */
     void takeOptional(String key, WeightRole role);
+
+    /**
+     * The shape the source holds for {@code key}, for what an architecture must read from the file rather
+     * than assume (GoogLeNet's "5x5" branch is 3x3 in torchvision's weights); empty when the source leaves
+     * it to the architecture's default.
+     */
+    Optional<int[]> shapeOf(String key);
+
+    /**
+     * Whether the source holds the module under {@code prefix}: training-only heads are optional as a
+     * whole (a GoogLeNet saved with {@code aux_logits=False} has no {@code aux1}).
+     */
+    boolean hasModule(String prefix);
 }

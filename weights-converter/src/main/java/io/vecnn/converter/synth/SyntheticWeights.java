@@ -9,6 +9,7 @@ import io.vecnn.converter.statedict.TorchTensor;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -48,6 +49,18 @@ public final class SyntheticWeights implements WeightSource {
     @Override
     public void takeOptional(String key, WeightRole role) {
         tensors.put(key, new TorchTensor(DType.INT64, new int[0], new float[] {random.nextInt(1, 100_000)}));
+    }
+
+    /** Synthetic weights take every architecture default. */
+    @Override
+    public Optional<int[]> shapeOf(String key) {
+        return Optional.empty();
+    }
+
+    /** Training-only heads are written too, as torchvision's constructors include them by default. */
+    @Override
+    public boolean hasModule(String prefix) {
+        return true;
     }
 
     private double draw(WeightRole role, int fanIn) {

@@ -1,0 +1,29 @@
+package io.vecnn.converter.arch;
+
+import io.vecnn.VecnnException;
+import io.vecnn.graph.Shape;
+
+/**
+ * The input size does not fit the network being built: a layer's output would be empty, or branches
+ * that must agree in size do not. The message names the layer.
+ */
+public final class InputSizeException extends VecnnException {
+    private static final long serialVersionUID = 1L;
+    private final transient Shape input;
+    private final String layerProblem;
+
+    public InputSizeException(Shape input, String layerProblem) {
+        super("input size " + input + " does not fit: " + layerProblem);
+        this.input = input;
+        this.layerProblem = layerProblem;
+    }
+
+    public Shape input() {
+        return input;
+    }
+
+    /** What went wrong at which layer, e.g. {@code node 'features.30': input size 1 is too small for ...}. */
+    public String layerProblem() {
+        return layerProblem;
+    }
+}
