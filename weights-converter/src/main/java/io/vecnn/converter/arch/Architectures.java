@@ -13,8 +13,23 @@ public final class Architectures {
 
     static {
         BUILT_IN.put("lenet5", LeNet5::new);
+        BUILT_IN.put("alexnet", AlexNet::new);
+        BUILT_IN.put("vgg11", () -> VGG.vgg11(false));
+        BUILT_IN.put("vgg11_bn", () -> VGG.vgg11(true));
+        BUILT_IN.put("vgg13", () -> VGG.vgg13(false));
+        BUILT_IN.put("vgg13_bn", () -> VGG.vgg13(true));
+        BUILT_IN.put("vgg16", () -> VGG.vgg16(false));
+        BUILT_IN.put("vgg16_bn", () -> VGG.vgg16(true));
+        BUILT_IN.put("vgg19", () -> VGG.vgg19(false));
+        BUILT_IN.put("vgg19_bn", () -> VGG.vgg19(true));
+        // transform_input on, as torchvision sets it for the published weights.
+        BUILT_IN.put("googlenet", () -> new GoogLeNet(true));
         BUILT_IN.put("resnet18", ResNet::resnet18);
+        BUILT_IN.put("resnet34", ResNet::resnet34);
         BUILT_IN.put("resnet50", ResNet::resnet50);
+        BUILT_IN.put("resnet101", ResNet::resnet101);
+        BUILT_IN.put("resnet152", ResNet::resnet152);
+        BUILT_IN.put("inception_v3", () -> new InceptionV3(true));
     }
 
     private Architectures() {

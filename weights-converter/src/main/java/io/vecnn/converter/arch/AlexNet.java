@@ -1,0 +1,56 @@
+package io.vecnn.converter.arch;
+
+import io.vecnn.graph.Shape;
+
+/**
+ * torchvision's AlexNet ("one weird trick" variant: 64-192-384-256-256 channels). {@code features} and
+ * {@code classifier} are {@code nn.Sequential}s, so their keys are numbered by module index, dropouts and
+ * ReLUs included. The adaptive pool makes any input of at least 63x63 work: at 224 it is the identity.
+ */
+public final class AlexNet implements Architecture {
+
+    @Override
+    public String name() {
+        return "alexnet";
+    }
+
+    @Override
+    public String description() {
+        return "AlexNet, 5 conv + 3 Linear";
+    }
+
+    @Override
+    public Shape defaultInput() {
+        return new Shape(3, 224, 224);
+    }
+
+    @Override
+    public int defaultNumClasses() {
+        return 1000;
+    }
+
+    @Override
+    public Value forward(NetworkBuilder nn, Value x, int numClasses) {
+        x = nn.conv2d("features.0", x, 64, 11, 4, 2, true);
+        x = nn.relu("features.1", x);
+        x = nn.maxPool2d("features.2", x, 3, 2, 0, false);
+        x = nn.conv2d("features.3", x, 192, 5, 1, 2, true);
+        x = nn.relu("features.4", x);
+        x = nn.maxPool2d("features.5", x, 3, 2, 0, false);
+        x = nn.conv2d("features.6", x, 384, 3, 1, 1, true);
+        x = nn.relu("features.7", x);
+        x = nn.conv2d("features.8", x, 256, 3, 1, 1, true);
+        x = nn.relu("features.9", x);
+        x = nn.conv2d("features.10", x, 256, 3, 1, 1, true);
+        x = nn.relu("features.11", x);
+        x = nn.maxPool2d("features.12", x, 3, 2, 0, false);
+        x = nn.adaptiveAvgPool2d("avgpool", x, 6, 6);
+        x = nn.flatten("flatten", x);
+        // classifier.0 and .3 are dropouts: the identity at inference.
+        x = nn.linear("classifier.1", x, 4096, true);
+        x = nn.relu("classifier.2", x);
+        x = nn.linear("classifier.4", x, 4096, true);
+        x = nn.relu("classifier.5", x);
+        return nn.linear("classifier.6", x, numClasses, true);
+    }
+}
