@@ -1,9 +1,14 @@
 package io.vecnn.converter;
 
+import io.vecnn.VecnnException;
 import io.vecnn.converter.arch.Architecture;
+import io.vecnn.converter.arch.InputSizeException;
+import io.vecnn.converter.arch.InputSizes;
 import io.vecnn.converter.arch.NetworkBuilder;
 import io.vecnn.converter.arch.StateDictSource;
+import io.vecnn.converter.arch.TransformInput;
 import io.vecnn.converter.statedict.StateDict;
+import io.vecnn.graph.Shape;
 import io.vecnn.modelfile.ModelFile;
 
 import java.util.LinkedHashMap;
@@ -17,17 +22,37 @@ public final class ModelConversion {
     private ModelConversion() {
     }
 
-    /**
-     * @param source a description of where the state dict came from (its file name), kept as provenance
-     * @throws io.vecnn.VecnnException listing every missing, unexpected and mis-shaped key
-     */
+    /** Converts for the input size the architecture's published weights expect. */
     public static ModelFile convert(StateDict stateDict, Architecture arch, String source) {
+        return convert(stateDict, arch, arch.defaultInput(), source);
+    }
+
+    /**
+     * @param input  the input size the model file declares (it runs at other sizes too, where they fit)
+     * @param source a description of where the state dict came from (its file name), kept as provenance
+     * @throws VecnnException listing every missing, unexpected and mis-shaped key, or naming the layer an
+     *                        input size that does not fit collapses at
+     */
+    public static ModelFile convert(StateDict stateDict, Architecture arch, Shape input, String source) {
         StateDictSource weights = new StateDictSource(stateDict);
-        NetworkBuilder.Built built = arch.build(weights, arch.defaultInput(), arch.defaultNumClasses());
-        weights.verify(arch.name());
+        NetworkBuilder.Built built;
+        try {
+            built = arch.build(weights, input, arch.defaultNumClasses());
+        } catch (InputSizeException e) {
+            throw new VecnnException("input size " + input + " does not fit " + arch.name() + ": " + e.layerProblem()
+                    + InputSizes.smallestSquare(arch).map(s -> " (the smallest square input it takes is " + s + ")")
+                    .orElse(""), e);
+        }
+        weights.verify(input.equals(arch.defaultInput()) ? arch.name() : arch.name() + " at input size " + input);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("source", source);
         provenance.put("architecture", arch.name());
+        if (arch instanceof TransformInput t) {
+            provenance.put("transform_input", String.valueOf(t.transformInput()));
+        }
+        if (!built.skipped().isEmpty()) {
+            provenance.put("skipped", String.join(", ", built.skipped()) + ": training-only heads, not run");
+        }
         provenance.put("converter", "vecnn-weights-converter " + CONVERTER_VERSION);
         if (!stateDict.notes().isEmpty()) {
             provenance.put("notes", String.join("; ", stateDict.notes()));

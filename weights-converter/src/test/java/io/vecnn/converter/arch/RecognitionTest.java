@@ -1,0 +1,78 @@
+package io.vecnn.converter.arch;
+
+import io.vecnn.VecnnException;
+import io.vecnn.converter.statedict.DType;
+import io.vecnn.converter.statedict.StateDict;
+import io.vecnn.converter.statedict.TorchTensor;
+import io.vecnn.converter.synth.SyntheticWeights;
+import io.vecnn.graph.Shape;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code --arch auto}, and which input sizes each architecture takes. */
+class RecognitionTest {
+
+    @Test
+    void everyBuiltInIsRecognisedByItsKeysWithOrWithoutOptionalOnes() {
+        for (String name : Architectures.names()) {
+            ExpectedKeys keys = DryBuild.keys(Architectures.get(name));
+            Map<String, TorchTensor> all = new LinkedHashMap<>();
+            keys.keys().forEach(k -> all.put(k, scalar()));
+            keys.optional().forEach(k -> all.put(k, scalar()));
+            assertEquals(name, ArchitectureRecognition.recognise(new StateDict(all)).architecture().name());
+
+            Map<String, TorchTensor> bare = new LinkedHashMap<>(all);
+            bare.keySet().removeIf(k -> keys.optional().contains(k)
+                    || keys.modules().stream().anyMatch(m -> k.startsWith(m + ".")));
+            assertEquals(name, ArchitectureRecognition.recognise(new StateDict(bare)).architecture().name());
+        }
+    }
+
+    @Test
+    void recognitionSaysWhatItFound() {
+        StateDict resnet50 = SyntheticWeights.generate(ResNet.resnet50(), 1, 1000);
+        assertEquals("recognised resnet50 (ResNet-50, Bottleneck blocks 3-4-6-3): all 320 keys match",
+                ArchitectureRecognition.recognise(resnet50).summary());
+    }
+
+    @Test
+    void anUnrecognisedFileGetsTheClosestMatchAndWhatDiffers() {
+        Map<String, TorchTensor> tensors = new LinkedHashMap<>(SyntheticWeights.generate(ResNet.resnet18(), 1, 10).tensors());
+        tensors.remove("fc.bias");
+        tensors.put("head.weight", scalar());
+
+        VecnnException e = assertThrows(VecnnException.class,
+                () -> ArchitectureRecognition.recognise(new StateDict(tensors)));
+
+        assertTrue(e.getMessage().startsWith("no built-in architecture has the keys of this state dict; closest is "
+                + "resnet18 (ResNet-18, BasicBlock blocks 2-2-2-2): 1 missing key(s): fc.bias; "
+                + "1 unexpected key(s): head.weight; next: resnet34 ("), e.getMessage());
+    }
+
+    @Test
+    void smallestInputsAreTorchvisionsMinSizes() {
+        Map<String, Integer> torchvision = Map.of("lenet5", 32, "alexnet", 63, "vgg11", 32, "vgg19_bn", 32,
+                "googlenet", 15, "resnet18", 1, "resnet152", 1, "inception_v3", 75);
+        torchvision.forEach((name, size) -> assertEquals(new Shape(3, size, size),
+                InputSizes.smallestSquare(Architectures.get(name)).orElseThrow(), name));
+    }
+
+    @Test
+    void aFlattenBeforeAFixedLinearFixesTheInputSize() {
+        LeNet5 lenet = new LeNet5();
+        assertTrue(InputSizes.fits(lenet, new Shape(3, 33, 32)));
+        assertFalse(InputSizes.fits(lenet, new Shape(3, 64, 64)));
+        assertTrue(InputSizes.fits(new AlexNet(), new Shape(3, 300, 200)));
+    }
+
+    private static TorchTensor scalar() {
+        return new TorchTensor(DType.FLOAT32, new int[] {1}, new float[1]);
+    }
+}
