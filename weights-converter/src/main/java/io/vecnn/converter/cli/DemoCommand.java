@@ -3,6 +3,7 @@ package io.vecnn.converter.cli;
 import io.vecnn.Model;
 import io.vecnn.converter.ModelConversion;
 import io.vecnn.converter.arch.Architecture;
+import io.vecnn.converter.arch.ArchitectureRecognition;
 import io.vecnn.converter.arch.Architectures;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.synth.SyntheticWeights;
@@ -10,7 +11,6 @@ import io.vecnn.converter.WeightFiles;
 import io.vecnn.converter.torchfile.TorchZipWriter;
 import io.vecnn.graph.GraphStats;
 import io.vecnn.graph.Shape;
-import io.vecnn.modelfile.ModelFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,12 +20,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
-@Command(name = "demo", description = "For every architecture: synthesise weights, convert, run, and time it.")
+@Command(name = "demo", description = "For one architecture of each family: synthesise weights, convert, run, and time it.")
 final class DemoCommand implements Callable<Integer> {
+    /** One per family, at its default size: the whole demo takes about a minute. */
+    private static final List<String> FAMILIES = List.of("lenet5", "alexnet", "vgg16", "googlenet", "resnet18",
+            "resnet50", "inception_v3");
+
+    @Option(names = "--arch", split = ",", paramLabel = "NAME", completionCandidates = ArchitectureNames.class,
+            description = "the architectures to run, comma-separated (default: lenet5, alexnet, vgg16, googlenet, "
+                    + "resnet18, resnet50, inception_v3); any of ${COMPLETION-CANDIDATES}")
+    List<String> archs;
+
     @Option(names = "--runs", defaultValue = "3", description = "timed runs per architecture (default: ${DEFAULT-VALUE})")
     int runs;
 
@@ -36,11 +46,11 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("vecnn-demo");
         try {
-            System.out.println("VecNN demo: synth -> torch.save file -> convert -> model file -> run (batch 1, "
-                    + "reference executor)");
-            System.out.printf("%-10s %-10s %12s %9s %-11s %12s %10s  %s%n", "arch", "input", "parameters", "GMACs",
+            System.out.println("VecNN demo: synth -> torch.save file -> convert --arch auto -> model file -> run "
+                    + "(batch 1, Model.run)");
+            System.out.printf("%-13s %-10s %12s %9s %-11s %12s %10s  %s%n", "arch", "input", "parameters", "GMACs",
                     "output", "median ms", "images/s", "top-1 (index, logit)");
-            for (String name : Architectures.names()) {
+            for (String name : archs != null ? archs : FAMILIES) {
                 runOne(Architectures.get(name), dir);
             }
             System.out.println("files in " + (workDir != null ? dir : "a temporary directory (use --work-dir to keep them)"));
@@ -57,7 +67,11 @@ final class DemoCommand implements Callable<Integer> {
         Path vnn = dir.resolve(arch.name() + ".vnn");
         TorchZipWriter.write(SyntheticWeights.generate(arch, 42, arch.defaultNumClasses()), pth);
         StateDict read = WeightFiles.read(pth);
-        ModelConversion.convert(read, arch, pth.getFileName().toString()).write(vnn);
+        Architecture recognised = ArchitectureRecognition.recognise(read).architecture();
+        if (!recognised.name().equals(arch.name())) {
+            throw new IllegalStateException("synthesised " + arch.name() + " weights recognised as " + recognised.name());
+        }
+        ModelConversion.convert(read, recognised, pth.getFileName().toString()).write(vnn);
         Model model = Model.load(vnn);
         Shape s = model.inputShape();
         float[] input = new float[(int) s.size()];
@@ -81,7 +95,7 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         GraphStats stats = GraphStats.of(model.graph(), model.weights(), s);
-        System.out.printf("%-10s %-10s %,12d %9.3f %-11s %12.1f %10.2f  %d, %.3f%n", arch.name(), s, stats.parameters(),
+        System.out.printf("%-13s %-10s %,12d %9.3f %-11s %12.1f %10.2f  %d, %.3f%n", arch.name(), s, stats.parameters(),
                 stats.macs() / 1e9, "[1, " + logits.length + "]", medianMs, 1000 / medianMs, best, logits[best]);
     }
 

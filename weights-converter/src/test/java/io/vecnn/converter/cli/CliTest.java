@@ -2,6 +2,7 @@ package io.vecnn.converter.cli;
 
 import io.vecnn.Model;
 import io.vecnn.converter.npy.Npy;
+import io.vecnn.graph.Shape;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -132,7 +133,57 @@ class CliTest {
     void unknownArchitectureNamesTheKnownOnes() {
         Run run = vecnn("synth", "--arch", "resnet19", "--out", dir.resolve("w.pth"));
         assertEquals(1, run.exit());
-        assertOneErrorLine("vecnn synth: error: unknown architecture 'resnet19'; known: lenet5, resnet18, resnet50", run.err());
+        assertOneErrorLine("vecnn synth: error: unknown architecture 'resnet19'; known: lenet5, alexnet, vgg11, "
+                + "vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn, googlenet, resnet18, resnet34, resnet50, "
+                + "resnet101, resnet152, inception_v3", run.err());
+    }
+
+    @Test
+    void convertRecognisesTheArchitectureAndReportsSkippedHeadsAndTransformInput() {
+        Path pth = dir.resolve("w.pth");
+        vecnn("synth", "--arch", "googlenet", "--out", pth, "--num-classes", 7);
+
+        Run run = vecnn("convert", "--weights", pth, "--out", dir.resolve("m.vnn"));
+
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("  architecture: recognised googlenet (GoogLeNet (Inception v1), 9 Inception "
+                + "blocks): all 364 keys match\n"), run.out());
+        assertTrue(run.out().contains("  transform_input: on, as torchvision sets it for the published weights; "
+                + "--no-transform-input turns it off (kept as a channel_affine op"), run.out());
+        assertTrue(run.out().contains("  skipped aux1 (2,171,399 values), aux2 (2,173,447 values): training-only heads, not run"),
+                run.out());
+        assertTrue(run.out().contains("GMACs per image at 3x224x224, output fc"), run.out());
+    }
+
+    @Test
+    void convertTakesAnInputSizeAndNamesTheLayerASmallerOneCollapsesAt() {
+        Path pth = dir.resolve("w.pth");
+        vecnn("synth", "--arch", "resnet18", "--out", pth);
+
+        Run small = vecnn("convert", "--weights", pth, "--input-size", "3x97x61", "--out", dir.resolve("m.vnn"));
+        assertEquals(0, small.exit(), small.err());
+        assertEquals(new Shape(3, 97, 61), Model.load(dir.resolve("m.vnn")).inputShape());
+
+        Path lenet = dir.resolve("lenet.pth");
+        vecnn("synth", "--arch", "lenet5", "--out", lenet);
+        Run tiny = vecnn("convert", "--weights", lenet, "--input-size", "3x12x12", "--out", dir.resolve("t.vnn"));
+        assertEquals(1, tiny.exit());
+        assertOneErrorLine("vecnn convert: error: input size 3x12x12 does not fit lenet5: node 'conv_layer.2': input "
+                + "size 4 is too small for kernel 5 (dilation 1, padding 0): the output would be empty (the smallest "
+                + "square input it takes is 3x32x32)", tiny.err());
+        assertFalse(Files.exists(dir.resolve("t.vnn")));
+    }
+
+    @Test
+    void convertOptionsAreCheckedAgainstTheArchitecture() {
+        Path pth = dir.resolve("w.pth");
+        vecnn("synth", "--arch", "lenet5", "--out", pth);
+        Run transform = vecnn("convert", "--weights", pth, "--no-transform-input", "--out", dir.resolve("m.vnn"));
+        assertEquals(2, transform.exit());
+        assertTrue(transform.err().startsWith("--no-transform-input applies to googlenet and inception_v3, not lenet5"),
+                transform.err());
+        assertEquals(2, vecnn("convert", "--weights", pth, "--input-size", "224x224", "--out", dir.resolve("m.vnn")).exit());
+        assertNoFileBut(pth);
     }
 
     @Test
