@@ -1,10 +1,16 @@
 """Writes the PyTorch conformance fixtures VecNN's tests compare against.
 
-For each case: a state dict saved with torch.save, seeded inputs at batch 1 and batch 3, and the
-eval-mode output of PyTorch's own modules on them. Run as
+For every built-in architecture (and a few variants a user would bring: a narrower AlexNet, a ResNet-18
+fine-tuned to 7 classes): a state dict saved with torch.save from torchvision's own modules (seed 001's
+LeNet5 as written there), with seeded weights at the scale of a trained network and non-trivial
+BatchNorm statistics; seeded inputs at batch 1 and 2, at the default input size and at one other size;
+and the eval-mode output of the module on them. GoogLeNet and Inception v3 run with transform_input on
+(torchvision's setting for the published weights) and off. Run as
     python3 conformance_fixtures.py OUT_DIR
-The tests cache OUT_DIR by the sha256 of this file, so any change here regenerates the fixtures.
+It writes OUT_DIR/manifest.json listing every case and run. The tests cache OUT_DIR by the sha256 of
+this file, so any change here regenerates the fixtures (about 1.2 GB, VGG16's weights mostly).
 """
+import json
 import os
 import sys
 
@@ -12,6 +18,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torchvision
+from torchvision.models.vgg import VGG, cfgs, make_layers
 
 
 class LeNet5(nn.Module):
@@ -40,11 +47,75 @@ class LeNet5(nn.Module):
         return output
 
 
+def narrow_alexnet():
+    """torchvision's AlexNet with half the conv widths, a 1024-wide classifier and 10 classes."""
+    model = torchvision.models.alexnet(num_classes=10)
+    model.features[0] = nn.Conv2d(3, 32, kernel_size=11, stride=4, padding=2)
+    model.features[3] = nn.Conv2d(32, 96, kernel_size=5, padding=2)
+    model.features[6] = nn.Conv2d(96, 192, kernel_size=3, padding=1)
+    model.features[8] = nn.Conv2d(192, 128, kernel_size=3, padding=1)
+    model.features[10] = nn.Conv2d(128, 128, kernel_size=3, padding=1)
+    model.classifier[1] = nn.Linear(128 * 6 * 6, 1024)
+    model.classifier[4] = nn.Linear(1024, 1024)
+    model.classifier[6] = nn.Linear(1024, 10)
+    return model
+
+
+def quarter_vgg(cfg, batch_norm):
+    """torchvision's VGG module and make_layers at a quarter of the widths, with a 256-wide classifier.
+
+    The other depths differ from VGG16 (tested at full width) only in their layer lists; at full width
+    each would add 0.5 GB of weights and a minute of test time.
+    """
+    def make():
+        layers = [v if v == "M" else v // 4 for v in cfgs[cfg]]
+        model = VGG(make_layers(layers, batch_norm=batch_norm), num_classes=100)
+        model.classifier[0] = nn.Linear(128 * 7 * 7, 256)
+        model.classifier[3] = nn.Linear(256, 256)
+        model.classifier[6] = nn.Linear(256, 100)
+        return model
+    return make
+
+
+def tv(name, **kwargs):
+    return lambda: getattr(torchvision.models, name)(**kwargs)
+
+
+DEFAULT = (3, 224, 224)
+# name: (VecNN architecture, module factory, other input size, runs at the other size)
 CASES = {
-    "lenet5": (LeNet5, (3, 32, 32)),
-    "resnet18": (lambda: torchvision.models.resnet18(), (3, 224, 224)),
-    "resnet50": (lambda: torchvision.models.resnet50(), (3, 224, 224)),
+    "lenet5": ("lenet5", LeNet5, (3, 32, 32), (3, 33, 32)),
+    "alexnet": ("alexnet", tv("alexnet"), DEFAULT, (3, 256, 240)),
+    "alexnet_narrow": ("alexnet", narrow_alexnet, DEFAULT, (3, 63, 63)),
+    "vgg11": ("vgg11", quarter_vgg("A", False), DEFAULT, (3, 32, 32)),
+    "vgg11_bn": ("vgg11_bn", quarter_vgg("A", True), DEFAULT, (3, 40, 48)),
+    "vgg13": ("vgg13", quarter_vgg("B", False), DEFAULT, (3, 48, 40)),
+    "vgg13_bn": ("vgg13_bn", quarter_vgg("B", True), DEFAULT, (3, 64, 56)),
+    "vgg16": ("vgg16", tv("vgg16"), DEFAULT, (3, 64, 48)),
+    "vgg16_bn": ("vgg16_bn", tv("vgg16_bn"), DEFAULT, (3, 48, 64)),
+    "vgg19": ("vgg19", quarter_vgg("E", False), DEFAULT, (3, 56, 64)),
+    "vgg19_bn": ("vgg19_bn", quarter_vgg("E", True), DEFAULT, (3, 32, 40)),
+    "googlenet": ("googlenet", tv("googlenet", init_weights=False), DEFAULT, (3, 97, 83)),
+    "resnet18": ("resnet18", tv("resnet18"), DEFAULT, (3, 160, 128)),
+    "resnet18_7class": ("resnet18", tv("resnet18", num_classes=7), DEFAULT, (3, 97, 97)),
+    "resnet34": ("resnet34", tv("resnet34"), DEFAULT, (3, 97, 113)),
+    "resnet50": ("resnet50", tv("resnet50"), DEFAULT, (3, 128, 96)),
+    "resnet101": ("resnet101", tv("resnet101"), DEFAULT, (3, 64, 64)),
+    "resnet152": ("resnet152", tv("resnet152"), DEFAULT, (3, 80, 64)),
+    "inception_v3": ("inception_v3", tv("inception_v3", init_weights=False), (3, 299, 299), (3, 139, 101)),
 }
+TRANSFORM_INPUT = {"googlenet", "inception_v3"}
+
+
+def init_like_trained(model, generator):
+    """Weights at the scale training leaves them (He: std sqrt(2 / fan_in)), so that activations neither
+    vanish nor explode and the output depends on the input."""
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            fan_in = m.weight[0].numel()
+            m.weight.data = torch.randn(m.weight.shape, generator=generator) * (2.0 / fan_in) ** 0.5
+            if m.bias is not None:
+                m.bias.data = 0.1 * torch.randn(m.bias.shape, generator=generator)
 
 
 def randomize_batchnorm(model, generator):
@@ -59,23 +130,66 @@ def randomize_batchnorm(model, generator):
             m.num_batches_tracked = torch.tensor(1000)
 
 
+def runs(name, default, other):
+    """(size, batch, transform_input) of every run: both batches at both sizes; transform_input on at
+    the default size (as for the published weights), off and on at the other."""
+    if name not in TRANSFORM_INPUT:
+        return [(size, batch, None) for size in (default, other) for batch in (1, 2)]
+    return [(default, 1, True), (default, 2, True), (other, 1, False), (other, 2, False), (other, 2, True)]
+
+
+def run_id(name, size, batch, transform):
+    suffix = "" if transform is None else (".transform" if transform else ".no_transform")
+    return "%s.%s.b%d%s" % (name, "x".join(map(str, size)), batch, suffix)
+
+
+def check_informative(what, x, y):
+    """A network whose output ignores its input would make the comparison prove little."""
+    if y.shape[0] > 1:
+        spread = (y[0] - y[1]).abs().max().item()
+        assert spread > 1e-3 * y.abs().max().item(), "%s: output barely depends on the input" % what
+
+
 def main(out_dir):
     os.makedirs(out_dir, exist_ok=True)
     torch.set_num_threads(os.cpu_count() or 1)
-    for seed, (name, (make, shape)) in enumerate(CASES.items()):
+    manifest = []
+    for seed, (name, (arch, make, default, other)) in enumerate(CASES.items()):
         torch.manual_seed(1000 + seed)
         generator = torch.Generator().manual_seed(2000 + seed)
         model = make()
+        init_like_trained(model, generator)
         randomize_batchnorm(model, generator)
         model.eval()
-        torch.save(model.state_dict(), os.path.join(out_dir, name + ".pth"))
-        for batch in (1, 3):
-            x = torch.randn((batch,) + shape, generator=generator)
+        weights = name + ".pth"
+        torch.save(model.state_dict(), os.path.join(out_dir, weights))
+        inputs = {}
+        case_runs = []
+        outputs = {}
+        for size, batch, transform in runs(name, default, other):
+            if (size, batch) not in inputs:
+                inputs[(size, batch)] = torch.randn((batch,) + size, generator=generator)
+            x = inputs[(size, batch)]
+            if transform is not None:
+                model.transform_input = transform
             with torch.no_grad():
                 y = model(x)
-            np.save(os.path.join(out_dir, "%s.input%d.npy" % (name, batch)), x.numpy().astype(np.float32))
-            np.save(os.path.join(out_dir, "%s.expected%d.npy" % (name, batch)), y.numpy().astype(np.float32))
+            rid = run_id(name, size, batch, transform)
+            check_informative(rid, x, y)
+            outputs[(size, batch, transform)] = y
+            np.save(os.path.join(out_dir, rid + ".input.npy"), x.numpy().astype(np.float32))
+            np.save(os.path.join(out_dir, rid + ".expected.npy"), y.numpy().astype(np.float32))
+            case_runs.append({"id": rid, "input_size": list(size), "batch": batch, "transform_input": transform,
+                              "input": rid + ".input.npy", "expected": rid + ".expected.npy"})
+        if name in TRANSFORM_INPUT:
+            on, off = outputs[(other, 2, True)], outputs[(other, 2, False)]
+            assert (on - off).abs().max() > 1e-3 * off.abs().max(), name + ": transform_input changes nothing"
+        manifest.append({"name": name, "arch": arch, "default_size": list(default), "weights": weights,
+                         "runs": case_runs})
         print("fixture", name, "written", flush=True)
+        del model
+    with open(os.path.join(out_dir, "manifest.json"), "w") as f:
+        json.dump({"cases": manifest}, f, indent=1)
 
 
 if __name__ == "__main__":

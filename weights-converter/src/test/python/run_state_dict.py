@@ -1,8 +1,9 @@
 """Loads a state dict into PyTorch's own module with load_state_dict(strict=True) and runs it.
 
-    python3 run_state_dict.py ARCH WEIGHTS.pth INPUT.npy OUTPUT.npy
+    python3 run_state_dict.py ARCH WEIGHTS.pth INPUT.npy OUTPUT.npy TRANSFORM_INPUT(0|1)
 Shows that a file VecNN wrote is a real torch.save file of that architecture, and gives PyTorch's
-output on it for the comparison with VecNN's.
+output on it for the comparison with VecNN's. The classifier width comes from the file; GoogLeNet and
+Inception v3 get their aux heads when the file has them, and the given transform_input.
 """
 import sys
 
@@ -12,20 +13,26 @@ import torchvision
 
 from conformance_fixtures import LeNet5
 
+AUX = {"googlenet": "aux1.", "inception_v3": "AuxLogits."}
 
-def build(arch, state):
+
+def build(arch, state, transform_input):
     if arch == "lenet5":
         model = LeNet5()
         # Seed 001 hard-codes 10 classes; a fine-tuned copy replaces the last layer, as users do.
         model.fullconn_layer[4] = torch.nn.Linear(84, state["fullconn_layer.4.weight"].shape[0])
         return model
-    num_classes = state["fc.weight"].shape[0]
-    return getattr(torchvision.models, arch)(num_classes=num_classes)
+    classifier = "fc.weight" if "fc.weight" in state else "classifier.6.weight"
+    kwargs = {"num_classes": state[classifier].shape[0]}
+    if arch in AUX:
+        kwargs.update(init_weights=False, transform_input=transform_input,
+                      aux_logits=any(k.startswith(AUX[arch]) for k in state))
+    return getattr(torchvision.models, arch)(**kwargs)
 
 
-def main(arch, weights, input_path, output_path):
+def main(arch, weights, input_path, output_path, transform_input):
     state = torch.load(weights)
-    model = build(arch, state)
+    model = build(arch, state, transform_input == "1")
     model.load_state_dict(state, strict=True)
     model.eval()
     with torch.no_grad():
@@ -34,4 +41,4 @@ def main(arch, weights, input_path, output_path):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:5])
+    main(*sys.argv[1:6])

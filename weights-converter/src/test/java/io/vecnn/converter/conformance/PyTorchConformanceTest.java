@@ -1,82 +1,120 @@
 package io.vecnn.converter.conformance;
 
-import io.vecnn.converter.testing.PythonTorch;
-
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vecnn.Model;
+import io.vecnn.Tensor;
 import io.vecnn.converter.ModelConversion;
-import io.vecnn.converter.arch.Architecture;
-import io.vecnn.converter.arch.Architectures;
-import io.vecnn.converter.npy.Npy;
-import io.vecnn.converter.synth.SyntheticWeights;
 import io.vecnn.converter.WeightFiles;
+import io.vecnn.converter.arch.Architecture;
+import io.vecnn.converter.arch.ArchitectureRecognition;
+import io.vecnn.converter.arch.Architectures;
+import io.vecnn.converter.arch.TransformInput;
+import io.vecnn.converter.npy.Npy;
+import io.vecnn.converter.statedict.StateDict;
+import io.vecnn.converter.synth.SyntheticWeights;
+import io.vecnn.converter.testing.PythonTorch;
 import io.vecnn.converter.torchfile.TorchZipWriter;
+import io.vecnn.graph.Shape;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Every built-in network against real PyTorch on the same weights: state dicts written by torch.save from
- * torchvision's (and seed 001's) own modules, converted and run by VecNN; and the other way round, files
- * VecNN synthesises loaded by PyTorch with {@code load_state_dict(strict=True)}.
+ * torchvision's (and seed 001's) own modules at two input sizes and batch 1 and 2, converted, written,
+ * loaded and run by VecNN's reference executor, the oracle, and by the fast path users run (see
+ * {@code conformance_fixtures.py}); and the other way round, files VecNN synthesises loaded by PyTorch
+ * with {@code load_state_dict(strict=True)}.
  */
 class PyTorchConformanceTest {
     private static final Map<String, Double> WORST = new ConcurrentHashMap<>();
 
     @TempDir
-    Path temp;
+    static Path temp;
 
-    @ParameterizedTest(name = "{0} at batch {1}")
-    @CsvSource({"lenet5,1", "lenet5,3", "resnet18,1", "resnet18,3", "resnet50,1", "resnet50,3"})
-    void torchSavedStateDictMatchesPyTorch(String arch, int batch) throws IOException {
+    @TestFactory
+    Stream<DynamicNode> torchSavedStateDictsMatchPyTorch() throws IOException {
         PythonTorch.require();
         Path fixtures = PythonTorch.fixtures("conformance_fixtures.py");
-        Architecture architecture = Architectures.get(arch);
-        Path modelFile = temp.resolve(arch + ".vnn");
-        ModelConversion.convert(WeightFiles.read(fixtures.resolve(arch + ".pth")), architecture, arch + ".pth")
-                .write(modelFile);
-        Npy.Array input = Npy.read(fixtures.resolve(arch + ".input" + batch + ".npy"));
-        Npy.Array expected = Npy.read(fixtures.resolve(arch + ".expected" + batch + ".npy"));
-
-        float[] actual = Model.load(modelFile).run(input.data(), batch);
-
-        record(arch + " batch " + batch, Comparison.of(actual, expected.data()));
+        List<Case> cases = Case.readManifest(fixtures.resolve("manifest.json"));
+        assertEquals(Architectures.names(), cases.stream().map(Case::arch).collect(Collectors.toSet()),
+                "every built-in architecture has a fixture");
+        Loaded loaded = new Loaded(fixtures);
+        return cases.stream().map(c -> DynamicContainer.dynamicContainer(c.name(), Stream.concat(
+                Stream.of(DynamicTest.dynamicTest("--arch auto recognises " + c.arch(), () -> assertEquals(c.arch(),
+                        ArchitectureRecognition.recognise(loaded.stateDict(c)).architecture().name()))),
+                c.runs().stream().map(r -> DynamicTest.dynamicTest(r.id(), () -> check(fixtures, loaded, c, r))))));
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"lenet5", "resnet18", "resnet50"})
-    void synthesisedFileLoadsStrictlyInPyTorchAndMatches(String arch) throws IOException {
+    private static void check(Path fixtures, Loaded loaded, Case c, Run run) {
+        Architecture arch = Architectures.get(c.arch());
+        if (run.transformInput() != null) {
+            arch = ((TransformInput) arch).withTransformInput(run.transformInput());
+        }
+        Model model = loaded.model(c, arch, run.inputSize());
+        Npy.Array input = Npy.read(fixtures.resolve(run.input()));
+        Npy.Array expected = Npy.read(fixtures.resolve(run.expected()));
+        Tensor x = nhwc(input);
+
+        record(run.id(), Comparison.of(model.runReference(x).toNchw(), expected.data()));
+        record(run.id() + " fast path", Comparison.of(model.run(x).toNchw(), expected.data()));
+    }
+
+    private static Tensor nhwc(Npy.Array nchw) {
+        int[] s = nchw.shape();
+        return Tensor.fromNchw(nchw.data(), s[0], s[1], s[2], s[3]);
+    }
+
+    @ParameterizedTest(name = "{0} at 3x{1}x{1}")
+    @CsvSource({"lenet5,32", "alexnet,63", "googlenet,64", "resnet18,64", "resnet34,64", "resnet50,64",
+            "resnet101,64", "resnet152,64", "inception_v3,75"})
+    void synthesisedFileLoadsStrictlyInPyTorchAndMatches(String name, int size) throws IOException {
         PythonTorch.require();
-        Architecture architecture = Architectures.get(arch);
-        Path pth = temp.resolve(arch + ".pth");
-        TorchZipWriter.write(SyntheticWeights.generate(architecture, 11, 7), pth);
-        var shape = architecture.defaultInput();
+        Architecture arch = Architectures.get(name);
+        Path pth = temp.resolve(name + ".pth");
+        TorchZipWriter.write(SyntheticWeights.generate(arch, 11, 7), pth);
+        Shape shape = new Shape(3, size, size);
         int batch = 2;
         float[] x = new float[(int) (batch * shape.size())];
-        var random = new java.util.SplittableRandom(5);
+        SplittableRandom random = new SplittableRandom(5);
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) random.nextGaussian();
         }
         Path input = temp.resolve("input.npy");
         Npy.write(input, new int[] {batch, shape.channels(), shape.height(), shape.width()}, x);
         Path output = temp.resolve("torch.npy");
+        boolean transform = arch instanceof TransformInput t && t.transformInput();
 
-        PythonTorch.script("run_state_dict.py", arch, pth.toString(), input.toString(), output.toString());
+        PythonTorch.script("run_state_dict.py", name, pth, input, output, transform ? 1 : 0);
 
-        float[] ours = Model.of(ModelConversion.convert(WeightFiles.read(pth), architecture, "synth")).run(x, batch);
-        record(arch + " synthesised, 7 classes", Comparison.of(ours, Npy.read(output).data()));
+        Model model = Model.of(ModelConversion.convert(WeightFiles.read(pth), arch, shape, "synth"));
+        float[] ours = model.runReference(Tensor.fromNchw(x, batch, 3, size, size)).toNchw();
+        record(name + " synthesised, 7 classes, " + shape, Comparison.of(ours, Npy.read(output).data()));
     }
 
     private static void record(String name, Comparison c) {
         WORST.put(name, c.relative());
-        System.out.printf("conformance %-28s max |ours - torch| %.3g = %.3g of max |torch| %.3g%n", name,
+        System.out.printf("conformance %-44s max |ours - torch| %.3g = %.3g of max |torch| %.3g%n", name,
                 c.maxAbsDiff(), c.relative(), c.maxAbsExpected());
         c.assertWithinTolerance(name);
     }
@@ -85,6 +123,79 @@ class PyTorchConformanceTest {
     static void summary() {
         System.out.println("conformance: " + WORST.size() + " cases ran against PyTorch"
                 + (WORST.isEmpty() ? " (skipped: PyTorch missing)" : ""));
-        new TreeMap<>(WORST).forEach((k, v) -> System.out.printf("conformance:   %-28s relative error %.3g%n", k, v));
+        Map<String, Double> perVariant = new TreeMap<>();
+        WORST.forEach((k, v) -> perVariant.merge(variant(k), v, Math::max));
+        perVariant.forEach((k, v) -> System.out.printf("conformance:   %-32s largest relative error %.3g%n", k, v));
+    }
+
+    /** {@code vgg16.3x64x48.b2 fast path} → {@code vgg16, fast path}. */
+    private static String variant(String run) {
+        String v = run.split("[. ]", 2)[0];
+        if (run.contains(" synthesised")) {
+            v += ", synthesised";
+        }
+        return run.endsWith(" fast path") ? v + ", fast path" : v;
+    }
+
+    /** One fixture case: a state dict and the runs on it, from the fixture script's manifest. */
+    private record Case(String name, String arch, String weights, List<Run> runs) {
+        static List<Case> readManifest(Path path) throws IOException {
+            List<Case> cases = new ArrayList<>();
+            for (JsonNode c : new ObjectMapper().readTree(path.toFile()).get("cases")) {
+                List<Run> runs = new ArrayList<>();
+                for (JsonNode r : c.get("runs")) {
+                    JsonNode s = r.get("input_size");
+                    JsonNode t = r.get("transform_input");
+                    runs.add(new Run(r.get("id").asText(), new Shape(s.get(0).asInt(), s.get(1).asInt(), s.get(2).asInt()),
+                            r.get("batch").asInt(), t.isNull() ? null : t.asBoolean(), r.get("input").asText(),
+                            r.get("expected").asText()));
+                }
+                cases.add(new Case(c.get("name").asText(), c.get("arch").asText(), c.get("weights").asText(), runs));
+            }
+            return cases;
+        }
+    }
+
+    private record Run(String id, Shape inputSize, int batch, Boolean transformInput, String input, String expected) {
+    }
+
+    /**
+     * The state dict and model of the case being tested, read and converted once for all its runs and
+     * dropped for the next case: VGG16's take 0.5 GB each.
+     */
+    private static final class Loaded {
+        private final Path fixtures;
+        private String stateDictOf;
+        private StateDict stateDict;
+        private String modelOf;
+        private Model model;
+
+        Loaded(Path fixtures) {
+            this.fixtures = fixtures;
+        }
+
+        StateDict stateDict(Case c) {
+            if (!c.name().equals(stateDictOf)) {
+                stateDict = null;
+                model = null;
+                modelOf = null;
+                stateDict = WeightFiles.read(fixtures.resolve(c.weights()));
+                stateDictOf = c.name();
+            }
+            return stateDict;
+        }
+
+        /** Converted at {@code input}, written to a model file and loaded from it, as a user would. */
+        Model model(Case c, Architecture arch, Shape input) {
+            String key = c.name() + " " + input + " " + (arch instanceof TransformInput t && t.transformInput());
+            if (!Objects.equals(key, modelOf)) {
+                model = null;
+                Path file = temp.resolve("model.vnn");
+                ModelConversion.convert(stateDict(c), arch, input, c.weights()).write(file);
+                model = Model.load(file);
+                modelOf = key;
+            }
+            return model;
+        }
     }
 }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * Real PyTorch, the oracle: Debian's torch for /usr/bin/python3, driven through the scripts in
@@ -56,11 +57,13 @@ public final class PythonTorch {
     /**
      * The fixtures a script in {@code src/test/python} writes, generated once per version of the script
      * (PyTorch here is built with generic BLAS and takes a while) and cached under {@code ~/.cache/vecnn}
-     * or {@code VECNN_FIXTURE_CACHE}.
+     * or {@code VECNN_FIXTURE_CACHE}. Fixtures of the script's earlier versions are deleted: the
+     * conformance fixtures take a gigabyte or two.
      */
     public static synchronized Path fixtures(String scriptName) throws IOException {
         Path script = SCRIPTS.resolve(scriptName);
-        String version = scriptName.replace(".py", "") + "-" + sha256(Files.readAllBytes(script)).substring(0, 16);
+        String name = scriptName.replace(".py", "");
+        String version = name + "-" + sha256(Files.readAllBytes(script)).substring(0, 16);
         String base = System.getenv().getOrDefault("VECNN_FIXTURE_CACHE",
                 System.getProperty("user.home") + "/.cache/vecnn/fixtures");
         Path dir = Paths.get(base, version);
@@ -70,13 +73,27 @@ public final class PythonTorch {
             script(scriptName, temp.toString());
             Files.writeString(temp.resolve("COMPLETE"), version);
             if (Files.exists(dir)) {
-                try (var old = Files.walk(dir)) {
-                    old.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
+                deleteTree(dir);
             }
             Files.move(temp, dir);
+            deleteOtherVersions(dir, name);
         }
         return dir;
+    }
+
+    private static void deleteOtherVersions(Path current, String name) throws IOException {
+        try (var siblings = Files.list(current.getParent())) {
+            for (Path old : siblings.filter(p -> !p.equals(current)
+                    && p.getFileName().toString().matches(Pattern.quote(name) + "-[0-9a-f]{16}")).toList()) {
+                deleteTree(old);
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var old = Files.walk(dir)) {
+            old.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     private record Result(int exitCode, String output) {
