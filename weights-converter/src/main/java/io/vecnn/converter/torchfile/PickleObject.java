@@ -28,10 +28,6 @@ final class PickleObject {
         return type;
     }
 
-    PickleTuple args() {
-        return args;
-    }
-
     Object state() {
         return state;
     }

@@ -112,8 +112,8 @@ final class TorchZipArchive implements AutoCloseable {
         }
         if (pickles.isEmpty()) {
             throw new VecnnException(file + " is a zip file without a data.pkl record, so not a torch.save file"
-                    + " (its first entries: " + String.join(", ", names.subList(0, Math.min(NAMES_IN_MESSAGE,
-                    names.size()))) + ")");
+                    + " (its first entries: " + PickleGlobals.printable(String.join(", ",
+                    names.subList(0, Math.min(NAMES_IN_MESSAGE, names.size())))) + ")");
         }
         if (pickles.size() > 1) {
             throw new VecnnException(file + " holds several data.pkl records (" + String.join(", ", pickles)
@@ -156,19 +156,6 @@ final class TorchZipArchive implements AutoCloseable {
     long declaredSize(String name) {
         ZipEntry entry = zip.getEntry(name);
         return entry == null ? -1 : entry.getSize();
-    }
-
-    /** The names of all records under a folder (with its trailing slash), in the zip's order. */
-    List<String> namesUnder(String folder) {
-        List<String> names = new ArrayList<>();
-        Enumeration<? extends ZipEntry> entries = zip.entries();
-        while (entries.hasMoreElements()) {
-            String name = entries.nextElement().getName();
-            if (name.startsWith(folder) && !name.endsWith("/")) {
-                names.add(name);
-            }
-        }
-        return names;
     }
 
     /** The whole record, which may hold at most {@code maxBytes}. */
