@@ -22,6 +22,7 @@ final class ConvAlgorithms {
     static final int WINOGRAD_MIN_CHANNELS = 16;
     /** Below this many 4x4 output tiles per image (about a 13x13 map) the 4x larger weights dominate. */
     static final int WINOGRAD_MIN_TILES = 16;
+    private static final int WARMUP_RUNS = 3;
     private static final int TIMED_RUNS = 3;
 
     private ConvAlgorithms() {
@@ -46,26 +47,36 @@ final class ConvAlgorithms {
         return fastest(candidates, in, out, pool);
     }
 
-    /** Times each candidate at batch 1 on zeros (the cost does not depend on the values) and keeps the fastest. */
+    /**
+     * Times each candidate at batch 1 on zeros (the cost does not depend on the values) and keeps the fastest.
+     * Candidates are warmed up first, so the JIT has compiled their loops, then timed in alternation, so a
+     * burst of load on the machine hits them alike.
+     */
     private static ConvKernel fastest(List<ConvKernel> candidates, Shape in, Shape out, ForkJoinPool pool) {
         float[] x = new float[(int) in.size()];
         float[] y = new float[(int) out.size()];
-        ConvKernel best = null;
-        long bestNanos = Long.MAX_VALUE;
-        for (ConvKernel k : candidates) {
-            float[] scratch = new float[k.scratchFloats(1)];
-            k.run(x, 1, y, 0, out.channels(), null, true, pool, scratch);
-            long nanos = Long.MAX_VALUE;
-            for (int i = 0; i < TIMED_RUNS; i++) {
-                long start = System.nanoTime();
-                k.run(x, 1, y, 0, out.channels(), null, true, pool, scratch);
-                nanos = Math.min(nanos, System.nanoTime() - start);
-            }
-            if (nanos < bestNanos) {
-                bestNanos = nanos;
-                best = k;
+        float[][] scratch = new float[candidates.size()][];
+        long[] best = new long[candidates.size()];
+        for (int i = 0; i < candidates.size(); i++) {
+            scratch[i] = new float[candidates.get(i).scratchFloats(1)];
+            best[i] = Long.MAX_VALUE;
+            for (int w = 0; w < WARMUP_RUNS; w++) {
+                candidates.get(i).run(x, 1, y, 0, out.channels(), null, true, pool, scratch[i]);
             }
         }
-        return best;
+        for (int round = 0; round < TIMED_RUNS; round++) {
+            for (int i = 0; i < candidates.size(); i++) {
+                long start = System.nanoTime();
+                candidates.get(i).run(x, 1, y, 0, out.channels(), null, true, pool, scratch[i]);
+                best[i] = Math.min(best[i], System.nanoTime() - start);
+            }
+        }
+        int winner = 0;
+        for (int i = 1; i < best.length; i++) {
+            if (best[i] < best[winner]) {
+                winner = i;
+            }
+        }
+        return candidates.get(winner);
     }
 }

@@ -6,6 +6,7 @@ import io.vecnn.converter.arch.Architecture;
 import io.vecnn.converter.arch.ArchitectureRecognition;
 import io.vecnn.converter.arch.Architectures;
 import io.vecnn.converter.arch.TransformInput;
+import io.vecnn.converter.spec.NetworkSpec;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.graph.GraphStats;
 import io.vecnn.graph.Shape;
@@ -33,6 +34,10 @@ final class ConvertCommand implements Callable<Integer> {
             description = "architecture: auto (recognise it from the keys; the default) or one of ${COMPLETION-CANDIDATES}")
     String arch;
 
+    @Option(names = "--spec", paramLabel = "NET.json",
+            description = "a JSON spec of your own network (see the README) instead of a built-in --arch")
+    Path specFile;
+
     @Option(names = "--out", required = true, description = "the model file to write (.vnn)")
     Path out;
 
@@ -48,10 +53,16 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (specFile != null && !arch.equals(AUTO)) {
+            throw new ParameterException(spec.commandLine(), "give either --arch or --spec, not both");
+        }
         StateDict stateDict = WeightFiles.read(weights);
         Architecture a;
         String found;
-        if (arch.equals(AUTO)) {
+        if (specFile != null) {
+            a = NetworkSpec.read(specFile).architecture(stateDict);
+            found = a.name() + ", from the spec " + specFile;
+        } else if (arch.equals(AUTO)) {
             ArchitectureRecognition.Recognised recognised = ArchitectureRecognition.recognise(stateDict);
             a = recognised.architecture();
             found = recognised.summary();

@@ -69,6 +69,54 @@ class CliTest {
     }
 
     @Test
+    void predictWithReferenceAgreesWithTheFastKernels() {
+        Path pth = dir.resolve("w.pth");
+        Path vnn = dir.resolve("m.vnn");
+        Path x = dir.resolve("x.npy");
+        vecnn("synth", "--arch", "lenet5", "--out", pth);
+        vecnn("convert", "--weights", pth, "--arch", "lenet5", "--out", vnn);
+        float[] input = new float[3 * 3 * 32 * 32];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) Math.cos(i * 0.37);
+        }
+        Npy.write(x, new int[] {3, 3, 32, 32}, input);
+        Run fast = vecnn("predict", "--model", vnn, "--input", x, "--out", dir.resolve("fast.npy"));
+        Run reference = vecnn("predict", "--model", vnn, "--input", x, "--out", dir.resolve("ref.npy"), "--reference");
+        assertEquals(0, fast.exit(), fast.err());
+        assertEquals(0, reference.exit(), reference.err());
+        assertTrue(reference.out().contains("(reference executor)"), reference.out());
+        float[] a = Npy.read(dir.resolve("fast.npy")).data();
+        float[] b = Npy.read(dir.resolve("ref.npy")).data();
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(b[i], a[i], 1e-4 * (1 + Math.abs(b[i])), "logit " + i);
+        }
+    }
+
+    @Test
+    void convertFromASpecFileAndRefuseSpecTogetherWithArch() throws IOException {
+        Path pth = dir.resolve("w.pth");
+        vecnn("synth", "--arch", "lenet5", "--out", pth);
+        Path spec = dir.resolve("net.json");
+        Files.writeString(spec, """
+                {"name": "seed-lenet", "input_size": [3, 32, 32], "layers": [
+                  {"conv": "conv_layer.0"}, {"max_pool": 2}, {"conv": "conv_layer.2"}, {"max_pool": 2}, "flatten",
+                  {"linear": "fullconn_layer.0"}, "relu", {"linear": "fullconn_layer.2"}, "relu",
+                  {"linear": "fullconn_layer.4"}]}""");
+        Path fromSpec = dir.resolve("spec.vnn");
+        Path builtIn = dir.resolve("builtin.vnn");
+        Run convert = vecnn("convert", "--weights", pth, "--spec", spec, "--out", fromSpec);
+        assertEquals(0, convert.exit(), convert.err());
+        assertTrue(convert.out().contains("seed-lenet, from the spec"), convert.out());
+        vecnn("convert", "--weights", pth, "--arch", "lenet5", "--out", builtIn);
+        float[] x = new float[3 * 32 * 32];
+        java.util.Arrays.fill(x, 0.5f);
+        assertArrayEquals(Model.load(builtIn).runReference(io.vecnn.Tensor.fromNchw(x, 1, 3, 32, 32)).data(),
+                Model.load(fromSpec).runReference(io.vecnn.Tensor.fromNchw(x, 1, 3, 32, 32)).data());
+        assertEquals(2, vecnn("convert", "--weights", pth, "--spec", spec, "--arch", "lenet5", "--out",
+                dir.resolve("x.vnn")).exit());
+    }
+
+    @Test
     void truncatedWeightsGiveOneLineAndNoOutputFile() throws IOException {
         Path pth = dir.resolve("w.pth");
         vecnn("synth", "--arch", "resnet18", "--out", pth);
