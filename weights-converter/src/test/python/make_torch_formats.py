@@ -77,16 +77,24 @@ class Net(nn.Module):
 
 
 class SmallCnn(nn.Module):
+    """For TorchScript: a parameter left unset (bias=False), a ModuleList, a buffer, and a plain tensor
+    attribute that is neither parameter nor buffer and so not part of the state dict."""
+
     def __init__(self):
         super().__init__()
-        self.conv = nn.Conv2d(1, 2, 3)
+        self.conv = nn.Conv2d(1, 2, 3, bias=False)
         self.bn = nn.BatchNorm2d(2)
         self.fc = nn.Linear(8, 3)
+        self.blocks = nn.ModuleList([nn.Linear(3, 3), nn.Linear(3, 3)])
         self.register_buffer("shift", torch.ones(2))
+        self.plain = torch.full((3,), 0.5)
 
     def forward(self, x):
         y = self.bn(self.conv(x)) + self.shift.view(1, 2, 1, 1)
-        return self.fc(torch.flatten(y, 1)[:, :8])
+        y = self.fc(torch.flatten(y, 1)[:, :8])
+        for block in self.blocks:
+            y = block(y)
+        return y * self.plain
 
 
 def trained(model):
