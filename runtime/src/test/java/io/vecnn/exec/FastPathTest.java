@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The planned fast path against the reference executor on a graph with every fusion pattern: conv+ReLU,
  * a residual add fused into the first and into the second of two convolutions, Linear after flatten
- * with ReLU, and the ops that still run on reference kernels.
+ * with ReLU; standalone affine, ReLU and add; and the ops that still run on reference kernels.
  */
 class FastPathTest {
     private static final SplittableRandom RANDOM = new SplittableRandom(77);
@@ -58,7 +58,12 @@ class FastPathTest {
         conv(nodes, w, "c1", "b_relu", 21, 5, 1, 1, 0);
         conv(nodes, w, "c2", "b_relu", 21, 7, 3, 1, 1);
         nodes.add(new Node("cat", new Op.Concat(), List.of("c1", "c2"), "cat"));
-        nodes.add(new Node("gap", new Op.AdaptiveAvgPool2d(2, 2), List.of("cat"), "gap"));
+        w.put("cat_bn.scale", WeightTensor.vector(random(12, 1)));
+        w.put("cat_bn.shift", WeightTensor.vector(random(12, 1)));
+        nodes.add(new Node("cat_bn", new Op.ChannelAffine("cat_bn.scale", "cat_bn.shift"), List.of("cat"), "cat_bn"));
+        nodes.add(new Node("cat_relu", new Op.Relu(), List.of("cat_bn"), "cat_relu"));
+        nodes.add(new Node("cat_add", new Op.Add(), List.of("cat_relu", "cat"), "cat_add"));
+        nodes.add(new Node("gap", new Op.AdaptiveAvgPool2d(2, 2), List.of("cat_add"), "gap"));
         nodes.add(new Node("flat", new Op.Flatten(), List.of("gap"), "flat"));
         w.put("fc1.weight", new WeightTensor(new int[] {33, 48}, random(33 * 48, 0.2)));
         w.put("fc1.bias", WeightTensor.vector(random(33, 0.1)));
@@ -97,6 +102,7 @@ class FastPathTest {
             assertTrue(steps.contains("c1: conv 5x8x8 by gemm 1x1 into channels 0..5 of a concat"), steps);
             assertTrue(steps.contains("c2: conv 7x8x8 by im2col gemm into channels 5..12 of a concat"), steps);
             assertTrue(steps.contains("cat: concat, 0 input(s) copied"), steps);
+            assertTrue(steps.contains("cat_bn: channel_affine\ncat_relu: relu\ncat_add: add"), steps);
         }
     }
 

@@ -142,6 +142,13 @@ public final class PlanBuilder {
                     channels.stream().mapToInt(Integer::intValue).toArray(),
                     offsets.stream().mapToInt(Integer::intValue).toArray(), out.channels(),
                     out.height() * out.width(), bufferOf(node.output())));
+        } else if (op instanceof Op.ChannelAffine || op instanceof Op.Relu
+                || (op instanceof Op.Add && node.inputs().size() == 2)) {
+            float[] scale = op instanceof Op.ChannelAffine a ? weights.get(a.scale()).data() : null;
+            float[] shift = op instanceof Op.ChannelAffine a ? weights.get(a.shift()).data() : null;
+            steps.add(new PointwiseStep(node.name(), op, scale, shift,
+                    node.inputs().stream().mapToInt(this::bufferOf).toArray(), shapes.get(node.output()),
+                    bufferOf(node.output())));
         } else if (op instanceof Op.Flatten) {
             buffer.put(node.output(), bufferOf(node.inputs().get(0)));
         } else {
