@@ -8,7 +8,7 @@ and the eval-mode output of the module on them. GoogLeNet and Inception v3 run w
 (torchvision's setting for the published weights) and off. Run as
     python3 conformance_fixtures.py OUT_DIR
 It writes OUT_DIR/manifest.json listing every case and run. The tests cache OUT_DIR by the sha256 of
-this file, so any change here regenerates the fixtures (about 1.2 GB, VGG16's weights mostly).
+this file, so any change here regenerates the fixtures (2.2 GB, half of it VGG16's weights).
 """
 import json
 import os
@@ -118,16 +118,28 @@ def init_like_trained(model, generator):
                 m.bias.data = 0.1 * torch.randn(m.bias.shape, generator=generator)
 
 
-def randomize_batchnorm(model, generator):
-    """Fresh BatchNorms are the identity; real ones are not, and folding must get them right."""
-    for m in model.modules():
-        if isinstance(m, nn.BatchNorm2d):
-            c = m.num_features
-            m.weight.data = 1 + 0.2 * torch.randn(c, generator=generator)
-            m.bias.data = 0.2 * torch.randn(c, generator=generator)
-            m.running_mean = 0.2 * torch.randn(c, generator=generator)
-            m.running_var = 0.5 + torch.rand(c, generator=generator)
-            m.num_batches_tracked = torch.tensor(1000)
+def randomize_batchnorm(model, generator, size):
+    """BatchNorm statistics as training leaves them: measured in train mode on a random batch, so that
+    activations stay of order one however deep the network (ResNet-152's outputs would reach 1e11
+    otherwise), then perturbed, because real BatchNorms are not exactly normalising and folding must get
+    every term right. num_batches_tracked as a trained file has it."""
+    norms = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
+    if not norms:
+        return
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None  # a plain average over the calibration batch
+    model.train()
+    with torch.no_grad():
+        model(torch.randn((4,) + size, generator=generator))
+    for m in norms:
+        c = m.num_features
+        m.weight.data = 1 + 0.2 * torch.randn(c, generator=generator)
+        m.bias.data = 0.2 * torch.randn(c, generator=generator)
+        m.running_mean += 0.2 * torch.randn(c, generator=generator) * m.running_var.sqrt()
+        m.running_var *= 0.5 + torch.rand(c, generator=generator)
+        m.num_batches_tracked = torch.tensor(1000)
+        m.momentum = 0.1
 
 
 def runs(name, default, other):
@@ -159,7 +171,7 @@ def main(out_dir):
         generator = torch.Generator().manual_seed(2000 + seed)
         model = make()
         init_like_trained(model, generator)
-        randomize_batchnorm(model, generator)
+        randomize_batchnorm(model, generator, default)
         model.eval()
         weights = name + ".pth"
         torch.save(model.state_dict(), os.path.join(out_dir, weights))
