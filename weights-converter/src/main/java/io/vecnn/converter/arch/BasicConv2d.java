@@ -6,7 +6,7 @@ package io.vecnn.converter.arch;
  * ReLU. Keys {@code PREFIX.conv.weight} and {@code PREFIX.bn.*}; the BatchNorm folds into the conv.
  */
 public final class BasicConv2d {
-    static final double BN_EPS = 1e-3;
+    private static final double BN_EPS = 1e-3;
 
     private BasicConv2d() {
     }
