@@ -36,7 +36,9 @@ final class DemoCommand implements Callable<Integer> {
                     + "resnet18, resnet50, inception_v3); any of ${COMPLETION-CANDIDATES}")
     List<String> archs;
 
-    @Option(names = "--runs", defaultValue = "3", description = "timed runs per architecture (default: ${DEFAULT-VALUE})")
+    private static final int WARMUP_RUNS = 3;
+
+    @Option(names = "--runs", defaultValue = "5", description = "timed runs per architecture (default: ${DEFAULT-VALUE})")
     int runs;
 
     @Option(names = "--work-dir", description = "where to keep the files (default: a temporary directory, deleted after)")
@@ -72,7 +74,12 @@ final class DemoCommand implements Callable<Integer> {
             throw new IllegalStateException("synthesised " + arch.name() + " weights recognised as " + recognised.name());
         }
         ModelConversion.convert(read, recognised, pth.getFileName().toString()).write(vnn);
-        Model model = Model.load(vnn);
+        try (Model model = Model.load(vnn)) {
+            time(arch, model);
+        }
+    }
+
+    private void time(Architecture arch, Model model) {
         Shape s = model.inputShape();
         float[] input = new float[(int) s.size()];
         SplittableRandom random = new SplittableRandom(7);
@@ -80,6 +87,10 @@ final class DemoCommand implements Callable<Integer> {
             input[i] = (float) (random.nextDouble() * 2 - 1);
         }
         float[] logits = model.run(input, 1);
+        // A few untimed runs first: the JIT compiles the kernels during the first ones.
+        for (int r = 0; r < WARMUP_RUNS; r++) {
+            model.run(input, 1);
+        }
         long[] nanos = new long[Math.max(1, runs)];
         for (int r = 0; r < nanos.length; r++) {
             long start = System.nanoTime();
