@@ -2,6 +2,7 @@ package io.vecnn.converter;
 
 import io.vecnn.VecnnException;
 import io.vecnn.converter.safetensors.SafetensorsStateDicts;
+import io.vecnn.converter.statedict.ReadProgress;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.statedict.TorchTensor;
 import io.vecnn.converter.torchfile.TorchFiles;
@@ -28,6 +29,11 @@ public final class WeightFiles {
     }
 
     public static StateDict read(Path file) {
+        return read(file, ReadProgress.NONE);
+    }
+
+    /** Reads the file, telling {@code progress} how many of its bytes have been taken in. */
+    public static StateDict read(Path file, ReadProgress progress) {
         byte[] head = new byte[16];
         int length;
         try (InputStream in = Files.newInputStream(file)) {
@@ -37,8 +43,8 @@ public final class WeightFiles {
         } catch (IOException e) {
             throw new VecnnException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        StateDict raw = SafetensorsStateDicts.looksLike(head, length) ? SafetensorsStateDicts.read(file)
-                : TorchFiles.read(file);
+        StateDict raw = SafetensorsStateDicts.looksLike(head, length) ? SafetensorsStateDicts.read(file, progress)
+                : TorchFiles.read(file, progress);
         return stripWrapperPrefix(raw);
     }
 

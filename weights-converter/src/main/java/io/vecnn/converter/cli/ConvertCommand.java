@@ -56,7 +56,10 @@ final class ConvertCommand implements Callable<Integer> {
         if (specFile != null && !arch.equals(AUTO)) {
             throw new ParameterException(spec.commandLine(), "give either --arch or --spec, not both");
         }
-        StateDict stateDict = WeightFiles.read(weights);
+        StateDict stateDict;
+        try (FileReadProgress progress = FileReadProgress.start(weights)) {
+            stateDict = WeightFiles.read(weights, progress);
+        }
         Architecture a;
         String found;
         if (specFile != null) {

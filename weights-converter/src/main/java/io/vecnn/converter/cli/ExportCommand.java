@@ -22,7 +22,10 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        StateDict sd = WeightFiles.read(weights);
+        StateDict sd;
+        try (FileReadProgress progress = FileReadProgress.start(weights)) {
+            sd = WeightFiles.read(weights, progress);
+        }
         Map<String, String> metadata = new LinkedHashMap<>();
         // "pt" is what PyTorch-origin safetensors files declare, so other tools treat the keys as torch's.
         metadata.put("format", "pt");

@@ -52,7 +52,10 @@ final class InspectCommand implements Callable<Integer> {
                 printModel(model);
             }
         } else {
-            StateDict sd = WeightFiles.read(file);
+            StateDict sd;
+            try (FileReadProgress progress = FileReadProgress.start(file)) {
+                sd = WeightFiles.read(file, progress);
+            }
             if (json) {
                 System.out.println(JSON.writeValueAsString(stateDictJson(sd)));
             } else {

@@ -2,6 +2,7 @@ package io.vecnn.converter.safetensors;
 
 import io.vecnn.VecnnException;
 import io.vecnn.converter.statedict.DType;
+import io.vecnn.converter.statedict.ReadProgress;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.statedict.TorchTensor;
 import io.vecnn.converter.statedict.WeightFormat;
@@ -43,7 +44,7 @@ public final class SafetensorsStateDicts {
         return headerLength > 0 && headerLength < (100L << 20);
     }
 
-    public static StateDict read(Path file) {
+    public static StateDict read(Path file, ReadProgress progress) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             SafetensorsHeader header = Safetensors.readHeader(channel, file);
             Map<String, TorchTensor> tensors = new LinkedHashMap<>();
@@ -61,6 +62,7 @@ public final class SafetensorsStateDicts {
                         throw new VecnnException(file + ": unexpected end of file in tensor '" + e.name() + "'");
                     }
                 }
+                progress.advance(bytes.capacity());
                 float[] data = new float[(int) e.numel()];
                 for (int i = 0; i < data.length; i++) {
                     data[i] = dtype.read(bytes, i);

@@ -1,6 +1,7 @@
 package io.vecnn.converter.torchfile;
 
 import io.vecnn.VecnnException;
+import io.vecnn.converter.statedict.ReadProgress;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,17 +22,19 @@ final class FileBytes implements AutoCloseable {
     private final Path file;
     private final FileChannel channel;
     private final long size;
+    private final ReadProgress progress;
 
-    private FileBytes(Path file, FileChannel channel, long size) {
+    private FileBytes(Path file, FileChannel channel, long size, ReadProgress progress) {
         this.file = file;
         this.channel = channel;
         this.size = size;
+        this.progress = progress;
     }
 
-    static FileBytes open(Path file) {
+    static FileBytes open(Path file, ReadProgress progress) {
         try {
             FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-            return new FileBytes(file, channel, channel.size());
+            return new FileBytes(file, channel, channel.size(), progress);
         } catch (IOException e) {
             throw new VecnnException("cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -74,6 +77,7 @@ final class FileBytes implements AutoCloseable {
         } catch (IOException e) {
             throw new VecnnException("cannot read " + what + " from " + file + ": " + e.getMessage(), e);
         }
+        progress.advance(length);
         return buffer.flip();
     }
 

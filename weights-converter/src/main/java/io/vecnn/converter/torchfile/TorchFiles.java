@@ -1,6 +1,7 @@
 package io.vecnn.converter.torchfile;
 
 import io.vecnn.VecnnException;
+import io.vecnn.converter.statedict.ReadProgress;
 import io.vecnn.converter.statedict.StateDict;
 
 import java.io.IOException;
@@ -21,8 +22,13 @@ public final class TorchFiles {
     }
 
     public static StateDict read(Path file) {
+        return read(file, ReadProgress.NONE);
+    }
+
+    /** Reads the file, telling {@code progress} about the bytes taken in as storages are read. */
+    public static StateDict read(Path file, ReadProgress progress) {
         try {
-            return readFormat(file);
+            return readFormat(file, progress);
         } catch (VecnnException e) {
             throw e;
         } catch (RuntimeException | StackOverflowError | InternalError e) {
@@ -34,16 +40,16 @@ public final class TorchFiles {
         }
     }
 
-    private static StateDict readFormat(Path file) {
+    private static StateDict readFormat(Path file, ReadProgress progress) {
         byte[] head = new byte[TorchFormat.HEAD_BYTES];
         int length = readHead(file, head);
         if (length == 0) {
             throw new VecnnException("empty file: " + file + " (0 bytes), not a PyTorch file");
         }
         return switch (TorchFormat.sniff(head, length)) {
-            case ZIP -> TorchZipReader.read(file);
-            case LEGACY_PICKLE -> TorchLegacyReader.read(file);
-            case TAR -> TorchTarReader.read(file);
+            case ZIP -> TorchZipReader.read(file, progress);
+            case LEGACY_PICKLE -> TorchLegacyReader.read(file, progress);
+            case TAR -> TorchTarReader.read(file, progress);
             case UNKNOWN -> throw new VecnnException("not a PyTorch file: " + file + " (first bytes: "
                     + hex(head, length) + ")");
         };

@@ -1,6 +1,7 @@
 package io.vecnn.converter.torchfile;
 
 import io.vecnn.VecnnException;
+import io.vecnn.converter.statedict.ReadProgress;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.statedict.TorchTensor;
 import io.vecnn.converter.statedict.WeightFormat;
@@ -26,8 +27,8 @@ final class TorchLegacyReader {
     private TorchLegacyReader() {
     }
 
-    static StateDict read(Path file) {
-        try (FileBytes bytes = FileBytes.open(file)) {
+    static StateDict read(Path file, ReadProgress progress) {
+        try (FileBytes bytes = FileBytes.open(file, progress)) {
             try {
                 return read(bytes);
             } catch (VecnnException e) {

@@ -2,6 +2,7 @@ package io.vecnn.converter.torchfile;
 
 import io.vecnn.VecnnException;
 import io.vecnn.converter.statedict.DType;
+import io.vecnn.converter.statedict.ReadProgress;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.statedict.TorchTensor;
 import io.vecnn.converter.statedict.WeightFormat;
@@ -39,8 +40,8 @@ final class TorchTarReader {
         this.file = file;
     }
 
-    static StateDict read(Path path) {
-        try (FileBytes file = FileBytes.open(path)) {
+    static StateDict read(Path path, ReadProgress progress) {
+        try (FileBytes file = FileBytes.open(path, progress)) {
             Map<String, TarArchive.Member> members;
             try {
                 members = TarArchive.members(file);

@@ -1,6 +1,7 @@
 package io.vecnn.converter.torchfile;
 
 import io.vecnn.VecnnException;
+import io.vecnn.converter.statedict.ReadProgress;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,14 +47,16 @@ final class TorchZipArchive implements AutoCloseable {
     private final ZipFile zip;
     private final String prefix;
     private final Kind kind;
+    private final ReadProgress progress;
 
-    private TorchZipArchive(ZipFile zip, String prefix, Kind kind) {
+    private TorchZipArchive(ZipFile zip, String prefix, Kind kind, ReadProgress progress) {
         this.zip = zip;
         this.prefix = prefix;
         this.kind = kind;
+        this.progress = progress;
     }
 
-    static TorchZipArchive open(Path file) {
+    static TorchZipArchive open(Path file, ReadProgress progress) {
         ZipFile zip;
         long size;
         try {
@@ -69,7 +72,7 @@ final class TorchZipArchive implements AutoCloseable {
         }
         try {
             Layout layout = layout(file, zip, Math.max(TOTAL_INFLATION_FLOOR, size * MAX_TOTAL_INFLATION));
-            return new TorchZipArchive(zip, layout.prefix(), layout.kind());
+            return new TorchZipArchive(zip, layout.prefix(), layout.kind(), progress);
         } catch (RuntimeException e) {
             closeQuietly(zip);
             throw e instanceof VecnnException ? e
@@ -235,6 +238,7 @@ final class TorchZipArchive implements AutoCloseable {
     private byte[] read(ZipEntry entry, long n) {
         try (InputStream in = zip.getInputStream(entry)) {
             byte[] bytes = in.readNBytes((int) n);
+            progress.advance(entry.getCompressedSize() > 0 ? entry.getCompressedSize() : bytes.length);
             if (bytes.length < n) {
                 throw new VecnnException("record '" + entry.getName() + "' is cut short: " + bytes.length + " of "
                         + n + " bytes (truncated or corrupt zip)");

@@ -1,6 +1,7 @@
 package io.vecnn.converter.torchfile;
 
 import io.vecnn.VecnnException;
+import io.vecnn.converter.statedict.ReadProgress;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.statedict.TorchTensor;
 import io.vecnn.converter.statedict.WeightFormat;
@@ -21,7 +22,11 @@ public final class TorchZipReader {
     }
 
     public static StateDict read(Path file) {
-        try (TorchZipArchive archive = TorchZipArchive.open(file)) {
+        return read(file, ReadProgress.NONE);
+    }
+
+    static StateDict read(Path file, ReadProgress progress) {
+        try (TorchZipArchive archive = TorchZipArchive.open(file, progress)) {
             try {
                 return switch (archive.kind()) {
                     case TORCH_SAVE -> readTorchSave(archive);
