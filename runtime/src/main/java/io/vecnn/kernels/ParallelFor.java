@@ -1,6 +1,7 @@
 package io.vecnn.kernels;
 
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RecursiveAction;
 import java.util.function.IntConsumer;
 
@@ -23,7 +24,13 @@ public final class ParallelFor {
             }
             return;
         }
-        pool.invoke(new Range(0, count, body));
+        Range all = new Range(0, count, body);
+        if (Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == pool) {
+            // Already on one of the pool's workers (the plan runs its steps there): fork from here, no hand-off.
+            all.invoke();
+        } else {
+            pool.invoke(all);
+        }
     }
 
     private static final class Range extends RecursiveAction {

@@ -75,18 +75,29 @@ public final class Plan {
         float[] scratch = buffers[buffers.length - 1];
         try {
             buffers[inputBuffer] = x.data();
-            for (int i = 0; i < steps.size(); i++) {
-                long start = stepNanos == null ? 0 : System.nanoTime();
-                steps.get(i).run(buffers, scratch, batch, pool);
-                if (stepNanos != null) {
-                    stepNanos[i] += System.nanoTime() - start;
-                }
+            float[][] b = buffers;
+            if (pool == null || pool.getParallelism() == 1) {
+                runSteps(b, scratch, batch, pool, stepNanos);
+            } else {
+                // The whole run on one of the pool's workers: each layer's parallel split then forks from a
+                // running worker instead of handing work from outside, which costs a wake-up per layer.
+                pool.submit(() -> runSteps(b, scratch, batch, pool, stepNanos)).join();
             }
             float[] out = buffers[outputBuffer].clone();
             return new Tensor(batch, output.height(), output.width(), output.channels(), out);
         } finally {
             buffers[inputBuffer] = null;
             free.offer(buffers);
+        }
+    }
+
+    private void runSteps(float[][] buffers, float[] scratch, int batch, ForkJoinPool pool, long[] stepNanos) {
+        for (int i = 0; i < steps.size(); i++) {
+            long start = stepNanos == null ? 0 : System.nanoTime();
+            steps.get(i).run(buffers, scratch, batch, pool);
+            if (stepNanos != null) {
+                stepNanos[i] += System.nanoTime() - start;
+            }
         }
     }
 
