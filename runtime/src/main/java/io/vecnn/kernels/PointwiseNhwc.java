@@ -15,31 +15,51 @@ public final class PointwiseNhwc {
     private PointwiseNhwc() {
     }
 
-    /** {@code y = x * scale[c] + shift[c]} over {@code pixels} pixels of {@code c} channels. */
-    public static void channelAffine(float[] x, float[] scale, float[] shift, int pixels, int c, float[] y) {
-        for (int p = 0; p < pixels; p++) {
-            int base = p * c;
-            for (int ch = 0; ch < c; ch += S.length()) {
-                VectorMask<Float> m = S.indexInRange(ch, c);
-                FloatVector.fromArray(S, x, base + ch, m)
-                        .fma(FloatVector.fromArray(S, scale, ch, m), FloatVector.fromArray(S, shift, ch, m))
-                        .intoArray(y, base + ch, m);
-            }
+    /**
+     * {@code y = x * scale[c] + shift[c]} over {@code pixels} pixels of {@code c} channels. The flat array is
+     * walked in whole vectors against scale and shift repeated to a period of {@code c × lanes} values (see
+     * {@link #periodic}), so a 3-channel input map uses full vectors rather than 3 lanes of 16.
+     *
+     * @param scaleP {@code scale} repeated by {@link #periodic}
+     * @param shiftP {@code shift} repeated by {@link #periodic}
+     */
+    public static void channelAffine(float[] x, float[] scaleP, float[] shiftP, int from, int to, float[] y) {
+        int period = scaleP.length;
+        for (int i = from; i < to; i += S.length()) {
+            int j = i % period;
+            VectorMask<Float> m = S.indexInRange(i, to);
+            FloatVector.fromArray(S, x, i, m)
+                    .fma(FloatVector.fromArray(S, scaleP, j), FloatVector.fromArray(S, shiftP, j))
+                    .intoArray(y, i, m);
         }
     }
 
-    /** {@code y = max(x, 0)}, NaN kept. */
-    public static void relu(float[] x, int n, float[] y) {
-        for (int i = 0; i < n; i += S.length()) {
-            VectorMask<Float> m = S.indexInRange(i, n);
+    /** {@code v} repeated {@code lanes} times: a period that both the channel count and the vector width divide. */
+    public static float[] periodic(float[] v) {
+        float[] p = new float[v.length * S.length()];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = v[i % v.length];
+        }
+        return p;
+    }
+
+    /** The vector width, so callers split work on whole vectors. */
+    public static int lanes() {
+        return S.length();
+    }
+
+    /** {@code y = max(x, 0)} over {@code [from, to)}, NaN kept. */
+    public static void relu(float[] x, int from, int to, float[] y) {
+        for (int i = from; i < to; i += S.length()) {
+            VectorMask<Float> m = S.indexInRange(i, to);
             FloatVector.fromArray(S, x, i, m).lanewise(VectorOperators.MAX, 0f).intoArray(y, i, m);
         }
     }
 
-    /** {@code y = a + b}. */
-    public static void add(float[] a, float[] b, int n, float[] y) {
-        for (int i = 0; i < n; i += S.length()) {
-            VectorMask<Float> m = S.indexInRange(i, n);
+    /** {@code y = a + b} over {@code [from, to)}. */
+    public static void add(float[] a, float[] b, int from, int to, float[] y) {
+        for (int i = from; i < to; i += S.length()) {
+            VectorMask<Float> m = S.indexInRange(i, to);
             FloatVector.fromArray(S, a, i, m).add(FloatVector.fromArray(S, b, i, m)).intoArray(y, i, m);
         }
     }

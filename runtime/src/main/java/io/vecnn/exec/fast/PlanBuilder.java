@@ -146,7 +146,7 @@ public final class PlanBuilder {
                 || (op instanceof Op.Add && node.inputs().size() == 2)) {
             float[] scale = op instanceof Op.ChannelAffine a ? weights.get(a.scale()).data() : null;
             float[] shift = op instanceof Op.ChannelAffine a ? weights.get(a.shift()).data() : null;
-            steps.add(new PointwiseStep(node.name(), op, scale, shift,
+            steps.add(PointwiseStep.of(node.name(), op, scale, shift,
                     node.inputs().stream().mapToInt(this::bufferOf).toArray(), shapes.get(node.output()),
                     bufferOf(node.output())));
         } else if (op instanceof Op.Flatten) {

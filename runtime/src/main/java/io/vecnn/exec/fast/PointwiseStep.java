@@ -2,26 +2,46 @@ package io.vecnn.exec.fast;
 
 import io.vecnn.graph.Op;
 import io.vecnn.graph.Shape;
+import io.vecnn.kernels.ParallelFor;
 import io.vecnn.kernels.PointwiseNhwc;
 
 import java.util.concurrent.ForkJoinPool;
 
-/** A channel affine, ReLU or two-input add that stands on its own (nothing to fuse it into). */
+/**
+ * A channel affine, ReLU or two-input add that stands on its own (nothing to fuse it into), split across
+ * the pool in chunks of whole periods.
+ *
+ * @param scale for a channel affine, the scale repeated by {@link PointwiseNhwc#periodic}
+ * @param shift likewise
+ */
 record PointwiseStep(String name, Op op, float[] scale, float[] shift, int[] inputs, Shape shape, int output)
         implements Step {
+    /** Values per task: big enough to amortise a fork, small enough to split a 224x224x3 input. */
+    private static final int CHUNK = 1 << 15;
+
+    static PointwiseStep of(String name, Op op, float[] scale, float[] shift, int[] inputs, Shape shape, int output) {
+        return new PointwiseStep(name, op, scale == null ? null : PointwiseNhwc.periodic(scale),
+                shift == null ? null : PointwiseNhwc.periodic(shift), inputs, shape, output);
+    }
 
     @Override
     public void run(float[][] buffers, float[] scratch, int batch, ForkJoinPool pool) {
-        int pixels = batch * shape.height() * shape.width();
-        int n = pixels * shape.channels();
+        int n = (int) (batch * shape.size());
+        int period = shape.channels() * PointwiseNhwc.lanes();
+        int chunk = Math.max(1, CHUNK / period) * period;
         float[] y = buffers[output];
-        if (op instanceof Op.ChannelAffine) {
-            PointwiseNhwc.channelAffine(buffers[inputs[0]], scale, shift, pixels, shape.channels(), y);
-        } else if (op instanceof Op.Relu) {
-            PointwiseNhwc.relu(buffers[inputs[0]], n, y);
-        } else {
-            PointwiseNhwc.add(buffers[inputs[0]], buffers[inputs[1]], n, y);
-        }
+        float[] x = buffers[inputs[0]];
+        ParallelFor.run(pool, (n + chunk - 1) / chunk, t -> {
+            int from = t * chunk;
+            int to = Math.min(n, from + chunk);
+            if (op instanceof Op.ChannelAffine) {
+                PointwiseNhwc.channelAffine(x, scale, shift, from, to, y);
+            } else if (op instanceof Op.Relu) {
+                PointwiseNhwc.relu(x, from, to, y);
+            } else {
+                PointwiseNhwc.add(x, buffers[inputs[1]], from, to, y);
+            }
+        });
     }
 
     @Override
