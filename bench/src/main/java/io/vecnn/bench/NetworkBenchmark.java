@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class NetworkBenchmark {
-    @Param({"resnet18", "resnet50"})
+    @Param({"alexnet", "vgg16", "googlenet", "resnet18", "resnet50", "inception_v3"})
     public String arch;
 
     @Param({"1"})
