@@ -42,44 +42,39 @@ final class ReferencePointwise {
         return new Tensor(first.batch(), first.height(), first.width(), first.channels(), out);
     }
 
-    /** Softmax over each pixel's channels, shifted by the maximum so large logits do not overflow. */
+    /** Softmax over each pixel's channels: {@code exp(x - logSumExp)}, which cannot overflow. */
     static Tensor softmax(Tensor x) {
+        return perPixel(x, false);
+    }
+
+    /** {@code x - logSumExp} per pixel: exact where log(softmax) would underflow to -inf. */
+    static Tensor logSoftmax(Tensor x) {
+        return perPixel(x, true);
+    }
+
+    private static Tensor perPixel(Tensor x, boolean log) {
         float[] out = new float[x.data().length];
         int c = x.channels();
         for (int p = 0; p < out.length; p += c) {
-            double max = Double.NEGATIVE_INFINITY;
+            double lse = logSumExp(x.data(), p, c);
             for (int i = 0; i < c; i++) {
-                max = Math.max(max, x.data()[p + i]);
-            }
-            double sum = 0;
-            for (int i = 0; i < c; i++) {
-                sum += Math.exp(x.data()[p + i] - max);
-            }
-            for (int i = 0; i < c; i++) {
-                out[p + i] = (float) (Math.exp(x.data()[p + i] - max) / sum);
+                double v = x.data()[p + i] - lse;
+                out[p + i] = (float) (log ? v : Math.exp(v));
             }
         }
         return new Tensor(x.batch(), x.height(), x.width(), c, out);
     }
 
-    /** {@code x - max - log(sum(exp(x - max)))} per pixel: exact where log(softmax) would underflow to -inf. */
-    static Tensor logSoftmax(Tensor x) {
-        float[] out = new float[x.data().length];
-        int c = x.channels();
-        for (int p = 0; p < out.length; p += c) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (int i = 0; i < c; i++) {
-                max = Math.max(max, x.data()[p + i]);
-            }
-            double sum = 0;
-            for (int i = 0; i < c; i++) {
-                sum += Math.exp(x.data()[p + i] - max);
-            }
-            double logSum = Math.log(sum);
-            for (int i = 0; i < c; i++) {
-                out[p + i] = (float) (x.data()[p + i] - max - logSum);
-            }
+    /** {@code log(sum(exp(x)))} over {@code c} values from {@code p}, shifted by the maximum so nothing overflows. */
+    private static double logSumExp(float[] x, int p, int c) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < c; i++) {
+            max = Math.max(max, x[p + i]);
         }
-        return new Tensor(x.batch(), x.height(), x.width(), c, out);
+        double sum = 0;
+        for (int i = 0; i < c; i++) {
+            sum += Math.exp(x[p + i] - max);
+        }
+        return max + Math.log(sum);
     }
 }
