@@ -117,6 +117,26 @@ class CliTest {
     }
 
     @Test
+    void inspectNamesFormatWrapperAndPrefixAsJson() throws IOException {
+        Path pth = dir.resolve("w.pth");
+        vecnn("synth", "--arch", "lenet5", "--out", pth);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var zip = json.readTree(vecnn("inspect", "--json", pth).out());
+        assertEquals("zip", zip.get("format").asText());
+        assertTrue(zip.get("wrapper").isNull() && zip.get("prefix").isNull(), zip.toString());
+        assertEquals("conv_layer.0.weight", zip.get("tensors").get(0).get("key").asText());
+        assertEquals("[6,3,5,5]", zip.get("tensors").get(0).get("shape").toString());
+
+        Path legacy = Path.of("../../shared/fixtures/real/akamaster__pytorch_resnet_cifar10__resnet20-12fca82f.th");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(legacy), "../shared/fixtures is absent");
+        var th = json.readTree(vecnn("inspect", "--json", legacy).out());
+        assertEquals("legacy", th.get("format").asText());
+        assertEquals("state_dict", th.get("wrapper").asText());
+        assertEquals("module.", th.get("prefix").asText());
+        assertEquals(97, th.get("tensors").size());
+    }
+
+    @Test
     void truncatedWeightsGiveOneLineAndNoOutputFile() throws IOException {
         Path pth = dir.resolve("w.pth");
         vecnn("synth", "--arch", "resnet18", "--out", pth);
