@@ -3,7 +3,7 @@
 For every built-in architecture (and a few variants a user would bring: a narrower AlexNet, a ResNet-18
 fine-tuned to 7 classes): a state dict saved with torch.save from torchvision's own modules (seed 001's
 LeNet5 as written there), with seeded weights at the scale of a trained network and non-trivial
-BatchNorm statistics; seeded inputs at batch 1 and 2, at the default input size and at one other size;
+BatchNorm statistics; seeded inputs at batch 1 and 2 (and 3 for the first three networks), at the default input size and at one other size;
 and the eval-mode output of the module on them. GoogLeNet and Inception v3 run with transform_input on
 (torchvision's setting for the published weights) and off. Run as
     python3 conformance_fixtures.py OUT_DIR
@@ -142,11 +142,16 @@ def randomize_batchnorm(model, generator, size):
         m.momentum = 0.1
 
 
+# The first end-to-end path (lenet5, resnet18, resnet50) is also held to batch 3 at its default size.
+BATCH_3 = {"lenet5", "resnet18", "resnet50"}
+
+
 def runs(name, default, other):
     """(size, batch, transform_input) of every run: both batches at both sizes; transform_input on at
     the default size (as for the published weights), off and on at the other."""
     if name not in TRANSFORM_INPUT:
-        return [(size, batch, None) for size in (default, other) for batch in (1, 2)]
+        extra = [(default, 3, None)] if name in BATCH_3 else []
+        return [(size, batch, None) for size in (default, other) for batch in (1, 2)] + extra
     return [(default, 1, True), (default, 2, True), (other, 1, False), (other, 2, False), (other, 2, True)]
 
 
