@@ -1,7 +1,6 @@
 package io.vecnn.converter.torchfile;
 
 import io.vecnn.VecnnException;
-import io.vecnn.converter.statedict.DType;
 
 import java.util.HashMap;
 import java.util.List;
@@ -38,14 +37,7 @@ final class LegacyStorageIds implements PersistentLoader {
         if (type instanceof UnsupportedValue) {
             return type;
         }
-        if (!(type instanceof DType) || !(id.get(2) instanceof String) || !(id.get(3) instanceof String)
-                || !(id.get(4) instanceof Long) || (Long) id.get(4) < 0) {
-            throw new VecnnException("persistent id at byte " + at + " holds (" + PickleValues.describe(type) + ", "
-                    + PickleValues.describe(id.get(2)) + ", " + PickleValues.describe(id.get(3)) + ", "
-                    + PickleValues.describe(id.get(4)) + ") instead of (storage type, str key, str location, numel)");
-        }
-        StorageRef root = declare(roots, new StorageRef((String) id.get(2), (DType) type, (String) id.get(3),
-                (Long) id.get(4)), at);
+        StorageRef root = declare(roots, StorageRef.declaredBy(id, at), at);
         Object view = id.get(5);
         if (view == null) {
             return root;

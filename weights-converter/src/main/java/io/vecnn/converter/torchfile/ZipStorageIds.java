@@ -1,7 +1,6 @@
 package io.vecnn.converter.torchfile;
 
 import io.vecnn.VecnnException;
-import io.vecnn.converter.statedict.DType;
 
 import java.util.HashMap;
 import java.util.List;
@@ -28,13 +27,7 @@ final class ZipStorageIds implements PersistentLoader {
         if (type instanceof UnsupportedValue) {
             return type;
         }
-        if (!(type instanceof DType) || !(id.get(2) instanceof String) || !(id.get(3) instanceof String)
-                || !(id.get(4) instanceof Long) || (Long) id.get(4) < 0) {
-            throw new VecnnException("persistent id at byte " + at + " holds (" + PickleValues.describe(type) + ", "
-                    + PickleValues.describe(id.get(2)) + ", " + PickleValues.describe(id.get(3)) + ", "
-                    + PickleValues.describe(id.get(4)) + ") instead of (storage type, str key, str location, numel)");
-        }
-        StorageRef ref = new StorageRef((String) id.get(2), (DType) type, (String) id.get(3), (Long) id.get(4));
+        StorageRef ref = StorageRef.declaredBy(id, at);
         StorageRef earlier = byKey.putIfAbsent(ref.key(), ref);
         if (earlier != null && !earlier.equals(ref)) {
             throw new VecnnException("storage '" + ref.key() + "' is declared at byte " + at + " as "
