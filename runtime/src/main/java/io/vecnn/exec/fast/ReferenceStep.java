@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
 
 /**
- * An op without a fast kernel yet (pooling, concat, softmax...), run by the reference executor and copied
- * into its buffer. These ops move little data next to the convolutions around them.
+ * An op without a fast kernel yet (softmax, log-softmax, an add of three or more values), run by the
+ * reference executor and copied into its buffer. These ops move little data next to the convolutions around them.
  */
 record ReferenceStep(Node node, Map<String, WeightTensor> weights, int[] inputs, Shape[] inputShapes, int output)
         implements Step {
