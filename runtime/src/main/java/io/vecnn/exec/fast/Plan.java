@@ -101,14 +101,29 @@ public final class Plan {
         }
     }
 
-    /** The value buffers, then one scratch buffer shared by the steps (the last slot). */
-    private float[][] allocate(int batch) {
-        float[][] buffers = new float[bufferSizes.length + 1][];
+    /** Bytes of feature maps and scratch that one run at {@code batch} borrows; the input is the caller's. */
+    public long workspaceBytes(int batch) {
+        long floats = scratchFloats(batch);
+        for (int i = 0; i < bufferSizes.length; i++) {
+            if (i != inputBuffer) {
+                floats += bufferSizes[i] * batch;
+            }
+        }
+        return floats * Float.BYTES;
+    }
+
+    private int scratchFloats(int batch) {
         int scratch = 0;
         for (Step step : steps) {
             scratch = Math.max(scratch, step.scratchFloats(batch));
         }
-        buffers[bufferSizes.length] = new float[scratch];
+        return scratch;
+    }
+
+    /** The value buffers, then one scratch buffer shared by the steps (the last slot). */
+    private float[][] allocate(int batch) {
+        float[][] buffers = new float[bufferSizes.length + 1][];
+        buffers[bufferSizes.length] = new float[scratchFloats(batch)];
         for (int i = 0; i < bufferSizes.length; i++) {
             if (i != inputBuffer) {
                 long size = bufferSizes[i] * batch;

@@ -5,7 +5,7 @@ import io.vecnn.converter.arch.Architectures;
 import java.util.Iterator;
 
 /** Lets picocli list the built-in architectures in help texts. */
-final class ArchitectureNames implements Iterable<String> {
+public final class ArchitectureNames implements Iterable<String> {
     @Override
     public Iterator<String> iterator() {
         return Architectures.names().iterator();

@@ -5,7 +5,7 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /** {@code --input-size 3x250x250}: channels, height, width, as PyTorch orders them. */
-final class InputSizeConverter implements ITypeConverter<Shape> {
+public final class InputSizeConverter implements ITypeConverter<Shape> {
     @Override
     public Shape convert(String value) {
         String[] parts = value.split("x", -1);

@@ -19,7 +19,14 @@ public final class VecnnCli {
     }
 
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new VecnnCli());
+        return configure(new CommandLine(new VecnnCli())).execute(args);
+    }
+
+    /**
+     * Gives {@code cli} and every subcommand added to it so far VecNN's error handling: callers that add
+     * commands of their own (the bench module adds {@code bench}) add them first, then configure.
+     */
+    public static CommandLine configure(CommandLine cli) {
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof VecnnException) {
                 commandLine.getErr().println("vecnn " + commandLine.getCommandName() + ": error: " + e.getMessage());
@@ -32,6 +39,6 @@ public final class VecnnCli {
             }
             return 1;
         });
-        return cli.execute(args);
+        return cli;
     }
 }

@@ -1,0 +1,59 @@
+package io.vecnn.bench.cli;
+
+import io.vecnn.bench.run.BenchProgress;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * The bench's progress: a bar on stdout when it is a terminal (stderr goes through the launcher's filter,
+ * which would hold back the bar's carriage returns), otherwise one line per stage on stderr for logs.
+ */
+final class ConsoleBenchProgress implements BenchProgress, AutoCloseable {
+    private final ProgressBar bar;
+
+    private ConsoleBenchProgress(ProgressBar bar) {
+        this.bar = bar;
+    }
+
+    /** @param runs planned engine runs, or 0 when not known in advance (duration mode) */
+    static ConsoleBenchProgress start(long runs) {
+        if (System.console() == null) {
+            return new ConsoleBenchProgress(null);
+        }
+        return new ConsoleBenchProgress(new ProgressBarBuilder()
+                .setTaskName("bench")
+                .setInitialMax(runs > 0 ? runs : -1)
+                .setUnit(" runs", 1)
+                .setStyle(ProgressBarStyle.ASCII)
+                .setConsumer(new ConsoleProgressBarConsumer(System.out))
+                .build());
+    }
+
+    @Override
+    public void stage(String message) {
+        if (bar != null) {
+            bar.setExtraMessage(message);
+        } else {
+            System.err.println("bench: " + message);
+        }
+    }
+
+    @Override
+    public void advance(long units) {
+        if (bar != null) {
+            bar.stepBy(units);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (bar != null) {
+            if (bar.getMax() > 0) {
+                bar.stepTo(bar.getMax());
+            }
+            bar.close();
+        }
+    }
+}

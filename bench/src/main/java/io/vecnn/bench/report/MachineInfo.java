@@ -1,0 +1,42 @@
+package io.vecnn.bench.report;
+
+import jdk.incubator.vector.FloatVector;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/** The machine and JVM a bench ran on: results are only comparable with these beside them. */
+public record MachineInfo(String os, String arch, String cpuModel, List<String> cpuFlags, int availableProcessors,
+                          long memoryBytes, String jdk, String jvm, String vectorSpecies, int vectorBits) {
+
+    /** The SIMD flags that decide which kernels are fast; the full list is hundreds of entries. */
+    private static final List<String> RELEVANT_FLAGS = List.of("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw",
+            "avx512vl", "avx512_vnni", "avx512_bf16", "amx_tile");
+
+    public static MachineInfo current() {
+        String model = null;
+        List<String> flags = List.of();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (model == null && line.startsWith("model name")) {
+                    model = line.substring(line.indexOf(':') + 1).trim();
+                } else if (flags.isEmpty() && line.startsWith("flags")) {
+                    List<String> all = Arrays.asList(line.substring(line.indexOf(':') + 1).trim().split("\\s+"));
+                    flags = RELEVANT_FLAGS.stream().filter(all::contains).toList();
+                }
+            }
+        } catch (IOException e) {
+            // Not Linux: the CPU is described by os and arch alone.
+        }
+        long memory = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getTotalMemorySize() : 0;
+        return new MachineInfo(System.getProperty("os.name"), System.getProperty("os.arch"), model, flags,
+                Runtime.getRuntime().availableProcessors(), memory,
+                System.getProperty("java.vendor") + " " + Runtime.version(), System.getProperty("java.vm.name"),
+                FloatVector.SPECIES_PREFERRED.toString(), FloatVector.SPECIES_PREFERRED.vectorBitSize());
+    }
+}

@@ -1,0 +1,239 @@
+package io.vecnn.bench.run;
+
+import io.vecnn.Model;
+import io.vecnn.Tensor;
+import io.vecnn.bench.engines.Engine;
+import io.vecnn.bench.engines.NodeProfiler;
+import io.vecnn.bench.engines.Peers;
+import io.vecnn.bench.engines.VecnnEngine;
+import io.vecnn.bench.report.BenchReport.Check;
+import io.vecnn.bench.report.BenchReport.ConfigResult;
+import io.vecnn.bench.report.BenchReport.EngineResult;
+import io.vecnn.bench.report.BenchReport.LayerTime;
+import io.vecnn.exec.fast.Plan;
+import io.vecnn.graph.Shape;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Times VecNN and its peers on one model, per thread count and batch size. The engines take turns run by
+ * run, each round starting with a different engine, so that drift of the machine (turbo, a noisy neighbour,
+ * thermal limits) lands on all of them alike instead of on whichever ran last.
+ */
+public final class ComparisonRun {
+    /** Upper bound on timed rounds in duration mode, so a very fast model cannot fill memory with samples. */
+    private static final int MAX_ROUNDS = 100_000;
+    private static final int ALLOCATION_RUNS = 10;
+    /**
+     * Warm-up lasts at least this long per engine whatever {@code --warmup} says: C2 needs thousands of calls
+     * of a kernel before it compiles it with the escape analysis that keeps vectors in registers; until then
+     * a small model such as LeNet-5 runs several times slower and allocates megabytes per run.
+     */
+    private static final double MIN_WARMUP_SECONDS_PER_ENGINE = 2.0;
+
+    private final BenchSettings settings;
+    private final BenchProgress progress;
+    private final Map<String, String> versions = new LinkedHashMap<>();
+
+    public ComparisonRun(BenchSettings settings, BenchProgress progress) {
+        this.settings = settings;
+        this.progress = progress;
+    }
+
+    /** Name and version of every engine opened so far, VecNN first. */
+    public Map<String, String> engineVersions() {
+        return new LinkedHashMap<>(versions);
+    }
+
+    public List<ConfigResult> run(Subject subject) {
+        List<ConfigResult> results = new ArrayList<>();
+        for (int threads : settings.threads()) {
+            try (RecordingPool pool = new RecordingPool(threads)) {
+                progress.stage(subject.name() + " t" + threads + ": planning");
+                Model model = Model.of(subject.file(), pool.pool());
+                long heapBefore = usedHeapAfterGc();
+                Plan plan = model.plan(subject.input());
+                long planHeap = Math.max(0, usedHeapAfterGc() - heapBefore);
+                List<Engine> engines = new ArrayList<>();
+                engines.add(new VecnnEngine(model));
+                try {
+                    for (String peer : settings.peers()) {
+                        progress.stage(subject.name() + " t" + threads + ": opening " + peer);
+                        engines.add(Peers.open(peer, model, threads));
+                    }
+                    engines.forEach(e -> versions.putIfAbsent(e.name(), e.version()));
+                    for (int batch : settings.batches()) {
+                        results.add(runConfig(subject, plan, engines, pool, threads, batch, planHeap));
+                    }
+                } finally {
+                    engines.forEach(Engine::close);
+                }
+            }
+        }
+        return results;
+    }
+
+    private ConfigResult runConfig(Subject subject, Plan plan, List<Engine> engines, RecordingPool pool, int threads,
+                                   int batch, long planHeap) {
+        String label = subject.name() + " b" + batch + " t" + threads;
+        Shape in = subject.input();
+        float[] x = randomInput(batch * (int) in.size());
+
+        progress.stage(label + ": checking outputs");
+        float[] expected = engines.get(0).run(x, batch);
+        Map<String, Double> diffs = new LinkedHashMap<>();
+        List<Engine> timed = new ArrayList<>();
+        timed.add(engines.get(0));
+        for (Engine peer : engines.subList(1, engines.size())) {
+            double d = OutputCheck.maxRelativeDifference(peer.run(x, batch), expected);
+            diffs.put(peer.name(), d);
+            if (d <= settings.tolerance()) {
+                timed.add(peer);
+            }
+        }
+        boolean passed = timed.size() == engines.size();
+
+        progress.stage(label + ": warm-up");
+        long warmupEnd = System.nanoTime() + (long) (MIN_WARMUP_SECONDS_PER_ENGINE * 1e9) * timed.size();
+        for (int r = 0; r < settings.warmup() || System.nanoTime() < warmupEnd; r++) {
+            for (Engine e : timed) {
+                e.run(x, batch);
+                if (r < settings.warmup()) {
+                    progress.advance(1);
+                }
+            }
+        }
+        progress.stage(label + ": timing " + timed.stream().map(Engine::name).toList());
+        long[][] nanos = time(timed, x, batch);
+        int rounds = nanos[0].length;
+
+        double macs = subject.stats().macs();
+        List<EngineResult> results = new ArrayList<>();
+        double vecnnP50 = 0;
+        for (int i = 0; i < timed.size(); i++) {
+            Engine e = timed.get(i);
+            LatencyStats latency = LatencyStats.of(nanos[i], rounds);
+            if (i == 0) {
+                vecnnP50 = latency.p50();
+            }
+            List<Thread> meteredThreads = new ArrayList<>(List.of(Thread.currentThread()));
+            if (e instanceof VecnnEngine) {
+                meteredThreads.addAll(pool.workers());
+            }
+            long allocated = allocatedPerRun(e, x, batch, meteredThreads);
+            results.add(new EngineResult(e.name(), rounds, latency, batch * 1000.0 / latency.p50(),
+                    2 * macs * batch / (latency.p50() * 1e-3) / 1e9, allocated, i == 0 ? null : latency.p50() / vecnnP50));
+        }
+
+        List<LayerTime> layers = settings.layers() ? profileLayers(label, plan, engines, pool, x, batch) : null;
+        return new ConfigResult(subject.name(), List.of(in.channels(), in.height(), in.width()), batch, threads,
+                macs / 1e9, subject.weightBytes(), planHeap, plan.workspaceBytes(batch),
+                new Check(diffs, settings.tolerance(), passed), results, layers);
+    }
+
+    private long[][] time(List<Engine> engines, float[] x, int batch) {
+        int n = engines.size();
+        boolean byDuration = settings.durationSeconds() > 0;
+        long budget = (long) (settings.durationSeconds() * 1e9);
+        int capacity = byDuration ? 1024 : settings.iterations();
+        long[][] nanos = new long[n][capacity];
+        long[] total = new long[n];
+        int round = 0;
+        while (byDuration ? round < MAX_ROUNDS && min(total) < budget : round < settings.iterations()) {
+            if (round == capacity) {
+                capacity *= 2;
+                for (int i = 0; i < n; i++) {
+                    nanos[i] = Arrays.copyOf(nanos[i], capacity);
+                }
+            }
+            for (int k = 0; k < n; k++) {
+                int i = (round + k) % n;
+                long start = System.nanoTime();
+                engines.get(i).run(x, batch);
+                long t = System.nanoTime() - start;
+                nanos[i][round] = t;
+                total[i] += t;
+                progress.advance(1);
+            }
+            round++;
+        }
+        for (int i = 0; i < n; i++) {
+            nanos[i] = Arrays.copyOf(nanos[i], round);
+        }
+        return nanos;
+    }
+
+    private static long min(long[] values) {
+        long m = Long.MAX_VALUE;
+        for (long v : values) {
+            m = Math.min(m, v);
+        }
+        return m;
+    }
+
+    private static long allocatedPerRun(Engine e, float[] x, int batch, List<Thread> threads) {
+        if (!AllocationMeter.supported()) {
+            return -1;
+        }
+        long before = AllocationMeter.allocatedBytes(threads);
+        for (int r = 0; r < ALLOCATION_RUNS; r++) {
+            e.run(x, batch);
+        }
+        return (AllocationMeter.allocatedBytes(threads) - before) / ALLOCATION_RUNS;
+    }
+
+    private List<LayerTime> profileLayers(String label, Plan plan, List<Engine> engines, RecordingPool pool,
+                                          float[] x, int batch) {
+        progress.stage(label + ": per-layer profile");
+        Shape in = plan.inputShape();
+        Tensor nhwc = Tensor.fromNchw(x, batch, in.channels(), in.height(), in.width());
+        List<String> steps = plan.describe();
+        long[] nanos = new long[steps.size()];
+        plan.profile(nhwc, pool.pool(), new long[steps.size()]);
+        for (int r = 0; r < BenchSettings.PROFILE_RUNS; r++) {
+            plan.profile(nhwc, pool.pool(), nanos);
+        }
+        Map<String, Double> peerMicros = Map.of();
+        for (Engine e : engines) {
+            if (e instanceof NodeProfiler p && e.name().equals("onnxruntime")) {
+                peerMicros = p.profileNodeMicros(x, batch, BenchSettings.PROFILE_RUNS);
+            }
+        }
+        List<String> nodes = steps.stream().map(s -> s.substring(0, Math.max(0, s.indexOf(": ")))).toList();
+        Map<String, Double> peerByLayer = NodeNames.assign(peerMicros, nodes);
+        double totalMs = 0;
+        for (long t : nanos) {
+            totalMs += t / 1e6 / BenchSettings.PROFILE_RUNS;
+        }
+        List<LayerTime> layers = new ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) {
+            String node = nodes.get(i);
+            double ms = nanos[i] / 1e6 / BenchSettings.PROFILE_RUNS;
+            Double peerMicrosOfLayer = peerByLayer.get(node);
+            layers.add(new LayerTime(node, steps.get(i).substring(steps.get(i).indexOf(": ") + 2), ms, ms / totalMs,
+                    peerMicros.isEmpty() ? null : (peerMicrosOfLayer == null ? 0 : peerMicrosOfLayer / 1e3)));
+        }
+        return layers;
+    }
+
+    private static float[] randomInput(int n) {
+        SplittableRandom random = new SplittableRandom(7);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        return x;
+    }
+
+    private static long usedHeapAfterGc() {
+        System.gc();
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+}

@@ -1,0 +1,111 @@
+package io.vecnn.bench.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code vecnn bench} end to end on LeNet-5: what it writes, not how fast it is. */
+class BenchCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesJsonThatMatchesItsSchemaAndAChart() throws Exception {
+        Path json = dir.resolve("out.json");
+        Path chart = dir.resolve("out.png");
+        String stdout = runOk("bench", "--arch", "lenet5", "--batch", "1,2", "--threads", "1", "--warmup", "1",
+                "--iterations", "3", "--layers", "--json", json.toString(), "--chart", chart.toString(), "--markdown");
+
+        JsonNode report = JSON.readTree(json.toFile());
+        assertEquals(Set.of(), schemaErrors(report));
+        JsonNode damaged = report.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) damaged.get("results").get(0)).remove("check");
+        assertFalse(schemaErrors(damaged).isEmpty(), "the schema rejects a result without its output check");
+        assertEquals(2, report.get("results").size());
+        for (JsonNode config : report.get("results")) {
+            assertEquals("lenet5", config.get("model").asText());
+            JsonNode vecnn = config.get("engines").get(0);
+            assertEquals("vecnn", vecnn.get("engine").asText());
+            assertEquals(3, vecnn.get("runs").asInt());
+            assertTrue(vecnn.get("latency_ms").get("p50").asDouble() <= vecnn.get("latency_ms").get("max").asDouble());
+            assertFalse(config.get("layers").isEmpty(), "--layers gives a per-layer profile");
+        }
+        assertEquals(1, report.get("results").get(1).get("batch").asInt() - 1);
+        assertTrue(stdout.contains("| lenet5 | 3x32x32 | 2 | 1 |"), stdout);
+        assertTrue(stdout.contains("per layer: lenet5 batch 1"), stdout);
+        byte[] png = Files.readAllBytes(chart);
+        assertEquals((byte) 0x89, png[0]);
+        assertEquals("PNG", new String(png, 1, 3, StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void throughputModeReportsBothWaysOfUsingTheCores() throws Exception {
+        Path json = dir.resolve("streams.json");
+        runOk("bench", "--arch", "lenet5", "--threads", "2", "--warmup", "1", "--iterations", "2", "--streams", "2",
+                "--duration", "0.2", "--json", json.toString());
+        JsonNode report = JSON.readTree(json.toFile());
+        assertEquals(Set.of(), schemaErrors(report));
+        JsonNode modes = report.get("throughput");
+        assertEquals(2, modes.size());
+        assertEquals(1, modes.get(0).get("streams").asInt());
+        assertEquals(2, modes.get(0).get("threads_per_stream").asInt());
+        assertEquals(2, modes.get(1).get("streams").asInt());
+        assertEquals(1, modes.get(1).get("threads_per_stream").asInt());
+    }
+
+    @Test
+    void unknownPeerIsAUsageErrorBeforeAnyWork() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream saved = System.err;
+        int code;
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            code = VecnnToolsMain.run("bench", "--arch", "lenet5", "--compare", "tensorflow");
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals(2, code);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown engine 'tensorflow'"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static Set<ValidationMessage> schemaErrors(JsonNode report) throws Exception {
+        try (InputStream schemaFile = BenchCommandTest.class.getResourceAsStream("/io/vecnn/bench/report/bench-result.schema.json")) {
+            JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(schemaFile);
+            return schema.validate(report);
+        }
+    }
+
+    private static String runOk(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream saved = System.out;
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            code = VecnnToolsMain.run(args);
+        } finally {
+            System.setOut(saved);
+        }
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, text);
+        return text;
+    }
+}
