@@ -11,6 +11,13 @@ import java.util.function.IntConsumer;
  * which thread ran what.
  */
 public final class ParallelFor {
+    /**
+     * Halving stops at ranges of about count / (workers × this): enough pieces for an idle worker to steal
+     * from a slow one, but not one task object per index — a layer of 200 row blocks would otherwise create
+     * 400 tasks per run, which is both garbage and fork/join overhead on every layer.
+     */
+    private static final int PIECES_PER_WORKER = 8;
+
     private ParallelFor() {
     }
 
@@ -24,7 +31,8 @@ public final class ParallelFor {
             }
             return;
         }
-        Range all = new Range(0, count, body);
+        int grain = Math.max(1, count / (pool.getParallelism() * PIECES_PER_WORKER));
+        Range all = new Range(0, count, grain, body);
         if (Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == pool) {
             // Already on one of the pool's workers (the plan runs its steps there): fork from here, no hand-off.
             all.invoke();
@@ -37,22 +45,26 @@ public final class ParallelFor {
         private static final long serialVersionUID = 1L;
         private final int from;
         private final int to;
+        private final int grain;
         private final transient IntConsumer body;
 
-        Range(int from, int to, IntConsumer body) {
+        Range(int from, int to, int grain, IntConsumer body) {
             this.from = from;
             this.to = to;
+            this.grain = grain;
             this.body = body;
         }
 
         @Override
         protected void compute() {
-            if (to - from == 1) {
-                body.accept(from);
+            if (to - from <= grain) {
+                for (int i = from; i < to; i++) {
+                    body.accept(i);
+                }
                 return;
             }
             int mid = (from + to) >>> 1;
-            invokeAll(new Range(from, mid, body), new Range(mid, to, body));
+            invokeAll(new Range(from, mid, grain, body), new Range(mid, to, grain, body));
         }
     }
 }
