@@ -9,6 +9,9 @@ import io.vecnn.converter.synth.SyntheticWeights;
 import io.vecnn.graph.Shape;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -24,13 +27,16 @@ import java.util.concurrent.TimeUnit;
 
 /** End to end: one forward pass of a built-in architecture with synthetic weights, per batch size and thread count. */
 @State(Scope.Benchmark)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class NetworkBenchmark {
-    @Param({"alexnet", "vgg16", "googlenet", "resnet18", "resnet50", "inception_v3"})
+    @Param({"lenet5", "alexnet", "vgg16", "googlenet", "resnet18", "resnet50", "inception_v3"})
     public String arch;
 
-    @Param({"1"})
+    @Param({"1", "8"})
     public int batch;
 
     @Param({"1", "2"})

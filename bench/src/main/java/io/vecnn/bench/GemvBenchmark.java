@@ -1,0 +1,95 @@
+package io.vecnn.bench;
+
+import io.vecnn.kernels.Epilogue;
+import io.vecnn.kernels.Gemm;
+import io.vecnn.kernels.PackedMatrix;
+import io.vecnn.kernels.ParallelFor;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Batch-1 Linear layers, the memory-bound case: each run streams the whole packed weight once, split by
+ * panels over the threads as the plan's Linear step does. In runs per second; JMH also prints
+ * {@code gemv:gbytes}, the weight GB/s read, to hold against the machine's memory bandwidth.
+ */
+@State(Scope.Benchmark)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class GemvBenchmark {
+    /** Same split as the plan's Linear step. */
+    private static final int PANELS_PER_TASK = 8;
+
+    /** {@code in x out}: VGG16 fc6 and fc7, AlexNet fc6, ResNet-50's classifier. */
+    @Param({"25088x4096", "4096x4096", "9216x4096", "2048x1000"})
+    public String shape;
+
+    @Param({"1", "2"})
+    public int threads;
+
+    private PackedMatrix weight;
+    private float[] x;
+    private float[] y;
+    private ForkJoinPool pool;
+    private double gbytesPerRun;
+
+    /** Weight bytes streamed, which JMH reports as a rate per second. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Traffic {
+        public double gbytes;
+    }
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        String[] dims = shape.split("x");
+        int in = Integer.parseInt(dims[0]);
+        int out = Integer.parseInt(dims[1]);
+        SplittableRandom r = new SplittableRandom(5);
+        float[] w = new float[in * out];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) r.nextGaussian();
+        }
+        weight = PackedMatrix.pack(w, 0, out, in, Gemm.panelWidthFor(out));
+        x = new float[in];
+        for (int i = 0; i < in; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        y = new float[out];
+        pool = new ForkJoinPool(threads);
+        gbytesPerRun = (double) weight.data().length * Float.BYTES / 1e9;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        pool.shutdown();
+    }
+
+    @Benchmark
+    public float[] gemv(Traffic traffic) {
+        int panels = weight.panels();
+        int tasks = (panels + PANELS_PER_TASK - 1) / PANELS_PER_TASK;
+        ParallelFor.run(pool, tasks, t -> Gemm.block(x, 0, weight.k(), 1, weight, t * PANELS_PER_TASK,
+                Math.min(panels, (t + 1) * PANELS_PER_TASK), y, 0, weight.n(), 0, Epilogue.NONE));
+        traffic.gbytes += gbytesPerRun;
+        return y;
+    }
+}

@@ -1,0 +1,78 @@
+package io.vecnn.bench;
+
+import io.vecnn.graph.Shape;
+import io.vecnn.kernels.Pool2dNhwc;
+import io.vecnn.kernels.PoolWindows;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+
+/** Pooling layers of the six networks at batch 1, vectorised over NHWC channels. */
+@State(Scope.Benchmark)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class PoolBenchmark {
+    /**
+     * {@code kind:CxHxW:kernel/stride/pad}: ResNet's stem max pool, VGG16's first 2x2 pool, an Inception
+     * branch's 3x3 average pool, AlexNet's overlapping max pool.
+     */
+    @Param({"max:64x112x112:3/2/1", "max:64x224x224:2/2/0", "avg:192x28x28:3/1/1", "max:64x55x55:3/2/0"})
+    public String pool;
+
+    @Param({"1", "2"})
+    public int threads;
+
+    private Pool2dNhwc kernel;
+    private float[] x;
+    private float[] y;
+    private ForkJoinPool workers;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        String[] parts = pool.split(":");
+        String[] dims = parts[1].split("x");
+        String[] window = parts[2].split("/");
+        Shape in = new Shape(Integer.parseInt(dims[0]), Integer.parseInt(dims[1]), Integer.parseInt(dims[2]));
+        int k = Integer.parseInt(window[0]);
+        int s = Integer.parseInt(window[1]);
+        int p = Integer.parseInt(window[2]);
+        Shape out = new Shape(in.channels(), (in.height() + 2 * p - k) / s + 1, (in.width() + 2 * p - k) / s + 1);
+        kernel = new Pool2dNhwc(PoolWindows.of(in.height(), out.height(), k, s, p, true),
+                PoolWindows.of(in.width(), out.width(), k, s, p, true), parts[0].equals("max"), in, out);
+        SplittableRandom r = new SplittableRandom(9);
+        x = new float[(int) in.size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        y = new float[(int) out.size()];
+        workers = new ForkJoinPool(threads);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        workers.shutdown();
+    }
+
+    @Benchmark
+    public float[] pool() {
+        kernel.run(x, 1, y, workers);
+        return y;
+    }
+}
