@@ -71,7 +71,10 @@ final class TorchNetwork {
         return new TorchNetwork(steps(ops, inputs, output), ops.size() + 1, output);
     }
 
-    /** The flatten order shared by all of a node's inputs, refusing ops that would need to mix orders. */
+    /**
+     * The flatten order shared by all of a node's inputs. Only ops whose weights can be permuted, or that
+     * treat every feature alike, accept features in VecNN's order; the others are refused.
+     */
     private static Shape flattenOrder(Node node, Map<String, Shape> flattenedFrom) {
         Shape order = flattenedFrom.get(node.inputs().get(0));
         for (String in : node.inputs()) {
@@ -79,11 +82,11 @@ final class TorchNetwork {
                 throw unsupported(node, "reads features flattened from different maps");
             }
         }
-        boolean orderFree = node.op() instanceof Op.Flatten || node.op() instanceof Op.Linear
+        boolean followsOrder = node.op() instanceof Op.Flatten || node.op() instanceof Op.Linear
                 || node.op() instanceof Op.ChannelAffine || node.op() instanceof Op.Relu
                 || node.op() instanceof Op.Add || node.op() instanceof Op.Softmax
                 || node.op() instanceof Op.LogSoftmax;
-        if (order != null && !orderFree) {
+        if (order != null && !followsOrder) {
             throw unsupported(node, "applies " + node.op().kind() + " to flattened features");
         }
         return order;
