@@ -1,0 +1,96 @@
+package io.vecnn.bench.engines;
+
+import io.vecnn.Model;
+import io.vecnn.graph.Graph;
+import io.vecnn.graph.Node;
+import io.vecnn.graph.Op;
+import io.vecnn.graph.Shape;
+import io.vecnn.graph.WeightTensor;
+import io.vecnn.modelfile.ModelFile;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ForkJoinPool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The paths of the PyTorch peer no built-in architecture takes, against VecNN on small graphs: grouped
+ * dilated convolution, average pooling that excludes padding (which DJL's binding cannot ask libtorch
+ * for), an affine over flattened features, and a graph whose output is itself a flattened map.
+ */
+class PyTorchEngineOpsTest {
+    private static final double TOLERANCE = 1e-5;
+
+    private final SplittableRandom random = new SplittableRandom(11);
+    private final Map<String, WeightTensor> weights = new LinkedHashMap<>();
+
+    @Test
+    void poolingRulesAndFlattenedFeaturesMatchVecnn() {
+        List<Node> nodes = List.of(
+                new Node("conv", new Op.Conv2d(6, 3, 3, 1, 1, 2, 2, 2, 2, 2, weight("conv.w", 6, 3, 3, 2),
+                        weight("conv.b", 6)), List.of("x"), "conv"),
+                new Node("exclude", new Op.AvgPool2d(3, 3, 2, 2, 1, 1, true, false), List.of("conv"), "exclude"),
+                new Node("include", new Op.AvgPool2d(3, 3, 2, 2, 1, 1, true, true), List.of("conv"), "include"),
+                new Node("add", new Op.Add(), List.of("exclude", "include"), "add"),
+                new Node("max", new Op.MaxPool2d(2, 2, 2, 2, 0, 0, true), List.of("add"), "max"),
+                new Node("flatten", new Op.Flatten(), List.of("max"), "flatten"),
+                new Node("affine", new Op.ChannelAffine(weight("affine.scale", 54), weight("affine.shift", 54)),
+                        List.of("flatten"), "affine"),
+                new Node("relu", new Op.Relu(), List.of("affine"), "relu"),
+                new Node("fc", new Op.Linear(5, weight("fc.w", 5, 54), weight("fc.b", 5)), List.of("relu"), "fc"),
+                new Node("log_softmax", new Op.LogSoftmax(), List.of("fc"), "y"));
+        assertSameAsVecnn(new Graph("x", new Shape(4, 9, 9), nodes, "y"), 2);
+    }
+
+    @Test
+    void aFlattenedOutputComesInVecnnsOrder() {
+        List<Node> nodes = List.of(
+                new Node("conv", new Op.Conv2d(3, 1, 1, 1, 1, 0, 0, 1, 1, 1, weight("conv.w", 3, 1, 1, 2), null),
+                        List.of("x"), "conv"),
+                new Node("flatten", new Op.Flatten(), List.of("conv"), "flatten"),
+                new Node("softmax", new Op.Softmax(), List.of("flatten"), "y"));
+        assertSameAsVecnn(new Graph("x", new Shape(2, 4, 5), nodes, "y"), 2);
+    }
+
+    private void assertSameAsVecnn(Graph graph, int batch) {
+        ForkJoinPool pool = new ForkJoinPool(1);
+        try (Model model = Model.of(new ModelFile(graph, weights, List.of(), Map.of()), pool);
+             PyTorchEngine torch = PyTorchEngine.open(model, 1)) {
+            float[] x = values((int) (batch * graph.inputShape().size()));
+            float[] expected = model.run(x, batch);
+            float[] actual = torch.run(x, batch);
+            assertEquals(expected.length, actual.length);
+            double maxDiff = 0;
+            double maxExpected = 0;
+            for (int i = 0; i < expected.length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
+                maxExpected = Math.max(maxExpected, Math.abs(expected[i]));
+            }
+            assertTrue(maxDiff <= TOLERANCE * maxExpected, "max |torch - vecnn| " + maxDiff + " of " + maxExpected);
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private String weight(String name, int... shape) {
+        int n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        weights.put(name, new WeightTensor(shape, values(n)));
+        return name;
+    }
+
+    private float[] values(int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) random.nextGaussian();
+        }
+        return v;
+    }
+}

@@ -1,0 +1,136 @@
+package io.vecnn.bench.engines;
+
+import ai.djl.pytorch.jni.JniUtils;
+import io.vecnn.Model;
+import io.vecnn.converter.ModelConversion;
+import io.vecnn.converter.arch.Architecture;
+import io.vecnn.converter.arch.Architectures;
+import io.vecnn.converter.synth.SyntheticWeights;
+import io.vecnn.exec.fast.KernelSelection;
+import io.vecnn.graph.Shape;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * libtorch against VecNN on the same synthetic weights and input: every built-in architecture at batch 1
+ * and 2. VecNN's fast path is itself tested against PyTorch (the conformance suite), so agreement here
+ * means the peer runs the same network: same layouts, same flatten order, same pooling rules.
+ */
+class PyTorchEngineTest {
+    private static final double TOLERANCE = 1e-4;
+    private static final int THREADS = 2;
+    private static final Map<String, Double> WORST = new ConcurrentSkipListMap<>();
+
+    /**
+     * Smaller inputs where an architecture takes them, to keep the suite quick. Defaults stay where they
+     * matter: GoogLeNet (ceil-mode pools, the input affine), ResNet-18 (AdaptiveAvgPool 7×7 → 1×1) and
+     * AlexNet (a flatten of 6×6 distinct pixels). VGG at 64 leaves 2×2 pixels for AdaptiveAvgPool 7×7 to
+     * spread into overlapping bins, so its flatten permutation is tested on distinct pixels too.
+     */
+    private static Shape inputSize(Architecture arch) {
+        Shape d = arch.defaultInput();
+        String name = arch.name();
+        if (name.startsWith("vgg") || name.startsWith("resnet") && !name.equals("resnet18")) {
+            return new Shape(d.channels(), 64, 64);
+        }
+        return name.equals("inception_v3") ? new Shape(d.channels(), 107, 107) : d;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyArchitectureMatchesVecnn() {
+        return Architectures.names().stream().map(name -> DynamicTest.dynamicTest(name, () -> check(name)));
+    }
+
+    private static void check(String name) {
+        Architecture arch = Architectures.get(name);
+        ForkJoinPool pool = new ForkJoinPool(THREADS);
+        try (Model model = model(arch, inputSize(arch), pool);
+             PyTorchEngine torch = PyTorchEngine.open(model, THREADS)) {
+            for (int batch = 1; batch <= 2; batch++) {
+                float[] x = input(model.inputShape(), batch, name.hashCode() + batch);
+                double relative = relativeDifference(torch.run(x, batch), model.run(x, batch));
+                WORST.merge(name, relative, Math::max);
+                assertTrue(relative <= TOLERANCE, String.format("%s at %s, batch %d: max |torch - vecnn| is %.3g of max |vecnn|",
+                        name, model.inputShape(), batch, relative));
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void oneAndTwoThreadEnginesCoexistInOneProcess() {
+        Architecture arch = Architectures.get("resnet18");
+        ForkJoinPool pool = new ForkJoinPool(THREADS);
+        try (Model model = model(arch, new Shape(3, 64, 64), pool);
+             PyTorchEngine one = PyTorchEngine.open(model, 1);
+             PyTorchEngine two = PyTorchEngine.open(model, 2)) {
+            float[] x = input(model.inputShape(), 1, 7);
+            float[] expected = model.run(x, 1);
+            for (PyTorchEngine engine : new PyTorchEngine[] {one, two, one, two}) {
+                float[] y = engine.run(x, 1);
+                assertEquals(engine == one ? 1 : 2, JniUtils.getNumThreads(), "libtorch's intra-op threads after a run");
+                assertTrue(relativeDifference(y, expected) <= TOLERANCE);
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void namesItselfAndTheLibtorchVersion() {
+        Architecture arch = Architectures.get("lenet5");
+        ForkJoinPool pool = new ForkJoinPool(1);
+        try (Model model = model(arch, arch.defaultInput(), pool); PyTorchEngine torch = PyTorchEngine.open(model, 1)) {
+            assertEquals("pytorch", torch.name());
+            assertTrue(torch.version().matches("\\d+\\.\\d+\\.\\d+"), torch.version());
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @AfterAll
+    static void report() {
+        Function<Double, String> format = d -> String.format("%.2e", d);
+        System.out.println("max |torch - vecnn| / max |vecnn| per architecture: "
+                + new TreeMap<>(WORST).entrySet().stream().map(e -> e.getKey() + " " + format.apply(e.getValue())).toList());
+    }
+
+    private static Model model(Architecture arch, Shape input, ForkJoinPool pool) {
+        return Model.of(ModelConversion.convert(SyntheticWeights.generate(arch, 1, arch.defaultNumClasses()), arch, input,
+                "synth"), pool).withKernelSelection(KernelSelection.HEURISTIC);
+    }
+
+    private static float[] input(Shape shape, int batch, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] x = new float[(int) (batch * shape.size())];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        return x;
+    }
+
+    private static double relativeDifference(float[] actual, float[] expected) {
+        assertEquals(expected.length, actual.length, "output size");
+        double maxDiff = 0;
+        double maxExpected = 0;
+        for (int i = 0; i < expected.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
+            maxExpected = Math.max(maxExpected, Math.abs(expected[i]));
+        }
+        return maxDiff / maxExpected;
+    }
+}
