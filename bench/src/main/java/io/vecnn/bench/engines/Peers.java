@@ -14,6 +14,9 @@ public final class Peers {
 
     /** Opens peer {@code name} on the same graph and weights as {@code model}, with {@code threads} intra-op threads. */
     public static Engine open(String name, Model model, int threads) {
-        throw new VecnnException("unknown engine '" + name + "' to compare with; choose from " + NAMES);
+        return switch (name) {
+            case "pytorch" -> PyTorchEngine.open(model, threads);
+            default -> throw new VecnnException("unknown engine '" + name + "' to compare with; choose from " + NAMES);
+        };
     }
 }
