@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ForkJoinPool;
@@ -22,14 +23,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Every built-in architecture, exported to ONNX and run by ONNX Runtime, computes what VecNN computes on
  * the same weights and input. ResNets run at a reduced input size, where every layer takes the same path
- * as at the default size (the global average pool); the other networks run at their default size, where
- * their adaptive pools are the identity or global, and GoogLeNet's ceil-mode pools round up.
+ * as at the default size (the global average pool). Most VGGs run at 32x32, where their adaptive pool
+ * upsamples a 1x1 map to 7x7; VGG-11 runs at its default size, where that pool is the identity, as do
+ * AlexNet, GoogLeNet (whose ceil-mode pools round up there) and Inception v3.
  */
 class OnnxExportConformanceTest {
     private static final double TOLERANCE = 1e-4;
     private static final int THREADS = 2;
-    private static final int REDUCED_SIZE = 64;
-    private static final Set<String> REDUCED = Set.of("resnet18", "resnet34", "resnet50", "resnet101", "resnet152");
+    private static final Map<String, Integer> REDUCED_SIZES = Map.ofEntries(Map.entry("resnet18", 64),
+            Map.entry("resnet34", 64), Map.entry("resnet50", 64), Map.entry("resnet101", 64),
+            Map.entry("resnet152", 64), Map.entry("vgg13", 32), Map.entry("vgg13_bn", 32), Map.entry("vgg16", 32),
+            Map.entry("vgg16_bn", 32), Map.entry("vgg19", 32), Map.entry("vgg19_bn", 32));
     private static ForkJoinPool pool;
 
     @BeforeAll
@@ -51,7 +55,8 @@ class OnnxExportConformanceTest {
     void onnxRuntimeAgreesWithVecnn(String name) {
         Architecture arch = Architectures.get(name);
         Shape d = arch.defaultInput();
-        Shape input = REDUCED.contains(name) ? new Shape(d.channels(), REDUCED_SIZE, REDUCED_SIZE) : d;
+        int size = REDUCED_SIZES.getOrDefault(name, d.height());
+        Shape input = new Shape(d.channels(), size, REDUCED_SIZES.getOrDefault(name, d.width()));
         Model vecnn = Model.of(ModelConversion.convert(SyntheticWeights.generate(arch, 7, arch.defaultNumClasses()),
                 arch, input, "synth"), pool).withKernelSelection(KernelSelection.HEURISTIC);
         try (OnnxRuntimeEngine ort = OnnxRuntimeEngine.open(vecnn, THREADS)) {

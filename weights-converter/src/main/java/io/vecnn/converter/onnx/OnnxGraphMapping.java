@@ -117,19 +117,12 @@ final class OnnxGraphMapping {
             return sameRank(node, "LogSoftmax", OnnxProtos.attribute("axis", 1));
         }
         if (op instanceof Op.MaxPool2d p) {
-            return define(node, "MaxPool", List.of(as4d(node, 0)), false,
-                    OnnxProtos.attribute("kernel_shape", p.kernelH(), p.kernelW()),
-                    OnnxProtos.attribute("strides", p.strideH(), p.strideW()),
-                    OnnxProtos.attribute("pads", p.padH(), p.padW(), p.padH(), p.padW()),
-                    OnnxProtos.attribute("ceil_mode", p.ceilMode() ? 1 : 0));
+            return pool(node, "MaxPool", in, p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(), p.padW(),
+                    p.ceilMode(), false);
         }
         if (op instanceof Op.AvgPool2d p) {
-            return define(node, "AveragePool", List.of(as4d(node, 0)), false,
-                    OnnxProtos.attribute("kernel_shape", p.kernelH(), p.kernelW()),
-                    OnnxProtos.attribute("strides", p.strideH(), p.strideW()),
-                    OnnxProtos.attribute("pads", p.padH(), p.padW(), p.padH(), p.padW()),
-                    OnnxProtos.attribute("ceil_mode", p.ceilMode() ? 1 : 0),
-                    OnnxProtos.attribute("count_include_pad", p.countIncludePad() ? 1 : 0));
+            return pool(node, "AveragePool", in, p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(),
+                    p.padW(), p.ceilMode(), p.countIncludePad());
         }
         if (op instanceof Op.AdaptiveAvgPool2d p) {
             return adaptiveAvgPool(node, p, in);
@@ -152,9 +145,54 @@ final class OnnxGraphMapping {
     }
 
     /**
-     * PyTorch's adaptive bins are whole windows of {@code in / out} pixels when the output size divides the
-     * input size, so that case is a plain average pool; other sizes have overlapping bins of varying width,
-     * which no ONNX pool expresses.
+     * ONNX's ceil mode keeps a last window that starts in the right padding, where PyTorch drops it. Pools
+     * where that changes the output size are written without ceil mode, with the end padding that yields
+     * PyTorch's last window: padding is ignored by MaxPool and, without count_include_pad, by AveragePool.
+     * An average that counts padding gets PyTorch's padding as real zeros from a Pad node instead, so that
+     * only the extra end padding goes uncounted, as PyTorch does not count a window's overhang past its
+     * padding either.
+     */
+    private Value pool(Node node, String opType, Shape in, int kh, int kw, int sh, int sw, int ph, int pw,
+                       boolean ceil, boolean countIncludePad) {
+        Shape out = shapes.get(node.output());
+        String x = as4d(node, 0);
+        int endH = (out.height() - 1) * sh + kh - in.height() - ph;
+        int endW = (out.width() - 1) * sw + kw - in.width() - pw;
+        boolean onnxCeilAgrees = out.height() == onnxCeilOut(in.height(), kh, sh, ph)
+                && out.width() == onnxCeilOut(in.width(), kw, sw, pw);
+        List<ProtoMessage> attributes = new ArrayList<>(List.of(OnnxProtos.attribute("kernel_shape", kh, kw),
+                OnnxProtos.attribute("strides", sh, sw)));
+        if (!ceil || onnxCeilAgrees) {
+            attributes.add(OnnxProtos.attribute("pads", ph, pw, ph, pw));
+            attributes.add(OnnxProtos.attribute("ceil_mode", ceil ? 1 : 0));
+        } else if (countIncludePad) {
+            String padded = fresh(node.output() + "/padded");
+            String pads = fresh(node.output() + "/pads");
+            onnx.message(OnnxProtos.GRAPH_INITIALIZER, OnnxProtos.int64Vector(pads, 0, 0, ph, pw, 0, 0, ph, pw));
+            node(node.name() + "/pad", "Pad", List.of(x, pads), padded);
+            x = padded;
+            attributes.add(OnnxProtos.attribute("pads", 0, 0, Math.max(endH - ph, 0), Math.max(endW - pw, 0)));
+            countIncludePad = false;
+        } else {
+            attributes.add(OnnxProtos.attribute("pads", ph, pw, Math.max(endH, ph), Math.max(endW, pw)));
+        }
+        if (opType.equals("AveragePool")) {
+            attributes.add(OnnxProtos.attribute("count_include_pad", countIncludePad ? 1 : 0));
+        }
+        return define(node, opType, List.of(x), false, attributes.toArray(ProtoMessage[]::new));
+    }
+
+    /** The output size ONNX's ceil mode gives: every window that starts before the end of the padding. */
+    private static int onnxCeilOut(int in, int kernel, int stride, int pad) {
+        return Math.floorDiv(in + 2 * pad - kernel + stride - 1, stride) + 1;
+    }
+
+    /**
+     * PyTorch's adaptive bin {@code i} covers {@code [floor(i*in/out), ceil((i+1)*in/out))}. Along an axis
+     * whose output size divides the input size the bins are whole windows of {@code in/out} pixels, a plain
+     * average pool; along one whose input size divides the output size each bin is the single pixel
+     * {@code floor(i*in/out)}, a nearest-neighbour upsampling. Other sizes have overlapping bins of varying
+     * width, which no ONNX pool expresses.
      */
     private Value adaptiveAvgPool(Node node, Op.AdaptiveAvgPool2d p, Shape in) {
         String x = as4d(node, 0);
@@ -164,15 +202,34 @@ final class OnnxGraphMapping {
         if (p.outH() == in.height() && p.outW() == in.width()) {
             return define(node, "Identity", List.of(x), false);
         }
-        if (in.height() % p.outH() != 0 || in.width() % p.outW() != 0) {
+        int downH = in.height() % p.outH() == 0 ? in.height() / p.outH() : 0;
+        int downW = in.width() % p.outW() == 0 ? in.width() / p.outW() : 0;
+        int upH = p.outH() % in.height() == 0 ? p.outH() / in.height() : 0;
+        int upW = p.outW() % in.width() == 0 ? p.outW() / in.width() : 0;
+        if (downH == 0 && upH == 0 || downW == 0 && upW == 0) {
             throw fail(node, "adaptive average pooling from " + in.height() + "x" + in.width() + " to "
-                    + p.outH() + "x" + p.outW() + " has bins of unequal size, which ONNX pools cannot express"
-                    + " (export at an input size where the output size divides the map size)");
+                    + p.outH() + "x" + p.outW() + " has overlapping bins of unequal size, which ONNX pools cannot"
+                    + " express (export at an input size where one of map size and output size divides the other)");
         }
-        int kh = in.height() / p.outH();
-        int kw = in.width() / p.outW();
-        return define(node, "AveragePool", List.of(x), false,
-                OnnxProtos.attribute("kernel_shape", kh, kw), OnnxProtos.attribute("strides", kh, kw));
+        boolean up = upH > 1 || upW > 1;
+        if (downH > 1 || downW > 1) {
+            int kh = Math.max(downH, 1);
+            int kw = Math.max(downW, 1);
+            ProtoMessage[] windows = {OnnxProtos.attribute("kernel_shape", kh, kw), OnnxProtos.attribute("strides", kh, kw)};
+            if (!up) {
+                return define(node, "AveragePool", List.of(x), false, windows);
+            }
+            String pooled = fresh(node.output() + "/pooled");
+            node(node.name() + "/pool", "AveragePool", List.of(x), pooled, windows);
+            x = pooled;
+        }
+        String scales = fresh(node.output() + "/scales");
+        onnx.message(OnnxProtos.GRAPH_INITIALIZER, OnnxProtos.floatTensor(scales, new int[] {4},
+                new float[] {1, 1, Math.max(upH, 1), Math.max(upW, 1)}));
+        return define(node, "Resize", List.of(x, "", scales), false,
+                OnnxProtos.attribute("mode", "nearest"),
+                OnnxProtos.attribute("coordinate_transformation_mode", "asymmetric"),
+                OnnxProtos.attribute("nearest_mode", "floor"));
     }
 
     /**

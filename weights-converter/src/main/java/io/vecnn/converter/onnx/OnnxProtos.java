@@ -19,6 +19,7 @@ final class OnnxProtos {
     private static final int INT64 = 7;
     /** {@code AttributeProto.AttributeType}. */
     private static final int ATTRIBUTE_INT = 2;
+    private static final int ATTRIBUTE_STRING = 3;
     private static final int ATTRIBUTE_INTS = 7;
 
     private OnnxProtos() {
@@ -39,6 +40,11 @@ final class OnnxProtos {
     /** {@code AttributeProto} of type INT: name 1, i 3, type 20. */
     static ProtoMessage attribute(String name, long value) {
         return new ProtoMessage().string(1, name).varint(3, value).varint(20, ATTRIBUTE_INT);
+    }
+
+    /** {@code AttributeProto} of type STRING: name 1, s 4, type 20. */
+    static ProtoMessage attribute(String name, String value) {
+        return new ProtoMessage().string(1, name).string(4, value).varint(20, ATTRIBUTE_STRING);
     }
 
     /** {@code AttributeProto} of type INTS: name 1, ints 8, type 20. */
