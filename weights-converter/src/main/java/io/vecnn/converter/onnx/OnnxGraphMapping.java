@@ -135,11 +135,11 @@ final class OnnxGraphMapping {
         }
         if (op instanceof Op.Concat) {
             boolean flat = allFlat(node);
-            return define(node, "Concat", flat ? names(node) : all4d(node), flat, OnnxProtos.attribute("axis", 1));
+            return define(node, "Concat", flat ? onnxNames(node) : all4d(node), flat, OnnxProtos.attribute("axis", 1));
         }
         if (op instanceof Op.Add) {
             boolean flat = allFlat(node);
-            return define(node, node.inputs().size() == 2 ? "Add" : "Sum", flat ? names(node) : all4d(node), flat);
+            return define(node, node.inputs().size() == 2 ? "Add" : "Sum", flat ? onnxNames(node) : all4d(node), flat);
         }
         throw fail(node, "op '" + op.kind() + "' has no ONNX mapping");
     }
@@ -321,7 +321,7 @@ final class OnnxGraphMapping {
         return node.inputs().stream().allMatch(in -> values.get(in).flat());
     }
 
-    private List<String> names(Node node) {
+    private List<String> onnxNames(Node node) {
         return node.inputs().stream().map(in -> values.get(in).name()).toList();
     }
 
