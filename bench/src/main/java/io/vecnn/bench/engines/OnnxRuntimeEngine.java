@@ -20,36 +20,48 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * ONNX Runtime (CPU execution provider) running a VecNN model exported to ONNX in memory: all graph
- * optimizations, {@code threads} intra-op threads, sequential execution, as a tuned ORT deployment would
- * run a CNN. ONNX node names are VecNN's node names, so per-node profiles line up with VecNN's layers.
+ * ONNX Runtime (CPU execution provider) running a VecNN model exported to ONNX: all graph optimizations,
+ * {@code threads} intra-op threads, sequential execution, as a tuned ORT deployment would run a CNN. ONNX
+ * node names are VecNN's node names, so per-node profiles line up with VecNN's layers. The exported file
+ * lives in a temporary file until {@link #close()}, for the profiling session, rather than on the heap
+ * (VGG16's is 550 MB).
  */
-public final class OnnxRuntimeEngine implements Engine {
+public final class OnnxRuntimeEngine implements Engine, NodeProfiler {
     private final OrtEnvironment env;
-    private final byte[] onnx;
+    private final Path onnx;
     private final Shape input;
     private final Set<String> vecnnNodes;
     private final int threads;
     private final OrtSession session;
 
-    private OnnxRuntimeEngine(OrtEnvironment env, byte[] onnx, Model model, int threads) throws OrtException {
+    private OnnxRuntimeEngine(OrtEnvironment env, Path onnx, Model model, int threads) throws OrtException {
         this.env = env;
         this.onnx = onnx;
         this.input = model.inputShape();
         this.vecnnNodes = model.graph().nodes().stream().map(Node::name).collect(Collectors.toUnmodifiableSet());
         this.threads = threads;
         try (OrtSession.SessionOptions options = options()) {
-            this.session = env.createSession(onnx, options);
+            this.session = env.createSession(onnx.toString(), options);
         }
     }
 
     /** Exports {@code model} and opens an ORT session on it. */
     public static OnnxRuntimeEngine open(Model model, int threads) {
-        byte[] onnx = OnnxExport.toBytes(model.graph(), model.weights());
+        Path onnx;
         try {
+            onnx = Files.createTempFile("vecnn-bench-", ".onnx");
+        } catch (IOException e) {
+            throw new VecnnException("cannot create a temporary file for the ONNX export: " + e.getMessage(), e);
+        }
+        try {
+            OnnxExport.write(model.graph(), model.weights(), onnx);
             return new OnnxRuntimeEngine(OrtEnvironment.getEnvironment(), onnx, model, threads);
-        } catch (OrtException e) {
-            throw new VecnnException("ONNX Runtime cannot load the exported model: " + e.getMessage(), e);
+        } catch (OrtException | RuntimeException e) {
+            deleteQuietly(onnx);
+            if (e instanceof OrtException) {
+                throw new VecnnException("ONNX Runtime cannot load the exported model: " + e.getMessage(), e);
+            }
+            throw (RuntimeException) e;
         }
     }
 
@@ -80,6 +92,7 @@ public final class OnnxRuntimeEngine implements Engine {
      *         {@link OrtNodeNames}), in the order they ran; an ORT node that fused several VecNN nodes counts
      *         under the first, and nodes ORT added itself (layout reorders) keep ORT's name
      */
+    @Override
     public Map<String, Double> profileNodeMicros(float[] nchw, int batch, int runs) {
         Path dir = null;
         try {
@@ -87,7 +100,7 @@ public final class OnnxRuntimeEngine implements Engine {
             String profile;
             try (OrtSession.SessionOptions options = options()) {
                 options.enableProfiling(dir.resolve("ort").toString());
-                try (OrtSession profiled = env.createSession(onnx, options)) {
+                try (OrtSession profiled = env.createSession(onnx.toString(), options)) {
                     for (int i = 0; i < 1 + runs; i++) {
                         run(profiled, nchw, batch);
                     }
@@ -101,7 +114,7 @@ public final class OnnxRuntimeEngine implements Engine {
         } catch (OrtException | IOException e) {
             throw new VecnnException("cannot profile ONNX Runtime: " + e.getMessage(), e);
         } finally {
-            deleteQuietly(dir);
+            deleteTree(dir);
         }
     }
 
@@ -111,6 +124,8 @@ public final class OnnxRuntimeEngine implements Engine {
             session.close();
         } catch (OrtException e) {
             throw new VecnnException("cannot close the ONNX Runtime session: " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(onnx);
         }
     }
 
@@ -134,7 +149,7 @@ public final class OnnxRuntimeEngine implements Engine {
         }
     }
 
-    private static void deleteQuietly(Path dir) {
+    private static void deleteTree(Path dir) {
         if (dir == null) {
             return;
         }
@@ -145,6 +160,14 @@ public final class OnnxRuntimeEngine implements Engine {
             Files.deleteIfExists(dir);
         } catch (IOException ignored) {
             // A leftover profile in the temp directory is harmless; the measurement is what matters.
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // A leftover export in the temp directory is harmless; the measurement is what matters.
         }
     }
 }

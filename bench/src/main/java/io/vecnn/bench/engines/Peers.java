@@ -15,6 +15,7 @@ public final class Peers {
     /** Opens peer {@code name} on the same graph and weights as {@code model}, with {@code threads} intra-op threads. */
     public static Engine open(String name, Model model, int threads) {
         return switch (name) {
+            case "onnxruntime" -> OnnxRuntimeEngine.open(model, threads);
             case "pytorch" -> PyTorchEngine.open(model, threads);
             default -> throw new VecnnException("unknown engine '" + name + "' to compare with; choose from " + NAMES);
         };

@@ -2,6 +2,7 @@ package io.vecnn.bench.run;
 
 import io.vecnn.Model;
 import io.vecnn.Tensor;
+import io.vecnn.VecnnException;
 import io.vecnn.bench.engines.Engine;
 import io.vecnn.bench.engines.NodeProfiler;
 import io.vecnn.bench.engines.Peers;
@@ -11,6 +12,7 @@ import io.vecnn.bench.report.BenchReport.ConfigResult;
 import io.vecnn.bench.report.BenchReport.EngineResult;
 import io.vecnn.bench.report.BenchReport.LayerTime;
 import io.vecnn.exec.fast.Plan;
+import io.vecnn.graph.Graph;
 import io.vecnn.graph.Shape;
 
 import java.lang.management.ManagementFactory;
@@ -22,13 +24,20 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Times VecNN and its peers on one model, per thread count and batch size. The engines take turns run by
- * run, each round starting with a different engine, so that drift of the machine (turbo, a noisy neighbour,
- * thermal limits) lands on all of them alike instead of on whichever ran last.
+ * Times VecNN and its peers on one model, per thread count and batch size. The engines take turns in short
+ * blocks of runs, each turn starting with a different engine, so that drift of the machine (turbo, a noisy
+ * neighbour, thermal limits) lands on all of them alike instead of on whichever ran last. Each turn starts
+ * with a pause and an untimed run: the engine that ran before still has threads spinning (ONNX Runtime's
+ * pool and libtorch's OpenMP threads spin-wait after a run to answer the next one fast), and on a machine
+ * with no spare cores they would steal the next engine's cores.
  */
 public final class ComparisonRun {
-    /** Upper bound on timed rounds in duration mode, so a very fast model cannot fill memory with samples. */
+    /** Upper bound on timed runs in duration mode, so a very fast model cannot fill memory with samples. */
     private static final int MAX_ROUNDS = 100_000;
+    /** Timed runs per turn: long enough that an engine runs in its steady state, short enough to interleave. */
+    private static final int BLOCK_RUNS = 5;
+    /** Longer than the spin-wait of ORT's pool and of libgomp (well under 10 ms) after an engine's last run. */
+    private static final long SETTLE_MILLIS = 20;
     private static final int ALLOCATION_RUNS = 10;
     /**
      * Warm-up lasts at least this long per engine whatever {@code --warmup} says: C2 needs thousands of calls
@@ -131,7 +140,7 @@ public final class ComparisonRun {
                     2 * macs * batch / (latency.p50() * 1e-3) / 1e9, allocated, i == 0 ? null : latency.p50() / vecnnP50));
         }
 
-        List<LayerTime> layers = settings.layers() ? profileLayers(label, plan, engines, pool, x, batch) : null;
+        List<LayerTime> layers = settings.layers() ? profileLayers(label, plan, subject.file().graph(), engines, pool, x, batch) : null;
         return new ConfigResult(subject.name(), List.of(in.channels(), in.height(), in.width()), batch, threads,
                 macs / 1e9, subject.weightBytes(), planHeap, plan.workspaceBytes(batch),
                 new Check(diffs, settings.tolerance(), passed), results, layers);
@@ -141,40 +150,58 @@ public final class ComparisonRun {
         int n = engines.size();
         boolean byDuration = settings.durationSeconds() > 0;
         long budget = (long) (settings.durationSeconds() * 1e9);
-        int capacity = byDuration ? 1024 : settings.iterations();
-        long[][] nanos = new long[n][capacity];
+        long[][] nanos = new long[n][byDuration ? 1024 : settings.iterations()];
+        int[] counts = new int[n];
         long[] total = new long[n];
-        int round = 0;
-        while (byDuration ? round < MAX_ROUNDS && min(total) < budget : round < settings.iterations()) {
-            if (round == capacity) {
-                capacity *= 2;
-                for (int i = 0; i < n; i++) {
-                    nanos[i] = Arrays.copyOf(nanos[i], capacity);
+        for (int block = 0; !done(counts, total, budget, byDuration); block++) {
+            for (int k = 0; k < n; k++) {
+                int i = (block + k) % n;
+                Engine e = engines.get(i);
+                if (n > 1) {
+                    settle();
+                    e.run(x, batch);
+                }
+                for (int r = 0; r < BLOCK_RUNS && !enough(counts[i], total[i], budget, byDuration); r++) {
+                    if (counts[i] == nanos[i].length) {
+                        nanos[i] = Arrays.copyOf(nanos[i], 2 * counts[i]);
+                    }
+                    long start = System.nanoTime();
+                    e.run(x, batch);
+                    long t = System.nanoTime() - start;
+                    nanos[i][counts[i]++] = t;
+                    total[i] += t;
+                    progress.advance(1);
                 }
             }
-            for (int k = 0; k < n; k++) {
-                int i = (round + k) % n;
-                long start = System.nanoTime();
-                engines.get(i).run(x, batch);
-                long t = System.nanoTime() - start;
-                nanos[i][round] = t;
-                total[i] += t;
-                progress.advance(1);
-            }
-            round++;
         }
+        int rounds = Arrays.stream(counts).min().orElse(0);
         for (int i = 0; i < n; i++) {
-            nanos[i] = Arrays.copyOf(nanos[i], round);
+            nanos[i] = Arrays.copyOf(nanos[i], rounds);
         }
         return nanos;
     }
 
-    private static long min(long[] values) {
-        long m = Long.MAX_VALUE;
-        for (long v : values) {
-            m = Math.min(m, v);
+    private boolean done(int[] counts, long[] total, long budget, boolean byDuration) {
+        for (int i = 0; i < counts.length; i++) {
+            if (!enough(counts[i], total[i], budget, byDuration)) {
+                return false;
+            }
         }
-        return m;
+        return true;
+    }
+
+    private boolean enough(int count, long total, long budget, boolean byDuration) {
+        return byDuration ? total >= budget || count >= MAX_ROUNDS : count >= settings.iterations();
+    }
+
+    /** Lets the previous engine's threads go idle: ORT's pool and OpenMP spin-wait for a while after each run. */
+    private static void settle() {
+        try {
+            Thread.sleep(SETTLE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VecnnException("interrupted while timing");
+        }
     }
 
     private static long allocatedPerRun(Engine e, float[] x, int batch, List<Thread> threads) {
@@ -188,8 +215,8 @@ public final class ComparisonRun {
         return (AllocationMeter.allocatedBytes(threads) - before) / ALLOCATION_RUNS;
     }
 
-    private List<LayerTime> profileLayers(String label, Plan plan, List<Engine> engines, RecordingPool pool,
-                                          float[] x, int batch) {
+    private List<LayerTime> profileLayers(String label, Plan plan, Graph graph, List<Engine> engines,
+                                          RecordingPool pool, float[] x, int batch) {
         progress.stage(label + ": per-layer profile");
         Shape in = plan.inputShape();
         Tensor nhwc = Tensor.fromNchw(x, batch, in.channels(), in.height(), in.width());
@@ -206,7 +233,7 @@ public final class ComparisonRun {
             }
         }
         List<String> nodes = steps.stream().map(s -> s.substring(0, Math.max(0, s.indexOf(": ")))).toList();
-        Map<String, Double> peerByLayer = NodeNames.assign(peerMicros, nodes);
+        Map<String, Double> peerByLayer = NodeNames.assign(peerMicros, nodes, graph);
         double totalMs = 0;
         for (long t : nanos) {
             totalMs += t / 1e6 / BenchSettings.PROFILE_RUNS;

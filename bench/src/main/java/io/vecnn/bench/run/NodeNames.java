@@ -1,37 +1,50 @@
 package io.vecnn.bench.run;
 
+import io.vecnn.graph.Graph;
+import io.vecnn.graph.Node;
+
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Joins a peer's per-node times to VecNN's layers by name. The exported ONNX graph names each node after the
- * VecNN node it came from; ONNX Runtime's fusions then extend the name (a Conv fused with its Relu keeps the
- * Conv's name as a prefix). Each peer node goes to the longest layer name it equals or extends after a
- * separator, so {@code layer1.0.conv1} is not also counted under a layer named {@code layer1.0}.
+ * Joins a peer's per-node times to VecNN's plan steps. Both fuse, but not alike: VecNN names a fused step
+ * after its first node (the convolution), while ONNX Runtime names a Conv+Relu after the Relu. So a peer
+ * node that is not itself a step is charged to the step that produced its first input, followed back
+ * through the graph until one is found. Nodes the peer added on its own (layout reorders) stay unjoined.
  */
 final class NodeNames {
+    /** A fused chain is a few nodes long (conv, add, relu); this bounds the walk on a malformed graph. */
+    private static final int MAX_WALK = 8;
+
     private NodeNames() {
     }
 
-    static Map<String, Double> assign(Map<String, Double> peerTimes, List<String> layers) {
-        Map<String, Double> byLayer = new HashMap<>();
+    static Map<String, Double> assign(Map<String, Double> peerTimes, List<String> steps, Graph graph) {
+        Map<String, Node> byName = new HashMap<>();
+        Map<String, Node> producers = new HashMap<>();
+        for (Node n : graph.nodes()) {
+            byName.put(n.name(), n);
+            producers.put(n.output(), n);
+        }
+        Set<String> stepNames = new HashSet<>(steps);
+        Map<String, Double> byStep = new LinkedHashMap<>();
         for (Map.Entry<String, Double> e : peerTimes.entrySet()) {
-            String best = null;
-            for (String layer : layers) {
-                if (matches(e.getKey(), layer) && (best == null || layer.length() > best.length())) {
-                    best = layer;
+            String name = e.getKey();
+            for (int i = 0; i < MAX_WALK && !stepNames.contains(name) && byName.containsKey(name); i++) {
+                Node producer = producers.get(byName.get(name).inputs().get(0));
+                if (producer == null) {
+                    break;
                 }
+                name = producer.name();
             }
-            if (best != null) {
-                byLayer.merge(best, e.getValue(), Double::sum);
+            if (stepNames.contains(name)) {
+                byStep.merge(name, e.getValue(), Double::sum);
             }
         }
-        return byLayer;
-    }
-
-    private static boolean matches(String node, String layer) {
-        return node.equals(layer)
-                || node.length() > layer.length() && node.startsWith(layer) && !Character.isLetterOrDigit(node.charAt(layer.length()));
+        return byStep;
     }
 }
