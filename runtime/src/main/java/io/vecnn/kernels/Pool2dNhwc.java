@@ -15,6 +15,8 @@ import java.util.concurrent.ForkJoinPool;
  */
 public final class Pool2dNhwc {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Independent accumulators per window: see {@link #window4}. */
+    private static final int CHAINS = 4;
 
     private final PoolWindows rows;
     private final PoolWindows cols;
@@ -47,22 +49,67 @@ public final class Pool2dNhwc {
         int x0 = cols.start(ox);
         int x1 = cols.end(ox);
         int dst = ((b * out.height() + oy) * out.width() + ox) * c;
+        int rowStride = in.width() * c;
+        int first = ((b * in.height() + y0) * in.width() + x0) * c;
         float scale = max ? 1f : 1f / (rows.divisor(oy) * cols.divisor(ox));
-        for (int ch = 0; ch < c; ch += S.length()) {
+        int ch = 0;
+        for (; ch + CHAINS * S.length() <= c; ch += CHAINS * S.length()) {
+            window4(x, first + ch, y1 - y0, x1 - x0, rowStride, c, scale, y, dst + ch);
+        }
+        for (; ch < c; ch += S.length()) {
             VectorMask<Float> m = S.indexInRange(ch, c);
             FloatVector acc = FloatVector.broadcast(S, max ? Float.NEGATIVE_INFINITY : 0f);
-            for (int iy = y0; iy < y1; iy++) {
-                int src = ((b * in.height() + iy) * in.width() + x0) * c + ch;
-                for (int ix = x0; ix < x1; ix++, src += c) {
+            for (int r = 0, row = first + ch; r < y1 - y0; r++, row += rowStride) {
+                for (int t = 0, src = row; t < x1 - x0; t++, src += c) {
                     FloatVector v = FloatVector.fromArray(S, x, src, m);
-                    // NaN must win a max as in PyTorch; MAX on vectors follows Math.max, which propagates NaN.
                     acc = max ? acc.lanewise(VectorOperators.MAX, v) : acc.add(v);
                 }
             }
-            if (!max) {
-                acc = acc.mul(scale);
-            }
-            acc.intoArray(y, dst + ch, m);
+            (max ? acc : acc.mul(scale)).intoArray(y, dst + ch, m);
         }
+    }
+
+    /**
+     * Four channel vectors of one window at once. Java's vector MAX must propagate NaN as PyTorch does, which
+     * costs a compare-and-blend sequence on top of the max instruction; with one accumulator every tap waits
+     * for the previous one's whole sequence. Four independent accumulators keep the pipeline full.
+     */
+    private void window4(float[] x, int start, int height, int width, int rowStride, int c, float scale, float[] y,
+                         int dst) {
+        int l = S.length();
+        float init = max ? Float.NEGATIVE_INFINITY : 0f;
+        FloatVector a0 = FloatVector.broadcast(S, init);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        for (int r = 0, row = start; r < height; r++, row += rowStride) {
+            for (int t = 0, src = row; t < width; t++, src += c) {
+                FloatVector v0 = FloatVector.fromArray(S, x, src);
+                FloatVector v1 = FloatVector.fromArray(S, x, src + l);
+                FloatVector v2 = FloatVector.fromArray(S, x, src + 2 * l);
+                FloatVector v3 = FloatVector.fromArray(S, x, src + 3 * l);
+                if (max) {
+                    a0 = a0.lanewise(VectorOperators.MAX, v0);
+                    a1 = a1.lanewise(VectorOperators.MAX, v1);
+                    a2 = a2.lanewise(VectorOperators.MAX, v2);
+                    a3 = a3.lanewise(VectorOperators.MAX, v3);
+                } else {
+                    a0 = a0.add(v0);
+                    a1 = a1.add(v1);
+                    a2 = a2.add(v2);
+                    a3 = a3.add(v3);
+                }
+            }
+        }
+        if (!max) {
+            a0 = a0.mul(scale);
+            a1 = a1.mul(scale);
+            a2 = a2.mul(scale);
+            a3 = a3.mul(scale);
+        }
+        a0.intoArray(y, dst);
+        a1.intoArray(y, dst + l);
+        a2.intoArray(y, dst + 2 * l);
+        a3.intoArray(y, dst + 3 * l);
     }
 }
