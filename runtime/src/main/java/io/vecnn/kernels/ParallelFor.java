@@ -6,9 +6,9 @@ import java.util.concurrent.RecursiveAction;
 import java.util.function.IntConsumer;
 
 /**
- * Runs {@code body(i)} for i in [0, count) on a dedicated pool by recursive halving, so idle workers steal
- * the larger halves. The body must write disjoint outputs per index: then the result does not depend on
- * which thread ran what.
+ * Runs {@code body(i)} for i in [0, count) in parallel: on the calling thread's {@link WorkerTeam} during a
+ * plan run, otherwise on a dedicated pool by recursive halving, so idle workers steal the larger halves.
+ * The body must write disjoint outputs per index: then the result does not depend on which thread ran what.
  */
 public final class ParallelFor {
     /**
@@ -29,6 +29,11 @@ public final class ParallelFor {
             for (int i = 0; i < count; i++) {
                 body.accept(i);
             }
+            return;
+        }
+        WorkerTeam team = WorkerTeam.leading();
+        if (team != null) {
+            team.parallelFor(count, body);
             return;
         }
         int grain = Math.max(1, count / (pool.getParallelism() * PIECES_PER_WORKER));

@@ -3,6 +3,7 @@ package io.vecnn.exec.fast;
 import io.vecnn.Tensor;
 import io.vecnn.VecnnException;
 import io.vecnn.graph.Shape;
+import io.vecnn.kernels.WorkerTeam;
 
 import java.util.List;
 import java.util.Map;
@@ -79,9 +80,9 @@ public final class Plan {
             if (pool == null || pool.getParallelism() == 1) {
                 runSteps(b, scratch, batch, pool, stepNanos);
             } else {
-                // The whole run on one of the pool's workers: each layer's parallel split then forks from a
-                // running worker instead of handing work from outside, which costs a wake-up per layer.
-                pool.submit(() -> runSteps(b, scratch, batch, pool, stepNanos)).join();
+                // The whole run on one of the pool's workers, leading a team of the others that stays awake
+                // until the last layer, instead of a hand-off and a wake-up per layer.
+                pool.submit(() -> WorkerTeam.lead(pool, () -> runSteps(b, scratch, batch, pool, stepNanos))).join();
             }
             float[] out = buffers[outputBuffer].clone();
             return new Tensor(batch, output.height(), output.width(), output.channels(), out);
