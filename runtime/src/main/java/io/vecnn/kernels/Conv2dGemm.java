@@ -18,6 +18,10 @@ public final class Conv2dGemm implements ConvKernel {
     private static final int ROWS_PER_TASK = 64;
     /** Panels per task, so a batch-1 layer with few pixels but many channels still splits across cores. */
     private static final int PANELS_PER_TASK = 4;
+    /** Fewer rows than this per task and the microkernel's 8-row blocks get too few to hide loading B's panel. */
+    private static final int MIN_ROWS_PER_TASK = 16;
+    /** Enough tasks per worker that uneven tasks and a late-starting helper still leave no core idle. */
+    private static final int TASKS_PER_WORKER = 6;
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
     private final Op.Conv2d op;
@@ -65,18 +69,36 @@ public final class Conv2dGemm implements ConvKernel {
     public void run(float[] x, int batch, float[] y, int yChannel, int yChannels, float[] residual, boolean relu,
                     ForkJoinPool pool, float[] scratch) {
         int pixels = out.height() * out.width();
-        int rowBlocks = (pixels + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
         int panels = groups[0].panels();
-        int panelBlocks = (panels + PANELS_PER_TASK - 1) / PANELS_PER_TASK;
+        int workers = pool == null ? 1 : pool.getParallelism();
+        int rowsPerTask = ROWS_PER_TASK;
+        int panelsPerTask = PANELS_PER_TASK;
+        // Small maps (14x14, 7x7) give a handful of tasks, and two cores sharing three tasks run at two thirds
+        // of their speed. Split finer until each worker has several: panels first when A is read in place,
+        // rows first when it is gathered (each panel block of a row block gathers the rows again).
+        while (batch * op.groups() * blocks(pixels, rowsPerTask) * blocks(panels, panelsPerTask)
+                < TASKS_PER_WORKER * workers) {
+            if (panelsPerTask > 1 && (direct || rowsPerTask <= MIN_ROWS_PER_TASK)) {
+                panelsPerTask /= 2;
+            } else if (rowsPerTask > MIN_ROWS_PER_TASK) {
+                rowsPerTask /= 2;
+            } else {
+                break;
+            }
+        }
+        int taskRows = rowsPerTask;
+        int taskPanels = panelsPerTask;
+        int rowBlocks = blocks(pixels, taskRows);
+        int panelBlocks = blocks(panels, taskPanels);
         int perImage = op.groups() * rowBlocks * panelBlocks;
         ParallelFor.run(pool, batch * perImage, task -> {
             int b = task / perImage;
             int rest = task % perImage;
             int g = rest / (rowBlocks * panelBlocks);
             rest %= rowBlocks * panelBlocks;
-            int row0 = (rest / panelBlocks) * ROWS_PER_TASK;
-            int panel0 = (rest % panelBlocks) * PANELS_PER_TASK;
-            int rows = Math.min(ROWS_PER_TASK, pixels - row0);
+            int row0 = (rest / panelBlocks) * taskRows;
+            int panel0 = (rest % panelBlocks) * taskPanels;
+            int rows = Math.min(taskRows, pixels - row0);
             Epilogue epilogue = new Epilogue(groupBias[g], residual, out.channels(), relu);
             float[] a;
             int aOff;
@@ -92,7 +114,7 @@ public final class Conv2dGemm implements ConvKernel {
                 im2col(x, b, g, row0, rows, a);
             }
             int outPixel0 = b * pixels + row0;
-            Gemm.block(a, aOff, lda, rows, groups[g], panel0, Math.min(panels, panel0 + PANELS_PER_TASK), y,
+            Gemm.block(a, aOff, lda, rows, groups[g], panel0, Math.min(panels, panel0 + taskPanels), y,
                     outPixel0 * yChannels + yChannel + g * groupOut, yChannels,
                     outPixel0 * out.channels() + g * groupOut, epilogue);
         });
@@ -142,6 +164,10 @@ public final class Conv2dGemm implements ConvKernel {
                 dst += kw * groupIn;
             }
         }
+    }
+
+    private static int blocks(int n, int per) {
+        return (n + per - 1) / per;
     }
 
     private static float[] scratch(int size) {
