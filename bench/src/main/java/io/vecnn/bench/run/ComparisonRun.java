@@ -109,6 +109,9 @@ public final class ComparisonRun {
         boolean passed = timed.size() == engines.size();
 
         progress.stage(label + ": warm-up");
+        // The previous model's weights and plans are garbage now; collect them here rather than let the
+        // collector's concurrent threads take cores from the timed runs.
+        System.gc();
         long warmupEnd = System.nanoTime() + (long) (MIN_WARMUP_SECONDS_PER_ENGINE * 1e9) * timed.size();
         for (int r = 0; r < settings.warmup() || System.nanoTime() < warmupEnd; r++) {
             for (Engine e : timed) {

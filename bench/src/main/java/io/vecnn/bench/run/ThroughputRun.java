@@ -36,6 +36,7 @@ public final class ThroughputRun {
         long budget = (long) ((settings.durationSeconds() > 0 ? settings.durationSeconds() : DEFAULT_SECONDS) * 1e9);
         try (RecordingPool pool = new RecordingPool(threadsPerStream); Model model = Model.of(subject.file(), pool.pool())) {
             model.plan(subject.input());
+            System.gc();
             float[] x = new float[(int) subject.input().size()];
             SplittableRandom random = new SplittableRandom(11);
             for (int i = 0; i < x.length; i++) {

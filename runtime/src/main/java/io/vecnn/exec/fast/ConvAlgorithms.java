@@ -5,6 +5,7 @@ import io.vecnn.graph.Shape;
 import io.vecnn.kernels.Conv2dGemm;
 import io.vecnn.kernels.ConvKernel;
 import io.vecnn.kernels.WinogradF43;
+import io.vecnn.kernels.WorkerTeam;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,12 @@ final class ConvAlgorithms {
     /** Below this many 4x4 output tiles per image (about a 13x13 map) the 4x larger weights dominate. */
     static final int WINOGRAD_MIN_TILES = 16;
     private static final int WARMUP_RUNS = 3;
-    private static final int TIMED_RUNS = 3;
+    /**
+     * Warm-up also lasts this long per candidate: early in a process the kernels still run interpreted or
+     * C1-compiled, and a comparison of unoptimised code picks at random.
+     */
+    private static final long WARMUP_NANOS = 30_000_000;
+    private static final int TIMED_RUNS = 5;
 
     private ConvAlgorithms() {
     }
@@ -50,9 +56,20 @@ final class ConvAlgorithms {
     /**
      * Times each candidate at batch 1 on zeros (the cost does not depend on the values) and keeps the fastest.
      * Candidates are warmed up first, so the JIT has compiled their loops, then timed in alternation, so a
-     * burst of load on the machine hits them alike.
+     * burst of load on the machine hits them alike — on a team of the pool's workers, as plan runs use it.
      */
     private static ConvKernel fastest(List<ConvKernel> candidates, Shape in, Shape out, ForkJoinPool pool) {
+        if (pool == null || pool.getParallelism() == 1) {
+            return candidates.get(winner(candidates, in, out, pool));
+        }
+        return candidates.get(pool.submit(() -> {
+            int[] winner = new int[1];
+            WorkerTeam.lead(pool, () -> winner[0] = winner(candidates, in, out, pool));
+            return winner[0];
+        }).join());
+    }
+
+    private static int winner(List<ConvKernel> candidates, Shape in, Shape out, ForkJoinPool pool) {
         float[] x = new float[(int) in.size()];
         float[] y = new float[(int) out.size()];
         float[][] scratch = new float[candidates.size()][];
@@ -60,7 +77,8 @@ final class ConvAlgorithms {
         for (int i = 0; i < candidates.size(); i++) {
             scratch[i] = new float[candidates.get(i).scratchFloats(1)];
             best[i] = Long.MAX_VALUE;
-            for (int w = 0; w < WARMUP_RUNS; w++) {
+            long end = System.nanoTime() + WARMUP_NANOS;
+            for (int w = 0; w < WARMUP_RUNS || System.nanoTime() < end; w++) {
                 candidates.get(i).run(x, 1, y, 0, out.channels(), null, true, pool, scratch[i]);
             }
         }
@@ -77,6 +95,6 @@ final class ConvAlgorithms {
                 winner = i;
             }
         }
-        return candidates.get(winner);
+        return winner;
     }
 }
