@@ -2,6 +2,9 @@ package io.vecnn.kernels;
 
 import io.vecnn.graph.Op;
 import io.vecnn.graph.Shape;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.util.concurrent.ForkJoinPool;
 
@@ -22,6 +25,8 @@ public final class Conv2dGemm implements ConvKernel {
     private static final int MIN_ROWS_PER_TASK = 16;
     /** Enough tasks per worker that uneven tasks and a late-starting helper still leave no core idle. */
     private static final int TASKS_PER_WORKER = 6;
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = S.length();
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
     private final Op.Conv2d op;
@@ -147,7 +152,7 @@ public final class Conv2dGemm implements ConvKernel {
                     int last = Math.min(kw, in.width() - ixStart);
                     java.util.Arrays.fill(a, dst, dst + first * inC, 0f);
                     if (last > first) {
-                        System.arraycopy(x, (rowBase + ixStart + first) * inC, a, dst + first * inC, (last - first) * inC);
+                        copy(x, (rowBase + ixStart + first) * inC, a, dst + first * inC, (last - first) * inC);
                     }
                     java.util.Arrays.fill(a, dst + Math.max(first, last) * inC, dst + kw * inC, 0f);
                 } else {
@@ -157,12 +162,28 @@ public final class Conv2dGemm implements ConvKernel {
                         if (ix < 0 || ix >= in.width()) {
                             java.util.Arrays.fill(a, at, at + groupIn, 0f);
                         } else {
-                            System.arraycopy(x, (rowBase + ix) * inC + c0, a, at, groupIn);
+                            copy(x, (rowBase + ix) * inC + c0, a, at, groupIn);
                         }
                     }
                 }
                 dst += kw * groupIn;
             }
+        }
+    }
+
+    /**
+     * Copies a span of a few to a few hundred floats. The stem convolutions gather spans of 15 to 21 floats
+     * (a kernel row of 3-channel pixels), tens of thousands per image; System.arraycopy's fixed cost per
+     * call then outweighs the copying, while one or two (masked) vector moves do not.
+     */
+    private static void copy(float[] src, int from, float[] dst, int to, int length) {
+        int j = 0;
+        for (; j + LANES <= length; j += LANES) {
+            FloatVector.fromArray(S, src, from + j).intoArray(dst, to + j);
+        }
+        if (j < length) {
+            VectorMask<Float> m = S.indexInRange(j, length);
+            FloatVector.fromArray(S, src, from + j, m).intoArray(dst, to + j, m);
         }
     }
 

@@ -21,7 +21,7 @@ import java.util.Locale;
  * to VGG16), so each panel gets its own linear scale rather than one axis that would flatten the small ones.
  */
 public final class ComparisonChart {
-    private static final int PANEL_WIDTH = 420;
+    private static final int PANEL_WIDTH = 480;
     private static final int PANEL_HEIGHT = 300;
     private static final int COLUMNS = 3;
     private static final Color BAR_COLOUR = new Color(0x1565C0);
