@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class GemmBenchmark {
-    private static final int ROWS_PER_TASK = 64;
+    private static final int ROWS_PER_TASK = 48;
 
     @Param({"512x512x512", "1024x1024x1024", "3136x64x576", "196x256x2304", "3136x256x64"})
     public String shape;

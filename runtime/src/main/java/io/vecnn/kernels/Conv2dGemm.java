@@ -17,12 +17,12 @@ import java.util.concurrent.ForkJoinPool;
  * matrix never exists.
  */
 public final class Conv2dGemm implements ConvKernel {
-    /** Rows per task: a multiple of the microkernel's 8 rows, small enough that A's block (64 × K) stays in L2. */
-    private static final int ROWS_PER_TASK = 64;
+    /** Rows per task: a multiple of the microkernels' 6 and 8 rows, small enough that A's block (48 × K) stays in L2. */
+    private static final int ROWS_PER_TASK = 48;
     /** Panels per task, so a batch-1 layer with few pixels but many channels still splits across cores. */
     private static final int PANELS_PER_TASK = 4;
-    /** Fewer rows than this per task and the microkernel's 8-row blocks get too few to hide loading B's panel. */
-    private static final int MIN_ROWS_PER_TASK = 16;
+    /** Fewer rows than this per task and the microkernels' row blocks get too few to hide loading B's panel. */
+    private static final int MIN_ROWS_PER_TASK = 24;
     /** Enough tasks per worker that uneven tasks and a late-starting helper still leave no core idle. */
     private static final int TASKS_PER_WORKER = 6;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

@@ -21,8 +21,8 @@ public final class WinogradF43 implements ConvKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Tiles per transform task: enough work per task to amortise the fork. */
     private static final int TILES_PER_TASK = 8;
-    /** GEMM rows (tiles) per task: a multiple of the microkernel's 8 rows. */
-    private static final int ROWS_PER_TASK = 64;
+    /** GEMM rows (tiles) per task: a multiple of the microkernels' 6 and 8 rows. */
+    private static final int ROWS_PER_TASK = 48;
     /** GEMM panels per task, so that positions × panels give the pool work even for a handful of tiles. */
     private static final int PANELS_PER_TASK = 2;
     /** Transformed tiles kept at once (V and M): 8 MB, a share of L3 rather than a copy of the whole map. */

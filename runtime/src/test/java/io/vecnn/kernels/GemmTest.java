@@ -19,12 +19,13 @@ class GemmTest {
         return f;
     }
 
-    @RepeatedTest(40)
+    @RepeatedTest(60)
     void randomShapesWithEveryEpilogueMatchTheReference() {
         SplittableRandom r = SEEDS.split();
         int m = 1 + r.nextInt(40);
         int n = 1 + r.nextInt(3 * GemmMicroKernel8x3v.NR);
-        int panelWidth = r.nextBoolean() ? GemmMicroKernel8x3v.NR : GemmMicroKernel8x2v.NR;
+        int[] widths = {GemmMicroKernel8x3v.NR, GemmMicroKernel8x2v.NR, GemmMicroKernel6x4v.NR};
+        int panelWidth = widths[r.nextInt(widths.length)];
         int k = 1 + r.nextInt(70);
         int lda = k + r.nextInt(3);
         int ldc = n + r.nextInt(3);
@@ -61,7 +62,9 @@ class GemmTest {
 
     @Test
     void panelWidthPadsAsLittleAsPossible() {
-        org.junit.jupiter.api.Assertions.assertEquals(GemmMicroKernel8x2v.NR, Gemm.panelWidthFor(4 * GemmMicroKernel8x2v.V));
+        org.junit.jupiter.api.Assertions.assertEquals(GemmMicroKernel6x4v.NR, Gemm.panelWidthFor(4 * GemmMicroKernel8x2v.V));
+        org.junit.jupiter.api.Assertions.assertEquals(GemmMicroKernel8x2v.NR, Gemm.panelWidthFor(2 * GemmMicroKernel8x2v.V));
+        org.junit.jupiter.api.Assertions.assertEquals(GemmMicroKernel6x4v.NR, Gemm.panelWidthFor(16 * GemmMicroKernel8x2v.V));
         org.junit.jupiter.api.Assertions.assertEquals(GemmMicroKernel8x3v.NR, Gemm.panelWidthFor(3 * GemmMicroKernel8x2v.V));
         org.junit.jupiter.api.Assertions.assertEquals(GemmMicroKernel8x3v.NR, Gemm.panelWidthFor(GemmMicroKernel8x3v.NR * 7));
     }
