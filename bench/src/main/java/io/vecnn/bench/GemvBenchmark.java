@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class GemvBenchmark {
     /** Same split as the plan's Linear step. */
-    private static final int PANELS_PER_TASK = 8;
+    private static final int PANELS_PER_TASK = 2;
 
     /** {@code in x out}: VGG16 fc6 and fc7, AlexNet fc6, ResNet-50's classifier. */
     @Param({"25088x4096", "4096x4096", "9216x4096", "2048x1000"})
