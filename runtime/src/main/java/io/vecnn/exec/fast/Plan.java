@@ -23,15 +23,24 @@ public final class Plan {
     private final int outputBuffer;
     private final Shape input;
     private final Shape output;
+    private final long macsPerImage;
     private final Map<Integer, ConcurrentLinkedQueue<float[][]>> workspaces = new ConcurrentHashMap<>();
 
-    Plan(List<Step> steps, long[] bufferSizes, int inputBuffer, int outputBuffer, Shape input, Shape output) {
+    /**
+     * Below this many multiply-accumulates a run (about 0.1 ms on one core) stays on the calling thread:
+     * handing it to the pool and synchronising every layer would cost more than a second core saves.
+     */
+    private static final long PARALLEL_MIN_MACS = 20_000_000;
+
+    Plan(List<Step> steps, long[] bufferSizes, int inputBuffer, int outputBuffer, Shape input, Shape output,
+         long macsPerImage) {
         this.steps = List.copyOf(steps);
         this.bufferSizes = bufferSizes;
         this.inputBuffer = inputBuffer;
         this.outputBuffer = outputBuffer;
         this.input = input;
         this.output = output;
+        this.macsPerImage = macsPerImage;
     }
 
     public Shape inputShape() {
@@ -77,8 +86,8 @@ public final class Plan {
         try {
             buffers[inputBuffer] = x.data();
             float[][] b = buffers;
-            if (pool == null || pool.getParallelism() == 1) {
-                runSteps(b, scratch, batch, pool, stepNanos);
+            if (pool == null || pool.getParallelism() == 1 || batch * macsPerImage < PARALLEL_MIN_MACS) {
+                runSteps(b, scratch, batch, null, stepNanos);
             } else {
                 // The whole run on one of the pool's workers, leading a team of the others that stays awake
                 // until the last layer, instead of a hand-off and a wake-up per layer.

@@ -1,6 +1,7 @@
 package io.vecnn.exec.fast;
 
 import io.vecnn.graph.Graph;
+import io.vecnn.graph.GraphStats;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
 import io.vecnn.graph.Shape;
@@ -73,7 +74,8 @@ public final class PlanBuilder {
             }
         }
         long[] sizes = b.bufferSizes.stream().mapToLong(Long::longValue).toArray();
-        return new Plan(b.steps, sizes, in, b.bufferOf(graph.output()), input, b.shapes.get(graph.output()));
+        return new Plan(b.steps, sizes, in, b.bufferOf(graph.output()), input, b.shapes.get(graph.output()),
+                GraphStats.of(graph, weights, input).macs());
     }
 
     private void plan(int i, Node node) {
