@@ -60,6 +60,36 @@ class GemmTest {
         }
     }
 
+    /** K past one chunk of a deep panel (the chunked path): partial sums, a partial last chunk, tails, epilogue. */
+    @Test
+    void deepKIsChunkedAndStillMatchesTheReference() {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int panelWidth : new int[] {GemmMicroKernel8x3v.NR, GemmMicroKernel8x2v.NR, GemmMicroKernel6x4v.NR}) {
+            int m = 29;
+            int n = 2 * panelWidth + 5;
+            int k = 2600;
+            float[] a = random(r, m * k);
+            float[] w = random(r, n * k);
+            float[] bias = random(r, n);
+            float[] residual = random(r, m * n);
+            Epilogue e = new Epilogue(bias, residual, n, true);
+            PackedMatrix b = PackedMatrix.pack(w, 0, n, k, panelWidth);
+            float[] c = new float[m * n];
+            Gemm.block(a, 0, k, m, b, 0, b.panels(), c, 0, n, 0, e);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double want = bias[j] + residual[i * n + j];
+                    for (int kk = 0; kk < k; kk++) {
+                        want += (double) a[i * k + kk] * w[j * k + kk];
+                    }
+                    want = Math.max(want, 0);
+                    assertEquals(want, c[i * n + j], 1e-4 * (1 + Math.abs(want)) * Math.sqrt(k),
+                            "panels of " + panelWidth + " at " + i + "," + j);
+                }
+            }
+        }
+    }
+
     @Test
     void panelWidthPadsAsLittleAsPossible() {
         org.junit.jupiter.api.Assertions.assertEquals(GemmMicroKernel6x4v.NR, Gemm.panelWidthFor(4 * GemmMicroKernel8x2v.V));
