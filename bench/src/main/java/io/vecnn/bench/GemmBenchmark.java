@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
 public class GemmBenchmark {
     private static final int ROWS_PER_TASK = 48;
 
-    @Param({"512x512x512", "1024x1024x1024", "3136x64x576", "196x256x2304", "3136x256x64"})
+    @Param({"256x256x256", "512x512x512", "1024x1024x1024", "3136x64x576", "196x256x2304", "3136x256x64", "196x512x4608"})
     public String shape;
 
     @Param({"1", "2"})

@@ -225,6 +225,7 @@ public final class ComparisonRun {
         Tensor nhwc = Tensor.fromNchw(x, batch, in.channels(), in.height(), in.width());
         List<String> steps = plan.describe();
         long[] nanos = new long[steps.size()];
+        settle();
         plan.profile(nhwc, pool.pool(), new long[steps.size()]);
         for (int r = 0; r < BenchSettings.PROFILE_RUNS; r++) {
             plan.profile(nhwc, pool.pool(), nanos);
@@ -232,6 +233,7 @@ public final class ComparisonRun {
         Map<String, Double> peerMicros = Map.of();
         for (Engine e : engines) {
             if (e instanceof NodeProfiler p && e.name().equals("onnxruntime")) {
+                settle();
                 peerMicros = p.profileNodeMicros(x, batch, BenchSettings.PROFILE_RUNS);
             }
         }
