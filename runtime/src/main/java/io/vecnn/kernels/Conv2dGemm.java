@@ -23,6 +23,13 @@ public final class Conv2dGemm implements ConvKernel {
     private static final int PANELS_PER_TASK = 4;
     /** Fewer rows than this per task and the microkernels' row blocks get too few to hide loading B's panel. */
     private static final int MIN_ROWS_PER_TASK = 24;
+    /**
+     * Largest gathered map kept whole (4 MB): every 3x3 layer at 28x28 and below. Larger maps are gathered
+     * block by block into per-thread scratch, where their many row blocks already give every thread work.
+     */
+    private static final int WHOLE_MAP_MAX_FLOATS = 1 << 20;
+    /** Rows gathered per task when gathering a whole map. */
+    private static final int GATHER_ROWS = 8;
     /** Enough tasks per worker that uneven tasks and a late-starting helper still leave no core idle. */
     private static final int TASKS_PER_WORKER = 6;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -65,6 +72,19 @@ public final class Conv2dGemm implements ConvKernel {
         return out;
     }
 
+    /**
+     * Small maps are gathered once, whole, into the run's scratch: their few rows would otherwise be split
+     * into tasks by panels, and each task gathers its rows again (4 times over for a 7x7 layer).
+     */
+    private boolean gathersWholeMap(int batch) {
+        return !direct && op.groups() == 1 && (long) batch * out.height() * out.width() * k <= WHOLE_MAP_MAX_FLOATS;
+    }
+
+    @Override
+    public int scratchFloats(int batch) {
+        return gathersWholeMap(batch) ? batch * out.height() * out.width() * k : 0;
+    }
+
     @Override
     public String algorithm() {
         return direct ? "gemm 1x1" : "im2col gemm";
@@ -76,6 +96,17 @@ public final class Conv2dGemm implements ConvKernel {
         int pixels = out.height() * out.width();
         int panels = groups[0].panels();
         int workers = pool == null ? 1 : pool.getParallelism();
+        boolean whole = gathersWholeMap(batch);
+        if (whole) {
+            int gatherBlocks = blocks(pixels, GATHER_ROWS);
+            ParallelFor.run(pool, batch * gatherBlocks, t -> {
+                int b = t / gatherBlocks;
+                int row0 = (t % gatherBlocks) * GATHER_ROWS;
+                int rows = Math.min(GATHER_ROWS, pixels - row0);
+                im2col(x, b, 0, row0, rows, scratch, (b * pixels + row0) * k);
+            });
+        }
+        boolean rowsAreFree = direct || whole;
         int rowsPerTask = ROWS_PER_TASK;
         int panelsPerTask = PANELS_PER_TASK;
         // Small maps (14x14, 7x7) give a handful of tasks, and two cores sharing three tasks run at two thirds
@@ -83,7 +114,7 @@ public final class Conv2dGemm implements ConvKernel {
         // rows first when it is gathered (each panel block of a row block gathers the rows again).
         while (batch * op.groups() * blocks(pixels, rowsPerTask) * blocks(panels, panelsPerTask)
                 < TASKS_PER_WORKER * workers) {
-            if (panelsPerTask > 1 && (direct || rowsPerTask <= MIN_ROWS_PER_TASK)) {
+            if (panelsPerTask > 1 && (rowsAreFree || rowsPerTask <= MIN_ROWS_PER_TASK)) {
                 panelsPerTask /= 2;
             } else if (rowsPerTask > MIN_ROWS_PER_TASK) {
                 rowsPerTask /= 2;
@@ -112,11 +143,15 @@ public final class Conv2dGemm implements ConvKernel {
                 a = x;
                 aOff = (b * pixels + row0) * in.channels();
                 lda = in.channels();
+            } else if (whole) {
+                a = scratch;
+                aOff = (b * pixels + row0) * k;
+                lda = k;
             } else {
                 a = scratch(rows * k);
                 aOff = 0;
                 lda = k;
-                im2col(x, b, g, row0, rows, a);
+                im2col(x, b, g, row0, rows, a, 0);
             }
             int outPixel0 = b * pixels + row0;
             Gemm.block(a, aOff, lda, rows, groups[g], panel0, Math.min(panels, panel0 + taskPanels), y,
@@ -131,7 +166,7 @@ public final class Conv2dGemm implements ConvKernel {
      * contiguous span of the NHWC input: one copy per kernel row instead of one per tap (7x fewer for the
      * 7x7 stem, whose taps hold only 3 channels each).
      */
-    private void im2col(float[] x, int b, int g, int row0, int rows, float[] a) {
+    private void im2col(float[] x, int b, int g, int row0, int rows, float[] a, int aOff) {
         int inC = in.channels();
         int c0 = g * groupIn;
         int kw = op.kernelW();
@@ -141,7 +176,7 @@ public final class Conv2dGemm implements ConvKernel {
             int oy = pixel / out.width();
             int ox = pixel % out.width();
             int ixStart = ox * op.strideW() - op.padW();
-            int dst = r * k;
+            int dst = aOff + r * k;
             for (int ky = 0; ky < op.kernelH(); ky++) {
                 int iy = oy * op.strideH() - op.padH() + ky * op.dilationH();
                 int rowBase = (b * in.height() + iy) * in.width();

@@ -84,13 +84,33 @@ class Conv2dGemmTest {
         Conv2dGemm conv = new Conv2dGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
         float[] y = new float[want.data().length];
 
-        conv.run(c.x().data(), c.x().batch(), y, 0, c.out().channels(), residual, relu, POOL, null);
+        conv.run(c.x().data(), c.x().batch(), y, 0, c.out().channels(), residual, relu, POOL, scratch(conv, c));
 
         for (int i = 0; i < y.length; i++) {
             double v = want.data()[i] + (residual == null ? 0 : residual[i]);
             v = relu ? Math.max(v, 0) : v;
             assertEquals(v, y[i], 1e-4 * (1 + Math.abs(v)) * Math.sqrt(c.op().kernelH() * c.op().kernelW() * c.in().channels()),
                     c.op() + " " + c.in() + " at " + i);
+        }
+    }
+
+    /** A map too large to gather whole: its rows are gathered block by block into per-thread scratch. */
+    @Test
+    void largeMapGatheredBlockByBlockMatchesTheReference() {
+        SplittableRandom r = new SplittableRandom(41);
+        Op.Conv2d op = new Op.Conv2d(20, 3, 3, 1, 1, 1, 1, 1, 1, 1, "w", "b");
+        Shape in = new Shape(8, 190, 190);
+        Shape out = new Shape(20, 190, 190);
+        Case c = new Case(op, in, out, random(r, 20 * 9 * 8), random(r, 20), new Tensor(1, 190, 190, 8, random(r, 190 * 190 * 8)));
+        Conv2dGemm conv = new Conv2dGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
+        assertEquals(0, conv.scratchFloats(1), "this map must take the block-by-block path");
+        Tensor want = reference(c);
+        float[] y = new float[want.data().length];
+
+        conv.run(c.x().data(), 1, y, 0, 20, null, false, POOL, scratch(conv, c));
+
+        for (int i = 0; i < y.length; i++) {
+            assertEquals(want.data()[i], y[i], 1e-4 * (1 + Math.abs(want.data()[i])) * Math.sqrt(72), "at " + i);
         }
     }
 
@@ -103,9 +123,9 @@ class Conv2dGemmTest {
         int pixels = c.x().batch() * c.out().height() * c.out().width();
         float[] y = new float[pixels * wide];
         java.util.Arrays.fill(y, -99f);
-        conv.run(c.x().data(), c.x().batch(), y, 3, wide, null, false, POOL, null);
+        conv.run(c.x().data(), c.x().batch(), y, 3, wide, null, false, POOL, scratch(conv, c));
         float[] alone = new float[pixels * c.out().channels()];
-        conv.run(c.x().data(), c.x().batch(), alone, 0, c.out().channels(), null, false, POOL, null);
+        conv.run(c.x().data(), c.x().batch(), alone, 0, c.out().channels(), null, false, POOL, scratch(conv, c));
         for (int p = 0; p < pixels; p++) {
             for (int ch = 0; ch < wide; ch++) {
                 float v = y[p * wide + ch];
@@ -125,8 +145,12 @@ class Conv2dGemmTest {
         int size = c.x().batch() * c.out().height() * c.out().width() * c.out().channels();
         float[] one = new float[size];
         float[] two = new float[size];
-        conv.run(c.x().data(), c.x().batch(), one, 0, c.out().channels(), null, true, null, null);
-        conv.run(c.x().data(), c.x().batch(), two, 0, c.out().channels(), null, true, POOL, null);
+        conv.run(c.x().data(), c.x().batch(), one, 0, c.out().channels(), null, true, null, scratch(conv, c));
+        conv.run(c.x().data(), c.x().batch(), two, 0, c.out().channels(), null, true, POOL, scratch(conv, c));
         assertArrayEquals(one, two);
+    }
+
+    private static float[] scratch(Conv2dGemm conv, Case c) {
+        return new float[conv.scratchFloats(c.x().batch())];
     }
 }
