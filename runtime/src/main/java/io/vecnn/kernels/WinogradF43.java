@@ -26,11 +26,19 @@ public final class WinogradF43 implements ConvKernel {
     /** GEMM panels per task, so that positions × panels give the pool work even for a handful of tiles. */
     private static final int PANELS_PER_TASK = 2;
     /**
-     * Transformed tiles kept at once (V and M): 512 KB, so they stay in L2 between the three phases. In a
-     * network the caches are cold for each layer; groups of 8 MB (a 56x56 map at once) then went through
-     * memory twice, and ResNet-18's 64-channel layers took 0.54-0.76 ms at 2 threads instead of 0.40.
+     * Transformed tiles kept at once (V and M) while the transformed weights U are small enough to stay in
+     * cache (up to {@link #CACHED_WEIGHT_FLOATS}): 512 KB, so V and M stay in L2 between the three phases. In a
+     * network the caches are cold for each layer; groups of 8 MB went through memory twice, and ResNet-18's
+     * 64-channel layers took 0.54-0.76 ms at 2 threads instead of 0.40.
      */
-    private static final int MAX_SCRATCH_FLOATS = 1 << 17;
+    private static final int SMALL_GROUP_FLOATS = 1 << 17;
+    /**
+     * With larger U (256 channels and up: 9 MB and more) every group reads U from memory again, so groups
+     * are as large as 8 MB allows: VGG16's 512-channel layers at 28x28 then read their 38 MB U once, not 4 times.
+     */
+    private static final int LARGE_GROUP_FLOATS = 2 << 20;
+    /** U up to 4 MB stays in the 32 MB L3 across groups. */
+    private static final long CACHED_WEIGHT_FLOATS = 1 << 20;
     private static final int MIN_GROUP_TILES = 16;
     private static final int POSITIONS = 36;
     /** Per-thread room for one tile's patch and partial transforms: 72 vectors. */
@@ -115,12 +123,14 @@ public final class WinogradF43 implements ConvKernel {
     }
 
     /**
-     * Tiles transformed and multiplied together: as many as fit {@link #MAX_SCRATCH_FLOATS}, so each
+     * Tiles transformed and multiplied together: as many as fit the group's scratch budget, so each
      * position's transformed weights are read once for the whole group rather than once per few tiles.
      */
     private int groupTiles(int batch) {
         int total = batch * tilesY * tilesX;
-        int fit = MAX_SCRATCH_FLOATS / (POSITIONS * (cinPad + coutPad));
+        long weights = (long) POSITIONS * cinPad * coutPad;
+        int maxFloats = weights <= CACHED_WEIGHT_FLOATS ? SMALL_GROUP_FLOATS : LARGE_GROUP_FLOATS;
+        int fit = maxFloats / (POSITIONS * (cinPad + coutPad));
         return Math.max(1, Math.min(total, Math.max(fit, MIN_GROUP_TILES)));
     }
 
