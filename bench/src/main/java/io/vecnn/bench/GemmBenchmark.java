@@ -23,8 +23,9 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
 /**
- * GEMM C[M×N] = A[M×K]·B[K×N] with B pre-packed, as convolutions use it. Shapes: squares and ResNet-50
- * layers (M = output pixels, N = output channels, K = kernel × input channels). GFLOP/s = 2·M·N·K / time.
+ * GEMM C[M×N] = A[M×K]·B[K×N] with B pre-packed, as convolutions use it. Shapes: squares, ResNet-50
+ * layers and VGG16's 14x14 layer (M = output pixels, N = output channels, K = kernel × input channels).
+ * GFLOP/s = 2·M·N·K / time.
  */
 @State(Scope.Benchmark)
 @Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
