@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import io.vecnn.converter.fold.FlattenPermutation;
+import io.vecnn.converter.fold.WeightLayout;
 import io.vecnn.graph.Op;
 import io.vecnn.graph.Shape;
 import io.vecnn.graph.WeightTensor;
@@ -27,7 +29,7 @@ final class TorchLayers {
 
     TorchOp conv(Op.Conv2d c, int inChannels) {
         int in = inChannels / c.groups();
-        float[] oihw = TorchLayouts.ohwiToOihw(weight(c.weight()), c.outChannels(), c.kernelH(), c.kernelW(), in);
+        float[] oihw = WeightLayout.ohwiToOihw(weights.get(c.weight())).data();
         PtNDArray w = upload(oihw, c.outChannels(), in, c.kernelH(), c.kernelW());
         PtNDArray b = c.bias() == null ? null : upload(weight(c.bias()), c.outChannels());
         ai.djl.ndarray.types.Shape stride = pair(c.strideH(), c.strideW());
@@ -45,8 +47,8 @@ final class TorchLayers {
         float[] scale = weight(a.scale());
         float[] shift = weight(a.shift());
         if (flattened != null) {
-            scale = TorchLayouts.nhwcToNchwVector(scale, flattened);
-            shift = TorchLayouts.nhwcToNchwVector(shift, flattened);
+            scale = FlattenPermutation.nhwcToNchwColumns(scale, 1, flattened);
+            shift = FlattenPermutation.nhwcToNchwColumns(shift, 1, flattened);
         }
         PtNDArray s = upload(scale, channels, 1, 1);
         PtNDArray t = upload(shift, channels, 1, 1);
@@ -132,7 +134,7 @@ final class TorchLayers {
     TorchOp linear(Op.Linear l, int inFeatures, Shape flattened) {
         float[] matrix = weight(l.weight());
         if (flattened != null) {
-            matrix = TorchLayouts.nhwcToNchwColumns(matrix, l.outFeatures(), flattened);
+            matrix = FlattenPermutation.nhwcToNchwColumns(matrix, l.outFeatures(), flattened);
         }
         PtNDArray w = upload(matrix, l.outFeatures(), inFeatures);
         PtNDArray b = l.bias() == null ? null : upload(weight(l.bias()), l.outFeatures());

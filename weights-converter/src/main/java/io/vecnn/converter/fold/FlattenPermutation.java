@@ -32,4 +32,27 @@ public final class FlattenPermutation {
         }
         return dst;
     }
+
+    /**
+     * The inverse of {@link #nchwToNhwcColumns}: columns from NHWC order ({@code (y*W + x)*C + c}) back to
+     * the NCHW order of torch.flatten and ONNX's Flatten ({@code c*H*W + y*W + x}). A per-feature vector is
+     * a matrix of one row.
+     */
+    public static float[] nhwcToNchwColumns(float[] weight, int rows, Shape flattened) {
+        int c = flattened.channels();
+        int h = flattened.height();
+        int w = flattened.width();
+        int in = c * h * w;
+        float[] dst = new float[weight.length];
+        for (int o = 0; o < rows; o++) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        dst[o * in + (ch * h + y) * w + x] = weight[o * in + (y * w + x) * c + ch];
+                    }
+                }
+            }
+        }
+        return dst;
+    }
 }

@@ -1,6 +1,8 @@
 package io.vecnn.converter.onnx;
 
 import io.vecnn.VecnnException;
+import io.vecnn.converter.fold.FlattenPermutation;
+import io.vecnn.converter.fold.WeightLayout;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
@@ -88,7 +90,7 @@ final class OnnxGraphMapping {
         Shape in = shapes.get(node.inputs().get(0));
         if (op instanceof Op.Conv2d c) {
             List<String> inputs = new ArrayList<>(List.of(as4d(node, 0),
-                    initializer(c.weight(), OnnxWeightLayout.ohwiToOihw(weights.get(c.weight())))));
+                    initializer(c.weight(), WeightLayout.ohwiToOihw(weights.get(c.weight())))));
             if (c.bias() != null) {
                 inputs.add(initializer(c.bias(), weights.get(c.bias())));
             }
@@ -257,7 +259,8 @@ final class OnnxGraphMapping {
         String source = node.inputs().get(0);
         WeightTensor w = weights.get(l.weight());
         if (nchwFlattens.contains(source)) {
-            w = OnnxWeightLayout.nhwcToNchwColumns(w, shapes.get(producers.get(source).inputs().get(0)));
+            w = new WeightTensor(w.shape(), FlattenPermutation.nhwcToNchwColumns(w.data(), w.shape()[0],
+                    shapes.get(producers.get(source).inputs().get(0))));
         }
         List<String> inputs = new ArrayList<>(List.of(as2d(node), initializer(l.weight(), w)));
         if (l.bias() != null) {
