@@ -28,12 +28,23 @@ public final class WorkerTeam {
     }
 
     /**
-     * Runs {@code work} on the calling thread, which must be a worker of {@code pool}, with the pool's other
-     * workers as helpers for every {@link ParallelFor} loop it starts; the helpers leave when it returns.
-     * Helpers that find the pool busy with other work join late or not at all: the lead never waits for them
-     * to start.
+     * Runs {@code work} on one of {@code pool}'s workers, with the pool's other workers as helpers for every
+     * {@link ParallelFor} loop it starts; the helpers leave when it returns. Without a pool, or with a pool of
+     * one thread, {@code work} simply runs on the calling thread.
      */
-    public static void lead(ForkJoinPool pool, Runnable work) {
+    public static void run(ForkJoinPool pool, Runnable work) {
+        if (pool == null || pool.getParallelism() == 1) {
+            work.run();
+        } else {
+            pool.submit(() -> lead(pool, work)).join();
+        }
+    }
+
+    /**
+     * Leads a team from the calling worker of {@code pool}. Helpers that find the pool busy with other work
+     * join late or not at all: the lead never waits for them to start.
+     */
+    private static void lead(ForkJoinPool pool, Runnable work) {
         WorkerTeam team = new WorkerTeam();
         for (int i = 1; i < pool.getParallelism(); i++) {
             pool.execute(team::help);

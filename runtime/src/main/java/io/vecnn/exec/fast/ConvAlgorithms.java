@@ -64,14 +64,9 @@ final class ConvAlgorithms {
      * burst of load on the machine hits them alike — on a team of the pool's workers, as plan runs use it.
      */
     private static ConvKernel fastest(List<ConvKernel> candidates, Shape in, Shape out, ForkJoinPool pool) {
-        if (pool == null || pool.getParallelism() == 1) {
-            return candidates.get(winner(candidates, in, out, pool));
-        }
-        return candidates.get(pool.submit(() -> {
-            int[] winner = new int[1];
-            WorkerTeam.lead(pool, () -> winner[0] = winner(candidates, in, out, pool));
-            return winner[0];
-        }).join());
+        int[] winner = new int[1];
+        WorkerTeam.run(pool, () -> winner[0] = winner(candidates, in, out, pool));
+        return candidates.get(winner[0]);
     }
 
     private static int winner(List<ConvKernel> candidates, Shape in, Shape out, ForkJoinPool pool) {

@@ -86,12 +86,12 @@ public final class Plan {
         try {
             buffers[inputBuffer] = x.data();
             float[][] b = buffers;
-            if (pool == null || pool.getParallelism() == 1 || batch * macsPerImage < PARALLEL_MIN_MACS) {
+            if (batch * macsPerImage < PARALLEL_MIN_MACS) {
                 runSteps(b, scratch, batch, null, stepNanos);
             } else {
-                // The whole run on one of the pool's workers, leading a team of the others that stays awake
-                // until the last layer, instead of a hand-off and a wake-up per layer.
-                pool.submit(() -> WorkerTeam.lead(pool, () -> runSteps(b, scratch, batch, pool, stepNanos))).join();
+                // The whole run leads a team of the pool's workers that stays awake until the last layer,
+                // instead of a hand-off and a wake-up per layer.
+                WorkerTeam.run(pool, () -> runSteps(b, scratch, batch, pool, stepNanos));
             }
             float[] out = buffers[outputBuffer].clone();
             return new Tensor(batch, output.height(), output.width(), output.channels(), out);
