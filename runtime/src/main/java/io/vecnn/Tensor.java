@@ -43,17 +43,29 @@ public final class Tensor {
             throw new VecnnException("NCHW " + n + "x" + c + "x" + h + "x" + w + " needs " + size
                     + " values, got " + nchw.length);
         }
-        float[] out = new float[nchw.length];
+        Tensor t = zeros(n, h, w, c);
+        t.copyFromNchw(nchw);
+        return t;
+    }
+
+    /**
+     * Overwrites this tensor with a PyTorch NCHW batch of the same shape, re-laid into NHWC: for callers that
+     * keep one input tensor and refill it per request instead of allocating one.
+     */
+    public void copyFromNchw(float[] nchw) {
+        if (nchw.length != data.length) {
+            throw new VecnnException("NCHW " + n + "x" + c + "x" + h + "x" + w + " needs " + data.length
+                    + " values, got " + nchw.length);
+        }
         for (int b = 0; b < n; b++) {
             for (int ch = 0; ch < c; ch++) {
                 for (int y = 0; y < h; y++) {
                     for (int x = 0; x < w; x++) {
-                        out[((b * h + y) * w + x) * c + ch] = nchw[((b * c + ch) * h + y) * w + x];
+                        data[((b * h + y) * w + x) * c + ch] = nchw[((b * c + ch) * h + y) * w + x];
                     }
                 }
             }
         }
-        return new Tensor(n, h, w, c, out);
     }
 
     /** The same values in PyTorch's NCHW order. */

@@ -22,6 +22,10 @@ class TensorTest {
         assertEquals(nchw[((1 * c + 2) * h + 4) * w + 6], t.get(1, 4, 6, 2));
         assertEquals(nchw[((0 * c + 1) * h + 3) * w + 0], t.get(0, 3, 0, 1));
         assertArrayEquals(nchw, t.toNchw());
+
+        Tensor reused = Tensor.zeros(n, h, w, c);
+        reused.copyFromNchw(nchw);
+        assertArrayEquals(t.data(), reused.data());
     }
 
     @Test
@@ -30,5 +34,6 @@ class TensorTest {
         assertEquals("NHWC 1x2x2x3 needs 12 values, got 11", e.getMessage());
         assertThrows(VecnnException.class, () -> new Tensor(0, 2, 2, 3, new float[0]));
         assertThrows(VecnnException.class, () -> Tensor.fromNchw(new float[5], 1, 1, 2, 2));
+        assertThrows(VecnnException.class, () -> Tensor.zeros(1, 2, 2, 1).copyFromNchw(new float[5]));
     }
 }

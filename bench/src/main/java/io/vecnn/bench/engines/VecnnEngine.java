@@ -40,16 +40,7 @@ public final class VecnnEngine implements Engine {
         if (input == null || input.batch() != batch) {
             input = Tensor.zeros(batch, s.height(), s.width(), s.channels());
         }
-        float[] dst = input.data();
-        int plane = s.height() * s.width();
-        for (int b = 0; b < batch; b++) {
-            for (int c = 0; c < s.channels(); c++) {
-                int src = (b * s.channels() + c) * plane;
-                for (int p = 0; p < plane; p++) {
-                    dst[(b * plane + p) * s.channels() + c] = nchw[src + p];
-                }
-            }
-        }
+        input.copyFromNchw(nchw);
         return input;
     }
 
