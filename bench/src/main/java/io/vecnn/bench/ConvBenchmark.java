@@ -69,18 +69,12 @@ public class ConvBenchmark {
         int outChannels = Integer.parseInt(parts[3]);
         Shape out = new Shape(outChannels, in.height(), in.width());
         SplittableRandom r = new SplittableRandom(3);
-        float[] w = new float[outChannels * 9 * in.channels()];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = (float) r.nextGaussian();
-        }
+        float[] w = GaussianArrays.of(outChannels * 9 * in.channels(), r);
         float[] bias = new float[outChannels];
         kernel = algorithm.equals("winograd")
                 ? new WinogradF43(w, bias, 1, in, out)
                 : new Conv2dGemm(new Op.Conv2d(outChannels, 3, 3, 1, 1, 1, 1, 1, 1, 1, "w", "b"), w, bias, in, out);
-        x = new float[(int) in.size()];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
+        x = GaussianArrays.of((int) in.size(), r);
         y = new float[(int) out.size()];
         scratch = new float[kernel.scratchFloats(1)];
         pool = new ForkJoinPool(threads);

@@ -55,14 +55,8 @@ public class GemmBenchmark {
         int n = Integer.parseInt(dims[1]);
         int k = Integer.parseInt(dims[2]);
         SplittableRandom r = new SplittableRandom(1);
-        a = new float[m * k];
-        float[] w = new float[n * k];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = (float) r.nextGaussian();
-        }
-        for (int i = 0; i < w.length; i++) {
-            w[i] = (float) r.nextGaussian();
-        }
+        a = GaussianArrays.of(m * k, r);
+        float[] w = GaussianArrays.of(n * k, r);
         b = PackedMatrix.pack(w, 0, n, k, Gemm.panelWidthFor(n));
         c = new float[m * n];
         pool = new ForkJoinPool(threads);

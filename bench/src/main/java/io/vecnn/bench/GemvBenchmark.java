@@ -64,15 +64,9 @@ public class GemvBenchmark {
         int in = Integer.parseInt(dims[0]);
         int out = Integer.parseInt(dims[1]);
         SplittableRandom r = new SplittableRandom(5);
-        float[] w = new float[in * out];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = (float) r.nextGaussian();
-        }
+        float[] w = GaussianArrays.of(in * out, r);
         weight = PackedMatrix.pack(w, 0, out, in, Gemm.panelWidthFor(out));
-        x = new float[in];
-        for (int i = 0; i < in; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
+        x = GaussianArrays.of(in, r);
         y = new float[out];
         pool = new ForkJoinPool(threads);
         gbytesPerRun = (double) weight.data().length * Float.BYTES / 1e9;

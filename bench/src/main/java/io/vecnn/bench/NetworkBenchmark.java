@@ -52,11 +52,7 @@ public class NetworkBenchmark {
         pool = new ForkJoinPool(threads);
         model = Model.of(ModelConversion.convert(SyntheticWeights.generate(a, 1, a.defaultNumClasses()), a, "synth"), pool);
         Shape s = a.defaultInput();
-        float[] x = new float[(int) (batch * s.size())];
-        SplittableRandom r = new SplittableRandom(2);
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
+        float[] x = GaussianArrays.of((int) (batch * s.size()), new SplittableRandom(2));
         input = new Tensor(batch, s.height(), s.width(), s.channels(), x);
     }
 

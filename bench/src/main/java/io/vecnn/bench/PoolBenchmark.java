@@ -56,11 +56,7 @@ public class PoolBenchmark {
         Shape out = new Shape(in.channels(), (in.height() + 2 * p - k) / s + 1, (in.width() + 2 * p - k) / s + 1);
         kernel = new Pool2dNhwc(PoolWindows.of(in.height(), out.height(), k, s, p, true),
                 PoolWindows.of(in.width(), out.width(), k, s, p, true), parts[0].equals("max"), in, out);
-        SplittableRandom r = new SplittableRandom(9);
-        x = new float[(int) in.size()];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
+        x = GaussianArrays.of((int) in.size(), new SplittableRandom(9));
         y = new float[(int) out.size()];
         workers = new ForkJoinPool(threads);
     }

@@ -3,6 +3,7 @@ package io.vecnn.bench.run;
 import io.vecnn.Model;
 import io.vecnn.Tensor;
 import io.vecnn.VecnnException;
+import io.vecnn.bench.GaussianArrays;
 import io.vecnn.bench.engines.Engine;
 import io.vecnn.bench.engines.NodeProfiler;
 import io.vecnn.bench.engines.Peers;
@@ -255,12 +256,7 @@ public final class ComparisonRun {
     }
 
     private static float[] randomInput(int n) {
-        SplittableRandom random = new SplittableRandom(7);
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) random.nextGaussian();
-        }
-        return x;
+        return GaussianArrays.of(n, new SplittableRandom(7));
     }
 
     private static long usedHeapAfterGc() {

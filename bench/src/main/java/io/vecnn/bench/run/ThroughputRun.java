@@ -2,6 +2,7 @@ package io.vecnn.bench.run;
 
 import io.vecnn.Model;
 import io.vecnn.VecnnException;
+import io.vecnn.bench.GaussianArrays;
 import io.vecnn.bench.report.BenchReport.ThroughputResult;
 
 import java.util.ArrayList;
@@ -37,11 +38,7 @@ public final class ThroughputRun {
         try (RecordingPool pool = new RecordingPool(threadsPerStream); Model model = Model.of(subject.file(), pool.pool())) {
             model.plan(subject.input());
             System.gc();
-            float[] x = new float[(int) subject.input().size()];
-            SplittableRandom random = new SplittableRandom(11);
-            for (int i = 0; i < x.length; i++) {
-                x[i] = (float) random.nextGaussian();
-            }
+            float[] x = GaussianArrays.of((int) subject.input().size(), new SplittableRandom(11));
             long[][] nanos = new long[streams][];
             int[] counts = new int[streams];
             CountDownLatch ready = new CountDownLatch(streams);
