@@ -9,8 +9,15 @@ import io.vecnn.modelfile.ModelFile;
 
 import java.nio.file.Path;
 
-/** A model the bench times: a built-in architecture with synthetic weights, or a model file. */
-public record Subject(String name, ModelFile file) {
+/**
+ * A model the bench times: a built-in architecture with synthetic weights, or a model file, with its size
+ * (parameters, multiply-accumulates per image at its input) worked out once.
+ */
+public record Subject(String name, ModelFile file, GraphStats stats) {
+
+    public Subject(String name, ModelFile file) {
+        this(name, file, GraphStats.of(file.graph(), file.weights(), file.graph().inputShape()));
+    }
 
     /** Synthetic weights with a fixed seed: speed does not depend on the values, and every run times the same model. */
     public static Subject synthetic(Architecture arch) {
@@ -27,11 +34,7 @@ public record Subject(String name, ModelFile file) {
         return file.graph().inputShape();
     }
 
-    public GraphStats stats() {
-        return GraphStats.of(file.graph(), file.weights(), input());
-    }
-
     public long weightBytes() {
-        return stats().parameters() * Float.BYTES;
+        return stats.parameters() * Float.BYTES;
     }
 }
