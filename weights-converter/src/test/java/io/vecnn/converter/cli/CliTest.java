@@ -6,16 +6,14 @@ import io.vecnn.graph.Shape;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static io.vecnn.converter.cli.CliRun.vecnn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,25 +23,6 @@ class CliTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static synchronized Run vecnn(Object... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = VecnnCli.run(Arrays.stream(args).map(Object::toString).toArray(String[]::new));
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void synthConvertPredict() {
         Path pth = dir.resolve("w.pth");
@@ -51,7 +30,7 @@ class CliTest {
         Path x = dir.resolve("x.npy");
         Path y = dir.resolve("y.npy");
         assertEquals(0, vecnn("synth", "--arch", "lenet5", "--out", pth, "--seed", 4).exit());
-        Run convert = vecnn("convert", "--weights", pth, "--arch", "lenet5", "--out", vnn);
+        CliRun convert = vecnn("convert", "--weights", pth, "--arch", "lenet5", "--out", vnn);
         assertEquals(0, convert.exit(), convert.err());
         assertTrue(convert.out().contains("GMACs per image at 3x32x32"), convert.out());
         float[] input = new float[2 * 3 * 32 * 32];
@@ -60,7 +39,7 @@ class CliTest {
         }
         Npy.write(x, new int[] {2, 3, 32, 32}, input);
 
-        Run predict = vecnn("predict", "--model", vnn, "--input", x, "--out", y);
+        CliRun predict = vecnn("predict", "--model", vnn, "--input", x, "--out", y);
 
         assertEquals(0, predict.exit(), predict.err());
         Npy.Array logits = Npy.read(y);
@@ -80,8 +59,8 @@ class CliTest {
             input[i] = (float) Math.cos(i * 0.37);
         }
         Npy.write(x, new int[] {3, 3, 32, 32}, input);
-        Run fast = vecnn("predict", "--model", vnn, "--input", x, "--out", dir.resolve("fast.npy"));
-        Run reference = vecnn("predict", "--model", vnn, "--input", x, "--out", dir.resolve("ref.npy"), "--reference");
+        CliRun fast = vecnn("predict", "--model", vnn, "--input", x, "--out", dir.resolve("fast.npy"));
+        CliRun reference = vecnn("predict", "--model", vnn, "--input", x, "--out", dir.resolve("ref.npy"), "--reference");
         assertEquals(0, fast.exit(), fast.err());
         assertEquals(0, reference.exit(), reference.err());
         assertTrue(reference.out().contains("(reference executor)"), reference.out());
@@ -104,7 +83,7 @@ class CliTest {
                   {"linear": "fullconn_layer.4"}]}""");
         Path fromSpec = dir.resolve("spec.vnn");
         Path builtIn = dir.resolve("builtin.vnn");
-        Run convert = vecnn("convert", "--weights", pth, "--spec", spec, "--out", fromSpec);
+        CliRun convert = vecnn("convert", "--weights", pth, "--spec", spec, "--out", fromSpec);
         assertEquals(0, convert.exit(), convert.err());
         assertTrue(convert.out().contains("seed-lenet, from the spec"), convert.out());
         vecnn("convert", "--weights", pth, "--arch", "lenet5", "--out", builtIn);
@@ -145,7 +124,7 @@ class CliTest {
         Files.write(cut, Arrays.copyOf(bytes, bytes.length / 3));
         Path out = dir.resolve("out.vnn");
 
-        Run run = vecnn("convert", "--weights", cut, "--arch", "resnet18", "--out", out);
+        CliRun run = vecnn("convert", "--weights", cut, "--arch", "resnet18", "--out", out);
 
         assertEquals(1, run.exit());
         assertOneErrorLine("vecnn convert: error: ", run.err());
@@ -157,10 +136,10 @@ class CliTest {
     void nonPyTorchFileGivesOneLine() throws IOException {
         Path text = dir.resolve("notes.txt");
         Files.writeString(text, "hello, not a checkpoint");
-        Run inspect = vecnn("inspect", text);
+        CliRun inspect = vecnn("inspect", text);
         assertEquals(1, inspect.exit());
         assertOneErrorLine("vecnn inspect: error: not a PyTorch file: ", inspect.err());
-        Run convert = vecnn("convert", "--weights", text, "--arch", "lenet5", "--out", dir.resolve("m.vnn"));
+        CliRun convert = vecnn("convert", "--weights", text, "--arch", "lenet5", "--out", dir.resolve("m.vnn"));
         assertEquals(1, convert.exit());
         assertOneErrorLine("vecnn convert: error: not a PyTorch file: ", convert.err());
         assertNoFileBut(text);
@@ -170,7 +149,7 @@ class CliTest {
     void wrongArchitectureListsTheKeysAndWritesNothing() {
         Path pth = dir.resolve("w.pth");
         vecnn("synth", "--arch", "lenet5", "--out", pth);
-        Run run = vecnn("convert", "--weights", pth, "--arch", "resnet18", "--out", dir.resolve("m.vnn"));
+        CliRun run = vecnn("convert", "--weights", pth, "--arch", "resnet18", "--out", dir.resolve("m.vnn"));
         assertEquals(1, run.exit());
         assertOneErrorLine("vecnn convert: error: state dict does not match resnet18: ", run.err());
         assertNoFileBut(pth);
@@ -184,7 +163,7 @@ class CliTest {
         vecnn("convert", "--weights", pth, "--arch", "lenet5", "--out", vnn);
         Path x = dir.resolve("x.npy");
         Npy.write(x, new int[] {1, 3, 28, 28}, new float[3 * 28 * 28]);
-        Run run = vecnn("predict", "--model", vnn, "--input", x, "--out", dir.resolve("y.npy"));
+        CliRun run = vecnn("predict", "--model", vnn, "--input", x, "--out", dir.resolve("y.npy"));
         assertEquals(1, run.exit());
         assertOneErrorLine("vecnn predict: error: ", run.err());
         assertTrue(run.err().contains("[1, 3, 28, 28]") && run.err().contains("[N, 3, 32, 32]"), run.err());
@@ -199,7 +178,7 @@ class CliTest {
 
     @Test
     void unknownArchitectureNamesTheKnownOnes() {
-        Run run = vecnn("synth", "--arch", "resnet19", "--out", dir.resolve("w.pth"));
+        CliRun run = vecnn("synth", "--arch", "resnet19", "--out", dir.resolve("w.pth"));
         assertEquals(1, run.exit());
         assertOneErrorLine("vecnn synth: error: unknown architecture 'resnet19'; known: lenet5, alexnet, vgg11, "
                 + "vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn, googlenet, resnet18, resnet34, resnet50, "
@@ -211,7 +190,7 @@ class CliTest {
         Path pth = dir.resolve("w.pth");
         vecnn("synth", "--arch", "googlenet", "--out", pth, "--num-classes", 7);
 
-        Run run = vecnn("convert", "--weights", pth, "--out", dir.resolve("m.vnn"));
+        CliRun run = vecnn("convert", "--weights", pth, "--out", dir.resolve("m.vnn"));
 
         assertEquals(0, run.exit(), run.err());
         assertTrue(run.out().contains("  architecture: recognised googlenet (GoogLeNet (Inception v1), 9 Inception "
@@ -228,13 +207,13 @@ class CliTest {
         Path pth = dir.resolve("w.pth");
         vecnn("synth", "--arch", "resnet18", "--out", pth);
 
-        Run small = vecnn("convert", "--weights", pth, "--input-size", "3x97x61", "--out", dir.resolve("m.vnn"));
+        CliRun small = vecnn("convert", "--weights", pth, "--input-size", "3x97x61", "--out", dir.resolve("m.vnn"));
         assertEquals(0, small.exit(), small.err());
         assertEquals(new Shape(3, 97, 61), Model.load(dir.resolve("m.vnn")).inputShape());
 
         Path lenet = dir.resolve("lenet.pth");
         vecnn("synth", "--arch", "lenet5", "--out", lenet);
-        Run tiny = vecnn("convert", "--weights", lenet, "--input-size", "3x12x12", "--out", dir.resolve("t.vnn"));
+        CliRun tiny = vecnn("convert", "--weights", lenet, "--input-size", "3x12x12", "--out", dir.resolve("t.vnn"));
         assertEquals(1, tiny.exit());
         assertOneErrorLine("vecnn convert: error: input size 3x12x12 does not fit lenet5: node 'conv_layer.2': input "
                 + "size 4 is too small for kernel 5 (dilation 1, padding 0): the output would be empty (the smallest "
@@ -246,7 +225,7 @@ class CliTest {
     void convertOptionsAreCheckedAgainstTheArchitecture() {
         Path pth = dir.resolve("w.pth");
         vecnn("synth", "--arch", "lenet5", "--out", pth);
-        Run transform = vecnn("convert", "--weights", pth, "--no-transform-input", "--out", dir.resolve("m.vnn"));
+        CliRun transform = vecnn("convert", "--weights", pth, "--no-transform-input", "--out", dir.resolve("m.vnn"));
         assertEquals(2, transform.exit());
         assertTrue(transform.err().startsWith("--no-transform-input applies to googlenet and inception_v3, not lenet5"),
                 transform.err());
@@ -262,7 +241,7 @@ class CliTest {
         for (String name : new String[] {"Peterwagiuh__Virtual-cart__resnet18-f37072fd.pth",
                 "hrli1997__st-gtcn__resnet18-5c106cde.pth"}) {
             Path out = dir.resolve(name + ".vnn");
-            Run run = vecnn("convert", "--weights", negative.resolve(name), "--arch", "resnet18", "--out", out);
+            CliRun run = vecnn("convert", "--weights", negative.resolve(name), "--arch", "resnet18", "--out", out);
             assertEquals(1, run.exit(), name);
             assertOneErrorLine("vecnn convert: error: ", run.err());
             assertTrue(run.err().contains("truncated"), run.err());

@@ -4,14 +4,11 @@ import io.vecnn.modelfile.ModelFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 
+import static io.vecnn.converter.cli.CliRun.vecnn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,25 +17,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ExportOnnxCliTest {
     @TempDir
     Path dir;
-
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static synchronized Run vecnn(Object... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = VecnnCli.run(Arrays.stream(args).map(Object::toString).toArray(String[]::new));
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     private Path lenet() {
         Path pth = dir.resolve("w.pth");
@@ -53,7 +31,7 @@ class ExportOnnxCliTest {
         Path vnn = lenet();
         Path onnx = dir.resolve("m.onnx");
 
-        Run run = vecnn("export", "--format", "onnx", "--model", vnn, "--out", onnx);
+        CliRun run = vecnn("export", "--format", "onnx", "--model", vnn, "--out", onnx);
 
         assertEquals(0, run.exit(), run.err());
         assertTrue(run.out().contains("ONNX opset 13"), run.out());
@@ -74,13 +52,13 @@ class ExportOnnxCliTest {
         Path vnn = lenet();
         Path onnx = dir.resolve("bad.onnx");
 
-        Run weightsForOnnx = vecnn("export", "--format", "onnx", "--weights", dir.resolve("w.pth"), "--out", onnx);
-        Run modelForSafetensors = vecnn("export", "--model", vnn, "--out", dir.resolve("bad.safetensors"));
-        Run both = vecnn("export", "--format", "onnx", "--model", vnn, "--weights", dir.resolve("w.pth"),
+        CliRun weightsForOnnx = vecnn("export", "--format", "onnx", "--weights", dir.resolve("w.pth"), "--out", onnx);
+        CliRun modelForSafetensors = vecnn("export", "--model", vnn, "--out", dir.resolve("bad.safetensors"));
+        CliRun both = vecnn("export", "--format", "onnx", "--model", vnn, "--weights", dir.resolve("w.pth"),
                 "--out", onnx);
-        Run unknownFormat = vecnn("export", "--format", "tflite", "--model", vnn, "--out", onnx);
+        CliRun unknownFormat = vecnn("export", "--format", "tflite", "--model", vnn, "--out", onnx);
 
-        for (Run run : new Run[] {weightsForOnnx, modelForSafetensors, both, unknownFormat}) {
+        for (CliRun run : new CliRun[] {weightsForOnnx, modelForSafetensors, both, unknownFormat}) {
             assertEquals(2, run.exit(), run.err());
         }
         assertTrue(weightsForOnnx.err().contains("--format onnx reads --model"), weightsForOnnx.err());
