@@ -1,0 +1,183 @@
+package io.vecnn.image;
+
+import io.vecnn.VecnnException;
+
+import javax.imageio.IIOException;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Decodes JPEG and PNG files with {@code javax.imageio} into the 8-bit RGB pixels Pillow's
+ * {@code Image.open(f).convert("RGB")} gives: grey replicated to three channels, alpha dropped (not composited
+ * onto a background), palettes expanded, 16-bit colour samples cut to their high byte. Embedded colour profiles
+ * and EXIF orientation are ignored, as Pillow ignores them.
+ *
+ * <p>Anything else (another format, a truncated or corrupt file, an image over {@value #MAX_PIXELS} pixels)
+ * is a {@link VecnnException} naming what was found.
+ */
+public final class ImageDecoder {
+    /** The largest image decoded, in pixels: 64 megapixels, a 192 MB RGB buffer. */
+    public static final long MAX_PIXELS = 64_000_000L;
+
+    private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    private static final byte[] JPEG_SIGNATURE = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF};
+
+    private ImageDecoder() {
+    }
+
+    /** Decodes a whole JPEG or PNG file held in memory. */
+    public static DecodedImage decode(byte[] bytes) {
+        String format = format(bytes);
+        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
+        if (!readers.hasNext()) {
+            throw new VecnnException("this Java runtime has no " + format + " decoder in javax.imageio");
+        }
+        ImageReader reader = readers.next();
+        List<String> warnings = new ArrayList<>();
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            reader.setInput(in, true, true);
+            reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+            long width = reader.getWidth(0);
+            long height = reader.getHeight(0);
+            if (width * height > MAX_PIXELS) {
+                throw new VecnnException(format + " image of " + width + "x" + height + " is larger than the "
+                        + MAX_PIXELS + " pixels VecNN decodes");
+            }
+            BufferedImage image = reader.read(0);
+            // The JPEG decoder pads a truncated scan with grey and only warns; Pillow refuses such a file.
+            for (String warning : warnings) {
+                if (warning.contains("Premature end") || warning.contains("Truncated")) {
+                    throw new VecnnException("truncated " + format + " image (" + warning + ")");
+                }
+            }
+            return new DecodedImage(image.getWidth(), image.getHeight(), toRgb(image, format));
+        } catch (IIOException e) {
+            throw new VecnnException("corrupt or unsupported " + format + " image: " + describe(e), e);
+        } catch (IOException | IndexOutOfBoundsException | IllegalArgumentException e) {
+            throw new VecnnException("cannot decode the " + format + " image: " + describe(e), e);
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    /** Reads {@code in} to its end (without closing it) and decodes the JPEG or PNG file it held. */
+    public static DecodedImage decode(InputStream in) {
+        try {
+            return decode(in.readAllBytes());
+        } catch (IOException e) {
+            throw new VecnnException("cannot read the image: " + e.getMessage(), e);
+        }
+    }
+
+    private static String format(byte[] bytes) {
+        if (startsWith(bytes, PNG_SIGNATURE)) {
+            return "PNG";
+        }
+        if (startsWith(bytes, JPEG_SIGNATURE)) {
+            return "JPEG";
+        }
+        if (bytes.length == 0) {
+            throw new VecnnException("not a JPEG or PNG image (empty: 0 bytes)");
+        }
+        throw new VecnnException("not a JPEG or PNG image (starts with " + head(bytes) + ")");
+    }
+
+    private static boolean startsWith(byte[] bytes, byte[] prefix) {
+        if (bytes.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (bytes[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // The first bytes as text when they read as a signature (GIF89a, BM, RIFF), in hex otherwise.
+    private static String head(byte[] bytes) {
+        int n = Math.min(bytes.length, 8);
+        int printable = 0;
+        while (printable < n && bytes[printable] >= 0x20 && bytes[printable] < 0x7F) {
+            printable++;
+        }
+        if (printable >= 2) {
+            return new String(bytes, 0, printable, StandardCharsets.US_ASCII);
+        }
+        StringBuilder hex = new StringBuilder("bytes");
+        for (int i = 0; i < n; i++) {
+            hex.append(String.format(" %02x", bytes[i] & 0xFF));
+        }
+        return hex.toString();
+    }
+
+    private static String describe(Exception e) {
+        StringBuilder message = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            message.append(" (").append(cause.getClass().getSimpleName());
+            if (cause.getMessage() != null) {
+                message.append(": ").append(cause.getMessage());
+            }
+            message.append(')');
+        }
+        return message.toString();
+    }
+
+    // Raster samples, never getRGB: getRGB converts through the colour model, which for grey images applies
+    // a gamma curve Pillow does not.
+    private static byte[] toRgb(BufferedImage image, String format) {
+        int width = image.getWidth();
+        int height = image.getHeight();
+        Raster raster = image.getRaster();
+        ColorModel model = image.getColorModel();
+        byte[] rgb = new byte[width * height * 3];
+        int bands = raster.getNumBands();
+        int[] row = new int[width * bands];
+        if (model instanceof IndexColorModel palette) {
+            for (int y = 0, o = 0; y < height; y++) {
+                raster.getPixels(0, y, width, 1, row);
+                for (int x = 0; x < width; x++) {
+                    int index = row[x];
+                    rgb[o++] = (byte) palette.getRed(index);
+                    rgb[o++] = (byte) palette.getGreen(index);
+                    rgb[o++] = (byte) palette.getBlue(index);
+                }
+            }
+            return rgb;
+        }
+        int colours = model.getNumColorComponents();
+        int bits = model.getComponentSize(0);
+        if ((colours != 1 && colours != 3) || (bits != 8 && bits != 16)) {
+            throw new VecnnException(format + " image with " + colours + " colour channels of " + bits
+                    + " bits is not supported (only grey and RGB, 8 or 16 bits)");
+        }
+        // Pillow opens 16-bit grey without alpha as 32-bit integers (mode I), and converting those to RGB
+        // clips them to 255; every other 16-bit layout it opens by keeping each sample's high byte.
+        boolean clip = bits == 16 && colours == 1 && !model.hasAlpha();
+        int shift = bits == 16 && !clip ? 8 : 0;
+        for (int y = 0, o = 0; y < height; y++) {
+            raster.getPixels(0, y, width, 1, row);
+            for (int x = 0; x < width; x++) {
+                int p = x * bands;
+                for (int c = 0; c < 3; c++) {
+                    int v = row[colours == 1 ? p : p + c] >> shift;
+                    rgb[o++] = (byte) (clip ? Math.min(v, 255) : v);
+                }
+            }
+        }
+        return rgb;
+    }
+}
