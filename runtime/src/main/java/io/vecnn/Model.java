@@ -7,9 +7,13 @@ import io.vecnn.exec.reference.ReferenceExecutor;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Shape;
 import io.vecnn.graph.WeightTensor;
+import io.vecnn.image.ImageTransform;
 import io.vecnn.modelfile.ModelFile;
 
+import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,6 +65,31 @@ public final class Model implements AutoCloseable {
         return new Model(ModelFile.read(path), pool, false, KernelSelection.MEASURE);
     }
 
+    /**
+     * Loads a model file onto a pool of {@code threads} workers that the model owns. With several requests in
+     * flight, fewer threads per model and more requests at once give more images per second; one request at
+     * a time gets the lowest latency from all cores (see the README's figures).
+     */
+    public static Model load(Path path, int threads) {
+        if (threads < 1) {
+            throw new VecnnException("a model needs at least one thread, got " + threads);
+        }
+        return new Model(ModelFile.read(path), ownPool(threads), true, KernelSelection.MEASURE);
+    }
+
+    /**
+     * Loads a model from a stream (a classpath resource, an HTTP body); the stream is read to its end and
+     * not closed. Runs on a pool of its own.
+     */
+    public static Model load(InputStream in) {
+        return of(ModelFile.read(in));
+    }
+
+    /** Loads a model from a stream; its runs use {@code pool} (the caller keeps ownership of it). */
+    public static Model load(InputStream in, ForkJoinPool pool) {
+        return new Model(ModelFile.read(in), pool, false, KernelSelection.MEASURE);
+    }
+
     /** Wraps a model file already in memory (the converter uses this to run what it is about to write). */
     public static Model of(ModelFile file) {
         return new Model(file, ownPool(Runtime.getRuntime().availableProcessors()), true, KernelSelection.MEASURE);
@@ -90,14 +119,41 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    /** How many intra-op threads a run uses: the parallelism of the model's pool. */
+    public int threads() {
+        return pool.getParallelism();
+    }
+
     /** The shape of one input image, channels first: {@code 3x224x224}. */
     public Shape inputShape() {
         return file.graph().inputShape();
     }
 
-    /** Class names of the outputs, or an empty list when the model file has none. */
+    /**
+     * Class names of the outputs: the model file's, else ImageNet-1k's for a model with 1000 outputs, else an
+     * empty list.
+     */
     public List<String> labels() {
-        return file.labels();
+        if (!file.labels().isEmpty()) {
+            return file.labels();
+        }
+        return outputShape().size() == ImageNetClasses.names().size() ? ImageNetClasses.names() : List.of();
+    }
+
+    /**
+     * The input shape, the preprocessing torchvision's published weights of this architecture expect (ImageNet
+     * resize 256 / crop 224, 342 / 299 for Inception v3, 32 / 32 and mean = std = 0.5 for LeNet-5) and the labels.
+     */
+    public InputSpec inputSpec() {
+        Shape s = inputShape();
+        ImageTransform transform = ImageTransform.forModel(file.provenance().get("architecture"), s.channels(),
+                s.height(), s.width());
+        return new InputSpec(s, transform, labels());
+    }
+
+    /** The shape of one image's output at the model's input size: {@code classes x 1 x 1} for a classifier. */
+    public Shape outputShape() {
+        return plan(inputShape()).outputShape();
     }
 
     public Graph graph() {
@@ -120,6 +176,63 @@ public final class Model implements AutoCloseable {
      * @return the output in PyTorch's order: for a classifier, {@code batch × classes} logits
      */
     public float[] run(float[] nchw, int batch) {
+        checkBatch(nchw, batch);
+        float[] out = new float[Math.toIntExact(batch * outputShape().size())];
+        plan(inputShape()).runNchw(nchw, batch, out, pool, 0);
+        return out;
+    }
+
+    /**
+     * Runs a batch into the caller's output array: {@code out} holds {@code batch × outputShape().size()} values
+     * in NCHW order (logits for a classifier). A warm call allocates (almost) nothing: the feature maps come
+     * from a pool of workspaces, one per call in flight, reused across calls.
+     */
+    public void run(float[] nchw, int batch, float[] out) {
+        run(nchw, batch, out, null);
+    }
+
+    /**
+     * As {@link #run(float[], int, float[])}, abandoned with a {@link VecnnTimeoutException} when it is still
+     * running after {@code timeout} (checked between layers, so it stops within one layer's time). The
+     * workspace returns to the pool and {@code out} is left unspecified.
+     *
+     * @param timeout how long the call may take, or null for no limit
+     */
+    public void run(float[] nchw, int batch, float[] out, Duration timeout) {
+        long deadline = 0;
+        if (timeout != null) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new VecnnTimeoutException("timeout " + timeout + " had passed before the run started");
+            }
+            deadline = System.nanoTime() + Math.max(1, timeout.toNanos());
+        }
+        checkBatch(nchw, batch);
+        if (out == null) {
+            throw new VecnnException("output array is null");
+        }
+        long needed = batch * outputShape().size();
+        if (out.length != needed) {
+            throw new VecnnException("output array has " + out.length + " values; a batch of " + batch + " gives "
+                    + needed + " (" + outputShape() + " per image)");
+        }
+        plan(inputShape()).runNchw(nchw, batch, out, pool, deadline);
+    }
+
+    /**
+     * The {@code k} most probable classes of each image in the batch, with softmax probabilities and the
+     * model's {@link #labels()}.
+     */
+    public List<List<Classification>> classify(float[] nchw, int batch, int k) {
+        float[] logits = run(nchw, batch);
+        int classes = Math.toIntExact(outputShape().size());
+        List<List<Classification>> result = new ArrayList<>(batch);
+        for (int b = 0; b < batch; b++) {
+            result.add(Classification.topK(logits, b * classes, classes, k, labels()));
+        }
+        return List.copyOf(result);
+    }
+
+    private void checkBatch(float[] nchw, int batch) {
         if (nchw == null) {
             throw new VecnnException("input is null");
         }
@@ -132,7 +245,6 @@ public final class Model implements AutoCloseable {
             throw new VecnnException("input has " + nchw.length + " values; a batch of " + batch + " at "
                     + s + " needs " + expected);
         }
-        return run(Tensor.fromNchw(nchw, batch, s.channels(), s.height(), s.width())).toNchw();
     }
 
     /** Runs a batch given as an NHWC tensor; returns the NHWC output (a classifier's is {@code N×1×1×classes}). */

@@ -1,5 +1,8 @@
 package io.vecnn;
 
+import io.vecnn.graph.Shape;
+import io.vecnn.kernels.NchwLayout;
+
 import java.util.Arrays;
 
 /**
@@ -57,29 +60,13 @@ public final class Tensor {
             throw new VecnnException("NCHW " + n + "x" + c + "x" + h + "x" + w + " needs " + data.length
                     + " values, got " + nchw.length);
         }
-        for (int b = 0; b < n; b++) {
-            for (int ch = 0; ch < c; ch++) {
-                for (int y = 0; y < h; y++) {
-                    for (int x = 0; x < w; x++) {
-                        data[((b * h + y) * w + x) * c + ch] = nchw[((b * c + ch) * h + y) * w + x];
-                    }
-                }
-            }
-        }
+        NchwLayout.toNhwc(nchw, data, n, new Shape(c, h, w));
     }
 
     /** The same values in PyTorch's NCHW order. */
     public float[] toNchw() {
         float[] out = new float[data.length];
-        for (int b = 0; b < n; b++) {
-            for (int ch = 0; ch < c; ch++) {
-                for (int y = 0; y < h; y++) {
-                    for (int x = 0; x < w; x++) {
-                        out[((b * c + ch) * h + y) * w + x] = data[((b * h + y) * w + x) * c + ch];
-                    }
-                }
-            }
-        }
+        NchwLayout.toNchw(data, out, n, new Shape(c, h, w));
         return out;
     }
 

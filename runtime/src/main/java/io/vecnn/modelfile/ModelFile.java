@@ -8,9 +8,12 @@ import io.vecnn.graph.ShapeInference;
 import io.vecnn.graph.WeightTensor;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -97,6 +100,32 @@ public record ModelFile(Graph graph, Map<String, WeightTensor> weights, List<Str
             throw new VecnnException("model file not found: " + path);
         } catch (IOException e) {
             throw new VecnnException("cannot read model file " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads a model file from a stream. The bytes go to a temporary file first, so the tensors are read once,
+     * straight into their arrays, as from a path (a 500 MB model does not sit in memory twice).
+     */
+    public static ModelFile read(InputStream in) {
+        if (in == null) {
+            throw new VecnnException("model stream is null");
+        }
+        Path temp = null;
+        try {
+            temp = Files.createTempFile("vecnn-model", ".vnn");
+            Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
+            return read(temp);
+        } catch (IOException e) {
+            throw new VecnnException("cannot read model stream: " + e.getMessage(), e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // A temporary file the OS will clean up; the model itself was read or its error reported.
+                }
+            }
         }
     }
 

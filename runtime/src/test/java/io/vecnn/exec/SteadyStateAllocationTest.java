@@ -2,19 +2,13 @@ package io.vecnn.exec;
 
 import io.vecnn.Model;
 import io.vecnn.Tensor;
-import io.vecnn.graph.Graph;
-import io.vecnn.graph.Node;
-import io.vecnn.graph.Op;
 import io.vecnn.graph.Shape;
-import io.vecnn.graph.WeightTensor;
 import io.vecnn.modelfile.ModelFile;
+import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
 
@@ -29,26 +23,7 @@ class SteadyStateAllocationTest {
     private static final int RUNS = 20;
 
     private static ModelFile convNet() {
-        List<Node> nodes = new ArrayList<>();
-        Map<String, WeightTensor> w = new LinkedHashMap<>();
-        String in = "input";
-        int c = 3;
-        int[] widths = {32, 32, 64, 64};
-        for (int i = 0; i < widths.length; i++) {
-            String name = "conv" + i;
-            w.put(name + ".weight", new WeightTensor(new int[] {widths[i], 3, 3, c}, new float[widths[i] * 9 * c]));
-            w.put(name + ".bias", WeightTensor.vector(new float[widths[i]]));
-            nodes.add(new Node(name, new Op.Conv2d(widths[i], 3, 3, i % 2 + 1, i % 2 + 1, 1, 1, 1, 1, 1,
-                    name + ".weight", name + ".bias"), List.of(in), name));
-            nodes.add(new Node(name + ".relu", new Op.Relu(), List.of(name), name + ".relu"));
-            in = name + ".relu";
-            c = widths[i];
-        }
-        nodes.add(new Node("pool", new Op.AdaptiveAvgPool2d(1, 1), List.of(in), "pool"));
-        nodes.add(new Node("flat", new Op.Flatten(), List.of("pool"), "flat"));
-        w.put("fc.weight", new WeightTensor(new int[] {10, 64}, new float[640]));
-        nodes.add(new Node("fc", new Op.Linear(10, "fc.weight", null), List.of("flat"), "fc"));
-        return new ModelFile(new Graph("input", new Shape(3, 64, 64), nodes, "fc"), w, List.of(), Map.of());
+        return SmallNets.classifier(new Shape(3, 64, 64), new int[] {32, 32, 64, 64}, 10, 1, Map.of());
     }
 
     private static long allocatedByAllThreads() {
@@ -70,18 +45,28 @@ class SteadyStateAllocationTest {
         ForkJoinPool pool = new ForkJoinPool(2);
         try (Model model = Model.of(convNet(), pool)) {
             Tensor x = new Tensor(1, 64, 64, 3, new float[64 * 64 * 3]);
+            float[] nchw = new float[3 * 64 * 64];
+            float[] logits = new float[10];
             for (int i = 0; i < 1000; i++) {
                 model.run(x);
+                model.run(nchw, 1, logits);
             }
             long before = allocatedByAllThreads();
             for (int i = 0; i < RUNS; i++) {
                 model.run(x);
             }
-            long perRun = (allocatedByAllThreads() - before) / RUNS;
-            // The feature maps of one run are ≈ 1 MB (64·64·32 floats and smaller); what remains is ForkJoin task
-            // objects and the returned output.
-            System.out.println("steady-state allocation: " + perRun + " bytes per run");
-            assertTrue(perRun < 128 * 1024, perRun + " bytes allocated per warm run");
+            long perTensorRun = (allocatedByAllThreads() - before) / RUNS;
+            before = allocatedByAllThreads();
+            for (int i = 0; i < RUNS; i++) {
+                model.run(nchw, 1, logits);
+            }
+            long perRequest = (allocatedByAllThreads() - before) / RUNS;
+            // The feature maps of one run are ≈ 1 MB (64·64·32 floats and smaller); what remains is task and
+            // queue-node objects, and for run(Tensor) the returned output.
+            System.out.println("steady-state allocation: " + perTensorRun + " bytes per run(Tensor), " + perRequest
+                    + " bytes per run(nchw, batch, out)");
+            assertTrue(perTensorRun < 128 * 1024, perTensorRun + " bytes allocated per warm run");
+            assertTrue(perRequest < 16 * 1024, perRequest + " bytes allocated per warm run into a caller's array");
         } finally {
             pool.shutdown();
         }

@@ -2,7 +2,9 @@ package io.vecnn.exec.fast;
 
 import io.vecnn.Tensor;
 import io.vecnn.VecnnException;
+import io.vecnn.VecnnTimeoutException;
 import io.vecnn.graph.Shape;
+import io.vecnn.kernels.NchwLayout;
 import io.vecnn.kernels.WorkerTeam;
 
 import java.util.List;
@@ -57,7 +59,11 @@ public final class Plan {
     }
 
     public Tensor run(Tensor x, ForkJoinPool pool) {
-        return run(x, pool, null);
+        checkInput(x.channels(), x.height(), x.width());
+        Tensor out = new Tensor(x.batch(), output.height(), output.width(), output.channels(),
+                new float[Math.toIntExact(x.batch() * output.size())]);
+        execute(x.data(), false, x.batch(), out.data(), false, pool, 0, null);
+        return out;
     }
 
     /**
@@ -68,41 +74,76 @@ public final class Plan {
         if (stepNanos.length != steps.size()) {
             throw new VecnnException("profile needs " + steps.size() + " slots, got " + stepNanos.length);
         }
-        return run(x, pool, stepNanos);
+        checkInput(x.channels(), x.height(), x.width());
+        Tensor out = new Tensor(x.batch(), output.height(), output.width(), output.channels(),
+                new float[Math.toIntExact(x.batch() * output.size())]);
+        execute(x.data(), false, x.batch(), out.data(), false, pool, 0, stepNanos);
+        return out;
     }
 
-    private Tensor run(Tensor x, ForkJoinPool pool, long[] stepNanos) {
-        if (x.channels() != input.channels() || x.height() != input.height() || x.width() != input.width()) {
-            throw new VecnnException("plan for " + input + " given an input of " + x.channels() + "x" + x.height() + "x"
-                    + x.width());
+    /**
+     * Runs a batch given and returned in PyTorch's NCHW order, writing the output into the caller's array: the
+     * input is re-laid into a buffer of the pooled workspace, so a warm call allocates nothing.
+     *
+     * @param deadline a {@link System#nanoTime()} after which the run is abandoned between two layers with a
+     *                 {@link VecnnTimeoutException}, or 0 for none; the workspace goes back to the pool either way
+     */
+    public void runNchw(float[] nchw, int batch, float[] out, ForkJoinPool pool, long deadline) {
+        execute(nchw, true, batch, out, true, pool, deadline, null);
+    }
+
+    private void checkInput(int channels, int height, int width) {
+        if (channels != input.channels() || height != input.height() || width != input.width()) {
+            throw new VecnnException("plan for " + input + " given an input of " + channels + "x" + height + "x" + width);
         }
-        int batch = x.batch();
+    }
+
+    private void execute(float[] in, boolean inNchw, int batch, float[] out, boolean outNchw, ForkJoinPool pool,
+                         long deadline, long[] stepNanos) {
         ConcurrentLinkedQueue<float[][]> free = workspaces.computeIfAbsent(batch, b -> new ConcurrentLinkedQueue<>());
         float[][] buffers = free.poll();
         if (buffers == null) {
             buffers = allocate(batch);
         }
-        float[] scratch = buffers[buffers.length - 1];
+        float[] scratch = buffers[bufferSizes.length];
         try {
-            buffers[inputBuffer] = x.data();
+            if (inNchw) {
+                float[] staged = buffers[bufferSizes.length + 1];
+                if (staged == null) {
+                    staged = new float[Math.toIntExact(batch * input.size())];
+                    buffers[bufferSizes.length + 1] = staged;
+                }
+                NchwLayout.toNhwc(in, staged, batch, input);
+                buffers[inputBuffer] = staged;
+            } else {
+                buffers[inputBuffer] = in;
+            }
             float[][] b = buffers;
             if (batch * macsPerImage < PARALLEL_MIN_MACS) {
-                runSteps(b, scratch, batch, null, stepNanos);
+                runSteps(b, scratch, batch, null, deadline, stepNanos);
             } else {
                 // The whole run leads a team of the pool's workers that stays awake until the last layer,
                 // instead of a hand-off and a wake-up per layer.
-                WorkerTeam.run(pool, () -> runSteps(b, scratch, batch, pool, stepNanos));
+                WorkerTeam.run(pool, () -> runSteps(b, scratch, batch, pool, deadline, stepNanos));
             }
-            float[] out = buffers[outputBuffer].clone();
-            return new Tensor(batch, output.height(), output.width(), output.channels(), out);
+            if (outNchw) {
+                NchwLayout.toNchw(buffers[outputBuffer], out, batch, output);
+            } else {
+                System.arraycopy(buffers[outputBuffer], 0, out, 0, Math.toIntExact(batch * output.size()));
+            }
         } finally {
             buffers[inputBuffer] = null;
             free.offer(buffers);
         }
     }
 
-    private void runSteps(float[][] buffers, float[] scratch, int batch, ForkJoinPool pool, long[] stepNanos) {
+    private void runSteps(float[][] buffers, float[] scratch, int batch, ForkJoinPool pool, long deadline,
+                          long[] stepNanos) {
         for (int i = 0; i < steps.size(); i++) {
+            if (deadline != 0 && System.nanoTime() - deadline > 0) {
+                throw new VecnnTimeoutException("deadline passed before layer " + (i + 1) + " of " + steps.size()
+                        + "; the run was abandoned");
+            }
             long start = stepNanos == null ? 0 : System.nanoTime();
             steps.get(i).run(buffers, scratch, batch, pool);
             if (stepNanos != null) {
@@ -130,9 +171,12 @@ public final class Plan {
         return scratch;
     }
 
-    /** The value buffers, then one scratch buffer shared by the steps (the last slot). */
+    /**
+     * The value buffers, then one scratch buffer shared by the steps, then a slot for the NHWC copy of an NCHW
+     * input (filled on the first NCHW run).
+     */
     private float[][] allocate(int batch) {
-        float[][] buffers = new float[bufferSizes.length + 1][];
+        float[][] buffers = new float[bufferSizes.length + 2][];
         buffers[bufferSizes.length] = new float[scratchFloats(batch)];
         for (int i = 0; i < bufferSizes.length; i++) {
             if (i != inputBuffer) {

@@ -3,7 +3,7 @@ package io.vecnn.converter.cli;
 import io.vecnn.Model;
 import io.vecnn.Tensor;
 import io.vecnn.VecnnException;
-import io.vecnn.converter.npy.Npy;
+import io.vecnn.npy.Npy;
 import io.vecnn.graph.Shape;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,7 +1,7 @@
 package io.vecnn.converter.cli;
 
 import io.vecnn.Model;
-import io.vecnn.converter.npy.Npy;
+import io.vecnn.npy.Npy;
 import io.vecnn.graph.Shape;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -4,7 +4,7 @@ import io.vecnn.converter.testing.PythonTorch;
 
 import io.vecnn.Tensor;
 import io.vecnn.converter.fold.WeightLayout;
-import io.vecnn.converter.npy.Npy;
+import io.vecnn.npy.Npy;
 import io.vecnn.converter.statedict.DType;
 import io.vecnn.converter.statedict.TorchTensor;
 import io.vecnn.exec.reference.ReferenceExecutor;

@@ -10,7 +10,7 @@ import io.vecnn.converter.arch.Architecture;
 import io.vecnn.converter.arch.ArchitectureRecognition;
 import io.vecnn.converter.arch.Architectures;
 import io.vecnn.converter.arch.TransformInput;
-import io.vecnn.converter.npy.Npy;
+import io.vecnn.npy.Npy;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.synth.SyntheticWeights;
 import io.vecnn.converter.testing.PythonTorch;

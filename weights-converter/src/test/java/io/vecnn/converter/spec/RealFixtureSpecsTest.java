@@ -3,7 +3,7 @@ package io.vecnn.converter.spec;
 import io.vecnn.Model;
 import io.vecnn.converter.ModelConversion;
 import io.vecnn.converter.WeightFiles;
-import io.vecnn.converter.npy.Npy;
+import io.vecnn.npy.Npy;
 import io.vecnn.converter.statedict.StateDict;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;

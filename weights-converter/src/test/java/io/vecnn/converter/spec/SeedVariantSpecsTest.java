@@ -3,7 +3,7 @@ package io.vecnn.converter.spec;
 import io.vecnn.Tensor;
 import io.vecnn.converter.ModelConversion;
 import io.vecnn.converter.WeightFiles;
-import io.vecnn.converter.npy.Npy;
+import io.vecnn.npy.Npy;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.testing.PythonTorch;
 import io.vecnn.exec.reference.ReferenceExecutor;

@@ -1,4 +1,4 @@
-package io.vecnn.converter.npy;
+package io.vecnn.npy;
 
 import io.vecnn.VecnnException;
 import io.vecnn.modelfile.AtomicWrite;

@@ -1,0 +1,71 @@
+package io.vecnn.serve;
+
+import io.vecnn.VecnnException;
+
+import java.time.Duration;
+
+/**
+ * Where and how the server listens.
+ *
+ * @param host           address to bind; loopback by default, so a model is not exposed by accident
+ * @param port           TCP port; 0 picks a free one (see {@link InferenceServer#port()})
+ * @param maxBodyBytes   largest request body accepted; larger ones get 413 before they are read
+ * @param handlerThreads threads that parse requests and write responses (inference runs on the models' pools)
+ * @param requestTimeout how long a request may wait in the queue and run before it is answered 503
+ * @param batching       the dynamic batching every model gets
+ */
+public record ServerConfig(String host, int port, long maxBodyBytes, int handlerThreads, Duration requestTimeout,
+                           BatchingConfig batching) {
+
+    public static final long DEFAULT_MAX_BODY = 16L << 20;
+
+    public ServerConfig {
+        if (host == null || host.isBlank()) {
+            throw new VecnnException("host is empty");
+        }
+        if (port < 0 || port > 65535) {
+            throw new VecnnException("port must be between 0 and 65535, got " + port);
+        }
+        if (maxBodyBytes < 1024) {
+            throw new VecnnException("max body must be at least 1024 bytes, got " + maxBodyBytes);
+        }
+        if (handlerThreads < 1) {
+            throw new VecnnException("handler threads must be at least 1, got " + handlerThreads);
+        }
+        if (requestTimeout == null || requestTimeout.isNegative() || requestTimeout.isZero()) {
+            throw new VecnnException("request timeout must be positive, got " + requestTimeout);
+        }
+        if (batching == null) {
+            throw new VecnnException("batching config is null");
+        }
+    }
+
+    /** Loopback, port 8080, 16 MiB bodies, 32 handler threads, 30 s timeout, batching off. */
+    public static ServerConfig defaults() {
+        return new ServerConfig("127.0.0.1", 8080, DEFAULT_MAX_BODY, 32, Duration.ofSeconds(30), BatchingConfig.NONE);
+    }
+
+    public ServerConfig withPort(int port) {
+        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, batching);
+    }
+
+    public ServerConfig withHost(String host) {
+        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, batching);
+    }
+
+    public ServerConfig withMaxBodyBytes(long maxBodyBytes) {
+        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, batching);
+    }
+
+    public ServerConfig withHandlerThreads(int handlerThreads) {
+        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, batching);
+    }
+
+    public ServerConfig withRequestTimeout(Duration requestTimeout) {
+        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, batching);
+    }
+
+    public ServerConfig withBatching(BatchingConfig batching) {
+        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, batching);
+    }
+}

@@ -1,0 +1,111 @@
+package io.vecnn.serve;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The server's counters and histograms, rendered in Prometheus' text exposition format (version 0.0.4) for
+ * {@code GET /metrics}. Updates are lock-free adders, so counting never slows the request path.
+ */
+final class ServerMetrics {
+    /** Request latency buckets in seconds: 0.5 ms (LeNet) to 10 s (a queue at its limit). */
+    private static final double[] LATENCY_BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+            0.5, 1, 2.5, 5, 10};
+    private static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
+
+    private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
+    private final Map<String, Histogram> latency = new ConcurrentHashMap<>();
+    private final Map<String, Histogram> batchSize = new ConcurrentHashMap<>();
+    private final Map<String, Histogram> inference = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> queueDepth = new ConcurrentHashMap<>();
+
+    void request(String endpoint, int status, long nanos) {
+        requests.computeIfAbsent("endpoint=\"" + endpoint + "\",code=\"" + status + "\"", k -> new LongAdder()).increment();
+        latency.computeIfAbsent("endpoint=\"" + endpoint + "\"", k -> new Histogram(LATENCY_BUCKETS)).observe(nanos / 1e9);
+    }
+
+    void batch(String model, int images, long nanos) {
+        String labels = "model=\"" + escape(model) + "\"";
+        batchSize.computeIfAbsent(labels, k -> new Histogram(BATCH_BUCKETS)).observe(images);
+        inference.computeIfAbsent(labels, k -> new Histogram(LATENCY_BUCKETS)).observe(nanos / 1e9);
+    }
+
+    void queueDepth(String model, int depth) {
+        queueDepth.computeIfAbsent("model=\"" + escape(model) + "\"", k -> new AtomicLong()).set(depth);
+    }
+
+    String render() {
+        StringBuilder out = new StringBuilder();
+        out.append("# HELP vecnn_requests_total HTTP requests by endpoint and status code.\n");
+        out.append("# TYPE vecnn_requests_total counter\n");
+        new TreeMap<>(requests).forEach((labels, n) ->
+                out.append("vecnn_requests_total{").append(labels).append("} ").append(n.sum()).append('\n'));
+        histograms(out, "vecnn_request_duration_seconds", "HTTP request latency, from request read to response sent.",
+                latency);
+        histograms(out, "vecnn_batch_size", "Images per inference batch.", batchSize);
+        histograms(out, "vecnn_inference_duration_seconds", "Time to run one batch through the model.", inference);
+        out.append("# HELP vecnn_queue_depth Requests waiting for a batch.\n");
+        out.append("# TYPE vecnn_queue_depth gauge\n");
+        new TreeMap<>(queueDepth).forEach((labels, n) ->
+                out.append("vecnn_queue_depth{").append(labels).append("} ").append(n.get()).append('\n'));
+        return out.toString();
+    }
+
+    private static void histograms(StringBuilder out, String name, String help, Map<String, Histogram> series) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(" histogram\n");
+        new TreeMap<>(series).forEach((labels, h) -> h.render(out, name, labels));
+    }
+
+    static String escape(String labelValue) {
+        return labelValue.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+
+    private static final class Histogram {
+        private final double[] bounds;
+        private final LongAdder[] counts;
+        private final LongAdder count = new LongAdder();
+        private final DoubleAdder sum = new DoubleAdder();
+
+        Histogram(double[] bounds) {
+            this.bounds = bounds;
+            this.counts = new LongAdder[bounds.length];
+            for (int i = 0; i < bounds.length; i++) {
+                counts[i] = new LongAdder();
+            }
+        }
+
+        void observe(double value) {
+            for (int i = 0; i < bounds.length; i++) {
+                if (value <= bounds[i]) {
+                    counts[i].increment();
+                    break;
+                }
+            }
+            count.increment();
+            sum.add(value);
+        }
+
+        void render(StringBuilder out, String name, String labels) {
+            long cumulative = 0;
+            for (int i = 0; i < bounds.length; i++) {
+                cumulative += counts[i].sum();
+                out.append(name).append("_bucket{").append(labels).append(",le=\"").append(format(bounds[i]))
+                        .append("\"} ").append(cumulative).append('\n');
+            }
+            long total = count.sum();
+            out.append(name).append("_bucket{").append(labels).append(",le=\"+Inf\"} ").append(total).append('\n');
+            out.append(name).append("_sum{").append(labels).append("} ").append(format(sum.sum())).append('\n');
+            out.append(name).append("_count{").append(labels).append("} ").append(total).append('\n');
+        }
+
+        private static String format(double v) {
+            return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.format(Locale.ROOT, "%s", v);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+/**
+ * VecNN's runtime: load a model file, run it, serve it. The types an application uses are in
+ * {@code io.vecnn} ({@link io.vecnn.Model}, {@link io.vecnn.InputSpec}, {@link io.vecnn.Classification}),
+ * {@code io.vecnn.image} (decoding and torchvision's preprocessing) and {@code io.vecnn.serve} (the HTTP
+ * server); the other packages are exported for the converter and the benchmarks.
+ */
+module io.vecnn {
+    requires jdk.incubator.vector;
+    requires com.fasterxml.jackson.databind;
+    requires java.desktop;
+    requires jdk.httpserver;
+
+    exports io.vecnn;
+    exports io.vecnn.image;
+    exports io.vecnn.serve;
+    exports io.vecnn.npy;
+    exports io.vecnn.graph;
+    exports io.vecnn.modelfile;
+    exports io.vecnn.exec.fast;
+    exports io.vecnn.exec.reference;
+    exports io.vecnn.kernels;
+}
