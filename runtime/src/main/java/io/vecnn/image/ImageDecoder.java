@@ -25,8 +25,8 @@ import java.util.List;
  * onto a background), palettes expanded, 16-bit colour samples cut to their high byte. Embedded colour profiles
  * and EXIF orientation are ignored, as Pillow ignores them.
  *
- * <p>Anything else (another format, a truncated or corrupt file, an image over {@value #MAX_PIXELS} pixels)
- * is a {@link VecnnException} naming what was found.
+ * <p>Anything else (another format, a truncated or corrupt file, a CMYK JPEG, an image over
+ * {@value #MAX_PIXELS} pixels) is a {@link VecnnException} naming what was found.
  */
 public final class ImageDecoder {
     /** The largest image decoded, in pixels: 64 megapixels, a 192 MB RGB buffer. */
@@ -160,6 +160,9 @@ public final class ImageDecoder {
         }
         int colours = model.getNumColorComponents();
         int bits = model.getComponentSize(0);
+        if (colours == 4) {
+            throw new VecnnException(format + " image in CMYK (4 colour channels) is not supported: convert it to RGB");
+        }
         if ((colours != 1 && colours != 3) || (bits != 8 && bits != 16)) {
             throw new VecnnException(format + " image with " + colours + " colour channels of " + bits
                     + " bits is not supported (only grey and RGB, 8 or 16 bits)");
