@@ -26,6 +26,9 @@ final class ServedModel implements AutoCloseable {
         InputSpec spec = model.inputSpec();
         this.labels = spec.labels();
         this.transform = spec.preprocessing();
+        // The first run builds the plan (kernel choice by measurement, packed weights): do it before the
+        // server reports ready, not on the first client's time.
+        model.run(new float[inputValues()], 1, new float[outputValues()]);
         this.batcher = new DynamicBatcher(name, model, batching, metrics);
     }
 

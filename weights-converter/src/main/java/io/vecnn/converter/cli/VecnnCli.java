@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "vecnn", mixinStandardHelpOptions = true, version = "vecnn 0.1.0",
         description = "Run classic CNNs from PyTorch state dicts in pure Java.",
         subcommands = {SynthCommand.class, ConvertCommand.class, InspectCommand.class, ExportCommand.class, PredictCommand.class,
-                DemoCommand.class})
+                ClassifyCommand.class, ServeCommand.class, DemoCommand.class})
 public final class VecnnCli {
 
     public static void main(String[] args) {

@@ -1,0 +1,96 @@
+package io.vecnn.converter.cli;
+
+import io.vecnn.Model;
+import io.vecnn.VecnnException;
+import io.vecnn.serve.BatchingConfig;
+import io.vecnn.serve.InferenceServer;
+import io.vecnn.serve.ServerConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+@Command(name = "serve", description = "Serve models over HTTP: KServe V2 (Open Inference Protocol) under /v2, "
+        + "JPEG/PNG/NPY top-k under /v1/models/NAME:predict, /healthz and Prometheus /metrics.")
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "[NAME=]FILE",
+            description = "a model file to serve, as NAME=FILE or FILE (named after the file); repeat for several")
+    List<String> models;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default loopback)")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", description = "TCP port (default 8080; 0 picks a free one)")
+    int port;
+
+    @Option(names = "--threads", description = "intra-op threads per model (default: available processors)")
+    Integer threads;
+
+    @Option(names = "--max-batch", defaultValue = "1",
+            description = "dynamic batching: most images per batch (default 1: batching off)")
+    int maxBatch;
+
+    @Option(names = "--max-delay-us", defaultValue = "2000",
+            description = "dynamic batching: how long a batch's first request waits for more, in µs (default 2000)")
+    long maxDelayMicros;
+
+    @Option(names = "--queue", defaultValue = "256", description = "requests that may wait per model; more get 503")
+    int queue;
+
+    @Option(names = "--instances", defaultValue = "1", description = "batches in flight at once per model")
+    int instances;
+
+    @Option(names = "--max-body", defaultValue = "16777216", description = "largest request body in bytes (413 above)")
+    long maxBody;
+
+    @Option(names = "--timeout-ms", defaultValue = "30000", description = "request timeout: queue plus run (503 after)")
+    long timeoutMillis;
+
+    @Option(names = "--drain-s", defaultValue = "10", description = "on shutdown, seconds to finish requests in flight")
+    long drainSeconds;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Map<String, Model> loaded = new LinkedHashMap<>();
+        try {
+            for (String spec : models) {
+                int eq = spec.indexOf('=');
+                Path file = Path.of(eq < 0 ? spec : spec.substring(eq + 1));
+                String name = eq < 0 ? file.getFileName().toString().replaceFirst("\\.vnn$", "") : spec.substring(0, eq);
+                if (loaded.containsKey(name)) {
+                    throw new VecnnException("two models are named '" + name + "'; name them with NAME=FILE");
+                }
+                loaded.put(name, threads == null ? Model.load(file) : Model.load(file, threads));
+            }
+            BatchingConfig batching = new BatchingConfig(maxBatch, Duration.ofNanos(maxDelayMicros * 1000), queue,
+                    instances);
+            ServerConfig config = ServerConfig.defaults().withHost(host).withPort(port).withMaxBodyBytes(maxBody)
+                    .withRequestTimeout(Duration.ofMillis(timeoutMillis)).withBatching(batching);
+            InferenceServer server = InferenceServer.start(config, loaded);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                System.err.println("vecnn serve: draining requests in flight (up to " + drainSeconds + " s)");
+                server.stop(Duration.ofSeconds(drainSeconds));
+                stopped.countDown();
+            }, "vecnn-serve-shutdown"));
+            for (Map.Entry<String, Model> e : loaded.entrySet()) {
+                System.out.printf("serving %s (%s in, %d classes) at %s/v2/models/%s%n", e.getKey(),
+                        e.getValue().inputShape(), e.getValue().outputShape().size(), server.uri(), e.getKey());
+            }
+            System.out.printf("listening on %s (batching: max %d images, %d µs; %d intra-op threads per model); "
+                    + "Ctrl-C stops%n", server.uri(), maxBatch, maxDelayMicros,
+                    loaded.values().iterator().next().threads());
+            System.out.flush();
+            stopped.await();
+            return 0;
+        } finally {
+            loaded.values().forEach(Model::close);
+        }
+    }
+}
