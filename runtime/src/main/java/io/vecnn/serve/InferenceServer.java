@@ -139,7 +139,8 @@ public final class InferenceServer implements AutoCloseable {
             try {
                 String[] path = Arrays.stream(exchange.getRequestURI().getPath().split("/"))
                         .filter(s -> !s.isEmpty()).toArray(String[]::new);
-                endpoint = route(exchange, path);
+                endpoint = endpointName(path);
+                route(exchange, path);
                 status = exchange.getResponseCode();
             } catch (HttpError e) {
                 status = e.status();
@@ -157,29 +158,53 @@ public final class InferenceServer implements AutoCloseable {
         metrics.request(endpoint, status, System.nanoTime() - start);
     }
 
-    private String route(HttpExchange exchange, String[] path) throws IOException {
+    /** The label a request is counted under in the metrics: the route's name, not its URL (which names models). */
+    static String endpointName(String[] path) {
+        int n = path.length;
+        if (n == 0) {
+            return "unknown";
+        }
+        if (path[0].equals("v2")) {
+            if (n == 1) {
+                return "v2_server_metadata";
+            }
+            if (n == 3 && path[1].equals("health")) {
+                return "v2_health_" + (path[2].equals("live") ? "live" : "ready");
+            }
+            if (path[1].equals("models") && n >= 3) {
+                int rest = n >= 5 && path[3].equals("versions") ? 5 : 3;
+                if (n == rest) {
+                    return "v2_model_metadata";
+                }
+                if (n == rest + 1 && (path[rest].equals("ready") || path[rest].equals("infer"))) {
+                    return path[rest].equals("ready") ? "v2_model_ready" : "v2_infer";
+                }
+            }
+            return "unknown";
+        }
+        if (path[0].equals("v1") && n >= 2 && path[1].equals("models")) {
+            return n == 2 ? "v1_models" : n == 3 && path[2].endsWith(":predict") ? "v1_predict" : "unknown";
+        }
+        return n == 1 && (path[0].equals("healthz") || path[0].equals("metrics")) ? path[0] : "unknown";
+    }
+
+    private void route(HttpExchange exchange, String[] path) throws IOException {
         if (path.length == 0) {
             throw new HttpError(404, "no such endpoint: /; try /v2, /v1/models, /healthz or /metrics");
         }
         switch (path[0]) {
-            case "v2" -> {
-                return v2.handle(exchange, path, ready);
-            }
-            case "v1" -> {
-                return v1.handle(exchange, path);
-            }
+            case "v2" -> v2.handle(exchange, path, ready);
+            case "v1" -> v1.handle(exchange, path);
             case "healthz" -> {
                 ObjectNode body = ExchangeIo.JSON.createObjectNode();
                 body.put("status", ready ? "ok" : "stopping");
                 ArrayNode names = body.putArray("models");
                 models.keySet().forEach(names::add);
                 ExchangeIo.sendJson(exchange, ready ? 200 : 503, body);
-                return "healthz";
             }
             case "metrics" -> {
                 models.values().forEach(m -> metrics.queueDepth(m.name(), m.batcher().queueDepth()));
                 ExchangeIo.send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", ExchangeIo.utf8(metrics.render()));
-                return "metrics";
             }
             default -> throw new HttpError(404, "no such endpoint: " + exchange.getRequestURI().getPath());
         }

@@ -30,7 +30,7 @@ final class V1Routes {
         this.config = config;
     }
 
-    String handle(HttpExchange exchange, String[] path) throws IOException {
+    void handle(HttpExchange exchange, String[] path) throws IOException {
         if (path.length == 2 && path[1].equals("models")) {
             if (!exchange.getRequestMethod().equals("GET")) {
                 throw new HttpError(405, "this endpoint takes GET, not " + exchange.getRequestMethod());
@@ -41,7 +41,7 @@ final class V1Routes {
                 list.add(describe(m));
             }
             ExchangeIo.sendJson(exchange, 200, body);
-            return "v1_models";
+            return;
         }
         if (path.length == 3 && path[1].equals("models") && path[2].endsWith(":predict")) {
             String name = path[2].substring(0, path[2].length() - ":predict".length());
@@ -54,7 +54,7 @@ final class V1Routes {
                 throw new HttpError(405, "prediction takes POST, not " + exchange.getRequestMethod());
             }
             predict(exchange, model);
-            return "v1_predict";
+            return;
         }
         throw new HttpError(404, "no such endpoint: " + exchange.getRequestURI().getPath());
     }

@@ -38,8 +38,8 @@ final class V2Routes {
         this.serverVersion = serverVersion;
     }
 
-    /** Answers a request under {@code /v2}; returns the endpoint name the metrics count it under. */
-    String handle(HttpExchange exchange, String[] path, boolean ready) throws IOException {
+    /** Answers a request under {@code /v2}. */
+    void handle(HttpExchange exchange, String[] path, boolean ready) throws IOException {
         String method = exchange.getRequestMethod();
         if (path.length == 1) {
             requireGet(method);
@@ -48,7 +48,7 @@ final class V2Routes {
             body.put("version", serverVersion);
             body.putArray("extensions").add("classification").add("binary_tensor_data");
             ExchangeIo.sendJson(exchange, 200, body);
-            return "v2_server_metadata";
+            return;
         }
         if (path.length == 3 && path[1].equals("health") && (path[2].equals("live") || path[2].equals("ready"))) {
             requireGet(method);
@@ -56,7 +56,7 @@ final class V2Routes {
             ObjectNode body = ExchangeIo.JSON.createObjectNode();
             body.put(live ? "live" : "ready", live || ready);
             ExchangeIo.sendJson(exchange, live || ready ? 200 : 503, body);
-            return live ? "v2_health_live" : "v2_health_ready";
+            return;
         }
         if (path.length >= 3 && path[1].equals("models")) {
             ServedModel model = model(path[2]);
@@ -71,7 +71,7 @@ final class V2Routes {
             if (path.length == rest) {
                 requireGet(method);
                 ExchangeIo.sendJson(exchange, 200, metadata(model));
-                return "v2_model_metadata";
+                return;
             }
             if (path.length == rest + 1 && path[rest].equals("ready")) {
                 requireGet(method);
@@ -79,7 +79,7 @@ final class V2Routes {
                 body.put("name", model.name());
                 body.put("ready", ready);
                 ExchangeIo.sendJson(exchange, ready ? 200 : 503, body);
-                return "v2_model_ready";
+                return;
             }
             if (path.length == rest + 1 && path[rest].equals("infer")) {
                 if (!method.equals("POST")) {
@@ -87,7 +87,7 @@ final class V2Routes {
                     throw new HttpError(405, "inference takes POST, not " + method);
                 }
                 infer(exchange, model);
-                return "v2_infer";
+                return;
             }
         }
         throw new HttpError(404, "no such endpoint: " + exchange.getRequestURI().getPath());
