@@ -17,7 +17,8 @@ import java.util.concurrent.ForkJoinPool;
  * instead of 9 taps): it wins on large maps, loses on small maps with wide layers. The blocked GEMM (direct
  * for 1x1, im2col otherwise) handles everything. Below {@link #WINOGRAD_MIN_TILES} tiles the GEMM is used
  * outright; above, {@link KernelSelection#MEASURE} times both candidates on this machine and the heuristic
- * picks Winograd.
+ * picks Winograd. Measured choices are remembered in the {@link TuningCache}, so every process on the
+ * machine makes the same ones.
  */
 final class ConvAlgorithms {
     /** Below this many input or output channels the transforms cost more than the multiplications saved. */
@@ -31,6 +32,8 @@ final class ConvAlgorithms {
      */
     private static final long WARMUP_NANOS = 30_000_000;
     private static final int TIMED_RUNS = 5;
+    private static final String WINOGRAD = "winograd_f43";
+    private static final String GEMM = "gemm";
 
     private ConvAlgorithms() {
     }
@@ -52,10 +55,25 @@ final class ConvAlgorithms {
         if (selection == KernelSelection.HEURISTIC) {
             return new WinogradF43(weight, bias, c.padH(), in, out);
         }
+        TuningCache cache = TuningCache.current();
+        int threads = pool == null ? 1 : pool.getParallelism();
+        String key = TuningCache.key("conv " + in + " -> " + out + " k" + c.kernelH() + "x" + c.kernelW() + " s"
+                + c.strideH() + " p" + c.padH(), threads);
+        String known = cache == null ? null : cache.get(key);
+        if (WINOGRAD.equals(known)) {
+            return new WinogradF43(weight, bias, c.padH(), in, out);
+        }
+        if (GEMM.equals(known)) {
+            return new Conv2dGemm(c, weight, bias, in, out);
+        }
         List<ConvKernel> candidates = new ArrayList<>();
         candidates.add(new WinogradF43(weight, bias, c.padH(), in, out));
         candidates.add(new Conv2dGemm(c, weight, bias, in, out));
-        return fastest(candidates, in, out, pool);
+        ConvKernel chosen = fastest(candidates, in, out, pool);
+        if (cache != null) {
+            cache.put(key, chosen instanceof WinogradF43 ? WINOGRAD : GEMM);
+        }
+        return chosen;
     }
 
     /**
