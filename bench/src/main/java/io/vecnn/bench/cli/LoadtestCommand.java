@@ -80,7 +80,8 @@ final class LoadtestCommand implements Callable<Integer> {
     List<Integer> threads;
 
     @Option(names = "--clients", defaultValue = "4", paramLabel = "N",
-            description = "concurrent clients, each sending its next request when its answer arrives (default: ${DEFAULT-VALUE})")
+            description = "concurrent clients, each sending its next request when its answer arrives "
+                    + "(default: ${DEFAULT-VALUE})")
     int clients;
 
     @Option(names = "--duration", defaultValue = "10s", converter = DurationConverter.class, paramLabel = "TIME",

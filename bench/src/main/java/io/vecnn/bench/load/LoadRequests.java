@@ -41,7 +41,8 @@ public final class LoadRequests {
             case V2_BINARY -> v2Binary(target, images);
             case NPY -> HttpRequest.newBuilder(predictUri(target))
                     .header("Content-Type", "application/x-npy")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(Npy.encode(shape(target, images), tensor(target, images))));
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(
+                            Npy.encode(shape(target, images), tensor(target, images))));
             case IMAGE -> HttpRequest.newBuilder(predictUri(target))
                     .header("Content-Type", imageType(image))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(image));
@@ -140,7 +141,8 @@ public final class LoadRequests {
         if (image.length > 3 && (image[0] & 0xff) == 0xff && (image[1] & 0xff) == 0xd8) {
             return "image/jpeg";
         }
-        if (image.length > 8 && (image[0] & 0xff) == 0x89 && new String(image, 1, 3, StandardCharsets.US_ASCII).equals("PNG")) {
+        if (image.length > 8 && (image[0] & 0xff) == 0x89
+                && new String(image, 1, 3, StandardCharsets.US_ASCII).equals("PNG")) {
             return "image/png";
         }
         throw new VecnnException("--image must be a JPEG or PNG file; its first bytes are neither");

@@ -3,6 +3,7 @@ package io.vecnn.bench.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vecnn.Model;
+import com.sun.net.httpserver.HttpServer;
 import io.vecnn.bench.load.TinyModel;
 import io.vecnn.serve.InferenceServer;
 import io.vecnn.serve.ServerConfig;
@@ -14,11 +15,13 @@ import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,29 +81,73 @@ class LoadtestCommandTest {
         try (Model loaded = Model.load(model, 1)) {
             InferenceServer server = InferenceServer.start(ServerConfig.defaults().withPort(0), Map.of("tiny", loaded));
             try {
-            for (String payload : new String[] {"v2-json", "v2-binary", "npy", "image"}) {
-                Path json = dir.resolve(payload + ".json");
-                Output out = run(payload.equals("image")
-                        ? new String[] {"loadtest", "--url", server.uri().toString(), "--payload", payload, "--image",
-                                png.toString(), "--clients", "2", "--warmup", "0s", "--requests", "40", "--json", json.toString()}
-                        : new String[] {"loadtest", "--url", server.uri() + "/", "--payload", payload,
-                                "--images-per-request", "2", "--clients", "2", "--warmup", "0s", "--requests", "40",
-                                "--json", json.toString()});
-                assertEquals(0, out.code, payload + ": " + out.text());
-                JsonNode result = JSON.readTree(json.toFile()).get("results").get(0);
-                assertEquals(40, result.get("ok").asLong(), payload + ": " + result);
-                assertTrue(result.get("server").isNull(), result.toString());
-                assertEquals(payload.equals("image") ? 1.0 : 2.0,
-                        result.get("images_per_second").asDouble() / result.get("requests_per_second").asDouble(), 1e-9);
-            }
+                for (String payload : new String[] {"v2-json", "v2-binary", "npy", "image"}) {
+                    Path json = dir.resolve(payload + ".json");
+                    Output out = run(payload.equals("image")
+                            ? new String[] {"loadtest", "--url", server.uri().toString(), "--payload", payload,
+                                    "--image", png.toString(), "--clients", "2", "--warmup", "0s", "--requests", "40",
+                                    "--json", json.toString()}
+                            : new String[] {"loadtest", "--url", server.uri() + "/", "--payload", payload,
+                                    "--images-per-request", "2", "--clients", "2", "--warmup", "0s", "--requests", "40",
+                                    "--json", json.toString()});
+                    assertEquals(0, out.code, payload + ": " + out.text());
+                    JsonNode result = JSON.readTree(json.toFile()).get("results").get(0);
+                    assertEquals(40, result.get("ok").asLong(), payload + ": " + result);
+                    assertTrue(result.get("server").isNull(), result.toString());
+                    assertEquals(payload.equals("image") ? 1.0 : 2.0,
+                            result.get("images_per_second").asDouble() / result.get("requests_per_second").asDouble(), 1e-9);
+                }
 
-            Output unknown = run("loadtest", "--url", server.uri().toString(), "--model", "nope", "--duration", "1s");
-            assertEquals(1, unknown.code, unknown.text());
-            assertTrue(unknown.stderr.contains("has no model 'nope'"), unknown.stderr);
+                Output unknown = run("loadtest", "--url", server.uri().toString(), "--model", "nope", "--duration", "1s");
+                assertEquals(1, unknown.code, unknown.text());
+                assertTrue(unknown.stderr.contains("has no model 'nope'"), unknown.stderr);
             } finally {
                 // The shortest drain: on JDK 17 the HTTP server waits out the whole drain even when idle.
                 server.stop(Duration.ofSeconds(1));
             }
+        }
+    }
+
+    @Test
+    void errorAnswersAreCountedByStatusAndTheRunStillSucceeds() throws Exception {
+        HttpServer fake = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        AtomicInteger infers = new AtomicInteger();
+        fake.createContext("/", exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            exchange.getRequestBody().readAllBytes();
+            int status;
+            String body;
+            if (path.equals("/v2/models/m")) {
+                status = 200;
+                body = "{\"name\":\"m\",\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[-1,1,2,2]}]}";
+            } else if (path.equals("/v2/models/m/infer")) {
+                boolean refuse = infers.incrementAndGet() % 2 == 0;
+                status = refuse ? 503 : 200;
+                body = refuse ? "{\"error\":\"queue full\"}" : "{}";
+            } else {
+                status = 404;
+                body = "{\"error\":\"no such endpoint\"}";
+            }
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        fake.start();
+        try {
+            Path json = dir.resolve("errors.json");
+            Output out = run("loadtest", "--url", "http://127.0.0.1:" + fake.getAddress().getPort(), "--model", "m",
+                    "--clients", "1", "--warmup", "0s", "--requests", "20", "--json", json.toString());
+            assertEquals(0, out.code, out.text());
+            JsonNode result = JSON.readTree(json.toFile()).get("results").get(0);
+            assertEquals(20, result.get("requests").asLong(), result.toString());
+            assertEquals(10, result.get("ok").asLong(), result.toString());
+            assertEquals(10, result.get("errors").get("503").asLong(), result.toString());
+            assertEquals("503: queue full", result.get("first_error").asText());
+            assertTrue(result.get("mean_batch_size").isNull(), "a server without /metrics has no batch size");
+            assertTrue(out.stdout.contains("errors: 10× 503; first: 503: queue full"), out.stdout);
+        } finally {
+            fake.stop(0);
         }
     }
 
