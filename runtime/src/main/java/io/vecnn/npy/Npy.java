@@ -100,6 +100,12 @@ public final class Npy {
     }
 
     public static void write(Path path, int[] shape, float[] data) {
+        byte[] bytes = encode(shape, data);
+        AtomicWrite.write(path, out -> out.write(bytes));
+    }
+
+    /** The bytes of an NPY version 1 file holding {@code data} in {@code shape}, as {@link #write} stores them. */
+    public static byte[] encode(int[] shape, float[] data) {
         StringBuilder dims = new StringBuilder();
         for (int d : shape) {
             dims.append(d).append(", ");
@@ -110,15 +116,11 @@ public final class Npy {
         // The header (magic to newline) is padded to a multiple of 64 bytes, as numpy writes it.
         int unpadded = 10 + dict.length() + 1;
         String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
-        AtomicWrite.write(path, out -> {
-            ByteBuffer head = ByteBuffer.allocate(10 + header.length()).order(ByteOrder.LITTLE_ENDIAN);
-            head.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
-            head.put(header.getBytes(StandardCharsets.ISO_8859_1));
-            out.write(head.array());
-            ByteBuffer body = ByteBuffer.allocate(4 * data.length).order(ByteOrder.LITTLE_ENDIAN);
-            body.asFloatBuffer().put(data);
-            out.write(body.array());
-        });
+        ByteBuffer bytes = ByteBuffer.allocate(10 + header.length() + 4 * data.length).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
+        bytes.put(header.getBytes(StandardCharsets.ISO_8859_1));
+        bytes.asFloatBuffer().put(data);
+        return bytes.array();
     }
 
     private static String group(Pattern p, String header, String field, String name) {

@@ -11,21 +11,32 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * which would hold back the bar's carriage returns), otherwise one line per stage on stderr for logs.
  */
 final class ConsoleBenchProgress implements BenchProgress, AutoCloseable {
+    private final String task;
     private final ProgressBar bar;
 
-    private ConsoleBenchProgress(ProgressBar bar) {
+    private ConsoleBenchProgress(String task, ProgressBar bar) {
+        this.task = task;
         this.bar = bar;
     }
 
     /** @param runs planned engine runs, or 0 when not known in advance (duration mode) */
     static ConsoleBenchProgress start(long runs) {
+        return start("bench", runs, "runs");
+    }
+
+    /**
+     * @param task  the command, which names the bar and prefixes the log lines
+     * @param units planned units of work, or 0 when not known in advance
+     * @param unit  what a unit is, e.g. "runs" or "s"
+     */
+    static ConsoleBenchProgress start(String task, long units, String unit) {
         if (System.console() == null) {
-            return new ConsoleBenchProgress(null);
+            return new ConsoleBenchProgress(task, null);
         }
-        return new ConsoleBenchProgress(new ProgressBarBuilder()
-                .setTaskName("bench")
-                .setInitialMax(runs > 0 ? runs : -1)
-                .setUnit(" runs", 1)
+        return new ConsoleBenchProgress(task, new ProgressBarBuilder()
+                .setTaskName(task)
+                .setInitialMax(units > 0 ? units : -1)
+                .setUnit(" " + unit, 1)
                 .setStyle(ProgressBarStyle.ASCII)
                 .setConsumer(new ConsoleProgressBarConsumer(System.out))
                 .build());
@@ -36,7 +47,7 @@ final class ConsoleBenchProgress implements BenchProgress, AutoCloseable {
         if (bar != null) {
             bar.setExtraMessage(message);
         } else {
-            System.err.println("bench: " + message);
+            System.err.println(task + ": " + message);
         }
     }
 

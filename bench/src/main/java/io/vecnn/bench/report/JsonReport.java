@@ -8,7 +8,10 @@ import io.vecnn.modelfile.AtomicWrite;
 
 import java.nio.file.Path;
 
-/** Writes a {@link BenchReport} as JSON with snake_case keys, the form {@code bench-result.schema.json} describes. */
+/**
+ * Writes a report record as JSON with snake_case keys: a {@link BenchReport} in the form
+ * {@code bench-result.schema.json} describes, or the load test's {@code LoadReport}.
+ */
 public final class JsonReport {
     /** AtomicWrite flushes, syncs and closes the stream itself, after Jackson is done with it. */
     private static final ObjectMapper MAPPER = new ObjectMapper()
@@ -19,7 +22,7 @@ public final class JsonReport {
     private JsonReport() {
     }
 
-    public static void write(BenchReport report, Path file) {
+    public static void write(Record report, Path file) {
         AtomicWrite.write(file, out -> MAPPER.writeValue(out, report));
     }
 }
