@@ -2,7 +2,7 @@ package io.vecnn.converter.conformance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vecnn.converter.npy.Npy;
+import io.vecnn.npy.Npy;
 import io.vecnn.converter.testing.PythonTorch;
 import io.vecnn.image.DecodedImage;
 import io.vecnn.image.ImageDecoder;
