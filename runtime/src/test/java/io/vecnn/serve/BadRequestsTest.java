@@ -145,12 +145,15 @@ class BadRequestsTest {
         assertEquals("HTTP/1.1 413", rawStatus("POST /v1/models/net:predict HTTP/1.1\r\nHost: x\r\n"
                 + "Content-Type: image/jpeg\r\nContent-Length: 1000000000\r\n\r\n", new byte[0]));
         // A chunked body has no length to check up front: it is refused once it passes the limit.
-        int size = (int) LIMIT + 4096;
-        String chunk = Integer.toHexString(size) + "\r\n";
-        byte[] body = new byte[chunk.length() + size + 2];
-        System.arraycopy(chunk.getBytes(StandardCharsets.US_ASCII), 0, body, 0, chunk.length());
+        int chunk = 16 * 1024;
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        for (long sent = 0; sent <= LIMIT; sent += chunk) {
+            body.writeBytes((Integer.toHexString(chunk) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            body.writeBytes(new byte[chunk]);
+            body.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
         assertEquals("HTTP/1.1 413", rawStatus("POST /v1/models/net:predict HTTP/1.1\r\nHost: x\r\n"
-                + "Content-Type: image/jpeg\r\nTransfer-Encoding: chunked\r\n\r\n", body));
+                + "Content-Type: image/jpeg\r\nTransfer-Encoding: chunked\r\n\r\n", body.toByteArray()));
         assertStillServing();
         String metrics = new String(fixture.get("/metrics").body(), StandardCharsets.UTF_8);
         assertTrue(metrics.contains("vecnn_requests_total{endpoint=\"v1_predict\",code=\"413\"}"), metrics);
