@@ -225,9 +225,10 @@ public final class Model implements AutoCloseable {
     public List<List<Classification>> classify(float[] nchw, int batch, int k) {
         float[] logits = run(nchw, batch);
         int classes = Math.toIntExact(outputShape().size());
+        List<String> labels = labels();
         List<List<Classification>> result = new ArrayList<>(batch);
         for (int b = 0; b < batch; b++) {
-            result.add(Classification.topK(logits, b * classes, classes, k, labels()));
+            result.add(Classification.topK(logits, b * classes, classes, k, labels));
         }
         return List.copyOf(result);
     }

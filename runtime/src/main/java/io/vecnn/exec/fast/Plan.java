@@ -59,11 +59,7 @@ public final class Plan {
     }
 
     public Tensor run(Tensor x, ForkJoinPool pool) {
-        checkInput(x.channels(), x.height(), x.width());
-        Tensor out = new Tensor(x.batch(), output.height(), output.width(), output.channels(),
-                new float[Math.toIntExact(x.batch() * output.size())]);
-        execute(x.data(), false, x.batch(), out.data(), false, pool, 0, null);
-        return out;
+        return runNhwc(x, pool, null);
     }
 
     /**
@@ -74,11 +70,7 @@ public final class Plan {
         if (stepNanos.length != steps.size()) {
             throw new VecnnException("profile needs " + steps.size() + " slots, got " + stepNanos.length);
         }
-        checkInput(x.channels(), x.height(), x.width());
-        Tensor out = new Tensor(x.batch(), output.height(), output.width(), output.channels(),
-                new float[Math.toIntExact(x.batch() * output.size())]);
-        execute(x.data(), false, x.batch(), out.data(), false, pool, 0, stepNanos);
-        return out;
+        return runNhwc(x, pool, stepNanos);
     }
 
     /**
@@ -89,17 +81,23 @@ public final class Plan {
      *                 {@link VecnnTimeoutException}, or 0 for none; the workspace goes back to the pool either way
      */
     public void runNchw(float[] nchw, int batch, float[] out, ForkJoinPool pool, long deadline) {
-        execute(nchw, true, batch, out, true, pool, deadline, null);
+        execute(nchw, true, batch, out, pool, deadline, null);
     }
 
-    private void checkInput(int channels, int height, int width) {
-        if (channels != input.channels() || height != input.height() || width != input.width()) {
-            throw new VecnnException("plan for " + input + " given an input of " + channels + "x" + height + "x" + width);
+    private Tensor runNhwc(Tensor x, ForkJoinPool pool, long[] stepNanos) {
+        if (x.channels() != input.channels() || x.height() != input.height() || x.width() != input.width()) {
+            throw new VecnnException("plan for " + input + " given an input of " + x.channels() + "x" + x.height() + "x"
+                    + x.width());
         }
+        Tensor out = new Tensor(x.batch(), output.height(), output.width(), output.channels(),
+                new float[Math.toIntExact(x.batch() * output.size())]);
+        execute(x.data(), false, x.batch(), out.data(), pool, 0, stepNanos);
+        return out;
     }
 
-    private void execute(float[] in, boolean inNchw, int batch, float[] out, boolean outNchw, ForkJoinPool pool,
-                         long deadline, long[] stepNanos) {
+    /** Runs the steps on {@code in}, both it and {@code out} in NCHW order when {@code nchw}, else NHWC. */
+    private void execute(float[] in, boolean nchw, int batch, float[] out, ForkJoinPool pool, long deadline,
+                         long[] stepNanos) {
         ConcurrentLinkedQueue<float[][]> free = workspaces.computeIfAbsent(batch, b -> new ConcurrentLinkedQueue<>());
         float[][] buffers = free.poll();
         if (buffers == null) {
@@ -107,7 +105,7 @@ public final class Plan {
         }
         float[] scratch = buffers[bufferSizes.length];
         try {
-            if (inNchw) {
+            if (nchw) {
                 float[] staged = buffers[bufferSizes.length + 1];
                 if (staged == null) {
                     staged = new float[Math.toIntExact(batch * input.size())];
@@ -126,7 +124,7 @@ public final class Plan {
                 // instead of a hand-off and a wake-up per layer.
                 WorkerTeam.run(pool, () -> runSteps(b, scratch, batch, pool, deadline, stepNanos));
             }
-            if (outNchw) {
+            if (nchw) {
                 NchwLayout.toNchw(buffers[outputBuffer], out, batch, output);
             } else {
                 System.arraycopy(buffers[outputBuffer], 0, out, 0, Math.toIntExact(batch * output.size()));
