@@ -66,7 +66,6 @@ final class DynamicBatcher implements AutoCloseable {
             throw new HttpError(503, "model '" + name + "' has " + config.queueCapacity()
                     + " requests waiting, the most it queues; retry later", 1);
         }
-        metrics.queueDepth(name, queue.size());
         return p.result();
     }
 
@@ -113,7 +112,6 @@ final class DynamicBatcher implements AutoCloseable {
                 batch.add(next);
                 images += next.images();
             }
-            metrics.queueDepth(name, queue.size());
             run(batch);
             if (Thread.currentThread().isInterrupted()) {
                 return;

@@ -13,8 +13,22 @@ import java.nio.charset.StandardCharsets;
 /** Reading bounded request bodies and writing JSON and error responses on the JDK's HTTP exchange. */
 final class ExchangeIo {
     static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ENDPOINT = "vecnn.endpoint";
 
     private ExchangeIo() {
+    }
+
+    /**
+     * Names the route a request matched, as the metrics count it: the route, not the URL (which names models).
+     * Set by the route as soon as it recognises the path, so a request it then refuses counts there too.
+     */
+    static void nameEndpoint(HttpExchange exchange, String endpoint) {
+        exchange.setAttribute(ENDPOINT, endpoint);
+    }
+
+    /** The route {@link #nameEndpoint} recorded, or "unknown" for a path no route matched. */
+    static String endpoint(HttpExchange exchange) {
+        return exchange.getAttribute(ENDPOINT) instanceof String name ? name : "unknown";
     }
 
     /**
@@ -23,8 +37,8 @@ final class ExchangeIo {
      */
     static byte[] body(HttpExchange exchange, long limit) throws IOException {
         String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+        long length = -1;
         if (declared != null) {
-            long length;
             try {
                 length = Long.parseLong(declared.trim());
             } catch (NumberFormatException e) {
@@ -36,8 +50,7 @@ final class ExchangeIo {
             }
         }
         InputStream in = exchange.getRequestBody();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(declared != null
-                ? (int) Math.min(Long.parseLong(declared.trim()), limit) : 8192);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(length >= 0 ? (int) length : 8192);
         byte[] chunk = new byte[8192];
         long total = 0;
         for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {

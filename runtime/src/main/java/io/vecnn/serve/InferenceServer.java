@@ -133,13 +133,11 @@ public final class InferenceServer implements AutoCloseable {
 
     private void dispatch(HttpExchange exchange) {
         long start = System.nanoTime();
-        String endpoint = "unknown";
         int status;
         try {
             try {
                 String[] path = Arrays.stream(exchange.getRequestURI().getPath().split("/"))
                         .filter(s -> !s.isEmpty()).toArray(String[]::new);
-                endpoint = endpointName(path);
                 route(exchange, path);
                 status = exchange.getResponseCode();
             } catch (HttpError e) {
@@ -155,37 +153,7 @@ public final class InferenceServer implements AutoCloseable {
         } finally {
             exchange.close();
         }
-        metrics.request(endpoint, status, System.nanoTime() - start);
-    }
-
-    /** The label a request is counted under in the metrics: the route's name, not its URL (which names models). */
-    static String endpointName(String[] path) {
-        int n = path.length;
-        if (n == 0) {
-            return "unknown";
-        }
-        if (path[0].equals("v2")) {
-            if (n == 1) {
-                return "v2_server_metadata";
-            }
-            if (n == 3 && path[1].equals("health")) {
-                return "v2_health_" + (path[2].equals("live") ? "live" : "ready");
-            }
-            if (path[1].equals("models") && n >= 3) {
-                int rest = n >= 5 && path[3].equals("versions") ? 5 : 3;
-                if (n == rest) {
-                    return "v2_model_metadata";
-                }
-                if (n == rest + 1 && (path[rest].equals("ready") || path[rest].equals("infer"))) {
-                    return path[rest].equals("ready") ? "v2_model_ready" : "v2_infer";
-                }
-            }
-            return "unknown";
-        }
-        if (path[0].equals("v1") && n >= 2 && path[1].equals("models")) {
-            return n == 2 ? "v1_models" : n == 3 && path[2].endsWith(":predict") ? "v1_predict" : "unknown";
-        }
-        return n == 1 && (path[0].equals("healthz") || path[0].equals("metrics")) ? path[0] : "unknown";
+        metrics.request(ExchangeIo.endpoint(exchange), status, System.nanoTime() - start);
     }
 
     private void route(HttpExchange exchange, String[] path) throws IOException {
@@ -196,6 +164,7 @@ public final class InferenceServer implements AutoCloseable {
             case "v2" -> v2.handle(exchange, path, ready);
             case "v1" -> v1.handle(exchange, path);
             case "healthz" -> {
+                ExchangeIo.nameEndpoint(exchange, "healthz");
                 ObjectNode body = ExchangeIo.JSON.createObjectNode();
                 body.put("status", ready ? "ok" : "stopping");
                 ArrayNode names = body.putArray("models");
@@ -203,6 +172,7 @@ public final class InferenceServer implements AutoCloseable {
                 ExchangeIo.sendJson(exchange, ready ? 200 : 503, body);
             }
             case "metrics" -> {
+                ExchangeIo.nameEndpoint(exchange, "metrics");
                 models.values().forEach(m -> metrics.queueDepth(m.name(), m.batcher().queueDepth()));
                 ExchangeIo.send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", ExchangeIo.utf8(metrics.render()));
             }

@@ -5,6 +5,7 @@ import io.vecnn.Model;
 import io.vecnn.image.ImageTransform;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A model behind the server: its name in URLs, the model, and the batcher its requests queue in. The
@@ -30,6 +31,15 @@ final class ServedModel implements AutoCloseable {
         // server reports ready, not on the first client's time.
         model.run(new float[inputValues()], 1, new float[outputValues()]);
         this.batcher = new DynamicBatcher(name, model, batching, metrics);
+    }
+
+    /** The model served as {@code name}, or a 404 naming the models there are. */
+    static ServedModel named(Map<String, ServedModel> models, String name) {
+        ServedModel model = models.get(name);
+        if (model == null) {
+            throw new HttpError(404, "unknown model '" + name + "'; this server has " + models.keySet());
+        }
+        return model;
     }
 
     String name() {

@@ -30,8 +30,10 @@ final class V1Routes {
         this.config = config;
     }
 
+    /** Answers a request under {@code /v1}, naming its route for the metrics first. */
     void handle(HttpExchange exchange, String[] path) throws IOException {
         if (path.length == 2 && path[1].equals("models")) {
+            ExchangeIo.nameEndpoint(exchange, "v1_models");
             if (!exchange.getRequestMethod().equals("GET")) {
                 throw new HttpError(405, "this endpoint takes GET, not " + exchange.getRequestMethod());
             }
@@ -44,11 +46,8 @@ final class V1Routes {
             return;
         }
         if (path.length == 3 && path[1].equals("models") && path[2].endsWith(":predict")) {
-            String name = path[2].substring(0, path[2].length() - ":predict".length());
-            ServedModel model = models.get(name);
-            if (model == null) {
-                throw new HttpError(404, "unknown model '" + name + "'; this server has " + models.keySet());
-            }
+            ExchangeIo.nameEndpoint(exchange, "v1_predict");
+            ServedModel model = ServedModel.named(models, path[2].substring(0, path[2].length() - ":predict".length()));
             if (!exchange.getRequestMethod().equals("POST")) {
                 exchange.getResponseHeaders().set("Allow", "POST");
                 throw new HttpError(405, "prediction takes POST, not " + exchange.getRequestMethod());

@@ -38,10 +38,11 @@ final class V2Routes {
         this.serverVersion = serverVersion;
     }
 
-    /** Answers a request under {@code /v2}. */
+    /** Answers a request under {@code /v2}, naming its route for the metrics first. */
     void handle(HttpExchange exchange, String[] path, boolean ready) throws IOException {
         String method = exchange.getRequestMethod();
         if (path.length == 1) {
+            ExchangeIo.nameEndpoint(exchange, "v2_server_metadata");
             requireGet(method);
             ObjectNode body = ExchangeIo.JSON.createObjectNode();
             body.put("name", "vecnn");
@@ -51,54 +52,49 @@ final class V2Routes {
             return;
         }
         if (path.length == 3 && path[1].equals("health") && (path[2].equals("live") || path[2].equals("ready"))) {
-            requireGet(method);
             boolean live = path[2].equals("live");
+            ExchangeIo.nameEndpoint(exchange, live ? "v2_health_live" : "v2_health_ready");
+            requireGet(method);
             ObjectNode body = ExchangeIo.JSON.createObjectNode();
             body.put(live ? "live" : "ready", live || ready);
             ExchangeIo.sendJson(exchange, live || ready ? 200 : 503, body);
             return;
         }
         if (path.length >= 3 && path[1].equals("models")) {
-            ServedModel model = model(path[2]);
-            int rest = 3;
-            if (path.length >= 5 && path[3].equals("versions")) {
-                if (!path[4].equals(ServedModel.VERSION)) {
+            int rest = path.length >= 5 && path[3].equals("versions") ? 5 : 3;
+            String action = path.length == rest ? "metadata" : path.length == rest + 1 ? path[rest] : "";
+            if (action.equals("metadata") || action.equals("ready") || action.equals("infer")) {
+                ExchangeIo.nameEndpoint(exchange, action.equals("metadata") ? "v2_model_metadata"
+                        : action.equals("ready") ? "v2_model_ready" : "v2_infer");
+                ServedModel model = ServedModel.named(models, path[2]);
+                if (rest == 5 && !path[4].equals(ServedModel.VERSION)) {
                     throw new HttpError(404, "model '" + path[2] + "' has no version '" + path[4] + "'; it has version "
                             + ServedModel.VERSION);
                 }
-                rest = 5;
-            }
-            if (path.length == rest) {
-                requireGet(method);
-                ExchangeIo.sendJson(exchange, 200, metadata(model));
-                return;
-            }
-            if (path.length == rest + 1 && path[rest].equals("ready")) {
-                requireGet(method);
-                ObjectNode body = ExchangeIo.JSON.createObjectNode();
-                body.put("name", model.name());
-                body.put("ready", ready);
-                ExchangeIo.sendJson(exchange, ready ? 200 : 503, body);
-                return;
-            }
-            if (path.length == rest + 1 && path[rest].equals("infer")) {
-                if (!method.equals("POST")) {
-                    exchange.getResponseHeaders().set("Allow", "POST");
-                    throw new HttpError(405, "inference takes POST, not " + method);
+                switch (action) {
+                    case "metadata" -> {
+                        requireGet(method);
+                        ExchangeIo.sendJson(exchange, 200, metadata(model));
+                    }
+                    case "ready" -> {
+                        requireGet(method);
+                        ObjectNode body = ExchangeIo.JSON.createObjectNode();
+                        body.put("name", model.name());
+                        body.put("ready", ready);
+                        ExchangeIo.sendJson(exchange, ready ? 200 : 503, body);
+                    }
+                    default -> {
+                        if (!method.equals("POST")) {
+                            exchange.getResponseHeaders().set("Allow", "POST");
+                            throw new HttpError(405, "inference takes POST, not " + method);
+                        }
+                        infer(exchange, model);
+                    }
                 }
-                infer(exchange, model);
                 return;
             }
         }
         throw new HttpError(404, "no such endpoint: " + exchange.getRequestURI().getPath());
-    }
-
-    private ServedModel model(String name) {
-        ServedModel model = models.get(name);
-        if (model == null) {
-            throw new HttpError(404, "unknown model '" + name + "'; this server has " + models.keySet());
-        }
-        return model;
     }
 
     private static void requireGet(String method) {
