@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Decodes JPEG and PNG files with {@code javax.imageio} into the 8-bit RGB pixels Pillow's
@@ -80,6 +81,14 @@ public final class ImageDecoder {
         } catch (IOException e) {
             throw new VecnnException("cannot read the image: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The media type of a JPEG or PNG file by its signature ({@code image/jpeg}, {@code image/png}), for a client
+     * that labels what it sends; anything else is refused naming what it starts with.
+     */
+    public static String mediaType(byte[] bytes) {
+        return "image/" + format(bytes).toLowerCase(Locale.ROOT);
     }
 
     private static String format(byte[] bytes) {

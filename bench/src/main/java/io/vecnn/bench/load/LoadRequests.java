@@ -3,6 +3,8 @@ package io.vecnn.bench.load;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.vecnn.VecnnException;
+import io.vecnn.bench.GaussianArrays;
+import io.vecnn.image.ImageDecoder;
 import io.vecnn.npy.Npy;
 
 import java.io.ByteArrayOutputStream;
@@ -12,9 +14,8 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Random;
+import java.util.SplittableRandom;
 
 /**
  * Builds the one request every client sends, encoded once before the run so that the load generator
@@ -64,12 +65,7 @@ public final class LoadRequests {
 
     /** Standard normal values: the range of an image after ImageNet normalization. */
     static float[] tensor(ModelTarget target, int images) {
-        Random random = new Random(SEED);
-        float[] data = new float[images * target.imageValues()];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = (float) random.nextGaussian();
-        }
-        return data;
+        return GaussianArrays.of(images * target.imageValues(), new SplittableRandom(SEED));
     }
 
     private static byte[] v2Json(ModelTarget target, int images) {
@@ -138,13 +134,10 @@ public final class LoadRequests {
     }
 
     private static String imageType(byte[] image) {
-        if (image.length > 3 && (image[0] & 0xff) == 0xff && (image[1] & 0xff) == 0xd8) {
-            return "image/jpeg";
+        try {
+            return ImageDecoder.mediaType(image);
+        } catch (VecnnException e) {
+            throw new VecnnException("--image must be a JPEG or PNG file: " + e.getMessage());
         }
-        if (image.length > 8 && (image[0] & 0xff) == 0x89
-                && new String(image, 1, 3, StandardCharsets.US_ASCII).equals("PNG")) {
-            return "image/png";
-        }
-        throw new VecnnException("--image must be a JPEG or PNG file; its first bytes are neither");
     }
 }
