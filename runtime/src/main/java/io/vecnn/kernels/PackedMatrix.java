@@ -30,6 +30,17 @@ public record PackedMatrix(int k, int n, int panelWidth, float[] data) {
         return new PackedMatrix(k, n, panelWidth, data);
     }
 
+    /** The inverse of {@link #pack}: writes the row-major {@code [n][k]} matrix back into {@code w} from {@code offset}. */
+    public void unpackInto(float[] w, int offset) {
+        for (int col = 0; col < n; col++) {
+            int p = col / panelWidth;
+            int j = col % panelWidth;
+            for (int kk = 0; kk < k; kk++) {
+                w[offset + col * k + kk] = data[(p * k + kk) * panelWidth + j];
+            }
+        }
+    }
+
     public int panels() {
         return (n + panelWidth - 1) / panelWidth;
     }

@@ -106,7 +106,7 @@ public final class PlanBuilder {
             String concat = concatOf.get(last);
             Slice slice = concat == null ? new Slice(0, c.outChannels())
                     : new Slice(concatOffset.get(last), shapes.get(concat).channels());
-            steps.add(new ConvStep(node.name(), kernel, bufferOf(node.inputs().get(0)),
+            steps.add(new ConvStep(node.name(), c, kernel, bufferOf(node.inputs().get(0)),
                     bufferOf(concat == null ? last : concat), slice, residual, relu));
         } else if (op instanceof Op.Linear l) {
             String last = node.output();
@@ -116,8 +116,8 @@ public final class PlanBuilder {
                 last = reluNode.output();
             }
             int in = shapes.get(node.inputs().get(0)).channels();
-            steps.add(LinearStep.of(node.name(), weights.get(l.weight()).data(),
-                    l.bias() == null ? null : weights.get(l.bias()).data(), in, l.outFeatures(), reluNode != null,
+            steps.add(LinearStep.of(node.name(), l, weights.get(l.weight()).data(),
+                    l.bias() == null ? null : weights.get(l.bias()).data(), in, reluNode != null,
                     bufferOf(node.inputs().get(0)), bufferOf(last)));
         } else if (op instanceof Op.MaxPool2d || op instanceof Op.AvgPool2d || op instanceof Op.AdaptiveAvgPool2d) {
             Shape in = shapes.get(node.inputs().get(0));
@@ -156,7 +156,7 @@ public final class PlanBuilder {
         } else {
             int[] ins = node.inputs().stream().mapToInt(this::bufferOf).toArray();
             Shape[] inShapes = node.inputs().stream().map(shapes::get).toArray(Shape[]::new);
-            steps.add(new ReferenceStep(node, weights, ins, inShapes, bufferOf(node.output())));
+            steps.add(ReferenceStep.of(node, weights, ins, inShapes, bufferOf(node.output())));
         }
     }
 
