@@ -58,12 +58,16 @@ public final class Model implements AutoCloseable {
     /** The model this one was derived from by {@link #withKernelSelection}, whose pool it runs on; or null. */
     private final Model parent;
 
-    private Model(ModelFile file, ForkJoinPool pool, boolean ownsPool, KernelSelection selection) {
-        this(file.graph(), file.labels(), file.provenance(), file.weights(), pool, ownsPool, selection, null);
+    /**
+     * @param ownsArrays whether nothing outside reaches the file's weight arrays (a file this model read), so
+     *                   the plan may pack into them rather than beside them
+     */
+    private Model(ModelFile file, boolean ownsArrays, ForkJoinPool pool, boolean ownsPool, KernelSelection selection) {
+        this(file.graph(), file.labels(), file.provenance(), file.weights(), ownsArrays, pool, ownsPool, selection, null);
     }
 
     private Model(Graph graph, List<String> labels, Map<String, String> provenance, Map<String, WeightTensor> weights,
-                  ForkJoinPool pool, boolean ownsPool, KernelSelection selection, Model parent) {
+                  boolean ownsArrays, ForkJoinPool pool, boolean ownsPool, KernelSelection selection, Model parent) {
         this.graph = graph;
         this.labels = labels;
         this.provenance = provenance;
@@ -76,7 +80,8 @@ public final class Model implements AutoCloseable {
         this.parent = parent;
         this.gate = new UseGate(this::release);
         try {
-            plans.put(graph.inputShape(), PlanBuilder.build(graph, weights, graph.inputShape(), selection, pool));
+            plans.put(graph.inputShape(),
+                    PlanBuilder.build(graph, weights, graph.inputShape(), selection, pool, ownsArrays));
         } catch (RuntimeException e) {
             release();
             throw e;
@@ -90,19 +95,20 @@ public final class Model implements AutoCloseable {
     public Model withKernelSelection(KernelSelection selection) {
         enter();
         try {
-            return new Model(graph, labels, provenance, rebuiltWeights(), pool, false, selection, this);
+            return new Model(graph, labels, provenance, rebuiltWeights(), true, pool, false, selection, this);
         } finally {
             exit();
         }
     }
     /** Loads and validates a model file written by {@code vecnn convert}; runs on a pool of its own. */
     public static Model load(Path path) {
-        return of(ModelFile.read(path));
+        return new Model(ModelFile.read(path), true, ownPool(Runtime.getRuntime().availableProcessors()), true,
+                KernelSelection.MEASURE);
     }
 
     /** Loads a model file; its runs use {@code pool} (the caller keeps ownership of it). */
     public static Model load(Path path, ForkJoinPool pool) {
-        return new Model(ModelFile.read(path), pool, false, KernelSelection.MEASURE);
+        return new Model(ModelFile.read(path), true, pool, false, KernelSelection.MEASURE);
     }
 
     /**
@@ -114,7 +120,7 @@ public final class Model implements AutoCloseable {
         if (threads < 1) {
             throw new VecnnException("a model needs at least one thread, got " + threads);
         }
-        return new Model(ModelFile.read(path), ownPool(threads), true, KernelSelection.MEASURE);
+        return new Model(ModelFile.read(path), true, ownPool(threads), true, KernelSelection.MEASURE);
     }
 
     /**
@@ -122,22 +128,27 @@ public final class Model implements AutoCloseable {
      * not closed. Runs on a pool of its own.
      */
     public static Model load(InputStream in) {
-        return of(ModelFile.read(in));
+        return new Model(ModelFile.read(in), true, ownPool(Runtime.getRuntime().availableProcessors()), true,
+                KernelSelection.MEASURE);
     }
 
     /** Loads a model from a stream; its runs use {@code pool} (the caller keeps ownership of it). */
     public static Model load(InputStream in, ForkJoinPool pool) {
-        return new Model(ModelFile.read(in), pool, false, KernelSelection.MEASURE);
+        return new Model(ModelFile.read(in), true, pool, false, KernelSelection.MEASURE);
     }
 
-    /** Wraps a model file already in memory (the converter uses this to run what it is about to write). */
+    /**
+     * Wraps a model file already in memory (the converter uses this to run what it is about to write). The
+     * file's arrays are left as they are, so the model packs its weights beside them: while the caller keeps
+     * the file, the weights are held twice. {@link #load(Path)} holds them once.
+     */
     public static Model of(ModelFile file) {
-        return new Model(file, ownPool(Runtime.getRuntime().availableProcessors()), true, KernelSelection.MEASURE);
+        return new Model(file, false, ownPool(Runtime.getRuntime().availableProcessors()), true, KernelSelection.MEASURE);
     }
 
-    /** Wraps a model file already in memory, running on {@code pool}. */
+    /** Wraps a model file already in memory, running on {@code pool}; see {@link #of(ModelFile)}. */
     public static Model of(ModelFile file, ForkJoinPool pool) {
-        return new Model(file, pool, false, KernelSelection.MEASURE);
+        return new Model(file, false, pool, false, KernelSelection.MEASURE);
     }
 
     private static ForkJoinPool ownPool(int threads) {
@@ -410,7 +421,7 @@ public final class Model implements AutoCloseable {
         try {
             Plan known = plans.get(input);
             return known != null ? known
-                    : plans.computeIfAbsent(input, s -> PlanBuilder.build(graph, rebuiltWeights(), s, selection, pool));
+                    : plans.computeIfAbsent(input, s -> PlanBuilder.build(graph, rebuiltWeights(), s, selection, pool, true));
         } finally {
             exit();
         }

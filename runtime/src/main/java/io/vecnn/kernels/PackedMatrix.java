@@ -30,6 +30,28 @@ public record PackedMatrix(int k, int n, int panelWidth, float[] data) {
         return new PackedMatrix(k, n, panelWidth, data);
     }
 
+    /**
+     * As {@link #pack} from offset 0, reusing {@code w} itself when {@code n} is a whole number of panels: panel
+     * {@code p} is then rows {@code [p·NR, (p+1)·NR)} of {@code w} transposed, in the same place, so a model that
+     * owns its file's arrays packs a 400 MB Linear weight without a second 400 MB. {@code w} is overwritten.
+     */
+    public static PackedMatrix packInPlace(float[] w, int n, int k, int panelWidth) {
+        if (n % panelWidth != 0 || w.length != (long) n * k) {
+            return pack(w, 0, n, k, panelWidth);
+        }
+        float[] rows = new float[panelWidth * k];
+        for (int p = 0; p < n / panelWidth; p++) {
+            int base = p * panelWidth * k;
+            System.arraycopy(w, base, rows, 0, rows.length);
+            for (int j = 0; j < panelWidth; j++) {
+                for (int kk = 0; kk < k; kk++) {
+                    w[base + kk * panelWidth + j] = rows[j * k + kk];
+                }
+            }
+        }
+        return new PackedMatrix(k, n, panelWidth, w);
+    }
+
     /** The inverse of {@link #pack}: writes the row-major {@code [n][k]} matrix back into {@code w} from {@code offset}. */
     public void unpackInto(float[] w, int offset) {
         for (int col = 0; col < n; col++) {

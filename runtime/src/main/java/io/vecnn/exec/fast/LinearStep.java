@@ -20,10 +20,13 @@ record LinearStep(String name, Op.Linear op, PackedMatrix weight, Epilogue epilo
      */
     private static final int PANELS_PER_TASK = 2;
 
-    static LinearStep of(String name, Op.Linear op, float[] weight, float[] bias, int in, boolean relu, int input,
-                         int output) {
+    /** @param reuse whether the weight array may be packed in place (the plan owns it) */
+    static LinearStep of(String name, Op.Linear op, float[] weight, float[] bias, int in, boolean relu, boolean reuse,
+                         int input, int output) {
         int out = op.outFeatures();
-        return new LinearStep(name, op, PackedMatrix.pack(weight, 0, out, in, Gemm.panelWidthFor(out)),
+        int width = Gemm.panelWidthFor(out);
+        return new LinearStep(name, op, reuse ? PackedMatrix.packInPlace(weight, out, in, width)
+                : PackedMatrix.pack(weight, 0, out, in, width),
                 new Epilogue(bias, null, 0, relu), input, output);
     }
 
