@@ -99,10 +99,7 @@ public final class WinogradF43 implements ConvKernel {
                 }
             }
         }
-        this.u = new PackedMatrix[POSITIONS];
-        for (int p = 0; p < POSITIONS; p++) {
-            u[p] = PackedMatrix.pack(transformed, p * cout * cin, cout, cin, Gemm.panelWidthFor(cout));
-        }
+        this.u = PackedMatrix.packAll(transformed, POSITIONS, cout, cin, Gemm.panelWidthFor(cout));
     }
 
     private static final double[][] G = {
