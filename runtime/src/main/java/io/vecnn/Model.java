@@ -102,13 +102,14 @@ public final class Model implements AutoCloseable {
     }
     /** Loads and validates a model file written by {@code vecnn convert}; runs on a pool of its own. */
     public static Model load(Path path) {
-        return new Model(ModelFile.read(path), true, ownPool(Runtime.getRuntime().availableProcessors()), true,
-                KernelSelection.MEASURE);
+        return new Model(ModelFile.read(given(path, "model path")), true,
+                ownPool(Runtime.getRuntime().availableProcessors()), true, KernelSelection.MEASURE);
     }
 
     /** Loads a model file; its runs use {@code pool} (the caller keeps ownership of it). */
     public static Model load(Path path, ForkJoinPool pool) {
-        return new Model(ModelFile.read(path), true, pool, false, KernelSelection.MEASURE);
+        given(pool, "pool");
+        return new Model(ModelFile.read(given(path, "model path")), true, pool, false, KernelSelection.MEASURE);
     }
 
     /**
@@ -120,7 +121,8 @@ public final class Model implements AutoCloseable {
         if (threads < 1) {
             throw new VecnnException("a model needs at least one thread, got " + threads);
         }
-        return new Model(ModelFile.read(path), true, ownPool(threads), true, KernelSelection.MEASURE);
+        return new Model(ModelFile.read(given(path, "model path")), true, ownPool(threads), true,
+                KernelSelection.MEASURE);
     }
 
     /**
@@ -134,6 +136,7 @@ public final class Model implements AutoCloseable {
 
     /** Loads a model from a stream; its runs use {@code pool} (the caller keeps ownership of it). */
     public static Model load(InputStream in, ForkJoinPool pool) {
+        given(pool, "pool");
         return new Model(ModelFile.read(in), true, pool, false, KernelSelection.MEASURE);
     }
 
@@ -143,12 +146,20 @@ public final class Model implements AutoCloseable {
      * the file, the weights are held twice. {@link #load(Path)} holds them once.
      */
     public static Model of(ModelFile file) {
-        return new Model(file, false, ownPool(Runtime.getRuntime().availableProcessors()), true, KernelSelection.MEASURE);
+        return new Model(given(file, "model file"), false, ownPool(Runtime.getRuntime().availableProcessors()), true,
+                KernelSelection.MEASURE);
     }
 
     /** Wraps a model file already in memory, running on {@code pool}; see {@link #of(ModelFile)}. */
     public static Model of(ModelFile file, ForkJoinPool pool) {
-        return new Model(file, false, pool, false, KernelSelection.MEASURE);
+        return new Model(given(file, "model file"), false, given(pool, "pool"), false, KernelSelection.MEASURE);
+    }
+
+    private static <T> T given(T value, String what) {
+        if (value == null) {
+            throw new VecnnException(what + " is null");
+        }
+        return value;
     }
 
     private static ForkJoinPool ownPool(int threads) {

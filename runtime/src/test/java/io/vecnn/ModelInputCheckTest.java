@@ -7,8 +7,11 @@ import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
+import java.io.InputStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
+import java.util.concurrent.ForkJoinPool;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -106,6 +109,17 @@ class ModelInputCheckTest {
             assertThrowsWith(InputShapeException.class, "needs 2457600000 input values",
                     () -> plan.newBuffers(800_000));
         }
+    }
+
+    @Test
+    void aMissingFilePathOrPoolIsNamed() {
+        assertThrowsWith(VecnnException.class, "model file is null", () -> Model.of(null));
+        assertThrowsWith(VecnnException.class, "pool is null", () -> Model.of(SmallNets.tiny(1), null));
+        assertThrowsWith(VecnnException.class, "model path is null", () -> Model.load((Path) null));
+        assertThrowsWith(VecnnException.class, "pool is null",
+                () -> Model.load(Path.of("unused.vnn"), (ForkJoinPool) null));
+        assertThrowsWith(VecnnException.class, "pool is null",
+                () -> Model.load(InputStream.nullInputStream(), null));
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.vecnn.modelfile.ModelFile;
 import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +76,23 @@ class WorkspaceTest {
             assertTrue(assertThrows(WorkspaceMismatchException.class, () -> model.run(null, x, 1, new float[10]))
                     .getMessage().contains("workspace is null"));
             assertThrows(InputShapeException.class, () -> model.run(model.newWorkspace(), x, 0, new float[10]));
+        }
+    }
+
+    @Test
+    void anOverdueRunLeavesTheWorkspaceFree() {
+        ForkJoinPool pool = new ForkJoinPool(2);
+        try (Model model = Model.of(net(), pool)) {
+            Workspace workspace = model.newWorkspace();
+            float[] x = images(4, 3);
+            float[] out = new float[40];
+            VecnnTimeoutException e = assertThrows(VecnnTimeoutException.class,
+                    () -> model.run(workspace, x, 4, out, Duration.ofNanos(1)));
+            assertTrue(e.getMessage().contains("deadline passed"), e.getMessage());
+            model.run(workspace, x, 4, out, Duration.ofMinutes(1));
+            assertArrayEquals(model.run(x, 4), out);
+        } finally {
+            pool.shutdown();
         }
     }
 

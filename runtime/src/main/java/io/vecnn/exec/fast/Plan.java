@@ -232,9 +232,12 @@ public final class Plan {
         }
     }
 
-    /** Bytes of feature maps and scratch that one run at {@code batch} borrows; the input is the caller's. */
+    /**
+     * Bytes of feature maps and scratch that one run at {@code batch} borrows, with the NHWC copy of an NCHW
+     * input; an NHWC input is the caller's.
+     */
     public long workspaceBytes(int batch) {
-        long floats = scratchFloats(batch);
+        long floats = scratchFloats(batch) + batch * input.size();
         for (int i = 0; i < bufferSizes.length; i++) {
             if (i != inputBuffer) {
                 floats += bufferSizes[i] * batch;
