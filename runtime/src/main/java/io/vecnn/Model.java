@@ -14,6 +14,8 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +29,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link ForkJoinPool} — the caller's, or one the model owns (sized to the available processors, shut
  * down by {@link #close()}); never the common pool.
  *
+ * <p>The weights are packed for the kernels when the model is built, and the file's arrays are then let go:
+ * a model holds its weights once, in packed form. {@link #weights()} and {@link #runReference} rebuild the
+ * file's arrays from the packed forms, exactly, when asked.
+ *
+ * <p>Inputs are checked before anything runs: a wrong length for the batch, a batch that is not positive or
+ * too large, a tensor of the wrong shape and a null array each throw an {@link InputShapeException} naming
+ * the sizes. NaN and ±∞ in an input are computed with, as PyTorch does: they reach the outputs whose
+ * receptive field holds them (ReLU and max pooling keep NaN), and the run ends normally.
+ *
  * <pre>{@code
  * Model model = Model.load(Path.of("resnet18.vnn"));
  * float[] logits = model.run(nchwPixels, 1);   // [batch][classes]
@@ -34,35 +45,71 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Model implements AutoCloseable {
     private static final AtomicInteger POOLS = new AtomicInteger();
-    private final ModelFile file;
+    private final Graph graph;
+    private final List<String> labels;
+    private final Map<String, String> provenance;
+    /** Every weight's shape, in file order: what {@link #weights()} rebuilds. */
+    private final Map<String, int[]> weightShapes;
     private final ForkJoinPool pool;
     private final boolean ownsPool;
     private final Map<Shape, Plan> plans = new ConcurrentHashMap<>();
     private final KernelSelection selection;
+    private final UseGate gate;
+    /** The model this one was derived from by {@link #withKernelSelection}, whose pool it runs on; or null. */
+    private final Model parent;
 
-    private Model(ModelFile file, ForkJoinPool pool, boolean ownsPool, KernelSelection selection) {
-        this.file = file;
+    /**
+     * @param ownsArrays whether nothing outside reaches the file's weight arrays (a file this model read), so
+     *                   the plan may pack into them rather than beside them
+     */
+    private Model(ModelFile file, boolean ownsArrays, ForkJoinPool pool, boolean ownsPool, KernelSelection selection) {
+        this(file.graph(), file.labels(), file.provenance(), file.weights(), ownsArrays, pool, ownsPool, selection, null);
+    }
+
+    private Model(Graph graph, List<String> labels, Map<String, String> provenance, Map<String, WeightTensor> weights,
+                  boolean ownsArrays, ForkJoinPool pool, boolean ownsPool, KernelSelection selection, Model parent) {
+        this.graph = graph;
+        this.labels = labels;
+        this.provenance = provenance;
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        weights.forEach((name, w) -> shapes.put(name, w.shape().clone()));
+        this.weightShapes = Collections.unmodifiableMap(shapes);
         this.pool = pool;
         this.ownsPool = ownsPool;
         this.selection = selection;
+        this.parent = parent;
+        this.gate = new UseGate(this::release);
+        try {
+            plans.put(graph.inputShape(),
+                    PlanBuilder.build(graph, weights, graph.inputShape(), selection, pool, ownsArrays));
+        } catch (RuntimeException e) {
+            release();
+            throw e;
+        }
     }
 
     /**
      * The same model choosing its kernels by {@code selection} (default {@link KernelSelection#MEASURE});
-     * shares this model's pool, which stays owned by this model.
+     * shares this model's pool, which stays owned by this model: closing this model closes the derived one too.
      */
     public Model withKernelSelection(KernelSelection selection) {
-        return new Model(file, pool, false, selection);
+        enter();
+        try {
+            return new Model(graph, labels, provenance, rebuiltWeights(), true, pool, false, selection, this);
+        } finally {
+            exit();
+        }
     }
-
     /** Loads and validates a model file written by {@code vecnn convert}; runs on a pool of its own. */
     public static Model load(Path path) {
-        return of(ModelFile.read(path));
+        return new Model(ModelFile.read(given(path, "model path")), true,
+                ownPool(Runtime.getRuntime().availableProcessors()), true, KernelSelection.MEASURE);
     }
 
     /** Loads a model file; its runs use {@code pool} (the caller keeps ownership of it). */
     public static Model load(Path path, ForkJoinPool pool) {
-        return new Model(ModelFile.read(path), pool, false, KernelSelection.MEASURE);
+        given(pool, "pool");
+        return new Model(ModelFile.read(given(path, "model path")), true, pool, false, KernelSelection.MEASURE);
     }
 
     /**
@@ -74,7 +121,8 @@ public final class Model implements AutoCloseable {
         if (threads < 1) {
             throw new VecnnException("a model needs at least one thread, got " + threads);
         }
-        return new Model(ModelFile.read(path), ownPool(threads), true, KernelSelection.MEASURE);
+        return new Model(ModelFile.read(given(path, "model path")), true, ownPool(threads), true,
+                KernelSelection.MEASURE);
     }
 
     /**
@@ -82,22 +130,36 @@ public final class Model implements AutoCloseable {
      * not closed. Runs on a pool of its own.
      */
     public static Model load(InputStream in) {
-        return of(ModelFile.read(in));
+        return new Model(ModelFile.read(in), true, ownPool(Runtime.getRuntime().availableProcessors()), true,
+                KernelSelection.MEASURE);
     }
 
     /** Loads a model from a stream; its runs use {@code pool} (the caller keeps ownership of it). */
     public static Model load(InputStream in, ForkJoinPool pool) {
-        return new Model(ModelFile.read(in), pool, false, KernelSelection.MEASURE);
+        given(pool, "pool");
+        return new Model(ModelFile.read(in), true, pool, false, KernelSelection.MEASURE);
     }
 
-    /** Wraps a model file already in memory (the converter uses this to run what it is about to write). */
+    /**
+     * Wraps a model file already in memory (the converter uses this to run what it is about to write). The
+     * file's arrays are left as they are, so the model packs its weights beside them: while the caller keeps
+     * the file, the weights are held twice. {@link #load(Path)} holds them once.
+     */
     public static Model of(ModelFile file) {
-        return new Model(file, ownPool(Runtime.getRuntime().availableProcessors()), true, KernelSelection.MEASURE);
+        return new Model(given(file, "model file"), false, ownPool(Runtime.getRuntime().availableProcessors()), true,
+                KernelSelection.MEASURE);
     }
 
-    /** Wraps a model file already in memory, running on {@code pool}. */
+    /** Wraps a model file already in memory, running on {@code pool}; see {@link #of(ModelFile)}. */
     public static Model of(ModelFile file, ForkJoinPool pool) {
-        return new Model(file, pool, false, KernelSelection.MEASURE);
+        return new Model(given(file, "model file"), false, given(pool, "pool"), false, KernelSelection.MEASURE);
+    }
+
+    private static <T> T given(T value, String what) {
+        if (value == null) {
+            throw new VecnnException(what + " is null");
+        }
+        return value;
     }
 
     private static ForkJoinPool ownPool(int threads) {
@@ -111,11 +173,42 @@ public final class Model implements AutoCloseable {
         }, null, false);
     }
 
-    /** Shuts down the pool the model owns; a caller-supplied pool is left alone. */
+    /**
+     * Closes the model: calls already running finish normally, every later call that runs the model or needs
+     * its weights throws {@link ModelClosedException}. When the last running call has ended, the plans are
+     * dropped and the pool the model owns is shut down (a caller-supplied pool is left alone). Closing again
+     * does nothing. The description (input shape, graph, provenance) stays readable.
+     */
     @Override
     public void close() {
+        gate.close();
+    }
+
+    private void release() {
+        plans.clear();
         if (ownsPool) {
             pool.shutdown();
+        }
+    }
+
+    private void enter() {
+        if (parent != null) {
+            parent.enter();
+        }
+        try {
+            gate.enter();
+        } catch (RuntimeException e) {
+            if (parent != null) {
+                parent.exit();
+            }
+            throw e;
+        }
+    }
+
+    private void exit() {
+        gate.exit();
+        if (parent != null) {
+            parent.exit();
         }
     }
 
@@ -126,7 +219,7 @@ public final class Model implements AutoCloseable {
 
     /** The shape of one input image, channels first: {@code 3x224x224}. */
     public Shape inputShape() {
-        return file.graph().inputShape();
+        return graph.inputShape();
     }
 
     /**
@@ -134,8 +227,8 @@ public final class Model implements AutoCloseable {
      * empty list.
      */
     public List<String> labels() {
-        if (!file.labels().isEmpty()) {
-            return file.labels();
+        if (!labels.isEmpty()) {
+            return labels;
         }
         return outputShape().size() == ImageNetClasses.names().size() ? ImageNetClasses.names() : List.of();
     }
@@ -146,7 +239,7 @@ public final class Model implements AutoCloseable {
      */
     public InputSpec inputSpec() {
         Shape s = inputShape();
-        ImageTransform transform = ImageTransform.forModel(file.provenance().get("architecture"), s.channels(),
+        ImageTransform transform = ImageTransform.forModel(provenance.get("architecture"), s.channels(),
                 s.height(), s.width());
         return new InputSpec(s, transform, labels());
     }
@@ -157,15 +250,31 @@ public final class Model implements AutoCloseable {
     }
 
     public Graph graph() {
-        return file.graph();
+        return graph;
     }
 
+    /**
+     * The weights as the model file holds them, rebuilt from the packed forms the model keeps: new arrays, as
+     * large as the file's, on every call (for exporters and tools, not for a request path).
+     */
     public Map<String, WeightTensor> weights() {
-        return file.weights();
+        enter();
+        try {
+            return rebuiltWeights();
+        } finally {
+            exit();
+        }
+    }
+
+    private Map<String, WeightTensor> rebuiltWeights() {
+        Map<String, float[]> data = plans.get(inputShape()).recoverWeights();
+        Map<String, WeightTensor> weights = new LinkedHashMap<>();
+        weightShapes.forEach((name, shape) -> weights.put(name, new WeightTensor(shape.clone(), data.get(name))));
+        return Collections.unmodifiableMap(weights);
     }
 
     public Map<String, String> provenance() {
-        return file.provenance();
+        return provenance;
     }
 
     /**
@@ -176,10 +285,15 @@ public final class Model implements AutoCloseable {
      * @return the output in PyTorch's order: for a classifier, {@code batch × classes} logits
      */
     public float[] run(float[] nchw, int batch) {
-        checkBatch(nchw, batch);
-        float[] out = new float[Math.toIntExact(batch * outputShape().size())];
-        plan(inputShape()).runNchw(nchw, batch, out, pool, 0);
-        return out;
+        enter();
+        try {
+            Plan plan = plan(inputShape());
+            float[] out = new float[plan.outputLength(batch)];
+            plan.runNchw(nchw, batch, out, pool, 0);
+            return out;
+        } finally {
+            exit();
+        }
     }
 
     /**
@@ -199,23 +313,76 @@ public final class Model implements AutoCloseable {
      * @param timeout how long the call may take, or null for no limit
      */
     public void run(float[] nchw, int batch, float[] out, Duration timeout) {
-        long deadline = 0;
-        if (timeout != null) {
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new VecnnTimeoutException("timeout " + timeout + " had passed before the run started");
+        long deadline = deadline(timeout);
+        enter();
+        try {
+            plan(inputShape()).runNchw(nchw, batch, out, pool, deadline);
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * A workspace of this model for {@link #run(Workspace, float[], int, float[])}: for a caller that keeps one
+     * per request thread, so warm runs allocate nothing and never contend for the shared pool of workspaces.
+     */
+    public Workspace newWorkspace() {
+        enter();
+        try {
+            return new Workspace(this);
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * As {@link #run(float[], int, float[])} in the caller's workspace, which one thread at a time may use: a
+     * second thread entering it while a run is in it gets a {@link WorkspaceInUseException}, and a workspace
+     * of another model a {@link WorkspaceMismatchException}.
+     */
+    public void run(Workspace workspace, float[] nchw, int batch, float[] out) {
+        run(workspace, nchw, batch, out, null);
+    }
+
+    /** As {@link #run(Workspace, float[], int, float[])} with a timeout, as in {@link #run(float[], int, float[], Duration)}. */
+    public void run(Workspace workspace, float[] nchw, int batch, float[] out, Duration timeout) {
+        long deadline = deadline(timeout);
+        if (workspace == null || !workspace.belongsTo(this)) {
+            throw new WorkspaceMismatchException(workspace == null ? "workspace is null; make one with newWorkspace()"
+                    : "workspace was made by another model (or by this one with another kernel selection); make one"
+                    + " with this model's newWorkspace()");
+        }
+        enter();
+        try {
+            workspace.enter();
+            try {
+                Plan plan = plan(inputShape());
+                plan.runNchw(workspace.buffers(plan, batch), nchw, batch, out, pool, deadline);
+            } finally {
+                workspace.exit();
             }
-            deadline = System.nanoTime() + Math.max(1, timeout.toNanos());
+        } finally {
+            exit();
         }
-        checkBatch(nchw, batch);
-        if (out == null) {
-            throw new VecnnException("output array is null");
+    }
+
+    /** The {@link System#nanoTime()} deadline of a timeout, 0 for none; refuses a timeout that has already passed. */
+    private static long deadline(Duration timeout) {
+        if (timeout == null) {
+            return 0;
         }
-        long needed = batch * outputShape().size();
-        if (out.length != needed) {
-            throw new VecnnException("output array has " + out.length + " values; a batch of " + batch + " gives "
-                    + needed + " (" + outputShape() + " per image)");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new VecnnTimeoutException("timeout " + timeout + " had passed before the run started");
         }
-        plan(inputShape()).runNchw(nchw, batch, out, pool, deadline);
+        // A deadline of 0 means none, so a run that happens to end at nanoTime 0 gets 1 instead.
+        long deadline = System.nanoTime() + Math.max(1, saturatedNanos(timeout));
+        return deadline == 0 ? 1 : deadline;
+    }
+
+    /** Nanoseconds of a timeout, at most about 146 years: Duration.toNanos overflows past 292. */
+    private static long saturatedNanos(Duration timeout) {
+        return timeout.compareTo(Duration.ofDays(365L * 146)) > 0 ? Duration.ofDays(365L * 146).toNanos()
+                : timeout.toNanos();
     }
 
     /**
@@ -223,57 +390,67 @@ public final class Model implements AutoCloseable {
      * model's {@link #labels()}.
      */
     public List<List<Classification>> classify(float[] nchw, int batch, int k) {
+        if (k <= 0) {
+            throw new VecnnException("top-k needs k ≥ 1, got " + k);
+        }
         float[] logits = run(nchw, batch);
         int classes = Math.toIntExact(outputShape().size());
-        List<String> labels = labels();
+        List<String> names = labels();
         List<List<Classification>> result = new ArrayList<>(batch);
         for (int b = 0; b < batch; b++) {
-            result.add(Classification.topK(logits, b * classes, classes, k, labels));
+            result.add(Classification.topK(logits, b * classes, classes, k, names));
         }
         return List.copyOf(result);
-    }
-
-    private void checkBatch(float[] nchw, int batch) {
-        if (nchw == null) {
-            throw new VecnnException("input is null");
-        }
-        if (batch <= 0) {
-            throw new VecnnException("batch size must be positive, got " + batch);
-        }
-        Shape s = inputShape();
-        long expected = batch * s.size();
-        if (nchw.length != expected) {
-            throw new VecnnException("input has " + nchw.length + " values; a batch of " + batch + " at "
-                    + s + " needs " + expected);
-        }
     }
 
     /** Runs a batch given as an NHWC tensor; returns the NHWC output (a classifier's is {@code N×1×1×classes}). */
     public Tensor run(Tensor nhwc) {
         if (nhwc == null) {
-            throw new VecnnException("input is null");
+            throw new InputShapeException("input tensor is null");
         }
         if (nhwc.channels() != inputShape().channels()) {
-            throw new VecnnException("input has " + nhwc.channels() + " channels, the model takes "
+            throw new InputShapeException("input has " + nhwc.channels() + " channels, the model takes "
                     + inputShape().channels());
         }
-        Shape shape = new Shape(nhwc.channels(), nhwc.height(), nhwc.width());
-        return plan(shape).run(nhwc, pool);
+        enter();
+        try {
+            return plan(new Shape(nhwc.channels(), nhwc.height(), nhwc.width())).run(nhwc, pool);
+        } finally {
+            exit();
+        }
     }
 
-    /** The execution plan for one input size, built on first use: kernel per layer, fusions, packed weights. */
+    /**
+     * The execution plan for one input size, built on first use: kernel per layer, fusions, packed weights. A
+     * size other than the model's input shape is built from the weights rebuilt from the model's own plan.
+     */
     public Plan plan(Shape input) {
-        return plans.computeIfAbsent(input, s -> PlanBuilder.build(file.graph(), file.weights(), s, selection, pool));
+        if (input == null) {
+            throw new InputShapeException("input shape is null");
+        }
+        enter();
+        try {
+            Plan known = plans.get(input);
+            return known != null ? known
+                    : plans.computeIfAbsent(input, s -> PlanBuilder.build(graph, rebuiltWeights(), s, selection, pool, true));
+        } finally {
+            exit();
+        }
     }
 
     /**
      * Runs the reference executor (plain loops, the oracle the fast kernels are tested against): for users
-     * who suspect a kernel. Much slower.
+     * who suspect a kernel. Much slower, and it rebuilds the file's weight arrays for the call.
      */
     public Tensor runReference(Tensor nhwc) {
         if (nhwc == null) {
-            throw new VecnnException("input is null");
+            throw new InputShapeException("input tensor is null");
         }
-        return ReferenceExecutor.run(file.graph(), file.weights(), nhwc);
+        enter();
+        try {
+            return ReferenceExecutor.run(graph, rebuiltWeights(), nhwc);
+        } finally {
+            exit();
+        }
     }
 }

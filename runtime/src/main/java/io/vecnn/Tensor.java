@@ -20,12 +20,12 @@ public final class Tensor {
     private final float[] data;
 
     public Tensor(int n, int h, int w, int c, float[] data) {
-        if (n <= 0 || h <= 0 || w <= 0 || c <= 0) {
-            throw new VecnnException("tensor dimensions must be positive, got NHWC " + n + "x" + h + "x" + w + "x" + c);
+        int size = length(n, h, w, c);
+        if (data == null) {
+            throw new InputShapeException("NHWC " + n + "x" + h + "x" + w + "x" + c + " given null data");
         }
-        long size = (long) n * h * w * c;
         if (data.length != size) {
-            throw new VecnnException("NHWC " + n + "x" + h + "x" + w + "x" + c + " needs " + size
+            throw new InputShapeException("NHWC " + n + "x" + h + "x" + w + "x" + c + " needs " + size
                     + " values, got " + data.length);
         }
         this.n = n;
@@ -36,14 +36,30 @@ public final class Tensor {
     }
 
     public static Tensor zeros(int n, int h, int w, int c) {
-        return new Tensor(n, h, w, c, new float[Math.multiplyExact(Math.multiplyExact(n, h), Math.multiplyExact(w, c))]);
+        return new Tensor(n, h, w, c, new float[length(n, h, w, c)]);
+    }
+
+    /** The number of values of an NHWC tensor, refusing dimensions that are not positive or overflow an array. */
+    private static int length(int n, int h, int w, int c) {
+        if (n <= 0 || h <= 0 || w <= 0 || c <= 0) {
+            throw new InputShapeException("tensor dimensions must be positive, got NHWC " + n + "x" + h + "x" + w + "x" + c);
+        }
+        long size = (long) n * h * w * c;
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new InputShapeException("NHWC " + n + "x" + h + "x" + w + "x" + c + " has " + size
+                    + " values, more than a Java array holds");
+        }
+        return (int) size;
     }
 
     /** Re-lays a PyTorch NCHW batch into NHWC. */
     public static Tensor fromNchw(float[] nchw, int n, int c, int h, int w) {
-        long size = (long) n * c * h * w;
+        int size = length(n, h, w, c);
+        if (nchw == null) {
+            throw new InputShapeException("NCHW " + n + "x" + c + "x" + h + "x" + w + " given null data");
+        }
         if (nchw.length != size) {
-            throw new VecnnException("NCHW " + n + "x" + c + "x" + h + "x" + w + " needs " + size
+            throw new InputShapeException("NCHW " + n + "x" + c + "x" + h + "x" + w + " needs " + size
                     + " values, got " + nchw.length);
         }
         Tensor t = zeros(n, h, w, c);
@@ -56,9 +72,9 @@ public final class Tensor {
      * keep one input tensor and refill it per request instead of allocating one.
      */
     public void copyFromNchw(float[] nchw) {
-        if (nchw.length != data.length) {
-            throw new VecnnException("NCHW " + n + "x" + c + "x" + h + "x" + w + " needs " + data.length
-                    + " values, got " + nchw.length);
+        if (nchw == null || nchw.length != data.length) {
+            throw new InputShapeException("NCHW " + n + "x" + c + "x" + h + "x" + w + " needs " + data.length
+                    + " values, got " + (nchw == null ? "null" : String.valueOf(nchw.length)));
         }
         NchwLayout.toNhwc(nchw, data, n, new Shape(c, h, w));
     }

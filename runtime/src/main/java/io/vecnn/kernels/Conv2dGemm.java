@@ -72,6 +72,27 @@ public final class Conv2dGemm implements ConvKernel {
         return out;
     }
 
+    @Override
+    public float[] ohwiWeight() {
+        float[] w = new float[op.outChannels() * k];
+        for (int g = 0; g < groups.length; g++) {
+            groups[g].unpackInto(w, g * groupOut * k);
+        }
+        return w;
+    }
+
+    @Override
+    public float[] bias() {
+        if (groupBias[0] == null) {
+            return null;
+        }
+        float[] b = new float[op.outChannels()];
+        for (int g = 0; g < groups.length; g++) {
+            System.arraycopy(groupBias[g], 0, b, g * groupOut, groupOut);
+        }
+        return b;
+    }
+
     /**
      * Small maps are gathered once, whole, into the run's scratch: their few rows would otherwise be split
      * into tasks by panels, and each task gathers its rows again (4 times over for a 7x7 layer).

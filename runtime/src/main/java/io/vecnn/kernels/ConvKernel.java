@@ -22,6 +22,12 @@ public interface ConvKernel {
     void run(float[] x, int batch, float[] y, int yChannel, int yChannels, float[] residual, boolean relu,
              ForkJoinPool pool, float[] scratch);
 
+    /** The weights this kernel was made from, OHWI as given to it: a new array, rebuilt from what the kernel keeps. */
+    float[] ohwiWeight();
+
+    /** The bias it was made from (a new array), or null. */
+    float[] bias();
+
     /** Scratch the kernel needs for a batch, shared by all its threads (0 for none). */
     default int scratchFloats(int batch) {
         return 0;

@@ -48,6 +48,12 @@ public final class WinogradF43 implements ConvKernel {
     private final Shape out;
     private final int pad;
     private final PackedMatrix[] u;
+    /**
+     * The OHWI weights as given, kept for tiles with a NaN or an infinity in their input: the transforms mix a
+     * 6x6 patch into all 16 outputs, and an infinity minus itself turns outputs whose 3x3 window never saw it
+     * into NaN. Such tiles are computed directly, so NaN and ±∞ reach exactly the outputs they do in PyTorch.
+     */
+    private final float[] weight;
     private final float[] bias;
     private final int tilesY;
     private final int tilesX;
@@ -63,6 +69,7 @@ public final class WinogradF43 implements ConvKernel {
         this.in = in;
         this.out = out;
         this.pad = pad;
+        this.weight = weight;
         this.bias = bias;
         this.tilesY = (out.height() + 3) / 4;
         this.tilesX = (out.width() + 3) / 4;
@@ -92,10 +99,7 @@ public final class WinogradF43 implements ConvKernel {
                 }
             }
         }
-        this.u = new PackedMatrix[POSITIONS];
-        for (int p = 0; p < POSITIONS; p++) {
-            u[p] = PackedMatrix.pack(transformed, p * cout * cin, cout, cin, Gemm.panelWidthFor(cout));
-        }
+        this.u = PackedMatrix.packAll(transformed, POSITIONS, cout, cin, Gemm.panelWidthFor(cout));
     }
 
     private static final double[][] G = {
@@ -117,9 +121,20 @@ public final class WinogradF43 implements ConvKernel {
     }
 
     @Override
+    public float[] ohwiWeight() {
+        return weight.clone();
+    }
+
+    @Override
+    public float[] bias() {
+        return bias == null ? null : bias.clone();
+    }
+
+    /** V and M of a group, then one flag per tile of the group: 1 where its input patch is not all finite. */
+    @Override
     public int scratchFloats(int batch) {
         int group = groupTiles(batch);
-        return POSITIONS * group * (cinPad + coutPad);
+        return POSITIONS * group * (cinPad + coutPad) + group;
     }
 
     /**
@@ -148,11 +163,12 @@ public final class WinogradF43 implements ConvKernel {
             int first = g0;
             int count = Math.min(group, total - g0);
             int mOff = POSITIONS * count * cinPad;
+            int flagOff = mOff + POSITIONS * count * coutPad;
             int chunks = (count + TILES_PER_TASK - 1) / TILES_PER_TASK;
             ParallelFor.run(pool, chunks, chunk -> {
                 float[] tmp = TMP.get();
                 for (int t = chunk * TILES_PER_TASK; t < Math.min(count, (chunk + 1) * TILES_PER_TASK); t++) {
-                    inputTransform(x, first + t, scratch, t, count, tmp);
+                    scratch[flagOff + t] = inputTransform(x, first + t, scratch, t, count, tmp) ? 1f : 0f;
                 }
             });
             int rowBlocks = (count + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
@@ -170,7 +186,12 @@ public final class WinogradF43 implements ConvKernel {
             ParallelFor.run(pool, chunks, chunk -> {
                 float[] tmp = TMP.get();
                 for (int t = chunk * TILES_PER_TASK; t < Math.min(count, (chunk + 1) * TILES_PER_TASK); t++) {
-                    outputTransform(scratch, mOff, t, count, first + t, y, yChannel, yChannels, residual, relu, tmp);
+                    if (scratch[flagOff + t] != 0f) {
+                        directTile(x, first + t, y, yChannel, yChannels, residual, relu, tmp);
+                    } else {
+                        outputTransform(scratch, mOff, t, count, first + t, y, yChannel, yChannels, residual, relu,
+                                tmp);
+                    }
                 }
             });
         }
@@ -180,8 +201,10 @@ public final class WinogradF43 implements ConvKernel {
      * V[pos][t][c] = (Bᵀ d B)[pos] for tile t. The 6x6 patch is gathered first (zeros outside the map), then
      * transformed column by column and row by row, a channel vector at a time. Channels are padded to whole
      * vectors in V so the transforms never need masks.
+     *
+     * @return whether the patch holds a NaN or an infinity (then {@link #directTile} computes the tile)
      */
-    private void inputTransform(float[] x, int globalTile, float[] v, int t, int count, float[] tmp) {
+    private boolean inputTransform(float[] x, int globalTile, float[] v, int t, int count, float[] tmp) {
         int cin = in.channels();
         int lanes = S.length();
         int b = globalTile / (tilesY * tilesX);
@@ -190,6 +213,8 @@ public final class WinogradF43 implements ConvKernel {
         int ix0 = (tile % tilesX) * 4 - pad;
         int patch = POSITIONS * lanes;
         int step = count * cinPad;
+        // x·0 is 0 for every finite x and NaN for NaN and ±∞: one multiply-add per value tells a finite patch.
+        FloatVector nonFinite = FloatVector.zero(S);
         for (int c = 0; c < cin; c += lanes) {
             VectorMask<Float> mask = S.indexInRange(c, cin);
             for (int r = 0; r < 6; r++) {
@@ -200,8 +225,10 @@ public final class WinogradF43 implements ConvKernel {
                     if (iy < 0 || iy >= in.height() || ix < 0 || ix >= in.width()) {
                         FloatVector.zero(S).intoArray(tmp, at);
                     } else {
-                        FloatVector.fromArray(S, x, ((b * in.height() + iy) * in.width() + ix) * cin + c, mask)
-                                .intoArray(tmp, at);
+                        FloatVector d = FloatVector.fromArray(S, x, ((b * in.height() + iy) * in.width() + ix) * cin + c,
+                                mask);
+                        nonFinite = nonFinite.add(d.mul(0f));
+                        d.intoArray(tmp, at);
                     }
                 }
             }
@@ -210,6 +237,62 @@ public final class WinogradF43 implements ConvKernel {
             }
             for (int r = 0; r < 6; r++) {
                 bt(tmp, r * 6 * lanes, lanes, v, ((r * 6) * count + t) * cinPad + c, step);
+            }
+        }
+        return nonFinite.test(VectorOperators.IS_NAN).anyTrue();
+    }
+
+    /**
+     * One output tile by the definition of the convolution, for an input patch with a NaN or an infinity:
+     * each output sums only its own 3x3 window, then bias, residual and ReLU as in {@link #store}. Lane sums
+     * are added in a fixed order, so the result is the same on every run.
+     */
+    private void directTile(float[] x, int globalTile, float[] y, int yChannel, int yChannels, float[] residual,
+                            boolean relu, float[] tmp) {
+        int cin = in.channels();
+        int cout = out.channels();
+        int lanes = S.length();
+        int b = globalTile / (tilesY * tilesX);
+        int tile = globalTile % (tilesY * tilesX);
+        int oy0 = (tile / tilesX) * 4;
+        int ox0 = (tile % tilesX) * 4;
+        for (int oy = oy0; oy < Math.min(oy0 + 4, out.height()); oy++) {
+            for (int ox = ox0; ox < Math.min(ox0 + 4, out.width()); ox++) {
+                int pixel = (b * out.height() + oy) * out.width() + ox;
+                for (int o = 0; o < cout; o++) {
+                    FloatVector acc = FloatVector.zero(S);
+                    for (int ky = 0; ky < 3; ky++) {
+                        int iy = oy - pad + ky;
+                        if (iy < 0 || iy >= in.height()) {
+                            continue;
+                        }
+                        for (int kx = 0; kx < 3; kx++) {
+                            int ix = ox - pad + kx;
+                            if (ix < 0 || ix >= in.width()) {
+                                continue;
+                            }
+                            int xi = ((b * in.height() + iy) * in.width() + ix) * cin;
+                            int wi = (o * 9 + ky * 3 + kx) * cin;
+                            for (int c = 0; c < cin; c += lanes) {
+                                VectorMask<Float> m = S.indexInRange(c, cin);
+                                acc = FloatVector.fromArray(S, x, xi + c, m)
+                                        .fma(FloatVector.fromArray(S, weight, wi + c, m), acc);
+                            }
+                        }
+                    }
+                    acc.intoArray(tmp, 0);
+                    float v = 0;
+                    for (int l = 0; l < lanes; l++) {
+                        v += tmp[l];
+                    }
+                    if (bias != null) {
+                        v += bias[o];
+                    }
+                    if (residual != null) {
+                        v += residual[pixel * cout + o];
+                    }
+                    y[pixel * yChannels + yChannel + o] = relu ? Math.max(v, 0f) : v;
+                }
             }
         }
     }

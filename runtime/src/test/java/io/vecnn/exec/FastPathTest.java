@@ -39,7 +39,7 @@ class FastPathTest {
         return f;
     }
 
-    private static ModelFile residualNetwork() {
+    static ModelFile residualNetwork() {
         List<Node> nodes = new ArrayList<>();
         Map<String, WeightTensor> w = new LinkedHashMap<>();
         conv(nodes, w, "stem", "input", 3, 16, 3, 2, 1);

@@ -1,20 +1,30 @@
 package io.vecnn.exec.fast;
 
+import io.vecnn.graph.Op;
 import io.vecnn.kernels.ConvKernel;
 
+import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
 
 /**
  * A convolution with its fused epilogue: bias (BatchNorm folded in), optional residual add, optional ReLU;
  * written into its channel slice of a concat output when a concat reads it.
  */
-record ConvStep(String name, ConvKernel conv, int input, int output, Slice slice, int residual, boolean relu)
+record ConvStep(String name, Op.Conv2d op, ConvKernel conv, int input, int output, Slice slice, int residual, boolean relu)
         implements Step {
 
     @Override
     public void run(float[][] buffers, float[] scratch, int batch, ForkJoinPool pool) {
         conv.run(buffers[input], batch, buffers[output], slice.offset(), slice.total(),
                 residual < 0 ? null : buffers[residual], relu, pool, scratch);
+    }
+
+    @Override
+    public void recoverWeights(Map<String, float[]> into) {
+        into.put(op.weight(), conv.ohwiWeight());
+        if (op.bias() != null) {
+            into.put(op.bias(), conv.bias());
+        }
     }
 
     @Override

@@ -1,25 +1,32 @@
 package io.vecnn.exec.fast;
 
+import io.vecnn.graph.Op;
 import io.vecnn.kernels.Epilogue;
 import io.vecnn.kernels.Gemm;
 import io.vecnn.kernels.PackedMatrix;
 import io.vecnn.kernels.ParallelFor;
 
+import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
 
 /**
  * A Linear layer as a GEMM with the batch as rows. At batch 1 it streams the packed weight once, panel by
  * panel; panels are split across threads so both cores pull from memory.
  */
-record LinearStep(String name, PackedMatrix weight, Epilogue epilogue, int input, int output) implements Step {
+record LinearStep(String name, Op.Linear op, PackedMatrix weight, Epilogue epilogue, int input, int output) implements Step {
     /**
      * Small tasks, claimed in order, keep both threads streaming neighbouring stretches of the weight: with
      * 8 panels per task AlexNet's first classifier layer (151 MB) read at 32 GB/s on two threads, with 2 at 58.
      */
     private static final int PANELS_PER_TASK = 2;
 
-    static LinearStep of(String name, float[] weight, float[] bias, int in, int out, boolean relu, int input, int output) {
-        return new LinearStep(name, PackedMatrix.pack(weight, 0, out, in, Gemm.panelWidthFor(out)),
+    /** @param reuse whether the weight array may be packed in place (the plan owns it) */
+    static LinearStep of(String name, Op.Linear op, float[] weight, float[] bias, int in, boolean relu, boolean reuse,
+                         int input, int output) {
+        int out = op.outFeatures();
+        int width = Gemm.panelWidthFor(out);
+        return new LinearStep(name, op, reuse ? PackedMatrix.packInPlace(weight, out, in, width)
+                : PackedMatrix.pack(weight, 0, out, in, width),
                 new Epilogue(bias, null, 0, relu), input, output);
     }
 
@@ -31,6 +38,16 @@ record LinearStep(String name, PackedMatrix weight, Epilogue epilogue, int input
         float[] y = buffers[output];
         ParallelFor.run(pool, tasks, t -> Gemm.block(x, 0, weight.k(), batch, weight, t * PANELS_PER_TASK,
                 Math.min(panels, (t + 1) * PANELS_PER_TASK), y, 0, weight.n(), 0, epilogue));
+    }
+
+    @Override
+    public void recoverWeights(Map<String, float[]> into) {
+        float[] w = new float[weight.n() * weight.k()];
+        weight.unpackInto(w, 0);
+        into.put(op.weight(), w);
+        if (op.bias() != null) {
+            into.put(op.bias(), epilogue.bias().clone());
+        }
     }
 
     @Override

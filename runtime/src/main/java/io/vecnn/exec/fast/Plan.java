@@ -1,5 +1,6 @@
 package io.vecnn.exec.fast;
 
+import io.vecnn.InputShapeException;
 import io.vecnn.Tensor;
 import io.vecnn.VecnnException;
 import io.vecnn.VecnnTimeoutException;
@@ -7,6 +8,7 @@ import io.vecnn.graph.Shape;
 import io.vecnn.kernels.NchwLayout;
 import io.vecnn.kernels.WorkerTeam;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,13 +28,15 @@ public final class Plan {
     private final Shape input;
     private final Shape output;
     private final long macsPerImage;
-    private final Map<Integer, ConcurrentLinkedQueue<float[][]>> workspaces = new ConcurrentHashMap<>();
+    private final Map<Integer, ConcurrentLinkedQueue<RunBuffers>> workspaces = new ConcurrentHashMap<>();
 
     /**
      * Below this many multiply-accumulates a run (about 0.1 ms on one core) stays on the calling thread:
      * handing it to the pool and synchronising every layer would cost more than a second core saves.
      */
     private static final long PARALLEL_MIN_MACS = 20_000_000;
+    /** The longest array the JVMs we run on allocate. */
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     Plan(List<Step> steps, long[] bufferSizes, int inputBuffer, int outputBuffer, Shape input, Shape output,
          long macsPerImage) {
@@ -53,6 +57,18 @@ public final class Plan {
         return output;
     }
 
+    /**
+     * The weights the plan was built from, by name, rebuilt exactly from the packed forms its steps keep
+     * (new arrays on every call): how a model that dropped its file's arrays still gives its weights.
+     */
+    public Map<String, float[]> recoverWeights() {
+        Map<String, float[]> weights = new HashMap<>();
+        for (Step step : steps) {
+            step.recoverWeights(weights);
+        }
+        return weights;
+    }
+
     /** One line per step: which kernel runs each layer and what it fuses. */
     public List<String> describe() {
         return steps.stream().map(Step::describe).toList();
@@ -67,56 +83,123 @@ public final class Plan {
      * {@link #describe()}): the per-layer profile.
      */
     public Tensor profile(Tensor x, ForkJoinPool pool, long[] stepNanos) {
-        if (stepNanos.length != steps.size()) {
-            throw new VecnnException("profile needs " + steps.size() + " slots, got " + stepNanos.length);
+        if (stepNanos == null || stepNanos.length != steps.size()) {
+            throw new VecnnException("profile needs " + steps.size() + " slots, got "
+                    + (stepNanos == null ? "null" : String.valueOf(stepNanos.length)));
         }
         return runNhwc(x, pool, stepNanos);
     }
 
     /**
      * Runs a batch given and returned in PyTorch's NCHW order, writing the output into the caller's array: the
-     * input is re-laid into a buffer of the pooled workspace, so a warm call allocates nothing.
+     * input is re-laid into a buffer of a pooled workspace, so a warm call allocates nothing.
      *
      * @param deadline a {@link System#nanoTime()} after which the run is abandoned between two layers with a
      *                 {@link VecnnTimeoutException}, or 0 for none; the workspace goes back to the pool either way
      */
     public void runNchw(float[] nchw, int batch, float[] out, ForkJoinPool pool, long deadline) {
-        execute(nchw, true, batch, out, pool, deadline, null);
+        checkNchw(nchw, batch, out);
+        runPooled(nchw, true, batch, out, pool, deadline, null);
+    }
+
+    /**
+     * As {@link #runNchw(float[], int, float[], ForkJoinPool, long)} in the caller's buffers (made by
+     * {@link #newBuffers(int)} of this plan for this batch), which must not be in use by another run.
+     */
+    public void runNchw(RunBuffers buffers, float[] nchw, int batch, float[] out, ForkJoinPool pool, long deadline) {
+        checkNchw(nchw, batch, out);
+        if (buffers == null) {
+            throw new VecnnException("run buffers are null");
+        }
+        if (!buffers.belongsTo(this)) {
+            throw new VecnnException("run buffers were made by the plan for " + buffers.plan.input
+                    + " of another model or size; this plan is for " + input);
+        }
+        if (buffers.batch != batch) {
+            throw new InputShapeException("run buffers hold a batch of " + buffers.batch + "; this run is a batch of "
+                    + batch);
+        }
+        execute(buffers, nchw, true, out, pool, deadline, null);
+    }
+
+    /** The number of output values of a batch; refuses a batch that is not positive or whose output no array holds. */
+    public int outputLength(int batch) {
+        return checkedLength(batch, output, "output");
+    }
+
+    private int checkedLength(int batch, Shape shape, String what) {
+        if (batch <= 0) {
+            throw new InputShapeException("batch size must be positive, got " + batch);
+        }
+        long values = batch * shape.size();
+        if (values > MAX_ARRAY) {
+            throw new InputShapeException("a batch of " + batch + " at " + shape + " needs " + values + " " + what
+                    + " values, more than a Java array holds (" + MAX_ARRAY + "); use a smaller batch");
+        }
+        return (int) values;
+    }
+
+    private void checkNchw(float[] nchw, int batch, float[] out) {
+        if (nchw == null) {
+            throw new InputShapeException("input array is null");
+        }
+        int needed = checkedLength(batch, input, "input");
+        if (nchw.length != needed) {
+            throw new InputShapeException("input has " + nchw.length + " values; a batch of " + batch + " at "
+                    + input + " needs " + needed);
+        }
+        if (out == null) {
+            throw new InputShapeException("output array is null");
+        }
+        int outLength = outputLength(batch);
+        if (out.length != outLength) {
+            throw new InputShapeException("output array has " + out.length + " values; a batch of " + batch
+                    + " gives " + outLength + " (" + output + " per image)");
+        }
     }
 
     private Tensor runNhwc(Tensor x, ForkJoinPool pool, long[] stepNanos) {
+        if (x == null) {
+            throw new InputShapeException("input tensor is null");
+        }
         if (x.channels() != input.channels() || x.height() != input.height() || x.width() != input.width()) {
-            throw new VecnnException("plan for " + input + " given an input of " + x.channels() + "x" + x.height() + "x"
-                    + x.width());
+            throw new InputShapeException("plan for " + input + " given an input of " + x.channels() + "x"
+                    + x.height() + "x" + x.width());
         }
         Tensor out = new Tensor(x.batch(), output.height(), output.width(), output.channels(),
-                new float[Math.toIntExact(x.batch() * output.size())]);
-        execute(x.data(), false, x.batch(), out.data(), pool, 0, stepNanos);
+                new float[outputLength(x.batch())]);
+        runPooled(x.data(), false, x.batch(), out.data(), pool, 0, stepNanos);
         return out;
     }
 
-    /** Runs the steps on {@code in}, both it and {@code out} in NCHW order when {@code nchw}, else NHWC. */
-    private void execute(float[] in, boolean nchw, int batch, float[] out, ForkJoinPool pool, long deadline,
-                         long[] stepNanos) {
-        ConcurrentLinkedQueue<float[][]> free = workspaces.computeIfAbsent(batch, b -> new ConcurrentLinkedQueue<>());
-        float[][] buffers = free.poll();
+    /** Runs in buffers borrowed from the pool for this batch size, returned whether the run ends or fails. */
+    private void runPooled(float[] in, boolean nchw, int batch, float[] out, ForkJoinPool pool, long deadline,
+                           long[] stepNanos) {
+        ConcurrentLinkedQueue<RunBuffers> free = workspaces.computeIfAbsent(batch, b -> new ConcurrentLinkedQueue<>());
+        RunBuffers buffers = free.poll();
         if (buffers == null) {
-            buffers = allocate(batch);
+            buffers = newBuffers(batch);
         }
-        float[] scratch = buffers[bufferSizes.length];
+        try {
+            execute(buffers, in, nchw, out, pool, deadline, stepNanos);
+        } finally {
+            free.offer(buffers);
+        }
+    }
+
+    /** Runs the steps on {@code in}, both it and {@code out} in NCHW order when {@code nchw}, else NHWC. */
+    private void execute(RunBuffers buffers, float[] in, boolean nchw, float[] out, ForkJoinPool pool, long deadline,
+                         long[] stepNanos) {
+        int batch = buffers.batch;
+        float[][] b = buffers.values;
+        float[] scratch = buffers.scratch;
         try {
             if (nchw) {
-                float[] staged = buffers[bufferSizes.length + 1];
-                if (staged == null) {
-                    staged = new float[Math.toIntExact(batch * input.size())];
-                    buffers[bufferSizes.length + 1] = staged;
-                }
-                NchwLayout.toNhwc(in, staged, batch, input);
-                buffers[inputBuffer] = staged;
+                NchwLayout.toNhwc(in, buffers.staged, batch, input);
+                b[inputBuffer] = buffers.staged;
             } else {
-                buffers[inputBuffer] = in;
+                b[inputBuffer] = in;
             }
-            float[][] b = buffers;
             if (batch * macsPerImage < PARALLEL_MIN_MACS) {
                 runSteps(b, scratch, batch, null, deadline, stepNanos);
             } else {
@@ -125,13 +208,12 @@ public final class Plan {
                 WorkerTeam.run(pool, () -> runSteps(b, scratch, batch, pool, deadline, stepNanos));
             }
             if (nchw) {
-                NchwLayout.toNchw(buffers[outputBuffer], out, batch, output);
+                NchwLayout.toNchw(b[outputBuffer], out, batch, output);
             } else {
-                System.arraycopy(buffers[outputBuffer], 0, out, 0, Math.toIntExact(batch * output.size()));
+                System.arraycopy(b[outputBuffer], 0, out, 0, batch * (int) output.size());
             }
         } finally {
-            buffers[inputBuffer] = null;
-            free.offer(buffers);
+            b[inputBuffer] = null;
         }
     }
 
@@ -150,9 +232,12 @@ public final class Plan {
         }
     }
 
-    /** Bytes of feature maps and scratch that one run at {@code batch} borrows; the input is the caller's. */
+    /**
+     * Bytes of feature maps and scratch that one run at {@code batch} borrows, with the NHWC copy of an NCHW
+     * input; an NHWC input is the caller's.
+     */
     public long workspaceBytes(int batch) {
-        long floats = scratchFloats(batch);
+        long floats = scratchFloats(batch) + batch * input.size();
         for (int i = 0; i < bufferSizes.length; i++) {
             if (i != inputBuffer) {
                 floats += bufferSizes[i] * batch;
@@ -170,22 +255,23 @@ public final class Plan {
     }
 
     /**
-     * The value buffers, then one scratch buffer shared by the steps, then a slot for the NHWC copy of an NCHW
-     * input (filled on the first NCHW run).
+     * Buffers for runs at {@code batch}, for a caller that keeps its own per thread (see
+     * {@link #runNchw(RunBuffers, float[], int, float[], ForkJoinPool, long)}); the staged input is allocated
+     * here too, so no run allocates.
      */
-    private float[][] allocate(int batch) {
-        float[][] buffers = new float[bufferSizes.length + 2][];
-        buffers[bufferSizes.length] = new float[scratchFloats(batch)];
+    public RunBuffers newBuffers(int batch) {
+        int staged = checkedLength(batch, input, "input");
+        float[][] values = new float[bufferSizes.length][];
         for (int i = 0; i < bufferSizes.length; i++) {
             if (i != inputBuffer) {
                 long size = bufferSizes[i] * batch;
-                if (size > Integer.MAX_VALUE - 8) {
-                    throw new VecnnException("batch " + batch + " needs a feature map of " + size
+                if (size > MAX_ARRAY) {
+                    throw new InputShapeException("batch " + batch + " needs a feature map of " + size
                             + " values, more than a Java array holds; use a smaller batch");
                 }
-                buffers[i] = new float[(int) size];
+                values[i] = new float[(int) size];
             }
         }
-        return buffers;
+        return new RunBuffers(this, batch, values, new float[scratchFloats(batch)], new float[staged]);
     }
 }

@@ -41,10 +41,12 @@ public final class PlanBuilder {
 
     private final KernelSelection selection;
     private final ForkJoinPool pool;
+    private final boolean reuseWeights;
 
     private PlanBuilder(Graph graph, Map<String, WeightTensor> weights, Shape input, KernelSelection selection,
-                        ForkJoinPool pool) {
+                        ForkJoinPool pool, boolean reuseWeights) {
         this.graph = graph;
+        this.reuseWeights = reuseWeights;
         this.selection = selection;
         this.pool = pool;
         this.weights = weights;
@@ -64,7 +66,18 @@ public final class PlanBuilder {
      */
     public static Plan build(Graph graph, Map<String, WeightTensor> weights, Shape input, KernelSelection selection,
                              ForkJoinPool pool) {
-        PlanBuilder b = new PlanBuilder(graph, weights, input, selection, pool);
+        return build(graph, weights, input, selection, pool, false);
+    }
+
+    /**
+     * As {@link #build(Graph, Map, Shape, KernelSelection, ForkJoinPool)}; with {@code reuseWeights} the plan
+     * takes the weight arrays over and may pack a Linear weight in place, overwriting it: for a caller that
+     * holds the only reference to them and drops them after the build.
+     */
+    public static Plan build(Graph graph, Map<String, WeightTensor> weights, Shape input, KernelSelection selection,
+                             ForkJoinPool pool, boolean reuseWeights) {
+        long macs = GraphStats.of(graph, weights, input).macs();
+        PlanBuilder b = new PlanBuilder(graph, weights, input, selection, pool, reuseWeights);
         int in = b.bufferOf(graph.input());
         b.findInPlaceConcatInputs();
         List<Node> nodes = graph.nodes();
@@ -75,7 +88,7 @@ public final class PlanBuilder {
         }
         long[] sizes = b.bufferSizes.stream().mapToLong(Long::longValue).toArray();
         return new Plan(b.steps, sizes, in, b.bufferOf(graph.output()), input, b.shapes.get(graph.output()),
-                GraphStats.of(graph, weights, input).macs());
+                macs);
     }
 
     private void plan(int i, Node node) {
@@ -106,7 +119,7 @@ public final class PlanBuilder {
             String concat = concatOf.get(last);
             Slice slice = concat == null ? new Slice(0, c.outChannels())
                     : new Slice(concatOffset.get(last), shapes.get(concat).channels());
-            steps.add(new ConvStep(node.name(), kernel, bufferOf(node.inputs().get(0)),
+            steps.add(new ConvStep(node.name(), c, kernel, bufferOf(node.inputs().get(0)),
                     bufferOf(concat == null ? last : concat), slice, residual, relu));
         } else if (op instanceof Op.Linear l) {
             String last = node.output();
@@ -116,8 +129,9 @@ public final class PlanBuilder {
                 last = reluNode.output();
             }
             int in = shapes.get(node.inputs().get(0)).channels();
-            steps.add(LinearStep.of(node.name(), weights.get(l.weight()).data(),
-                    l.bias() == null ? null : weights.get(l.bias()).data(), in, l.outFeatures(), reluNode != null,
+            steps.add(LinearStep.of(node.name(), l, weights.get(l.weight()).data(),
+                    l.bias() == null ? null : weights.get(l.bias()).data(), in, reluNode != null,
+                    reuseWeights && !sharedWeight(l.weight()),
                     bufferOf(node.inputs().get(0)), bufferOf(last)));
         } else if (op instanceof Op.MaxPool2d || op instanceof Op.AvgPool2d || op instanceof Op.AdaptiveAvgPool2d) {
             Shape in = shapes.get(node.inputs().get(0));
@@ -156,7 +170,7 @@ public final class PlanBuilder {
         } else {
             int[] ins = node.inputs().stream().mapToInt(this::bufferOf).toArray();
             Shape[] inShapes = node.inputs().stream().map(shapes::get).toArray(Shape[]::new);
-            steps.add(new ReferenceStep(node, weights, ins, inShapes, bufferOf(node.output())));
+            steps.add(ReferenceStep.of(node, weights, ins, inShapes, bufferOf(node.output())));
         }
     }
 
@@ -201,6 +215,11 @@ public final class PlanBuilder {
                     : PoolWindows.of(in, out, p.kernelW(), p.strideW(), p.padW(), p.countIncludePad());
         }
         return PoolWindows.adaptive(in, out);
+    }
+
+    /** Whether more than one node names this weight: packing it in place for one would corrupt the other's. */
+    private boolean sharedWeight(String name) {
+        return graph.nodes().stream().filter(n -> n.op().weights().contains(name)).count() > 1;
     }
 
     /** The node that is the only reader of {@code value}, if it has the given op type. */

@@ -5,6 +5,8 @@ import io.vecnn.graph.Shape;
 import io.vecnn.kernels.ParallelFor;
 import io.vecnn.kernels.PointwiseNhwc;
 
+import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
 
 /**
@@ -42,6 +44,14 @@ record PointwiseStep(String name, Op op, float[] scale, float[] shift, int[] inp
                 PointwiseNhwc.add(x, buffers[inputs[1]], from, to, y);
             }
         });
+    }
+
+    @Override
+    public void recoverWeights(Map<String, float[]> into) {
+        if (op instanceof Op.ChannelAffine a) {
+            into.put(a.scale(), Arrays.copyOf(scale, shape.channels()));
+            into.put(a.shift(), Arrays.copyOf(shift, shape.channels()));
+        }
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.vecnn.graph.Shape;
 import io.vecnn.graph.WeightTensor;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
@@ -18,6 +19,15 @@ import java.util.concurrent.ForkJoinPool;
 record ReferenceStep(Node node, Map<String, WeightTensor> weights, int[] inputs, Shape[] inputShapes, int output)
         implements Step {
 
+    /** @param weights the graph's weights, of which the step keeps only its node's own */
+    static ReferenceStep of(Node node, Map<String, WeightTensor> weights, int[] inputs, Shape[] inputShapes, int output) {
+        Map<String, WeightTensor> own = new HashMap<>();
+        for (String name : node.op().weights()) {
+            own.put(name, weights.get(name));
+        }
+        return new ReferenceStep(node, Map.copyOf(own), inputs, inputShapes, output);
+    }
+
     @Override
     public void run(float[][] buffers, float[] scratch, int batch, ForkJoinPool pool) {
         List<Tensor> ins = new ArrayList<>(inputs.length);
@@ -27,6 +37,11 @@ record ReferenceStep(Node node, Map<String, WeightTensor> weights, int[] inputs,
         }
         float[] result = ReferenceExecutor.apply(node, ins, weights).data();
         System.arraycopy(result, 0, buffers[output], 0, result.length);
+    }
+
+    @Override
+    public void recoverWeights(Map<String, float[]> into) {
+        weights.forEach((name, w) -> into.put(name, w.data().clone()));
     }
 
     @Override

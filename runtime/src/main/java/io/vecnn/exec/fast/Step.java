@@ -1,5 +1,6 @@
 package io.vecnn.exec.fast;
 
+import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
 
 /** One prepared step of a plan: reads and writes the workspace's buffers by index, decides nothing at run time. */
@@ -9,6 +10,13 @@ interface Step {
 
     default int scratchFloats(int batch) {
         return 0;
+    }
+
+    /**
+     * Puts the weights this step was built from, by name, into {@code into}, rebuilt exactly from its packed
+     * forms: the model keeps no other copy.
+     */
+    default void recoverWeights(Map<String, float[]> into) {
     }
 
     /** What the step computes, for per-layer profiles and debugging. */

@@ -1,0 +1,31 @@
+package io.vecnn.exec.fast;
+
+/**
+ * What one run of a plan at one batch size writes: the value buffers (by the plan's buffer index), one
+ * scratch buffer shared by the steps, and the NHWC copy of an NCHW input. Used by one run at a time.
+ */
+public final class RunBuffers {
+    final Plan plan;
+    final int batch;
+    final float[][] values;
+    final float[] scratch;
+    final float[] staged;
+
+    RunBuffers(Plan plan, int batch, float[][] values, float[] scratch, float[] staged) {
+        this.plan = plan;
+        this.batch = batch;
+        this.values = values;
+        this.scratch = scratch;
+        this.staged = staged;
+    }
+
+    /** The batch size these buffers hold. */
+    public int batch() {
+        return batch;
+    }
+
+    /** Whether these buffers were made by {@code plan}. */
+    public boolean belongsTo(Plan plan) {
+        return this.plan == plan;
+    }
+}
