@@ -66,8 +66,10 @@ public final class ComparisonRun {
         for (int threads : settings.threads()) {
             try (RecordingPool pool = new RecordingPool(threads)) {
                 progress.stage(subject.name() + " t" + threads + ": planning");
-                Model model = Model.of(subject.file(), pool.pool());
+                // A model packs its weights and plans its input shape as it is made, so the heap is measured
+                // around both.
                 long heapBefore = usedHeapAfterGc();
+                Model model = Model.of(subject.file(), pool.pool());
                 Plan plan = model.plan(subject.input());
                 long planHeap = Math.max(0, usedHeapAfterGc() - heapBefore);
                 List<Engine> engines = new ArrayList<>();
