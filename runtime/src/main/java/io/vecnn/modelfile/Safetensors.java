@@ -254,7 +254,10 @@ public final class Safetensors {
         }
         long begin = offsets.get(0).longValue();
         long end = offsets.get(1).longValue();
-        if (begin < 0 || end < begin || end > dataSize) {
+        if (end < begin) {
+            throw new VecnnException(where + " has data_offsets " + offsets + " that end before they begin");
+        }
+        if (begin < 0 || end > dataSize) {
             throw new VecnnException(where + " has data_offsets " + offsets + " outside the data section of "
                     + dataSize + " bytes (truncated file?)");
         }
