@@ -28,10 +28,23 @@ final class HeapBudget {
         return left;
     }
 
-    VecnnException exhausted(long bytes, long left, Path path) {
+    /** Refused before reading: the heap plainly cannot hold the weights. */
+    private static VecnnException exhausted(long bytes, long left, Path path) {
         return new VecnnException(path + ": model needs " + megabytes(bytes) + " MB of heap for its weights, the JVM has "
-                + megabytes(left) + " MB left (max heap " + megabytes(Runtime.getRuntime().maxMemory())
-                + " MB); raise -Xmx");
+                + megabytes(left) + " MB left (max heap " + maxHeap() + " MB); raise -Xmx");
+    }
+
+    /**
+     * Ran out while reading although the estimate said it would fit: the heap's regions and the arrays'
+     * sizes do not add up exactly, and other threads allocate too.
+     */
+    VecnnException ranOut(long bytes, long left, Path path) {
+        return new VecnnException(path + ": model needs " + megabytes(bytes) + " MB of heap for its weights, the JVM had "
+                + megabytes(left) + " MB left but ran out while reading them (max heap " + maxHeap() + " MB); raise -Xmx");
+    }
+
+    private static long maxHeap() {
+        return megabytes(Runtime.getRuntime().maxMemory());
     }
 
     private static long jvmAvailable(long needed) {

@@ -82,7 +82,7 @@ final class ModelFileReader {
         } catch (OutOfMemoryError oom) {
             // Drop what was read so the caller's JVM gets its heap back along with the message.
             weights.clear();
-            throw heap.exhausted(bytes, left, path);
+            throw heap.ranOut(bytes, left, path);
         }
         return weights;
     }
