@@ -13,7 +13,9 @@ import java.util.Set;
 /**
  * The checks a graph passes before anything runs it: its structure (unique node names, every value
  * defined once and before it is read, no cycles, the output defined) and each op's parameters on their own
- * (positive kernels and strides, padding smaller than the window, groups dividing the output channels).
+ * (positive kernels and strides, non-negative padding, at most half the window for pools, groups dividing
+ * the output channels). A convolution's padding may exceed its kernel, as in PyTorch: the border outputs then
+ * see only padding and bias, which the kernels compute like any other.
  * Checks that need the input's shape (groups dividing the input channels, a window larger than the padded
  * input) are {@link ShapeInference}'s. A model file from disk passes both before its weights are read.
  */
@@ -94,8 +96,9 @@ public final class GraphValidation {
             positive(node, "kernel", c.kernelH(), c.kernelW());
             positive(node, "stride", c.strideH(), c.strideW());
             positive(node, "dilation", c.dilationH(), c.dilationW());
-            padding(node, c.padH(), c.padW(), span(c.kernelH(), c.dilationH()), span(c.kernelW(), c.dilationW()),
-                    "the dilated kernel");
+            if (c.padH() < 0 || c.padW() < 0) {
+                throw fail(node, "padding must not be negative, got " + c.padH() + "x" + c.padW());
+            }
             if (c.groups() <= 0 || c.outChannels() % c.groups() != 0) {
                 throw fail(node, "groups " + c.groups() + " must be positive and divide the output channels "
                         + c.outChannels());
@@ -116,24 +119,12 @@ public final class GraphValidation {
         }
     }
 
-    /** The extent of a dilated kernel, in long so that a hostile dilation cannot wrap around. */
-    private static long span(int kernel, int dilation) {
-        return (long) dilation * (kernel - 1) + 1;
-    }
-
     private static void pool(Node node, int kh, int kw, int sh, int sw, int ph, int pw) {
         positive(node, "kernel", kh, kw);
         positive(node, "stride", sh, sw);
         if (ph < 0 || pw < 0 || 2L * ph > kh || 2L * pw > kw) {
             throw fail(node, "padding " + ph + "x" + pw + " must be between 0 and half the kernel " + kh + "x" + kw
                     + " (PyTorch's rule)");
-        }
-    }
-
-    private static void padding(Node node, int ph, int pw, long spanH, long spanW, String window) {
-        if (ph < 0 || pw < 0 || ph >= spanH || pw >= spanW) {
-            throw fail(node, "padding " + ph + "x" + pw + " must be at least 0 and smaller than " + window + " "
-                    + spanH + "x" + spanW);
         }
     }
 
