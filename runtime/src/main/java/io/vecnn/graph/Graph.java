@@ -1,10 +1,6 @@
 package io.vecnn.graph;
 
-import io.vecnn.VecnnException;
-
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A network as data: nodes in execution order over named values, from one input to one output.
@@ -19,26 +15,7 @@ public record Graph(String input, Shape inputShape, List<Node> nodes, String out
 
     public Graph {
         nodes = List.copyOf(nodes);
-        Set<String> defined = new HashSet<>();
-        defined.add(input);
-        Set<String> names = new HashSet<>();
-        for (Node node : nodes) {
-            if (!names.add(node.name())) {
-                throw new VecnnException("graph has two nodes named '" + node.name() + "'");
-            }
-            for (String in : node.inputs()) {
-                if (!defined.contains(in)) {
-                    throw new VecnnException("node '" + node.name() + "' reads '" + in
-                            + "', which no earlier node defines");
-                }
-            }
-            if (!defined.add(node.output())) {
-                throw new VecnnException("value '" + node.output() + "' is defined twice (node '" + node.name() + "')");
-            }
-        }
-        if (!defined.contains(output)) {
-            throw new VecnnException("graph output '" + output + "' is not defined by any node");
-        }
+        GraphValidation.checkStructure(input, nodes, output);
     }
 
     /** Every weight name the nodes reference, in node order. */

@@ -55,8 +55,11 @@ public final class GraphCodec {
         if (shapeNode.size() != 3) {
             throw new VecnnException("graph: input_shape must be [channels, height, width], got " + shapeNode);
         }
-        Shape inputShape = new Shape(top.intAt(shapeNode, 0), top.intAt(shapeNode, 1),
-                top.intAt(shapeNode, 2));
+        int[] dims = {top.intAt(shapeNode, 0), top.intAt(shapeNode, 1), top.intAt(shapeNode, 2)};
+        if (dims[0] <= 0 || dims[1] <= 0 || dims[2] <= 0) {
+            throw new VecnnException("graph: input_shape dimensions must be positive, got " + shapeNode);
+        }
+        Shape inputShape = new Shape(dims[0], dims[1], dims[2]);
         List<Node> nodes = new ArrayList<>();
         for (JsonNode n : top.array("nodes")) {
             nodes.add(readNode(n, nodes.size()));

@@ -1,65 +1,75 @@
 package io.vecnn.modelfile;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vecnn.VecnnException;
 import io.vecnn.graph.Graph;
-import io.vecnn.graph.ShapeInference;
 import io.vecnn.graph.WeightTensor;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A VecNN model file ({@code .vnn}): a safetensors file whose tensors are the graph's weights in the
- * runtime's layout and whose {@code __metadata__} holds the graph, labels and provenance as JSON strings.
+ * runtime's layout and whose {@code __metadata__} holds the graph, labels and provenance as JSON strings,
+ * the format version, the program that wrote the file and a CRC32C of the data section.
  *
  * @param graph      the network
  * @param weights    every weight the graph references, by name, in file order
  * @param labels     class names for the output channels, or empty
  * @param provenance where the model came from (source file, architecture, converter version, notes)
+ * @param writer     the program that wrote (or will write) the file, as {@code name version}
  */
 public record ModelFile(Graph graph, Map<String, WeightTensor> weights, List<String> labels,
-                        Map<String, String> provenance) {
+                        Map<String, String> provenance, String writer) {
 
     public static final String FORMAT = "vecnn";
-    public static final String FORMAT_VERSION = "1";
+    /** The writer recorded when the caller names none: this runtime. */
+    public static final String RUNTIME_WRITER = "vecnn-runtime 0.1.0";
     static final String KEY_FORMAT = "format";
-    static final String KEY_VERSION = "vecnn.format_version";
     static final String KEY_GRAPH = "vecnn.graph";
     static final String KEY_LABELS = "vecnn.labels";
     static final String KEY_PROVENANCE = "vecnn.provenance";
+    static final String KEY_WRITER = "vecnn.writer";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public ModelFile {
         weights = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(weights));
         labels = List.copyOf(labels);
         provenance = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(provenance));
-        Map<String, int[]> shapes = new HashMap<>();
-        weights.forEach((k, v) -> shapes.put(k, v.shape()));
-        ShapeInference.infer(graph, shapes);
-        var used = new java.util.HashSet<>(graph.weightNames());
-        for (String name : weights.keySet()) {
-            if (!used.contains(name)) {
-                throw new VecnnException("weight '" + name + "' is not used by any node of the graph");
-            }
+        if (writer == null || writer.isBlank()) {
+            throw new VecnnException("a model file names the program that writes it; the writer is empty");
         }
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        weights.forEach((k, v) -> {
+            ModelFileValidation.checkDimensions(k, v.shape());
+            shapes.put(k, v.shape());
+        });
+        ModelFileValidation.checkAgainstGraph(graph, shapes);
     }
 
+    /** A model written by this runtime. */
+    public ModelFile(Graph graph, Map<String, WeightTensor> weights, List<String> labels, Map<String, String> provenance) {
+        this(graph, weights, labels, provenance, RUNTIME_WRITER);
+    }
+
+    /** Writes the file atomically: a reader sees the previous file or this one, never a part. */
     public void write(Path path) {
+        AtomicWrite.write(path, content());
+    }
+
+    /** The file's bytes, for {@link AtomicWrite}. */
+    AtomicWrite.Content content() {
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put(KEY_FORMAT, FORMAT);
-        metadata.put(KEY_VERSION, FORMAT_VERSION);
+        metadata.put(FormatVersion.KEY, String.valueOf(FormatVersion.CURRENT));
+        metadata.put(KEY_WRITER, writer);
+        metadata.put(DataChecksum.KEY, DataChecksum.of(weights));
         metadata.put(KEY_GRAPH, GraphCodec.toJson(graph));
         try {
             metadata.put(KEY_LABELS, JSON.writeValueAsString(labels));
@@ -67,40 +77,17 @@ public record ModelFile(Graph graph, Map<String, WeightTensor> weights, List<Str
         } catch (IOException e) {
             throw new VecnnException("cannot encode model metadata: " + e.getMessage(), e);
         }
-        Safetensors.write(path, metadata, weights);
+        Map<String, Safetensors.Data> data = new LinkedHashMap<>();
+        weights.forEach((k, t) -> data.put(k, new Safetensors.Data("F32", t.shape(), t.data())));
+        return Safetensors.content(metadata, data);
     }
 
-    /** Reads and validates a model file: container bounds, format version, graph, every weight's shape. */
+    /**
+     * Reads and validates a model file: container bounds, format version, graph, every weight's shape, whether
+     * the heap can hold the weights, then the weights themselves against the recorded checksum.
+     */
     public static ModelFile read(Path path) {
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            SafetensorsHeader header = Safetensors.readHeader(channel, path);
-            Map<String, String> meta = header.metadata();
-            if (!FORMAT.equals(meta.get(KEY_FORMAT)) || !meta.containsKey(KEY_GRAPH)) {
-                throw new VecnnException(path + ": a safetensors file but not a VecNN model (no '" + KEY_GRAPH
-                        + "' in __metadata__); convert weights with 'vecnn convert'");
-            }
-            if (!FORMAT_VERSION.equals(meta.get(KEY_VERSION))) {
-                throw new VecnnException(path + ": model format version " + meta.get(KEY_VERSION)
-                        + " is not supported by this runtime (it reads version " + FORMAT_VERSION + ")");
-            }
-            Graph graph = GraphCodec.fromJson(meta.get(KEY_GRAPH));
-            List<String> labels = parse(meta.getOrDefault(KEY_LABELS, "[]"), new TypeReference<>() { }, path, KEY_LABELS);
-            Map<String, String> provenance = parse(meta.getOrDefault(KEY_PROVENANCE, "{}"), new TypeReference<>() { },
-                    path, KEY_PROVENANCE);
-            Map<String, WeightTensor> weights = new LinkedHashMap<>();
-            for (SafetensorsHeader.Entry e : header.entries()) {
-                weights.put(e.name(), new WeightTensor(e.shape(), Safetensors.readF32(channel, header, e, path)));
-            }
-            try {
-                return new ModelFile(graph, weights, labels, provenance);
-            } catch (VecnnException e) {
-                throw new VecnnException(path + ": " + e.getMessage(), e);
-            }
-        } catch (NoSuchFileException e) {
-            throw new VecnnException("model file not found: " + path);
-        } catch (IOException e) {
-            throw new VecnnException("cannot read model file " + path + ": " + e.getMessage(), e);
-        }
+        return ModelFileReader.read(path, HeapBudget.JVM);
     }
 
     /**
@@ -126,14 +113,6 @@ public record ModelFile(Graph graph, Map<String, WeightTensor> weights, List<Str
                     // A temporary file the OS will clean up; the model itself was read or its error reported.
                 }
             }
-        }
-    }
-
-    private static <T> T parse(String json, TypeReference<T> type, Path path, String key) {
-        try {
-            return JSON.readValue(json, type);
-        } catch (IOException e) {
-            throw new VecnnException(path + ": __metadata__ '" + key + "' is malformed: " + e.getMessage());
         }
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vecnn.VecnnException;
-import io.vecnn.graph.WeightTensor;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -26,7 +25,10 @@ import java.util.Map;
 public final class Safetensors {
     /** Headers beyond this are not safetensors files but attacks or accidents (the reference implementation uses 100 MB). */
     static final long MAX_HEADER_BYTES = 100L << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Strict: a key given twice or anything after the header's object is an error, not silently dropped. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final int ALIGNMENT = 8;
 
     private Safetensors() {
@@ -48,15 +50,13 @@ public final class Safetensors {
         }
     }
 
-    /** Writes metadata and float32 tensors, in map order, atomically. */
-    public static void write(Path path, Map<String, String> metadata, Map<String, WeightTensor> tensors) {
-        Map<String, Data> data = new LinkedHashMap<>();
-        tensors.forEach((k, t) -> data.put(k, new Data("F32", t.shape(), t.data())));
-        writeData(path, metadata, data);
-    }
-
     /** Writes metadata and tensors of the given dtypes, in map order, atomically. */
     public static void writeData(Path path, Map<String, String> metadata, Map<String, Data> tensors) {
+        AtomicWrite.write(path, content(metadata, tensors));
+    }
+
+    /** The bytes of a file: header, then the tensors' data in map order. */
+    static AtomicWrite.Content content(Map<String, String> metadata, Map<String, Data> tensors) {
         ObjectNode header = JSON.createObjectNode();
         ObjectNode meta = header.putObject("__metadata__");
         metadata.forEach(meta::put);
@@ -78,30 +78,44 @@ public final class Safetensors {
         byte[] headerBytes = new byte[padded];
         java.util.Arrays.fill(headerBytes, (byte) ' ');
         System.arraycopy(json, 0, headerBytes, 0, json.length);
-        AtomicWrite.write(path, out -> {
+        return out -> {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(headerBytes.length);
             out.write(len.array());
             out.write(headerBytes);
-            ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-            for (Data t : tensors.values()) {
-                boolean f32 = t.dtype().equals("F32");
-                for (float v : t.values()) {
-                    if (buf.remaining() < 8) {
-                        out.write(buf.array(), 0, buf.position());
-                        buf.clear();
-                    }
-                    if (f32) {
-                        buf.putFloat(v);
-                    } else {
-                        buf.putLong((long) v);
-                    }
-                }
-            }
-            out.write(buf.array(), 0, buf.position());
-        });
+            encodeData(tensors.values(), out::write);
+        };
     }
 
-    /** Reads and validates the header: bounds, dtypes, shapes against byte ranges, no overlaps, no gaps past the end. */
+    /** Receives the data section in chunks; the buffer is reused after the call returns. */
+    @FunctionalInterface
+    interface DataSink {
+        void accept(byte[] bytes, int offset, int length) throws IOException;
+    }
+
+    /** The data section's bytes, little-endian, in order: what is written, and what a checksum is computed over. */
+    static void encodeData(Iterable<Data> tensors, DataSink sink) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        for (Data t : tensors) {
+            boolean f32 = t.dtype().equals("F32");
+            for (float v : t.values()) {
+                if (buf.remaining() < 8) {
+                    sink.accept(buf.array(), 0, buf.position());
+                    buf.clear();
+                }
+                if (f32) {
+                    buf.putFloat(v);
+                } else {
+                    buf.putLong((long) v);
+                }
+            }
+        }
+        sink.accept(buf.array(), 0, buf.position());
+    }
+
+    /**
+     * Reads and validates the header: its length and JSON, each tensor's dtype and shape against its byte range,
+     * and the tensors tiling the data section exactly (no overlaps, no holes, no trailing bytes), as the format requires.
+     */
     public static SafetensorsHeader readHeader(FileChannel channel, Path path) throws IOException {
         long fileSize = channel.size();
         if (fileSize < 8) {
@@ -119,8 +133,9 @@ public final class Safetensors {
         JsonNode root;
         try {
             root = JSON.readTree(new String(headerBuf.array(), StandardCharsets.UTF_8));
-        } catch (Exception e) {
-            throw new VecnnException(path + ": header (bytes 8.." + (8 + headerLen) + ") is not valid JSON");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new VecnnException(path + ": header (bytes 8.." + (8 + headerLen) + ") is not valid JSON: "
+                    + e.getOriginalMessage());
         }
         if (root == null || !root.isObject()) {
             throw new VecnnException(path + ": header is not a JSON object");
@@ -137,21 +152,44 @@ public final class Safetensors {
                 entries.add(readEntry(field.getKey(), field.getValue(), dataSize, path));
             }
         }
-        entries.sort(Comparator.comparingLong(SafetensorsHeader.Entry::begin));
-        for (int i = 1; i < entries.size(); i++) {
-            var prev = entries.get(i - 1);
-            var cur = entries.get(i);
-            if (cur.begin() < prev.end()) {
-                throw new VecnnException(path + ": tensors '" + prev.name() + "' and '" + cur.name()
+        entries.sort(Comparator.comparingLong(SafetensorsHeader.Entry::begin)
+                .thenComparingLong(SafetensorsHeader.Entry::end));
+        checkTiling(entries, dataSize, path);
+        return new SafetensorsHeader(metadata, entries, dataStart);
+    }
+
+    /** The tensors, sorted by offset, must cover the data section exactly once. */
+    private static void checkTiling(List<SafetensorsHeader.Entry> entries, long dataSize, Path path) {
+        long covered = 0;
+        String previous = null;
+        for (SafetensorsHeader.Entry cur : entries) {
+            if (cur.begin() < covered) {
+                throw new VecnnException(path + ": tensors '" + previous + "' and '" + cur.name()
                         + "' overlap at data byte " + cur.begin());
             }
+            if (cur.begin() > covered) {
+                throw new VecnnException(path + ": data bytes " + covered + ".." + cur.begin() + " belong to no tensor ("
+                        + (previous == null ? "before the first tensor '" : "between '" + previous + "' and '")
+                        + cur.name() + "'); safetensors forbids holes");
+            }
+            covered = cur.end();
+            previous = cur.name();
         }
-        return new SafetensorsHeader(metadata, entries, dataStart);
+        if (covered != dataSize) {
+            throw new VecnnException(path + ": " + (dataSize - covered) + " trailing bytes after the last tensor"
+                    + " (data bytes " + covered + ".." + dataSize + " belong to no tensor)");
+        }
     }
 
     /** Reads one F32 tensor's values. */
     public static float[] readF32(FileChannel channel, SafetensorsHeader header, SafetensorsHeader.Entry e, Path path)
             throws IOException {
+        return readF32(channel, header, e, path, null);
+    }
+
+    /** Reads one F32 tensor's values, feeding its bytes to a checksum on the way (null for none). */
+    static float[] readF32(FileChannel channel, SafetensorsHeader header, SafetensorsHeader.Entry e, Path path,
+                           java.util.zip.Checksum checksum) throws IOException {
         if (!e.dtype().equals("F32")) {
             throw new VecnnException(path + ": tensor '" + e.name() + "' has dtype " + e.dtype() + ", expected F32");
         }
@@ -163,6 +201,9 @@ public final class Safetensors {
             int chunk = Math.min(out.length - done, buf.capacity() / 4);
             buf.clear().limit(chunk * 4);
             readFully(channel, buf, pos, path);
+            if (checksum != null) {
+                checksum.update(buf.array(), 0, chunk * 4);
+            }
             buf.flip().asFloatBuffer().get(out, done, chunk);
             pos += chunk * 4L;
             done += chunk;
@@ -203,15 +244,20 @@ public final class Safetensors {
                 throw new VecnnException(where + " has invalid dimension " + d + " in shape " + shapeNode);
             }
             shape[i] = d.intValue();
-            numel = Math.multiplyHigh(numel, shape[i]) != 0 ? Long.MAX_VALUE : numel * shape[i];
+            // Saturate rather than wrap: dims of 2^30, 2^30 and 8 multiply to exactly 2^63, which wraps to a negative count.
+            numel = shape[i] != 0 && numel > Integer.MAX_VALUE / shape[i] ? Long.MAX_VALUE : numel * shape[i];
         }
         JsonNode offsets = node.get("data_offsets");
-        if (!offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong()) {
+        if (!offsets.get(0).isIntegralNumber() || !offsets.get(0).canConvertToLong()
+                || !offsets.get(1).isIntegralNumber() || !offsets.get(1).canConvertToLong()) {
             throw new VecnnException(where + " has non-integer data_offsets " + offsets);
         }
         long begin = offsets.get(0).longValue();
         long end = offsets.get(1).longValue();
-        if (begin < 0 || end < begin || end > dataSize) {
+        if (end < begin) {
+            throw new VecnnException(where + " has data_offsets " + offsets + " that end before they begin");
+        }
+        if (begin < 0 || end > dataSize) {
             throw new VecnnException(where + " has data_offsets " + offsets + " outside the data section of "
                     + dataSize + " bytes (truncated file?)");
         }

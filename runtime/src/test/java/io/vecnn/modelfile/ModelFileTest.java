@@ -70,6 +70,7 @@ class ModelFileTest {
         assertEquals(model.graph(), read.graph());
         assertEquals(model.labels(), read.labels());
         assertEquals(model.provenance(), read.provenance());
+        assertEquals(ModelFile.RUNTIME_WRITER, read.writer());
         assertEquals(model.weights().keySet(), read.weights().keySet());
         model.weights().forEach((k, v) -> {
             assertArrayEquals(v.shape(), read.weights().get(k).shape(), k);
@@ -128,7 +129,8 @@ class ModelFileTest {
     void newerFormatVersionIsRefused() throws IOException {
         Path path = writeRaw("{\"__metadata__\":{\"format\":\"vecnn\",\"vecnn.format_version\":\"99\",\"vecnn.graph\":\"{}\"}}", 0);
         VecnnException e = assertThrows(VecnnException.class, () -> ModelFile.read(path));
-        assertTrue(e.getMessage().contains("version 99 is not supported"), e.getMessage());
+        assertTrue(e.getMessage().contains("model format version 99 is newer than this runtime supports (2); upgrade VecNN"),
+                e.getMessage());
     }
 
     @Test

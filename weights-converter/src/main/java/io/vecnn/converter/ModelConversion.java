@@ -57,6 +57,7 @@ public final class ModelConversion {
         if (!stateDict.notes().isEmpty()) {
             provenance.put("notes", String.join("; ", stateDict.notes()));
         }
-        return new ModelFile(built.graph(), built.weights(), List.of(), provenance);
+        return new ModelFile(built.graph(), built.weights(), List.of(), provenance,
+                "vecnn-weights-converter " + CONVERTER_VERSION);
     }
 }
