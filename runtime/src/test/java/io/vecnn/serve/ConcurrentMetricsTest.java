@@ -48,11 +48,16 @@ class ConcurrentMetricsTest {
             for (Future<?> r : running) {
                 r.get(50, TimeUnit.SECONDS);
             }
-            String metrics = new String(f.get("/metrics").body(), StandardCharsets.UTF_8);
             int each = clients * perClient / 2;
-            assertTrue(metrics.contains("vecnn_requests_total{endpoint=\"healthz\",code=\"200\"} " + each + "\n"), metrics);
-            assertTrue(metrics.contains("vecnn_requests_total{endpoint=\"v2_health_live\",code=\"200\"} " + each + "\n"),
-                    metrics);
+            String healthz = "vecnn_requests_total{endpoint=\"healthz\",code=\"200\"} " + each + "\n";
+            String live = "vecnn_requests_total{endpoint=\"v2_health_live\",code=\"200\"} " + each + "\n";
+            // A handler counts its request just after its client has the answer: give the last ones a moment.
+            String metrics = "";
+            for (int poll = 0; poll < 100 && !(metrics.contains(healthz) && metrics.contains(live)); poll++) {
+                Thread.sleep(20);
+                metrics = new String(f.get("/metrics").body(), StandardCharsets.UTF_8);
+            }
+            assertTrue(metrics.contains(healthz) && metrics.contains(live), metrics);
         } finally {
             threads.shutdown();
             pool.shutdown();
