@@ -131,17 +131,28 @@ final class ExchangeIo {
         send(exchange, status, "application/json", JSON.writeValueAsBytes(body));
     }
 
+    /**
+     * Writes the answer and ends the exchange, within the read timeout: writing blocks on a client that does
+     * not read, and ending the exchange makes the JDK drain (up to 64 KB of) a body the route did not read,
+     * from a client that may be trickling it. Past the timeout the watchdog closes the connection.
+     */
     static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-                if (ExchangeState.of(exchange).bodyRefused()) {
-                    out.flush();
-                    discardRefusedBody(exchange);
+        ExchangeState state = ExchangeState.of(exchange);
+        ReadWatchdog.Watch watch = state.watchdog().watch(state.readTimeout(), () -> { });
+        try {
+            exchange.getResponseHeaders().set("Content-Type", contentType);
+            exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+            if (body.length > 0) {
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                    if (state.bodyRefused()) {
+                        out.flush();
+                        discardRefusedBody(exchange);
+                    }
                 }
             }
+        } finally {
+            watch.end();
         }
     }
 
