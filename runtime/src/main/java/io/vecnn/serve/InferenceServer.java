@@ -185,7 +185,13 @@ public final class InferenceServer implements AutoCloseable {
         if (replacement == null) {
             throw new VecnnException("the replacement for model '" + name + "' is null");
         }
-        served(name).replace(replacement, false);
+        ServedModel served = served(name);
+        try {
+            served.replace(replacement, false);
+        } catch (RuntimeException e) {
+            metrics.reload(name, false);
+            throw e;
+        }
         metrics.reload(name, true);
     }
 

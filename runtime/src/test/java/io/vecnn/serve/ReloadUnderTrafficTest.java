@@ -223,6 +223,16 @@ class ReloadUnderTrafficTest {
             assertTrue(close(logits(infer(f)), expected[1]));
             // The caller's models are never closed by the server.
             assertTrue(close(models.get(0).run(IMAGE, 1), expected[0]));
+            try (Model otherShape = Model.of(SmallNets.classifier(new io.vecnn.graph.Shape(3, 32, 32), new int[] {8, 16},
+                    7, 1, Map.of()), pool)) {
+                io.vecnn.VecnnException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                        io.vecnn.VecnnException.class, () -> f.server.reload("tiny", otherShape));
+                assertTrue(refused.getMessage().contains("must keep both shapes"), refused.getMessage());
+            }
+            assertTrue(close(logits(infer(f)), expected[1]), "the refused reload left the model serving");
+            String metrics = new String(f.get("/metrics").body(), StandardCharsets.UTF_8);
+            assertTrue(metrics.contains("vecnn_model_reloads_total{model=\"tiny\",result=\"ok\"} " + RELOADS), metrics);
+            assertTrue(metrics.contains("vecnn_model_reloads_total{model=\"tiny\",result=\"failed\"} 1"), metrics);
             HttpResponse<byte[]> r = f.post("/v2/repository/models/tiny/load", "application/json", new byte[0]);
             assertEquals(400, r.statusCode());
             assertTrue(ServerFixture.json(r).get("error").asText().contains("reload needs a file"), new String(r.body()));
