@@ -11,6 +11,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Groups the requests for one model into batches, the way Triton's and TorchServe's dynamic batchers do:
@@ -29,7 +31,10 @@ final class DynamicBatcher implements AutoCloseable {
     private final Thread[] instances;
     private final int imageValues;
     private final int outputValues;
-    private volatile boolean closing;
+    /** Held to read {@link #closing} and queue, and exclusively to set it, so no request is queued after. */
+    private final ReadWriteLock admission = new ReentrantReadWriteLock();
+    private boolean closing;
+    private DynamicBatcher successor;
 
     /** One request: {@code images} images of NCHW input, answered through {@code result}. */
     private record Pending(float[] nchw, int images, long deadline, CompletableFuture<float[]> result) {
@@ -58,15 +63,26 @@ final class DynamicBatcher implements AutoCloseable {
      * @param deadline the {@link System#nanoTime()} by which the answer is due
      */
     CompletableFuture<float[]> submit(float[] nchw, int images, long deadline) {
-        if (closing) {
+        DynamicBatcher next;
+        admission.readLock().lock();
+        try {
+            if (!closing) {
+                Pending p = new Pending(nchw, images, deadline, new CompletableFuture<>());
+                if (!queue.offer(p)) {
+                    throw new HttpError(503, "model '" + name + "' has " + config.queueCapacity()
+                            + " requests waiting, the most it queues; retry later", 1);
+                }
+                return p.result();
+            }
+            next = successor;
+        } finally {
+            admission.readLock().unlock();
+        }
+        if (next == null) {
             throw new HttpError(503, "the server is shutting down", 1);
         }
-        Pending p = new Pending(nchw, images, deadline, new CompletableFuture<>());
-        if (!queue.offer(p)) {
-            throw new HttpError(503, "model '" + name + "' has " + config.queueCapacity()
-                    + " requests waiting, the most it queues; retry later", 1);
-        }
-        return p.result();
+        // A request that picked this batcher just before a reload replaced it runs on the new model.
+        return next.submit(nchw, images, deadline);
     }
 
     int queueDepth() {
@@ -84,7 +100,7 @@ final class DynamicBatcher implements AutoCloseable {
             }
             carry = null;
             if (first == null) {
-                if (closing) {
+                if (closed()) {
                     return;
                 }
                 continue;
@@ -186,10 +202,34 @@ final class DynamicBatcher implements AutoCloseable {
         return new HttpError(500, "inference on model '" + name + "' failed: " + e);
     }
 
+    /** Closing, and nothing left queued: set under the write lock, closing means no request comes after. */
+    private boolean closed() {
+        admission.readLock().lock();
+        try {
+            return closing && queue.isEmpty();
+        } finally {
+            admission.readLock().unlock();
+        }
+    }
+
     /** Stops taking requests; the instance threads finish what is queued, then exit. */
     @Override
     public void close() {
-        closing = true;
+        retire(null);
+    }
+
+    /**
+     * Stops taking requests, sending the ones that still arrive to {@code successor} (when not null); returns
+     * once the requests already queued here have run.
+     */
+    void retire(DynamicBatcher successor) {
+        admission.writeLock().lock();
+        try {
+            this.successor = successor;
+            closing = true;
+        } finally {
+            admission.writeLock().unlock();
+        }
         for (Thread t : instances) {
             try {
                 t.join(TimeUnit.SECONDS.toMillis(30));

@@ -34,7 +34,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>HTTP is the JDK's own {@code com.sun.net.httpserver}: no dependency for a library that promises JDK plus
  * Jackson, HTTP/1.1 keep-alive and chunked bodies handled by a maintained implementation, and its handler
- * threads are a bounded pool of ours. The server does not own the models; close them after {@link #stop}.
+ * threads are a bounded pool of ours. The server does not own models passed to it; close them after
+ * {@link #stop}. Models it read from files itself ({@link #startFromFiles}) it closes.
+ *
+ * <p>Slow clients are bounded by {@link ServerConfig#readTimeout()}: a request head that has not arrived within
+ * it has its connection closed, a body is answered 408 and its connection closed, so neither holds a handler
+ * thread longer. Connections open but idle hold no thread (the JDK's selector watches them). A model can be
+ * replaced under traffic without losing a request: {@link #reload}, or, for models read from files,
+ * {@code POST /v2/repository/models/{name}/load}.
  */
 public final class InferenceServer implements AutoCloseable {
     private static final String VERSION = "0.1.0";
@@ -42,27 +49,26 @@ public final class InferenceServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final Map<String, ServedModel> models;
-    private final ServerMetrics metrics = new ServerMetrics();
+    private final ServerMetrics metrics;
     private final HttpServer http;
     private final ThreadPoolExecutor handlers;
+    private final ReadWatchdog watchdog;
+    /** The watch on a handler thread while the JDK reads a request head on it; the handler ends it. */
+    private final ThreadLocal<ReadWatchdog.Watch> headWatch = new ThreadLocal<>();
     private final V2Routes v2;
     private final V1Routes v1;
+    private final RepositoryRoutes repository;
     private volatile boolean ready;
     private volatile boolean stopped;
 
-    private InferenceServer(ServerConfig config, Map<String, Model> models) throws IOException {
+    private InferenceServer(ServerConfig config, Map<String, ServedModel> models, ServerMetrics metrics)
+            throws IOException {
         this.config = config;
-        Map<String, ServedModel> served = new LinkedHashMap<>();
-        for (Map.Entry<String, Model> e : models.entrySet()) {
-            String name = e.getKey();
-            if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
-                throw new VecnnException("model name '" + name + "' must be 1–64 letters, digits, '_', '.' or '-'");
-            }
-            served.put(name, new ServedModel(name, e.getValue(), config.batching(), metrics));
-        }
-        this.models = Map.copyOf(served);
+        this.models = Map.copyOf(models);
+        this.metrics = metrics;
         this.v2 = new V2Routes(this.models, config, VERSION);
         this.v1 = new V1Routes(this.models, config);
+        this.repository = new RepositoryRoutes(this.models, config, metrics);
         int id = SERVERS.incrementAndGet();
         AtomicInteger thread = new AtomicInteger();
         // Handler threads only parse and wait for their batch; when all are busy and the queue is full the
@@ -73,21 +79,83 @@ public final class InferenceServer implements AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 }, new ThreadPoolExecutor.CallerRunsPolicy());
-        this.http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 256);
-        http.setExecutor(handlers);
+        this.watchdog = new ReadWatchdog("vecnn-http-" + id + "-watchdog");
+        try {
+            this.http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 256);
+        } catch (IOException e) {
+            watchdog.close();
+            handlers.shutdown();
+            throw e;
+        }
+        // The JDK hands a connection to the executor as soon as it is readable and reads the request head on
+        // the executor's thread, before any handler runs: the watch has to start here.
+        http.setExecutor(exchange -> handlers.execute(() -> readHeadThenHandle(exchange)));
         http.createContext("/", this::dispatch);
         http.start();
         ready = true;
     }
 
-    /** Starts serving {@code models} (name in URLs → model) as {@code config} says; returns once it listens. */
+    /**
+     * Starts serving {@code models} (name in URLs → model) as {@code config} says; returns once it listens.
+     * The models stay the caller's: the server never closes them, and since there is no file to read them
+     * from again, only {@link #reload} replaces one.
+     */
     public static InferenceServer start(ServerConfig config, Map<String, Model> models) {
         if (models == null || models.isEmpty()) {
             throw new VecnnException("the server needs at least one model");
         }
+        ServerMetrics metrics = new ServerMetrics();
+        Map<String, ServedModel> served = new LinkedHashMap<>();
         try {
-            return new InferenceServer(config, models);
+            models.forEach((name, model) ->
+                    served.put(name, new ServedModel(checkName(name), model, null, config.batching(), metrics)));
+        } catch (RuntimeException e) {
+            served.values().forEach(ServedModel::close);
+            throw e;
+        }
+        return listen(config, served, metrics);
+    }
+
+    /**
+     * Reads each model from its file and serves it, as {@link #start} does. These models are the server's: it
+     * closes them when they are replaced and when it stops, and {@code POST /v2/repository/models/{name}/load}
+     * reads a model's file again.
+     */
+    public static InferenceServer startFromFiles(ServerConfig config, Map<String, ModelSource> sources) {
+        if (sources == null || sources.isEmpty()) {
+            throw new VecnnException("the server needs at least one model");
+        }
+        ServerMetrics metrics = new ServerMetrics();
+        Map<String, ServedModel> served = new LinkedHashMap<>();
+        try {
+            sources.forEach((name, source) -> {
+                Model model = source.load();
+                try {
+                    served.put(name, new ServedModel(checkName(name), model, source, config.batching(), metrics));
+                } catch (RuntimeException e) {
+                    model.close();
+                    throw e;
+                }
+            });
+        } catch (RuntimeException e) {
+            served.values().forEach(ServedModel::close);
+            throw e;
+        }
+        return listen(config, served, metrics);
+    }
+
+    private static String checkName(String name) {
+        if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
+            throw new VecnnException("model name '" + name + "' must be 1–64 letters, digits, '_', '.' or '-'");
+        }
+        return name;
+    }
+
+    private static InferenceServer listen(ServerConfig config, Map<String, ServedModel> served, ServerMetrics metrics) {
+        try {
+            return new InferenceServer(config, served, metrics);
         } catch (IOException e) {
+            served.values().forEach(ServedModel::close);
             throw new VecnnException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
     }
@@ -99,6 +167,40 @@ public final class InferenceServer implements AutoCloseable {
 
     public URI uri() {
         return URI.create("http://" + config.host() + ":" + port());
+    }
+
+    /** The model serving as {@code name} now (a reload replaces it). */
+    public Model model(String name) {
+        return served(name).model();
+    }
+
+    /**
+     * Serves {@code replacement} as {@code name} from now on, under traffic, losing no request: new requests
+     * go to it at once, requests already queued or running finish on the old model, and the call returns once
+     * the old model is idle. The replacement must take and give the same shapes. It stays the caller's, like
+     * every model passed in; the old model, if it was the caller's, may be closed once this returns (the
+     * server closes it itself if it read it from a file).
+     */
+    public void reload(String name, Model replacement) {
+        if (replacement == null) {
+            throw new VecnnException("the replacement for model '" + name + "' is null");
+        }
+        ServedModel served = served(name);
+        try {
+            served.replace(replacement, false);
+        } catch (RuntimeException e) {
+            metrics.reload(name, false);
+            throw e;
+        }
+        metrics.reload(name, true);
+    }
+
+    private ServedModel served(String name) {
+        ServedModel model = models.get(name);
+        if (model == null) {
+            throw new VecnnException("this server has no model '" + name + "'; it has " + models.keySet());
+        }
+        return model;
     }
 
     /**
@@ -119,6 +221,7 @@ public final class InferenceServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        watchdog.close();
     }
 
     /** Blocks until {@link #stop} has finished (from a shutdown hook, for instance). */
@@ -131,8 +234,33 @@ public final class InferenceServer implements AutoCloseable {
         stop(Duration.ofSeconds(5));
     }
 
+    /** Handler threads busy now: reading a request, waiting for inference or answering. */
+    int busyHandlers() {
+        return handlers.getActiveCount();
+    }
+
+    /**
+     * Runs one of the JDK's exchange tasks, which reads the request head and then calls {@link #dispatch}:
+     * a head that takes longer than the read timeout has its connection closed by the watch's interrupt.
+     */
+    private void readHeadThenHandle(Runnable exchange) {
+        ReadWatchdog.Watch watch = watchdog.watch(config.readTimeout(), metrics::headerTimeout);
+        headWatch.set(watch);
+        try {
+            exchange.run();
+        } finally {
+            headWatch.remove();
+            watch.end();
+        }
+    }
+
     private void dispatch(HttpExchange exchange) {
+        ReadWatchdog.Watch head = headWatch.get();
+        if (head != null) {
+            head.end();
+        }
         long start = System.nanoTime();
+        ExchangeState state = ExchangeState.open(exchange, watchdog, config.readTimeout());
         int status;
         try {
             try {
@@ -147,13 +275,29 @@ public final class InferenceServer implements AutoCloseable {
                 status = 500;
                 ExchangeIo.sendError(exchange, new HttpError(500, "internal error: " + e));
             }
+        } catch (BodyTimeout e) {
+            status = 408;
+            finishAnswered(exchange);
         } catch (IOException e) {
-            // The client went away mid-response; nothing is left to tell it.
+            // The client went away mid-request or mid-response; nothing is left to tell it.
             status = 499;
         } finally {
             exchange.close();
+            ExchangeState.forget(exchange);
         }
-        metrics.request(ExchangeIo.endpoint(exchange), status, System.nanoTime() - start);
+        metrics.request(state.endpoint(), status, System.nanoTime() - start);
+    }
+
+    /**
+     * Completes an exchange the watchdog has answered: closing the response body is what tells the JDK's
+     * server the exchange is over (otherwise {@link HttpServer#stop} waits its whole delay for it).
+     */
+    private static void finishAnswered(HttpExchange exchange) {
+        try {
+            exchange.getResponseBody().close();
+        } catch (IOException e) {
+            // The connection is already closed; the exchange still ends.
+        }
     }
 
     private void route(HttpExchange exchange, String[] path) throws IOException {
@@ -161,7 +305,13 @@ public final class InferenceServer implements AutoCloseable {
             throw new HttpError(404, "no such endpoint: /; try /v2, /v1/models, /healthz or /metrics");
         }
         switch (path[0]) {
-            case "v2" -> v2.handle(exchange, path, ready);
+            case "v2" -> {
+                if (path.length >= 2 && path[1].equals("repository")) {
+                    repository.handle(exchange, path);
+                } else {
+                    v2.handle(exchange, path, ready);
+                }
+            }
             case "v1" -> v1.handle(exchange, path);
             case "healthz" -> {
                 ExchangeIo.nameEndpoint(exchange, "healthz");
@@ -174,6 +324,7 @@ public final class InferenceServer implements AutoCloseable {
             case "metrics" -> {
                 ExchangeIo.nameEndpoint(exchange, "metrics");
                 models.values().forEach(m -> metrics.queueDepth(m.name(), m.batcher().queueDepth()));
+                metrics.busyHandlers(handlers.getActiveCount());
                 ExchangeIo.send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", ExchangeIo.utf8(metrics.render()));
             }
             default -> throw new HttpError(404, "no such endpoint: " + exchange.getRequestURI().getPath());

@@ -12,10 +12,14 @@ import java.time.Duration;
  * @param maxBodyBytes   largest request body accepted; larger ones get 413 before they are read
  * @param handlerThreads threads that parse requests and write responses (inference runs on the models' pools)
  * @param requestTimeout how long a request may wait in the queue and run before it is answered 503
+ * @param readTimeout    how long a client may take to send a request's head, and then its body: a head that
+ *                       has not arrived by then has its connection closed, a body is answered 408 and its
+ *                       connection closed. A total, not a gap between reads, so trickling a byte at a time
+ *                       does not extend it
  * @param batching       the dynamic batching every model gets
  */
 public record ServerConfig(String host, int port, long maxBodyBytes, int handlerThreads, Duration requestTimeout,
-                           BatchingConfig batching) {
+                           Duration readTimeout, BatchingConfig batching) {
 
     public static final long DEFAULT_MAX_BODY = 16L << 20;
 
@@ -35,37 +39,48 @@ public record ServerConfig(String host, int port, long maxBodyBytes, int handler
         if (requestTimeout == null || requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new VecnnException("request timeout must be positive, got " + requestTimeout);
         }
+        if (readTimeout == null || readTimeout.isNegative() || readTimeout.isZero()) {
+            throw new VecnnException("read timeout must be positive, got " + readTimeout);
+        }
         if (batching == null) {
             throw new VecnnException("batching config is null");
         }
     }
 
-    /** Loopback, port 8080, 16 MiB bodies, 32 handler threads, 30 s timeout, batching off. */
+    /**
+     * Loopback, port 8080, 16 MiB bodies, 32 handler threads, 30 s request timeout, 30 s read timeout (a 16 MiB
+     * body at 1 MB/s still arrives), batching off.
+     */
     public static ServerConfig defaults() {
-        return new ServerConfig("127.0.0.1", 8080, DEFAULT_MAX_BODY, 32, Duration.ofSeconds(30), BatchingConfig.NONE);
+        return new ServerConfig("127.0.0.1", 8080, DEFAULT_MAX_BODY, 32, Duration.ofSeconds(30), Duration.ofSeconds(30),
+                BatchingConfig.NONE);
     }
 
     public ServerConfig withPort(int port) {
-        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, batching);
+        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching);
     }
 
     public ServerConfig withHost(String host) {
-        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, batching);
+        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching);
     }
 
     public ServerConfig withMaxBodyBytes(long maxBodyBytes) {
-        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, batching);
+        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching);
     }
 
     public ServerConfig withHandlerThreads(int handlerThreads) {
-        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, batching);
+        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching);
     }
 
     public ServerConfig withRequestTimeout(Duration requestTimeout) {
-        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, batching);
+        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching);
+    }
+
+    public ServerConfig withReadTimeout(Duration readTimeout) {
+        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching);
     }
 
     public ServerConfig withBatching(BatchingConfig batching) {
-        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, batching);
+        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching);
     }
 }

@@ -23,6 +23,9 @@ final class ServerMetrics {
     private final Map<String, Histogram> batchSize = new ConcurrentHashMap<>();
     private final Map<String, Histogram> inference = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> queueDepth = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> reloads = new ConcurrentHashMap<>();
+    private final LongAdder headerTimeouts = new LongAdder();
+    private volatile int busyHandlers;
 
     void request(String endpoint, int status, long nanos) {
         requests.computeIfAbsent("endpoint=\"" + endpoint + "\",code=\"" + status + "\"", k -> new LongAdder()).increment();
@@ -39,6 +42,20 @@ final class ServerMetrics {
         queueDepth.computeIfAbsent("model=\"" + escape(model) + "\"", k -> new AtomicLong()).set(depth);
     }
 
+    /** A connection closed because the request's head did not arrive within the read timeout. */
+    void headerTimeout() {
+        headerTimeouts.increment();
+    }
+
+    void reload(String model, boolean succeeded) {
+        reloads.computeIfAbsent("model=\"" + escape(model) + "\",result=\"" + (succeeded ? "ok" : "failed") + "\"",
+                k -> new LongAdder()).increment();
+    }
+
+    void busyHandlers(int threads) {
+        busyHandlers = threads;
+    }
+
     String render() {
         StringBuilder out = new StringBuilder();
         out.append("# HELP vecnn_requests_total HTTP requests by endpoint and status code.\n");
@@ -53,6 +70,18 @@ final class ServerMetrics {
         out.append("# TYPE vecnn_queue_depth gauge\n");
         new TreeMap<>(queueDepth).forEach((labels, n) ->
                 out.append("vecnn_queue_depth{").append(labels).append("} ").append(n.get()).append('\n'));
+        out.append("# HELP vecnn_http_handlers_busy Handler threads reading, waiting on or answering a request, "
+                + "this scrape's included.\n");
+        out.append("# TYPE vecnn_http_handlers_busy gauge\n");
+        out.append("vecnn_http_handlers_busy ").append(busyHandlers).append('\n');
+        out.append("# HELP vecnn_header_timeouts_total Connections closed because a request head did not arrive "
+                + "within the read timeout.\n");
+        out.append("# TYPE vecnn_header_timeouts_total counter\n");
+        out.append("vecnn_header_timeouts_total ").append(headerTimeouts.sum()).append('\n');
+        out.append("# HELP vecnn_model_reloads_total Model reloads by model and result.\n");
+        out.append("# TYPE vecnn_model_reloads_total counter\n");
+        new TreeMap<>(reloads).forEach((labels, n) ->
+                out.append("vecnn_model_reloads_total{").append(labels).append("} ").append(n.sum()).append('\n'));
         return out.toString();
     }
 

@@ -20,7 +20,12 @@ final class ServerFixture implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     ServerFixture(ServerConfig config, Map<String, Model> models) {
-        this.server = InferenceServer.start(config.withPort(0), models);
+        this(InferenceServer.start(config.withPort(0), models));
+    }
+
+    /** A client for a server started otherwise (from files, say); closing the fixture stops it. */
+    ServerFixture(InferenceServer server) {
+        this.server = server;
     }
 
     HttpResponse<byte[]> get(String path) {

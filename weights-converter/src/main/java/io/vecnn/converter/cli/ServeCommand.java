@@ -4,6 +4,7 @@ import io.vecnn.Model;
 import io.vecnn.VecnnException;
 import io.vecnn.serve.BatchingConfig;
 import io.vecnn.serve.InferenceServer;
+import io.vecnn.serve.ModelSource;
 import io.vecnn.serve.ServerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,7 +18,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 @Command(name = "serve", description = "Serve models over HTTP: KServe V2 (Open Inference Protocol) under /v2, "
-        + "JPEG/PNG/NPY top-k under /v1/models/NAME:predict, /healthz and Prometheus /metrics.")
+        + "JPEG/PNG/NPY top-k under /v1/models/NAME:predict, /healthz and Prometheus /metrics. "
+        + "POST /v2/repository/models/NAME/load rereads NAME's file and swaps it in without losing a request.")
 final class ServeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "[NAME=]FILE",
             description = "a model file to serve, as NAME=FILE or FILE (named after the file); repeat for several")
@@ -52,45 +54,48 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--timeout-ms", defaultValue = "30000", description = "request timeout: queue plus run (503 after)")
     long timeoutMillis;
 
+    @Option(names = "--read-timeout-ms", defaultValue = "30000",
+            description = "how long a client may take to send a request's head, then its body (408 after)")
+    long readTimeoutMillis;
+
     @Option(names = "--drain-s", defaultValue = "10", description = "on shutdown, seconds to finish requests in flight")
     long drainSeconds;
 
     @Override
     public Integer call() throws InterruptedException {
-        Map<String, Model> loaded = new LinkedHashMap<>();
-        try {
-            for (String spec : models) {
-                int eq = spec.indexOf('=');
-                Path file = Path.of(eq < 0 ? spec : spec.substring(eq + 1));
-                String name = eq < 0 ? file.getFileName().toString().replaceFirst("\\.vnn$", "") : spec.substring(0, eq);
-                if (loaded.containsKey(name)) {
-                    throw new VecnnException("two models are named '" + name + "'; name them with NAME=FILE");
-                }
-                loaded.put(name, threads == null ? Model.load(file) : Model.load(file, threads));
+        Map<String, ModelSource> sources = new LinkedHashMap<>();
+        for (String spec : models) {
+            int eq = spec.indexOf('=');
+            Path file = Path.of(eq < 0 ? spec : spec.substring(eq + 1));
+            String name = eq < 0 ? file.getFileName().toString().replaceFirst("\\.vnn$", "") : spec.substring(0, eq);
+            if (sources.containsKey(name)) {
+                throw new VecnnException("two models are named '" + name + "'; name them with NAME=FILE");
             }
-            BatchingConfig batching = new BatchingConfig(maxBatch, Duration.ofNanos(maxDelayMicros * 1000), queue,
-                    instances);
-            ServerConfig config = ServerConfig.defaults().withHost(host).withPort(port).withMaxBodyBytes(maxBody)
-                    .withRequestTimeout(Duration.ofMillis(timeoutMillis)).withBatching(batching);
-            InferenceServer server = InferenceServer.start(config, loaded);
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                System.err.println("vecnn serve: draining requests in flight (up to " + drainSeconds + " s)");
-                server.stop(Duration.ofSeconds(drainSeconds));
-                stopped.countDown();
-            }, "vecnn-serve-shutdown"));
-            for (Map.Entry<String, Model> e : loaded.entrySet()) {
-                System.out.printf("serving %s (%s in, %d classes) at %s/v2/models/%s%n", e.getKey(),
-                        e.getValue().inputShape(), e.getValue().outputShape().size(), server.uri(), e.getKey());
-            }
-            System.out.printf("listening on %s (batching: max %d images, %d µs; %d intra-op threads per model); "
-                    + "Ctrl-C stops%n", server.uri(), maxBatch, maxDelayMicros,
-                    loaded.values().iterator().next().threads());
-            System.out.flush();
-            stopped.await();
-            return 0;
-        } finally {
-            loaded.values().forEach(Model::close);
+            sources.put(name, threads == null ? ModelSource.of(file) : ModelSource.of(file, threads));
         }
+        BatchingConfig batching = new BatchingConfig(maxBatch, Duration.ofNanos(maxDelayMicros * 1000), queue,
+                instances);
+        ServerConfig config = ServerConfig.defaults().withHost(host).withPort(port).withMaxBodyBytes(maxBody)
+                .withRequestTimeout(Duration.ofMillis(timeoutMillis)).withReadTimeout(Duration.ofMillis(readTimeoutMillis))
+                .withBatching(batching);
+        // The server read the models, so it owns them: it closes them when they are reloaded and when it stops.
+        InferenceServer server = InferenceServer.startFromFiles(config, sources);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.err.println("vecnn serve: draining requests in flight (up to " + drainSeconds + " s)");
+            server.stop(Duration.ofSeconds(drainSeconds));
+            stopped.countDown();
+        }, "vecnn-serve-shutdown"));
+        for (String name : sources.keySet()) {
+            Model model = server.model(name);
+            System.out.printf("serving %s (%s in, %d classes) at %s/v2/models/%s%n", name, model.inputShape(),
+                    model.outputShape().size(), server.uri(), name);
+        }
+        System.out.printf("listening on %s (batching: max %d images, %d µs; %d intra-op threads per model); "
+                + "Ctrl-C stops%n", server.uri(), maxBatch, maxDelayMicros,
+                server.model(sources.keySet().iterator().next()).threads());
+        System.out.flush();
+        stopped.await();
+        return 0;
     }
 }
