@@ -9,6 +9,11 @@ import java.util.Set;
 
 /** Strict access to one layer object of a spec: unknown fields are typos, and every error names the layer's path. */
 record Fields(JsonNode node, String path) {
+    /**
+     * Kernels, strides, paddings and channel counts are small; bounding them keeps the shape arithmetic of the
+     * layers (side + 2 × padding, channels + padding channels) far from int overflow.
+     */
+    static final int MAX_WHOLE = 1 << 16;
     /** Each layer kind with the other fields it accepts. */
     private static final Map<String, Set<String>> KINDS = Map.of(
             "conv", Set.of("kernel", "stride", "padding", "groups"),
@@ -123,8 +128,9 @@ record Fields(JsonNode node, String path) {
     }
 
     private int whole(JsonNode v, String field) {
-        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 0) {
-            throw SpecInterpreter.error(path, "'" + field + "' must be a whole number ≥ 0, got " + v);
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 0 || v.intValue() > MAX_WHOLE) {
+            throw SpecInterpreter.error(path, "'" + field + "' must be a whole number from 0 to " + MAX_WHOLE
+                    + ", got " + v);
         }
         return v.intValue();
     }

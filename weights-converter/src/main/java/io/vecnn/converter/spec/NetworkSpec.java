@@ -49,8 +49,9 @@ public record NetworkSpec(String name, Shape input, JsonNode layers, JsonNode mo
         try {
             root = JSON.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new VecnnException(source + ": not valid JSON: " + e.getOriginalMessage() + " at line "
-                    + e.getLocation().getLineNr());
+            // Jackson's own limits (nesting depth, number length) report no location.
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+            throw new VecnnException(source + ": not valid JSON: " + e.getOriginalMessage() + where);
         }
         if (root == null || !root.isObject()) {
             throw new VecnnException(source + ": a spec is a JSON object with name, input_size and layers");
@@ -70,6 +71,12 @@ public record NetworkSpec(String name, Shape input, JsonNode layers, JsonNode mo
                 || !size.get(2).canConvertToInt() || size.get(0).intValue() <= 0 || size.get(1).intValue() <= 0
                 || size.get(2).intValue() <= 0) {
             throw new VecnnException(source + ": input_size must be [channels, height, width], got " + size);
+        }
+        if (size.get(0).intValue() > Fields.MAX_WHOLE || size.get(1).intValue() > Fields.MAX_WHOLE
+                || size.get(2).intValue() > Fields.MAX_WHOLE
+                || (long) size.get(0).intValue() * size.get(1).intValue() * size.get(2).intValue() > Integer.MAX_VALUE) {
+            throw new VecnnException(source + ": input_size " + size + " is larger than " + Fields.MAX_WHOLE
+                    + " in a dimension or holds more values than an array");
         }
         if (!root.get("layers").isArray()) {
             throw new VecnnException(source + ": 'layers' must be a list of layers");

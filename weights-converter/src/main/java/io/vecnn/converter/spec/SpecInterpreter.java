@@ -8,6 +8,7 @@ import io.vecnn.converter.arch.NetworkBuilder;
 import io.vecnn.converter.arch.Value;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.statedict.TorchTensor;
+import io.vecnn.graph.Shape;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -23,11 +24,19 @@ import java.util.Set;
  */
 final class SpecInterpreter {
     private static final int MAX_DEPTH = 64;
+    /**
+     * The largest network counts a few thousand layers; modules that use each other twice at every level
+     * would expand to 2^64 within the depth limit, so the expansion itself is bounded.
+     */
+    static final int MAX_LAYERS = 100_000;
+    /** State-dict prefixes and names are short; parameters substituted into each other could double at every step. */
+    static final int MAX_TEXT = 4096;
     private static final Set<String> SIMPLE = Set.of("relu", "flatten", "softmax", "log_softmax", "dropout");
 
     private final NetworkSpec spec;
     private final StateDict weights;
     private final NetworkBuilder nn;
+    private int layers;
 
     SpecInterpreter(NetworkSpec spec, StateDict weights, NetworkBuilder nn) {
         this.spec = spec;
@@ -47,12 +56,26 @@ final class SpecInterpreter {
             throw error(path, "expected a list of layers, got " + layers);
         }
         for (int i = 0; i < layers.size(); i++) {
-            x = layer(layers.get(i), x, path + "[" + i + "]", depth);
+            x = checkedSize(layer(layers.get(i), x, path + "[" + i + "]", depth), path + "[" + i + "]");
         }
         return x;
     }
 
+    /** Every later layer computes with the sizes in ints; an output no array can hold stops the build here. */
+    private static Value checkedSize(Value y, String path) {
+        Shape s = y.shape();
+        if (s.channels() <= 0 || s.height() <= 0 || s.width() <= 0
+                || (long) s.channels() * s.height() * s.width() > Integer.MAX_VALUE) {
+            throw error(path, "the layer's output " + s + " is not a size an array can hold");
+        }
+        return y;
+    }
+
     private Value layer(JsonNode layer, Value x, String path, int depth) {
+        if (++layers > MAX_LAYERS) {
+            throw error(path, "the spec expands to more than " + MAX_LAYERS
+                    + " layers (modules that use each other many times over?)");
+        }
         if (layer.isTextual()) {
             return simple(layer.asText(), x, path);
         }
@@ -173,6 +196,13 @@ final class SpecInterpreter {
         String name = name(f.optionalText("name"), path);
         Value[] values = outs.toArray(new Value[0]);
         if (join.equals("concat")) {
+            long channels = 0;
+            for (Value v : values) {
+                channels += v.shape().channels();
+            }
+            if (channels > Integer.MAX_VALUE) {
+                throw error(path, "concatenating the branches gives " + channels + " channels, more than an int holds");
+            }
             return nn.concat(name, values);
         }
         for (Value v : values) {
@@ -190,10 +220,10 @@ final class SpecInterpreter {
         if (body.isMissingNode()) {
             throw error(path, "no module named '" + module + "' in 'modules'");
         }
-        return sequence(substitute(body, (ObjectNode) f.node()), x, path + "(" + module + ")", depth + 1);
+        return sequence(substitute(body, (ObjectNode) f.node(), path), x, path + "(" + module + ")", depth + 1);
     }
 
-    private static JsonNode substitute(JsonNode node, ObjectNode params) {
+    private static JsonNode substitute(JsonNode node, ObjectNode params, String path) {
         if (node.isTextual()) {
             String s = node.asText();
             // A string that is exactly one parameter takes the parameter's own JSON value, so numbers stay numbers.
@@ -202,23 +232,36 @@ final class SpecInterpreter {
             }
             for (Iterator<Map.Entry<String, JsonNode>> it = params.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> p = it.next();
-                s = s.replace("{" + p.getKey() + "}", p.getValue().asText());
+                s = replace(s, "{" + p.getKey() + "}", p.getValue().asText(), path);
             }
             return TextNode.valueOf(s);
         }
         if (node.isArray()) {
             var copy = node.deepCopy();
             for (int i = 0; i < copy.size(); i++) {
-                ((com.fasterxml.jackson.databind.node.ArrayNode) copy).set(i, substitute(node.get(i), params));
+                ((com.fasterxml.jackson.databind.node.ArrayNode) copy).set(i, substitute(node.get(i), params, path));
             }
             return copy;
         }
         if (node.isObject()) {
             ObjectNode copy = ((ObjectNode) node).objectNode();
-            node.fields().forEachRemaining(e -> copy.set(e.getKey(), substitute(e.getValue(), params)));
+            node.fields().forEachRemaining(e -> copy.set(e.getKey(), substitute(e.getValue(), params, path)));
             return copy;
         }
         return node;
+    }
+
+    /** String.replace, refusing a result longer than {@link #MAX_TEXT} before building it. */
+    private static String replace(String s, String target, String value, String path) {
+        long length = s.length();
+        for (int at = s.indexOf(target); at >= 0; at = s.indexOf(target, at + target.length())) {
+            length += value.length() - target.length();
+        }
+        if (length > MAX_TEXT) {
+            throw error(path, "substituting the module's parameters makes a string of " + length
+                    + " characters, more than the " + MAX_TEXT + " a prefix or name may have");
+        }
+        return s.replace(target, value);
     }
 
     /**

@@ -61,7 +61,8 @@ final class EagerModules implements ModuleLayout {
     public Map<String, Object> others(PickleObject module) {
         Map<String, Object> others = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : module.attributes().entrySet()) {
-            if (!TREE_ATTRIBUTES.contains(e.getKey())) {
+            // Set.of refuses to look up None, which a crafted instance dict can hold as a key.
+            if (!(e.getKey() instanceof String) || !TREE_ATTRIBUTES.contains(e.getKey())) {
                 others.put(String.valueOf(e.getKey()), e.getValue());
             }
         }

@@ -142,6 +142,54 @@ class SpecErrorsTest {
         assertContains(message, "node 'layers[1]': input size 2 is too small for pooling window 3");
     }
 
+    @Test
+    void jsonNestedBeyondJacksonsLimitIsInvalidJsonNotACrash() {
+        String message = parseFails("{\"name\": \"x\", \"input_size\": [3, 4, 4], \"layers\": "
+                + "[".repeat(5000) + "]".repeat(5000) + "}");
+
+        assertContains(message, "broken.json: not valid JSON");
+        assertContains(message, "nesting depth");
+    }
+
+    @Test
+    void modulesThatUseEachOtherTwiceAtEveryLevelAreRefusedBeforeExpanding() {
+        StringBuilder modules = new StringBuilder("{");
+        for (int i = 0; i < 40; i++) {
+            modules.append("\"m").append(i).append("\": [{\"use\": \"m").append(i + 1).append("\"}, {\"use\": \"m")
+                    .append(i + 1).append("\"}], ");
+        }
+        modules.append("\"m40\": [\"relu\"]}");
+
+        String message = convertFails(spec("[3, 4, 4]", modules.toString(), "{\"use\": \"m0\"}"), WEIGHTS);
+
+        assertContains(message, "expands to more than " + SpecInterpreter.MAX_LAYERS + " layers");
+    }
+
+    @Test
+    void parametersSubstitutedIntoEachOtherAreRefusedBeforeTheStringGrows() {
+        StringBuilder use = new StringBuilder("{\"use\": \"m\"");
+        for (int i = 0; i < 40; i++) {
+            use.append(", \"p").append(i).append("\": \"{p").append(i + 1).append("}{p").append(i + 1).append("}\"");
+        }
+        use.append("}");
+
+        String message = convertFails(spec("[3, 4, 4]", "{\"m\": [{\"conv\": \"a{p0}\"}]}", use.toString()), WEIGHTS);
+
+        // After substituting p9, "a{p0}" has become "a" and 2^10 copies of "{p10}": the first step past 4096.
+        int length = 1 + (1 << 10) * "{p10}".length();
+        assertContains(message, "spec layers[0]: substituting the module's parameters makes a string of " + length
+                + " characters, more than the " + SpecInterpreter.MAX_TEXT);
+    }
+
+    @Test
+    void sizesThatWouldOverflowTheShapeArithmeticAreRefused() {
+        assertContains(parseFails(spec("[3, 2000000000, 2000000000]", "{}", "\"relu\"")),
+                "input_size [3,2000000000,2000000000] is larger than 65536 in a dimension");
+        assertContains(convertFails("{\"conv\": \"c1\", \"padding\": 1073741823}"),
+                "'padding' must be a whole number from 0 to 65536, got 1073741823");
+
+    }
+
     private static String convertFails(String layers) {
         return convertFails(spec("[3, 4, 4]", "{}", layers), WEIGHTS);
     }
