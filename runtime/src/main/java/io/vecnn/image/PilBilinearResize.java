@@ -30,13 +30,20 @@ public final class PilBilinearResize {
      * Resizes interleaved 8-bit pixels with {@code channels} samples each (1 for Pillow's mode L, 3 for RGB).
      *
      * @return a new array of {@code newWidth * newHeight * channels} bytes
-     * @throws VecnnException if a size is not positive or {@code pixels} has the wrong length
+     * @throws VecnnException if a size is not positive, {@code pixels} has the wrong length or the result (or the
+     *                        intermediate image of the first pass) would be over {@link ImageDecoder#MAX_PIXELS}
      */
     public static byte[] resize(byte[] pixels, int width, int height, int channels, int newWidth, int newHeight) {
         if (width <= 0 || height <= 0 || newWidth <= 0 || newHeight <= 0 || channels <= 0
                 || (long) width * height * channels != pixels.length) {
             throw new VecnnException("cannot resize " + pixels.length + " bytes as " + width + "x" + height + "x"
                     + channels + " to " + newWidth + "x" + newHeight);
+        }
+        // A sliver of an image (1x60000) resized to a 256-pixel short side would be billions of pixels: refuse it
+        // before an array size overflows int or exhausts the heap.
+        if ((long) newWidth * height > ImageDecoder.MAX_PIXELS || (long) newWidth * newHeight > ImageDecoder.MAX_PIXELS) {
+            throw new VecnnException("cannot resize a " + width + "x" + height + " image to " + newWidth + "x" + newHeight
+                    + ": that is more than the " + ImageDecoder.MAX_PIXELS + " pixels VecNN resizes");
         }
         byte[] result = pixels;
         if (newWidth != width) {
