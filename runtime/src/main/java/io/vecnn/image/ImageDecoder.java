@@ -72,8 +72,15 @@ public final class ImageDecoder {
             return new DecodedImage(image.getWidth(), image.getHeight(), toRgb(image, format));
         } catch (IIOException e) {
             throw new VecnnException("corrupt or unsupported " + format + " image: " + describe(e), e);
-        } catch (IOException | IndexOutOfBoundsException | IllegalArgumentException e) {
+        } catch (IOException e) {
             throw new VecnnException("cannot decode the " + format + " image: " + describe(e), e);
+        } catch (VecnnException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // javax.imageio's plugins throw whatever unchecked exception their code trips over on a corrupt file
+            // (index out of bounds, negative array size, CMMException from an embedded colour profile...).
+            throw new VecnnException("cannot decode the " + format + " image: " + e.getClass().getSimpleName()
+                    + " in the JDK's decoder: " + describe(e), e);
         } finally {
             reader.dispose();
         }
