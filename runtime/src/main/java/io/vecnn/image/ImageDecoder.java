@@ -57,6 +57,11 @@ public final class ImageDecoder {
                 throw new VecnnException(format + " image of " + width + "x" + height + " is larger than the "
                         + MAX_PIXELS + " pixels VecNN decodes");
             }
+            long least = leastBytes(format, reader, width, height);
+            if (bytes.length < least) {
+                throw new VecnnException("truncated " + format + " image: " + width + "x" + height + " pixels take at least "
+                        + least + " bytes, the file has " + bytes.length);
+            }
             BufferedImage image = reader.read(0);
             // The JPEG decoder pads a truncated scan with grey and only warns; Pillow refuses such a file.
             for (String warning : warnings) {
@@ -67,11 +72,36 @@ public final class ImageDecoder {
             return new DecodedImage(image.getWidth(), image.getHeight(), toRgb(image, format));
         } catch (IIOException e) {
             throw new VecnnException("corrupt or unsupported " + format + " image: " + describe(e), e);
-        } catch (IOException | IndexOutOfBoundsException | IllegalArgumentException e) {
+        } catch (IOException e) {
             throw new VecnnException("cannot decode the " + format + " image: " + describe(e), e);
+        } catch (VecnnException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // javax.imageio's plugins throw whatever unchecked exception their code trips over on a corrupt file
+            // (index out of bounds, negative array size, CMMException from an embedded colour profile...).
+            throw new VecnnException("cannot decode the " + format + " image: " + e.getClass().getSimpleName()
+                    + " in the JDK's decoder: " + describe(e), e);
         } finally {
             reader.dispose();
         }
+    }
+
+    /**
+     * The fewest bytes a complete file of these dimensions can have, so a few hundred bytes claiming 8000x8000
+     * are refused before the decoder allocates and fills (with grey) a 192 MB image, and a progressive JPEG before
+     * it spends seconds on it. A JPEG spends a Huffman code of at least one bit on every 8x8 block of its
+     * full-resolution component (the JDK's libjpeg has no arithmetic coding, which could spend less); a PNG's
+     * deflate stream compresses its samples at most 1032 to 1 (a 258-byte match in two one-bit codes).
+     */
+    private static long leastBytes(String format, ImageReader reader, long width, long height) throws IOException {
+        if (format.equals("JPEG")) {
+            return (width + 7) / 8 * ((height + 7) / 8) / 8;
+        }
+        long bitsPerPixel = 0;
+        for (int bits : reader.getRawImageType(0).getSampleModel().getSampleSize()) {
+            bitsPerPixel += bits;
+        }
+        return width * height * bitsPerPixel / 8 / 1032;
     }
 
     /** Reads {@code in} to its end (without closing it) and decodes the JPEG or PNG file it held. */

@@ -109,7 +109,7 @@ public record ImageTransform(int resize, int cropHeight, int cropWidth, boolean 
 
     private void write(DecodedImage image, float[] out, int offset, boolean nchw) {
         Objects.checkFromIndexSize(offset, length(), out.length);
-        byte[] pixels = crop(resized(image));
+        byte[] pixels = cropOfResized(image);
         int channels = channels();
         int plane = cropHeight * cropWidth;
         for (int c = 0; c < channels; c++) {
@@ -129,7 +129,9 @@ public record ImageTransform(int resize, int cropHeight, int cropWidth, boolean 
         return table;
     }
 
-    private DecodedImage resized(DecodedImage image) {
+    // Resize then CenterCrop as interleaved samples (1 or 3 a pixel), resizing only the pixels the crop keeps: a
+    // sliver of an image (1x60000) resizes to billions of pixels, of which the crop keeps a few thousand.
+    private byte[] cropOfResized(DecodedImage image) {
         int w = image.width();
         int h = image.height();
         int shorter = Math.min(w, h);
@@ -138,31 +140,26 @@ public record ImageTransform(int resize, int cropHeight, int cropWidth, boolean 
         int resizedLonger = (int) ((double) ((long) resize * longer) / shorter);
         int newWidth = w <= h ? resize : resizedLonger;
         int newHeight = w <= h ? resizedLonger : resize;
-        return newWidth == w && newHeight == h ? image : PilBilinearResize.resize(image, newWidth, newHeight);
-    }
-
-    // The centre crop as interleaved samples (1 or 3 a pixel); outside the image, torchvision pads with 0.
-    private byte[] crop(DecodedImage image) {
-        int top = cropOffset(image.height(), cropHeight);
-        int left = cropOffset(image.width(), cropWidth);
+        int top = cropOffset(newHeight, cropHeight);
+        int left = cropOffset(newWidth, cropWidth);
+        // Outside the resized image, torchvision pads with 0.
+        int keptLeft = Math.max(0, left);
+        int keptTop = Math.max(0, top);
+        int keptWidth = (int) Math.min(newWidth, (long) left + cropWidth) - keptLeft;
+        int keptHeight = (int) Math.min(newHeight, (long) top + cropHeight) - keptTop;
+        DecodedImage kept = PilBilinearResize.resizeRegion(image, newWidth, newHeight, keptLeft, keptTop, keptWidth,
+                keptHeight);
         int channels = channels();
         byte[] out = new byte[length()];
-        for (int y = 0; y < cropHeight; y++) {
-            int sy = y + top;
-            if (sy < 0 || sy >= image.height()) {
-                continue;
-            }
-            for (int x = 0; x < cropWidth; x++) {
-                int sx = x + left;
-                if (sx < 0 || sx >= image.width()) {
-                    continue;
-                }
-                int from = (sy * image.width() + sx) * 3;
-                int to = (y * cropWidth + x) * channels;
+        for (int ky = 0; ky < keptHeight; ky++) {
+            int y = ky + keptTop - top;
+            for (int kx = 0; kx < keptWidth; kx++) {
+                int from = (ky * keptWidth + kx) * 3;
+                int to = (y * cropWidth + kx + keptLeft - left) * channels;
                 if (grayscale) {
-                    out[to] = luma(image.rgb[from] & 0xFF, image.rgb[from + 1] & 0xFF, image.rgb[from + 2] & 0xFF);
+                    out[to] = luma(kept.rgb[from] & 0xFF, kept.rgb[from + 1] & 0xFF, kept.rgb[from + 2] & 0xFF);
                 } else {
-                    System.arraycopy(image.rgb, from, out, to, 3);
+                    System.arraycopy(kept.rgb, from, out, to, 3);
                 }
             }
         }

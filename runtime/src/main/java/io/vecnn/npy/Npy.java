@@ -145,7 +145,9 @@ public final class Npy {
                 }
                 dims.add(d);
             } catch (NumberFormatException e) {
-                throw new VecnnException(name + ": NPY shape has an invalid dimension '" + t + "'");
+                String why = t.matches("\\d+L?") ? "is larger than a Java array can hold"
+                        : "is not a non-negative integer";
+                throw new VecnnException(name + ": NPY shape dimension '" + t + "' " + why);
             }
         }
         return dims.stream().mapToInt(Integer::intValue).toArray();

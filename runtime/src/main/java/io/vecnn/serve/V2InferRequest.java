@@ -204,8 +204,10 @@ record V2InferRequest(String id, JsonNode parameters, List<Input> inputs, List<O
                 }
                 values[n++] = p.getFloatValue();
             } else {
-                throw new HttpError(400, "FP32 'data' must hold numbers only, found " + t.asString()
-                        + " at byte " + p.currentLocation().getByteOffset());
+                // A string token has no fixed text of its own: "NaN" in quotes would otherwise read as null.
+                String found = t == JsonToken.VALUE_STRING ? "a string" : t.asString();
+                throw new HttpError(400, "FP32 'data' must hold numbers only, found " + found + " at byte "
+                        + p.currentLocation().getByteOffset());
             }
         }
         return Arrays.copyOf(values, n);
@@ -228,7 +230,12 @@ record V2InferRequest(String id, JsonNode parameters, List<Input> inputs, List<O
             if (in.data() != null) {
                 throw new HttpError(400, "input '" + in.name() + "' has both 'data' and binary_data_size");
             }
-            if (!size.canConvertToLong() || size.asLong() < 0 || size.asLong() > body.length - at) {
+            // Only a JSON integer: asLong would read 11.5 as 11 and "12" as 12.
+            if (!size.isIntegralNumber() || size.bigIntegerValue().signum() < 0) {
+                throw new HttpError(400, "input '" + in.name() + "' binary_data_size " + size
+                        + " is not a non-negative integer");
+            }
+            if (!size.canConvertToLong() || size.asLong() > body.length - at) {
                 throw new HttpError(400, "input '" + in.name() + "' binary_data_size " + size + " does not fit in the "
                         + (body.length - at) + " bytes left in the body");
             }

@@ -155,7 +155,7 @@ final class V2Routes {
     }
 
     /** Checks the request against the model; returns the batch size. */
-    private static int validate(V2InferRequest request, ServedModel model) {
+    static int validate(V2InferRequest request, ServedModel model) {
         if (request.inputs().size() != 1) {
             throw new HttpError(400, "model '" + model.name() + "' takes one input, '" + INPUT + "'; the request has "
                     + request.inputs().size());

@@ -1,0 +1,39 @@
+package io.vecnn.serve;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What the request parser tells a client whose binary sizes or data values are not what the protocol allows. */
+class V2InferRequestTest {
+
+    @ParameterizedTest(name = "binary_data_size {0}")
+    @CsvSource(delimiter = '|', value = {"11.5|is not a non-negative integer", "\"12\"|is not a non-negative integer",
+            "-4|is not a non-negative integer", "1000000000000000000000000000000|does not fit in the 12 bytes left",
+            "16|does not fit in the 12 bytes left"})
+    void binarySizesMustBeWholeByteCountsWithinTheBody(String size, String problem) {
+        String header = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,3],\"datatype\":\"FP32\",\"parameters\":"
+                + "{\"binary_data_size\":" + size + "}}]}";
+        byte[] json = header.getBytes(StandardCharsets.UTF_8);
+        byte[] body = new byte[json.length + 12];
+        System.arraycopy(json, 0, body, 0, json.length);
+        HttpError e = assertThrows(HttpError.class, () -> V2InferRequest.parse(body, json.length));
+        assertEquals(400, e.status());
+        assertTrue(e.getMessage().contains("binary_data_size " + size + " " + problem), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "data [{0}]")
+    @CsvSource(delimiter = '|', value = {"\"NaN\"|a string", "null|null", "true|true", "{}|{"})
+    void dataValuesMustBeNumbers(String value, String found) {
+        byte[] body = ("{\"inputs\":[{\"name\":\"input\",\"shape\":[1],\"datatype\":\"FP32\",\"data\":[" + value + "]}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        HttpError e = assertThrows(HttpError.class, () -> V2InferRequest.parse(body, -1));
+        assertEquals(400, e.status());
+        assertTrue(e.getMessage().contains("must hold numbers only, found " + found + " at byte"), e.getMessage());
+    }
+}
