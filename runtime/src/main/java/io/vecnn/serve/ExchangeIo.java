@@ -72,7 +72,8 @@ final class ExchangeIo {
 
     private static byte[] read(HttpExchange exchange, long limit, long length) throws IOException {
         InputStream in = exchange.getRequestBody();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(length >= 0 ? (int) length : 8192);
+        // The declared length sizes the buffer only up to 1 MB: a client may declare a body it never sends.
+        ByteArrayOutputStream out = new ByteArrayOutputStream(length >= 0 ? (int) Math.min(length, 1 << 20) : 8192);
         byte[] chunk = new byte[8192];
         long total = 0;
         for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {

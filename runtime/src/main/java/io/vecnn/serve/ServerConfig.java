@@ -23,6 +23,9 @@ public record ServerConfig(String host, int port, long maxBodyBytes, int handler
 
     public static final long DEFAULT_MAX_BODY = 16L << 20;
 
+    /** A body is read into one byte array, so no limit may pass the largest array a JVM gives. */
+    public static final long MAX_BODY_LIMIT = Integer.MAX_VALUE - 8;
+
     public ServerConfig {
         if (host == null || host.isBlank()) {
             throw new VecnnException("host is empty");
@@ -30,8 +33,9 @@ public record ServerConfig(String host, int port, long maxBodyBytes, int handler
         if (port < 0 || port > 65535) {
             throw new VecnnException("port must be between 0 and 65535, got " + port);
         }
-        if (maxBodyBytes < 1024) {
-            throw new VecnnException("max body must be at least 1024 bytes, got " + maxBodyBytes);
+        if (maxBodyBytes < 1024 || maxBodyBytes > MAX_BODY_LIMIT) {
+            throw new VecnnException("max body must be between 1024 and " + MAX_BODY_LIMIT + " bytes, got "
+                    + maxBodyBytes);
         }
         if (handlerThreads < 1) {
             throw new VecnnException("handler threads must be at least 1, got " + handlerThreads);

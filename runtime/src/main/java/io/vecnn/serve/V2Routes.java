@@ -47,7 +47,7 @@ final class V2Routes {
             ObjectNode body = ExchangeIo.JSON.createObjectNode();
             body.put("name", "vecnn");
             body.put("version", serverVersion);
-            body.putArray("extensions").add("classification").add("binary_tensor_data");
+            body.putArray("extensions").add("classification").add("binary_tensor_data").add("model_repository");
             ExchangeIo.sendJson(exchange, 200, body);
             return;
         }

@@ -109,6 +109,7 @@ class V2ProtocolTest {
         assertEquals("vecnn", meta.get("name").asText());
         assertFalse(meta.get("version").asText().isEmpty());
         assertTrue(meta.get("extensions").toString().contains("classification"));
+        assertTrue(meta.get("extensions").toString().contains("model_repository"));
     }
 
     @Test

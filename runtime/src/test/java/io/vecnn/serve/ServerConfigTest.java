@@ -1,0 +1,25 @@
+package io.vecnn.serve;
+
+import io.vecnn.VecnnException;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ServerConfigTest {
+    @Test
+    void aBodyLimitPastTheLargestArrayIsRefused() {
+        ServerConfig config = ServerConfig.defaults();
+        VecnnException e = assertThrows(VecnnException.class, () -> config.withMaxBodyBytes(4L << 30));
+        assertTrue(e.getMessage().contains("max body must be between 1024 and 2147483639 bytes, got 4294967296"),
+                e.getMessage());
+        assertEquals(ServerConfig.MAX_BODY_LIMIT, config.withMaxBodyBytes(ServerConfig.MAX_BODY_LIMIT).maxBodyBytes());
+    }
+
+    @Test
+    void aBodyLimitUnder1KbIsRefused() {
+        VecnnException e = assertThrows(VecnnException.class, () -> ServerConfig.defaults().withMaxBodyBytes(100));
+        assertTrue(e.getMessage().contains("got 100"), e.getMessage());
+    }
+}
