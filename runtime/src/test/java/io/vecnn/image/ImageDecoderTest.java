@@ -11,10 +11,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import java.util.zip.CRC32;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -126,17 +124,9 @@ class ImageDecoderTest {
         byte[] header = ByteBuffer.allocate(13).putInt(10_000).putInt(8_000).put(new byte[] {8, 2, 0, 0, 0}).array();
         ByteBuffer png = ByteBuffer.allocate(8 + 25 + 12);
         png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
-        chunk(png, "IHDR", header);
-        chunk(png, "IEND", new byte[0]);
+        PngChunks.chunk(png, "IHDR", header);
+        PngChunks.chunk(png, "IEND", new byte[0]);
         assertEquals("PNG image of 10000x8000 is larger than the 64000000 pixels VecNN decodes", message(png.array()));
-    }
-
-    private static void chunk(ByteBuffer out, String type, byte[] data) {
-        byte[] kind = type.getBytes(StandardCharsets.US_ASCII);
-        CRC32 crc = new CRC32();
-        crc.update(kind);
-        crc.update(data);
-        out.putInt(data.length).put(kind).put(data).putInt((int) crc.getValue());
     }
 
     private static String message(byte[] bytes) {

@@ -8,8 +8,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -51,19 +49,11 @@ class ImageSizeBoundsTest {
     private static byte[] png(int width, int height, int colourType, byte[] idat) {
         ByteBuffer out = ByteBuffer.allocate(8 + 25 + 12 + idat.length + 12);
         out.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
-        chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height)
+        PngChunks.chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height)
                 .put(new byte[] {8, (byte) colourType, 0, 0, 0}).array());
-        chunk(out, "IDAT", idat);
-        chunk(out, "IEND", new byte[0]);
+        PngChunks.chunk(out, "IDAT", idat);
+        PngChunks.chunk(out, "IEND", new byte[0]);
         return out.array();
-    }
-
-    private static void chunk(ByteBuffer out, String type, byte[] data) {
-        byte[] kind = type.getBytes(StandardCharsets.US_ASCII);
-        CRC32 crc = new CRC32();
-        crc.update(kind);
-        crc.update(data);
-        out.putInt(data.length).put(kind).put(data).putInt((int) crc.getValue());
     }
 
     private static int sofOffset(byte[] jpeg) {
