@@ -118,6 +118,15 @@ final class ExchangeIo {
         }
     }
 
+    /** Refuses any method but POST with 405 and the Allow header the status requires: "{what} takes POST, not GET". */
+    static void requirePost(HttpExchange exchange, String what) {
+        String method = exchange.getRequestMethod();
+        if (!method.equals("POST")) {
+            exchange.getResponseHeaders().set("Allow", "POST");
+            throw new HttpError(405, what + " takes POST, not " + method);
+        }
+    }
+
     /** The media type of the request without parameters, lower case; empty when there is none. */
     static String contentType(HttpExchange exchange) {
         String type = exchange.getRequestHeaders().getFirst("Content-Type");

@@ -32,10 +32,7 @@ final class RepositoryRoutes {
                     + "; the model repository offers POST /v2/repository/models/{name}/load only");
         }
         ExchangeIo.nameEndpoint(exchange, "v2_repository_load");
-        if (!exchange.getRequestMethod().equals("POST")) {
-            exchange.getResponseHeaders().set("Allow", "POST");
-            throw new HttpError(405, "loading a model takes POST, not " + exchange.getRequestMethod());
-        }
+        ExchangeIo.requirePost(exchange, "loading a model");
         ServedModel model = ServedModel.named(models, path[3]);
         refuseParameters(ExchangeIo.body(exchange, config.maxBodyBytes()));
         long start = System.nanoTime();

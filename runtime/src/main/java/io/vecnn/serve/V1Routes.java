@@ -48,10 +48,7 @@ final class V1Routes {
         if (path.length == 3 && path[1].equals("models") && path[2].endsWith(":predict")) {
             ExchangeIo.nameEndpoint(exchange, "v1_predict");
             ServedModel model = ServedModel.named(models, path[2].substring(0, path[2].length() - ":predict".length()));
-            if (!exchange.getRequestMethod().equals("POST")) {
-                exchange.getResponseHeaders().set("Allow", "POST");
-                throw new HttpError(405, "prediction takes POST, not " + exchange.getRequestMethod());
-            }
+            ExchangeIo.requirePost(exchange, "prediction");
             predict(exchange, model);
             return;
         }

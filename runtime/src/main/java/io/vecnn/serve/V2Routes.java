@@ -84,10 +84,7 @@ final class V2Routes {
                         ExchangeIo.sendJson(exchange, ready ? 200 : 503, body);
                     }
                     default -> {
-                        if (!method.equals("POST")) {
-                            exchange.getResponseHeaders().set("Allow", "POST");
-                            throw new HttpError(405, "inference takes POST, not " + method);
-                        }
+                        ExchangeIo.requirePost(exchange, "inference");
                         infer(exchange, model);
                     }
                 }
