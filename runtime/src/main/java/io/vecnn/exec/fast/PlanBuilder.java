@@ -87,8 +87,11 @@ public final class PlanBuilder {
             }
         }
         long[] sizes = b.bufferSizes.stream().mapToLong(Long::longValue).toArray();
-        return new Plan(b.steps, sizes, in, b.bufferOf(graph.output()), input, b.shapes.get(graph.output()),
-                macs);
+        int out = b.bufferOf(graph.output());
+        Shape outShape = b.shapes.get(graph.output());
+        List<Step> steps = NetworkTuning.decide(b.steps, sizes, in, out, input, outShape, macs, pool,
+                TuningCache.current());
+        return new Plan(steps, sizes, in, out, input, outShape, macs);
     }
 
     private void plan(int i, Node node) {

@@ -23,6 +23,11 @@ import java.util.concurrent.ConcurrentHashMap;
 final class TuningCache {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<Path, TuningCache> OPEN = new ConcurrentHashMap<>();
+    /**
+     * The way choices are measured; a new way starts afresh. 2: timed in the whole network after the JIT has
+     * settled ({@link NetworkTuning}); version 1's 30 ms warm-ups left choices that a cold JIT had decided.
+     */
+    private static final int TUNER = 2;
     private static final String MACHINE = machine();
 
     private final Path file;
@@ -89,6 +94,7 @@ final class TuningCache {
         } catch (IOException | RuntimeException e) {
             // Not Linux: the architecture name stands in for the CPU model.
         }
-        return cpu + "|cores=" + Runtime.getRuntime().availableProcessors() + "|jdk=" + Runtime.version().feature();
+        return cpu + "|cores=" + Runtime.getRuntime().availableProcessors() + "|jdk=" + Runtime.version().feature()
+                + "|tuner=" + TUNER;
     }
 }
