@@ -3,6 +3,7 @@ package io.vecnn.exec.fast;
 import io.vecnn.graph.Op;
 import io.vecnn.graph.Shape;
 import io.vecnn.kernels.Conv2dGemm;
+import io.vecnn.kernels.Conv2dImplicitGemm;
 import io.vecnn.kernels.ConvKernel;
 import io.vecnn.kernels.WinogradF43;
 
@@ -10,7 +11,8 @@ import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 
 /**
- * Picks the algorithm of each convolution. Winograd F(4x4,3x3) does a quarter of the multiplications of a
+ * Picks the algorithm of each convolution. Stems with a few input channels read their windows in place
+ * ({@link Conv2dImplicitGemm}). Winograd F(4x4,3x3) does a quarter of the multiplications of a
  * 3x3 stride-1 convolution but pays for its transforms and reads 4x the weights (36 transformed positions
  * instead of 9 taps): it wins on large maps, loses on small maps with wide layers. The blocked GEMM (direct
  * for 1x1, im2col otherwise) handles everything. Below {@link #WINOGRAD_MIN_TILES} tiles the GEMM is used
@@ -31,6 +33,9 @@ final class ConvAlgorithms {
 
     static ConvKernel choose(Op.Conv2d c, float[] weight, float[] bias, Shape in, Shape out, KernelSelection selection,
                              ForkJoinPool pool) {
+        if (Conv2dImplicitGemm.applies(c, in)) {
+            return new Conv2dImplicitGemm(c, weight, bias, in, out);
+        }
         boolean winogradApplies = c.kernelH() == 3 && c.kernelW() == 3 && c.strideH() == 1 && c.strideW() == 1
                 && c.dilationH() == 1 && c.dilationW() == 1 && c.groups() == 1 && c.padH() == c.padW()
                 && in.channels() >= WINOGRAD_MIN_CHANNELS && out.channels() >= WINOGRAD_MIN_CHANNELS;

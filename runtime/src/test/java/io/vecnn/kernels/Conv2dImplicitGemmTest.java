@@ -1,0 +1,168 @@
+package io.vecnn.kernels;
+
+import io.vecnn.Tensor;
+import io.vecnn.exec.reference.ReferenceExecutor;
+import io.vecnn.graph.Node;
+import io.vecnn.graph.Op;
+import io.vecnn.graph.Shape;
+import io.vecnn.graph.ShapeInference;
+import io.vecnn.graph.WeightTensor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ForkJoinPool;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The implicit-GEMM stem convolution against the reference twin: 1-4 input channels, kernels up to 11x11,
+ * strides up to 4, padding beyond half the kernel, odd map sizes (pixel groups straddling output rows and
+ * a short last group), batches, residual and ReLU, a slice of a wider output, and any thread count.
+ */
+class Conv2dImplicitGemmTest {
+    private static final SplittableRandom SEEDS = new SplittableRandom(53);
+    private static final ForkJoinPool POOL = new ForkJoinPool(2);
+    private static final int NR = ImplicitConvMicroKernel6x4v.NR;
+
+    @AfterAll
+    static void shutdown() {
+        POOL.shutdown();
+    }
+
+    private record Case(Op.Conv2d op, Shape in, Shape out, float[] w, float[] bias, Tensor x) {
+    }
+
+    private static float[] random(SplittableRandom r, int n) {
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) {
+            f[i] = (float) r.nextGaussian();
+        }
+        return f;
+    }
+
+    private static Case randomCase(SplittableRandom r) {
+        int inC = 1 + r.nextInt(Conv2dImplicitGemm.MAX_INPUT_CHANNELS);
+        int outC = NR * (1 + r.nextInt(2));
+        int kh = 2 + r.nextInt(10);
+        int kw = r.nextInt(3) == 0 ? 1 + r.nextInt(11) : kh;
+        int sh = 1 + r.nextInt(4);
+        int sw = r.nextInt(3) == 0 ? 1 + r.nextInt(4) : sh;
+        int ph = r.nextInt(kh / 2 + 2);
+        int pw = r.nextInt(kw / 2 + 2);
+        int h = Math.max(1, kh - 2 * ph) + r.nextInt(30);
+        int w = Math.max(1, kw - 2 * pw) + r.nextInt(30);
+        int batch = 1 + r.nextInt(3);
+        Op.Conv2d op = new Op.Conv2d(outC, kh, kw, sh, sw, ph, pw, 1, 1, 1, "w", r.nextBoolean() ? "b" : null);
+        Shape in = new Shape(inC, h, w);
+        Shape out = ShapeInference.outputShape(new Node("conv", op, List.of("x"), "y"), List.of(in),
+                name -> name.equals("w") ? new int[] {outC, kh, kw, inC} : new int[] {outC});
+        return new Case(op, in, out, random(r, outC * kh * kw * inC), op.bias() == null ? null : random(r, outC),
+                new Tensor(batch, h, w, inC, random(r, batch * h * w * inC)));
+    }
+
+    private static Tensor reference(Case c) {
+        Map<String, WeightTensor> weights = new HashMap<>();
+        weights.put("w", new WeightTensor(new int[] {c.op().outChannels(), c.op().kernelH(), c.op().kernelW(),
+                c.in().channels()}, c.w()));
+        if (c.bias() != null) {
+            weights.put("b", WeightTensor.vector(c.bias()));
+        }
+        return ReferenceExecutor.apply(new Node("conv", c.op(), List.of("x"), "y"), List.of(c.x()), weights);
+    }
+
+    private static float[] run(Conv2dImplicitGemm conv, Case c, float[] y, int yChannel, int yChannels,
+                               float[] residual, boolean relu, ForkJoinPool pool) {
+        conv.run(c.x().data(), c.x().batch(), y, yChannel, yChannels, residual, relu, pool,
+                new float[conv.scratchFloats(c.x().batch())]);
+        return y;
+    }
+
+    @RepeatedTest(60)
+    void randomStemsWithResidualAndReluMatchTheReference() {
+        SplittableRandom r = SEEDS.split();
+        Case c = randomCase(r);
+        Tensor want = reference(c);
+        float[] residual = r.nextBoolean() ? random(r, want.data().length) : null;
+        boolean relu = r.nextBoolean();
+        Conv2dImplicitGemm conv = new Conv2dImplicitGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
+        float[] y = run(conv, c, new float[want.data().length], 0, c.out().channels(), residual, relu, POOL);
+        double scale = Math.sqrt(c.op().kernelH() * c.op().kernelW() * c.in().channels());
+        for (int i = 0; i < y.length; i++) {
+            double v = want.data()[i] + (residual == null ? 0 : residual[i]);
+            v = relu ? Math.max(v, 0) : v;
+            assertEquals(v, y[i], 1e-5 * (1 + Math.abs(v)) * scale, c.op() + " " + c.in() + " at " + i);
+        }
+    }
+
+    /** ResNet's stem as the networks run it: 3x224x224, 7x7 stride 2, padding 3, 64 channels. */
+    @Test
+    void resnetStemMatchesTheReference() {
+        SplittableRandom r = new SplittableRandom(7);
+        Op.Conv2d op = new Op.Conv2d(64, 7, 7, 2, 2, 3, 3, 1, 1, 1, "w", "b");
+        Shape in = new Shape(3, 224, 224);
+        Case c = new Case(op, in, new Shape(64, 112, 112), random(r, 64 * 49 * 3), random(r, 64),
+                new Tensor(1, 224, 224, 3, random(r, 3 * 224 * 224)));
+        float[] want = reference(c).data();
+        float[] y = run(new Conv2dImplicitGemm(op, c.w(), c.bias(), in, c.out()), c, new float[want.length], 0, 64,
+                null, true, POOL);
+        for (int i = 0; i < y.length; i++) {
+            assertEquals(Math.max(want[i], 0), y[i], 1e-5 * (1 + Math.abs(want[i])) * Math.sqrt(147), "at " + i);
+        }
+    }
+
+    @Test
+    void writesIntoAChannelSliceOfAWiderOutputAndKeepsItsWeights() {
+        Case c = randomCase(new SplittableRandom(11));
+        Conv2dImplicitGemm conv = new Conv2dImplicitGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
+        int wide = c.out().channels() + 9;
+        int pixels = c.x().batch() * c.out().height() * c.out().width();
+        float[] y = new float[pixels * wide];
+        Arrays.fill(y, -99f);
+        run(conv, c, y, 5, wide, null, false, POOL);
+        float[] alone = run(conv, c, new float[pixels * c.out().channels()], 0, c.out().channels(), null, false, POOL);
+        for (int p = 0; p < pixels; p++) {
+            for (int ch = 0; ch < wide; ch++) {
+                float v = y[p * wide + ch];
+                assertEquals(ch < 5 || ch >= 5 + c.out().channels() ? -99f : alone[p * c.out().channels() + ch - 5], v,
+                        "pixel " + p + " channel " + ch);
+            }
+        }
+        assertArrayEquals(c.w(), conv.ohwiWeight());
+        assertArrayEquals(c.bias(), conv.bias());
+    }
+
+    @Test
+    void resultDoesNotDependOnTheThreadCount() {
+        Case c = randomCase(new SplittableRandom(12));
+        Conv2dImplicitGemm conv = new Conv2dImplicitGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
+        int size = c.x().batch() * (int) c.out().size();
+        assertArrayEquals(run(conv, c, new float[size], 0, c.out().channels(), null, true, null),
+                run(conv, c, new float[size], 0, c.out().channels(), null, true, POOL));
+    }
+
+    @Test
+    void appliesOnlyToFewInputChannelsAndWholePanels() {
+        Shape rgb = new Shape(3, 32, 32);
+        assertTrue(Conv2dImplicitGemm.applies(new Op.Conv2d(NR, 7, 7, 2, 2, 3, 3, 1, 1, 1, "w", null), rgb));
+        assertFalse(Conv2dImplicitGemm.applies(new Op.Conv2d(NR, 3, 3, 1, 1, 1, 1, 1, 1, 1, "w", null),
+                new Shape(Conv2dImplicitGemm.MAX_INPUT_CHANNELS + 1, 32, 32)));
+        assertFalse(Conv2dImplicitGemm.applies(new Op.Conv2d(NR + 1, 7, 7, 2, 2, 3, 3, 1, 1, 1, "w", null), rgb));
+        assertFalse(Conv2dImplicitGemm.applies(new Op.Conv2d(NR, 1, 1, 1, 1, 0, 0, 1, 1, 1, "w", null), rgb));
+        assertFalse(Conv2dImplicitGemm.applies(new Op.Conv2d(NR, 3, 3, 1, 1, 2, 2, 2, 2, 1, "w", null), rgb));
+        Op.Conv2d grouped = new Op.Conv2d(NR, 3, 3, 1, 1, 1, 1, 1, 1, 3, "w", null);
+        assertFalse(Conv2dImplicitGemm.applies(grouped, rgb));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Conv2dImplicitGemm(grouped, new float[NR * 3 * 3], null, rgb, new Shape(NR, 32, 32)));
+        assertTrue(e.getMessage().contains("one group"), e.getMessage());
+    }
+}
