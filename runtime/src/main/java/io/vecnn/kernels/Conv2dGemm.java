@@ -30,6 +30,8 @@ public final class Conv2dGemm implements ConvKernel {
     private static final int WHOLE_MAP_MAX_FLOATS = 1 << 20;
     /** Rows gathered per task when gathering a whole map. */
     private static final int GATHER_ROWS = 8;
+    /** Output channels per output pixel of an image above which B's traffic decides the split. */
+    private static final int WEIGHT_DOMINANCE = 4;
     /** Enough tasks per worker that uneven tasks and a late-starting helper still leave no core idle. */
     private static final int TASKS_PER_WORKER = 6;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -128,7 +130,11 @@ public final class Conv2dGemm implements ConvKernel {
             });
         }
         boolean rowsAreFree = direct || whole;
-        int rowsPerTask = ROWS_PER_TASK;
+        // Every row block streams all of B again. Where B is many times A (512 channels at 7x7: 9.4 MB of
+        // weights against 0.9 MB of gathered rows) a task takes all rows and the split is by panels alone.
+        boolean weightsDominate = rowsAreFree
+                && (long) panels * groups[0].panelWidth() > WEIGHT_DOMINANCE * (long) pixels;
+        int rowsPerTask = weightsDominate ? pixels : ROWS_PER_TASK;
         int panelsPerTask = PANELS_PER_TASK;
         // Small maps (14x14, 7x7) give a handful of tasks, and two cores sharing three tasks run at two thirds
         // of their speed. Split finer until each worker has several: panels first when A is read in place,
@@ -137,7 +143,7 @@ public final class Conv2dGemm implements ConvKernel {
                 < TASKS_PER_WORKER * workers) {
             if (panelsPerTask > 1 && (rowsAreFree || rowsPerTask <= MIN_ROWS_PER_TASK)) {
                 panelsPerTask /= 2;
-            } else if (rowsPerTask > MIN_ROWS_PER_TASK) {
+            } else if (rowsPerTask > MIN_ROWS_PER_TASK && !weightsDominate) {
                 rowsPerTask /= 2;
             } else {
                 break;
