@@ -23,6 +23,12 @@ public final class StateDictSource implements WeightSource {
     private final Set<String> used = new LinkedHashSet<>();
     private final List<String> missing = new ArrayList<>();
     private final List<String> mismatched = new ArrayList<>();
+    /**
+     * Zeros allocated in place of missing or mis-shaped weights, at most 512 MB: more than the largest weight
+     * of the architectures here (VGG's first classifier layer, 103 M values).
+     */
+    private static final long MAX_STAND_IN_VALUES = 1L << 27;
+    private long standInValues;
 
     public StateDictSource(StateDict stateDict) {
         this.stateDict = stateDict;
@@ -34,7 +40,7 @@ public final class StateDictSource implements WeightSource {
         TorchTensor t = stateDict.get(key);
         if (t == null) {
             missing.add(key);
-            return zeros(shape);
+            return standIn(key, shape);
         }
         int[] expected = shape.clone();
         if (firstDimFree && t.rank() == expected.length && t.rank() > 0 && t.dim(0) > 0) {
@@ -42,7 +48,7 @@ public final class StateDictSource implements WeightSource {
         }
         if (!Arrays.equals(t.shape(), expected)) {
             mismatched.add(key + " is " + t.shapeString() + ", expected " + Arrays.toString(expected));
-            return zeros(expected);
+            return standIn(key, expected);
         }
         if (!t.dtype().isFloating()) {
             mismatched.add(key + " holds " + t.dtype() + " values, expected floating point");
@@ -90,7 +96,23 @@ public final class StateDictSource implements WeightSource {
         return items.size() > LISTED ? shown + " and " + (items.size() - LISTED) + " more" : shown;
     }
 
-    private static TorchTensor zeros(int[] shape) {
-        return new TorchTensor(DType.FLOAT32, shape, new float[(int) TorchTensor.numel(shape)]);
+    /**
+     * Zeros in place of a missing or mis-shaped weight, so that building goes on and {@link #verify} lists every
+     * problem at once. A network described by a spec may expect a weight far larger than any real one (a
+     * Linear after a flattened 20000x20000 map); standing in for it would overflow an array or the heap, so
+     * the error comes at once instead, for that key.
+     */
+    private TorchTensor standIn(String key, int[] shape) {
+        long values = 1;
+        for (int d : shape) {
+            values = d < 0 || values > MAX_STAND_IN_VALUES ? Long.MAX_VALUE : values * d;
+        }
+        standInValues = values > MAX_STAND_IN_VALUES ? values : standInValues + values;
+        if (standInValues > MAX_STAND_IN_VALUES) {
+            throw new VecnnException("state dict has no usable '" + key + "': the architecture expects shape "
+                    + Arrays.toString(shape) + ", too large to stand in "
+                    + "for while the rest of the file is checked");
+        }
+        return new TorchTensor(DType.FLOAT32, shape, new float[(int) values]);
     }
 }

@@ -36,6 +36,26 @@ class KeyCheckTest {
                 e.getMessage());
     }
 
+    /** Found by fuzzing: a spec's Linear after a flattened 21448x21448 map wanted a stand-in past int range. */
+    @Test
+    void aMissingWeightTooLargeToStandInForIsReportedAtOnce() {
+        io.vecnn.converter.spec.NetworkSpec spec = io.vecnn.converter.spec.NetworkSpec.parse(
+                "{\"name\": \"x\", \"input_size\": [3, 4, 4], \"layers\": [{\"conv\": \"c1\", \"padding\": 10723},"
+                        + " \"flatten\", {\"linear\": \"fc\"}]}", "test.json");
+        Map<String, TorchTensor> tensors = new LinkedHashMap<>();
+        tensors.put("c1.weight", new TorchTensor(DType.FLOAT32, new int[] {1, 3, 3, 3}, new float[27]));
+        tensors.put("fc.weight", new TorchTensor(DType.FLOAT32, new int[] {10, 16}, new float[160]));
+        StateDict sd = new StateDict(tensors);
+
+        VecnnException e = assertThrows(VecnnException.class,
+                () -> ModelConversion.convert(sd, spec.architecture(sd), "test"));
+
+        assertTrue(e.getMessage().startsWith("state dict has no usable 'fc.weight': the architecture expects shape [10, "),
+                e.getMessage());
+        assertTrue(e.getMessage().endsWith("too large to stand in for while the rest of the file is checked"),
+                e.getMessage());
+    }
+
     @Test
     void classifierWidthComesFromTheFile() {
         StateDict sd = SyntheticWeights.generate(ResNet.resnet18(), 1, 7);
