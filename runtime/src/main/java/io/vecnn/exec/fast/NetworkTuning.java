@@ -2,6 +2,7 @@ package io.vecnn.exec.fast;
 
 import io.vecnn.Tensor;
 import io.vecnn.graph.Shape;
+import io.vecnn.kernels.ConvKernel;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -64,7 +65,8 @@ final class NetworkTuning {
         int variants = open.get(0).candidates.size();
         long[][] best = time(new Plan(steps, bufferSizes, inputBuffer, outputBuffer, input, output, macs), open,
                 variants, input, pool, steps.size());
-        Map<String, Integer> winner = new LinkedHashMap<>();
+        List<Step> decided = new ArrayList<>(steps);
+        Map<String, String> choices = new LinkedHashMap<>();
         layersByKey.forEach((key, layers) -> {
             long[] totals = new long[variants];
             for (int v = 0; v < variants; v++) {
@@ -78,20 +80,16 @@ final class NetworkTuning {
                     chosen = v;
                 }
             }
-            winner.put(key, chosen);
-        });
-        List<Step> decided = new ArrayList<>(steps);
-        for (List<Integer> layers : layersByKey.values()) {
             for (int i : layers) {
                 ConvStep s = (ConvStep) steps.get(i);
-                ConvCandidates c = (ConvCandidates) s.conv();
-                decided.set(i, new ConvStep(s.name(), s.op(), c.candidates.get(winner.get(c.tuningKey)), s.input(),
-                        s.output(), s.slice(), s.residual(), s.relu()));
+                ConvKernel kernel = ((ConvCandidates) s.conv()).candidates.get(chosen);
+                decided.set(i, new ConvStep(s.name(), s.op(), kernel, s.input(), s.output(), s.slice(), s.residual(),
+                        s.relu()));
+                choices.put(key, ConvAlgorithms.tuningName(kernel));
             }
-        }
+        });
         if (cache != null) {
-            layersByKey.forEach((key, layers) -> cache.put(key, ConvAlgorithms.tuningName(
-                    ((ConvStep) decided.get(layers.get(0))).conv())));
+            cache.putAll(choices);
         }
         return decided;
     }
@@ -105,7 +103,7 @@ final class NetworkTuning {
         for (long[] b : best) {
             Arrays.fill(b, Long.MAX_VALUE);
         }
-        warmUp(plan, open, variants, x, pool, nanos);
+        warmUp(plan, open, variants, x, pool);
         long timedEnd = System.nanoTime() + TIMED_NANOS;
         for (int round = 0; round < MAX_TIMED_ROUNDS && (round < TIMED_ROUNDS || System.nanoTime() < timedEnd); round++) {
             for (int k = 0; k < variants; k++) {
@@ -121,8 +119,7 @@ final class NetworkTuning {
         return best;
     }
 
-    private static void warmUp(Plan plan, List<ConvCandidates> open, int variants, Tensor x, ForkJoinPool pool,
-                               long[] nanos) {
+    private static void warmUp(Plan plan, List<ConvCandidates> open, int variants, Tensor x, ForkJoinPool pool) {
         long start = System.nanoTime();
         long[] best = new long[variants];
         Arrays.fill(best, Long.MAX_VALUE);
@@ -131,7 +128,7 @@ final class NetworkTuning {
             for (int v = 0; v < variants; v++) {
                 select(open, v);
                 long runStart = System.nanoTime();
-                plan.profile(x, pool, nanos);
+                plan.run(x, pool);
                 long took = System.nanoTime() - runStart;
                 if (took < best[v] * (1 - PLATEAU)) {
                     lastImprovement = round;

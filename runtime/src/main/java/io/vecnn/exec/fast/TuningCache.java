@@ -58,16 +58,19 @@ final class TuningCache {
         return choices.get(key);
     }
 
-    /** Records a choice and rewrites the file with it, merged with what other processes wrote meanwhile. */
-    synchronized void put(String key, String choice) {
-        choices.put(key, choice);
+    /**
+     * Records a plan's choices and rewrites the file once with them, merged with what other processes wrote
+     * meanwhile.
+     */
+    synchronized void putAll(Map<String, String> newChoices) {
+        choices.putAll(newChoices);
         Map<String, String> merged = new TreeMap<>(read(file));
         merged.putAll(choices);
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             AtomicWrite.write(file, out -> out.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(merged)));
         } catch (IOException | RuntimeException e) {
-            // A read-only home or a full disk: the choice still holds for this process.
+            // A read-only home or a full disk: the choices still hold for this process.
         }
     }
 
