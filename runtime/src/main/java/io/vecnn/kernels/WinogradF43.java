@@ -197,6 +197,21 @@ public final class WinogradF43 implements ConvKernel {
         }
     }
 
+    /** The image of a tile numbered across the batch (image by image, row-major within an image). */
+    private int tileImage(int globalTile) {
+        return globalTile / (tilesY * tilesX);
+    }
+
+    /** The first output row of a tile. */
+    private int tileTop(int globalTile) {
+        return globalTile % (tilesY * tilesX) / tilesX * 4;
+    }
+
+    /** The first output column of a tile. */
+    private int tileLeft(int globalTile) {
+        return globalTile % tilesX * 4;
+    }
+
     /**
      * V[pos][t][c] = (Bᵀ d B)[pos] for tile t. The 6x6 patch is gathered first (zeros outside the map), then
      * transformed column by column and row by row, a channel vector at a time. Channels are padded to whole
@@ -207,10 +222,9 @@ public final class WinogradF43 implements ConvKernel {
     private boolean inputTransform(float[] x, int globalTile, float[] v, int t, int count, float[] tmp) {
         int cin = in.channels();
         int lanes = S.length();
-        int b = globalTile / (tilesY * tilesX);
-        int tile = globalTile % (tilesY * tilesX);
-        int iy0 = (tile / tilesX) * 4 - pad;
-        int ix0 = (tile % tilesX) * 4 - pad;
+        int b = tileImage(globalTile);
+        int iy0 = tileTop(globalTile) - pad;
+        int ix0 = tileLeft(globalTile) - pad;
         int patch = POSITIONS * lanes;
         int step = count * cinPad;
         // x·0 is 0 for every finite x and NaN for NaN and ±∞: one multiply-add per value tells a finite patch.
@@ -252,10 +266,9 @@ public final class WinogradF43 implements ConvKernel {
         int cin = in.channels();
         int cout = out.channels();
         int lanes = S.length();
-        int b = globalTile / (tilesY * tilesX);
-        int tile = globalTile % (tilesY * tilesX);
-        int oy0 = (tile / tilesX) * 4;
-        int ox0 = (tile % tilesX) * 4;
+        int b = tileImage(globalTile);
+        int oy0 = tileTop(globalTile);
+        int ox0 = tileLeft(globalTile);
         for (int oy = oy0; oy < Math.min(oy0 + 4, out.height()); oy++) {
             for (int ox = ox0; ox < Math.min(ox0 + 4, out.width()); ox++) {
                 int pixel = (b * out.height() + oy) * out.width() + ox;
@@ -339,10 +352,9 @@ public final class WinogradF43 implements ConvKernel {
                                  int yChannels, float[] residual, boolean relu, float[] tmp) {
         int cout = out.channels();
         int lanes = S.length();
-        int b = globalTile / (tilesY * tilesX);
-        int tile = globalTile % (tilesY * tilesX);
-        int oy0 = (tile / tilesX) * 4;
-        int ox0 = (tile % tilesX) * 4;
+        int b = tileImage(globalTile);
+        int oy0 = tileTop(globalTile);
+        int ox0 = tileLeft(globalTile);
         int step = count * coutPad;
         int rows = Math.min(4, out.height() - oy0);
         int cols = Math.min(4, out.width() - ox0);
