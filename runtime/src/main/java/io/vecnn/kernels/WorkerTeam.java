@@ -2,6 +2,7 @@ package io.vecnn.kernels;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.IntConsumer;
 
 /**
@@ -9,8 +10,14 @@ import java.util.function.IntConsumer;
  * of short parallel loops, tens to hundreds of microseconds each; handing each to ForkJoin wakes a parked
  * worker every time, and the wake-up costs as much as a small layer. A team's helpers instead spin between
  * loops, as OpenMP's and ONNX Runtime's threads do, and the thread running the plan (the lead) publishes
- * each loop to them and works on it too. Indices are claimed one at a time, so the result depends only on
- * the loop body (which writes disjoint outputs per index), never on which thread ran which index.
+ * each loop to them and works on it too.
+ *
+ * <p>Each member owns a contiguous share of every loop's indices: member 0 the first, member 1 the next, and
+ * so on. Kernels number their tasks row block first, so a member computes the same pixels in every layer, and
+ * a 1x1 convolution or a residual reads the rows that member wrote a layer before from its own L2 instead of
+ * the other core's (ResNet-50's 14x14 layers: 0.8 MB per map, half of it per core). A member whose share is
+ * done takes indices from the end of another's, so a late or slow member costs no idle core. The result
+ * depends only on the loop body (which writes disjoint outputs per index), never on which thread ran which index.
  */
 public final class WorkerTeam {
     private static final ThreadLocal<WorkerTeam> LEADING = new ThreadLocal<>();
@@ -21,10 +28,13 @@ public final class WorkerTeam {
      */
     private static final int SPINS_BEFORE_YIELD = 1 << 12;
 
+    private final int members;
+    private final AtomicInteger joined = new AtomicInteger();
     private volatile Loop loop;
     private volatile boolean finished;
 
-    private WorkerTeam() {
+    private WorkerTeam(int members) {
+        this.members = members;
     }
 
     /**
@@ -45,7 +55,7 @@ public final class WorkerTeam {
      * join late or not at all: the lead never waits for them to start.
      */
     private static void lead(ForkJoinPool pool, Runnable work) {
-        WorkerTeam team = new WorkerTeam();
+        WorkerTeam team = new WorkerTeam(pool.getParallelism());
         for (int i = 1; i < pool.getParallelism(); i++) {
             pool.execute(team::help);
         }
@@ -64,9 +74,9 @@ public final class WorkerTeam {
     }
 
     void parallelFor(int count, IntConsumer body) {
-        Loop l = new Loop(body, count);
+        Loop l = new Loop(body, count, members);
         loop = l;
-        l.work();
+        l.work(0);
         while (l.remaining.get() > 0) {
             Thread.onSpinWait();
         }
@@ -82,12 +92,16 @@ public final class WorkerTeam {
     }
 
     private void help() {
+        int member = joined.incrementAndGet();
+        if (member >= members) {
+            return;
+        }
         Loop done = null;
         int idle = 0;
         while (!finished) {
             Loop l = loop;
             if (l != null && l != done) {
-                l.work();
+                l.work(member);
                 done = l;
                 idle = 0;
             } else if (++idle < SPINS_BEFORE_YIELD) {
@@ -98,30 +112,78 @@ public final class WorkerTeam {
         }
     }
 
-    /** One parallel loop: threads claim its indices from {@code next}; {@code remaining} counts unfinished ones. */
-    private static final class Loop {
+    /**
+     * One parallel loop: member m's share of the indices is the range packed into {@code shares[m]} (next index
+     * in the high half, end in the low half); {@code remaining} counts unfinished indices.
+     */
+    static final class Loop {
         private final IntConsumer body;
-        private final int count;
-        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicLongArray shares;
         private final AtomicInteger remaining;
         private volatile Throwable failure;
 
-        Loop(IntConsumer body, int count) {
+        Loop(IntConsumer body, int count, int members) {
             this.body = body;
-            this.count = count;
+            this.shares = new AtomicLongArray(members);
+            for (int m = 0; m < members; m++) {
+                shares.set(m, range((int) ((long) count * m / members), (int) ((long) count * (m + 1) / members)));
+            }
             this.remaining = new AtomicInteger(count);
         }
 
-        void work() {
-            for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
-                try {
-                    body.accept(i);
-                } catch (Throwable t) {
-                    failure = t;
-                } finally {
-                    remaining.decrementAndGet();
+        /** Runs member's own share from its front, then the others' from their ends. */
+        void work(int member) {
+            for (int i = takeFront(member); i >= 0; i = takeFront(member)) {
+                run(i);
+            }
+            for (int m = 1; m < shares.length(); m++) {
+                int victim = (member + m) % shares.length();
+                for (int i = takeBack(victim); i >= 0; i = takeBack(victim)) {
+                    run(i);
                 }
             }
+        }
+
+        private void run(int i) {
+            try {
+                body.accept(i);
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                remaining.decrementAndGet();
+            }
+        }
+
+        private int takeFront(int m) {
+            while (true) {
+                long s = shares.get(m);
+                int next = (int) (s >>> 32);
+                int end = (int) s;
+                if (next >= end) {
+                    return -1;
+                }
+                if (shares.compareAndSet(m, s, range(next + 1, end))) {
+                    return next;
+                }
+            }
+        }
+
+        private int takeBack(int m) {
+            while (true) {
+                long s = shares.get(m);
+                int next = (int) (s >>> 32);
+                int end = (int) s;
+                if (next >= end) {
+                    return -1;
+                }
+                if (shares.compareAndSet(m, s, range(next, end - 1))) {
+                    return end - 1;
+                }
+            }
+        }
+
+        private static long range(int next, int end) {
+            return (long) next << 32 | (end & 0xffffffffL);
         }
     }
 }
