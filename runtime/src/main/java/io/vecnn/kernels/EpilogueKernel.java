@@ -25,23 +25,43 @@ final class EpilogueKernel {
     static void apply(float[] src, int srcOff, int srcLd, int rows, int n, float[] c, int cOff, int ldc, int col0,
                       int rOff, Epilogue e) {
         int lanes = S.length();
+        int whole = n - n % lanes;
+        float[] bias = e.bias();
+        float[] residual = e.residual();
+        boolean relu = e.relu();
         for (int r = 0; r < rows; r++) {
             int s = srcOff + r * srcLd;
             int d = cOff + r * ldc;
             int res = rOff + r * e.residualStride();
-            for (int j = 0; j < n; j += lanes) {
-                VectorMask<Float> m = S.indexInRange(j, n);
-                FloatVector v = FloatVector.fromArray(S, src, s + j, m);
-                if (e.bias() != null) {
-                    v = v.add(FloatVector.fromArray(S, e.bias(), col0 + j, m));
+            // Whole vectors unmasked: the sums were stored by the microkernel a moment ago, and a masked load
+            // cannot take them from the store buffer; it waits for the stores to retire (this pass then cost a
+            // quarter of a 64-deep 1x1 convolution's time instead of a few percent).
+            for (int j = 0; j < whole; j += lanes) {
+                FloatVector v = FloatVector.fromArray(S, src, s + j);
+                if (bias != null) {
+                    v = v.add(FloatVector.fromArray(S, bias, col0 + j));
                 }
-                if (e.residual() != null) {
-                    v = v.add(FloatVector.fromArray(S, e.residual(), res + j, m));
+                if (residual != null) {
+                    v = v.add(FloatVector.fromArray(S, residual, res + j));
                 }
-                if (e.relu()) {
+                if (relu) {
                     v = v.lanewise(VectorOperators.MAX, 0f);
                 }
-                v.intoArray(c, d + j, m);
+                v.intoArray(c, d + j);
+            }
+            if (whole < n) {
+                VectorMask<Float> m = S.indexInRange(whole, n);
+                FloatVector v = FloatVector.fromArray(S, src, s + whole, m);
+                if (bias != null) {
+                    v = v.add(FloatVector.fromArray(S, bias, col0 + whole, m));
+                }
+                if (residual != null) {
+                    v = v.add(FloatVector.fromArray(S, residual, res + whole, m));
+                }
+                if (relu) {
+                    v = v.lanewise(VectorOperators.MAX, 0f);
+                }
+                v.intoArray(c, d + whole, m);
             }
         }
     }
