@@ -1,8 +1,8 @@
 package io.vecnn.kernels;
 
 /**
- * C = A · B (+ epilogue) for a block of rows and a range of B's panels: 8-row microkernel calls on 3- or
- * 2-vector panels, 6-row calls on 4-vector panels (as B was packed), then the row tail. Callers split the work across threads by row blocks
+ * C = A · B (+ epilogue) for a block of rows and a range of B's panels: 6-row microkernel calls on 4-vector
+ * panels, 8-row calls on 2-vector panels (as B was packed), then the row tail. Callers split the work across threads by row blocks
  * and panel ranges; every output element is computed by exactly one call with the same operation order, so
  * results do not depend on the split or on the loop order.
  */
@@ -20,30 +20,30 @@ public final class Gemm {
      * from L3 for every group of 6 rows.
      */
     private static final int K_CHUNK = 1024;
+    /** The 8x2V kernel's time per column relative to the 6x4V kernel's, in percent: see {@link #panelWidthFor}. */
+    private static final int TWO_VECTOR_SLOWDOWN_PERCENT = 105;
     /** A panel's tail goes through this tile so the microkernel can always store whole vectors. */
     private static final ThreadLocal<float[]> TILE =
-            ThreadLocal.withInitial(() -> new float[GemmMicroKernel8x3v.MR * GemmMicroKernel6x4v.NR]);
+            ThreadLocal.withInitial(() -> new float[GemmMicroKernel8x2v.MR * GemmMicroKernel6x4v.NR]);
 
     private Gemm() {
     }
 
     /**
-     * The panel width for a matrix of {@code n} columns: the one that pads least (a 64-wide layer in 48-wide
-     * panels would compute 96 columns); on a tie 3 vectors, the fastest kernel, then 4, then 2. Pack with it:
-     * {@link PackedMatrix#pack}.
+     * The panel width for a matrix of {@code n} columns: 4 vectors unless 2-vector panels pad less by more
+     * than the 6x4V kernel's edge in speed (it is about 5 % faster where both fit exactly, from a 64-deep
+     * 1x1 convolution with a residual, where 6 rows of 4 vectors amortise the epilogue better; equal at K =
+     * 1024). So 192 and 256 columns take 4-vector panels, 96, 160 and 224 (which 4-vector panels pad by a
+     * third, a fifth and a seventh) take 2-vector ones. Pack with it: {@link PackedMatrix#pack}.
      */
     public static int panelWidthFor(int n) {
-        int best = GemmMicroKernel8x3v.NR;
-        for (int width : new int[] {GemmMicroKernel6x4v.NR, GemmMicroKernel8x2v.NR}) {
-            if (waste(n, width) < waste(n, best)) {
-                best = width;
-            }
-        }
-        return best;
+        long four = padded(n, GemmMicroKernel6x4v.NR);
+        long two = padded(n, GemmMicroKernel8x2v.NR);
+        return two * TWO_VECTOR_SLOWDOWN_PERCENT < four * 100 ? GemmMicroKernel8x2v.NR : GemmMicroKernel6x4v.NR;
     }
 
-    private static int waste(int n, int width) {
-        return (n + width - 1) / width * width - n;
+    private static long padded(int n, int width) {
+        return (long) (n + width - 1) / width * width;
     }
 
     /**
@@ -55,10 +55,10 @@ public final class Gemm {
     public static void block(float[] a, int aOff, int lda, int rows, PackedMatrix b, int panelFrom, int panelTo,
                              float[] c, int cOff, int ldc, int rOff, Epilogue epilogue) {
         int nr = b.panelWidth();
-        if (nr != GemmMicroKernel8x3v.NR && nr != GemmMicroKernel8x2v.NR && nr != GemmMicroKernel6x4v.NR) {
+        if (nr != GemmMicroKernel8x2v.NR && nr != GemmMicroKernel6x4v.NR) {
             throw new IllegalArgumentException("no microkernel for panels of " + nr + " columns");
         }
-        int mr = nr == GemmMicroKernel6x4v.NR ? GemmMicroKernel6x4v.MR : GemmMicroKernel8x3v.MR;
+        int mr = nr == GemmMicroKernel6x4v.NR ? GemmMicroKernel6x4v.MR : GemmMicroKernel8x2v.MR;
         int k = b.k();
         boolean plain = epilogue == Epilogue.NONE
                 || (epilogue.bias() == null && epilogue.residual() == null && !epilogue.relu());
@@ -117,9 +117,7 @@ public final class Gemm {
     private static void multiply(float[] a, int aOff, int lda, int rows, int mr, float[] b, int bOff, int k, int nr,
                                  float[] d, int dOff, int ldd) {
         if (rows == mr) {
-            if (nr == GemmMicroKernel8x3v.NR) {
-                GemmMicroKernel8x3v.run(a, aOff, lda, b, bOff, k, d, dOff, ldd);
-            } else if (nr == GemmMicroKernel6x4v.NR) {
+            if (nr == GemmMicroKernel6x4v.NR) {
                 GemmMicroKernel6x4v.run(a, aOff, lda, b, bOff, k, d, dOff, ldd);
             } else {
                 GemmMicroKernel8x2v.run(a, aOff, lda, b, bOff, k, d, dOff, ldd);
@@ -127,9 +125,7 @@ public final class Gemm {
             return;
         }
         for (int t = 0; t < rows; t++) {
-            if (nr == GemmMicroKernel8x3v.NR) {
-                GemmMicroKernel1x3v.run(a, aOff + t * lda, b, bOff, k, d, dOff + t * ldd);
-            } else if (nr == GemmMicroKernel6x4v.NR) {
+            if (nr == GemmMicroKernel6x4v.NR) {
                 GemmMicroKernel1x4v.run(a, aOff + t * lda, b, bOff, k, d, dOff + t * ldd);
             } else {
                 GemmMicroKernel1x2v.run(a, aOff + t * lda, b, bOff, k, d, dOff + t * ldd);

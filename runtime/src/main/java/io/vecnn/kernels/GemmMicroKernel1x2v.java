@@ -3,8 +3,8 @@ package io.vecnn.kernels;
 import jdk.incubator.vector.FloatVector;
 
 import static io.vecnn.kernels.GemmMicroKernel8x2v.NR;
-import static io.vecnn.kernels.GemmMicroKernel8x3v.SPECIES;
-import static io.vecnn.kernels.GemmMicroKernel8x3v.V;
+import static io.vecnn.kernels.GemmMicroKernel8x2v.SPECIES;
+import static io.vecnn.kernels.GemmMicroKernel8x2v.V;
 
 /**
  * C[1 × 2V] = A[1 × K] · B[K × 2V]: the row tail of {@link GemmMicroKernel8x2v}, for the last

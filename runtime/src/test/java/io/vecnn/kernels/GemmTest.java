@@ -23,8 +23,8 @@ class GemmTest {
     void randomShapesWithEveryEpilogueMatchTheReference() {
         SplittableRandom r = SEEDS.split();
         int m = 1 + r.nextInt(40);
-        int n = 1 + r.nextInt(3 * GemmMicroKernel8x3v.NR);
-        int[] widths = {GemmMicroKernel8x3v.NR, GemmMicroKernel8x2v.NR, GemmMicroKernel6x4v.NR};
+        int n = 1 + r.nextInt(2 * GemmMicroKernel6x4v.NR);
+        int[] widths = {GemmMicroKernel8x2v.NR, GemmMicroKernel6x4v.NR};
         int panelWidth = widths[r.nextInt(widths.length)];
         int k = 1 + r.nextInt(70);
         int lda = k + r.nextInt(3);
@@ -64,7 +64,7 @@ class GemmTest {
     @Test
     void deepKIsChunkedAndStillMatchesTheReference() {
         SplittableRandom r = new SplittableRandom(11);
-        for (int panelWidth : new int[] {GemmMicroKernel8x3v.NR, GemmMicroKernel8x2v.NR, GemmMicroKernel6x4v.NR}) {
+        for (int panelWidth : new int[] {GemmMicroKernel8x2v.NR, GemmMicroKernel6x4v.NR}) {
             int m = 29;
             int n = 2 * panelWidth + 5;
             int k = 2600;
@@ -91,22 +91,35 @@ class GemmTest {
     }
 
     @Test
-    void panelWidthPadsAsLittleAsPossible() {
-        org.junit.jupiter.api.Assertions.assertEquals(GemmMicroKernel6x4v.NR, Gemm.panelWidthFor(4 * GemmMicroKernel8x2v.V));
-        org.junit.jupiter.api.Assertions.assertEquals(GemmMicroKernel8x2v.NR, Gemm.panelWidthFor(2 * GemmMicroKernel8x2v.V));
-        org.junit.jupiter.api.Assertions.assertEquals(GemmMicroKernel6x4v.NR, Gemm.panelWidthFor(16 * GemmMicroKernel8x2v.V));
-        org.junit.jupiter.api.Assertions.assertEquals(GemmMicroKernel8x3v.NR, Gemm.panelWidthFor(3 * GemmMicroKernel8x2v.V));
-        org.junit.jupiter.api.Assertions.assertEquals(GemmMicroKernel8x3v.NR, Gemm.panelWidthFor(GemmMicroKernel8x3v.NR * 7));
+    void panelWidthTakesTwoVectorsOnlyWhereFourWouldPadMoreThanTheirSpeedGains() {
+        int v = GemmMicroKernel8x2v.V;
+        int four = GemmMicroKernel6x4v.NR;
+        int two = GemmMicroKernel8x2v.NR;
+        // Both fit exactly: the faster 4-vector kernel.
+        org.junit.jupiter.api.Assertions.assertEquals(four, Gemm.panelWidthFor(4 * v));
+        org.junit.jupiter.api.Assertions.assertEquals(four, Gemm.panelWidthFor(12 * v));
+        org.junit.jupiter.api.Assertions.assertEquals(four, Gemm.panelWidthFor(16 * v));
+        // Equal padding (3 vectors, or 1000 columns in 1024): 4 vectors.
+        org.junit.jupiter.api.Assertions.assertEquals(four, Gemm.panelWidthFor(3 * v));
+        org.junit.jupiter.api.Assertions.assertEquals(four, Gemm.panelWidthFor(1000));
+        // 4-vector panels would pad by a third, a fifth, a seventh, or a whole panel: 2 vectors.
+        org.junit.jupiter.api.Assertions.assertEquals(two, Gemm.panelWidthFor(6 * v));
+        org.junit.jupiter.api.Assertions.assertEquals(two, Gemm.panelWidthFor(10 * v));
+        org.junit.jupiter.api.Assertions.assertEquals(two, Gemm.panelWidthFor(14 * v));
+        org.junit.jupiter.api.Assertions.assertEquals(two, Gemm.panelWidthFor(2 * v));
+        org.junit.jupiter.api.Assertions.assertEquals(two, Gemm.panelWidthFor(10));
+        // A twenty-ninth (58 vectors in 60): not worth the slower kernel.
+        org.junit.jupiter.api.Assertions.assertEquals(four, Gemm.panelWidthFor(58 * v));
     }
 
     @Test
     void splittingPanelsAndRowsGivesBitIdenticalResults() {
         SplittableRandom r = new SplittableRandom(3);
         int m = 37;
-        int n = 2 * GemmMicroKernel8x3v.NR + 5;
+        int n = 2 * GemmMicroKernel8x2v.NR + 5;
         int k = 29;
         float[] a = random(r, m * k);
-        PackedMatrix b = PackedMatrix.pack(random(r, n * k), 0, n, k, GemmMicroKernel8x3v.NR);
+        PackedMatrix b = PackedMatrix.pack(random(r, n * k), 0, n, k, GemmMicroKernel8x2v.NR);
         float[] whole = new float[m * n];
         Gemm.block(a, 0, k, m, b, 0, b.panels(), whole, 0, n, 0, Epilogue.NONE);
         float[] split = new float[m * n];
