@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The implicit-GEMM stem convolution against the reference twin: 1-4 input channels, kernels up to 11x11,
- * strides up to 4, padding beyond half the kernel, odd map sizes (pixel groups straddling output rows and
+ * strides up to 4, output channels in whole panels or with a partial last one, padding beyond half the kernel, odd map sizes (pixel groups straddling output rows and
  * a short last group), batches, residual and ReLU, a slice of a wider output, and any thread count.
  */
 class Conv2dImplicitGemmTest {
@@ -52,7 +52,8 @@ class Conv2dImplicitGemmTest {
 
     private static Case randomCase(SplittableRandom r) {
         int inC = 1 + r.nextInt(Conv2dImplicitGemm.MAX_INPUT_CHANNELS);
-        int outC = NR * (1 + r.nextInt(2));
+        // Whole panels, or a last panel of at least half (Inception v3's 32-channel stem), in any width.
+        int outC = r.nextBoolean() ? NR * (1 + r.nextInt(2)) : NR / 2 + r.nextInt(NR + NR / 2);
         int kh = 2 + r.nextInt(10);
         int kw = r.nextInt(3) == 0 ? 1 + r.nextInt(11) : kh;
         int sh = 1 + r.nextInt(4);
@@ -151,12 +152,14 @@ class Conv2dImplicitGemmTest {
     }
 
     @Test
-    void appliesOnlyToFewInputChannelsAndWholePanels() {
+    void appliesOnlyToFewInputChannelsAndAtLeastHalfAPanel() {
         Shape rgb = new Shape(3, 32, 32);
         assertTrue(Conv2dImplicitGemm.applies(new Op.Conv2d(NR, 7, 7, 2, 2, 3, 3, 1, 1, 1, "w", null), rgb));
         assertFalse(Conv2dImplicitGemm.applies(new Op.Conv2d(NR, 3, 3, 1, 1, 1, 1, 1, 1, 1, "w", null),
                 new Shape(Conv2dImplicitGemm.MAX_INPUT_CHANNELS + 1, 32, 32)));
-        assertFalse(Conv2dImplicitGemm.applies(new Op.Conv2d(NR + 1, 7, 7, 2, 2, 3, 3, 1, 1, 1, "w", null), rgb));
+        assertTrue(Conv2dImplicitGemm.applies(new Op.Conv2d(NR + 1, 7, 7, 2, 2, 3, 3, 1, 1, 1, "w", null), rgb));
+        assertTrue(Conv2dImplicitGemm.applies(new Op.Conv2d(NR / 2, 3, 3, 2, 2, 0, 0, 1, 1, 1, "w", null), rgb));
+        assertFalse(Conv2dImplicitGemm.applies(new Op.Conv2d(NR / 2 - 1, 3, 3, 2, 2, 0, 0, 1, 1, 1, "w", null), rgb));
         assertFalse(Conv2dImplicitGemm.applies(new Op.Conv2d(NR, 1, 1, 1, 1, 0, 0, 1, 1, 1, "w", null), rgb));
         assertFalse(Conv2dImplicitGemm.applies(new Op.Conv2d(NR, 3, 3, 1, 1, 2, 2, 2, 2, 1, "w", null), rgb));
         Op.Conv2d grouped = new Op.Conv2d(NR, 3, 3, 1, 1, 1, 1, 1, 1, 3, "w", null);
