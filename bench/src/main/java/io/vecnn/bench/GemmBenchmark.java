@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * GEMM C[M×N] = A[M×K]·B[K×N] with B pre-packed, as convolutions use it. Shapes: squares, ResNet-50
- * layers and VGG16's 14x14 layer (M = output pixels, N = output channels, K = kernel × input channels).
+ * layers, VGG16's 14x14 layer and Inception v3's 1x7 at 17x17, 192 columns (M = output pixels, N = output
+ * channels, K = kernel × input channels).
  * GFLOP/s = 2·M·N·K / time.
  */
 @State(Scope.Benchmark)
@@ -36,7 +37,7 @@ import java.util.concurrent.TimeUnit;
 public class GemmBenchmark {
     private static final int ROWS_PER_TASK = 48;
 
-    @Param({"256x256x256", "512x512x512", "1024x1024x1024", "3136x64x576", "196x256x2304", "3136x256x64", "196x512x4608"})
+    @Param({"256x256x256", "512x512x512", "1024x1024x1024", "3136x64x576", "196x256x2304", "3136x256x64", "196x512x4608", "289x192x1344"})
     public String shape;
 
     @Param({"1", "2"})
