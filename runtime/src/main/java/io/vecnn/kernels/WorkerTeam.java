@@ -133,12 +133,12 @@ public final class WorkerTeam {
 
         /** Runs member's own share from its front, then the others' from their ends. */
         void work(int member) {
-            for (int i = takeFront(member); i >= 0; i = takeFront(member)) {
+            for (int i = take(member, true); i >= 0; i = take(member, true)) {
                 run(i);
             }
             for (int m = 1; m < shares.length(); m++) {
                 int victim = (member + m) % shares.length();
-                for (int i = takeBack(victim); i >= 0; i = takeBack(victim)) {
+                for (int i = take(victim, false); i >= 0; i = take(victim, false)) {
                     run(i);
                 }
             }
@@ -154,7 +154,8 @@ public final class WorkerTeam {
             }
         }
 
-        private int takeFront(int m) {
+        /** Claims the first or the last unclaimed index of member m's share, or -1 when none is left. */
+        private int take(int m, boolean front) {
             while (true) {
                 long s = shares.get(m);
                 int next = (int) (s >>> 32);
@@ -162,22 +163,8 @@ public final class WorkerTeam {
                 if (next >= end) {
                     return -1;
                 }
-                if (shares.compareAndSet(m, s, range(next + 1, end))) {
-                    return next;
-                }
-            }
-        }
-
-        private int takeBack(int m) {
-            while (true) {
-                long s = shares.get(m);
-                int next = (int) (s >>> 32);
-                int end = (int) s;
-                if (next >= end) {
-                    return -1;
-                }
-                if (shares.compareAndSet(m, s, range(next, end - 1))) {
-                    return end - 1;
+                if (shares.compareAndSet(m, s, front ? range(next + 1, end) : range(next, end - 1))) {
+                    return front ? next : end - 1;
                 }
             }
         }
