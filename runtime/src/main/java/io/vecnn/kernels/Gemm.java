@@ -2,8 +2,8 @@ package io.vecnn.kernels;
 
 /**
  * C = A · B (+ epilogue) for a block of rows and a range of B's panels: 6-row microkernel calls on 4-vector
- * panels, 8-row calls on 2-vector panels (as B was packed), then the row tail. Callers split the work across threads by row blocks
- * and panel ranges; every output element is computed by exactly one call with the same operation order, so
+ * panels, 8-row calls on 2-vector panels (as B was packed), then the row tail. Callers split the work
+ * across threads by row blocks and panel ranges; every output element is computed by exactly one call with the same operation order, so
  * results do not depend on the split or on the loop order.
  */
 public final class Gemm {
@@ -31,10 +31,11 @@ public final class Gemm {
 
     /**
      * The panel width for a matrix of {@code n} columns: 4 vectors unless 2-vector panels pad less by more
-     * than the 6x4V kernel's edge in speed (it is about 5 % faster where both fit exactly, from a 64-deep
-     * 1x1 convolution with a residual, where 6 rows of 4 vectors amortise the epilogue better; equal at K =
-     * 1024). So 192 and 256 columns take 4-vector panels, 96, 160 and 224 (which 4-vector panels pad by a
-     * third, a fifth and a seventh) take 2-vector ones. Pack with it: {@link PackedMatrix#pack}.
+     * than the 6x4V kernel's edge in speed. Where both fit exactly the 6x4V kernel is up to 9 % faster (a
+     * 64-deep 1x1 convolution with a residual, where 6 rows of 4 vectors amortise the epilogue better) and
+     * as fast at K = 1024; 5 % lies between. So 192 and 256 columns take 4-vector panels, 96, 160 and 224
+     * (which 4-vector panels pad by a third, a fifth and a seventh) take 2-vector ones. Pack with it:
+     * {@link PackedMatrix#pack}.
      */
     public static int panelWidthFor(int n) {
         long four = padded(n, GemmMicroKernel6x4v.NR);
