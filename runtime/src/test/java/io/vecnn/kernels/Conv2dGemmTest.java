@@ -1,21 +1,19 @@
 package io.vecnn.kernels;
 
 import io.vecnn.Tensor;
-import io.vecnn.exec.reference.ReferenceExecutor;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
 import io.vecnn.graph.Shape;
 import io.vecnn.graph.ShapeInference;
-import io.vecnn.graph.WeightTensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ForkJoinPool;
 
+import static io.vecnn.kernels.ConvCase.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -29,18 +27,7 @@ class Conv2dGemmTest {
         POOL.shutdown();
     }
 
-    private static float[] random(SplittableRandom r, int n) {
-        float[] f = new float[n];
-        for (int i = 0; i < n; i++) {
-            f[i] = (float) r.nextGaussian();
-        }
-        return f;
-    }
-
-    private record Case(Op.Conv2d op, Shape in, Shape out, float[] w, float[] bias, Tensor x) {
-    }
-
-    private static Case randomCase(SplittableRandom r) {
+    private static ConvCase randomCase(SplittableRandom r) {
         int groups = r.nextInt(4) == 0 ? 1 + r.nextInt(3) : 1;
         int inC = groups * (1 + r.nextInt(20));
         int outC = groups * (1 + r.nextInt(40));
@@ -62,23 +49,14 @@ class Conv2dGemmTest {
         float[] weights = random(r, outC * kh * kw * (inC / groups));
         float[] bias = op.bias() == null ? null : random(r, outC);
         Tensor x = new Tensor(batch, h, w, inC, random(r, batch * h * w * inC));
-        return new Case(op, in, out, weights, bias, x);
-    }
-
-    private static Tensor reference(Case c) {
-        Map<String, WeightTensor> weights = c.bias() == null
-                ? Map.of("w", new WeightTensor(new int[] {c.op().outChannels(), c.op().kernelH(), c.op().kernelW(),
-                c.in().channels() / c.op().groups()}, c.w()))
-                : Map.of("w", new WeightTensor(new int[] {c.op().outChannels(), c.op().kernelH(), c.op().kernelW(),
-                c.in().channels() / c.op().groups()}, c.w()), "b", WeightTensor.vector(c.bias()));
-        return ReferenceExecutor.apply(new Node("conv", c.op(), List.of("x"), "y"), List.of(c.x()), weights);
+        return new ConvCase(op, in, out, weights, bias, x);
     }
 
     @RepeatedTest(60)
     void randomConvolutionsWithResidualAndReluMatchTheReference() {
         SplittableRandom r = SEEDS.split();
-        Case c = randomCase(r);
-        Tensor want = reference(c);
+        ConvCase c = randomCase(r);
+        Tensor want = c.reference();
         float[] residual = r.nextBoolean() ? random(r, want.data().length) : null;
         boolean relu = r.nextBoolean();
         Conv2dGemm conv = new Conv2dGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
@@ -86,12 +64,7 @@ class Conv2dGemmTest {
 
         conv.run(c.x().data(), c.x().batch(), y, 0, c.out().channels(), residual, relu, POOL, scratch(conv, c));
 
-        for (int i = 0; i < y.length; i++) {
-            double v = want.data()[i] + (residual == null ? 0 : residual[i]);
-            v = relu ? Math.max(v, 0) : v;
-            assertEquals(v, y[i], 1e-4 * (1 + Math.abs(v)) * Math.sqrt(c.op().kernelH() * c.op().kernelW() * c.in().channels()),
-                    c.op() + " " + c.in() + " at " + i);
-        }
+        c.assertMatches(want, residual, relu, y, 1e-4);
     }
 
     /** A map too large to gather whole: its rows are gathered block by block into per-thread scratch. */
@@ -101,10 +74,10 @@ class Conv2dGemmTest {
         Op.Conv2d op = new Op.Conv2d(20, 3, 3, 1, 1, 1, 1, 1, 1, 1, "w", "b");
         Shape in = new Shape(8, 190, 190);
         Shape out = new Shape(20, 190, 190);
-        Case c = new Case(op, in, out, random(r, 20 * 9 * 8), random(r, 20), new Tensor(1, 190, 190, 8, random(r, 190 * 190 * 8)));
+        ConvCase c = new ConvCase(op, in, out, random(r, 20 * 9 * 8), random(r, 20), new Tensor(1, 190, 190, 8, random(r, 190 * 190 * 8)));
         Conv2dGemm conv = new Conv2dGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
         assertEquals(0, conv.scratchFloats(1), "this map must take the block-by-block path");
-        Tensor want = reference(c);
+        Tensor want = c.reference();
         float[] y = new float[want.data().length];
 
         conv.run(c.x().data(), 1, y, 0, 20, null, false, POOL, scratch(conv, c));
@@ -116,7 +89,7 @@ class Conv2dGemmTest {
 
     @Test
     void writesIntoAChannelSliceOfAWiderOutput() {
-        Case c = randomCase(new SplittableRandom(5));
+        ConvCase c = randomCase(new SplittableRandom(5));
         Conv2dGemm conv = new Conv2dGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
         int extra = 7;
         int wide = c.out().channels() + extra;
@@ -140,7 +113,7 @@ class Conv2dGemmTest {
 
     @Test
     void resultDoesNotDependOnTheThreadCount() {
-        Case c = randomCase(new SplittableRandom(8));
+        ConvCase c = randomCase(new SplittableRandom(8));
         Conv2dGemm conv = new Conv2dGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
         int size = c.x().batch() * c.out().height() * c.out().width() * c.out().channels();
         float[] one = new float[size];
@@ -150,7 +123,7 @@ class Conv2dGemmTest {
         assertArrayEquals(one, two);
     }
 
-    private static float[] scratch(Conv2dGemm conv, Case c) {
+    private static float[] scratch(Conv2dGemm conv, ConvCase c) {
         return new float[conv.scratchFloats(c.x().batch())];
     }
 }

@@ -1,23 +1,20 @@
 package io.vecnn.kernels;
 
 import io.vecnn.Tensor;
-import io.vecnn.exec.reference.ReferenceExecutor;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
 import io.vecnn.graph.Shape;
 import io.vecnn.graph.ShapeInference;
-import io.vecnn.graph.WeightTensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ForkJoinPool;
 
+import static io.vecnn.kernels.ConvCase.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,18 +36,7 @@ class Conv2dImplicitGemmTest {
         POOL.shutdown();
     }
 
-    private record Case(Op.Conv2d op, Shape in, Shape out, float[] w, float[] bias, Tensor x) {
-    }
-
-    private static float[] random(SplittableRandom r, int n) {
-        float[] f = new float[n];
-        for (int i = 0; i < n; i++) {
-            f[i] = (float) r.nextGaussian();
-        }
-        return f;
-    }
-
-    private static Case randomCase(SplittableRandom r) {
+    private static ConvCase randomCase(SplittableRandom r) {
         int inC = 1 + r.nextInt(Conv2dImplicitGemm.MAX_INPUT_CHANNELS);
         // Whole panels, or a last panel of at least half (Inception v3's 32-channel stem), in any width.
         int outC = r.nextBoolean() ? NR * (1 + r.nextInt(2)) : NR / 2 + r.nextInt(NR + NR / 2);
@@ -67,21 +53,11 @@ class Conv2dImplicitGemmTest {
         Shape in = new Shape(inC, h, w);
         Shape out = ShapeInference.outputShape(new Node("conv", op, List.of("x"), "y"), List.of(in),
                 name -> name.equals("w") ? new int[] {outC, kh, kw, inC} : new int[] {outC});
-        return new Case(op, in, out, random(r, outC * kh * kw * inC), op.bias() == null ? null : random(r, outC),
+        return new ConvCase(op, in, out, random(r, outC * kh * kw * inC), op.bias() == null ? null : random(r, outC),
                 new Tensor(batch, h, w, inC, random(r, batch * h * w * inC)));
     }
 
-    private static Tensor reference(Case c) {
-        Map<String, WeightTensor> weights = new HashMap<>();
-        weights.put("w", new WeightTensor(new int[] {c.op().outChannels(), c.op().kernelH(), c.op().kernelW(),
-                c.in().channels()}, c.w()));
-        if (c.bias() != null) {
-            weights.put("b", WeightTensor.vector(c.bias()));
-        }
-        return ReferenceExecutor.apply(new Node("conv", c.op(), List.of("x"), "y"), List.of(c.x()), weights);
-    }
-
-    private static float[] run(Conv2dImplicitGemm conv, Case c, float[] y, int yChannel, int yChannels,
+    private static float[] run(Conv2dImplicitGemm conv, ConvCase c, float[] y, int yChannel, int yChannels,
                                float[] residual, boolean relu, ForkJoinPool pool) {
         conv.run(c.x().data(), c.x().batch(), y, yChannel, yChannels, residual, relu, pool,
                 new float[conv.scratchFloats(c.x().batch())]);
@@ -91,18 +67,13 @@ class Conv2dImplicitGemmTest {
     @RepeatedTest(60)
     void randomStemsWithResidualAndReluMatchTheReference() {
         SplittableRandom r = SEEDS.split();
-        Case c = randomCase(r);
-        Tensor want = reference(c);
+        ConvCase c = randomCase(r);
+        Tensor want = c.reference();
         float[] residual = r.nextBoolean() ? random(r, want.data().length) : null;
         boolean relu = r.nextBoolean();
         Conv2dImplicitGemm conv = new Conv2dImplicitGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
         float[] y = run(conv, c, new float[want.data().length], 0, c.out().channels(), residual, relu, POOL);
-        double scale = Math.sqrt(c.op().kernelH() * c.op().kernelW() * c.in().channels());
-        for (int i = 0; i < y.length; i++) {
-            double v = want.data()[i] + (residual == null ? 0 : residual[i]);
-            v = relu ? Math.max(v, 0) : v;
-            assertEquals(v, y[i], 1e-5 * (1 + Math.abs(v)) * scale, c.op() + " " + c.in() + " at " + i);
-        }
+        c.assertMatches(want, residual, relu, y, 1e-5);
     }
 
     /** ResNet's stem as the networks run it: 3x224x224, 7x7 stride 2, padding 3, 64 channels. */
@@ -111,9 +82,9 @@ class Conv2dImplicitGemmTest {
         SplittableRandom r = new SplittableRandom(7);
         Op.Conv2d op = new Op.Conv2d(64, 7, 7, 2, 2, 3, 3, 1, 1, 1, "w", "b");
         Shape in = new Shape(3, 224, 224);
-        Case c = new Case(op, in, new Shape(64, 112, 112), random(r, 64 * 49 * 3), random(r, 64),
+        ConvCase c = new ConvCase(op, in, new Shape(64, 112, 112), random(r, 64 * 49 * 3), random(r, 64),
                 new Tensor(1, 224, 224, 3, random(r, 3 * 224 * 224)));
-        float[] want = reference(c).data();
+        float[] want = c.reference().data();
         float[] y = run(new Conv2dImplicitGemm(op, c.w(), c.bias(), in, c.out()), c, new float[want.length], 0, 64,
                 null, true, POOL);
         for (int i = 0; i < y.length; i++) {
@@ -123,7 +94,7 @@ class Conv2dImplicitGemmTest {
 
     @Test
     void writesIntoAChannelSliceOfAWiderOutputAndKeepsItsWeights() {
-        Case c = randomCase(new SplittableRandom(11));
+        ConvCase c = randomCase(new SplittableRandom(11));
         Conv2dImplicitGemm conv = new Conv2dImplicitGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
         int wide = c.out().channels() + 9;
         int pixels = c.x().batch() * c.out().height() * c.out().width();
@@ -144,7 +115,7 @@ class Conv2dImplicitGemmTest {
 
     @Test
     void resultDoesNotDependOnTheThreadCount() {
-        Case c = randomCase(new SplittableRandom(12));
+        ConvCase c = randomCase(new SplittableRandom(12));
         Conv2dImplicitGemm conv = new Conv2dImplicitGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
         int size = c.x().batch() * (int) c.out().size();
         assertArrayEquals(run(conv, c, new float[size], 0, c.out().channels(), null, true, null),
