@@ -9,6 +9,7 @@ module io.vecnn {
     requires com.fasterxml.jackson.databind;
     requires java.desktop;
     requires jdk.httpserver;
+    requires jdk.management;
 
     exports io.vecnn;
     exports io.vecnn.image;

@@ -12,7 +12,8 @@ import java.util.concurrent.ForkJoinPool;
  * channels a kernel row of taps is only 21 floats, and gathering them into im2col rows cost as much as the
  * multiplication (ResNet-18's stem on one core: 0.6 of 1.7 ms). Padding the input once (3x230x230 floats,
  * 0.6 MB, for the 7x7 stem) gives every window a place where it lies whole, edges included, so the
- * microkernel ({@link ImplicitConvMicroKernel6x4v}) reads each kernel row of each pixel's window directly.
+ * microkernel reads each kernel row of each pixel's window directly: {@link ImplicitConvMicroKernel6x4v} with
+ * 32 vector registers, {@link ImplicitConvMicroKernel6x2v} with 16 (where 6 × 4 accumulators would spill).
  */
 public final class Conv2dImplicitGemm implements ConvKernel {
     /** Up to this many input channels the gathering dominates: the RGB and greyscale stems. */
@@ -20,7 +21,11 @@ public final class Conv2dImplicitGemm implements ConvKernel {
     /** Output pixels per task: 8 groups of the microkernel's 6 rows, tens of microseconds of work each. */
     private static final int PIXELS_PER_TASK = 48;
     private static final int MR = ImplicitConvMicroKernel6x4v.MR;
-    private static final int NR = ImplicitConvMicroKernel6x4v.NR;
+    private static final boolean FOUR_VECTOR_PANELS = VectorIsa.wideRegisterFile();
+    /** Output channels per microkernel call on this register file. */
+    public static final int PANEL_WIDTH =
+            FOUR_VECTOR_PANELS ? ImplicitConvMicroKernel6x4v.NR : ImplicitConvMicroKernel6x2v.NR;
+    private static final int NR = PANEL_WIDTH;
     /**
      * A last panel short of NR columns is computed whole and its padding dropped. Down to half a panel that
      * still beats gathering: Inception v3's 32-channel 3x3 stride-2 stem, with half of every call wasted,
@@ -136,16 +141,19 @@ public final class Conv2dImplicitGemm implements ConvKernel {
                     int dst = outPixel * yChannels + yChannel + col0;
                     int rOff = outPixel * out.channels() + col0;
                     int columns = Math.min(NR, op.outChannels() - col0);
-                    if (rows == MR && columns == NR) {
+                    boolean whole = rows == MR && columns == NR;
+                    float[] d = whole ? y : tile;
+                    int dOff = whole ? dst : 0;
+                    int ldd = whole ? yChannels : NR;
+                    if (FOUR_VECTOR_PANELS) {
                         ImplicitConvMicroKernel6x4v.run(scratch, starts, kOffset, packed.k(),
-                                packed.data(), packed.panelOffset(panel), y, dst, yChannels);
-                        if (!plain) {
-                            EpilogueKernel.apply(y, dst, yChannels, MR, NR, y, dst, yChannels, col0, rOff, epilogue);
-                        }
+                                packed.data(), packed.panelOffset(panel), d, dOff, ldd);
                     } else {
-                        ImplicitConvMicroKernel6x4v.run(scratch, starts, kOffset, packed.k(),
-                                packed.data(), packed.panelOffset(panel), tile, 0, NR);
-                        EpilogueKernel.apply(tile, 0, NR, rows, columns, y, dst, yChannels, col0, rOff, epilogue);
+                        ImplicitConvMicroKernel6x2v.run(scratch, starts, kOffset, packed.k(),
+                                packed.data(), packed.panelOffset(panel), d, dOff, ldd);
+                    }
+                    if (!whole || !plain) {
+                        EpilogueKernel.apply(d, dOff, ldd, rows, columns, y, dst, yChannels, col0, rOff, epilogue);
                     }
                 }
             }

@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  * neighbouring columns). Runs over L1-resident data, a few percent of the GEMM's time.
  */
 final class EpilogueKernel {
-    private static final VectorSpecies<Float> S = GemmMicroKernel6x4v.SPECIES;
+    private static final VectorSpecies<Float> S = VectorIsa.SPECIES;
 
     private EpilogueKernel() {
     }

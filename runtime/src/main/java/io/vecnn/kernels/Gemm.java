@@ -1,8 +1,10 @@
 package io.vecnn.kernels;
 
 /**
- * C = A · B (+ epilogue) for a block of rows and a range of B's panels: 6-row microkernel calls on 4-vector
- * panels, 8-row calls on 2-vector panels (as B was packed), then the row tail. Callers split the work
+ * C = A · B (+ epilogue) for a block of rows and a range of B's panels, in microkernel calls whose shape
+ * fits the register file ({@link VectorIsa#REGISTERS}): with 32 registers, 6-row calls on 4-vector panels
+ * and 8-row calls on 2-vector panels (as B was packed); with 16, 6-row calls on 2-vector panels; then the
+ * row tail, one row per call. Callers split the work
  * across threads by row blocks and panel ranges; every output element is computed by exactly one call with the same operation order, so
  * results do not depend on the split or on the loop order.
  */
@@ -22,15 +24,20 @@ public final class Gemm {
     private static final int K_CHUNK = 1024;
     /** The 8x2V kernel's time per column relative to the 6x4V kernel's, in percent: see {@link #panelWidthFor}. */
     private static final int TWO_VECTOR_SLOWDOWN_PERCENT = 105;
+    private static final int FOUR_VECTORS = GemmMicroKernel6x4v.NR;
+    private static final int TWO_VECTORS = GemmMicroKernel6x2v.NR;
     /** A panel's tail goes through this tile so the microkernel can always store whole vectors. */
     private static final ThreadLocal<float[]> TILE =
-            ThreadLocal.withInitial(() -> new float[GemmMicroKernel8x2v.MR * GemmMicroKernel6x4v.NR]);
+            ThreadLocal.withInitial(() -> new float[GemmMicroKernel8x2v.MR * FOUR_VECTORS]);
 
     private Gemm() {
     }
 
     /**
-     * The panel width for a matrix of {@code n} columns: 4 vectors unless 2-vector panels pad less by more
+     * The panel width for a matrix of {@code n} columns. With 16 vector registers, 2 vectors: a 4-vector
+     * panel needs 4 B vectors and 6 × 4 accumulators, more than the file holds, and C2 then spills
+     * accumulators on every k step (the 6x4V kernel ran at a quarter of the FMA peak on an AVX2 machine).
+     * With 32 registers, 4 vectors unless 2-vector panels pad less by more
      * than the 6x4V kernel's edge in speed. Where both fit exactly the 6x4V kernel is up to 9 % faster (a
      * 64-deep 1x1 convolution with a residual, where 6 rows of 4 vectors amortise the epilogue better) and
      * as fast at K = 1024; 5 % lies between. So 192 and 256 columns take 4-vector panels, 96, 160 and 224
@@ -38,9 +45,26 @@ public final class Gemm {
      * {@link PackedMatrix#pack}.
      */
     public static int panelWidthFor(int n) {
-        long four = padded(n, GemmMicroKernel6x4v.NR);
-        long two = padded(n, GemmMicroKernel8x2v.NR);
-        return two * TWO_VECTOR_SLOWDOWN_PERCENT < four * 100 ? GemmMicroKernel8x2v.NR : GemmMicroKernel6x4v.NR;
+        if (!VectorIsa.wideRegisterFile()) {
+            return TWO_VECTORS;
+        }
+        long four = padded(n, FOUR_VECTORS);
+        long two = padded(n, TWO_VECTORS);
+        return two * TWO_VECTOR_SLOWDOWN_PERCENT < four * 100 ? TWO_VECTORS : FOUR_VECTORS;
+    }
+
+    /**
+     * Rows per microkernel call on panels of {@code nr} columns: 6 on 4-vector panels; on 2-vector panels
+     * 8 where 32 registers hold 8 × 2 accumulators, else 6 (15 of 16 registers).
+     */
+    public static int rowsPerCall(int nr) {
+        if (nr == FOUR_VECTORS) {
+            return GemmMicroKernel6x4v.MR;
+        }
+        if (nr == TWO_VECTORS) {
+            return VectorIsa.wideRegisterFile() ? GemmMicroKernel8x2v.MR : GemmMicroKernel6x2v.MR;
+        }
+        throw new IllegalArgumentException("no microkernel for panels of " + nr + " columns");
     }
 
     private static long padded(int n, int width) {
@@ -56,10 +80,7 @@ public final class Gemm {
     public static void block(float[] a, int aOff, int lda, int rows, PackedMatrix b, int panelFrom, int panelTo,
                              float[] c, int cOff, int ldc, int rOff, Epilogue epilogue) {
         int nr = b.panelWidth();
-        if (nr != GemmMicroKernel8x2v.NR && nr != GemmMicroKernel6x4v.NR) {
-            throw new IllegalArgumentException("no microkernel for panels of " + nr + " columns");
-        }
-        int mr = nr == GemmMicroKernel6x4v.NR ? GemmMicroKernel6x4v.MR : GemmMicroKernel8x2v.MR;
+        int mr = rowsPerCall(nr);
         int k = b.k();
         boolean plain = epilogue == Epilogue.NONE
                 || (epilogue.bias() == null && epilogue.residual() == null && !epilogue.relu());
@@ -118,18 +139,20 @@ public final class Gemm {
     private static void multiply(float[] a, int aOff, int lda, int rows, int mr, float[] b, int bOff, int k, int nr,
                                  float[] d, int dOff, int ldd) {
         if (rows == mr) {
-            if (nr == GemmMicroKernel6x4v.NR) {
+            if (nr == FOUR_VECTORS) {
                 GemmMicroKernel6x4v.run(a, aOff, lda, b, bOff, k, d, dOff, ldd);
-            } else {
+            } else if (mr == GemmMicroKernel8x2v.MR) {
                 GemmMicroKernel8x2v.run(a, aOff, lda, b, bOff, k, d, dOff, ldd);
+            } else {
+                GemmMicroKernel6x2v.run(a, aOff, lda, b, bOff, k, d, dOff, ldd);
             }
             return;
         }
         for (int t = 0; t < rows; t++) {
-            if (nr == GemmMicroKernel6x4v.NR) {
-                GemmMicroKernel1x4v.run(a, aOff + t * lda, b, bOff, k, d, dOff + t * ldd);
+            if (nr == FOUR_VECTORS) {
+                GemmMicroKernel1x4v.run(a, aOff + t * lda, lda, b, bOff, k, d, dOff + t * ldd, ldd);
             } else {
-                GemmMicroKernel1x2v.run(a, aOff + t * lda, b, bOff, k, d, dOff + t * ldd);
+                GemmMicroKernel1x2v.run(a, aOff + t * lda, lda, b, bOff, k, d, dOff + t * ldd, ldd);
             }
         }
     }

@@ -1,37 +1,58 @@
+// Generated from src/main/kernel-templates/GemmMicroKernel.java.in by MicroKernelGenerator: edit the template.
 package io.vecnn.kernels;
 
 import jdk.incubator.vector.FloatVector;
-
-import static io.vecnn.kernels.GemmMicroKernel6x4v.NR;
-import static io.vecnn.kernels.GemmMicroKernel6x4v.SPECIES;
-import static io.vecnn.kernels.GemmMicroKernel6x4v.V;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
- * C[1 × 4V] = A[1 × K] · B[K × 4V]: the row tail of {@link GemmMicroKernel6x4v}, for the last
- * {@code M mod 6} rows. Same panel layout and the same order of operations, so both give identical results
- * row for row.
+ * C[1 × 4V] = A[1 × K] · B[K × 4V], V = the preferred vector width ({@link VectorIsa#LANES}).
+ * The loop keeps 4 accumulators, 4 B vectors and 1 broadcast live: 9 vector registers.
+ * The row tail of the 6x4V kernel, for the last M mod 6 rows.
+ *
+ * <p>A is read row by row (stride {@code lda}), B from one packed panel ({@link PackedMatrix}). Each
+ * accumulator sums over k in order, the same order in every variant, so a row gives the same bits
+ * whichever variant computes it.
  */
 public final class GemmMicroKernel1x4v {
+    public static final VectorSpecies<Float> SPECIES = VectorIsa.SPECIES;
+    public static final int MR = 1;
+    public static final int V = SPECIES.length();
+    public static final int NR = 4 * V;
+    /** Vector registers the loop keeps live. */
+    public static final int REGISTERS = 9;
+
     private GemmMicroKernel1x4v() {
     }
 
-    /** Writes the raw sums of one row, {@code NR} values at {@code dOff}; the caller applies the epilogue. */
-    public static void run(float[] a, int aOff, float[] b, int bOff, int k, float[] d, int dOff) {
-        FloatVector c0 = FloatVector.zero(SPECIES);
-        FloatVector c1 = c0;
-        FloatVector c2 = c0;
-        FloatVector c3 = c0;
+    /**
+     * Writes the raw sums; the caller applies the epilogue. Every vector stays a local of this one method:
+     * handing vectors to a call C2 does not inline would box them, which costs more than the GEMM.
+     *
+     * @param a    A, rows {@code aOff + r*lda}, r in [0, MR)
+     * @param b    the packed panel, {@code k × NR} values from {@code bOff}
+     * @param d    destination, row r at {@code dOff + r*ldd}, {@code NR} values each
+     */
+    public static void run(float[] a, int aOff, int lda, float[] b, int bOff, int k, float[] d, int dOff, int ldd) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        int a0 = aOff + 0 * lda;
         int bi = bOff;
         for (int kk = 0; kk < k; kk++, bi += NR) {
-            FloatVector x = FloatVector.broadcast(SPECIES, a[aOff + kk]);
-            c0 = x.fma(FloatVector.fromArray(SPECIES, b, bi), c0);
-            c1 = x.fma(FloatVector.fromArray(SPECIES, b, bi + V), c1);
-            c2 = x.fma(FloatVector.fromArray(SPECIES, b, bi + 2 * V), c2);
-            c3 = x.fma(FloatVector.fromArray(SPECIES, b, bi + 3 * V), c3);
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi + 0 * V);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + 1 * V);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, b, bi + 2 * V);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, b, bi + 3 * V);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + kk]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            c02 = x0.fma(b2, c02);
+            c03 = x0.fma(b3, c03);
         }
-        c0.intoArray(d, dOff);
-        c1.intoArray(d, dOff + V);
-        c2.intoArray(d, dOff + 2 * V);
-        c3.intoArray(d, dOff + 3 * V);
+        c00.intoArray(d, dOff + 0 * ldd + 0 * V);
+        c01.intoArray(d, dOff + 0 * ldd + 1 * V);
+        c02.intoArray(d, dOff + 0 * ldd + 2 * V);
+        c03.intoArray(d, dOff + 0 * ldd + 3 * V);
     }
 }

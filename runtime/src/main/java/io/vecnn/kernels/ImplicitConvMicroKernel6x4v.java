@@ -1,3 +1,4 @@
+// Generated from src/main/kernel-templates/ImplicitConvMicroKernel.java.in by MicroKernelGenerator: edit the template.
 package io.vecnn.kernels;
 
 import jdk.incubator.vector.FloatVector;
@@ -5,18 +6,22 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * C[6 × 4V] = A[6 × K] · B[K × 4V] with A(r, k) = {@code a[rowStart[r] + kOffset[k]]}: the
- * {@link GemmMicroKernel6x4v} product with A read straight from a zero-padded NHWC input instead of an im2col
- * copy (an indirect GEMM). Output pixel r's window starts at {@code rowStart[r]}, tap k lies {@code kOffset[k]}
+ * GEMM microkernel's product with A read straight from a zero-padded NHWC input instead of an im2col copy
+ * (an indirect GEMM). Output pixel r's window starts at {@code rowStart[r]}, tap k lies {@code kOffset[k]}
  * further on, the same for every pixel; B is one packed panel whose K runs over (ky, kx, c), the OHWI order.
- * Same registers and loads per FMA as the GEMM kernel, plus one offset load per k. K is one flat loop on
- * purpose: as a loop over kernel rows around a 21-tap inner loop, C2 unrolled the inner loop, spilled the 24
- * accumulators between its copies, and the stem ran at half speed once that compilation replaced the first.
+ * The loop keeps 24 accumulators, 4 B vectors and 1 broadcast live: 29 vector registers.
+ * For 32-register files: 29 of 32 registers.
+ *
+ * <p>K is one flat loop on purpose: as a loop over kernel rows around a 21-tap inner loop, C2 unrolled the
+ * inner loop and spilled the accumulators between its copies.
  */
 public final class ImplicitConvMicroKernel6x4v {
-    public static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    public static final VectorSpecies<Float> SPECIES = VectorIsa.SPECIES;
     public static final int MR = 6;
     public static final int V = SPECIES.length();
     public static final int NR = 4 * V;
+    /** Vector registers the loop keeps live. */
+    public static final int REGISTERS = 29;
 
     private ImplicitConvMicroKernel6x4v() {
     }
@@ -25,19 +30,37 @@ public final class ImplicitConvMicroKernel6x4v {
      * Writes the raw sums; the caller applies the epilogue.
      *
      * @param a        the padded input
-     * @param rowStart where each of the 6 pixels' windows starts in {@code a}
+     * @param rowStart where each of the MR pixels' windows starts in {@code a}
      * @param kOffset  for each of the {@code k} taps (ky, kx, c), its offset from a window's start
      * @param b        the packed panel, {@code k × NR} values from {@code bOff}
      * @param d        destination, row r at {@code dOff + r*ldd}, {@code NR} values each
      */
     public static void run(float[] a, int[] rowStart, int[] kOffset, int k, float[] b, int bOff, float[] d, int dOff,
                            int ldd) {
-        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c02 = c00, c03 = c00;
-        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
-        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
-        FloatVector c40 = c00, c41 = c00, c42 = c00, c43 = c00;
-        FloatVector c50 = c00, c51 = c00, c52 = c00, c53 = c00;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c12 = FloatVector.zero(SPECIES);
+        FloatVector c13 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c22 = FloatVector.zero(SPECIES);
+        FloatVector c23 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c32 = FloatVector.zero(SPECIES);
+        FloatVector c33 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c42 = FloatVector.zero(SPECIES);
+        FloatVector c43 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        FloatVector c52 = FloatVector.zero(SPECIES);
+        FloatVector c53 = FloatVector.zero(SPECIES);
         int a0 = rowStart[0];
         int a1 = rowStart[1];
         int a2 = rowStart[2];
@@ -47,70 +70,64 @@ public final class ImplicitConvMicroKernel6x4v {
         int bi = bOff;
         for (int kk = 0; kk < k; kk++, bi += NR) {
             int j = kOffset[kk];
-            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + V);
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi + 0 * V);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + 1 * V);
             FloatVector b2 = FloatVector.fromArray(SPECIES, b, bi + 2 * V);
             FloatVector b3 = FloatVector.fromArray(SPECIES, b, bi + 3 * V);
-            FloatVector x = FloatVector.broadcast(SPECIES, a[a0 + j]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            c02 = x.fma(b2, c02);
-            c03 = x.fma(b3, c03);
-            x = FloatVector.broadcast(SPECIES, a[a1 + j]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            c12 = x.fma(b2, c12);
-            c13 = x.fma(b3, c13);
-            x = FloatVector.broadcast(SPECIES, a[a2 + j]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            c22 = x.fma(b2, c22);
-            c23 = x.fma(b3, c23);
-            x = FloatVector.broadcast(SPECIES, a[a3 + j]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            c32 = x.fma(b2, c32);
-            c33 = x.fma(b3, c33);
-            x = FloatVector.broadcast(SPECIES, a[a4 + j]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            c42 = x.fma(b2, c42);
-            c43 = x.fma(b3, c43);
-            x = FloatVector.broadcast(SPECIES, a[a5 + j]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
-            c52 = x.fma(b2, c52);
-            c53 = x.fma(b3, c53);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + j]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            c02 = x0.fma(b2, c02);
+            c03 = x0.fma(b3, c03);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + j]);
+            c10 = x1.fma(b0, c10);
+            c11 = x1.fma(b1, c11);
+            c12 = x1.fma(b2, c12);
+            c13 = x1.fma(b3, c13);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a2 + j]);
+            c20 = x2.fma(b0, c20);
+            c21 = x2.fma(b1, c21);
+            c22 = x2.fma(b2, c22);
+            c23 = x2.fma(b3, c23);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a3 + j]);
+            c30 = x3.fma(b0, c30);
+            c31 = x3.fma(b1, c31);
+            c32 = x3.fma(b2, c32);
+            c33 = x3.fma(b3, c33);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a4 + j]);
+            c40 = x4.fma(b0, c40);
+            c41 = x4.fma(b1, c41);
+            c42 = x4.fma(b2, c42);
+            c43 = x4.fma(b3, c43);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a5 + j]);
+            c50 = x5.fma(b0, c50);
+            c51 = x5.fma(b1, c51);
+            c52 = x5.fma(b2, c52);
+            c53 = x5.fma(b3, c53);
         }
-        int d0 = dOff;
-        int d1 = d0 + ldd;
-        int d2 = d1 + ldd;
-        int d3 = d2 + ldd;
-        int d4 = d3 + ldd;
-        int d5 = d4 + ldd;
-        c00.intoArray(d, d0);
-        c01.intoArray(d, d0 + V);
-        c02.intoArray(d, d0 + 2 * V);
-        c03.intoArray(d, d0 + 3 * V);
-        c10.intoArray(d, d1);
-        c11.intoArray(d, d1 + V);
-        c12.intoArray(d, d1 + 2 * V);
-        c13.intoArray(d, d1 + 3 * V);
-        c20.intoArray(d, d2);
-        c21.intoArray(d, d2 + V);
-        c22.intoArray(d, d2 + 2 * V);
-        c23.intoArray(d, d2 + 3 * V);
-        c30.intoArray(d, d3);
-        c31.intoArray(d, d3 + V);
-        c32.intoArray(d, d3 + 2 * V);
-        c33.intoArray(d, d3 + 3 * V);
-        c40.intoArray(d, d4);
-        c41.intoArray(d, d4 + V);
-        c42.intoArray(d, d4 + 2 * V);
-        c43.intoArray(d, d4 + 3 * V);
-        c50.intoArray(d, d5);
-        c51.intoArray(d, d5 + V);
-        c52.intoArray(d, d5 + 2 * V);
-        c53.intoArray(d, d5 + 3 * V);
+        c00.intoArray(d, dOff + 0 * ldd + 0 * V);
+        c01.intoArray(d, dOff + 0 * ldd + 1 * V);
+        c02.intoArray(d, dOff + 0 * ldd + 2 * V);
+        c03.intoArray(d, dOff + 0 * ldd + 3 * V);
+        c10.intoArray(d, dOff + 1 * ldd + 0 * V);
+        c11.intoArray(d, dOff + 1 * ldd + 1 * V);
+        c12.intoArray(d, dOff + 1 * ldd + 2 * V);
+        c13.intoArray(d, dOff + 1 * ldd + 3 * V);
+        c20.intoArray(d, dOff + 2 * ldd + 0 * V);
+        c21.intoArray(d, dOff + 2 * ldd + 1 * V);
+        c22.intoArray(d, dOff + 2 * ldd + 2 * V);
+        c23.intoArray(d, dOff + 2 * ldd + 3 * V);
+        c30.intoArray(d, dOff + 3 * ldd + 0 * V);
+        c31.intoArray(d, dOff + 3 * ldd + 1 * V);
+        c32.intoArray(d, dOff + 3 * ldd + 2 * V);
+        c33.intoArray(d, dOff + 3 * ldd + 3 * V);
+        c40.intoArray(d, dOff + 4 * ldd + 0 * V);
+        c41.intoArray(d, dOff + 4 * ldd + 1 * V);
+        c42.intoArray(d, dOff + 4 * ldd + 2 * V);
+        c43.intoArray(d, dOff + 4 * ldd + 3 * V);
+        c50.intoArray(d, dOff + 5 * ldd + 0 * V);
+        c51.intoArray(d, dOff + 5 * ldd + 1 * V);
+        c52.intoArray(d, dOff + 5 * ldd + 2 * V);
+        c53.intoArray(d, dOff + 5 * ldd + 3 * V);
     }
 }

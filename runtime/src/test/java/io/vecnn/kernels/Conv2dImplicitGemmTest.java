@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class Conv2dImplicitGemmTest {
     private static final SplittableRandom SEEDS = new SplittableRandom(53);
     private static final ForkJoinPool POOL = new ForkJoinPool(2);
-    private static final int NR = ImplicitConvMicroKernel6x4v.NR;
+    private static final int NR = Conv2dImplicitGemm.PANEL_WIDTH;
 
     @AfterAll
     static void shutdown() {

@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The GEMM kernels against a plain triple loop in double, on random sizes with row, column and K tails. */
 class GemmTest {
@@ -92,24 +94,41 @@ class GemmTest {
 
     @Test
     void panelWidthTakesTwoVectorsOnlyWhereFourWouldPadMoreThanTheirSpeedGains() {
-        int v = GemmMicroKernel8x2v.V;
+        int v = VectorIsa.LANES;
         int four = GemmMicroKernel6x4v.NR;
         int two = GemmMicroKernel8x2v.NR;
+        if (!VectorIsa.wideRegisterFile()) {
+            // 16 registers: 4-vector panels would spill, every width takes 2 vectors, 6 rows per call.
+            for (int n : new int[] {1, 10, 2 * v, 3 * v, 4 * v, 6 * v, 16 * v, 1000}) {
+                assertEquals(two, Gemm.panelWidthFor(n), "n=" + n);
+            }
+            assertEquals(6, Gemm.rowsPerCall(two));
+            return;
+        }
+        assertEquals(6, Gemm.rowsPerCall(four));
+        assertEquals(8, Gemm.rowsPerCall(two));
         // Both fit exactly: the faster 4-vector kernel.
-        org.junit.jupiter.api.Assertions.assertEquals(four, Gemm.panelWidthFor(4 * v));
-        org.junit.jupiter.api.Assertions.assertEquals(four, Gemm.panelWidthFor(12 * v));
-        org.junit.jupiter.api.Assertions.assertEquals(four, Gemm.panelWidthFor(16 * v));
+        assertEquals(four, Gemm.panelWidthFor(4 * v));
+        assertEquals(four, Gemm.panelWidthFor(12 * v));
+        assertEquals(four, Gemm.panelWidthFor(16 * v));
         // Equal padding (3 vectors, or 1000 columns in 1024): 4 vectors.
-        org.junit.jupiter.api.Assertions.assertEquals(four, Gemm.panelWidthFor(3 * v));
-        org.junit.jupiter.api.Assertions.assertEquals(four, Gemm.panelWidthFor(1000));
+        assertEquals(four, Gemm.panelWidthFor(3 * v));
+        assertEquals(four, Gemm.panelWidthFor(1000));
         // 4-vector panels would pad by a third, a fifth, a seventh, or a whole panel: 2 vectors.
-        org.junit.jupiter.api.Assertions.assertEquals(two, Gemm.panelWidthFor(6 * v));
-        org.junit.jupiter.api.Assertions.assertEquals(two, Gemm.panelWidthFor(10 * v));
-        org.junit.jupiter.api.Assertions.assertEquals(two, Gemm.panelWidthFor(14 * v));
-        org.junit.jupiter.api.Assertions.assertEquals(two, Gemm.panelWidthFor(2 * v));
-        org.junit.jupiter.api.Assertions.assertEquals(two, Gemm.panelWidthFor(10));
+        assertEquals(two, Gemm.panelWidthFor(6 * v));
+        assertEquals(two, Gemm.panelWidthFor(10 * v));
+        assertEquals(two, Gemm.panelWidthFor(14 * v));
+        assertEquals(two, Gemm.panelWidthFor(2 * v));
+        assertEquals(two, Gemm.panelWidthFor(10));
         // A twenty-ninth (58 vectors in 60): not worth the slower kernel.
-        org.junit.jupiter.api.Assertions.assertEquals(four, Gemm.panelWidthFor(58 * v));
+        assertEquals(four, Gemm.panelWidthFor(58 * v));
+    }
+
+    @Test
+    void rowsPerCallRejectsPanelsNoMicrokernelTakes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Gemm.rowsPerCall(3 * VectorIsa.LANES));
+        assertTrue(e.getMessage().contains("panels of " + 3 * VectorIsa.LANES + " columns"), e.getMessage());
     }
 
     @Test

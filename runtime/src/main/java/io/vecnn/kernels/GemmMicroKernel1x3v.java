@@ -1,0 +1,54 @@
+// Generated from src/main/kernel-templates/GemmMicroKernel.java.in by MicroKernelGenerator: edit the template.
+package io.vecnn.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * C[1 × 3V] = A[1 × K] · B[K × 3V], V = the preferred vector width ({@link VectorIsa#LANES}).
+ * The loop keeps 3 accumulators, 3 B vectors and 1 broadcast live: 7 vector registers.
+ * The row tail of the 4x3V kernel.
+ *
+ * <p>A is read row by row (stride {@code lda}), B from one packed panel ({@link PackedMatrix}). Each
+ * accumulator sums over k in order, the same order in every variant, so a row gives the same bits
+ * whichever variant computes it.
+ */
+public final class GemmMicroKernel1x3v {
+    public static final VectorSpecies<Float> SPECIES = VectorIsa.SPECIES;
+    public static final int MR = 1;
+    public static final int V = SPECIES.length();
+    public static final int NR = 3 * V;
+    /** Vector registers the loop keeps live. */
+    public static final int REGISTERS = 7;
+
+    private GemmMicroKernel1x3v() {
+    }
+
+    /**
+     * Writes the raw sums; the caller applies the epilogue. Every vector stays a local of this one method:
+     * handing vectors to a call C2 does not inline would box them, which costs more than the GEMM.
+     *
+     * @param a    A, rows {@code aOff + r*lda}, r in [0, MR)
+     * @param b    the packed panel, {@code k × NR} values from {@code bOff}
+     * @param d    destination, row r at {@code dOff + r*ldd}, {@code NR} values each
+     */
+    public static void run(float[] a, int aOff, int lda, float[] b, int bOff, int k, float[] d, int dOff, int ldd) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        int a0 = aOff + 0 * lda;
+        int bi = bOff;
+        for (int kk = 0; kk < k; kk++, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi + 0 * V);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + 1 * V);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, b, bi + 2 * V);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + kk]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            c02 = x0.fma(b2, c02);
+        }
+        c00.intoArray(d, dOff + 0 * ldd + 0 * V);
+        c01.intoArray(d, dOff + 0 * ldd + 1 * V);
+        c02.intoArray(d, dOff + 0 * ldd + 2 * V);
+    }
+}

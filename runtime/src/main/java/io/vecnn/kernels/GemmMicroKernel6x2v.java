@@ -1,0 +1,91 @@
+// Generated from src/main/kernel-templates/GemmMicroKernel.java.in by MicroKernelGenerator: edit the template.
+package io.vecnn.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * C[6 × 2V] = A[6 × K] · B[K × 2V], V = the preferred vector width ({@link VectorIsa#LANES}).
+ * The loop keeps 12 accumulators, 2 B vectors and 1 broadcast live: 15 vector registers.
+ * For 16-register files (x86-64 without AVX-512) and panels of 2V columns: 15 of 16 registers,
+ * the shape MLAS's and XNNPACK's FMA3 kernels use; 6 × 4V would need 29 and spill accumulators on every k step.
+ *
+ * <p>A is read row by row (stride {@code lda}), B from one packed panel ({@link PackedMatrix}). Each
+ * accumulator sums over k in order, the same order in every variant, so a row gives the same bits
+ * whichever variant computes it.
+ */
+public final class GemmMicroKernel6x2v {
+    public static final VectorSpecies<Float> SPECIES = VectorIsa.SPECIES;
+    public static final int MR = 6;
+    public static final int V = SPECIES.length();
+    public static final int NR = 2 * V;
+    /** Vector registers the loop keeps live. */
+    public static final int REGISTERS = 15;
+
+    private GemmMicroKernel6x2v() {
+    }
+
+    /**
+     * Writes the raw sums; the caller applies the epilogue. Every vector stays a local of this one method:
+     * handing vectors to a call C2 does not inline would box them, which costs more than the GEMM.
+     *
+     * @param a    A, rows {@code aOff + r*lda}, r in [0, MR)
+     * @param b    the packed panel, {@code k × NR} values from {@code bOff}
+     * @param d    destination, row r at {@code dOff + r*ldd}, {@code NR} values each
+     */
+    public static void run(float[] a, int aOff, int lda, float[] b, int bOff, int k, float[] d, int dOff, int ldd) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        int a0 = aOff + 0 * lda;
+        int a1 = aOff + 1 * lda;
+        int a2 = aOff + 2 * lda;
+        int a3 = aOff + 3 * lda;
+        int a4 = aOff + 4 * lda;
+        int a5 = aOff + 5 * lda;
+        int bi = bOff;
+        for (int kk = 0; kk < k; kk++, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi + 0 * V);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + 1 * V);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + kk]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + kk]);
+            c10 = x1.fma(b0, c10);
+            c11 = x1.fma(b1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a2 + kk]);
+            c20 = x2.fma(b0, c20);
+            c21 = x2.fma(b1, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a3 + kk]);
+            c30 = x3.fma(b0, c30);
+            c31 = x3.fma(b1, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a4 + kk]);
+            c40 = x4.fma(b0, c40);
+            c41 = x4.fma(b1, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a5 + kk]);
+            c50 = x5.fma(b0, c50);
+            c51 = x5.fma(b1, c51);
+        }
+        c00.intoArray(d, dOff + 0 * ldd + 0 * V);
+        c01.intoArray(d, dOff + 0 * ldd + 1 * V);
+        c10.intoArray(d, dOff + 1 * ldd + 0 * V);
+        c11.intoArray(d, dOff + 1 * ldd + 1 * V);
+        c20.intoArray(d, dOff + 2 * ldd + 0 * V);
+        c21.intoArray(d, dOff + 2 * ldd + 1 * V);
+        c30.intoArray(d, dOff + 3 * ldd + 0 * V);
+        c31.intoArray(d, dOff + 3 * ldd + 1 * V);
+        c40.intoArray(d, dOff + 4 * ldd + 0 * V);
+        c41.intoArray(d, dOff + 4 * ldd + 1 * V);
+        c50.intoArray(d, dOff + 5 * ldd + 0 * V);
+        c51.intoArray(d, dOff + 5 * ldd + 1 * V);
+    }
+}

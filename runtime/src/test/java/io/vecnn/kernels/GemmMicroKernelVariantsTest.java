@@ -1,0 +1,125 @@
+package io.vecnn.kernels;
+
+import io.vecnn.kernels.generator.MicroKernelGenerator;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Every GEMM microkernel variant, called directly, against a scalar reference that sums each element with
+ * {@link Math#fma} in k order, as the kernels do: the results must be bit-identical, whatever the register
+ * file this JVM has (CI runs this natively and as an AVX2 JVM). Cases: k = 1 and 0, odd k, A read with a
+ * leading dimension wider than k, D written with one wider than the panel and at an offset (nothing
+ * outside the MR × NR block may change), B packed from fewer columns than the panel (the N tail, whose
+ * padding must come out as zeros). Row tails (M not a multiple of MR) are the 1-row variants, tested here
+ * too, and with epilogues through {@link Gemm#block} in {@link GemmTest}.
+ */
+class GemmMicroKernelVariantsTest {
+    private static final SplittableRandom SEEDS = new SplittableRandom(1807);
+
+    @FunctionalInterface
+    interface Kernel {
+        void run(float[] a, int aOff, int lda, float[] b, int bOff, int k, float[] d, int dOff, int ldd);
+    }
+
+    record Variant(String name, int mr, int nr, Kernel kernel) {
+    }
+
+    static final List<Variant> VARIANTS = List.of(
+            new Variant("GemmMicroKernel6x4v", GemmMicroKernel6x4v.MR, GemmMicroKernel6x4v.NR, GemmMicroKernel6x4v::run),
+            new Variant("GemmMicroKernel8x2v", GemmMicroKernel8x2v.MR, GemmMicroKernel8x2v.NR, GemmMicroKernel8x2v::run),
+            new Variant("GemmMicroKernel6x2v", GemmMicroKernel6x2v.MR, GemmMicroKernel6x2v.NR, GemmMicroKernel6x2v::run),
+            new Variant("GemmMicroKernel4x3v", GemmMicroKernel4x3v.MR, GemmMicroKernel4x3v.NR, GemmMicroKernel4x3v::run),
+            new Variant("GemmMicroKernel5x2v", GemmMicroKernel5x2v.MR, GemmMicroKernel5x2v.NR, GemmMicroKernel5x2v::run),
+            new Variant("GemmMicroKernel4x2v", GemmMicroKernel4x2v.MR, GemmMicroKernel4x2v.NR, GemmMicroKernel4x2v::run),
+            new Variant("GemmMicroKernel1x4v", GemmMicroKernel1x4v.MR, GemmMicroKernel1x4v.NR, GemmMicroKernel1x4v::run),
+            new Variant("GemmMicroKernel1x3v", GemmMicroKernel1x3v.MR, GemmMicroKernel1x3v.NR, GemmMicroKernel1x3v::run),
+            new Variant("GemmMicroKernel1x2v", GemmMicroKernel1x2v.MR, GemmMicroKernel1x2v.NR, GemmMicroKernel1x2v::run));
+
+    @Test
+    void everyGeneratedVariantIsTested() {
+        List<String> generated = MicroKernelGenerator.VARIANTS.stream()
+                .filter(v -> v.family().equals("GemmMicroKernel")).map(MicroKernelGenerator.Variant::className)
+                .sorted().toList();
+        assertEquals(generated, VARIANTS.stream().map(Variant::name).sorted().toList());
+    }
+
+    @Test
+    void depthOneAndZero() {
+        SplittableRandom r = SEEDS.split();
+        for (Variant v : VARIANTS) {
+            check(v, r, 1, 1, 0, 0, 0, v.nr());
+            check(v, r, 0, 0, 0, 0, 0, v.nr());
+        }
+    }
+
+    @RepeatedTest(20)
+    void randomDepthsStridesOffsetsAndColumnTails() {
+        SplittableRandom r = SEEDS.split();
+        for (Variant v : VARIANTS) {
+            int k = 1 + r.nextInt(300);
+            int lda = k + r.nextInt(9);
+            int columns = v.nr() - r.nextInt(v.nr());
+            check(v, r, k, lda, r.nextInt(17), r.nextInt(13), r.nextInt(2 * VectorIsa.LANES + 1), columns);
+        }
+    }
+
+    /**
+     * Runs {@code v} on MR rows of a random A (row stride {@code lda}, from {@code aOff}) and a panel packed
+     * from {@code columns} columns, into D with row stride NR + {@code extraLdd}, from {@code dOff}.
+     */
+    private static void check(Variant v, SplittableRandom r, int k, int lda, int aOff, int dOff, int extraLdd,
+                              int columns) {
+        int mr = v.mr();
+        int nr = v.nr();
+        float[] a = random(r, aOff + mr * Math.max(lda, 1));
+        float[] w = random(r, columns * k);
+        int bLead = r.nextInt(5);
+        PackedMatrix packed = PackedMatrix.pack(w, 0, columns, k, nr);
+        float[] b = new float[bLead + k * nr];
+        System.arraycopy(packed.data(), packed.panelOffset(0), b, bLead, k * nr);
+        int ldd = nr + extraLdd;
+        float sentinel = -7.25f;
+        float[] d = new float[dOff + mr * ldd + 3];
+        Arrays.fill(d, sentinel);
+
+        v.kernel().run(a, aOff, lda, b, bLead, k, d, dOff, ldd);
+
+        String where = v.name() + " k=" + k + " lda=" + lda + " aOff=" + aOff + " dOff=" + dOff + " ldd=" + ldd
+                + " columns=" + columns;
+        for (int i = 0; i < d.length; i++) {
+            int rel = i - dOff;
+            int row = Math.floorDiv(rel, ldd);
+            int col = Math.floorMod(rel, ldd);
+            boolean inside = rel >= 0 && row < mr && col < nr;
+            if (!inside) {
+                if (Float.floatToRawIntBits(d[i]) != Float.floatToRawIntBits(sentinel)) {
+                    fail(where + ": wrote outside its block at " + i);
+                }
+                continue;
+            }
+            float want = 0f;
+            for (int kk = 0; kk < k; kk++) {
+                float bv = col < columns ? w[col * k + kk] : 0f;
+                want = Math.fma(a[aOff + row * lda + kk], bv, want);
+            }
+            if (Float.floatToRawIntBits(want) != Float.floatToRawIntBits(d[i])) {
+                fail(where + ": row " + row + " column " + col + " is " + d[i] + ", reference " + want);
+            }
+        }
+    }
+
+    private static float[] random(SplittableRandom r, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        return x;
+    }
+}

@@ -1,0 +1,77 @@
+package io.vecnn.kernels.generator;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes every microkernel variant from its family's template ({@code runtime/src/main/kernel-templates}).
+ * The variant list is the one place a shape is added or removed; the dispatch that picks a variant for the
+ * register file is {@code MicroKernelShapes}. Regenerate after editing a template or this list:
+ * <pre>mvn -pl runtime test -Dtest=GeneratedKernelsTest -Dvecnn.regenerate=true</pre>
+ */
+public final class MicroKernelGenerator {
+    /** One generated class: {@code family}'s template at {@code mr} rows × {@code nv} vectors. */
+    public record Variant(String family, int mr, int nv, String why) {
+        public String className() {
+            return family + mr + "x" + nv + "v";
+        }
+
+        /** Accumulators, B vectors and the broadcast. */
+        int registers() {
+            return mr * nv + nv + 1;
+        }
+    }
+
+    public static final List<Variant> VARIANTS = List.of(
+            new Variant("GemmMicroKernel", 6, 4, "For 32-register files (AVX-512, NEON, SVE) and panels of 4V"
+                    + " columns: 29 of 32 registers;\n * each k step does 24 FMAs for 4 vector loads and 6"
+                    + " broadcasts, 0.42 loads per FMA where 8 × 2 vectors needs 0.63."),
+            new Variant("GemmMicroKernel", 8, 2, "For 32-register files and panels of 2V columns (widths that"
+                    + " 4V panels would pad by more\n * than the 6x4V kernel's edge: 96, 160, 224 on AVX-512):"
+                    + " 19 registers, still bound by the FMA units."),
+            new Variant("GemmMicroKernel", 6, 2, "For 16-register files (x86-64 without AVX-512) and panels"
+                    + " of 2V columns: 15 of 16 registers,\n * the shape MLAS's and XNNPACK's FMA3 kernels use;"
+                    + " 6 × 4V would need 29 and spill accumulators on every k step."),
+            new Variant("GemmMicroKernel", 4, 3, "Exploratory 16-register shape."),
+            new Variant("GemmMicroKernel", 5, 2, "Exploratory 16-register shape."),
+            new Variant("GemmMicroKernel", 4, 2, "Exploratory 16-register shape."),
+            new Variant("GemmMicroKernel", 1, 4, "The row tail of the 6x4V kernel, for the last M mod 6 rows."),
+            new Variant("GemmMicroKernel", 1, 3, "The row tail of the 4x3V kernel."),
+            new Variant("GemmMicroKernel", 1, 2, "The row tail of the kernels with 2V panels (8x2V, 6x2V)."),
+            new Variant("ImplicitConvMicroKernel", 6, 4, "For 32-register files: 29 of 32 registers."),
+            new Variant("ImplicitConvMicroKernel", 6, 2, "For 16-register files: 15 of 16 registers; 6 × 4V"
+                    + " would spill."));
+
+    private MicroKernelGenerator() {
+    }
+
+    /** The source of one variant, expanded from its template under {@code templates}. */
+    public static String source(Path templates, Variant v) throws IOException {
+        String template = Files.readString(templates.resolve(v.family() + ".java.in"), StandardCharsets.UTF_8);
+        Map<String, String> vars = new LinkedHashMap<>();
+        vars.put("CLASS", v.className());
+        vars.put("MR", Integer.toString(v.mr()));
+        vars.put("NV", Integer.toString(v.nv()));
+        vars.put("ACCUMULATORS", Integer.toString(v.mr() * v.nv()));
+        vars.put("REGISTERS", Integer.toString(v.registers()));
+        vars.put("WHY", v.why());
+        return new KernelTemplate(template).expand(vars);
+    }
+
+    /** Writes every variant into {@code kernels} (the package folder); arguments: module directory. */
+    public static void main(String[] args) throws IOException {
+        Path module = Path.of(args.length > 0 ? args[0] : ".");
+        write(module.resolve("src/main/kernel-templates"), module.resolve("src/main/java/io/vecnn/kernels"));
+    }
+
+    static void write(Path templates, Path kernels) throws IOException {
+        for (Variant v : VARIANTS) {
+            Files.writeString(kernels.resolve(v.className() + ".java"), source(templates, v), StandardCharsets.UTF_8);
+        }
+    }
+}
