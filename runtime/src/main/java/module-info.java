@@ -9,6 +9,8 @@ module io.vecnn {
     requires com.fasterxml.jackson.databind;
     requires java.desktop;
     requires jdk.httpserver;
+    // Model.warmUp reads the JIT's compilation clock to tell settled code from code still compiling.
+    requires java.management;
 
     exports io.vecnn;
     exports io.vecnn.image;
