@@ -335,12 +335,12 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * Runs the model at each batch size it will serve until its run time settles, so that the first requests
-     * do not run on code the JIT has not compiled yet (a fresh process runs the kernels several times slower
-     * for its first second or so). Each size, smallest first, runs in windows of runs until a window's median
-     * stops improving on the previous one's and the JIT has finished no compilation meanwhile, or until its
-     * share of {@code budget} is spent; a run still going at the budget's end is abandoned between two layers,
-     * so the call returns within about one layer's time of it. The calling thread's interrupt also ends it.
+     * Runs the model at each batch size it will serve until its run time settles, so that the first requests do not run
+     * on code the JIT has not compiled yet (a fresh process runs the kernels several times slower for its first second
+     * or so). Each size, smallest first, runs in windows of runs until a window's median stops improving on the
+     * previous one's and the JIT has spent under 2 % of the time compiling meanwhile, or until its share of {@code
+     * budget} is spent; a run still going at the budget's end is abandoned between two layers, so the call returns
+     * within about one layer's time of it. The calling thread's interrupt also ends it.
      *
      * <p>The runs are ordinary runs at the model's input shape, on its pool and its pooled workspaces (which
      * they leave holding one workspace per batch size), with a fixed pseudo-random input; they allocate what
