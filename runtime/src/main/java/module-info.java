@@ -9,6 +9,9 @@ module io.vecnn {
     requires com.fasterxml.jackson.databind;
     requires java.desktop;
     requires jdk.httpserver;
+    // Model.warmUp reads the JIT's compilation clock to tell settled code from code still compiling;
+    // VectorIsa asks HotSpot's UseAVX level (HotSpotDiagnosticMXBean) to learn the register file.
+    requires java.management;
     requires jdk.management;
 
     exports io.vecnn;

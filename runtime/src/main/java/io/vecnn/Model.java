@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -314,6 +315,68 @@ public final class Model implements AutoCloseable {
      */
     public void run(float[] nchw, int batch, float[] out, Duration timeout) {
         long deadline = deadline(timeout);
+        enter();
+        try {
+            plan(inputShape()).runNchw(nchw, batch, out, pool, deadline);
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * The warm-up budget of {@link #warmUp(int...)}: a bound, not a target (a warm-up that settles ends long
+     * before it), generous because a model served on C1 code costs every early request.
+     */
+    public static final Duration DEFAULT_WARMUP_BUDGET = Duration.ofSeconds(30);
+
+    /** {@link #warmUp(Duration, int...)} within {@link #DEFAULT_WARMUP_BUDGET}. */
+    public WarmupReport warmUp(int... batchSizes) {
+        return warmUp(DEFAULT_WARMUP_BUDGET, batchSizes);
+    }
+
+    /**
+     * Runs the model at each batch size it will serve until its run time settles, so that the first requests do not run
+     * on code the JIT has not compiled yet (a fresh process runs the kernels several times slower for its first second
+     * or so). Each size, smallest first, runs in windows of runs until a window's median stops improving on the
+     * previous one's and the JIT has spent under 2 % of the time compiling meanwhile, or until its share of {@code
+     * budget} is spent; a run still going at the budget's end is abandoned between two layers, so the call returns
+     * within about one layer's time of it. The calling thread's interrupt also ends it.
+     *
+     * <p>The runs are ordinary runs at the model's input shape, on its pool and its pooled workspaces (which
+     * they leave holding one workspace per batch size), with a fixed pseudo-random input; they allocate what
+     * {@link #run(float[], int, float[])} does, plus one input and output array per batch size. Meant for
+     * before the model takes traffic: runs of other threads meanwhile are safe but slow both down and make
+     * the medians noisy.
+     *
+     * @param budget     the most the warm-up may take; zero does nothing
+     * @param batchSizes the batch sizes to warm (duplicates ignored); none means batch 1
+     * @return what was run, for how long, and whether each batch size settled
+     */
+    public WarmupReport warmUp(Duration budget, int... batchSizes) {
+        if (budget == null || budget.isNegative()) {
+            throw new VecnnException("warm-up budget must be zero or positive, got " + budget);
+        }
+        int[] batches = batchSizes == null || batchSizes.length == 0 ? new int[] {1}
+                : Arrays.stream(batchSizes).distinct().sorted().toArray();
+        enter();
+        try {
+            Plan plan = plan(inputShape());
+            for (int b : batches) {
+                plan.outputLength(b);   // refuses a batch that is not positive or too large, before any run
+                if (b * inputShape().size() > Integer.MAX_VALUE - 8) {
+                    throw new InputShapeException("a batch of " + b + " at " + inputShape() + " needs more input values"
+                            + " than a Java array holds; warm a smaller batch");
+                }
+            }
+            return Warmup.run(this::runUntil, Math.toIntExact(inputShape().size()),
+                    Math.toIntExact(plan.outputShape().size()), batches, budget);
+        } finally {
+            exit();
+        }
+    }
+
+    /** A run for {@link Warmup}: as {@link #run(float[], int, float[], Duration)} with the deadline as a nanoTime. */
+    private void runUntil(float[] nchw, int batch, float[] out, long deadline) {
         enter();
         try {
             plan(inputShape()).runNchw(nchw, batch, out, pool, deadline);

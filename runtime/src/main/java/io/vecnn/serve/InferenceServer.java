@@ -6,14 +6,17 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.vecnn.Model;
 import io.vecnn.VecnnException;
+import io.vecnn.WarmupReport;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -58,14 +61,17 @@ public final class InferenceServer implements AutoCloseable {
     private final V2Routes v2;
     private final V1Routes v1;
     private final RepositoryRoutes repository;
-    private volatile boolean ready;
+    private final ServerWarmup warmup;
+    private volatile boolean stopping;
     private volatile boolean stopped;
 
-    private InferenceServer(ServerConfig config, Map<String, ServedModel> models, ServerMetrics metrics)
-            throws IOException {
+    private InferenceServer(ServerConfig config, Map<String, ServedModel> models, ServerMetrics metrics,
+                            long startNanos) throws IOException {
         this.config = config;
         this.models = Map.copyOf(models);
         this.metrics = metrics;
+        // In the order the models were given: with a budget too short for all, the first get warmed.
+        this.warmup = new ServerWarmup(new ArrayList<>(models.values()), config.warmup(), startNanos, metrics);
         this.v2 = new V2Routes(this.models, config, VERSION);
         this.v1 = new V1Routes(this.models, config);
         this.repository = new RepositoryRoutes(this.models, config, metrics);
@@ -92,28 +98,31 @@ public final class InferenceServer implements AutoCloseable {
         http.setExecutor(exchange -> handlers.execute(() -> readHeadThenHandle(exchange)));
         http.createContext("/", this::dispatch);
         http.start();
-        ready = true;
+        // Only now: the port answers liveness while the models warm, and readiness says "warming up".
+        warmup.start("vecnn-warmup-" + id);
     }
 
     /**
      * Starts serving {@code models} (name in URLs → model) as {@code config} says; returns once it listens.
-     * The models stay the caller's: the server never closes them, and since there is no file to read them
-     * from again, only {@link #reload} replaces one.
+     * It then warms the models up in the background ({@link ServerConfig#warmup()}) and reports ready once
+     * they are: see {@link #awaitReady}. The models stay the caller's: the server never closes them, and since
+     * there is no file to read them from again, only {@link #reload} replaces one.
      */
     public static InferenceServer start(ServerConfig config, Map<String, Model> models) {
+        long startNanos = System.nanoTime();
         if (models == null || models.isEmpty()) {
             throw new VecnnException("the server needs at least one model");
         }
         ServerMetrics metrics = new ServerMetrics();
         Map<String, ServedModel> served = new LinkedHashMap<>();
         try {
-            models.forEach((name, model) ->
-                    served.put(name, new ServedModel(checkName(name), model, null, config.batching(), metrics)));
+            models.forEach((name, model) -> served.put(name, new ServedModel(checkName(name), model, null,
+                    config.batching(), config.warmup(), metrics)));
         } catch (RuntimeException e) {
             served.values().forEach(ServedModel::close);
             throw e;
         }
-        return listen(config, served, metrics);
+        return listen(config, served, metrics, startNanos);
     }
 
     /**
@@ -122,6 +131,7 @@ public final class InferenceServer implements AutoCloseable {
      * reads a model's file again.
      */
     public static InferenceServer startFromFiles(ServerConfig config, Map<String, ModelSource> sources) {
+        long startNanos = System.nanoTime();
         if (sources == null || sources.isEmpty()) {
             throw new VecnnException("the server needs at least one model");
         }
@@ -131,7 +141,8 @@ public final class InferenceServer implements AutoCloseable {
             sources.forEach((name, source) -> {
                 Model model = source.load();
                 try {
-                    served.put(name, new ServedModel(checkName(name), model, source, config.batching(), metrics));
+                    served.put(name, new ServedModel(checkName(name), model, source, config.batching(),
+                            config.warmup(), metrics));
                 } catch (RuntimeException e) {
                     model.close();
                     throw e;
@@ -141,7 +152,7 @@ public final class InferenceServer implements AutoCloseable {
             served.values().forEach(ServedModel::close);
             throw e;
         }
-        return listen(config, served, metrics);
+        return listen(config, served, metrics, startNanos);
     }
 
     private static String checkName(String name) {
@@ -151,9 +162,10 @@ public final class InferenceServer implements AutoCloseable {
         return name;
     }
 
-    private static InferenceServer listen(ServerConfig config, Map<String, ServedModel> served, ServerMetrics metrics) {
+    private static InferenceServer listen(ServerConfig config, Map<String, ServedModel> served, ServerMetrics metrics,
+                                          long startNanos) {
         try {
-            return new InferenceServer(config, served, metrics);
+            return new InferenceServer(config, served, metrics, startNanos);
         } catch (IOException e) {
             served.values().forEach(ServedModel::close);
             throw new VecnnException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
@@ -169,14 +181,48 @@ public final class InferenceServer implements AutoCloseable {
         return URI.create("http://" + config.host() + ":" + port());
     }
 
+    /**
+     * Whether the server is ready for traffic: every model warmed up and the server not stopping. It answers
+     * requests before that too (on code the JIT may still be compiling); readiness is what tells a load
+     * balancer to send them.
+     */
+    public boolean isReady() {
+        return ServedModel.notReady(models.values(), stopping) == null;
+    }
+
+    /**
+     * Waits until the server is ready; false when it stopped first, a model's warm-up failed or {@code timeout}
+     * passed.
+     */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        return warmup.await(timeout) && isReady();
+    }
+
+    /**
+     * How long the server took to become ready, from the start of {@link #start} or {@link #startFromFiles}
+     * (reading the models included) to the end of the warm-up; empty until it is ready.
+     */
+    public Optional<Duration> timeToReady() {
+        return warmup.timeToReady();
+    }
+
+    /**
+     * The report of the last warm-up of the model serving as {@code name}: the start's, or the last reload's;
+     * empty before it has run, or when the server's warm-up time is zero.
+     */
+    public Optional<WarmupReport> warmup(String name) {
+        return Optional.ofNullable(served(name).lastWarmup());
+    }
+
     /** The model serving as {@code name} now (a reload replaces it). */
     public Model model(String name) {
         return served(name).model();
     }
 
     /**
-     * Serves {@code replacement} as {@code name} from now on, under traffic, losing no request: new requests
-     * go to it at once, requests already queued or running finish on the old model, and the call returns once
+     * Serves {@code replacement} as {@code name} from now on, under traffic, losing no request: it warms up
+     * first (for up to {@link ServerConfig#warmup()}, the old model serving meanwhile), then new requests go
+     * to it at once, requests already queued or running finish on the old model, and the call returns once
      * the old model is idle. The replacement must take and give the same shapes. It stays the caller's, like
      * every model passed in; the old model, if it was the caller's, may be closed once this returns (the
      * server closes it itself if it read it from a file).
@@ -204,15 +250,17 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     /**
-     * Graceful shutdown: readiness turns false, the listener closes, requests in flight (queued or running)
-     * finish within {@code drain}, then the batchers and handler threads stop.
+     * Graceful shutdown: readiness turns false, a warm-up still running ends after its current run, the
+     * listener closes, requests in flight (queued or running) finish within {@code drain}, then the batchers
+     * and handler threads stop.
      */
     public synchronized void stop(Duration drain) {
         if (stopped) {
             return;
         }
         stopped = true;
-        ready = false;
+        stopping = true;
+        warmup.stop(drain);
         http.stop((int) Math.max(1, Math.min(Integer.MAX_VALUE, drain.toSeconds())));
         models.values().forEach(ServedModel::close);
         handlers.shutdown();
@@ -309,17 +357,18 @@ public final class InferenceServer implements AutoCloseable {
                 if (path.length >= 2 && path[1].equals("repository")) {
                     repository.handle(exchange, path);
                 } else {
-                    v2.handle(exchange, path, ready);
+                    v2.handle(exchange, path, stopping);
                 }
             }
             case "v1" -> v1.handle(exchange, path);
             case "healthz" -> {
                 ExchangeIo.nameEndpoint(exchange, "healthz");
+                String notReady = ServedModel.notReady(models.values(), stopping);
                 ObjectNode body = ExchangeIo.JSON.createObjectNode();
-                body.put("status", ready ? "ok" : "stopping");
+                body.put("status", notReady == null ? "ok" : notReady);
                 ArrayNode names = body.putArray("models");
                 models.keySet().forEach(names::add);
-                ExchangeIo.sendJson(exchange, ready ? 200 : 503, body);
+                ExchangeIo.sendJson(exchange, notReady == null ? 200 : 503, body);
             }
             case "metrics" -> {
                 ExchangeIo.nameEndpoint(exchange, "metrics");

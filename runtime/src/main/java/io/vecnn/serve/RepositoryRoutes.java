@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import io.vecnn.VecnnException;
+import io.vecnn.WarmupReport;
 
 import java.io.IOException;
 import java.util.Map;
@@ -51,6 +52,12 @@ final class RepositoryRoutes {
         body.put("name", model.name());
         body.put("file", model.source().file().toString());
         body.put("load_ms", (System.nanoTime() - start) / 1e6);
+        WarmupReport warmup = model.lastWarmup();
+        if (warmup != null) {
+            // load_ms includes the warm-up, which the new model ran before it replaced the old one.
+            body.put("warmup_ms", warmup.elapsed().toNanos() / 1e6);
+            body.put("warmup_settled", warmup.settled());
+        }
         ExchangeIo.sendJson(exchange, 200, body);
     }
 

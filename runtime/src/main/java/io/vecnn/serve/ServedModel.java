@@ -3,8 +3,12 @@ package io.vecnn.serve;
 import io.vecnn.InputSpec;
 import io.vecnn.Model;
 import io.vecnn.VecnnException;
+import io.vecnn.WarmupReport;
 import io.vecnn.image.ImageTransform;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -23,20 +27,97 @@ final class ServedModel implements AutoCloseable {
 
     private final String name;
     private final BatchingConfig batching;
+    private final Duration warmup;
     private final ServerMetrics metrics;
     private final ModelSource source;
     private volatile Generation current;
+    /** Why the model is not ready: "warming up" until {@link #warmUp} has run, a failure's message, or null. */
+    private volatile String notReady = "warming up";
+    private volatile WarmupReport lastWarmup;
+    /** Set by {@link #close()}: a replacement still warming up then never swaps in. */
+    private boolean closed;
 
     /**
+     * The model takes requests at once, but reports ready only after {@link #warmUp}.
+     *
      * @param source where the model was read from, so {@link #reloadFromSource} can read it again; null for a
      *               model the embedding application passed in (which the server then does not own)
+     * @param warmup how long a reloaded model may warm up before it replaces the old one
      */
-    ServedModel(String name, Model model, ModelSource source, BatchingConfig batching, ServerMetrics metrics) {
+    ServedModel(String name, Model model, ModelSource source, BatchingConfig batching, Duration warmup,
+                ServerMetrics metrics) {
         this.name = name;
         this.batching = batching;
+        this.warmup = warmup;
         this.metrics = metrics;
         this.source = source;
         this.current = start(model, source != null);
+    }
+
+    /**
+     * The batch sizes a warm-up runs: 1, the powers of two below the largest batch the batcher forms, and that
+     * largest. The JIT compiles methods, not batch sizes, and every size runs the same kernel methods; the two
+     * ends are what an idle and a loaded server run, the powers of two between them give the kernels' loops
+     * the row counts in between, and the count stays logarithmic (--max-batch 64 would otherwise be 64
+     * warm-ups, the largest of 64 images each). Other sizes run on that compiled code and get their
+     * workspace on first use.
+     */
+    static int[] warmupBatches(int maxBatch) {
+        List<Integer> sizes = new ArrayList<>();
+        for (int b = 1; b < maxBatch; b *= 2) {
+            sizes.add(b);
+        }
+        sizes.add(maxBatch);
+        return sizes.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Warms the serving model within {@code budget} and reports it ready, even when the budget ran out before
+     * the run times settled (a model as warm as the budget allowed beats one never ready); a run that fails
+     * leaves it not ready, with the failure as the reason. Not synchronized: a reload may swap a model
+     * (warmed in its turn) in meanwhile.
+     */
+    void warmUp(Duration budget) {
+        try {
+            lastWarmup = prepare(current.model(), budget);
+            notReady = null;
+        } catch (RuntimeException e) {
+            notReady = "warm-up failed: " + (e instanceof VecnnException ? e.getMessage() : e.toString());
+        }
+    }
+
+    /**
+     * Warms {@code model} for the batch sizes the batcher forms. With no time for it, one run at batch 1 still
+     * gives the first request a workspace (the plan itself is built when the model is).
+     */
+    private WarmupReport prepare(Model model, Duration budget) {
+        if (budget.isZero()) {
+            model.run(new float[Math.toIntExact(model.inputShape().size())], 1,
+                    new float[Math.toIntExact(model.outputShape().size())]);
+            return null;
+        }
+        return model.warmUp(budget, warmupBatches(batching.maxBatch()));
+    }
+
+    /** Why this model cannot take traffic yet ("stopping", "warming up", a failed warm-up), or null when it can. */
+    String notReady(boolean stopping) {
+        return stopping ? "stopping" : notReady;
+    }
+
+    /** The server's reason: the first model's that is not ready, or null when all are. */
+    static String notReady(Collection<ServedModel> models, boolean stopping) {
+        for (ServedModel m : models) {
+            String reason = m.notReady(stopping);
+            if (reason != null) {
+                return reason;
+            }
+        }
+        return null;
+    }
+
+    /** The last warm-up's report (the initial one's or the last reload's), or null before any or with none. */
+    WarmupReport lastWarmup() {
+        return lastWarmup;
     }
 
     /** The model served as {@code name}, or a 404 naming the models there are. */
@@ -49,31 +130,41 @@ final class ServedModel implements AutoCloseable {
     }
 
     private Generation start(Model model, boolean owned) {
-        // The first run builds the plan (kernel choice by measurement, packed weights): do it before the
-        // model takes requests, not on the first client's time.
-        model.run(new float[Math.toIntExact(model.inputShape().size())], 1,
-                new float[Math.toIntExact(model.outputShape().size())]);
         return new Generation(model, new DynamicBatcher(name, model, batching, metrics), owned, model.inputSpec());
     }
 
     /**
-     * Serves {@code replacement} from now on. New requests go to it at once; requests already queued for the
-     * old model run on it, then its batcher stops and, if the server loaded it, it is closed. Returns once
-     * the old model is idle. The replacement must take and give the shapes the old one did, since requests
+     * Serves {@code replacement} from now on, once it has warmed up as the server's models do at start (the
+     * old model serving meanwhile). New requests go to it at once; requests already queued for the old model
+     * run on it, then its batcher stops and, if the server loaded it, it is closed. Returns once the old model
+     * is idle. The replacement must take and give the shapes the old one did, since requests
      * in flight were checked against them.
      *
      * @param owned whether the server closes {@code replacement} when it is replaced or the server stops
      */
-    synchronized void replace(Model replacement, boolean owned) {
-        Generation old = current;
-        if (!replacement.inputShape().equals(old.model().inputShape())
-                || !replacement.outputShape().equals(old.model().outputShape())) {
-            throw new VecnnException("model '" + name + "' takes " + old.model().inputShape() + " and gives "
-                    + old.model().outputShape() + "; its replacement takes " + replacement.inputShape() + " and gives "
+    void replace(Model replacement, boolean owned) {
+        Model serving = current.model();
+        if (!replacement.inputShape().equals(serving.inputShape())
+                || !replacement.outputShape().equals(serving.outputShape())) {
+            throw new VecnnException("model '" + name + "' takes " + serving.inputShape() + " and gives "
+                    + serving.outputShape() + "; its replacement takes " + replacement.inputShape() + " and gives "
                     + replacement.outputShape() + " — a reload must keep both shapes");
         }
+        // Outside the lock: a warm-up takes seconds, and stopping the server must not wait for it.
+        WarmupReport report = prepare(replacement, warmup);
+        swap(replacement, owned, report);
+    }
+
+    private synchronized void swap(Model replacement, boolean owned, WarmupReport report) {
+        if (closed) {
+            throw new VecnnException("the server stopped while model '" + name + "' was being replaced");
+        }
+        Generation old = current;
         Generation next = start(replacement, owned);
         current = next;
+        if (report != null) {
+            lastWarmup = report;
+        }
         old.batcher().retire(next.batcher());
         if (old.owned()) {
             old.model().close();
@@ -148,6 +239,7 @@ final class ServedModel implements AutoCloseable {
     /** Stops the batcher once what is queued has run, and closes the model if the server loaded it. */
     @Override
     public synchronized void close() {
+        closed = true;
         Generation last = current;
         last.batcher().close();
         if (last.owned()) {

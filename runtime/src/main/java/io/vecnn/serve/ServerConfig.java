@@ -1,5 +1,6 @@
 package io.vecnn.serve;
 
+import io.vecnn.Model;
 import io.vecnn.VecnnException;
 
 import java.time.Duration;
@@ -17,9 +18,13 @@ import java.time.Duration;
  *                       connection closed. A total, not a gap between reads, so trickling a byte at a time
  *                       does not extend it
  * @param batching       the dynamic batching every model gets
+ * @param warmup         how long the server may warm its models up after binding the port ({@link
+ *                       Model#warmUp}) before it reports ready, for all models together; zero skips
+ *                       the warm-up and reports ready at once. A reloaded model gets as long again before it
+ *                       replaces the old one
  */
 public record ServerConfig(String host, int port, long maxBodyBytes, int handlerThreads, Duration requestTimeout,
-                           Duration readTimeout, BatchingConfig batching) {
+                           Duration readTimeout, BatchingConfig batching, Duration warmup) {
 
     public static final long DEFAULT_MAX_BODY = 16L << 20;
 
@@ -49,42 +54,49 @@ public record ServerConfig(String host, int port, long maxBodyBytes, int handler
         if (batching == null) {
             throw new VecnnException("batching config is null");
         }
+        if (warmup == null || warmup.isNegative()) {
+            throw new VecnnException("warm-up time must be zero or positive, got " + warmup);
+        }
     }
 
     /**
      * Loopback, port 8080, 16 MiB bodies, 32 handler threads, 30 s request timeout, 30 s read timeout (a 16 MiB
-     * body at 1 MB/s still arrives), batching off.
+     * body at 1 MB/s still arrives), batching off, up to 30 s of warm-up.
      */
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 8080, DEFAULT_MAX_BODY, 32, Duration.ofSeconds(30), Duration.ofSeconds(30),
-                BatchingConfig.NONE);
+                BatchingConfig.NONE, Model.DEFAULT_WARMUP_BUDGET);
     }
 
     public ServerConfig withPort(int port) {
-        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching);
+        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
     }
 
     public ServerConfig withHost(String host) {
-        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching);
+        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
     }
 
     public ServerConfig withMaxBodyBytes(long maxBodyBytes) {
-        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching);
+        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
     }
 
     public ServerConfig withHandlerThreads(int handlerThreads) {
-        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching);
+        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
     }
 
     public ServerConfig withRequestTimeout(Duration requestTimeout) {
-        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching);
+        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
     }
 
     public ServerConfig withReadTimeout(Duration readTimeout) {
-        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching);
+        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
     }
 
     public ServerConfig withBatching(BatchingConfig batching) {
-        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching);
+        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
+    }
+
+    public ServerConfig withWarmup(Duration warmup) {
+        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
     }
 }

@@ -26,6 +26,8 @@ final class ServerMetrics {
     private final Map<String, LongAdder> reloads = new ConcurrentHashMap<>();
     private final LongAdder headerTimeouts = new LongAdder();
     private volatile int busyHandlers;
+    /** Seconds from the server's start to its first ready; negative until then. */
+    private volatile double timeToReadySeconds = -1;
 
     void request(String endpoint, int status, long nanos) {
         requests.computeIfAbsent("endpoint=\"" + endpoint + "\",code=\"" + status + "\"", k -> new LongAdder()).increment();
@@ -50,6 +52,10 @@ final class ServerMetrics {
     void reload(String model, boolean succeeded) {
         reloads.computeIfAbsent("model=\"" + escape(model) + "\",result=\"" + (succeeded ? "ok" : "failed") + "\"",
                 k -> new LongAdder()).increment();
+    }
+
+    void timeToReady(double seconds) {
+        timeToReadySeconds = seconds;
     }
 
     void busyHandlers(int threads) {
@@ -82,6 +88,14 @@ final class ServerMetrics {
         out.append("# TYPE vecnn_model_reloads_total counter\n");
         new TreeMap<>(reloads).forEach((labels, n) ->
                 out.append("vecnn_model_reloads_total{").append(labels).append("} ").append(n.sum()).append('\n'));
+        double ready = timeToReadySeconds;
+        if (ready >= 0) {
+            // Absent until the server is ready, rather than a 0 a dashboard would take for an instant start.
+            out.append("# HELP vecnn_time_to_ready_seconds Seconds from the server's start (reading its models) until "
+                    + "it was first ready: port bound and every model warmed up.\n");
+            out.append("# TYPE vecnn_time_to_ready_seconds gauge\n");
+            out.append("vecnn_time_to_ready_seconds ").append(String.format(Locale.ROOT, "%.3f", ready)).append('\n');
+        }
         return out.toString();
     }
 

@@ -38,8 +38,12 @@ final class V2Routes {
         this.serverVersion = serverVersion;
     }
 
-    /** Answers a request under {@code /v2}, naming its route for the metrics first. */
-    void handle(HttpExchange exchange, String[] path, boolean ready) throws IOException {
+    /**
+     * Answers a request under {@code /v2}, naming its route for the metrics first. Liveness is 200 whenever the
+     * server answers at all; readiness, the server's and a model's, is 503 with the reason ("warming up",
+     * "stopping") until every model, or this one, has warmed up, and again once the server is stopping.
+     */
+    void handle(HttpExchange exchange, String[] path, boolean stopping) throws IOException {
         String method = exchange.getRequestMethod();
         if (path.length == 1) {
             ExchangeIo.nameEndpoint(exchange, "v2_server_metadata");
@@ -55,9 +59,13 @@ final class V2Routes {
             boolean live = path[2].equals("live");
             ExchangeIo.nameEndpoint(exchange, live ? "v2_health_live" : "v2_health_ready");
             requireGet(method);
+            String notReady = live ? null : ServedModel.notReady(models.values(), stopping);
             ObjectNode body = ExchangeIo.JSON.createObjectNode();
-            body.put(live ? "live" : "ready", live || ready);
-            ExchangeIo.sendJson(exchange, live || ready ? 200 : 503, body);
+            body.put(live ? "live" : "ready", notReady == null);
+            if (notReady != null) {
+                body.put("reason", notReady);
+            }
+            ExchangeIo.sendJson(exchange, notReady == null ? 200 : 503, body);
             return;
         }
         if (path.length >= 3 && path[1].equals("models")) {
@@ -78,10 +86,14 @@ final class V2Routes {
                     }
                     case "ready" -> {
                         requireGet(method);
+                        String notReady = model.notReady(stopping);
                         ObjectNode body = ExchangeIo.JSON.createObjectNode();
                         body.put("name", model.name());
-                        body.put("ready", ready);
-                        ExchangeIo.sendJson(exchange, ready ? 200 : 503, body);
+                        body.put("ready", notReady == null);
+                        if (notReady != null) {
+                            body.put("reason", notReady);
+                        }
+                        ExchangeIo.sendJson(exchange, notReady == null ? 200 : 503, body);
                     }
                     default -> {
                         ExchangeIo.requirePost(exchange, "inference");

@@ -34,8 +34,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class InferenceServerFuzzTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final Model MODEL = Model.of(SmallNets.tiny(1), new ForkJoinPool(1));
+    /** No warm-up: it would run beside the fuzzer, and readiness afterwards is about surviving the inputs. */
     private static final InferenceServer SERVER = InferenceServer.start(ServerConfig.defaults().withPort(0)
-            .withHandlerThreads(2).withMaxBodyBytes(1 << 20).withRequestTimeout(TIMEOUT), Map.of("m", MODEL));
+            .withHandlerThreads(2).withMaxBodyBytes(1 << 20).withRequestTimeout(TIMEOUT).withWarmup(Duration.ZERO),
+            Map.of("m", MODEL));
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(TIMEOUT).build();
     private static final String[] IMAGE_TYPES = {"image/jpeg", "image/png", "application/x-npy"};

@@ -22,4 +22,13 @@ class ServerConfigTest {
         VecnnException e = assertThrows(VecnnException.class, () -> ServerConfig.defaults().withMaxBodyBytes(100));
         assertTrue(e.getMessage().contains("got 100"), e.getMessage());
     }
+
+    @Test
+    void theWarmUpIsOnByDefaultAndZeroButNotNegative() {
+        assertEquals(java.time.Duration.ofSeconds(30), ServerConfig.defaults().warmup());
+        assertEquals(java.time.Duration.ZERO, ServerConfig.defaults().withWarmup(java.time.Duration.ZERO).warmup());
+        VecnnException e = assertThrows(VecnnException.class,
+                () -> ServerConfig.defaults().withWarmup(java.time.Duration.ofSeconds(-1)));
+        assertTrue(e.getMessage().contains("warm-up time must be zero or positive"), e.getMessage());
+    }
 }

@@ -12,7 +12,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 
-/** A server on a free loopback port and an HTTP client for it. */
+/** A server on a free loopback port, ready (warmed up), and an HTTP client for it. */
 final class ServerFixture implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     final InferenceServer server;
@@ -23,9 +23,34 @@ final class ServerFixture implements AutoCloseable {
         this(InferenceServer.start(config.withPort(0), models));
     }
 
-    /** A client for a server started otherwise (from files, say); closing the fixture stops it. */
+    /**
+     * A client for a server started otherwise (from files, say), once it is ready: the tests send requests to a
+     * server as a load balancer would, after its warm-up. Closing the fixture stops it.
+     */
     ServerFixture(InferenceServer server) {
+        this(server, true);
+    }
+
+    /** A client for a server that may still be warming up, for the tests of readiness itself. */
+    static ServerFixture warmingUp(InferenceServer server) {
+        return new ServerFixture(server, false);
+    }
+
+    private ServerFixture(InferenceServer server, boolean awaitReady) {
         this.server = server;
+        if (!awaitReady) {
+            return;
+        }
+        try {
+            if (!server.awaitReady(Duration.ofSeconds(120))) {
+                server.stop(Duration.ofSeconds(5));
+                throw new AssertionError("the server did not become ready");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.stop(Duration.ofSeconds(5));
+            throw new AssertionError(e);
+        }
     }
 
     HttpResponse<byte[]> get(String path) {

@@ -5,6 +5,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.vecnn.Model;
 import io.vecnn.testing.SmallNets;
 
+import java.time.Duration;
 import java.util.concurrent.ForkJoinPool;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class V2InferRequestFuzzTest {
     private static final ServedModel MODEL = new ServedModel("m", Model.of(SmallNets.tiny(1), new ForkJoinPool(1)), null,
-            BatchingConfig.NONE, new ServerMetrics());
+            BatchingConfig.NONE, Duration.ZERO, new ServerMetrics());
 
     @FuzzTest(maxDuration = "20s")
     void parseAndValidate(FuzzedDataProvider data) {

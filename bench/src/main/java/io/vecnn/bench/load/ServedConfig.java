@@ -1,6 +1,7 @@
 package io.vecnn.bench.load;
 
 import io.vecnn.Model;
+import io.vecnn.VecnnException;
 import io.vecnn.serve.BatchingConfig;
 import io.vecnn.serve.InferenceServer;
 import io.vecnn.serve.ServerConfig;
@@ -18,14 +19,28 @@ import java.util.Map;
  */
 public record ServedConfig(int maxBatch, long maxDelayUs, int instances, int threads) {
 
-    /** Starts a server for {@code model} on a free loopback port, with a handler thread for every client. */
+    /**
+     * Starts a server for {@code model} on a free loopback port, with a handler thread for every client, and
+     * returns once it is ready (warmed up), as a load balancer would wait before sending it traffic.
+     */
     public InferenceServer start(Model model, String name, int clients) {
         ServerConfig defaults = ServerConfig.defaults();
         // A handler thread waits for its request's batch; with fewer handlers than clients the handler pool,
         // not --max-batch, would cap the batches the server can form.
         ServerConfig config = defaults.withPort(0).withBatching(batching())
                 .withHandlerThreads(Math.max(defaults.handlerThreads(), clients));
-        return InferenceServer.start(config, Map.of(name, model));
+        InferenceServer server = InferenceServer.start(config, Map.of(name, model));
+        try {
+            if (!server.awaitReady(config.warmup().plusSeconds(60))) {
+                server.stop(Duration.ofSeconds(5));
+                throw new VecnnException("the in-process server for '" + name + "' did not become ready");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.stop(Duration.ofSeconds(5));
+            throw new VecnnException("interrupted while the in-process server warmed up", e);
+        }
+        return server;
     }
 
     /** The server's batching for this setup; a {@link io.vecnn.VecnnException} says which value is out of range. */

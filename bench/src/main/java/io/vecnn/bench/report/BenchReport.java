@@ -43,10 +43,12 @@ public record BenchReport(String schema, String date, String command, MachineInf
     }
 
     /**
+     * @param firstRunMs                 the engine's first run after it opened the model for this configuration,
+     *                                   before any warm-up: what the first request of a fresh deployment waits
      * @param vecnnSpeedup               for VecNN: null; for a peer: its p50 over VecNN's (above 1: VecNN is faster)
      * @param allocatedBytesPerInference Java heap allocated per run by the calling thread and the engine's pool
      */
-    public record EngineResult(String engine, int runs, LatencyStats latencyMs, double imagesPerSecond,
+    public record EngineResult(String engine, int runs, double firstRunMs, LatencyStats latencyMs, double imagesPerSecond,
                                double gflops, long allocatedBytesPerInference, Double vecnnSpeedup) {
     }
 

@@ -17,14 +17,15 @@ public final class ResultTables {
     }
 
     public static void printDetailed(BenchReport report, PrintStream out) {
-        out.printf(Locale.ROOT, "%-13s %-9s %5s %3s  %-12s %8s %8s %8s %8s %9s %8s %11s %9s%n", "model", "input", "batch",
-                "thr", "engine", "p50 ms", "p90 ms", "p99 ms", "max ms", "images/s", "GFLOP/s", "alloc/run", "vs VecNN");
+        out.printf(Locale.ROOT, "%-13s %-9s %5s %3s  %-12s %9s %8s %8s %8s %8s %9s %8s %11s %9s%n", "model", "input",
+                "batch", "thr", "engine", "1st run", "p50 ms", "p90 ms", "p99 ms", "max ms", "images/s", "GFLOP/s",
+                "alloc/run", "vs VecNN");
         for (ConfigResult c : report.results()) {
             boolean first = true;
             for (EngineResult e : c.engines()) {
-                out.printf(Locale.ROOT, "%-13s %-9s %5s %3s  %-12s %8.2f %8.2f %8.2f %8.2f %9.1f %8.1f %11s %9s%n",
+                out.printf(Locale.ROOT, "%-13s %-9s %5s %3s  %-12s %9.2f %8.2f %8.2f %8.2f %8.2f %9.1f %8.1f %11s %9s%n",
                         first ? c.model() : "", first ? input(c) : "", first ? c.batch() : "", first ? c.threads() : "",
-                        e.engine(), e.latencyMs().p50(), e.latencyMs().p90(), e.latencyMs().p99(), e.latencyMs().max(),
+                        e.engine(), e.firstRunMs(), e.latencyMs().p50(), e.latencyMs().p90(), e.latencyMs().p99(), e.latencyMs().max(),
                         e.imagesPerSecond(), e.gflops(), bytes(e.allocatedBytesPerInference()),
                         e.vecnnSpeedup() == null ? "" : String.format(Locale.ROOT, "%.2fx", e.vecnnSpeedup()));
                 first = false;
@@ -32,8 +33,9 @@ public final class ResultTables {
             out.printf(Locale.ROOT, "%-33s memory: weights %s, plan +%s heap, workspace %s; %s%n", "", bytes(c.weightBytes()),
                     bytes(c.planHeapBytes()), bytes(c.workspaceBytes()), checkLine(c));
         }
-        out.println("vs VecNN: the peer's p50 over VecNN's (above 1.00x: VecNN is faster). alloc/run: Java heap per run "
-                + "(calling thread and VecNN's pool; native memory of peers not seen).");
+        out.println("1st run: ms of the engine's first run after opening the model, before warm-up. vs VecNN: the peer's "
+                + "p50 over VecNN's (above 1.00x: VecNN is faster). alloc/run: Java heap per run (calling thread and "
+                + "VecNN's pool; native memory of peers not seen).");
         if (!report.throughput().isEmpty()) {
             out.println();
             out.printf(Locale.ROOT, "%-13s %-22s %8s %8s %9s %9s%n", "model", "throughput mode", "images", "seconds",
@@ -60,7 +62,10 @@ public final class ResultTables {
         }
     }
 
-    /** One row per configuration: VecNN's p50 and each peer's p50 with the ratio, ready to paste into a README. */
+    /**
+     * One row per configuration: VecNN's p50 and each peer's p50 with the ratio, then every engine's first run
+     * (cold start, before warm-up), ready to paste into a README.
+     */
     public static void printMarkdown(BenchReport report, PrintStream out) {
         List<String> peers = new ArrayList<>();
         for (ConfigResult c : report.results()) {
@@ -76,8 +81,12 @@ public final class ResultTables {
             head.append(' ').append(p).append(" p50 ms | ").append(p).append(" / VecNN |");
             rule.append("---:|---:|");
         }
-        head.append(" max rel. diff |");
-        rule.append("---:|");
+        head.append(" max rel. diff | VecNN 1st run ms |");
+        rule.append("---:|---:|");
+        for (String p : peers) {
+            head.append(' ').append(p).append(" 1st run ms |");
+            rule.append("---:|");
+        }
         out.println(head);
         out.println(rule);
         for (ConfigResult c : report.results()) {
@@ -91,6 +100,11 @@ public final class ResultTables {
             }
             row.append(c.check().maxRelDiff().isEmpty() ? " – |" : String.format(Locale.ROOT, " %.1e |",
                     c.check().maxRelDiff().values().stream().mapToDouble(Double::doubleValue).max().orElseThrow()));
+            row.append(String.format(Locale.ROOT, " %.2f |", v.firstRunMs()));
+            for (String p : peers) {
+                EngineResult e = c.engines().stream().filter(r -> r.engine().equals(p)).findFirst().orElse(null);
+                row.append(e == null ? " – |" : String.format(Locale.ROOT, " %.2f |", e.firstRunMs()));
+            }
             out.println(row);
         }
     }

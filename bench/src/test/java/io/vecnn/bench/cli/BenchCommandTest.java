@@ -46,6 +46,7 @@ class BenchCommandTest {
             JsonNode vecnn = config.get("engines").get(0);
             assertEquals("vecnn", vecnn.get("engine").asText());
             assertEquals(3, vecnn.get("runs").asInt());
+            assertTrue(vecnn.get("first_run_ms").asDouble() > 0, vecnn.toString());
             assertTrue(vecnn.get("latency_ms").get("p50").asDouble() <= vecnn.get("latency_ms").get("max").asDouble());
             assertFalse(config.get("layers").isEmpty(), "--layers gives a per-layer profile");
         }
@@ -55,6 +56,32 @@ class BenchCommandTest {
         byte[] png = Files.readAllBytes(chart);
         assertEquals((byte) 0x89, png[0]);
         assertEquals("PNG", new String(png, 1, 3, StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void everyEngineReportsItsFirstRunAfterOpeningTheModel() throws Exception {
+        Path json = dir.resolve("first.json");
+        String stdout = runOk("bench", "--arch", "lenet5", "--compare", "onnxruntime,pytorch", "--batch", "1,2",
+                "--threads", "1", "--warmup", "1", "--iterations", "2", "--json", json.toString(), "--markdown");
+
+        JsonNode report = JSON.readTree(json.toFile());
+        assertEquals(Set.of(), schemaErrors(report));
+        JsonNode damaged = report.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) damaged.get("results").get(0).get("engines").get(1))
+                .remove("first_run_ms");
+        assertFalse(schemaErrors(damaged).isEmpty(), "the schema rejects an engine without its first run");
+        assertEquals(2, report.get("results").size());
+        for (JsonNode config : report.get("results")) {
+            assertTrue(config.get("check").get("passed").asBoolean(), config.toString());
+            Set<String> engines = new java.util.TreeSet<>();
+            for (JsonNode engine : config.get("engines")) {
+                engines.add(engine.get("engine").asText());
+                assertTrue(engine.get("first_run_ms").asDouble() > 0, engine.toString());
+            }
+            assertEquals(Set.of("vecnn", "onnxruntime", "pytorch"), engines);
+        }
+        assertTrue(stdout.contains("1st run"), stdout);
+        assertTrue(stdout.contains("| VecNN 1st run ms | onnxruntime 1st run ms | pytorch 1st run ms |"), stdout);
     }
 
     @Test

@@ -6,13 +6,17 @@ import io.vecnn.serve.BatchingConfig;
 import io.vecnn.serve.InferenceServer;
 import io.vecnn.serve.ModelSource;
 import io.vecnn.serve.ServerConfig;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -21,6 +25,9 @@ import java.util.concurrent.CountDownLatch;
         + "JPEG/PNG/NPY top-k under /v1/models/NAME:predict, /healthz and Prometheus /metrics. "
         + "POST /v2/repository/models/NAME/load rereads NAME's file and swaps it in without losing a request.")
 final class ServeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--model", required = true, paramLabel = "[NAME=]FILE",
             description = "a model file to serve, as NAME=FILE or FILE (named after the file); repeat for several")
     List<String> models;
@@ -61,6 +68,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--drain-s", defaultValue = "10", description = "on shutdown, seconds to finish requests in flight")
     long drainSeconds;
 
+    @Option(names = "--warmup-seconds", defaultValue = "30",
+            description = "after binding, warm the models up for at most this long before reporting ready "
+                    + "(/v2/health/ready is 503 meanwhile); 0 reports ready at once (default 30)")
+    double warmupSeconds;
+
     @Override
     public Integer call() throws InterruptedException {
         Map<String, ModelSource> sources = new LinkedHashMap<>();
@@ -73,11 +85,15 @@ final class ServeCommand implements Callable<Integer> {
             }
             sources.put(name, threads == null ? ModelSource.of(file) : ModelSource.of(file, threads));
         }
+        if (!(warmupSeconds >= 0) || warmupSeconds > 86_400) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--warmup-seconds must be between 0 and 86400, got " + warmupSeconds);
+        }
         BatchingConfig batching = new BatchingConfig(maxBatch, Duration.ofNanos(maxDelayMicros * 1000), queue,
                 instances);
         ServerConfig config = ServerConfig.defaults().withHost(host).withPort(port).withMaxBodyBytes(maxBody)
                 .withRequestTimeout(Duration.ofMillis(timeoutMillis)).withReadTimeout(Duration.ofMillis(readTimeoutMillis))
-                .withBatching(batching);
+                .withBatching(batching).withWarmup(Duration.ofMillis(Math.round(warmupSeconds * 1000)));
         // The server read the models, so it owns them: it closes them when they are reloaded and when it stops.
         InferenceServer server = InferenceServer.startFromFiles(config, sources);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -94,7 +110,20 @@ final class ServeCommand implements Callable<Integer> {
         System.out.printf("listening on %s (batching: max %d images, %d µs; %d intra-op threads per model); "
                 + "Ctrl-C stops%n", server.uri(), maxBatch, maxDelayMicros,
                 server.model(sources.keySet().iterator().next()).threads());
+        if (warmupSeconds > 0) {
+            System.out.printf(Locale.ROOT, "warming up (up to %.0f s); /v2/health/ready answers 503 until done%n",
+                    warmupSeconds);
+        }
         System.out.flush();
+        if (server.awaitReady(Duration.ofDays(365))) {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "ready in %.2f s",
+                    server.timeToReady().orElseThrow().toNanos() / 1e9));
+            for (String name : sources.keySet()) {
+                server.warmup(name).ifPresent(r -> line.append("; ").append(name).append(": ").append(r.summary()));
+            }
+            System.out.println(line);
+            System.out.flush();
+        }
         stopped.await();
         return 0;
     }
