@@ -35,11 +35,7 @@ class GemmMicroKernelVariantsTest {
             new Variant("GemmMicroKernel6x4v", GemmMicroKernel6x4v.MR, GemmMicroKernel6x4v.NR, GemmMicroKernel6x4v::run),
             new Variant("GemmMicroKernel8x2v", GemmMicroKernel8x2v.MR, GemmMicroKernel8x2v.NR, GemmMicroKernel8x2v::run),
             new Variant("GemmMicroKernel6x2v", GemmMicroKernel6x2v.MR, GemmMicroKernel6x2v.NR, GemmMicroKernel6x2v::run),
-            new Variant("GemmMicroKernel4x3v", GemmMicroKernel4x3v.MR, GemmMicroKernel4x3v.NR, GemmMicroKernel4x3v::run),
-            new Variant("GemmMicroKernel5x2v", GemmMicroKernel5x2v.MR, GemmMicroKernel5x2v.NR, GemmMicroKernel5x2v::run),
-            new Variant("GemmMicroKernel4x2v", GemmMicroKernel4x2v.MR, GemmMicroKernel4x2v.NR, GemmMicroKernel4x2v::run),
             new Variant("GemmMicroKernel1x4v", GemmMicroKernel1x4v.MR, GemmMicroKernel1x4v.NR, GemmMicroKernel1x4v::run),
-            new Variant("GemmMicroKernel1x3v", GemmMicroKernel1x3v.MR, GemmMicroKernel1x3v.NR, GemmMicroKernel1x3v::run),
             new Variant("GemmMicroKernel1x2v", GemmMicroKernel1x2v.MR, GemmMicroKernel1x2v.NR, GemmMicroKernel1x2v::run));
 
     @Test

@@ -25,6 +25,8 @@ public final class ComparisonChart {
     private static final int PANEL_HEIGHT = 300;
     private static final int COLUMNS = 3;
     private static final Color BAR_COLOUR = new Color(0x1565C0);
+    /** The line above the panels that names the machine: figures mean nothing without it. */
+    private static final int HEADER_HEIGHT = 28;
 
     private ComparisonChart() {
     }
@@ -37,12 +39,17 @@ public final class ComparisonChart {
         int columns = Math.max(1, Math.min(COLUMNS, panels.size()));
         int rows = Math.max(1, (panels.size() + columns - 1) / columns);
         // XChart's own grid wants rows x columns panels exactly; a partly filled last row is laid out here.
-        BufferedImage sheet = new BufferedImage(columns * PANEL_WIDTH, rows * PANEL_HEIGHT, BufferedImage.TYPE_INT_RGB);
+        BufferedImage sheet = new BufferedImage(columns * PANEL_WIDTH, HEADER_HEIGHT + rows * PANEL_HEIGHT,
+                BufferedImage.TYPE_INT_RGB);
         Graphics2D g = sheet.createGraphics();
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, sheet.getWidth(), sheet.getHeight());
+        g.setColor(Color.DARK_GRAY);
+        g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING, java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.drawString(machineLine(report.machine()), 10, HEADER_HEIGHT - 10);
         for (int i = 0; i < panels.size(); i++) {
-            g.drawImage(BitmapEncoder.getBufferedImage(panels.get(i)), i % columns * PANEL_WIDTH, i / columns * PANEL_HEIGHT, null);
+            g.drawImage(BitmapEncoder.getBufferedImage(panels.get(i)), i % columns * PANEL_WIDTH,
+                    HEADER_HEIGHT + i / columns * PANEL_HEIGHT, null);
         }
         g.dispose();
         AtomicWrite.write(png, out -> ImageIO.write(sheet, "png", out));
@@ -68,6 +75,15 @@ public final class ComparisonChart {
         chart.addSeries("p50 ms", c.engines().stream().map(e -> shortName(e.engine())).toList(),
                 c.engines().stream().map(e -> e.latencyMs().p50()).toList()).setFillColor(BAR_COLOUR);
         return chart;
+    }
+
+    /** E.g. "AMD EPYC, 2 cores; VecNN's kernels: 256-bit vectors x 16 registers (-XX:UseAVX=2); JDK 25". */
+    static String machineLine(MachineInfo m) {
+        String flags = m.jvmVectorFlags().isEmpty() ? "" : " (" + String.join(" ", m.jvmVectorFlags()) + ")";
+        return String.format(Locale.ROOT, "%s, %d cores, %s; VecNN's kernels: %d-bit vectors x %d registers%s; %s",
+                m.cpuModel() == null ? m.arch() : m.cpuModel(), m.availableProcessors(),
+                m.cpuFlags().contains("avx512f") ? "AVX-512" : m.cpuFlags().contains("avx2") ? "AVX2" : m.arch(),
+                m.vectorBits(), m.vectorRegisters(), flags, m.jdk());
     }
 
     private static String shortName(String engine) {

@@ -1,5 +1,6 @@
 package io.vecnn.bench.report;
 
+import io.vecnn.kernels.VectorIsa;
 import jdk.incubator.vector.FloatVector;
 
 import java.io.IOException;
@@ -9,9 +10,14 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
-/** The machine and JVM a bench ran on: results are only comparable with these beside them. */
+/**
+ * The machine and JVM a bench ran on: results are only comparable with these beside them. The vector width
+ * and register count are what the JVM gives VecNN's kernels, not what the CPU has: an AVX-512 machine run
+ * with {@code -XX:UseAVX=2} (listed in {@code jvmVectorFlags}) plans with 256-bit vectors and 16 registers.
+ */
 public record MachineInfo(String os, String arch, String cpuModel, List<String> cpuFlags, int availableProcessors,
-                          long memoryBytes, String jdk, String jvm, String vectorSpecies, int vectorBits) {
+                          long memoryBytes, String jdk, String jvm, String vectorSpecies, int vectorBits,
+                          int vectorRegisters, List<String> jvmVectorFlags) {
 
     /** The SIMD flags that decide which kernels are fast; the full list is hundreds of entries. */
     private static final List<String> RELEVANT_FLAGS = List.of("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw",
@@ -37,6 +43,9 @@ public record MachineInfo(String os, String arch, String cpuModel, List<String> 
         return new MachineInfo(System.getProperty("os.name"), System.getProperty("os.arch"), model, flags,
                 Runtime.getRuntime().availableProcessors(), memory,
                 System.getProperty("java.vendor") + " " + Runtime.version(), System.getProperty("java.vm.name"),
-                FloatVector.SPECIES_PREFERRED.toString(), FloatVector.SPECIES_PREFERRED.vectorBitSize());
+                FloatVector.SPECIES_PREFERRED.toString(), FloatVector.SPECIES_PREFERRED.vectorBitSize(),
+                VectorIsa.REGISTERS, ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                        .filter(a -> a.startsWith("-XX:UseAVX") || a.startsWith("-XX:MaxVectorSize")
+                                || a.startsWith("-Dvecnn.vector")).toList());
     }
 }

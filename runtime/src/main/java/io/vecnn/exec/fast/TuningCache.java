@@ -2,6 +2,7 @@ package io.vecnn.exec.fast;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vecnn.kernels.VectorIsa;
 import io.vecnn.modelfile.AtomicWrite;
 
 import java.io.IOException;
@@ -14,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The autotuner's choices, kept in a small JSON file per user so that every process on a machine picks the
  * same kernel for the same layer: a server and {@code vecnn predict} then give bit-identical outputs, and a
- * restart skips the timing. Keys name the machine (CPU, cores, JDK) and the layer (shapes, kernel, stride,
+ * restart skips the timing. Keys name the machine (CPU, cores, JDK, the vector width and register file the
+ * JVM gives the kernels: an AVX2 JVM on an AVX-512 machine, {@code -XX:UseAVX=2}, tunes afresh) and the layer (shapes, kernel, stride,
  * padding, threads), so a different machine or setting tunes afresh. The file lives at
  * {@code ~/.cache/vecnn/tuning.json}; the system property {@code vecnn.tuning.cache} (or the environment
  * variable {@code VECNN_TUNING_CACHE}) moves it, and the value {@code off} turns the cache off. A file that
@@ -28,8 +30,10 @@ final class TuningCache {
      * timed in the whole network after the JIT has settled ({@link NetworkTuning}); version 1's 30 ms
      * warm-ups left choices that a cold JIT had decided. 3: GEMM candidates with 192 or 384 columns run on
      * the 6x4V kernel instead of a 40 % slower 8x3V one, so Winograd's earlier wins there need re-timing.
+     * 4: the key names the vector width and register file, and 16-register files have 6x2V GEMM kernels
+     * twice as fast as the 6x4V ones their earlier choices were timed with.
      */
-    private static final int TUNER = 3;
+    private static final int TUNER = 4;
     private static final String MACHINE = machine();
 
     private final Path file;
@@ -100,6 +104,6 @@ final class TuningCache {
             // Not Linux: the architecture name stands in for the CPU model.
         }
         return cpu + "|cores=" + Runtime.getRuntime().availableProcessors() + "|jdk=" + Runtime.version().feature()
-                + "|tuner=" + TUNER;
+                + "|vectors=" + VectorIsa.describe() + "|tuner=" + TUNER;
     }
 }
