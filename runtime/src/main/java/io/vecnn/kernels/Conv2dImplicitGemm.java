@@ -12,8 +12,10 @@ import java.util.concurrent.ForkJoinPool;
  * channels a kernel row of taps is only 21 floats, and gathering them into im2col rows cost as much as the
  * multiplication (ResNet-18's stem on one core: 0.6 of 1.7 ms). Padding the input once (3x230x230 floats,
  * 0.6 MB, for the 7x7 stem) gives every window a place where it lies whole, edges included, so the
- * microkernel reads each kernel row of each pixel's window directly: {@link ImplicitConvMicroKernel6x4v} with
- * 32 vector registers, {@link ImplicitConvMicroKernel6x2v} with 16 (where 6 × 4 accumulators would spill).
+ * microkernel reads each kernel row of each pixel's window directly. Its panel is the narrowest of 1, 2
+ * or 4 vectors that holds all output channels ({@link #panelWidthFor}), so a stem with few channels
+ * (LeNet-5's 6) does not multiply mostly zero columns; 4-vector panels only with 32 vector registers
+ * (6 × 4 accumulators spill in 16).
  */
 public final class Conv2dImplicitGemm implements ConvKernel {
     /** Up to this many input channels the gathering dominates: the RGB and greyscale stems. */
@@ -21,29 +23,21 @@ public final class Conv2dImplicitGemm implements ConvKernel {
     /** Output pixels per task: 8 groups of the microkernel's 6 rows, tens of microseconds of work each. */
     private static final int PIXELS_PER_TASK = 48;
     private static final int MR = ImplicitConvMicroKernel6x4v.MR;
-    private static final boolean FOUR_VECTOR_PANELS = VectorIsa.wideRegisterFile();
-    /** Output channels per microkernel call on this register file. */
-    public static final int PANEL_WIDTH =
-            FOUR_VECTOR_PANELS ? ImplicitConvMicroKernel6x4v.NR : ImplicitConvMicroKernel6x2v.NR;
-    private static final int NR = PANEL_WIDTH;
+    private static final int V = VectorIsa.LANES;
     /**
-     * A last panel short of NR columns is computed whole and its padding dropped. Down to half a panel that
-     * still beats gathering: Inception v3's 32-channel 3x3 stride-2 stem, with half of every call wasted,
-     * takes 0.42 ms in the network on two threads where im2col took 0.60. Below it, more than half of the
-     * work is padding.
-     */
-    private static final int MIN_OUTPUT_CHANNELS = NR / 2;
-    /**
-     * A group of pixels shorter than 6, or a panel short of NR columns, is computed into this tile (missing
+     * A group of pixels shorter than 6, or a panel short of its width, is computed into this tile (missing
      * rows repeat the last pixel, missing columns have zero weights) and only its valid part is stored.
      */
-    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+    private static final ThreadLocal<float[]> TILE =
+            ThreadLocal.withInitial(() -> new float[MR * ImplicitConvMicroKernel6x4v.NR]);
     private static final ThreadLocal<int[]> STARTS = ThreadLocal.withInitial(() -> new int[MR]);
 
     private final Op.Conv2d op;
     private final Shape in;
     private final Shape out;
     private final PackedMatrix packed;
+    /** Output channels per microkernel call: 1, 2 or 4 vectors. */
+    private final int nr;
     private final float[] bias;
     private final int paddedH;
     private final int paddedW;
@@ -57,13 +51,13 @@ public final class Conv2dImplicitGemm implements ConvKernel {
     public Conv2dImplicitGemm(Op.Conv2d op, float[] weight, float[] bias, Shape in, Shape out) {
         if (!applies(op, in)) {
             throw new IllegalArgumentException("implicit GEMM needs one group, no dilation, at most "
-                    + MAX_INPUT_CHANNELS + " input channels and at least " + MIN_OUTPUT_CHANNELS
-                    + " output channels; got " + op + " on " + in);
+                    + MAX_INPUT_CHANNELS + " input channels and a kernel larger than 1x1; got " + op + " on " + in);
         }
         this.op = op;
         this.in = in;
         this.out = out;
-        this.packed = PackedMatrix.pack(weight, 0, op.outChannels(), op.kernelH() * op.kernelW() * in.channels(), NR);
+        this.nr = panelWidthFor(op.outChannels());
+        this.packed = PackedMatrix.pack(weight, 0, op.outChannels(), op.kernelH() * op.kernelW() * in.channels(), nr);
         this.bias = bias == null ? null : bias.clone();
         this.paddedH = in.height() + 2 * op.padH();
         this.paddedW = in.width() + 2 * op.padW();
@@ -76,11 +70,25 @@ public final class Conv2dImplicitGemm implements ConvKernel {
         }
     }
 
-    /** Whether this kernel handles the convolution: one group, no dilation, few input channels, enough output channels. */
+    /** Whether this kernel handles the convolution: one group, no dilation, few input channels, not 1x1. */
     public static boolean applies(Op.Conv2d op, Shape in) {
         return op.groups() == 1 && op.dilationH() == 1 && op.dilationW() == 1
-                && in.channels() <= MAX_INPUT_CHANNELS && op.kernelH() * op.kernelW() > 1
-                && op.outChannels() >= MIN_OUTPUT_CHANNELS;
+                && in.channels() <= MAX_INPUT_CHANNELS && op.kernelH() * op.kernelW() > 1;
+    }
+
+    /**
+     * The narrowest panel of 1, 2 or (with 32 registers) 4 vectors that holds {@code outChannels}, else the
+     * widest: a last panel then wastes less than half its columns. Inception v3's 32-channel stem on
+     * 512-bit vectors takes 2-vector panels, where a 4-vector one would compute 32 zero columns per pixel.
+     */
+    public static int panelWidthFor(int outChannels) {
+        int widest = VectorIsa.wideRegisterFile() ? 4 : 2;
+        for (int vectors = 1; vectors < widest; vectors *= 2) {
+            if (outChannels <= vectors * V) {
+                return vectors * V;
+            }
+        }
+        return widest * V;
     }
 
     @Override
@@ -137,20 +145,24 @@ public final class Conv2dImplicitGemm implements ConvKernel {
                 }
                 int outPixel = b * pixels + r;
                 for (int panel = 0; panel < packed.panels(); panel++) {
-                    int col0 = panel * NR;
+                    int col0 = panel * nr;
                     int dst = outPixel * yChannels + yChannel + col0;
                     int rOff = outPixel * out.channels() + col0;
-                    int columns = Math.min(NR, op.outChannels() - col0);
-                    boolean whole = rows == MR && columns == NR;
+                    int columns = Math.min(nr, op.outChannels() - col0);
+                    boolean whole = rows == MR && columns == nr;
                     float[] d = whole ? y : tile;
                     int dOff = whole ? dst : 0;
-                    int ldd = whole ? yChannels : NR;
-                    if (FOUR_VECTOR_PANELS) {
-                        ImplicitConvMicroKernel6x4v.run(scratch, starts, kOffset, packed.k(),
-                                packed.data(), packed.panelOffset(panel), d, dOff, ldd);
+                    int ldd = whole ? yChannels : nr;
+                    int bOff = packed.panelOffset(panel);
+                    if (nr == 4 * V) {
+                        ImplicitConvMicroKernel6x4v.run(scratch, starts, kOffset, packed.k(), packed.data(), bOff, d,
+                                dOff, ldd);
+                    } else if (nr == 2 * V) {
+                        ImplicitConvMicroKernel6x2v.run(scratch, starts, kOffset, packed.k(), packed.data(), bOff, d,
+                                dOff, ldd);
                     } else {
-                        ImplicitConvMicroKernel6x2v.run(scratch, starts, kOffset, packed.k(),
-                                packed.data(), packed.panelOffset(panel), d, dOff, ldd);
+                        ImplicitConvMicroKernel6x1v.run(scratch, starts, kOffset, packed.k(), packed.data(), bOff, d,
+                                dOff, ldd);
                     }
                     if (!whole || !plain) {
                         EpilogueKernel.apply(d, dOff, ldd, rows, columns, y, dst, yChannels, col0, rOff, epilogue);

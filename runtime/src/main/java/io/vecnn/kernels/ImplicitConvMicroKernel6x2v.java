@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * (an indirect GEMM). Output pixel r's window starts at {@code rowStart[r]}, tap k lies {@code kOffset[k]}
  * further on, the same for every pixel; B is one packed panel whose K runs over (ky, kx, c), the OHWI order.
  * The loop keeps 12 accumulators, 2 B vectors and 1 broadcast live: 15 vector registers.
- * For 16-register files: 15 of 16 registers; 6 × 4V would spill.
+ * For 16-register files: 15 of 16 registers; 6 × 4V would spill. With 32, for
+ * stems of at most 2V channels (Inception v3's 32 on AVX-512).
  *
  * <p>K is one flat loop on purpose: as a loop over kernel rows around a 21-tap inner loop, C2 unrolled the
  * inner loop and spilled the accumulators between its copies.

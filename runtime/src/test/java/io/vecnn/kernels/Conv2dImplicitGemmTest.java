@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class Conv2dImplicitGemmTest {
     private static final SplittableRandom SEEDS = new SplittableRandom(53);
     private static final ForkJoinPool POOL = new ForkJoinPool(2);
-    private static final int NR = Conv2dImplicitGemm.PANEL_WIDTH;
+    /** The widest panel this register file takes. */
+    private static final int NR = Conv2dImplicitGemm.panelWidthFor(Integer.MAX_VALUE);
 
     @AfterAll
     static void shutdown() {
@@ -38,8 +39,8 @@ class Conv2dImplicitGemmTest {
 
     private static ConvCase randomCase(SplittableRandom r) {
         int inC = 1 + r.nextInt(Conv2dImplicitGemm.MAX_INPUT_CHANNELS);
-        // Whole panels, or a last panel of at least half (Inception v3's 32-channel stem), in any width.
-        int outC = r.nextBoolean() ? NR * (1 + r.nextInt(2)) : NR / 2 + r.nextInt(NR + NR / 2);
+        // Whole panels of the widest kernel, or any count from 1: each panel width, partial last panels.
+        int outC = r.nextBoolean() ? NR * (1 + r.nextInt(2)) : 1 + r.nextInt(2 * NR);
         int kh = 2 + r.nextInt(10);
         int kw = r.nextInt(3) == 0 ? 1 + r.nextInt(11) : kh;
         int sh = 1 + r.nextInt(4);
@@ -123,14 +124,13 @@ class Conv2dImplicitGemmTest {
     }
 
     @Test
-    void appliesOnlyToFewInputChannelsAndAtLeastHalfAPanel() {
+    void appliesOnlyToFewInputChannelsAndKernelsLargerThanOne() {
         Shape rgb = new Shape(3, 32, 32);
         assertTrue(Conv2dImplicitGemm.applies(new Op.Conv2d(NR, 7, 7, 2, 2, 3, 3, 1, 1, 1, "w", null), rgb));
         assertFalse(Conv2dImplicitGemm.applies(new Op.Conv2d(NR, 3, 3, 1, 1, 1, 1, 1, 1, 1, "w", null),
                 new Shape(Conv2dImplicitGemm.MAX_INPUT_CHANNELS + 1, 32, 32)));
         assertTrue(Conv2dImplicitGemm.applies(new Op.Conv2d(NR + 1, 7, 7, 2, 2, 3, 3, 1, 1, 1, "w", null), rgb));
-        assertTrue(Conv2dImplicitGemm.applies(new Op.Conv2d(NR / 2, 3, 3, 2, 2, 0, 0, 1, 1, 1, "w", null), rgb));
-        assertFalse(Conv2dImplicitGemm.applies(new Op.Conv2d(NR / 2 - 1, 3, 3, 2, 2, 0, 0, 1, 1, 1, "w", null), rgb));
+        assertTrue(Conv2dImplicitGemm.applies(new Op.Conv2d(1, 3, 3, 2, 2, 0, 0, 1, 1, 1, "w", null), rgb));
         assertFalse(Conv2dImplicitGemm.applies(new Op.Conv2d(NR, 1, 1, 1, 1, 0, 0, 1, 1, 1, "w", null), rgb));
         assertFalse(Conv2dImplicitGemm.applies(new Op.Conv2d(NR, 3, 3, 1, 1, 2, 2, 2, 2, 1, "w", null), rgb));
         Op.Conv2d grouped = new Op.Conv2d(NR, 3, 3, 1, 1, 1, 1, 1, 1, 3, "w", null);
@@ -138,5 +138,18 @@ class Conv2dImplicitGemmTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new Conv2dImplicitGemm(grouped, new float[NR * 3 * 3], null, rgb, new Shape(NR, 32, 32)));
         assertTrue(e.getMessage().contains("one group"), e.getMessage());
+    }
+
+    @Test
+    void panelsAreTheNarrowestThatHoldTheChannels() {
+        int v = VectorIsa.LANES;
+        assertEquals(v, Conv2dImplicitGemm.panelWidthFor(1));
+        assertEquals(v, Conv2dImplicitGemm.panelWidthFor(v));
+        assertEquals(2 * v, Conv2dImplicitGemm.panelWidthFor(v + 1));
+        assertEquals(2 * v, Conv2dImplicitGemm.panelWidthFor(2 * v));
+        // 4-vector panels only where 32 registers hold their 24 accumulators.
+        int widest = VectorIsa.wideRegisterFile() ? 4 * v : 2 * v;
+        assertEquals(widest, Conv2dImplicitGemm.panelWidthFor(2 * v + 1));
+        assertEquals(widest, Conv2dImplicitGemm.panelWidthFor(1000));
     }
 }

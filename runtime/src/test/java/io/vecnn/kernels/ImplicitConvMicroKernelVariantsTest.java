@@ -35,7 +35,9 @@ class ImplicitConvMicroKernelVariantsTest {
             new Variant("ImplicitConvMicroKernel6x4v", ImplicitConvMicroKernel6x4v.MR, ImplicitConvMicroKernel6x4v.NR,
                     ImplicitConvMicroKernel6x4v::run),
             new Variant("ImplicitConvMicroKernel6x2v", ImplicitConvMicroKernel6x2v.MR, ImplicitConvMicroKernel6x2v.NR,
-                    ImplicitConvMicroKernel6x2v::run));
+                    ImplicitConvMicroKernel6x2v::run),
+            new Variant("ImplicitConvMicroKernel6x1v", ImplicitConvMicroKernel6x1v.MR, ImplicitConvMicroKernel6x1v.NR,
+                    ImplicitConvMicroKernel6x1v::run));
 
     @Test
     void everyGeneratedVariantIsTested() {

@@ -43,7 +43,9 @@ public final class MicroKernelGenerator {
             new Variant("GemmMicroKernel", 1, 2, "The row tail of the kernels with 2V panels (8x2V, 6x2V)."),
             new Variant("ImplicitConvMicroKernel", 6, 4, "For 32-register files: 29 of 32 registers."),
             new Variant("ImplicitConvMicroKernel", 6, 2, "For 16-register files: 15 of 16 registers; 6 × 4V"
-                    + " would spill."));
+                    + " would spill. With 32, for\n * stems of at most 2V channels (Inception v3's 32 on AVX-512)."),
+            new Variant("ImplicitConvMicroKernel", 6, 1, "For stems of at most one vector of channels (LeNet-5's"
+                    + " 6): wider panels would multiply\n * mostly zero columns."));
 
     private MicroKernelGenerator() {
     }
