@@ -54,17 +54,36 @@ class PyTorchEngineTest {
         return Architectures.names().stream().map(name -> DynamicTest.dynamicTest(name, () -> check(name)));
     }
 
+    /**
+     * At batch 2 VecNN is compared with libtorch run image by image: libtorch 2.7.1's own batch-2 output
+     * for GoogLeNet differs from its per-image outputs by 4.5 % on an AVX-512 EPYC (VecNN's batch-2 output
+     * equals its per-image ones bit for bit and matches libtorch's per-image ones to 1e-6). The peer's
+     * batch consistency is reported, not asserted; the bench refuses to time a peer whose outputs disagree.
+     */
     private static void check(String name) {
         Architecture arch = Architectures.get(name);
         ForkJoinPool pool = new ForkJoinPool(THREADS);
         try (Model model = model(arch, inputSize(arch), pool);
              PyTorchEngine torch = PyTorchEngine.open(model, THREADS)) {
+            int imageSize = (int) model.inputShape().size();
             for (int batch = 1; batch <= 2; batch++) {
                 float[] x = input(model.inputShape(), batch, name.hashCode() + batch);
-                double relative = relativeDifference(torch.run(x, batch), model.run(x, batch));
+                float[] vecnn = model.run(x, batch);
+                int outSize = vecnn.length / batch;
+                float[] perImage = new float[vecnn.length];
+                for (int b = 0; b < batch; b++) {
+                    float[] image = java.util.Arrays.copyOfRange(x, b * imageSize, (b + 1) * imageSize);
+                    System.arraycopy(torch.run(image, 1), 0, perImage, b * outSize, outSize);
+                }
+                double relative = relativeDifference(perImage, vecnn);
                 WORST.merge(name, relative, Math::max);
                 assertTrue(relative <= TOLERANCE, String.format("%s at %s, batch %d: max |torch - vecnn| is %.3g of max |vecnn|",
                         name, model.inputShape(), batch, relative));
+                double torchBatch = relativeDifference(torch.run(x, batch), perImage);
+                if (torchBatch > TOLERANCE) {
+                    System.out.printf("libtorch: %s batch %d differs from its own per-image outputs by %.3g%n",
+                            name, batch, torchBatch);
+                }
             }
         } finally {
             pool.shutdown();
