@@ -133,6 +133,7 @@ final class BenchCommand implements Callable<Integer> {
                 new BenchReport.Settings(names, batches, threadCounts, warmup, iterations, duration > 0 ? duration : null,
                         compare, tolerance, streams),
                 engines, results, throughput);
+        System.out.println("machine: " + report.machine().summary());
         ResultTables.printDetailed(report, System.out);
         for (ConfigResult c : results) {
             ResultTables.printLayers(c, System.out);

@@ -46,7 +46,7 @@ public final class ComparisonChart {
         g.fillRect(0, 0, sheet.getWidth(), sheet.getHeight());
         g.setColor(Color.DARK_GRAY);
         g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING, java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        g.drawString(machineLine(report.machine()), 10, HEADER_HEIGHT - 10);
+        g.drawString(report.machine().summary(), 10, HEADER_HEIGHT - 10);
         for (int i = 0; i < panels.size(); i++) {
             g.drawImage(BitmapEncoder.getBufferedImage(panels.get(i)), i % columns * PANEL_WIDTH,
                     HEADER_HEIGHT + i / columns * PANEL_HEIGHT, null);
@@ -75,15 +75,6 @@ public final class ComparisonChart {
         chart.addSeries("p50 ms", c.engines().stream().map(e -> shortName(e.engine())).toList(),
                 c.engines().stream().map(e -> e.latencyMs().p50()).toList()).setFillColor(BAR_COLOUR);
         return chart;
-    }
-
-    /** E.g. "AMD EPYC, 2 cores; VecNN's kernels: 256-bit vectors x 16 registers (-XX:UseAVX=2); JDK 25". */
-    static String machineLine(MachineInfo m) {
-        String flags = m.jvmVectorFlags().isEmpty() ? "" : " (" + String.join(" ", m.jvmVectorFlags()) + ")";
-        return String.format(Locale.ROOT, "%s, %d cores, %s; VecNN's kernels: %d-bit vectors x %d registers%s; %s",
-                m.cpuModel() == null ? m.arch() : m.cpuModel(), m.availableProcessors(),
-                m.cpuFlags().contains("avx512f") ? "AVX-512" : m.cpuFlags().contains("avx2") ? "AVX2" : m.arch(),
-                m.vectorBits(), m.vectorRegisters(), flags, m.jdk());
     }
 
     private static String shortName(String engine) {

@@ -48,4 +48,15 @@ public record MachineInfo(String os, String arch, String cpuModel, List<String> 
                         .filter(a -> a.startsWith("-XX:UseAVX") || a.startsWith("-XX:MaxVectorSize")
                                 || a.startsWith("-Dvecnn.vector")).toList());
     }
+
+    /**
+     * One line for tables and charts, e.g. "AMD EPYC, 2 cores, AVX-512; VecNN's kernels: 256-bit vectors x 16
+     * registers (-XX:UseAVX=2); Eclipse Adoptium 25.0.1+8-LTS".
+     */
+    public String summary() {
+        String flags = jvmVectorFlags.isEmpty() ? "" : " (" + String.join(" ", jvmVectorFlags) + ")";
+        String isa = cpuFlags.contains("avx512f") ? "AVX-512" : cpuFlags.contains("avx2") ? "AVX2" : arch;
+        return String.format(java.util.Locale.ROOT, "%s, %d cores, %s; VecNN's kernels: %d-bit vectors x %d registers%s; %s",
+                cpuModel == null ? arch : cpuModel, availableProcessors, isa, vectorBits, vectorRegisters, flags, jdk);
+    }
 }
