@@ -4,6 +4,8 @@ import io.vecnn.kernels.Epilogue;
 import io.vecnn.kernels.Gemm;
 import io.vecnn.kernels.PackedMatrix;
 import io.vecnn.kernels.ParallelFor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -37,6 +39,9 @@ import java.util.concurrent.TimeUnit;
 public class GemvBenchmark {
     /** Same split as the plan's Linear step. */
     private static final int PANELS_PER_TASK = 2;
+    private static final int LANES = FloatVector.SPECIES_PREFERRED.length();
+    /** Pieces of the streaming read: enough for the threads to balance, few enough to cost nothing. */
+    private static final int STREAM_TASKS = 64;
 
     /** {@code in x out}: VGG16 fc6 and fc7, AlexNet fc6, ResNet-50's classifier. */
     @Param({"25088x4096", "4096x4096", "9216x4096", "2048x1000"})
@@ -85,5 +90,34 @@ public class GemvBenchmark {
                 Math.min(panels, (t + 1) * PANELS_PER_TASK), y, 0, weight.n(), 0, Epilogue.NONE));
         traffic.gbytes += gbytesPerRun;
         return y;
+    }
+
+    /**
+     * The yardstick for {@link #gemv}: the same packed weight read once by the same threads with nothing but
+     * vector adds, split into as many tasks. GEMV's {@code gbytes} rate close to this one means the Linear
+     * layer runs at the machine's streaming bandwidth and only fewer bytes (not faster kernels) would help.
+     */
+    @Benchmark
+    public float streamRead(Traffic traffic) {
+        float[] w = weight.data();
+        int tasks = STREAM_TASKS;
+        float[] sums = new float[tasks];
+        ParallelFor.run(pool, tasks, t -> {
+            int from = (int) ((long) w.length * t / tasks) / LANES * LANES;
+            int to = (int) ((long) w.length * (t + 1) / tasks) / LANES * LANES;
+            FloatVector a0 = FloatVector.zero(FloatVector.SPECIES_PREFERRED);
+            FloatVector a1 = a0;
+            for (int i = from; i + 2 * LANES <= to; i += 2 * LANES) {
+                a0 = a0.add(FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, w, i));
+                a1 = a1.add(FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, w, i + LANES));
+            }
+            sums[t] = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        });
+        traffic.gbytes += gbytesPerRun;
+        float total = 0;
+        for (float v : sums) {
+            total += v;
+        }
+        return total;
     }
 }

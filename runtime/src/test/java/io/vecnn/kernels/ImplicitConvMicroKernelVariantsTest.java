@@ -8,8 +8,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import static io.vecnn.kernels.ConvCase.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Every implicit-GEMM convolution microkernel variant, called directly, against a scalar reference that
@@ -87,32 +87,12 @@ class ImplicitConvMicroKernelVariantsTest {
         v.kernel().run(a, rowStart, kOffset, k, packed.data(), packed.panelOffset(0), d, dOff, ldd);
 
         String where = v.name() + " k=" + k + " dOff=" + dOff + " ldd=" + ldd + " columns=" + columns;
-        for (int i = 0; i < d.length; i++) {
-            int rel = i - dOff;
-            int row = Math.floorDiv(rel, ldd);
-            int col = Math.floorMod(rel, ldd);
-            if (rel < 0 || row >= mr || col >= nr) {
-                if (Float.floatToRawIntBits(d[i]) != Float.floatToRawIntBits(sentinel)) {
-                    fail(where + ": wrote outside its block at " + i);
-                }
-                continue;
-            }
+        MicroKernelBlock.assertWritten(d, dOff, ldd, mr, nr, sentinel, (row, col) -> {
             float want = 0f;
             for (int kk = 0; kk < k; kk++) {
-                float bv = col < columns ? w[col * k + kk] : 0f;
-                want = Math.fma(a[rowStart[row] + kOffset[kk]], bv, want);
+                want = Math.fma(a[rowStart[row] + kOffset[kk]], col < columns ? w[col * k + kk] : 0f, want);
             }
-            if (Float.floatToRawIntBits(want) != Float.floatToRawIntBits(d[i])) {
-                fail(where + ": row " + row + " column " + col + " is " + d[i] + ", reference " + want);
-            }
-        }
-    }
-
-    private static float[] random(SplittableRandom r, int n) {
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) (r.nextDouble() * 2 - 1);
-        }
-        return x;
+            return want;
+        }, where);
     }
 }
