@@ -78,8 +78,9 @@ public final class Conv2dImplicitGemm implements ConvKernel {
 
     /**
      * The narrowest panel of 1, 2 or (with 32 registers) 4 vectors that holds {@code outChannels}, else the
-     * widest: a last panel then wastes less than half its columns. Inception v3's 32-channel stem on
-     * 512-bit vectors takes 2-vector panels, where a 4-vector one would compute 32 zero columns per pixel.
+     * widest, so only layers wider than the widest panel compute padding columns, in their last panel.
+     * Inception v3's 32-channel stem on 512-bit vectors takes 2-vector panels, where a 4-vector one would
+     * compute 32 zero columns per pixel.
      */
     public static int panelWidthFor(int outChannels) {
         int widest = VectorIsa.wideRegisterFile() ? 4 : 2;

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The machine and JVM a bench ran on: results are only comparable with these beside them. The vector width
@@ -56,7 +57,7 @@ public record MachineInfo(String os, String arch, String cpuModel, List<String> 
     public String summary() {
         String flags = jvmVectorFlags.isEmpty() ? "" : " (" + String.join(" ", jvmVectorFlags) + ")";
         String isa = cpuFlags.contains("avx512f") ? "AVX-512" : cpuFlags.contains("avx2") ? "AVX2" : arch;
-        return String.format(java.util.Locale.ROOT, "%s, %d cores, %s; VecNN's kernels: %d-bit vectors x %d registers%s; %s",
+        return String.format(Locale.ROOT, "%s, %d cores, %s; VecNN's kernels: %d-bit vectors x %d registers%s; %s",
                 cpuModel == null ? arch : cpuModel, availableProcessors, isa, vectorBits, vectorRegisters, flags, jdk);
     }
 }

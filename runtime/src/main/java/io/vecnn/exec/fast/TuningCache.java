@@ -15,9 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The autotuner's choices, kept in a small JSON file per user so that every process on a machine picks the
  * same kernel for the same layer: a server and {@code vecnn predict} then give bit-identical outputs, and a
- * restart skips the timing. Keys name the machine (CPU, cores, JDK, the vector width and register file the
- * JVM gives the kernels: an AVX2 JVM on an AVX-512 machine, {@code -XX:UseAVX=2}, tunes afresh) and the layer (shapes, kernel, stride,
- * padding, threads), so a different machine or setting tunes afresh. The file lives at
+ * restart skips the timing. Keys name the machine (CPU, cores, JDK, and the vector width and register file
+ * the JVM gives the kernels, so an AVX2 JVM on an AVX-512 machine, {@code -XX:UseAVX=2}, has choices of its
+ * own) and the layer (shapes, kernel, stride, padding, threads), so a different machine or setting tunes
+ * afresh. The file lives at
  * {@code ~/.cache/vecnn/tuning.json}; the system property {@code vecnn.tuning.cache} (or the environment
  * variable {@code VECNN_TUNING_CACHE}) moves it, and the value {@code off} turns the cache off. A file that
  * cannot be read or written is ignored: tuning only ever costs time, never a failed run.
