@@ -22,5 +22,6 @@ module io.vecnn {
     exports io.vecnn.modelfile;
     exports io.vecnn.exec.fast;
     exports io.vecnn.exec.reference;
+    exports io.vecnn.exec.parallel;
     exports io.vecnn.kernels;
 }

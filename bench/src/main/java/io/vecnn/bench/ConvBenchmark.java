@@ -21,6 +21,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 import java.util.SplittableRandom;
+import io.vecnn.exec.parallel.Team;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
@@ -53,6 +54,7 @@ public class ConvBenchmark {
     private float[] y;
     private float[] scratch;
     private ForkJoinPool pool;
+    private Team team;
     private double gflopPerRun;
 
     /** Effective GFLOP done, which JMH reports as a rate per second. */
@@ -78,6 +80,7 @@ public class ConvBenchmark {
         y = new float[(int) out.size()];
         scratch = new float[kernel.scratchFloats(1)];
         pool = new ForkJoinPool(threads);
+        team = Team.of(pool);
         gflopPerRun = 2.0 * out.size() * 9 * in.channels() / 1e9;
     }
 
@@ -88,7 +91,7 @@ public class ConvBenchmark {
 
     @Benchmark
     public float[] conv(Flops flops) {
-        kernel.run(x, 1, y, 0, kernel.outputShape().channels(), null, true, pool, scratch);
+        kernel.run(x, 1, y, 0, kernel.outputShape().channels(), null, true, team, scratch);
         flops.gflop += gflopPerRun;
         return y;
     }

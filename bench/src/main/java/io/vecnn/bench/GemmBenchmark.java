@@ -3,7 +3,7 @@ package io.vecnn.bench;
 import io.vecnn.kernels.Epilogue;
 import io.vecnn.kernels.Gemm;
 import io.vecnn.kernels.PackedMatrix;
-import io.vecnn.kernels.ParallelFor;
+import io.vecnn.exec.parallel.Team;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -48,6 +48,7 @@ public class GemmBenchmark {
     private float[] c;
     private PackedMatrix b;
     private ForkJoinPool pool;
+    private Team team;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -61,6 +62,7 @@ public class GemmBenchmark {
         b = PackedMatrix.pack(w, 0, n, k, Gemm.panelWidthFor(n));
         c = new float[m * n];
         pool = new ForkJoinPool(threads);
+        team = Team.of(pool);
     }
 
     @TearDown(Level.Trial)
@@ -73,7 +75,7 @@ public class GemmBenchmark {
         int k = b.k();
         int n = b.n();
         int blocks = (m + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
-        ParallelFor.run(pool, blocks, t -> {
+        team.parallelFor(blocks, t -> {
             int row0 = t * ROWS_PER_TASK;
             Gemm.block(a, row0 * k, k, Math.min(ROWS_PER_TASK, m - row0), b, 0, b.panels(), c, row0 * n, n, 0,
                     Epilogue.NONE);

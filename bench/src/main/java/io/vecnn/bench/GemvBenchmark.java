@@ -3,7 +3,7 @@ package io.vecnn.bench;
 import io.vecnn.kernels.Epilogue;
 import io.vecnn.kernels.Gemm;
 import io.vecnn.kernels.PackedMatrix;
-import io.vecnn.kernels.ParallelFor;
+import io.vecnn.exec.parallel.Team;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -54,6 +54,7 @@ public class GemvBenchmark {
     private float[] x;
     private float[] y;
     private ForkJoinPool pool;
+    private Team team;
     private double gbytesPerRun;
 
     /** Weight bytes streamed, which JMH reports as a rate per second. */
@@ -74,6 +75,7 @@ public class GemvBenchmark {
         x = GaussianArrays.of(in, r);
         y = new float[out];
         pool = new ForkJoinPool(threads);
+        team = Team.of(pool);
         gbytesPerRun = (double) weight.data().length * Float.BYTES / 1e9;
     }
 
@@ -86,7 +88,7 @@ public class GemvBenchmark {
     public float[] gemv(Traffic traffic) {
         int panels = weight.panels();
         int tasks = (panels + PANELS_PER_TASK - 1) / PANELS_PER_TASK;
-        ParallelFor.run(pool, tasks, t -> Gemm.block(x, 0, weight.k(), 1, weight, t * PANELS_PER_TASK,
+        team.parallelFor(tasks, t -> Gemm.block(x, 0, weight.k(), 1, weight, t * PANELS_PER_TASK,
                 Math.min(panels, (t + 1) * PANELS_PER_TASK), y, 0, weight.n(), 0, Epilogue.NONE));
         traffic.gbytes += gbytesPerRun;
         return y;
@@ -102,7 +104,7 @@ public class GemvBenchmark {
         float[] w = weight.data();
         int tasks = STREAM_TASKS;
         float[] sums = new float[tasks];
-        ParallelFor.run(pool, tasks, t -> {
+        team.parallelFor(tasks, t -> {
             int from = (int) ((long) w.length * t / tasks) / LANES * LANES;
             int to = (int) ((long) w.length * (t + 1) / tasks) / LANES * LANES;
             FloatVector a0 = FloatVector.zero(FloatVector.SPECIES_PREFERRED);

@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 import java.util.SplittableRandom;
+import io.vecnn.exec.parallel.Team;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
@@ -43,6 +44,7 @@ public class PoolBenchmark {
     private float[] x;
     private float[] y;
     private ForkJoinPool workers;
+    private Team team;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -59,6 +61,7 @@ public class PoolBenchmark {
         x = GaussianArrays.of((int) in.size(), new SplittableRandom(9));
         y = new float[(int) out.size()];
         workers = new ForkJoinPool(threads);
+        team = Team.of(workers);
     }
 
     @TearDown(Level.Trial)
@@ -68,7 +71,7 @@ public class PoolBenchmark {
 
     @Benchmark
     public float[] pool() {
-        kernel.run(x, 1, y, workers);
+        kernel.run(x, 1, y, team);
         return y;
     }
 }

@@ -6,7 +6,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.util.concurrent.ForkJoinPool;
+import io.vecnn.exec.parallel.Team;
 
 
 /**
@@ -115,14 +115,14 @@ public final class Conv2dGemm implements ConvKernel {
 
     @Override
     public void run(float[] x, int batch, float[] y, int yChannel, int yChannels, float[] residual, boolean relu,
-                    ForkJoinPool pool, float[] scratch) {
+                    Team team, float[] scratch) {
         int pixels = out.height() * out.width();
         int panels = groups[0].panels();
-        int workers = pool == null ? 1 : pool.getParallelism();
+        int workers = team.size();
         boolean whole = gathersWholeMap(batch);
         if (whole) {
             int gatherBlocks = blocks(pixels, GATHER_ROWS);
-            ParallelFor.run(pool, batch * gatherBlocks, t -> {
+            team.parallelFor(batch * gatherBlocks, t -> {
                 int b = t / gatherBlocks;
                 int row0 = (t % gatherBlocks) * GATHER_ROWS;
                 int rows = Math.min(GATHER_ROWS, pixels - row0);
@@ -154,7 +154,7 @@ public final class Conv2dGemm implements ConvKernel {
         int rowBlocks = blocks(pixels, taskRows);
         int panelBlocks = blocks(panels, taskPanels);
         int perImage = op.groups() * rowBlocks * panelBlocks;
-        ParallelFor.run(pool, batch * perImage, task -> {
+        team.parallelFor(batch * perImage, task -> {
             int b = task / perImage;
             int rest = task % perImage;
             int g = rest / (rowBlocks * panelBlocks);

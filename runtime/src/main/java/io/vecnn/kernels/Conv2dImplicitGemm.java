@@ -4,7 +4,7 @@ import io.vecnn.graph.Op;
 import io.vecnn.graph.Shape;
 
 import java.util.Arrays;
-import java.util.concurrent.ForkJoinPool;
+import io.vecnn.exec.parallel.Team;
 
 /**
  * A convolution with few input channels (the RGB stems: ResNet's and GoogLeNet's 7x7 stride 2, AlexNet's
@@ -122,15 +122,15 @@ public final class Conv2dImplicitGemm implements ConvKernel {
 
     @Override
     public void run(float[] x, int batch, float[] y, int yChannel, int yChannels, float[] residual, boolean relu,
-                    ForkJoinPool pool, float[] scratch) {
+                    Team team, float[] scratch) {
         int cin = in.channels();
         int plane = paddedH * paddedW * cin;
-        ParallelFor.run(pool, batch * paddedH, row -> padRow(x, row / paddedH, row % paddedH, scratch));
+        team.parallelFor(batch * paddedH, row -> padRow(x, row / paddedH, row % paddedH, scratch));
         int pixels = out.height() * out.width();
         int tasks = (pixels + PIXELS_PER_TASK - 1) / PIXELS_PER_TASK;
         boolean plain = bias == null && residual == null && !relu;
         Epilogue epilogue = new Epilogue(bias, residual, out.channels(), relu);
-        ParallelFor.run(pool, batch * tasks, task -> {
+        team.parallelFor(batch * tasks, task -> {
             int b = task / tasks;
             int p0 = (task % tasks) * PIXELS_PER_TASK;
             int p1 = Math.min(pixels, p0 + PIXELS_PER_TASK);

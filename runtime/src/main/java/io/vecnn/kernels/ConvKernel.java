@@ -2,7 +2,7 @@ package io.vecnn.kernels;
 
 import io.vecnn.graph.Shape;
 
-import java.util.concurrent.ForkJoinPool;
+import io.vecnn.exec.parallel.Team;
 
 /** A prepared convolution (weights packed or transformed): the contract every convolution algorithm meets. */
 public interface ConvKernel {
@@ -20,7 +20,7 @@ public interface ConvKernel {
      * @param scratch  at least {@link #scratchFloats(int)} floats this run may use as it likes
      */
     void run(float[] x, int batch, float[] y, int yChannel, int yChannels, float[] residual, boolean relu,
-             ForkJoinPool pool, float[] scratch);
+             Team team, float[] scratch);
 
     /** The weights this kernel was made from, OHWI as given to it: a new array, rebuilt from what the kernel keeps. */
     float[] ohwiWeight();

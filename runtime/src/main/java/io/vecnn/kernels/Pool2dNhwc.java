@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.util.concurrent.ForkJoinPool;
+import io.vecnn.exec.parallel.Team;
 
 /**
  * Max and average pooling on NHWC maps, vectorised across channels (a pixel's channels are contiguous),
@@ -32,8 +32,8 @@ public final class Pool2dNhwc {
         this.out = out;
     }
 
-    public void run(float[] x, int batch, float[] y, ForkJoinPool pool) {
-        ParallelFor.run(pool, batch * out.height(), task -> {
+    public void run(float[] x, int batch, float[] y, Team team) {
+        team.parallelFor(batch * out.height(), task -> {
             int b = task / out.height();
             int oy = task % out.height();
             for (int ox = 0; ox < out.width(); ox++) {

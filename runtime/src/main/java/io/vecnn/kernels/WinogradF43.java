@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.util.concurrent.ForkJoinPool;
+import io.vecnn.exec.parallel.Team;
 
 
 /**
@@ -23,7 +23,7 @@ public final class WinogradF43 implements ConvKernel {
     private static final int TILES_PER_TASK = 8;
     /** GEMM rows (tiles) per task: a multiple of the microkernels' 6 and 8 rows. */
     private static final int ROWS_PER_TASK = 48;
-    /** GEMM panels per task, so that positions × panels give the pool work even for a handful of tiles. */
+    /** GEMM panels per task, so that positions × panels give the team work even for a handful of tiles. */
     private static final int PANELS_PER_TASK = 2;
     /**
      * Transformed tiles kept at once (V and M) while the transformed weights U are small enough to stay in
@@ -150,13 +150,13 @@ public final class WinogradF43 implements ConvKernel {
     }
 
     /**
-     * Three phases per group of tiles, each split across the pool: input transforms (by tile), the 36
+     * Three phases per group of tiles, each split across the team: input transforms (by tile), the 36
      * GEMMs (by position, row block and panel block, so even a 7x7 map with 4 tiles keeps both cores
      * busy), output transforms with the epilogue (by tile).
      */
     @Override
     public void run(float[] x, int batch, float[] y, int yChannel, int yChannels, float[] residual, boolean relu,
-                    ForkJoinPool pool, float[] scratch) {
+                    Team team, float[] scratch) {
         int total = batch * tilesY * tilesX;
         int group = groupTiles(batch);
         for (int g0 = 0; g0 < total; g0 += group) {
@@ -165,7 +165,7 @@ public final class WinogradF43 implements ConvKernel {
             int mOff = POSITIONS * count * cinPad;
             int flagOff = mOff + POSITIONS * count * coutPad;
             int chunks = (count + TILES_PER_TASK - 1) / TILES_PER_TASK;
-            ParallelFor.run(pool, chunks, chunk -> {
+            team.parallelFor(chunks, chunk -> {
                 float[] tmp = TMP.get();
                 for (int t = chunk * TILES_PER_TASK; t < Math.min(count, (chunk + 1) * TILES_PER_TASK); t++) {
                     scratch[flagOff + t] = inputTransform(x, first + t, scratch, t, count, tmp) ? 1f : 0f;
@@ -174,7 +174,7 @@ public final class WinogradF43 implements ConvKernel {
             int rowBlocks = (count + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
             int panels = u[0].panels();
             int panelBlocks = (panels + PANELS_PER_TASK - 1) / PANELS_PER_TASK;
-            ParallelFor.run(pool, POSITIONS * rowBlocks * panelBlocks, task -> {
+            team.parallelFor(POSITIONS * rowBlocks * panelBlocks, task -> {
                 int p = task / (rowBlocks * panelBlocks);
                 int rest = task % (rowBlocks * panelBlocks);
                 int row0 = (rest / panelBlocks) * ROWS_PER_TASK;
@@ -183,7 +183,7 @@ public final class WinogradF43 implements ConvKernel {
                         panel0, Math.min(panels, panel0 + PANELS_PER_TASK), scratch,
                         mOff + (p * count + row0) * coutPad, coutPad, 0, Epilogue.NONE);
             });
-            ParallelFor.run(pool, chunks, chunk -> {
+            team.parallelFor(chunks, chunk -> {
                 float[] tmp = TMP.get();
                 for (int t = chunk * TILES_PER_TASK; t < Math.min(count, (chunk + 1) * TILES_PER_TASK); t++) {
                     if (scratch[flagOff + t] != 0f) {

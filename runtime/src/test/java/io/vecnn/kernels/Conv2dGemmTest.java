@@ -1,5 +1,7 @@
 package io.vecnn.kernels;
 
+import io.vecnn.exec.parallel.Team;
+
 import io.vecnn.Tensor;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
@@ -21,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class Conv2dGemmTest {
     private static final SplittableRandom SEEDS = new SplittableRandom(29);
     private static final ForkJoinPool POOL = new ForkJoinPool(2);
+    private static final Team TEAM = Team.of(POOL);
 
     @AfterAll
     static void shutdown() {
@@ -62,7 +65,7 @@ class Conv2dGemmTest {
         Conv2dGemm conv = new Conv2dGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
         float[] y = new float[want.data().length];
 
-        conv.run(c.x().data(), c.x().batch(), y, 0, c.out().channels(), residual, relu, POOL, scratch(conv, c));
+        conv.run(c.x().data(), c.x().batch(), y, 0, c.out().channels(), residual, relu, TEAM, scratch(conv, c));
 
         c.assertMatches(want, residual, relu, y, 1e-4);
     }
@@ -80,7 +83,7 @@ class Conv2dGemmTest {
         Tensor want = c.reference();
         float[] y = new float[want.data().length];
 
-        conv.run(c.x().data(), 1, y, 0, 20, null, false, POOL, scratch(conv, c));
+        conv.run(c.x().data(), 1, y, 0, 20, null, false, TEAM, scratch(conv, c));
 
         for (int i = 0; i < y.length; i++) {
             assertEquals(want.data()[i], y[i], 1e-4 * (1 + Math.abs(want.data()[i])) * Math.sqrt(72), "at " + i);
@@ -96,9 +99,9 @@ class Conv2dGemmTest {
         int pixels = c.x().batch() * c.out().height() * c.out().width();
         float[] y = new float[pixels * wide];
         java.util.Arrays.fill(y, -99f);
-        conv.run(c.x().data(), c.x().batch(), y, 3, wide, null, false, POOL, scratch(conv, c));
+        conv.run(c.x().data(), c.x().batch(), y, 3, wide, null, false, TEAM, scratch(conv, c));
         float[] alone = new float[pixels * c.out().channels()];
-        conv.run(c.x().data(), c.x().batch(), alone, 0, c.out().channels(), null, false, POOL, scratch(conv, c));
+        conv.run(c.x().data(), c.x().batch(), alone, 0, c.out().channels(), null, false, TEAM, scratch(conv, c));
         for (int p = 0; p < pixels; p++) {
             for (int ch = 0; ch < wide; ch++) {
                 float v = y[p * wide + ch];
@@ -118,8 +121,8 @@ class Conv2dGemmTest {
         int size = c.x().batch() * c.out().height() * c.out().width() * c.out().channels();
         float[] one = new float[size];
         float[] two = new float[size];
-        conv.run(c.x().data(), c.x().batch(), one, 0, c.out().channels(), null, true, null, scratch(conv, c));
-        conv.run(c.x().data(), c.x().batch(), two, 0, c.out().channels(), null, true, POOL, scratch(conv, c));
+        conv.run(c.x().data(), c.x().batch(), one, 0, c.out().channels(), null, true, Team.CALLING_THREAD, scratch(conv, c));
+        conv.run(c.x().data(), c.x().batch(), two, 0, c.out().channels(), null, true, TEAM, scratch(conv, c));
         assertArrayEquals(one, two);
     }
 

@@ -1,5 +1,7 @@
 package io.vecnn.kernels;
 
+import io.vecnn.exec.parallel.Team;
+
 import io.vecnn.Tensor;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
@@ -29,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class Conv2dImplicitGemmTest {
     private static final SplittableRandom SEEDS = new SplittableRandom(53);
     private static final ForkJoinPool POOL = new ForkJoinPool(2);
+    private static final Team TEAM = Team.of(POOL);
     /** The widest panel this register file takes. */
     private static final int NR = Conv2dImplicitGemm.panelWidthFor(Integer.MAX_VALUE);
 
@@ -59,8 +62,8 @@ class Conv2dImplicitGemmTest {
     }
 
     private static float[] run(Conv2dImplicitGemm conv, ConvCase c, float[] y, int yChannel, int yChannels,
-                               float[] residual, boolean relu, ForkJoinPool pool) {
-        conv.run(c.x().data(), c.x().batch(), y, yChannel, yChannels, residual, relu, pool,
+                               float[] residual, boolean relu, Team team) {
+        conv.run(c.x().data(), c.x().batch(), y, yChannel, yChannels, residual, relu, team,
                 new float[conv.scratchFloats(c.x().batch())]);
         return y;
     }
@@ -73,7 +76,7 @@ class Conv2dImplicitGemmTest {
         float[] residual = r.nextBoolean() ? random(r, want.data().length) : null;
         boolean relu = r.nextBoolean();
         Conv2dImplicitGemm conv = new Conv2dImplicitGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
-        float[] y = run(conv, c, new float[want.data().length], 0, c.out().channels(), residual, relu, POOL);
+        float[] y = run(conv, c, new float[want.data().length], 0, c.out().channels(), residual, relu, TEAM);
         c.assertMatches(want, residual, relu, y, 1e-5);
     }
 
@@ -87,7 +90,7 @@ class Conv2dImplicitGemmTest {
                 new Tensor(1, 224, 224, 3, random(r, 3 * 224 * 224)));
         float[] want = c.reference().data();
         float[] y = run(new Conv2dImplicitGemm(op, c.w(), c.bias(), in, c.out()), c, new float[want.length], 0, 64,
-                null, true, POOL);
+                null, true, TEAM);
         for (int i = 0; i < y.length; i++) {
             assertEquals(Math.max(want[i], 0), y[i], 1e-5 * (1 + Math.abs(want[i])) * Math.sqrt(147), "at " + i);
         }
@@ -101,8 +104,8 @@ class Conv2dImplicitGemmTest {
         int pixels = c.x().batch() * c.out().height() * c.out().width();
         float[] y = new float[pixels * wide];
         Arrays.fill(y, -99f);
-        run(conv, c, y, 5, wide, null, false, POOL);
-        float[] alone = run(conv, c, new float[pixels * c.out().channels()], 0, c.out().channels(), null, false, POOL);
+        run(conv, c, y, 5, wide, null, false, TEAM);
+        float[] alone = run(conv, c, new float[pixels * c.out().channels()], 0, c.out().channels(), null, false, TEAM);
         for (int p = 0; p < pixels; p++) {
             for (int ch = 0; ch < wide; ch++) {
                 float v = y[p * wide + ch];
@@ -119,8 +122,8 @@ class Conv2dImplicitGemmTest {
         ConvCase c = randomCase(new SplittableRandom(12));
         Conv2dImplicitGemm conv = new Conv2dImplicitGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
         int size = c.x().batch() * (int) c.out().size();
-        assertArrayEquals(run(conv, c, new float[size], 0, c.out().channels(), null, true, null),
-                run(conv, c, new float[size], 0, c.out().channels(), null, true, POOL));
+        assertArrayEquals(run(conv, c, new float[size], 0, c.out().channels(), null, true, Team.CALLING_THREAD),
+                run(conv, c, new float[size], 0, c.out().channels(), null, true, TEAM));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.vecnn.kernels;
 
+import io.vecnn.exec.parallel.Team;
 import io.vecnn.Tensor;
 import io.vecnn.exec.reference.ReferenceExecutor;
 import io.vecnn.graph.Node;
@@ -31,7 +32,7 @@ class Pool2dNhwcTest {
     private static void check(Op op, Tensor x, Pool2dNhwc kernel, Shape out) {
         Tensor want = ReferenceExecutor.apply(new Node("p", op, List.of("x"), "y"), List.of(x), Map.of());
         float[] y = new float[want.data().length];
-        kernel.run(x.data(), x.batch(), y, null);
+        kernel.run(x.data(), x.batch(), y, Team.CALLING_THREAD);
         for (int i = 0; i < y.length; i++) {
             assertEquals(want.data()[i], y[i], 1e-5 * (1 + Math.abs(want.data()[i])), op + " at " + i);
         }
@@ -73,7 +74,7 @@ class Pool2dNhwcTest {
         Shape out = new Shape(1, 1, 1);
         float[] y = new float[1];
         new Pool2dNhwc(PoolWindows.of(2, 1, 2, 2, 0, true), PoolWindows.of(2, 1, 2, 2, 0, true), true, in, out)
-                .run(x.data(), 1, y, null);
+                .run(x.data(), 1, y, Team.CALLING_THREAD);
         assertTrue(Float.isNaN(y[0]));
     }
 }

@@ -1,5 +1,7 @@
 package io.vecnn.kernels;
 
+import io.vecnn.exec.parallel.Team;
+
 import io.vecnn.Tensor;
 import io.vecnn.exec.reference.ReferenceExecutor;
 import io.vecnn.graph.Node;
@@ -22,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WinogradF43Test {
     private static final SplittableRandom SEEDS = new SplittableRandom(53);
     private static final java.util.concurrent.ForkJoinPool POOL = new java.util.concurrent.ForkJoinPool(2);
+    private static final Team TEAM = Team.of(POOL);
 
     private static float[] random(SplittableRandom r, int n, double scale) {
         float[] f = new float[n];
@@ -52,7 +55,7 @@ class WinogradF43Test {
         float[] y = new float[want.data().length];
 
         WinogradF43 kernel = new WinogradF43(weight, bias, pad, new Shape(cin, h, w), out);
-        kernel.run(x.data(), batch, y, 0, cout, residual, relu, POOL, new float[kernel.scratchFloats(batch)]);
+        kernel.run(x.data(), batch, y, 0, cout, residual, relu, TEAM, new float[kernel.scratchFloats(batch)]);
 
         double scale = 0;
         double diff = 0;

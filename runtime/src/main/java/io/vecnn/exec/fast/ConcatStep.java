@@ -1,6 +1,6 @@
 package io.vecnn.exec.fast;
 
-import java.util.concurrent.ForkJoinPool;
+import io.vecnn.exec.parallel.Team;
 
 /**
  * Channel concat for the inputs that could not be written in place: convolutions write straight into
@@ -17,7 +17,7 @@ record ConcatStep(String name, int[] inputs, int[] channels, int[] offsets, int 
         implements Step {
 
     @Override
-    public void run(float[][] buffers, float[] scratch, int batch, ForkJoinPool pool) {
+    public void run(float[][] buffers, float[] scratch, int batch, Team team) {
         float[] y = buffers[output];
         for (int i = 0; i < inputs.length; i++) {
             float[] x = buffers[inputs[i]];

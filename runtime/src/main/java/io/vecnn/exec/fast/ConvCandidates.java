@@ -4,7 +4,7 @@ import io.vecnn.graph.Shape;
 import io.vecnn.kernels.ConvKernel;
 
 import java.util.List;
-import java.util.concurrent.ForkJoinPool;
+import io.vecnn.exec.parallel.Team;
 
 /**
  * A layer whose algorithm is still open while {@link NetworkTuning} times the plan: it runs whichever
@@ -34,8 +34,8 @@ final class ConvCandidates implements ConvKernel {
 
     @Override
     public void run(float[] x, int batch, float[] y, int yChannel, int yChannels, float[] residual, boolean relu,
-                    ForkJoinPool pool, float[] scratch) {
-        candidates.get(current).run(x, batch, y, yChannel, yChannels, residual, relu, pool, scratch);
+                    Team team, float[] scratch) {
+        candidates.get(current).run(x, batch, y, yChannel, yChannels, residual, relu, team, scratch);
     }
 
     @Override

@@ -4,7 +4,7 @@ import io.vecnn.graph.Op;
 import io.vecnn.kernels.ConvKernel;
 
 import java.util.Map;
-import java.util.concurrent.ForkJoinPool;
+import io.vecnn.exec.parallel.Team;
 
 /**
  * A convolution with its fused epilogue: bias (BatchNorm folded in), optional residual add, optional ReLU;
@@ -14,9 +14,9 @@ record ConvStep(String name, Op.Conv2d op, ConvKernel conv, int input, int outpu
         implements Step {
 
     @Override
-    public void run(float[][] buffers, float[] scratch, int batch, ForkJoinPool pool) {
+    public void run(float[][] buffers, float[] scratch, int batch, Team team) {
         conv.run(buffers[input], batch, buffers[output], slice.offset(), slice.total(),
-                residual < 0 ? null : buffers[residual], relu, pool, scratch);
+                residual < 0 ? null : buffers[residual], relu, team, scratch);
     }
 
     @Override

@@ -4,10 +4,9 @@ import io.vecnn.graph.Op;
 import io.vecnn.kernels.Epilogue;
 import io.vecnn.kernels.Gemm;
 import io.vecnn.kernels.PackedMatrix;
-import io.vecnn.kernels.ParallelFor;
 
 import java.util.Map;
-import java.util.concurrent.ForkJoinPool;
+import io.vecnn.exec.parallel.Team;
 
 /**
  * A Linear layer as a GEMM with the batch as rows. At batch 1 it streams the packed weight once, panel by
@@ -16,7 +15,7 @@ import java.util.concurrent.ForkJoinPool;
 record LinearStep(String name, Op.Linear op, PackedMatrix weight, Epilogue epilogue, int input, int output) implements Step {
     /**
      * Small tasks, so a thread that finishes its share of the weight early (see {@link
-     * io.vecnn.kernels.WorkerTeam}) takes over fine-grained pieces of the other's: when tasks were still claimed
+     * io.vecnn.exec.parallel.WorkerTeam}) takes over fine-grained pieces of the other's: when tasks were still claimed
      * from one shared counter, AlexNet's first classifier layer (151 MB) read at 32 GB/s on two threads with 8
      * panels per task and at 58 with 2; with per-thread shares it took 3.0–3.3 ms (46–50 GB/s) against 3.4–4.0
      * before, in alternating runs.
@@ -34,12 +33,12 @@ record LinearStep(String name, Op.Linear op, PackedMatrix weight, Epilogue epilo
     }
 
     @Override
-    public void run(float[][] buffers, float[] scratch, int batch, ForkJoinPool pool) {
+    public void run(float[][] buffers, float[] scratch, int batch, Team team) {
         int panels = weight.panels();
         int tasks = (panels + PANELS_PER_TASK - 1) / PANELS_PER_TASK;
         float[] x = buffers[input];
         float[] y = buffers[output];
-        ParallelFor.run(pool, tasks, t -> Gemm.block(x, 0, weight.k(), batch, weight, t * PANELS_PER_TASK,
+        team.parallelFor(tasks, t -> Gemm.block(x, 0, weight.k(), batch, weight, t * PANELS_PER_TASK,
                 Math.min(panels, (t + 1) * PANELS_PER_TASK), y, 0, weight.n(), 0, epilogue));
     }
 

@@ -6,7 +6,8 @@ import io.vecnn.VecnnException;
 import io.vecnn.VecnnTimeoutException;
 import io.vecnn.graph.Shape;
 import io.vecnn.kernels.NchwLayout;
-import io.vecnn.kernels.WorkerTeam;
+import io.vecnn.exec.parallel.Team;
+import io.vecnn.exec.parallel.WorkerTeam;
 
 import java.util.HashMap;
 import java.util.List;
@@ -201,11 +202,11 @@ public final class Plan {
                 b[inputBuffer] = in;
             }
             if (batch * macsPerImage < PARALLEL_MIN_MACS) {
-                runSteps(b, scratch, batch, null, deadline, stepNanos);
+                runSteps(b, scratch, batch, Team.CALLING_THREAD, deadline, stepNanos);
             } else {
                 // The whole run leads a team of the pool's workers that stays awake until the last layer,
                 // instead of a hand-off and a wake-up per layer.
-                WorkerTeam.run(pool, () -> runSteps(b, scratch, batch, pool, deadline, stepNanos));
+                WorkerTeam.run(pool, team -> runSteps(b, scratch, batch, team, deadline, stepNanos));
             }
             if (nchw) {
                 NchwLayout.toNchw(b[outputBuffer], out, batch, output);
@@ -217,7 +218,7 @@ public final class Plan {
         }
     }
 
-    private void runSteps(float[][] buffers, float[] scratch, int batch, ForkJoinPool pool, long deadline,
+    private void runSteps(float[][] buffers, float[] scratch, int batch, Team team, long deadline,
                           long[] stepNanos) {
         for (int i = 0; i < steps.size(); i++) {
             if (deadline != 0 && System.nanoTime() - deadline > 0) {
@@ -225,7 +226,7 @@ public final class Plan {
                         + "; the run was abandoned");
             }
             long start = stepNanos == null ? 0 : System.nanoTime();
-            steps.get(i).run(buffers, scratch, batch, pool);
+            steps.get(i).run(buffers, scratch, batch, team);
             if (stepNanos != null) {
                 stepNanos[i] += System.nanoTime() - start;
             }

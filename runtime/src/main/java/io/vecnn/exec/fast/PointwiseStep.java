@@ -2,16 +2,15 @@ package io.vecnn.exec.fast;
 
 import io.vecnn.graph.Op;
 import io.vecnn.graph.Shape;
-import io.vecnn.kernels.ParallelFor;
 import io.vecnn.kernels.PointwiseNhwc;
 
 import java.util.Arrays;
 import java.util.Map;
-import java.util.concurrent.ForkJoinPool;
+import io.vecnn.exec.parallel.Team;
 
 /**
  * A channel affine, ReLU or two-input add that stands on its own (nothing to fuse it into), split across
- * the pool in chunks of whole periods.
+ * the team in chunks of whole periods.
  *
  * @param scale for a channel affine, the scale repeated by {@link PointwiseNhwc#periodic}
  * @param shift likewise
@@ -27,13 +26,13 @@ record PointwiseStep(String name, Op op, float[] scale, float[] shift, int[] inp
     }
 
     @Override
-    public void run(float[][] buffers, float[] scratch, int batch, ForkJoinPool pool) {
+    public void run(float[][] buffers, float[] scratch, int batch, Team team) {
         int n = (int) (batch * shape.size());
         int period = shape.channels() * PointwiseNhwc.lanes();
         int chunk = Math.max(1, CHUNK / period) * period;
         float[] y = buffers[output];
         float[] x = buffers[inputs[0]];
-        ParallelFor.run(pool, (n + chunk - 1) / chunk, t -> {
+        team.parallelFor((n + chunk - 1) / chunk, t -> {
             int from = t * chunk;
             int to = Math.min(n, from + chunk);
             if (op instanceof Op.ChannelAffine) {

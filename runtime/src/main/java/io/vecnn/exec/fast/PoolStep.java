@@ -2,14 +2,14 @@ package io.vecnn.exec.fast;
 
 import io.vecnn.kernels.Pool2dNhwc;
 
-import java.util.concurrent.ForkJoinPool;
+import io.vecnn.exec.parallel.Team;
 
 /** Max, average or adaptive average pooling, vectorised across channels. */
-record PoolStep(String name, String kind, Pool2dNhwc pool, int input, int output) implements Step {
+record PoolStep(String name, String kind, Pool2dNhwc kernel, int input, int output) implements Step {
 
     @Override
-    public void run(float[][] buffers, float[] scratch, int batch, ForkJoinPool threads) {
-        pool.run(buffers[input], batch, buffers[output], threads);
+    public void run(float[][] buffers, float[] scratch, int batch, Team team) {
+        kernel.run(buffers[input], batch, buffers[output], team);
     }
 
     @Override

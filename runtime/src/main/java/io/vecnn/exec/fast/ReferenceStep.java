@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ForkJoinPool;
+import io.vecnn.exec.parallel.Team;
 
 /**
  * An op without a fast kernel yet (softmax, log-softmax, an add of three or more values), run by the
@@ -29,7 +29,7 @@ record ReferenceStep(Node node, Map<String, WeightTensor> weights, int[] inputs,
     }
 
     @Override
-    public void run(float[][] buffers, float[] scratch, int batch, ForkJoinPool pool) {
+    public void run(float[][] buffers, float[] scratch, int batch, Team team) {
         List<Tensor> ins = new ArrayList<>(inputs.length);
         for (int i = 0; i < inputs.length; i++) {
             Shape s = inputShapes[i];

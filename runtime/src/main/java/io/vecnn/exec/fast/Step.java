@@ -1,12 +1,12 @@
 package io.vecnn.exec.fast;
 
 import java.util.Map;
-import java.util.concurrent.ForkJoinPool;
+import io.vecnn.exec.parallel.Team;
 
 /** One prepared step of a plan: reads and writes the workspace's buffers by index, decides nothing at run time. */
 interface Step {
     /** @param scratch at least {@link #scratchFloats(int)} floats, shared by all steps of a run */
-    void run(float[][] buffers, float[] scratch, int batch, ForkJoinPool pool);
+    void run(float[][] buffers, float[] scratch, int batch, Team team);
 
     default int scratchFloats(int batch) {
         return 0;

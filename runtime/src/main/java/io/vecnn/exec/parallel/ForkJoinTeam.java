@@ -1,4 +1,4 @@
-package io.vecnn.kernels;
+package io.vecnn.exec.parallel;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
@@ -6,11 +6,11 @@ import java.util.concurrent.RecursiveAction;
 import java.util.function.IntConsumer;
 
 /**
- * Runs {@code body(i)} for i in [0, count) in parallel: on the calling thread's {@link WorkerTeam} during a
- * plan run, otherwise on a dedicated pool by recursive halving, so idle workers steal the larger halves.
- * The body must write disjoint outputs per index: then the result does not depend on which thread ran what.
+ * {@link Team#of(java.util.concurrent.ForkJoinPool)}: each loop goes to a dedicated pool by recursive halving,
+ * so idle workers steal the larger halves. For loops started outside a plan run (a plan run leads a
+ * {@link WorkerTeam}, which keeps its threads awake between loops instead of handing each loop over).
  */
-public final class ParallelFor {
+final class ForkJoinTeam implements Team {
     /**
      * Halving stops at ranges of about count / (workers × this): enough pieces for an idle worker to steal
      * from a slow one, but not one task object per index — a layer of 200 row blocks would otherwise create
@@ -18,28 +18,27 @@ public final class ParallelFor {
      */
     private static final int PIECES_PER_WORKER = 8;
 
-    private ParallelFor() {
+    private final ForkJoinPool pool;
+
+    ForkJoinTeam(ForkJoinPool pool) {
+        this.pool = pool;
     }
 
-    public static void run(ForkJoinPool pool, int count, IntConsumer body) {
-        if (count <= 0) {
-            return;
-        }
-        if (count == 1 || pool == null || pool.getParallelism() == 1) {
-            for (int i = 0; i < count; i++) {
-                body.accept(i);
-            }
-            return;
-        }
-        WorkerTeam team = WorkerTeam.leading();
-        if (team != null) {
-            team.parallelFor(count, body);
+    @Override
+    public int size() {
+        return pool.getParallelism();
+    }
+
+    @Override
+    public void parallelFor(int count, IntConsumer body) {
+        if (count <= 1) {
+            CALLING_THREAD.parallelFor(count, body);
             return;
         }
         int grain = Math.max(1, count / (pool.getParallelism() * PIECES_PER_WORKER));
         Range all = new Range(0, count, grain, body);
         if (Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == pool) {
-            // Already on one of the pool's workers (the plan runs its steps there): fork from here, no hand-off.
+            // Already on one of the pool's workers: fork from here, no hand-off.
             all.invoke();
         } else {
             pool.invoke(all);

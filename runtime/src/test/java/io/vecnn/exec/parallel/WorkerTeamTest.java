@@ -1,4 +1,4 @@
-package io.vecnn.kernels;
+package io.vecnn.exec.parallel;
 
 import org.junit.jupiter.api.Test;
 
@@ -33,12 +33,13 @@ class WorkerTeamTest {
             try {
                 int[] counts = {0, 1, 2, 3, 7, 16, 17, 63, 200, 1001};
                 AtomicIntegerArray[] seen = new AtomicIntegerArray[counts.length * 20];
-                WorkerTeam.run(pool, () -> {
+                WorkerTeam.run(pool, team -> {
+                    assertEquals(threads, team.size());
                     for (int loop = 0; loop < seen.length; loop++) {
                         int count = counts[loop % counts.length];
                         AtomicIntegerArray s = new AtomicIntegerArray(Math.max(count, 1));
                         seen[loop] = s;
-                        ParallelFor.run(pool, count, s::incrementAndGet);
+                        team.parallelFor(count, s::incrementAndGet);
                     }
                 });
                 for (int loop = 0; loop < seen.length; loop++) {
@@ -59,8 +60,8 @@ class WorkerTeamTest {
         ForkJoinPool pool = new ForkJoinPool(3);
         try {
             AtomicIntegerArray after = new AtomicIntegerArray(50);
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> WorkerTeam.run(pool, () -> {
-                ParallelFor.run(pool, 100, i -> {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> WorkerTeam.run(pool, team -> {
+                team.parallelFor(100, i -> {
                     if (i == 57) {
                         throw new IllegalStateException("index 57");
                     }
@@ -68,7 +69,7 @@ class WorkerTeamTest {
             }));
             // ForkJoin rethrows on the joining thread a copy of the same type that names the original.
             assertTrue(e.getMessage().contains("index 57"), e.getMessage());
-            WorkerTeam.run(pool, () -> ParallelFor.run(pool, 50, after::incrementAndGet));
+            WorkerTeam.run(pool, team -> team.parallelFor(50, after::incrementAndGet));
             for (int i = 0; i < 50; i++) {
                 assertEquals(1, after.get(i), "index " + i + " of the next team");
             }

@@ -1,4 +1,4 @@
-package io.vecnn.kernels;
+package io.vecnn.exec.parallel;
 
 import org.junit.jupiter.api.Test;
 
@@ -6,8 +6,9 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
-class ParallelForTest {
+class ForkJoinTeamTest {
 
     @Test
     void runsEveryIndexExactlyOnceForAnyCountAndPoolSize() {
@@ -16,12 +17,12 @@ class ParallelForTest {
             try {
                 for (int count : new int[] {0, 1, 2, 7, 16, 17, 63, 200, 1001}) {
                     AtomicIntegerArray seen = new AtomicIntegerArray(Math.max(count, 1));
-                    ParallelFor.run(pool, count, seen::incrementAndGet);
+                    Team.of(pool).parallelFor(count, seen::incrementAndGet);
                     for (int i = 0; i < count; i++) {
                         assertEquals(1, seen.get(i), "index " + i + " of " + count + " on " + threads + " threads");
                     }
                     AtomicIntegerArray nested = new AtomicIntegerArray(Math.max(count, 1));
-                    pool.submit(() -> ParallelFor.run(pool, count, nested::incrementAndGet)).join();
+                    pool.submit(() -> Team.of(pool).parallelFor(count, nested::incrementAndGet)).join();
                     for (int i = 0; i < count; i++) {
                         assertEquals(1, nested.get(i), "from a worker: index " + i + " of " + count);
                     }
@@ -29,6 +30,18 @@ class ParallelForTest {
             } finally {
                 pool.shutdown();
             }
+        }
+    }
+
+    @Test
+    void aTeamReportsTheThreadsItRunsOn() {
+        ForkJoinPool three = new ForkJoinPool(3);
+        try {
+            assertEquals(3, Team.of(three).size());
+            assertSame(Team.CALLING_THREAD, Team.of(null));
+            assertSame(Team.CALLING_THREAD, Team.of(new ForkJoinPool(1)));
+        } finally {
+            three.shutdown();
         }
     }
 }

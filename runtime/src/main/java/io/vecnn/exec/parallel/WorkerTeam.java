@@ -1,8 +1,9 @@
-package io.vecnn.kernels;
+package io.vecnn.exec.parallel;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 /**
@@ -19,8 +20,7 @@ import java.util.function.IntConsumer;
  * done takes indices from the end of another's, so a late or slow member costs no idle core. The result
  * depends only on the loop body (which writes disjoint outputs per index), never on which thread ran which index.
  */
-public final class WorkerTeam {
-    private static final ThreadLocal<WorkerTeam> LEADING = new ThreadLocal<>();
+public final class WorkerTeam implements Team {
     /**
      * Polls a helper spins before it yields the core between polls (a few hundred microseconds): longer than
      * the serial steps between two parallel loops, short enough that a pool with more threads than cores
@@ -38,13 +38,14 @@ public final class WorkerTeam {
     }
 
     /**
-     * Runs {@code work} on one of {@code pool}'s workers, with the pool's other workers as helpers for every
-     * {@link ParallelFor} loop it starts; the helpers leave when it returns. Without a pool, or with a pool of
-     * one thread, {@code work} simply runs on the calling thread.
+     * Runs {@code work} on one of {@code pool}'s workers, handing it the team it leads: the pool's other
+     * workers help with every loop {@code work} starts on that team, and leave when it returns. Without a
+     * pool, or with a pool of one thread, {@code work} runs on the calling thread with
+     * {@link Team#CALLING_THREAD}.
      */
-    public static void run(ForkJoinPool pool, Runnable work) {
+    public static void run(ForkJoinPool pool, Consumer<Team> work) {
         if (pool == null || pool.getParallelism() == 1) {
-            work.run();
+            work.accept(CALLING_THREAD);
         } else {
             pool.submit(() -> lead(pool, work)).join();
         }
@@ -54,26 +55,26 @@ public final class WorkerTeam {
      * Leads a team from the calling worker of {@code pool}. Helpers that find the pool busy with other work
      * join late or not at all: the lead never waits for them to start.
      */
-    private static void lead(ForkJoinPool pool, Runnable work) {
+    private static void lead(ForkJoinPool pool, Consumer<Team> work) {
         WorkerTeam team = new WorkerTeam(pool.getParallelism());
         for (int i = 1; i < pool.getParallelism(); i++) {
             pool.execute(team::help);
         }
-        LEADING.set(team);
         try {
-            work.run();
+            work.accept(team);
         } finally {
-            LEADING.remove();
             team.finished = true;
         }
     }
 
-    /** The team the calling thread leads, or null. */
-    static WorkerTeam leading() {
-        return LEADING.get();
+    @Override
+    public int size() {
+        return members;
     }
 
-    void parallelFor(int count, IntConsumer body) {
+    /** Only the lead, the thread {@link #run} handed this team to, may start loops. */
+    @Override
+    public     void parallelFor(int count, IntConsumer body) {
         Loop l = new Loop(body, count, members);
         loop = l;
         l.work(0);
