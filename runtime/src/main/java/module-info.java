@@ -1,14 +1,15 @@
 /**
- * VecNN's runtime: load a model file, run it, serve it. The types an application uses are in
- * {@code io.vecnn} ({@link io.vecnn.Model}, {@link io.vecnn.InputSpec}, {@link io.vecnn.Classification}),
- * {@code io.vecnn.image} (decoding and torchvision's preprocessing) and {@code io.vecnn.serve} (the HTTP
- * server); the other packages are exported for the converter and the benchmarks.
+ * VecNN's runtime: load a model file and run it. The types an application uses are in {@code io.vecnn}
+ * ({@link io.vecnn.Model}, {@link io.vecnn.InputSpec}, {@link io.vecnn.Classification}) and {@code io.vecnn.image}
+ * (decoding and torchvision's preprocessing); the HTTP server is the module {@code io.vecnn.serve}. The other
+ * packages are internals, exported only to VecNN's own modules: the server, the converter (which writes model
+ * files and builds graphs), the tools and the benchmarks (which time kernels directly). The converter, tools
+ * and bench jars are automatic modules of those names (their manifests' Automatic-Module-Name).
  */
 module io.vecnn {
     requires jdk.incubator.vector;
     requires com.fasterxml.jackson.databind;
     requires java.desktop;
-    requires jdk.httpserver;
     // Model.warmUp reads the JIT's compilation clock to tell settled code from code still compiling;
     // VectorIsa asks HotSpot's UseAVX level (HotSpotDiagnosticMXBean) to learn the register file.
     requires java.management;
@@ -16,12 +17,11 @@ module io.vecnn {
 
     exports io.vecnn;
     exports io.vecnn.image;
-    exports io.vecnn.serve;
-    exports io.vecnn.npy;
-    exports io.vecnn.graph;
-    exports io.vecnn.modelfile;
-    exports io.vecnn.exec.fast;
-    exports io.vecnn.exec.reference;
-    exports io.vecnn.exec.parallel;
-    exports io.vecnn.kernels;
+    exports io.vecnn.npy to io.vecnn.serve, io.vecnn.converter, io.vecnn.tools, io.vecnn.bench;
+    exports io.vecnn.graph to io.vecnn.converter, io.vecnn.tools, io.vecnn.bench;
+    exports io.vecnn.modelfile to io.vecnn.converter, io.vecnn.tools, io.vecnn.bench;
+    exports io.vecnn.exec.fast to io.vecnn.converter, io.vecnn.tools, io.vecnn.bench;
+    exports io.vecnn.exec.reference to io.vecnn.converter, io.vecnn.tools, io.vecnn.bench;
+    exports io.vecnn.exec.parallel to io.vecnn.converter, io.vecnn.tools, io.vecnn.bench;
+    exports io.vecnn.kernels to io.vecnn.converter, io.vecnn.tools, io.vecnn.bench;
 }

@@ -1,6 +1,5 @@
 package io.vecnn;
 
-import io.vecnn.graph.Shape;
 import io.vecnn.image.ImageTransform;
 
 import java.util.List;

@@ -5,7 +5,6 @@ import io.vecnn.exec.fast.Plan;
 import io.vecnn.exec.fast.PlanBuilder;
 import io.vecnn.exec.reference.ReferenceExecutor;
 import io.vecnn.graph.Graph;
-import io.vecnn.graph.Shape;
 import io.vecnn.graph.WeightTensor;
 import io.vecnn.image.ImageTransform;
 import io.vecnn.modelfile.ModelFile;

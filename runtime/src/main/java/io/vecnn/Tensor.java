@@ -1,6 +1,5 @@
 package io.vecnn;
 
-import io.vecnn.graph.Shape;
 import io.vecnn.kernels.NchwLayout;
 
 import java.util.Arrays;

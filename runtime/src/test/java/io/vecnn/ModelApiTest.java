@@ -1,6 +1,5 @@
 package io.vecnn;
 
-import io.vecnn.graph.Shape;
 import io.vecnn.modelfile.ModelFile;
 import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,6 @@
 package io.vecnn;
 
 import io.vecnn.exec.fast.KernelSelection;
-import io.vecnn.graph.Shape;
 import io.vecnn.modelfile.ModelFile;
 import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,6 @@ package io.vecnn;
 
 import io.vecnn.exec.fast.Plan;
 import io.vecnn.exec.fast.RunBuffers;
-import io.vecnn.graph.Shape;
 import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;

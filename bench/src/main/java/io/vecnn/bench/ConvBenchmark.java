@@ -1,7 +1,7 @@
 package io.vecnn.bench;
 
 import io.vecnn.graph.Op;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import io.vecnn.kernels.Conv2dGemm;
 import io.vecnn.kernels.ConvKernel;
 import io.vecnn.kernels.WinogradF43;

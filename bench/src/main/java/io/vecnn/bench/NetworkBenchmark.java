@@ -6,7 +6,7 @@ import io.vecnn.converter.ModelConversion;
 import io.vecnn.converter.arch.Architecture;
 import io.vecnn.converter.arch.Architectures;
 import io.vecnn.converter.synth.SyntheticWeights;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

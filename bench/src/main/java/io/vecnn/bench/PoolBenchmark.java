@@ -1,6 +1,6 @@
 package io.vecnn.bench;
 
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import io.vecnn.kernels.Pool2dNhwc;
 import io.vecnn.kernels.PoolWindows;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,5 +1,7 @@
 package io.vecnn.graph;
 
+import io.vecnn.Shape;
+
 import java.util.List;
 
 /**

@@ -1,7 +1,7 @@
 package io.vecnn.kernels;
 
 import io.vecnn.graph.Op;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 
 import java.util.Arrays;
 import io.vecnn.exec.parallel.Team;

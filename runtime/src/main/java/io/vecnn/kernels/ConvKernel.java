@@ -1,6 +1,6 @@
 package io.vecnn.kernels;
 
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 
 import io.vecnn.exec.parallel.Team;
 

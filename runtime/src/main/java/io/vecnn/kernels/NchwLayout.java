@@ -1,6 +1,6 @@
 package io.vecnn.kernels;
 
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 
 /**
  * Re-lays batches between PyTorch's NCHW order, in which requests arrive and results leave, and the NHWC

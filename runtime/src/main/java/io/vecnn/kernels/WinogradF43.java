@@ -1,6 +1,6 @@
 package io.vecnn.kernels;
 
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;

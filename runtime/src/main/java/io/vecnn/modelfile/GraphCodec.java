@@ -8,7 +8,7 @@ import io.vecnn.VecnnException;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 
 import java.util.ArrayList;
 import java.util.List;

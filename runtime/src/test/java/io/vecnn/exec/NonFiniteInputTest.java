@@ -6,7 +6,7 @@ import io.vecnn.exec.fast.KernelSelection;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import io.vecnn.graph.WeightTensor;
 import io.vecnn.modelfile.ModelFile;
 import io.vecnn.testing.SmallNets;

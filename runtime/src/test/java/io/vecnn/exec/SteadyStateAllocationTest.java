@@ -3,7 +3,7 @@ package io.vecnn.exec;
 import io.vecnn.Model;
 import io.vecnn.Tensor;
 import io.vecnn.Workspace;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import io.vecnn.modelfile.ModelFile;
 import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.Assumptions;

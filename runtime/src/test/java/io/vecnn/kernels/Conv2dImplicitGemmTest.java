@@ -5,7 +5,7 @@ import io.vecnn.exec.parallel.Team;
 import io.vecnn.Tensor;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import io.vecnn.graph.ShapeInference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.RepeatedTest;

@@ -4,7 +4,7 @@ import io.vecnn.Tensor;
 import io.vecnn.exec.reference.ReferenceExecutor;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import io.vecnn.graph.WeightTensor;
 
 import java.util.HashMap;

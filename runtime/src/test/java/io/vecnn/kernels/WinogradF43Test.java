@@ -6,7 +6,7 @@ import io.vecnn.Tensor;
 import io.vecnn.exec.reference.ReferenceExecutor;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import io.vecnn.graph.WeightTensor;
 import org.junit.jupiter.api.RepeatedTest;
 

@@ -8,7 +8,7 @@ import io.vecnn.converter.arch.NetworkBuilder;
 import io.vecnn.converter.arch.StateDictSource;
 import io.vecnn.converter.arch.TransformInput;
 import io.vecnn.converter.statedict.StateDict;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import io.vecnn.modelfile.ModelFile;
 
 import java.util.LinkedHashMap;

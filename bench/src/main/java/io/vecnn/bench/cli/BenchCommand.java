@@ -15,7 +15,7 @@ import io.vecnn.bench.run.ComparisonRun;
 import io.vecnn.bench.run.Subject;
 import io.vecnn.bench.run.ThroughputRun;
 import io.vecnn.converter.arch.Architectures;
-import io.vecnn.converter.cli.ArchitectureNames;
+import io.vecnn.tools.ArchitectureNames;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

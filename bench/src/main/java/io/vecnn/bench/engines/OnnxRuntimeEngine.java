@@ -8,7 +8,7 @@ import io.vecnn.Model;
 import io.vecnn.VecnnException;
 import io.vecnn.converter.onnx.OnnxExport;
 import io.vecnn.graph.Node;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 
 import java.io.IOException;
 import java.nio.FloatBuffer;

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import io.vecnn.Model;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 
 /**
  * libtorch (through DJL's PyTorch engine) running a VecNN model's own graph and weights, op by op in

@@ -7,7 +7,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import io.vecnn.converter.fold.FlattenPermutation;
 import io.vecnn.converter.fold.WeightLayout;
 import io.vecnn.graph.Op;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import io.vecnn.graph.WeightTensor;
 
 import java.util.Map;

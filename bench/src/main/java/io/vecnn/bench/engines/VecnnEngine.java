@@ -2,7 +2,7 @@ package io.vecnn.bench.engines;
 
 import io.vecnn.Model;
 import io.vecnn.Tensor;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 
 /**
  * VecNN's fast path. Like the peers it takes NCHW and pays for its layout change in every run, but into an

@@ -14,7 +14,7 @@ import io.vecnn.bench.report.BenchReport.EngineResult;
 import io.vecnn.bench.report.BenchReport.LayerTime;
 import io.vecnn.exec.fast.Plan;
 import io.vecnn.graph.Graph;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import io.vecnn.converter.ModelConversion;
 import io.vecnn.converter.arch.Architecture;
 import io.vecnn.converter.synth.SyntheticWeights;
 import io.vecnn.graph.GraphStats;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import io.vecnn.modelfile.ModelFile;
 
 import java.nio.file.Path;

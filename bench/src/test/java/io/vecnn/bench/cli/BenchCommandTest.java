@@ -1,5 +1,6 @@
 package io.vecnn.bench.cli;
 
+import io.vecnn.tools.VecnnMain;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.JsonSchema;
@@ -106,7 +107,7 @@ class BenchCommandTest {
         int code;
         try {
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            code = VecnnToolsMain.run("bench", "--arch", "lenet5", "--compare", "tensorflow");
+            code = VecnnMain.run("bench", "--arch", "lenet5", "--compare", "tensorflow");
         } finally {
             System.setErr(saved);
         }
@@ -127,7 +128,7 @@ class BenchCommandTest {
         int code;
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            code = VecnnToolsMain.run(args);
+            code = VecnnMain.run(args);
         } finally {
             System.setOut(saved);
         }

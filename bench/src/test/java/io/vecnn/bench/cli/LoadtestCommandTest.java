@@ -1,5 +1,6 @@
 package io.vecnn.bench.cli;
 
+import io.vecnn.tools.VecnnMain;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vecnn.Model;
@@ -182,7 +183,7 @@ class LoadtestCommandTest {
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            code = VecnnToolsMain.run(args);
+            code = VecnnMain.run(args);
         } finally {
             System.setOut(savedOut);
             System.setErr(savedErr);

@@ -7,7 +7,7 @@ import io.vecnn.converter.arch.Architecture;
 import io.vecnn.converter.arch.Architectures;
 import io.vecnn.converter.synth.SyntheticWeights;
 import io.vecnn.exec.fast.KernelSelection;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;

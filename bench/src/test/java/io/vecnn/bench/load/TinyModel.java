@@ -3,7 +3,7 @@ package io.vecnn.bench.load;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import io.vecnn.graph.WeightTensor;
 import io.vecnn.modelfile.ModelFile;
 

@@ -1,6 +1,6 @@
 package io.vecnn.exec.fast;
 
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import io.vecnn.kernels.ConvKernel;
 
 import java.util.List;

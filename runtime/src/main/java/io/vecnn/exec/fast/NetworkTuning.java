@@ -1,7 +1,7 @@
 package io.vecnn.exec.fast;
 
 import io.vecnn.Tensor;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import io.vecnn.kernels.ConvKernel;
 
 import java.util.ArrayList;

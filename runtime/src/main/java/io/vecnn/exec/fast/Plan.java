@@ -4,7 +4,7 @@ import io.vecnn.InputShapeException;
 import io.vecnn.Tensor;
 import io.vecnn.VecnnException;
 import io.vecnn.VecnnTimeoutException;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import io.vecnn.kernels.NchwLayout;
 import io.vecnn.exec.parallel.Team;
 import io.vecnn.exec.parallel.WorkerTeam;

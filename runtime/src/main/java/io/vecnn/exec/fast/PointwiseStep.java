@@ -1,7 +1,7 @@
 package io.vecnn.exec.fast;
 
 import io.vecnn.graph.Op;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import io.vecnn.kernels.PointwiseNhwc;
 
 import java.util.Arrays;

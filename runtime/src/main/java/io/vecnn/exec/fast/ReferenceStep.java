@@ -3,7 +3,7 @@ package io.vecnn.exec.fast;
 import io.vecnn.Tensor;
 import io.vecnn.exec.reference.ReferenceExecutor;
 import io.vecnn.graph.Node;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import io.vecnn.graph.WeightTensor;
 
 import java.util.ArrayList;

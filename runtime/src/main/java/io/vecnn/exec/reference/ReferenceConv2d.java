@@ -2,7 +2,7 @@ package io.vecnn.exec.reference;
 
 import io.vecnn.Tensor;
 import io.vecnn.graph.Op;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 
 /** Direct convolution, one output value at a time, summed in double: the oracle for every fast convolution. */
 final class ReferenceConv2d {

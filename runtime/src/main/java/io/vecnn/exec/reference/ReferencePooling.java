@@ -2,7 +2,7 @@ package io.vecnn.exec.reference;
 
 import io.vecnn.Tensor;
 import io.vecnn.graph.Op;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 
 /** Max, average and adaptive average pooling with PyTorch's window and divisor rules. */
 final class ReferencePooling {

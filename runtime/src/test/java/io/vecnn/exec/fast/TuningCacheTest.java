@@ -1,7 +1,7 @@
 package io.vecnn.exec.fast;
 
 import io.vecnn.Model;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import io.vecnn.kernels.VectorIsa;
 import io.vecnn.modelfile.ModelFile;
 import io.vecnn.testing.SmallNets;

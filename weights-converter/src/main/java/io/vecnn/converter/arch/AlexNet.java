@@ -1,6 +1,6 @@
 package io.vecnn.converter.arch;
 
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 
 /**
  * torchvision's AlexNet ("one weird trick" variant: 64-192-384-256-256 channels). {@code features} and

@@ -1,6 +1,6 @@
 package io.vecnn.converter.arch;
 
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 
 /** A network family known by name: how its modules are wired, as in its PyTorch {@code forward}. */
 public interface Architecture {

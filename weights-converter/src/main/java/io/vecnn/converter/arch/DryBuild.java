@@ -2,7 +2,7 @@ package io.vecnn.converter.arch;
 
 import io.vecnn.converter.statedict.DType;
 import io.vecnn.converter.statedict.TorchTensor;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

@@ -1,6 +1,6 @@
 package io.vecnn.converter.arch;
 
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 
 /**
  * torchvision's GoogLeNet (Inception v1) with BatchNorm: {@link BasicConv2d} blocks (eps 1e-3), every max

@@ -1,6 +1,6 @@
 package io.vecnn.converter.arch;
 
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 
 /**
  * torchvision's Inception v3 ({@code Inception3}): a stem of {@link BasicConv2d} blocks (eps 1e-3) and

@@ -1,6 +1,6 @@
 package io.vecnn.converter.arch;
 
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 
 /**
  * LeNet-5 as seed 001 defines it for CIFAR-10: two 5x5 convolutions, each followed by a 2x2 max pool

@@ -1,6 +1,6 @@
 package io.vecnn.converter.arch;
 
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 
 /**
  * torchvision's VGG: {@code features} is built from a configuration as in torchvision's

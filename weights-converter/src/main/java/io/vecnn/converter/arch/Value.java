@@ -1,6 +1,6 @@
 package io.vecnn.converter.arch;
 
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 
 /** A value flowing through a network being built: its name in the graph and its shape at the build input size. */
 public record Value(String name, Shape shape) {

@@ -1,6 +1,6 @@
 package io.vecnn.converter.fold;
 
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 
 /**
  * PyTorch flattens NCHW maps channel-major, VecNN flattens NHWC maps channel-minor. The Linear layer

@@ -6,7 +6,7 @@ import io.vecnn.converter.fold.WeightLayout;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import io.vecnn.graph.ShapeInference;
 import io.vecnn.graph.WeightTensor;
 

@@ -10,7 +10,7 @@ import io.vecnn.converter.arch.Value;
 import io.vecnn.converter.arch.WeightRole;
 import io.vecnn.converter.arch.WeightSource;
 import io.vecnn.converter.statedict.StateDict;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;

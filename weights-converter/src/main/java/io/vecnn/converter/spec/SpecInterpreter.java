@@ -8,7 +8,7 @@ import io.vecnn.converter.arch.NetworkBuilder;
 import io.vecnn.converter.arch.Value;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.statedict.TorchTensor;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 
 import java.util.ArrayList;
 import java.util.Iterator;

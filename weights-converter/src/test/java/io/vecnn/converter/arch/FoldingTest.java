@@ -6,7 +6,7 @@ import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.statedict.TorchTensor;
 import io.vecnn.exec.reference.ReferenceExecutor;
 import io.vecnn.graph.Op;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;

@@ -10,7 +10,7 @@ import io.vecnn.converter.statedict.TorchTensor;
 import io.vecnn.converter.synth.SyntheticWeights;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import io.vecnn.modelfile.ModelFile;
 import org.junit.jupiter.api.Test;
 

@@ -5,7 +5,7 @@ import io.vecnn.converter.statedict.DType;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.statedict.TorchTensor;
 import io.vecnn.converter.synth.SyntheticWeights;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;

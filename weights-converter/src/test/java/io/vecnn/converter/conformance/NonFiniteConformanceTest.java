@@ -10,7 +10,7 @@ import io.vecnn.converter.arch.TransformInput;
 import io.vecnn.converter.synth.SyntheticWeights;
 import io.vecnn.converter.testing.PythonTorch;
 import io.vecnn.converter.torchfile.TorchZipWriter;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import io.vecnn.npy.Npy;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -15,7 +15,7 @@ import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.synth.SyntheticWeights;
 import io.vecnn.converter.testing.PythonTorch;
 import io.vecnn.converter.torchfile.TorchZipWriter;
-import io.vecnn.graph.Shape;
+import io.vecnn.Shape;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;

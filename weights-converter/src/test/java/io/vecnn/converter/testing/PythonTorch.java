@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  */
 public final class PythonTorch {
     static final String PYTHON = "/usr/bin/python3";
-    static final Path SCRIPTS = Paths.get("src/test/python").toAbsolutePath();
+    static final Path SCRIPTS = scripts();
     private static final String MISSING = "PyTorch for " + PYTHON
             + " is missing: apt-get install -y python3-torchvision (conformance tests skipped)";
     private static Boolean available;
@@ -39,6 +39,12 @@ public final class PythonTorch {
             throw new AssertionError(MISSING + " — but CI must run them");
         }
         Assumptions.assumeTrue(available, MISSING);
+    }
+
+    /** The scripts beside these tests; the tools' tests, which run from tools/, reach them in weights-converter. */
+    private static Path scripts() {
+        Path here = Paths.get("src/test/python");
+        return (Files.isDirectory(here) ? here : Paths.get("../weights-converter/src/test/python")).toAbsolutePath();
     }
 
     /** Runs a script from {@code src/test/python} and returns what it printed; fails the test if it fails. */

@@ -1,0 +1,124 @@
+package io.vecnn.tools;
+
+import io.vecnn.Model;
+import io.vecnn.converter.ModelConversion;
+import io.vecnn.converter.arch.Architecture;
+import io.vecnn.converter.arch.ArchitectureRecognition;
+import io.vecnn.converter.arch.Architectures;
+import io.vecnn.converter.statedict.StateDict;
+import io.vecnn.converter.synth.SyntheticWeights;
+import io.vecnn.converter.WeightFiles;
+import io.vecnn.converter.torchfile.TorchZipWriter;
+import io.vecnn.graph.GraphStats;
+import io.vecnn.Shape;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+@Command(name = "demo", description = "For one architecture of each family: synthesise weights, convert, run, and time it.")
+final class DemoCommand implements Callable<Integer> {
+    /** One per family, at its default size: the whole demo takes about a minute. */
+    private static final List<String> FAMILIES = List.of("lenet5", "alexnet", "vgg16", "googlenet", "resnet18",
+            "resnet50", "inception_v3");
+
+    @Option(names = "--arch", split = ",", paramLabel = "NAME", completionCandidates = ArchitectureNames.class,
+            description = "the architectures to run, comma-separated (default: lenet5, alexnet, vgg16, googlenet, "
+                    + "resnet18, resnet50, inception_v3); any of ${COMPLETION-CANDIDATES}")
+    List<String> archs;
+
+    private static final int WARMUP_RUNS = 3;
+
+    @Option(names = "--runs", defaultValue = "5", description = "timed runs per architecture (default: ${DEFAULT-VALUE})")
+    int runs;
+
+    @Option(names = "--work-dir", description = "where to keep the files (default: a temporary directory, deleted after)")
+    Path workDir;
+
+    @Override
+    public Integer call() throws IOException {
+        Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("vecnn-demo");
+        try {
+            System.out.println("VecNN demo: synth -> torch.save file -> convert --arch auto -> model file -> run "
+                    + "(batch 1, Model.run)");
+            System.out.printf("%-13s %-10s %12s %9s %-11s %12s %10s  %s%n", "arch", "input", "parameters", "GMACs",
+                    "output", "median ms", "images/s", "top-1 (index, logit)");
+            for (String name : archs != null ? archs : FAMILIES) {
+                runOne(Architectures.get(name), dir);
+            }
+            System.out.println("files in " + (workDir != null ? dir : "a temporary directory (use --work-dir to keep them)"));
+        } finally {
+            if (workDir == null) {
+                deleteTree(dir);
+            }
+        }
+        return 0;
+    }
+
+    private void runOne(Architecture arch, Path dir) {
+        Path pth = dir.resolve(arch.name() + ".pth");
+        Path vnn = dir.resolve(arch.name() + ".vnn");
+        TorchZipWriter.write(SyntheticWeights.generate(arch, 42, arch.defaultNumClasses()), pth);
+        StateDict read = WeightFiles.read(pth);
+        Architecture recognised = ArchitectureRecognition.recognise(read).architecture();
+        if (!recognised.name().equals(arch.name())) {
+            throw new IllegalStateException("synthesised " + arch.name() + " weights recognised as " + recognised.name());
+        }
+        ModelConversion.convert(read, recognised, pth.getFileName().toString()).write(vnn);
+        try (Model model = Model.load(vnn)) {
+            time(arch, model);
+        }
+    }
+
+    private void time(Architecture arch, Model model) {
+        Shape s = model.inputShape();
+        float[] input = new float[(int) s.size()];
+        SplittableRandom random = new SplittableRandom(7);
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) (random.nextDouble() * 2 - 1);
+        }
+        float[] logits = model.run(input, 1);
+        // A few untimed runs first: the JIT compiles the kernels during the first ones.
+        for (int r = 0; r < WARMUP_RUNS; r++) {
+            model.run(input, 1);
+        }
+        long[] nanos = new long[Math.max(1, runs)];
+        for (int r = 0; r < nanos.length; r++) {
+            long start = System.nanoTime();
+            model.run(input, 1);
+            nanos[r] = System.nanoTime() - start;
+        }
+        Arrays.sort(nanos);
+        double medianMs = nanos[nanos.length / 2] / 1e6;
+        int best = 0;
+        for (int i = 1; i < logits.length; i++) {
+            if (logits[i] > logits[best]) {
+                best = i;
+            }
+        }
+        GraphStats stats = GraphStats.of(model.graph(), model.weights(), s);
+        System.out.printf("%-13s %-10s %,12d %9.3f %-11s %12.1f %10.2f  %d, %.3f%n", arch.name(), s, stats.parameters(),
+                stats.macs() / 1e9, "[1, " + logits.length + "]", medianMs, 1000 / medianMs, best, logits[best]);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}

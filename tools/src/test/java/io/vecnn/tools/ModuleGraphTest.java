@@ -1,0 +1,83 @@
+package io.vecnn.tools;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.module.ModuleDescriptor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The module graph the README promises: the runtime and the server need only the JDK and Jackson, the runtime
+ * shows applications only its API, and the tools (which run {@code vecnn serve}) never reach the peer engines.
+ */
+class ModuleGraphTest {
+    private static final List<String> PEERS = List.of("onnxruntime", "djl", "pytorch", "vecnn-bench");
+
+    @Test
+    void runtimeRequiresOnlyTheJdkAndJacksonAndExportsOnlyItsApiToEveryone() throws IOException {
+        ModuleDescriptor runtime = descriptor("runtime");
+        assertEquals("io.vecnn", runtime.name());
+        for (ModuleDescriptor.Requires r : runtime.requires()) {
+            assertTrue(isJdk(r.name()) || r.name().startsWith("com.fasterxml.jackson."), "runtime requires " + r.name());
+        }
+        Set<String> unqualified = runtime.exports().stream().filter(e -> !e.isQualified())
+                .map(ModuleDescriptor.Exports::source).collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(Set.of("io.vecnn", "io.vecnn.image"), unqualified);
+        Set<String> internalTargets = runtime.exports().stream().filter(ModuleDescriptor.Exports::isQualified)
+                .flatMap(e -> e.targets().stream()).collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(Set.of("io.vecnn.serve", "io.vecnn.converter", "io.vecnn.tools", "io.vecnn.bench"), internalTargets);
+    }
+
+    @Test
+    void serveRequiresOnlyTheRuntimeTheJdkAndJackson() throws IOException {
+        ModuleDescriptor serve = descriptor("serve");
+        assertEquals("io.vecnn.serve", serve.name());
+        for (ModuleDescriptor.Requires r : serve.requires()) {
+            assertTrue(isJdk(r.name()) || r.name().equals("io.vecnn") || r.name().startsWith("com.fasterxml.jackson."),
+                    "serve requires " + r.name());
+        }
+        assertEquals(Set.of("io.vecnn.serve"),
+                serve.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));
+    }
+
+    @Test
+    void theToolsClassPathHoldsNoPeerEngine() throws IOException {
+        // target/classpath.txt is what the launcher runs every command but bench and loadtest with.
+        String launcherClassPath = Files.readString(Path.of("target/classpath.txt"));
+        for (String jar : launcherClassPath.split(java.io.File.pathSeparator)) {
+            for (String peer : PEERS) {
+                assertTrue(!Path.of(jar).getFileName().toString().contains(peer), "tools' class path holds " + jar);
+            }
+        }
+        for (String jar : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            for (String peer : PEERS) {
+                assertTrue(!Path.of(jar).getFileName().toString().contains(peer), "tools' test class path holds " + jar);
+            }
+        }
+        assertThrows(ClassNotFoundException.class, () -> Class.forName("ai.onnxruntime.OrtEnvironment"));
+        assertThrows(ClassNotFoundException.class, () -> Class.forName("ai.djl.engine.Engine"));
+    }
+
+    private static boolean isJdk(String module) {
+        return module.startsWith("java.") || module.startsWith("jdk.");
+    }
+
+    /** The compiled module-info of a sibling module (tests run in tools/). */
+    private static ModuleDescriptor descriptor(String module) throws IOException {
+        Path info = Path.of("..", module, "target", "classes", "module-info.class");
+        assertTrue(Files.isRegularFile(info), info + " is missing: build " + module + " first");
+        try (InputStream in = Files.newInputStream(info)) {
+            return ModuleDescriptor.read(in);
+        }
+    }
+}
