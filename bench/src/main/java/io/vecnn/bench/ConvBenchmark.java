@@ -30,13 +30,9 @@ import java.util.concurrent.TimeUnit;
  * im2col + GEMM, in runs per second. JMH also prints {@code conv:gflop}: effective GFLOP/s, counting the
  * direct convolution's 2·H·W·O·9·C operations whatever the algorithm does, so Winograd can exceed the FMA peak.
  */
-@State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-public class ConvBenchmark {
+public class ConvBenchmark extends TeamBenchmark {
     /** {@code CxHxW-O}: input channels and size, output channels (padding 1 keeps the size). */
     @Param({"64x56x56-64", "128x28x28-128", "256x14x14-256", "512x7x7-512",
             "3x224x224-64", "64x224x224-64", "64x112x112-128", "128x112x112-128", "128x56x56-256", "256x56x56-256",
@@ -46,15 +42,10 @@ public class ConvBenchmark {
     @Param({"winograd", "im2col"})
     public String algorithm;
 
-    @Param({"1", "2"})
-    public int threads;
-
     private ConvKernel kernel;
     private float[] x;
     private float[] y;
     private float[] scratch;
-    private ForkJoinPool pool;
-    private Team team;
     private double gflopPerRun;
 
     /** Effective GFLOP done, which JMH reports as a rate per second. */
@@ -79,14 +70,7 @@ public class ConvBenchmark {
         x = GaussianArrays.of((int) in.size(), r);
         y = new float[(int) out.size()];
         scratch = new float[kernel.scratchFloats(1)];
-        pool = new ForkJoinPool(threads);
-        team = Team.of(pool);
         gflopPerRun = 2.0 * out.size() * 9 * in.channels() / 1e9;
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        pool.shutdown();
     }
 
     @Benchmark

@@ -28,27 +28,18 @@ import java.util.concurrent.TimeUnit;
  * channels, K = kernel × input channels).
  * GFLOP/s = 2·M·N·K / time.
  */
-@State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-public class GemmBenchmark {
+public class GemmBenchmark extends TeamBenchmark {
     private static final int ROWS_PER_TASK = 48;
 
     @Param({"256x256x256", "512x512x512", "1024x1024x1024", "3136x64x576", "196x256x2304", "3136x256x64", "196x512x4608", "289x192x1344"})
     public String shape;
 
-    @Param({"1", "2"})
-    public int threads;
-
     private int m;
     private float[] a;
     private float[] c;
     private PackedMatrix b;
-    private ForkJoinPool pool;
-    private Team team;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -61,13 +52,6 @@ public class GemmBenchmark {
         float[] w = GaussianArrays.of(n * k, r);
         b = PackedMatrix.pack(w, 0, n, k, Gemm.panelWidthFor(n));
         c = new float[m * n];
-        pool = new ForkJoinPool(threads);
-        team = Team.of(pool);
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        pool.shutdown();
     }
 
     @Benchmark

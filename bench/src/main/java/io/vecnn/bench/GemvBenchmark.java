@@ -30,13 +30,9 @@ import java.util.concurrent.TimeUnit;
  * panels over the threads as the plan's Linear step does. In runs per second; JMH also prints
  * {@code gemv:gbytes}, the weight GB/s read, to hold against the machine's memory bandwidth.
  */
-@State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-public class GemvBenchmark {
+public class GemvBenchmark extends TeamBenchmark {
     /** Same split as the plan's Linear step. */
     private static final int PANELS_PER_TASK = 2;
     private static final int LANES = FloatVector.SPECIES_PREFERRED.length();
@@ -47,14 +43,9 @@ public class GemvBenchmark {
     @Param({"25088x4096", "4096x4096", "9216x4096", "2048x1000"})
     public String shape;
 
-    @Param({"1", "2"})
-    public int threads;
-
     private PackedMatrix weight;
     private float[] x;
     private float[] y;
-    private ForkJoinPool pool;
-    private Team team;
     private double gbytesPerRun;
 
     /** Weight bytes streamed, which JMH reports as a rate per second. */
@@ -74,14 +65,7 @@ public class GemvBenchmark {
         weight = PackedMatrix.pack(w, 0, out, in, Gemm.panelWidthFor(out));
         x = GaussianArrays.of(in, r);
         y = new float[out];
-        pool = new ForkJoinPool(threads);
-        team = Team.of(pool);
         gbytesPerRun = (double) weight.data().length * Float.BYTES / 1e9;
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        pool.shutdown();
     }
 
     @Benchmark

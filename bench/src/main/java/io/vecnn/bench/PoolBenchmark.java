@@ -23,13 +23,9 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
 /** Pooling layers of the six networks at batch 1, vectorised over NHWC channels. */
-@State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-public class PoolBenchmark {
+public class PoolBenchmark extends TeamBenchmark {
     /**
      * {@code kind:CxHxW:kernel/stride/pad}: ResNet's stem max pool, VGG16's first 2x2 pool, an Inception
      * branch's 3x3 average pool, AlexNet's overlapping max pool.
@@ -37,14 +33,9 @@ public class PoolBenchmark {
     @Param({"max:64x112x112:3/2/1", "max:64x224x224:2/2/0", "avg:192x28x28:3/1/1", "max:64x55x55:3/2/0"})
     public String pool;
 
-    @Param({"1", "2"})
-    public int threads;
-
     private Pool2dNhwc kernel;
     private float[] x;
     private float[] y;
-    private ForkJoinPool workers;
-    private Team team;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -60,13 +51,6 @@ public class PoolBenchmark {
                 PoolWindows.of(in.width(), out.width(), k, s, p, true), parts[0].equals("max"), in, out);
         x = GaussianArrays.of((int) in.size(), new SplittableRandom(9));
         y = new float[(int) out.size()];
-        workers = new ForkJoinPool(threads);
-        team = Team.of(workers);
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        workers.shutdown();
     }
 
     @Benchmark

@@ -40,7 +40,3 @@ record ConvStep(String name, Op.Conv2d op, ConvKernel conv, int input, int outpu
                 + " of a concat" : "");
     }
 }
-
-/** Channels {@code [offset, offset + own channels)} of a map with {@code total} channels. */
-record Slice(int offset, int total) {
-}
