@@ -1,5 +1,6 @@
 package io.vecnn;
 
+import io.vecnn.testing.GatedPool;
 import io.vecnn.exec.fast.KernelSelection;
 import io.vecnn.modelfile.ModelFile;
 import io.vecnn.testing.SmallNets;
@@ -55,22 +56,22 @@ class ModelCloseTest {
 
     @Test
     void aRunInFlightFinishesAfterCloseAndLaterOnesThrow() throws Exception {
-        HoldingPool pool = new HoldingPool();
+        GatedPool pool = new GatedPool();
         try {
             Model model = Model.of(net(), pool);
             float[] x = SmallNets.gaussian(new Random(1), BATCH * (int) SHAPE.size(), 1);
             float[] expected = model.run(x, BATCH);
-            pool.arm();
+            pool.holdNextRun();
             CompletableFuture<float[]> inFlight = CompletableFuture.supplyAsync(() -> model.run(x, BATCH));
             pool.awaitHeld();
             model.close();
             assertClosed(() -> model.run(x, BATCH));
             assertFalse(inFlight.isDone());
-            pool.release();
+            pool.open();
             assertArrayEquals(expected, inFlight.get(30, TimeUnit.SECONDS));
             assertClosed(() -> model.run(x, BATCH));
         } finally {
-            pool.release();
+            pool.open();
             pool.shutdown();
         }
     }

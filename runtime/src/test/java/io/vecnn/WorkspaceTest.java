@@ -1,5 +1,6 @@
 package io.vecnn;
 
+import io.vecnn.testing.GatedPool;
 import io.vecnn.exec.fast.KernelSelection;
 import io.vecnn.modelfile.ModelFile;
 import io.vecnn.testing.SmallNets;
@@ -37,13 +38,13 @@ class WorkspaceTest {
 
     @Test
     void aSecondThreadInAWorkspaceIsRefusedAndTheFirstRunIsUnaffected() throws Exception {
-        HoldingPool pool = new HoldingPool();
+        GatedPool pool = new GatedPool();
         try (Model model = Model.of(net(), pool)) {
             Workspace workspace = model.newWorkspace();
             float[] x = images(4, 1);
             float[] expected = model.run(x, 4);
             float[] first = new float[40];
-            pool.arm();
+            pool.holdNextRun();
             Thread runner = new Thread(() -> model.run(workspace, x, 4, first), "first-runner");
             runner.start();
             pool.awaitHeld();
@@ -51,14 +52,14 @@ class WorkspaceTest {
                     () -> model.run(workspace, images(4, 2), 4, new float[40]));
             assertTrue(e.getMessage().contains("workspace is in use by thread 'first-runner'; thread '"
                     + Thread.currentThread().getName() + "' tried to run in it"), e.getMessage());
-            pool.release();
+            pool.open();
             runner.join(TimeUnit.SECONDS.toMillis(30));
             assertArrayEquals(expected, first);
             float[] after = new float[40];
             model.run(workspace, x, 4, after);
             assertArrayEquals(expected, after, "the workspace is free again once the first run ended");
         } finally {
-            pool.release();
+            pool.open();
             pool.shutdown();
         }
     }

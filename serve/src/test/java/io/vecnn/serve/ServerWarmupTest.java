@@ -1,5 +1,6 @@
 package io.vecnn.serve;
 
+import io.vecnn.testing.GatedPool;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vecnn.Model;
 import io.vecnn.WarmupReport;
@@ -46,7 +47,7 @@ class ServerWarmupTest {
     void readyOnlyAfterTheWarmUpLiveThroughout() throws Exception {
         GatedPool pool = new GatedPool();
         try (Model model = Model.of(net(1), pool)) {
-            pool.shut();
+            pool.holdEveryRun();
             InferenceServer server = InferenceServer.start(ServerConfig.defaults().withPort(0)
                     .withWarmup(Duration.ofSeconds(60)), Map.of("net", model));
             try (ServerFixture f = ServerFixture.warmingUp(server)) {
@@ -136,7 +137,7 @@ class ServerWarmupTest {
             float[] oldAnswer = old.run(IMAGE, 1);
             float[] newAnswer = replacement.run(IMAGE, 1);
             WarmupReport first = f.server.warmup("net").orElseThrow();
-            newPool.shut();
+            newPool.holdEveryRun();
             CompletableFuture<Void> reload = CompletableFuture.runAsync(() -> f.server.reload("net", replacement));
             newPool.awaitHeld();
             // The replacement is warming up: the old model answers, and the server stays ready.
