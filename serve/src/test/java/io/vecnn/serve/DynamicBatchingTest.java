@@ -62,14 +62,6 @@ class DynamicBatchingTest {
                 "Inference-Header-Content-Length", String.valueOf(json));
     }
 
-    private static float[] logits(HttpResponse<byte[]> r) {
-        var json = ServerFixture.json(r).get("outputs").get(0).get("data");
-        float[] out = new float[json.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = json.get(i).floatValue();
-        }
-        return out;
-    }
 
     @Test
     void concurrentRequestsShareBatchesAndGetTheirOwnResults() throws Exception {
@@ -87,7 +79,7 @@ class DynamicBatchingTest {
                 answers.add(threads.submit(() -> {
                     HttpResponse<byte[]> r = infer(f, "tiny", x, INPUT);
                     assertEquals(200, r.statusCode(), new String(r.body()));
-                    return logits(r);
+                    return ServerFixture.logits(r);
                 }));
             }
             for (int i = 0; i < clients; i++) {

@@ -64,7 +64,7 @@ class InferenceServerFuzzTest {
         String text = new String(response.body(), StandardCharsets.UTF_8);
         assertTrue(status == 200 || (status >= 400 && status < 500), "status " + status + ": " + text);
         if (status != 200) {
-            assertFalse(json(response).path("error").asText().isBlank(), "no error message: " + text);
+            assertFalse(ServerFixture.json(response).path("error").asText().isBlank(), "no error message: " + text);
         }
         assertEquals(200, send(HttpRequest.newBuilder(uri("/v2/health/ready")).GET()).statusCode(), "not ready");
     }
@@ -84,11 +84,4 @@ class InferenceServerFuzzTest {
         }
     }
 
-    private static JsonNode json(HttpResponse<byte[]> response) {
-        try {
-            return ServerFixture.JSON.readTree(response.body());
-        } catch (IOException e) {
-            throw new AssertionError("answer is not JSON: " + new String(response.body(), StandardCharsets.UTF_8), e);
-        }
-    }
 }

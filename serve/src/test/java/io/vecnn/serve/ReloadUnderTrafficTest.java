@@ -53,14 +53,6 @@ class ReloadUnderTrafficTest {
                 V2Routes.BINARY_HEADER, String.valueOf(RawClient.headerLength(body, IMAGE.length)));
     }
 
-    private static float[] logits(HttpResponse<byte[]> r) {
-        var data = ServerFixture.json(r).get("outputs").get(0).get("data");
-        float[] out = new float[data.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = data.get(i).floatValue();
-        }
-        return out;
-    }
 
     private static boolean close(float[] a, float[] b) {
         for (int i = 0; i < a.length; i++) {
@@ -95,7 +87,7 @@ class ReloadUnderTrafficTest {
                             traffic.failures().add(r.statusCode() + " " + new String(r.body(), StandardCharsets.UTF_8));
                             continue;
                         }
-                        float[] got = logits(r);
+                        float[] got = ServerFixture.logits(r);
                         if (Arrays.stream(models).noneMatch(m -> close(got, m))) {
                             traffic.failures().add("logits of neither model: " + Arrays.toString(got));
                             continue;
@@ -146,7 +138,7 @@ class ReloadUnderTrafficTest {
                     copy(i % 2 == 1 ? fileB : fileA, served);
                     HttpResponse<byte[]> r = f.post("/v2/repository/models/tiny/load", "application/json", new byte[0]);
                     assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
-                    assertTrue(close(logits(infer(f)), expected[i % 2]), "answers after reload " + i);
+                    assertTrue(close(ServerFixture.logits(infer(f)), expected[i % 2]), "answers after reload " + i);
                 }
                 pause();
             });
@@ -155,7 +147,7 @@ class ReloadUnderTrafficTest {
             assertEquals(List.of(), traffic.failures());
             assertEquals(traffic.sent().get(), traffic.answered().get());
             assertTrue(traffic.answered().get() > 100, "too little traffic to mean anything: " + traffic.answered());
-            assertTrue(close(logits(infer(f)), expected[1]), "the last reload loaded weights B");
+            assertTrue(close(ServerFixture.logits(infer(f)), expected[1]), "the last reload loaded weights B");
             String metrics = new String(f.get("/metrics").body(), StandardCharsets.UTF_8);
             assertTrue(metrics.contains("vecnn_model_reloads_total{model=\"tiny\",result=\"ok\"} " + RELOADS), metrics);
         }
@@ -212,7 +204,7 @@ class ReloadUnderTrafficTest {
                 for (int i = 1; i <= RELOADS; i++) {
                     pause();
                     f.server.reload("tiny", models.get(i % 2));
-                    assertTrue(close(logits(infer(f)), expected[i % 2]), "answers after reload " + i);
+                    assertTrue(close(ServerFixture.logits(infer(f)), expected[i % 2]), "answers after reload " + i);
                 }
                 pause();
             });
@@ -220,7 +212,7 @@ class ReloadUnderTrafficTest {
                     traffic.sent().get(), traffic.answered().get(), traffic.failures().size(), RELOADS);
             assertEquals(List.of(), traffic.failures());
             assertEquals(traffic.sent().get(), traffic.answered().get());
-            assertTrue(close(logits(infer(f)), expected[1]));
+            assertTrue(close(ServerFixture.logits(infer(f)), expected[1]));
             // The caller's models are never closed by the server.
             assertTrue(close(models.get(0).run(IMAGE, 1), expected[0]));
             try (Model otherShape = Model.of(SmallNets.classifier(new io.vecnn.Shape(3, 32, 32), new int[] {8, 16},
@@ -229,7 +221,7 @@ class ReloadUnderTrafficTest {
                         io.vecnn.VecnnException.class, () -> f.server.reload("tiny", otherShape));
                 assertTrue(refused.getMessage().contains("must keep both shapes"), refused.getMessage());
             }
-            assertTrue(close(logits(infer(f)), expected[1]), "the refused reload left the model serving");
+            assertTrue(close(ServerFixture.logits(infer(f)), expected[1]), "the refused reload left the model serving");
             String metrics = new String(f.get("/metrics").body(), StandardCharsets.UTF_8);
             assertTrue(metrics.contains("vecnn_model_reloads_total{model=\"tiny\",result=\"ok\"} " + RELOADS), metrics);
             assertTrue(metrics.contains("vecnn_model_reloads_total{model=\"tiny\",result=\"failed\"} 1"), metrics);
@@ -255,13 +247,13 @@ class ReloadUnderTrafficTest {
             assertEquals(500, r.statusCode());
             String error = ServerFixture.json(r).get("error").asText();
             assertTrue(error.contains("previous model is still serving") && error.contains(served.toString()), error);
-            assertTrue(close(logits(infer(f)), expectedA));
+            assertTrue(close(ServerFixture.logits(infer(f)), expectedA));
 
             SmallNets.classifier(new io.vecnn.Shape(3, 32, 32), new int[] {8, 16}, 7, 1, Map.of()).write(served);
             r = f.post("/v2/repository/models/tiny/load", "application/json", new byte[0]);
             assertEquals(500, r.statusCode());
             assertTrue(ServerFixture.json(r).get("error").asText().contains("must keep both shapes"), new String(r.body()));
-            assertTrue(close(logits(infer(f)), expectedA));
+            assertTrue(close(ServerFixture.logits(infer(f)), expectedA));
 
             r = f.post("/v2/repository/models/tiny/load", "application/json",
                     "{\"parameters\":{\"file:/etc/passwd\":\"\"}}".getBytes(StandardCharsets.UTF_8));

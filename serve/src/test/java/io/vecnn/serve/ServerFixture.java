@@ -91,6 +91,19 @@ final class ServerFixture implements AutoCloseable {
         }
     }
 
+    /** The first output's data of a V2 JSON answer; the answer must be a 200. */
+    static float[] logits(HttpResponse<byte[]> response) {
+        if (response.statusCode() != 200) {
+            throw new AssertionError("status " + response.statusCode() + ": " + new String(response.body()));
+        }
+        JsonNode data = json(response).get("outputs").get(0).get("data");
+        float[] out = new float[data.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = data.get(i).floatValue();
+        }
+        return out;
+    }
+
     @Override
     public void close() {
         server.stop(Duration.ofSeconds(5));

@@ -141,14 +141,14 @@ class ServerWarmupTest {
             CompletableFuture<Void> reload = CompletableFuture.runAsync(() -> f.server.reload("net", replacement));
             newPool.awaitHeld();
             // The replacement is warming up: the old model answers, and the server stays ready.
-            assertArrayEquals(oldAnswer, logits(infer(f)), 1e-5f);
+            assertArrayEquals(oldAnswer, ServerFixture.logits(infer(f)), 1e-5f);
             assertEquals(200, f.get("/v2/health/ready").statusCode());
             assertFalse(reload.isDone());
             assertEquals(first, f.server.warmup("net").orElseThrow());
 
             newPool.open();
             reload.get(120, TimeUnit.SECONDS);
-            assertArrayEquals(newAnswer, logits(infer(f)), 1e-5f);
+            assertArrayEquals(newAnswer, ServerFixture.logits(infer(f)), 1e-5f);
             WarmupReport second = f.server.warmup("net").orElseThrow();
             assertNotSame(first, second);
             assertTrue(second.runs() > 0, second.summary());
@@ -192,13 +192,4 @@ class ServerWarmupTest {
                 V2Routes.BINARY_HEADER, String.valueOf(RawClient.headerLength(body, IMAGE.length)));
     }
 
-    private static float[] logits(HttpResponse<byte[]> r) {
-        assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
-        JsonNode data = ServerFixture.json(r).get("outputs").get(0).get("data");
-        float[] out = new float[data.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = data.get(i).floatValue();
-        }
-        return out;
-    }
 }
