@@ -21,10 +21,10 @@ import java.util.SplittableRandom;
  * compiles a large kernel method, which can take tens to hundreds of milliseconds, the runs stay on C1 code at a
  * steady, slow pace; hence windows of 100 ms or more, and the JIT's own clock ({@link
  * CompilationMXBean#getTotalCompilationTime()}), which advances whenever a compilation finishes in this JVM. Not a
- * zero: once ResNet-18's runs had reached their steady time, the JIT still finished 1-3 ms of compilations in most
- * 100-250 ms windows (and 10-30 ms in some) for seconds, a trickle that asking for silence waited out for 3 s at batch
- * 1 and, beside a server's health probes, past their shares of a 30 s budget at batches 4 and 8. A kernel compile that
- * matters finishes with tens of milliseconds at once. Unrelated compilations (other threads of the application) only
+ * zero: once ResNet-18's runs had reached their steady time, the JIT still finished small compilations in most windows
+ * for seconds, a trickle that asking for silence waited out for seconds at batch 1 and, beside a server's health
+ * probes, past their shares of the budget at larger batches. A kernel compile that matters is a large share of a
+ * window at once. Unrelated compilations (other threads of the application) only
  * make the warm-up run longer, never end it early, and the budget bounds that.
  *
  * <p>{@code NetworkTuning} already runs batch 1 at load until its plateau when it times kernels (a tuning
@@ -35,7 +35,7 @@ import java.util.SplittableRandom;
 final class Warmup {
     private static final int MIN_WINDOW_RUNS = 5;
     private static final long MIN_WINDOW_NANOS = 100_000_000L;
-    /** LeNet-5 runs in about 0.05 ms: a 100 ms window would be 2,000 runs; a median of 4,096 is plenty. */
+    /** A tiny network fills a 100 ms window with thousands of runs; a median of 4,096 is plenty. */
     private static final int MAX_WINDOW_RUNS = 4096;
     private static final double TOLERANCE = 0.05;
     private static final double JIT_SHARE = 0.02;

@@ -10,7 +10,7 @@ import io.vecnn.exec.parallel.Team;
  * A convolution with few input channels (the RGB stems: ResNet's and GoogLeNet's 7x7 stride 2, AlexNet's
  * 11x11 stride 4) as a GEMM whose rows of A are read in place from a zero-padded copy of the input. With 3
  * channels a kernel row of taps is only 21 floats, and gathering them into im2col rows cost as much as the
- * multiplication (ResNet-18's stem on one core: 0.6 of 1.7 ms). Padding the input once (3x230x230 floats,
+ * multiplication. Padding the input once (3x230x230 floats,
  * 0.6 MB, for the 7x7 stem) gives every window a place where it lies whole, edges included, so the
  * microkernel reads each kernel row of each pixel's window directly. Its panel is the narrowest of 1, 2
  * or 4 vectors that holds all output channels ({@link #panelWidthFor}), so a stem with few channels

@@ -38,9 +38,9 @@ public final class Gemm {
      * panel needs 4 B vectors and 6 × 4 accumulators, more than the file holds, and C2 then spills
      * accumulators on every k step (the 6x4V kernel ran at a quarter of the FMA peak on an AVX2 machine).
      * With 32 registers, 4 vectors unless 2-vector panels pad less by more
-     * than the 6x4V kernel's edge in speed. Where both fit exactly the 6x4V kernel is up to 9 % faster (a
-     * 64-deep 1x1 convolution with a residual, where 6 rows of 4 vectors amortise the epilogue better) and
-     * as fast at K = 1024; 5 % lies between. So 192 and 256 columns take 4-vector panels, 96, 160 and 224
+     * than the 6x4V kernel's edge in speed. Where both fit exactly the 6x4V kernel is faster on shallow
+     * products (a 64-deep 1x1 convolution with a residual, where 6 rows of 4 vectors amortise the epilogue
+     * better) and as fast on deep ones (K = 1024); GemmBenchmark measures both. So 192 and 256 columns take 4-vector panels, 96, 160 and 224
      * (which 4-vector panels pad by a third, a fifth and a seventh) take 2-vector ones. Pack with it:
      * {@link PackedMatrix#pack}.
      */

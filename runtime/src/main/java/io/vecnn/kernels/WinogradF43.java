@@ -28,8 +28,7 @@ public final class WinogradF43 implements ConvKernel {
     /**
      * Transformed tiles kept at once (V and M) while the transformed weights U are small enough to stay in
      * cache (up to {@link #CACHED_WEIGHT_FLOATS}): 512 KB, so V and M stay in L2 between the three phases. In a
-     * network the caches are cold for each layer; groups of 8 MB went through memory twice, and ResNet-18's
-     * 64-channel layers took 0.54-0.76 ms at 2 threads instead of 0.40.
+     * network the caches are cold for each layer; with larger groups V and M went through memory twice.
      */
     private static final int SMALL_GROUP_FLOATS = 1 << 17;
     /**

@@ -15,10 +15,10 @@ import io.vecnn.exec.parallel.Team;
 record LinearStep(String name, Op.Linear op, PackedMatrix weight, Epilogue epilogue, int input, int output) implements Step {
     /**
      * Small tasks, so a thread that finishes its share of the weight early (see {@link
-     * io.vecnn.exec.parallel.WorkerTeam}) takes over fine-grained pieces of the other's: when tasks were still claimed
-     * from one shared counter, AlexNet's first classifier layer (151 MB) read at 32 GB/s on two threads with 8
-     * panels per task and at 58 with 2; with per-thread shares it took 3.0–3.3 ms (46–50 GB/s) against 3.4–4.0
-     * before, in alternating runs.
+     * io.vecnn.exec.parallel.WorkerTeam}) takes over fine-grained pieces of the other's. A memory-bound layer
+     * (AlexNet's first classifier layer streams 151 MB) reaches the machine's bandwidth only when neither thread
+     * idles at the end; coarser tasks left one thread waiting for the other's last piece (GemvBenchmark
+     * measures the rate against a plain streaming read).
      */
     private static final int PANELS_PER_TASK = 2;
 

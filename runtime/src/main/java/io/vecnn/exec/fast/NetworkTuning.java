@@ -16,7 +16,7 @@ import java.util.concurrent.ForkJoinPool;
  * the plan's threads. Timed alone, a layer finds its weights and input in cache and the JIT may still be
  * compiling; in the network the layers before it have evicted both. Winograd's weights are 4x the GEMM's, so
  * isolated timings favoured it on small maps and, early in a process, picked at random (ResNet-18's 64x56x56
- * layers went to GEMM at 0.62 ms where Winograd takes 0.40). Every round runs the plan once with every open
+ * layers went to GEMM, which is slower there in the network). Every round runs the plan once with every open
  * layer on each candidate, alternating which goes first; a layer's time is its fastest over the rounds,
  * summed over the layers that share a tuning key (same shapes and threads), which then all get the winner.
  * Candidates come in the heuristic's order of preference.
@@ -24,8 +24,8 @@ import java.util.concurrent.ForkJoinPool;
 final class NetworkTuning {
     /**
      * Untimed rounds first, until the plan stops getting faster: the kernels must be compiled by C2 before they
-     * are compared. In a fresh process ResNet-18's Winograd layers ran 4-8x slow for the first second, and the
-     * previous warm-up of 30 ms per candidate picked GEMM for its 56x56 layers on that basis. Warm-up ends when
+     * are compared. In a fresh process ResNet-18's Winograd layers ran several times slower at first, and a short
+     * fixed warm-up per candidate picked GEMM for its 56x56 layers on that basis. Warm-up ends when
      * no variant's best run improved by {@link #PLATEAU} over the last {@link #PLATEAU_ROUNDS} rounds, after at
      * least {@link #MIN_WARMUP_NANOS} and at most {@link #MAX_WARMUP_NANOS}.
      */
@@ -40,7 +40,7 @@ final class NetworkTuning {
     /**
      * Another candidate replaces the first (the heuristic's pick) only when it is this much faster. The shared
      * VM this was tuned on has spells in which memory-heavy kernels slow down: ResNet-18's 64x56x56 layers then
-     * took 0.67 ms by Winograd against 0.62 by GEMM, and 0.37 against 0.59 otherwise. A choice is cached for
+     * ran slightly slower by Winograd than by GEMM, and much faster otherwise. A choice is cached for
      * good, so a near-tie measured in such a spell must not cost the larger loss for the rest of the time.
      */
     private static final double MARGIN = 0.10;

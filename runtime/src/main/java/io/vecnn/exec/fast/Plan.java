@@ -32,7 +32,7 @@ public final class Plan {
     private final Map<Integer, ConcurrentLinkedQueue<RunBuffers>> workspaces = new ConcurrentHashMap<>();
 
     /**
-     * Below this many multiply-accumulates a run (about 0.1 ms on one core) stays on the calling thread:
+     * Below this many multiply-accumulates a run (a fraction of a millisecond on one core) stays on the calling thread:
      * handing it to the pool and synchronising every layer would cost more than a second core saves.
      */
     private static final long PARALLEL_MIN_MACS = 20_000_000;

@@ -28,9 +28,9 @@ final class TuningCache {
     private static final Map<Path, TuningCache> OPEN = new ConcurrentHashMap<>();
     /**
      * The way choices are measured, or the candidates they chose between; a new version starts afresh. 2:
-     * timed in the whole network after the JIT has settled ({@link NetworkTuning}); version 1's 30 ms
+     * timed in the whole network after the JIT has settled ({@link NetworkTuning}); version 1's short
      * warm-ups left choices that a cold JIT had decided. 3: GEMM candidates with 192 or 384 columns run on
-     * the 6x4V kernel instead of a 40 % slower 8x3V one, so Winograd's earlier wins there need re-timing.
+     * the 6x4V kernel instead of a slower 8x3V one, so Winograd's earlier wins there need re-timing.
      * 4: the key names the vector width and register file, and 16-register files have 6x2V GEMM kernels
      * twice as fast as the 6x4V ones their earlier choices were timed with.
      */
