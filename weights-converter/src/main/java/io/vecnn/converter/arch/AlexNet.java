@@ -1,32 +1,16 @@
 package io.vecnn.converter.arch;
 
-import io.vecnn.Shape;
-
 /**
  * torchvision's AlexNet ("one weird trick" variant: 64-192-384-256-256 channels). {@code features} and
  * {@code classifier} are {@code nn.Sequential}s, so their keys are numbered by module index, dropouts and
  * ReLUs included. The adaptive pool makes any input of at least 63x63 work: at 224 it is the identity.
  */
 public final class AlexNet implements Architecture {
+    private static final ArchitectureInfo INFO = ArchitectureInfo.imageNet("alexnet", "AlexNet, 5 conv + 3 Linear");
 
     @Override
-    public String name() {
-        return "alexnet";
-    }
-
-    @Override
-    public String description() {
-        return "AlexNet, 5 conv + 3 Linear";
-    }
-
-    @Override
-    public Shape defaultInput() {
-        return new Shape(3, 224, 224);
-    }
-
-    @Override
-    public int defaultNumClasses() {
-        return 1000;
+    public ArchitectureInfo info() {
+        return INFO;
     }
 
     @Override

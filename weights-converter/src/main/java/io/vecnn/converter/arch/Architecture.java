@@ -5,19 +5,27 @@ import io.vecnn.Shape;
 /** A network family known by name: how its modules are wired, as in its PyTorch {@code forward}. */
 public interface Architecture {
 
-    /** The name used on the command line and in model files, e.g. {@code resnet18}. */
-    String name();
+    /** Its name, summary, default input size and classifier width. */
+    ArchitectureInfo info();
 
-    /** What the network is, for summaries: e.g. {@code ResNet-50, Bottleneck blocks 3-4-6-3}. */
+    /** The name used on the command line and in model files, e.g. {@code resnet18}. */
+    default String name() {
+        return info().name();
+    }
+
     default String description() {
-        return name();
+        return info().description();
     }
 
     /** The input size the published weights expect. */
-    Shape defaultInput();
+    default Shape defaultInput() {
+        return info().defaultInput();
+    }
 
     /** The width of the classifier when nothing else says otherwise (synthetic weights). */
-    int defaultNumClasses();
+    default int defaultNumClasses() {
+        return info().defaultNumClasses();
+    }
 
     /**
      * Builds the network on {@code x}. Channel counts given here are defaults: when converting a file,

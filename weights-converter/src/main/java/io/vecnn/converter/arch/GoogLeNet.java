@@ -1,45 +1,18 @@
 package io.vecnn.converter.arch;
 
-import io.vecnn.Shape;
-
 /**
  * torchvision's GoogLeNet (Inception v1) with BatchNorm: {@link BasicConv2d} blocks (eps 1e-3), every max
  * pool in ceil mode, nine Inception blocks, and the two auxiliary classifiers {@code aux1}/{@code aux2},
  * which only run in training and are skipped here.
  */
-public final class GoogLeNet implements Architecture, TransformInput {
+public record GoogLeNet(boolean transformInput) implements Architecture, TransformInput {
     /** The size of inception4a's and 4d's output at 224x224, where the aux heads are trained. */
     private static final int AUX_INPUT = 14;
-
-    private final boolean transformInput;
-
-    public GoogLeNet(boolean transformInput) {
-        this.transformInput = transformInput;
-    }
+    private static final ArchitectureInfo INFO = ArchitectureInfo.imageNet("googlenet", "GoogLeNet (Inception v1), 9 Inception blocks");
 
     @Override
-    public String name() {
-        return "googlenet";
-    }
-
-    @Override
-    public String description() {
-        return "GoogLeNet (Inception v1), 9 Inception blocks";
-    }
-
-    @Override
-    public Shape defaultInput() {
-        return new Shape(3, 224, 224);
-    }
-
-    @Override
-    public int defaultNumClasses() {
-        return 1000;
-    }
-
-    @Override
-    public boolean transformInput() {
-        return transformInput;
+    public ArchitectureInfo info() {
+        return INFO;
     }
 
     @Override

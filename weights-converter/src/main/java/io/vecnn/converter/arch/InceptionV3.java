@@ -9,39 +9,14 @@ import io.vecnn.Shape;
  * default {@code count_include_pad=True}: border averages divide by 9. {@code AuxLogits} only runs in
  * training and is skipped here.
  */
-public final class InceptionV3 implements Architecture, TransformInput {
+public record InceptionV3(boolean transformInput) implements Architecture, TransformInput {
     /** The size of Mixed_6e's output at 299x299, the only size AuxLogits (5x5 pool stride 3, then a 5x5 conv) fits. */
     private static final int AUX_INPUT = 17;
-
-    private final boolean transformInput;
-
-    public InceptionV3(boolean transformInput) {
-        this.transformInput = transformInput;
-    }
+    private static final ArchitectureInfo INFO = new ArchitectureInfo("inception_v3", "Inception v3, Mixed_5b to Mixed_7c", new Shape(3, 299, 299), 1000);
 
     @Override
-    public String name() {
-        return "inception_v3";
-    }
-
-    @Override
-    public String description() {
-        return "Inception v3, Mixed_5b to Mixed_7c";
-    }
-
-    @Override
-    public Shape defaultInput() {
-        return new Shape(3, 299, 299);
-    }
-
-    @Override
-    public int defaultNumClasses() {
-        return 1000;
-    }
-
-    @Override
-    public boolean transformInput() {
-        return transformInput;
+    public ArchitectureInfo info() {
+        return INFO;
     }
 
     @Override

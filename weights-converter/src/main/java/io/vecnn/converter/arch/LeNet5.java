@@ -7,20 +7,12 @@ import io.vecnn.Shape;
  * and no activation, then three Linear layers with ReLU between them.
  */
 public final class LeNet5 implements Architecture {
+    private static final ArchitectureInfo INFO =
+            new ArchitectureInfo("lenet5", "LeNet-5, 2 conv + 3 Linear", new Shape(3, 32, 32), 10);
 
     @Override
-    public String name() {
-        return "lenet5";
-    }
-
-    @Override
-    public Shape defaultInput() {
-        return new Shape(3, 32, 32);
-    }
-
-    @Override
-    public int defaultNumClasses() {
-        return 10;
+    public ArchitectureInfo info() {
+        return INFO;
     }
 
     @Override

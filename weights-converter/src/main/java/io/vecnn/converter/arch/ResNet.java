@@ -1,7 +1,5 @@
 package io.vecnn.converter.arch;
 
-import io.vecnn.Shape;
-
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -43,24 +41,10 @@ public final class ResNet implements Architecture {
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String description() {
-        return "ResNet-" + name.substring("resnet".length()) + ", " + (bottleneck ? "Bottleneck" : "BasicBlock")
-                + " blocks " + Arrays.stream(layers).mapToObj(String::valueOf).collect(Collectors.joining("-"));
-    }
-
-    @Override
-    public Shape defaultInput() {
-        return new Shape(3, 224, 224);
-    }
-
-    @Override
-    public int defaultNumClasses() {
-        return 1000;
+    public ArchitectureInfo info() {
+        return ArchitectureInfo.imageNet(name, "ResNet-" + name.substring("resnet".length()) + ", "
+                + (bottleneck ? "Bottleneck" : "BasicBlock") + " blocks "
+                + Arrays.stream(layers).mapToObj(String::valueOf).collect(Collectors.joining("-")));
     }
 
     @Override

@@ -1,7 +1,5 @@
 package io.vecnn.converter.arch;
 
-import io.vecnn.Shape;
-
 /**
  * torchvision's VGG: {@code features} is built from a configuration as in torchvision's
  * {@code make_layers} (a number is a 3x3 conv of that width with padding 1, then ReLU, with a BatchNorm
@@ -43,23 +41,9 @@ public final class VGG implements Architecture {
     }
 
     @Override
-    public String name() {
-        return "vgg" + depth + (batchNorm ? "_bn" : "");
-    }
-
-    @Override
-    public String description() {
-        return "VGG-" + depth + (batchNorm ? " with BatchNorm" : "") + ", " + (depth - 3) + " conv + 3 Linear";
-    }
-
-    @Override
-    public Shape defaultInput() {
-        return new Shape(3, 224, 224);
-    }
-
-    @Override
-    public int defaultNumClasses() {
-        return 1000;
+    public ArchitectureInfo info() {
+        return ArchitectureInfo.imageNet("vgg" + depth + (batchNorm ? "_bn" : ""),
+                "VGG-" + depth + (batchNorm ? " with BatchNorm" : "") + ", " + (depth - 3) + " conv + 3 Linear");
     }
 
     @Override

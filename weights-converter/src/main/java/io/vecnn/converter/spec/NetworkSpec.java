@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vecnn.VecnnException;
 import io.vecnn.converter.arch.Architecture;
+import io.vecnn.converter.arch.ArchitectureInfo;
 import io.vecnn.converter.arch.NetworkBuilder;
 import io.vecnn.converter.arch.Value;
 import io.vecnn.converter.arch.WeightRole;
@@ -111,18 +112,9 @@ public record NetworkSpec(String name, Shape input, JsonNode layers, JsonNode mo
         NetworkSpec spec = this;
         return new Architecture() {
             @Override
-            public String name() {
-                return spec.name();
-            }
-
-            @Override
-            public Shape defaultInput() {
-                return spec.input();
-            }
-
-            @Override
-            public int defaultNumClasses() {
-                return 0;
+            public ArchitectureInfo info() {
+                // The classifier's width comes from the weights; a spec has no default.
+                return new ArchitectureInfo(spec.name(), spec.name(), spec.input(), 0);
             }
 
             /**
