@@ -17,11 +17,33 @@ module io.vecnn {
 
     exports io.vecnn;
     exports io.vecnn.image;
-    exports io.vecnn.npy to io.vecnn.serve, io.vecnn.converter, io.vecnn.tools, io.vecnn.bench;
-    exports io.vecnn.graph to io.vecnn.converter, io.vecnn.tools, io.vecnn.bench;
-    exports io.vecnn.modelfile to io.vecnn.converter, io.vecnn.tools, io.vecnn.bench;
-    exports io.vecnn.exec.fast to io.vecnn.converter, io.vecnn.tools, io.vecnn.bench;
-    exports io.vecnn.exec.reference to io.vecnn.converter, io.vecnn.tools, io.vecnn.bench;
-    exports io.vecnn.exec.parallel to io.vecnn.converter, io.vecnn.tools, io.vecnn.bench;
-    exports io.vecnn.kernels to io.vecnn.converter, io.vecnn.tools, io.vecnn.bench;
+    exports io.vecnn.npy to
+            io.vecnn.serve,
+            io.vecnn.converter,
+            io.vecnn.tools,
+            io.vecnn.bench;
+    exports io.vecnn.graph to
+            io.vecnn.converter,
+            io.vecnn.tools,
+            io.vecnn.bench;
+    exports io.vecnn.modelfile to
+            io.vecnn.converter,
+            io.vecnn.tools,
+            io.vecnn.bench;
+    exports io.vecnn.exec.fast to
+            io.vecnn.converter,
+            io.vecnn.tools,
+            io.vecnn.bench;
+    exports io.vecnn.exec.reference to
+            io.vecnn.converter,
+            io.vecnn.tools,
+            io.vecnn.bench;
+    exports io.vecnn.exec.parallel to
+            io.vecnn.converter,
+            io.vecnn.tools,
+            io.vecnn.bench;
+    exports io.vecnn.kernels to
+            io.vecnn.converter,
+            io.vecnn.tools,
+            io.vecnn.bench;
 }

@@ -16,8 +16,7 @@ public final class ImageNetClasses {
     private static final String RESOURCE = "imagenet-1k-classes.txt";
     private static final int COUNT = 1000;
 
-    private ImageNetClasses() {
-    }
+    private ImageNetClasses() {}
 
     /** The 1000 class names (immutable), read from the bundled list on first use. */
     public static List<String> names() {
@@ -34,7 +33,9 @@ public final class ImageNetClasses {
             if (in == null) {
                 throw new IllegalStateException("resource " + RESOURCE + " is missing from the VecNN runtime jar");
             }
-            List<String> names = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines().toList();
+            List<String> names = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+                    .lines()
+                    .toList();
             if (names.size() != COUNT) {
                 throw new IllegalStateException(RESOURCE + " has " + names.size() + " names, expected " + COUNT);
             }

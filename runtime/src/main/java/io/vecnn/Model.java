@@ -50,6 +50,7 @@ public final class Model implements AutoCloseable {
     private final Map<String, String> provenance;
     /** Every weight's shape, in file order: what {@link #weights()} rebuilds. */
     private final Map<String, int[]> weightShapes;
+
     private final ForkJoinPool pool;
     private final boolean ownsPool;
     private final Map<Shape, Plan> plans = new ConcurrentHashMap<>();
@@ -63,11 +64,28 @@ public final class Model implements AutoCloseable {
      *                   the plan may pack into them rather than beside them
      */
     private Model(ModelFile file, boolean ownsArrays, ForkJoinPool pool, boolean ownsPool, KernelSelection selection) {
-        this(file.graph(), file.labels(), file.provenance(), file.weights(), ownsArrays, pool, ownsPool, selection, null);
+        this(
+                file.graph(),
+                file.labels(),
+                file.provenance(),
+                file.weights(),
+                ownsArrays,
+                pool,
+                ownsPool,
+                selection,
+                null);
     }
 
-    private Model(Graph graph, List<String> labels, Map<String, String> provenance, Map<String, WeightTensor> weights,
-                  boolean ownsArrays, ForkJoinPool pool, boolean ownsPool, KernelSelection selection, Model parent) {
+    private Model(
+            Graph graph,
+            List<String> labels,
+            Map<String, String> provenance,
+            Map<String, WeightTensor> weights,
+            boolean ownsArrays,
+            ForkJoinPool pool,
+            boolean ownsPool,
+            KernelSelection selection,
+            Model parent) {
         this.graph = graph;
         this.labels = labels;
         this.provenance = provenance;
@@ -80,7 +98,8 @@ public final class Model implements AutoCloseable {
         this.parent = parent;
         this.gate = new UseGate(this::release);
         try {
-            plans.put(graph.inputShape(),
+            plans.put(
+                    graph.inputShape(),
                     PlanBuilder.build(graph, weights, graph.inputShape(), selection, pool, ownsArrays));
         } catch (RuntimeException e) {
             release();
@@ -102,8 +121,12 @@ public final class Model implements AutoCloseable {
     }
     /** Loads and validates a model file written by {@code vecnn convert}; runs on a pool of its own. */
     public static Model load(Path path) {
-        return new Model(ModelFile.read(given(path, "model path")), true,
-                ownPool(Runtime.getRuntime().availableProcessors()), true, KernelSelection.MEASURE);
+        return new Model(
+                ModelFile.read(given(path, "model path")),
+                true,
+                ownPool(Runtime.getRuntime().availableProcessors()),
+                true,
+                KernelSelection.MEASURE);
     }
 
     /** Loads a model file; its runs use {@code pool} (the caller keeps ownership of it). */
@@ -121,8 +144,8 @@ public final class Model implements AutoCloseable {
         if (threads < 1) {
             throw new VecnnException("a model needs at least one thread, got " + threads);
         }
-        return new Model(ModelFile.read(given(path, "model path")), true, ownPool(threads), true,
-                KernelSelection.MEASURE);
+        return new Model(
+                ModelFile.read(given(path, "model path")), true, ownPool(threads), true, KernelSelection.MEASURE);
     }
 
     /**
@@ -130,7 +153,11 @@ public final class Model implements AutoCloseable {
      * not closed. Runs on a pool of its own.
      */
     public static Model load(InputStream in) {
-        return new Model(ModelFile.read(in), true, ownPool(Runtime.getRuntime().availableProcessors()), true,
+        return new Model(
+                ModelFile.read(in),
+                true,
+                ownPool(Runtime.getRuntime().availableProcessors()),
+                true,
                 KernelSelection.MEASURE);
     }
 
@@ -146,7 +173,11 @@ public final class Model implements AutoCloseable {
      * the file, the weights are held twice. {@link #load(Path)} holds them once.
      */
     public static Model of(ModelFile file) {
-        return new Model(given(file, "model file"), false, ownPool(Runtime.getRuntime().availableProcessors()), true,
+        return new Model(
+                given(file, "model file"),
+                false,
+                ownPool(Runtime.getRuntime().availableProcessors()),
+                true,
                 KernelSelection.MEASURE);
     }
 
@@ -165,12 +196,16 @@ public final class Model implements AutoCloseable {
     private static ForkJoinPool ownPool(int threads) {
         int id = POOLS.incrementAndGet();
         AtomicInteger worker = new AtomicInteger();
-        return new ForkJoinPool(threads, p -> {
-            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName("vecnn-" + id + "-" + worker.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }, null, false);
+        return new ForkJoinPool(
+                threads,
+                p -> {
+                    ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+                    t.setName("vecnn-" + id + "-" + worker.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                },
+                null,
+                false);
     }
 
     /**
@@ -239,8 +274,8 @@ public final class Model implements AutoCloseable {
      */
     public InputSpec inputSpec() {
         Shape s = inputShape();
-        ImageTransform transform = ImageTransform.forModel(provenance.get("architecture"), s.channels(),
-                s.height(), s.width());
+        ImageTransform transform =
+                ImageTransform.forModel(provenance.get("architecture"), s.channels(), s.height(), s.width());
         return new InputSpec(s, transform, labels());
     }
 
@@ -355,20 +390,25 @@ public final class Model implements AutoCloseable {
         if (budget == null || budget.isNegative()) {
             throw new VecnnException("warm-up budget must be zero or positive, got " + budget);
         }
-        int[] batches = batchSizes == null || batchSizes.length == 0 ? new int[] {1}
+        int[] batches = batchSizes == null || batchSizes.length == 0
+                ? new int[] {1}
                 : Arrays.stream(batchSizes).distinct().sorted().toArray();
         enter();
         try {
             Plan plan = plan(inputShape());
             for (int b : batches) {
-                plan.outputLength(b);   // refuses a batch that is not positive or too large, before any run
+                plan.outputLength(b); // refuses a batch that is not positive or too large, before any run
                 if (b * inputShape().size() > Integer.MAX_VALUE - 8) {
                     throw new InputShapeException("a batch of " + b + " at " + inputShape() + " needs more input values"
                             + " than a Java array holds; warm a smaller batch");
                 }
             }
-            return Warmup.run(this::runUntil, Math.toIntExact(inputShape().size()),
-                    Math.toIntExact(plan.outputShape().size()), batches, budget);
+            return Warmup.run(
+                    this::runUntil,
+                    Math.toIntExact(inputShape().size()),
+                    Math.toIntExact(plan.outputShape().size()),
+                    batches,
+                    budget);
         } finally {
             exit();
         }
@@ -410,9 +450,11 @@ public final class Model implements AutoCloseable {
     public void run(Workspace workspace, float[] nchw, int batch, float[] out, Duration timeout) {
         long deadline = deadline(timeout);
         if (workspace == null || !workspace.belongsTo(this)) {
-            throw new WorkspaceMismatchException(workspace == null ? "workspace is null; make one with newWorkspace()"
-                    : "workspace was made by another model (or by this one with another kernel selection); make one"
-                    + " with this model's newWorkspace()");
+            throw new WorkspaceMismatchException(
+                    workspace == null
+                            ? "workspace is null; make one with newWorkspace()"
+                            : "workspace was made by another model (or by this one with another kernel selection); make one"
+                                    + " with this model's newWorkspace()");
         }
         enter();
         try {
@@ -443,7 +485,8 @@ public final class Model implements AutoCloseable {
 
     /** Nanoseconds of a timeout, at most about 146 years: Duration.toNanos overflows past 292. */
     private static long saturatedNanos(Duration timeout) {
-        return timeout.compareTo(Duration.ofDays(365L * 146)) > 0 ? Duration.ofDays(365L * 146).toNanos()
+        return timeout.compareTo(Duration.ofDays(365L * 146)) > 0
+                ? Duration.ofDays(365L * 146).toNanos()
                 : timeout.toNanos();
     }
 
@@ -493,8 +536,10 @@ public final class Model implements AutoCloseable {
         enter();
         try {
             Plan known = plans.get(input);
-            return known != null ? known
-                    : plans.computeIfAbsent(input, s -> PlanBuilder.build(graph, rebuiltWeights(), s, selection, pool, true));
+            return known != null
+                    ? known
+                    : plans.computeIfAbsent(
+                            input, s -> PlanBuilder.build(graph, rebuiltWeights(), s, selection, pool, true));
         } finally {
             exit();
         }

@@ -5,7 +5,8 @@ public record Shape(int channels, int height, int width) {
 
     public Shape {
         if (channels <= 0 || height <= 0 || width <= 0) {
-            throw new IllegalArgumentException("shape dimensions must be positive: " + channels + "x" + height + "x" + width);
+            throw new IllegalArgumentException(
+                    "shape dimensions must be positive: " + channels + "x" + height + "x" + width);
         }
     }
 

@@ -24,8 +24,8 @@ public final class Tensor {
             throw new InputShapeException("NHWC " + n + "x" + h + "x" + w + "x" + c + " given null data");
         }
         if (data.length != size) {
-            throw new InputShapeException("NHWC " + n + "x" + h + "x" + w + "x" + c + " needs " + size
-                    + " values, got " + data.length);
+            throw new InputShapeException(
+                    "NHWC " + n + "x" + h + "x" + w + "x" + c + " needs " + size + " values, got " + data.length);
         }
         this.n = n;
         this.h = h;
@@ -41,7 +41,8 @@ public final class Tensor {
     /** The number of values of an NHWC tensor, refusing dimensions that are not positive or overflow an array. */
     private static int length(int n, int h, int w, int c) {
         if (n <= 0 || h <= 0 || w <= 0 || c <= 0) {
-            throw new InputShapeException("tensor dimensions must be positive, got NHWC " + n + "x" + h + "x" + w + "x" + c);
+            throw new InputShapeException(
+                    "tensor dimensions must be positive, got NHWC " + n + "x" + h + "x" + w + "x" + c);
         }
         long size = (long) n * h * w * c;
         if (size > Integer.MAX_VALUE - 8) {
@@ -58,8 +59,8 @@ public final class Tensor {
             throw new InputShapeException("NCHW " + n + "x" + c + "x" + h + "x" + w + " given null data");
         }
         if (nchw.length != size) {
-            throw new InputShapeException("NCHW " + n + "x" + c + "x" + h + "x" + w + " needs " + size
-                    + " values, got " + nchw.length);
+            throw new InputShapeException(
+                    "NCHW " + n + "x" + c + "x" + h + "x" + w + " needs " + size + " values, got " + nchw.length);
         }
         Tensor t = zeros(n, h, w, c);
         t.copyFromNchw(nchw);

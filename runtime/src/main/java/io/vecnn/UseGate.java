@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class UseGate {
     /** Calls in flight times two, plus one once closed. */
     private final AtomicLong state = new AtomicLong();
+
     private final Runnable release;
 
     UseGate(Runnable release) {

@@ -37,6 +37,7 @@ final class Warmup {
     private static final long MIN_WINDOW_NANOS = 100_000_000L;
     /** A tiny network fills a 100 ms window with thousands of runs; a median of 4,096 is plenty. */
     private static final int MAX_WINDOW_RUNS = 4096;
+
     private static final double TOLERANCE = 0.05;
     private static final double JIT_SHARE = 0.02;
     private static final CompilationMXBean JIT = jit();
@@ -46,8 +47,7 @@ final class Warmup {
         void run(float[] nchw, int batch, float[] out, long deadline);
     }
 
-    private Warmup() {
-    }
+    private Warmup() {}
 
     /**
      * Warms each of {@code batches} (distinct, ascending, each checked by the caller) in turn; each gets an
@@ -70,8 +70,8 @@ final class Warmup {
         return new WarmupReport(done, Duration.ofNanos(System.nanoTime() - start), budget);
     }
 
-    private static WarmupReport.Batch batch(Runner runner, int batch, int inputValues, int outputValues, long deadline,
-                                            long[] window) {
+    private static WarmupReport.Batch batch(
+            Runner runner, int batch, int inputValues, int outputValues, long deadline, long[] window) {
         long start = System.nanoTime();
         float[] in = input(batch * inputValues);
         float[] out = new float[batch * outputValues];
@@ -103,14 +103,14 @@ final class Warmup {
                 median = median(window, n);
             }
             if (stopped) {
-                return new WarmupReport.Batch(batch, runs, Duration.ofNanos(System.nanoTime() - start), false,
-                        Duration.ofNanos(median));
+                return new WarmupReport.Batch(
+                        batch, runs, Duration.ofNanos(System.nanoTime() - start), false, Duration.ofNanos(median));
             }
             long windowMillis = (System.nanoTime() - windowStart) / 1_000_000;
             boolean quiet = compileMillis() - jitBefore <= JIT_SHARE * windowMillis;
             if (previousMedian > 0 && quiet && previousQuiet && median >= previousMedian * (1 - TOLERANCE)) {
-                return new WarmupReport.Batch(batch, runs, Duration.ofNanos(System.nanoTime() - start), true,
-                        Duration.ofNanos(median));
+                return new WarmupReport.Batch(
+                        batch, runs, Duration.ofNanos(System.nanoTime() - start), true, Duration.ofNanos(median));
             }
             previousMedian = median;
             previousQuiet = quiet;
@@ -148,7 +148,8 @@ final class Warmup {
 
     /** Nanoseconds of a budget, at most about 146 years: Duration.toNanos overflows past 292. */
     private static long saturatedNanos(Duration budget) {
-        return budget.compareTo(Duration.ofDays(365L * 146)) > 0 ? Duration.ofDays(365L * 146).toNanos()
+        return budget.compareTo(Duration.ofDays(365L * 146)) > 0
+                ? Duration.ofDays(365L * 146).toNanos()
                 : budget.toNanos();
     }
 }

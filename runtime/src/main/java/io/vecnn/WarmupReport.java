@@ -25,8 +25,7 @@ public record WarmupReport(List<Batch> batches, Duration elapsed, Duration budge
      * @param median  median run time of the last window of runs: the settled time when {@code settled}, else
      *                the latest seen; zero when no run finished
      */
-    public record Batch(int size, int runs, Duration elapsed, boolean settled, Duration median) {
-    }
+    public record Batch(int size, int runs, Duration elapsed, boolean settled, Duration median) {}
 
     public WarmupReport {
         batches = List.copyOf(batches);
@@ -54,10 +53,16 @@ public record WarmupReport(List<Batch> batches, Duration elapsed, Duration budge
             if (!s.isEmpty()) {
                 s.append(", ");
             }
-            s.append(String.format(Locale.ROOT, "batch %d %s %.2f ms (%d runs)", b.size(),
-                    b.settled() ? "settled at" : "unsettled at", b.median().toNanos() / 1e6, b.runs()));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "batch %d %s %.2f ms (%d runs)",
+                    b.size(),
+                    b.settled() ? "settled at" : "unsettled at",
+                    b.median().toNanos() / 1e6,
+                    b.runs()));
         }
-        return s.append(String.format(Locale.ROOT, "; %.2f s of %.0f s", elapsed.toNanos() / 1e9,
-                budget.toNanos() / 1e9)).toString();
+        return s.append(String.format(
+                        Locale.ROOT, "; %.2f s of %.0f s", elapsed.toNanos() / 1e9, budget.toNanos() / 1e9))
+                .toString();
     }
 }

@@ -65,12 +65,13 @@ class ModelApiTest {
     void anOverdueRunIsAbandonedAndTheModelStaysUsable() {
         ForkJoinPool pool = new ForkJoinPool(2);
         Shape shape = new Shape(3, 128, 128);
-        try (Model model = Model.of(SmallNets.classifier(shape, new int[] {64, 64, 64, 64, 64, 64}, 10, 3, Map.of()), pool)) {
+        try (Model model =
+                Model.of(SmallNets.classifier(shape, new int[] {64, 64, 64, 64, 64, 64}, 10, 3, Map.of()), pool)) {
             float[] x = images(4, 1, shape);
             float[] expected = model.run(x, 4);
             float[] out = new float[40];
-            VecnnTimeoutException e = assertThrows(VecnnTimeoutException.class,
-                    () -> model.run(x, 4, out, Duration.ofNanos(1)));
+            VecnnTimeoutException e =
+                    assertThrows(VecnnTimeoutException.class, () -> model.run(x, 4, out, Duration.ofNanos(1)));
             assertTrue(e.getMessage().contains("deadline passed"), e.getMessage());
             assertThrows(VecnnTimeoutException.class, () -> model.run(x, 4, out, Duration.ZERO));
             model.run(x, 4, out, Duration.ofMinutes(1));
@@ -85,8 +86,9 @@ class ModelApiTest {
         Path file = dir.resolve("tiny.vnn");
         SmallNets.tiny(5).write(file);
         float[] x = images(2, 9, new Shape(3, 32, 32));
-        try (Model fromPath = Model.load(file, 1); InputStream in = Files.newInputStream(file);
-             Model fromStream = Model.load(in)) {
+        try (Model fromPath = Model.load(file, 1);
+                InputStream in = Files.newInputStream(file);
+                Model fromStream = Model.load(in)) {
             assertEquals(1, fromPath.threads());
             assertArrayEquals(fromPath.run(x, 2), fromStream.run(x, 2));
         }
@@ -134,13 +136,21 @@ class ModelApiTest {
     void badCallsNameTheProblem() {
         try (Model model = Model.of(SmallNets.tiny(1))) {
             float[] x = new float[3 * 32 * 32];
-            assertTrue(assertThrows(VecnnException.class, () -> model.run(x, 1, new float[9])).getMessage()
+            assertTrue(assertThrows(VecnnException.class, () -> model.run(x, 1, new float[9]))
+                    .getMessage()
                     .contains("output array has 9 values; a batch of 1 gives 10"));
-            assertTrue(assertThrows(VecnnException.class, () -> model.run(new float[5], 1, new float[10])).getMessage()
+            assertTrue(assertThrows(VecnnException.class, () -> model.run(new float[5], 1, new float[10]))
+                    .getMessage()
                     .contains("input has 5 values"));
-            assertTrue(assertThrows(VecnnException.class, () -> model.run(x, 0)).getMessage().contains("batch size"));
-            assertTrue(assertThrows(VecnnException.class, () -> model.run(x, 1, null)).getMessage().contains("null"));
-            assertTrue(assertThrows(VecnnException.class, () -> model.classify(x, 1, 0)).getMessage().contains("k ≥ 1"));
+            assertTrue(assertThrows(VecnnException.class, () -> model.run(x, 0))
+                    .getMessage()
+                    .contains("batch size"));
+            assertTrue(assertThrows(VecnnException.class, () -> model.run(x, 1, null))
+                    .getMessage()
+                    .contains("null"));
+            assertTrue(assertThrows(VecnnException.class, () -> model.classify(x, 1, 0))
+                    .getMessage()
+                    .contains("k ≥ 1"));
         }
     }
 }

@@ -1,8 +1,8 @@
 package io.vecnn;
 
-import io.vecnn.testing.GatedPool;
 import io.vecnn.exec.fast.KernelSelection;
 import io.vecnn.modelfile.ModelFile;
+import io.vecnn.testing.GatedPool;
 import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;

@@ -51,10 +51,12 @@ class ModelWarmupTest {
     @Test
     void badArgumentsAreRefusedBeforeAnyRun() {
         try (Model model = Model.of(SmallNets.tiny(1))) {
-            assertTrue(assertThrows(VecnnException.class, () -> model.warmUp(Duration.ofSeconds(-1), 1)).getMessage()
+            assertTrue(assertThrows(VecnnException.class, () -> model.warmUp(Duration.ofSeconds(-1), 1))
+                    .getMessage()
                     .contains("warm-up budget must be zero or positive"));
             assertThrows(VecnnException.class, () -> model.warmUp(null, 1));
-            InputShapeException e = assertThrows(InputShapeException.class, () -> model.warmUp(Duration.ofSeconds(1), 1, 0));
+            InputShapeException e =
+                    assertThrows(InputShapeException.class, () -> model.warmUp(Duration.ofSeconds(1), 1, 0));
             assertTrue(e.getMessage().contains("batch size must be positive, got 0"), e.getMessage());
             e = assertThrows(InputShapeException.class, () -> model.warmUp(Duration.ofSeconds(1), 1 << 30));
             assertTrue(e.getMessage().contains("more"), e.getMessage());

@@ -4,7 +4,6 @@ import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
@@ -19,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,8 +44,16 @@ class ReadmeExampleTest {
         String modulePath = modulePath();
         String javaHome = System.getProperty("java.home");
         Path classes = dir.resolve("classes");
-        run(dir, javaHome + "/bin/javac", "--module-path", modulePath, "--add-modules", "io.vecnn",
-                "-d", classes.toString(), source.toString());
+        run(
+                dir,
+                javaHome + "/bin/javac",
+                "--module-path",
+                modulePath,
+                "--add-modules",
+                "io.vecnn",
+                "-d",
+                classes.toString(),
+                source.toString());
 
         Path model = dir.resolve("net.vnn");
         SmallNets.classifier(new Shape(3, 224, 224), new int[] {8, 16}, 1000, 4, Map.of("architecture", "resnet18"))
@@ -59,13 +67,24 @@ class ReadmeExampleTest {
         }
         ImageIO.write(photo, "png", image.toFile());
 
-        String output = run(dir, javaHome + "/bin/java", "--module-path", modulePath,
-                "--add-modules", "io.vecnn,jdk.incubator.vector", "-cp", classes.toString(), className,
-                model.toString(), image.toString());
-        List<String> lines = output.lines().filter(l -> l.startsWith(image.toString())).toList();
+        String output = run(
+                dir,
+                javaHome + "/bin/java",
+                "--module-path",
+                modulePath,
+                "--add-modules",
+                "io.vecnn,jdk.incubator.vector",
+                "-cp",
+                classes.toString(),
+                className,
+                model.toString(),
+                image.toString());
+        List<String> lines =
+                output.lines().filter(l -> l.startsWith(image.toString())).toList();
         assertEquals(3, lines.size(), output);
         // The labels are ImageNet's, as the model has 1000 classes and the file names none.
-        String label = lines.get(0).substring(image.toString().length() + 2, lines.get(0).lastIndexOf(" ("));
+        String label = lines.get(0)
+                .substring(image.toString().length() + 2, lines.get(0).lastIndexOf(" ("));
         assertTrue(ImageNetClasses.names().contains(label), output);
     }
 
@@ -74,12 +93,16 @@ class ReadmeExampleTest {
         List<String> entries = new ArrayList<>();
         entries.add(Path.of("target/classes").toAbsolutePath().toString());
         entries.addAll(Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(e -> e.contains("jackson")).collect(Collectors.toList()));
+                .filter(e -> e.contains("jackson"))
+                .collect(Collectors.toList()));
         return String.join(File.pathSeparator, entries);
     }
 
     private static String run(Path dir, String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(2, TimeUnit.MINUTES), "timed out: " + String.join(" ", command));
         assertEquals(0, p.exitValue(), String.join(" ", command) + "\n" + output);

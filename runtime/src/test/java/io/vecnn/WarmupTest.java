@@ -82,8 +82,8 @@ class WarmupTest {
     @Test
     void aZeroBudgetRunsNothing() {
         AtomicInteger calls = new AtomicInteger();
-        WarmupReport report = Warmup.run((in, batch, out, deadline) -> calls.incrementAndGet(), IN, OUT,
-                new int[] {1, 8}, Duration.ZERO);
+        WarmupReport report = Warmup.run(
+                (in, batch, out, deadline) -> calls.incrementAndGet(), IN, OUT, new int[] {1, 8}, Duration.ZERO);
 
         assertEquals(0, calls.get());
         assertEquals(List.of(1, 8), report.batchSizes());

@@ -1,8 +1,8 @@
 package io.vecnn;
 
-import io.vecnn.testing.GatedPool;
 import io.vecnn.exec.fast.KernelSelection;
 import io.vecnn.modelfile.ModelFile;
+import io.vecnn.testing.GatedPool;
 import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.Test;
 
@@ -48,10 +48,13 @@ class WorkspaceTest {
             Thread runner = new Thread(() -> model.run(workspace, x, 4, first), "first-runner");
             runner.start();
             pool.awaitHeld();
-            WorkspaceInUseException e = assertThrows(WorkspaceInUseException.class,
-                    () -> model.run(workspace, images(4, 2), 4, new float[40]));
-            assertTrue(e.getMessage().contains("workspace is in use by thread 'first-runner'; thread '"
-                    + Thread.currentThread().getName() + "' tried to run in it"), e.getMessage());
+            WorkspaceInUseException e = assertThrows(
+                    WorkspaceInUseException.class, () -> model.run(workspace, images(4, 2), 4, new float[40]));
+            assertTrue(
+                    e.getMessage()
+                            .contains("workspace is in use by thread 'first-runner'; thread '"
+                                    + Thread.currentThread().getName() + "' tried to run in it"),
+                    e.getMessage());
             pool.open();
             runner.join(TimeUnit.SECONDS.toMillis(30));
             assertArrayEquals(expected, first);
@@ -66,15 +69,18 @@ class WorkspaceTest {
 
     @Test
     void aWorkspaceOfAnotherModelOrNoneIsRefused() {
-        try (Model model = Model.of(SmallNets.tiny(1)); Model other = Model.of(SmallNets.tiny(1))) {
+        try (Model model = Model.of(SmallNets.tiny(1));
+                Model other = Model.of(SmallNets.tiny(1))) {
             float[] x = new float[3 * 32 * 32];
-            WorkspaceMismatchException e = assertThrows(WorkspaceMismatchException.class,
-                    () -> model.run(other.newWorkspace(), x, 1, new float[10]));
+            WorkspaceMismatchException e = assertThrows(
+                    WorkspaceMismatchException.class, () -> model.run(other.newWorkspace(), x, 1, new float[10]));
             assertTrue(e.getMessage().contains("workspace was made by another model"), e.getMessage());
             Model heuristic = model.withKernelSelection(KernelSelection.HEURISTIC);
-            assertThrows(WorkspaceMismatchException.class, () -> heuristic.run(model.newWorkspace(), x, 1, new float[10]));
+            assertThrows(
+                    WorkspaceMismatchException.class, () -> heuristic.run(model.newWorkspace(), x, 1, new float[10]));
             assertTrue(assertThrows(WorkspaceMismatchException.class, () -> model.run(null, x, 1, new float[10]))
-                    .getMessage().contains("workspace is null"));
+                    .getMessage()
+                    .contains("workspace is null"));
             assertThrows(InputShapeException.class, () -> model.run(model.newWorkspace(), x, 0, new float[10]));
         }
     }
@@ -86,8 +92,8 @@ class WorkspaceTest {
             Workspace workspace = model.newWorkspace();
             float[] x = images(4, 3);
             float[] out = new float[40];
-            VecnnTimeoutException e = assertThrows(VecnnTimeoutException.class,
-                    () -> model.run(workspace, x, 4, out, Duration.ofNanos(1)));
+            VecnnTimeoutException e = assertThrows(
+                    VecnnTimeoutException.class, () -> model.run(workspace, x, 4, out, Duration.ofNanos(1)));
             assertTrue(e.getMessage().contains("deadline passed"), e.getMessage());
             model.run(workspace, x, 4, out, Duration.ofMinutes(1));
             assertArrayEquals(model.run(x, 4), out);
@@ -136,7 +142,8 @@ class WorkspaceTest {
                     }
                 }
                 for (int i = 0; i < concurrent.size(); i++) {
-                    assertArrayEquals(serial.get(i % inputs.size()), concurrent.get(i).get(), "request " + i);
+                    assertArrayEquals(
+                            serial.get(i % inputs.size()), concurrent.get(i).get(), "request " + i);
                 }
                 if (oneThread == null) {
                     oneThread = serial;

@@ -1,16 +1,13 @@
 package io.vecnn.bench;
 
-import io.vecnn.graph.Op;
 import io.vecnn.Shape;
+import io.vecnn.graph.Op;
 import io.vecnn.kernels.Conv2dGemm;
 import io.vecnn.kernels.ConvKernel;
 import io.vecnn.kernels.WinogradF43;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -18,11 +15,8 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 import java.util.SplittableRandom;
-import io.vecnn.exec.parallel.Team;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,9 +28,21 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class ConvBenchmark extends TeamBenchmark {
     /** {@code CxHxW-O}: input channels and size, output channels (padding 1 keeps the size). */
-    @Param({"64x56x56-64", "128x28x28-128", "256x14x14-256", "512x7x7-512",
-            "3x224x224-64", "64x224x224-64", "64x112x112-128", "128x112x112-128", "128x56x56-256", "256x56x56-256",
-            "256x28x28-512", "512x28x28-512", "512x14x14-512"})
+    @Param({
+        "64x56x56-64",
+        "128x28x28-128",
+        "256x14x14-256",
+        "512x7x7-512",
+        "3x224x224-64",
+        "64x224x224-64",
+        "64x112x112-128",
+        "128x112x112-128",
+        "128x56x56-256",
+        "256x56x56-256",
+        "256x28x28-512",
+        "512x28x28-512",
+        "512x14x14-512"
+    })
     public String layer;
 
     @Param({"winograd", "im2col"})

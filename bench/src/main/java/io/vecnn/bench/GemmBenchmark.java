@@ -3,23 +3,15 @@ package io.vecnn.bench;
 import io.vecnn.kernels.Epilogue;
 import io.vecnn.kernels.Gemm;
 import io.vecnn.kernels.PackedMatrix;
-import io.vecnn.exec.parallel.Team;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 import java.util.SplittableRandom;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,7 +25,16 @@ import java.util.concurrent.TimeUnit;
 public class GemmBenchmark extends TeamBenchmark {
     private static final int ROWS_PER_TASK = 48;
 
-    @Param({"256x256x256", "512x512x512", "1024x1024x1024", "3136x64x576", "196x256x2304", "3136x256x64", "196x512x4608", "289x192x1344"})
+    @Param({
+        "256x256x256",
+        "512x512x512",
+        "1024x1024x1024",
+        "3136x64x576",
+        "196x256x2304",
+        "3136x256x64",
+        "196x512x4608",
+        "289x192x1344"
+    })
     public String shape;
 
     private int m;
@@ -61,7 +62,18 @@ public class GemmBenchmark extends TeamBenchmark {
         int blocks = (m + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
         team.parallelFor(blocks, t -> {
             int row0 = t * ROWS_PER_TASK;
-            Gemm.block(a, row0 * k, k, Math.min(ROWS_PER_TASK, m - row0), b, 0, b.panels(), c, row0 * n, n, 0,
+            Gemm.block(
+                    a,
+                    row0 * k,
+                    k,
+                    Math.min(ROWS_PER_TASK, m - row0),
+                    b,
+                    0,
+                    b.panels(),
+                    c,
+                    row0 * n,
+                    n,
+                    0,
                     Epilogue.NONE);
         });
         return c;

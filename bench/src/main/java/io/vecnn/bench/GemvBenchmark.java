@@ -3,15 +3,11 @@ package io.vecnn.bench;
 import io.vecnn.kernels.Epilogue;
 import io.vecnn.kernels.Gemm;
 import io.vecnn.kernels.PackedMatrix;
-import io.vecnn.exec.parallel.Team;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -19,10 +15,8 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 import java.util.SplittableRandom;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 public class GemvBenchmark extends TeamBenchmark {
     /** Same split as the plan's Linear step. */
     private static final int PANELS_PER_TASK = 2;
+
     private static final int LANES = FloatVector.SPECIES_PREFERRED.length();
     /** Pieces of the streaming read: enough for the threads to balance, few enough to cost nothing. */
     private static final int STREAM_TASKS = 64;
@@ -72,8 +67,21 @@ public class GemvBenchmark extends TeamBenchmark {
     public float[] gemv(Traffic traffic) {
         int panels = weight.panels();
         int tasks = (panels + PANELS_PER_TASK - 1) / PANELS_PER_TASK;
-        team.parallelFor(tasks, t -> Gemm.block(x, 0, weight.k(), 1, weight, t * PANELS_PER_TASK,
-                Math.min(panels, (t + 1) * PANELS_PER_TASK), y, 0, weight.n(), 0, Epilogue.NONE));
+        team.parallelFor(
+                tasks,
+                t -> Gemm.block(
+                        x,
+                        0,
+                        weight.k(),
+                        1,
+                        weight,
+                        t * PANELS_PER_TASK,
+                        Math.min(panels, (t + 1) * PANELS_PER_TASK),
+                        y,
+                        0,
+                        weight.n(),
+                        0,
+                        Epilogue.NONE));
         traffic.gbytes += gbytesPerRun;
         return y;
     }

@@ -1,18 +1,17 @@
 package io.vecnn.bench;
 
 import io.vecnn.Model;
+import io.vecnn.Shape;
 import io.vecnn.Tensor;
 import io.vecnn.converter.ModelConversion;
 import io.vecnn.converter.arch.Architecture;
 import io.vecnn.converter.arch.Architectures;
 import io.vecnn.converter.synth.SyntheticWeights;
-import io.vecnn.Shape;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -20,6 +19,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.ForkJoinPool;
@@ -50,7 +50,8 @@ public class NetworkBenchmark {
     public void setUp() {
         Architecture a = Architectures.get(arch);
         pool = new ForkJoinPool(threads);
-        model = Model.of(ModelConversion.convert(SyntheticWeights.generate(a, 1, a.defaultNumClasses()), a, "synth"), pool);
+        model = Model.of(
+                ModelConversion.convert(SyntheticWeights.generate(a, 1, a.defaultNumClasses()), a, "synth"), pool);
         Shape s = a.defaultInput();
         float[] x = GaussianArrays.of((int) (batch * s.size()), new SplittableRandom(2));
         input = new Tensor(batch, s.height(), s.width(), s.channels(), x);

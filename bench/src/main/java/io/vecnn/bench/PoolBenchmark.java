@@ -5,21 +5,13 @@ import io.vecnn.kernels.Pool2dNhwc;
 import io.vecnn.kernels.PoolWindows;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 import java.util.SplittableRandom;
-import io.vecnn.exec.parallel.Team;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
 /** Pooling layers of the six networks at batch 1, vectorised over NHWC channels. */
@@ -47,8 +39,12 @@ public class PoolBenchmark extends TeamBenchmark {
         int s = Integer.parseInt(window[1]);
         int p = Integer.parseInt(window[2]);
         Shape out = new Shape(in.channels(), (in.height() + 2 * p - k) / s + 1, (in.width() + 2 * p - k) / s + 1);
-        kernel = new Pool2dNhwc(PoolWindows.of(in.height(), out.height(), k, s, p, true),
-                PoolWindows.of(in.width(), out.width(), k, s, p, true), parts[0].equals("max"), in, out);
+        kernel = new Pool2dNhwc(
+                PoolWindows.of(in.height(), out.height(), k, s, p, true),
+                PoolWindows.of(in.width(), out.width(), k, s, p, true),
+                parts[0].equals("max"),
+                in,
+                out);
         x = GaussianArrays.of((int) in.size(), new SplittableRandom(9));
         y = new float[(int) out.size()];
     }

@@ -1,7 +1,6 @@
 package io.vecnn.bench;
 
 import io.vecnn.exec.parallel.Team;
-import java.util.concurrent.ForkJoinPool;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
@@ -11,6 +10,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * What the kernel benchmarks share: JMH's run settings and the team their loops run on, one per thread count.

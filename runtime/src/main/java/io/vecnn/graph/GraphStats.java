@@ -14,7 +14,9 @@ import java.util.Map;
 public record GraphStats(int layers, long parameters, long macs) {
 
     public static GraphStats of(Graph graph, Map<String, WeightTensor> weights, Shape input) {
-        Map<String, Shape> shapes = ShapeInference.infer(graph, input,
+        Map<String, Shape> shapes = ShapeInference.infer(
+                graph,
+                input,
                 name -> weights.containsKey(name) ? weights.get(name).shape() : null);
         long macs = 0;
         for (Node node : graph.nodes()) {
@@ -26,7 +28,8 @@ public record GraphStats(int layers, long parameters, long macs) {
                 macs += (long) in.channels() * out.channels();
             }
         }
-        long parameters = weights.values().stream().mapToLong(w -> w.data().length).sum();
+        long parameters =
+                weights.values().stream().mapToLong(w -> w.data().length).sum();
         return new GraphStats(graph.nodes().size(), parameters, macs);
     }
 }

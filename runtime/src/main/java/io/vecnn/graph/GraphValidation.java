@@ -20,8 +20,7 @@ import java.util.Set;
  * input) are {@link ShapeInference}'s. A model file from disk passes both before its weights are read.
  */
 public final class GraphValidation {
-    private GraphValidation() {
-    }
+    private GraphValidation() {}
 
     /** Structure only: what {@link Graph} guarantees for every instance. */
     static void checkStructure(String input, List<Node> nodes, String output) {
@@ -54,10 +53,11 @@ public final class GraphValidation {
     }
 
     /** A value read before its node: a cycle when that node depends on the reader, else nodes out of order. */
-    private static VecnnException orderError(List<Node> nodes, Map<String, Integer> definer, String input,
-                                             int reader, String value, int from) {
+    private static VecnnException orderError(
+            List<Node> nodes, Map<String, Integer> definer, String input, int reader, String value, int from) {
         Node node = nodes.get(reader);
-        // Iterative walk over what the defining node depends on: a chain of a million nodes must not overflow the stack.
+        // Iterative walk over what the defining node depends on: a chain of a million nodes must not overflow the
+        // stack.
         Deque<Integer> pending = new ArrayDeque<>();
         Set<Integer> seen = new HashSet<>();
         pending.push(from);
@@ -100,8 +100,9 @@ public final class GraphValidation {
                 throw fail(node, "padding must not be negative, got " + c.padH() + "x" + c.padW());
             }
             if (c.groups() <= 0 || c.outChannels() % c.groups() != 0) {
-                throw fail(node, "groups " + c.groups() + " must be positive and divide the output channels "
-                        + c.outChannels());
+                throw fail(
+                        node,
+                        "groups " + c.groups() + " must be positive and divide the output channels " + c.outChannels());
             }
         } else if (op instanceof Op.MaxPool2d p) {
             pool(node, p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(), p.padW());
@@ -114,8 +115,10 @@ public final class GraphValidation {
         }
         int arity = op instanceof Op.Concat || op instanceof Op.Add ? -1 : 1;
         if (arity < 0 ? node.inputs().size() < 2 : node.inputs().size() != arity) {
-            throw fail(node, op.kind() + " takes " + (arity < 0 ? "at least 2" : "1") + " input"
-                    + (arity < 0 ? "s" : "") + ", got " + node.inputs().size());
+            throw fail(
+                    node,
+                    op.kind() + " takes " + (arity < 0 ? "at least 2" : "1") + " input" + (arity < 0 ? "s" : "")
+                            + ", got " + node.inputs().size());
         }
     }
 
@@ -123,8 +126,10 @@ public final class GraphValidation {
         positive(node, "kernel", kh, kw);
         positive(node, "stride", sh, sw);
         if (ph < 0 || pw < 0 || 2L * ph > kh || 2L * pw > kw) {
-            throw fail(node, "padding " + ph + "x" + pw + " must be between 0 and half the kernel " + kh + "x" + kw
-                    + " (PyTorch's rule)");
+            throw fail(
+                    node,
+                    "padding " + ph + "x" + pw + " must be between 0 and half the kernel " + kh + "x" + kw
+                            + " (PyTorch's rule)");
         }
     }
 

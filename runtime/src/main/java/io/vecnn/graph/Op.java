@@ -25,8 +25,20 @@ public sealed interface Op {
      * @param weight OHWI weight name, shape {@code [outChannels, kernelH, kernelW, inChannels/groups]}
      * @param bias   bias name, shape {@code [outChannels]}, or null for none
      */
-    record Conv2d(int outChannels, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
-                  int dilationH, int dilationW, int groups, String weight, String bias) implements Op {
+    record Conv2d(
+            int outChannels,
+            int kernelH,
+            int kernelW,
+            int strideH,
+            int strideW,
+            int padH,
+            int padW,
+            int dilationH,
+            int dilationW,
+            int groups,
+            String weight,
+            String bias)
+            implements Op {
         public List<String> weights() {
             return bias == null ? List.of(weight) : List.of(weight, bias);
         }
@@ -70,8 +82,16 @@ public sealed interface Op {
     }
 
     /** Average pooling with PyTorch's divisor rule for padding and ceil mode. */
-    record AvgPool2d(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, boolean ceilMode,
-                     boolean countIncludePad) implements Op {
+    record AvgPool2d(
+            int kernelH,
+            int kernelW,
+            int strideH,
+            int strideW,
+            int padH,
+            int padW,
+            boolean ceilMode,
+            boolean countIncludePad)
+            implements Op {
         public List<String> weights() {
             return List.of();
         }

@@ -1,7 +1,6 @@
 package io.vecnn.graph;
 
 import io.vecnn.Shape;
-
 import io.vecnn.VecnnException;
 
 import java.util.Arrays;
@@ -16,8 +15,7 @@ import java.util.function.Function;
  * the shapes of its inputs and weights. Output sizes follow PyTorch's formulas exactly, ceil mode included.
  */
 public final class ShapeInference {
-    private ShapeInference() {
-    }
+    private ShapeInference() {}
 
     /**
      * @param weightShape the shape of a weight by name, or null when the weight is missing
@@ -63,10 +61,19 @@ public final class ShapeInference {
         Shape in = ins.get(0);
         if (op instanceof Op.Conv2d c) {
             if (in.channels() % c.groups() != 0) {
-                throw fail(node, "groups " + c.groups() + " must divide input channels " + in.channels()
-                        + " and output channels " + c.outChannels());
+                throw fail(
+                        node,
+                        "groups " + c.groups() + " must divide input channels " + in.channels()
+                                + " and output channels " + c.outChannels());
             }
-            requireWeight(node, weightShape, c.weight(), c.outChannels(), c.kernelH(), c.kernelW(), in.channels() / c.groups());
+            requireWeight(
+                    node,
+                    weightShape,
+                    c.weight(),
+                    c.outChannels(),
+                    c.kernelH(),
+                    c.kernelW(),
+                    in.channels() / c.groups());
             if (c.bias() != null) {
                 requireWeight(node, weightShape, c.bias(), c.outChannels());
             }
@@ -83,12 +90,14 @@ public final class ShapeInference {
             return in;
         }
         if (op instanceof Op.MaxPool2d p) {
-            return new Shape(in.channels(),
+            return new Shape(
+                    in.channels(),
                     poolOut(node, in.height(), p.kernelH(), p.strideH(), p.padH(), p.ceilMode()),
                     poolOut(node, in.width(), p.kernelW(), p.strideW(), p.padW(), p.ceilMode()));
         }
         if (op instanceof Op.AvgPool2d p) {
-            return new Shape(in.channels(),
+            return new Shape(
+                    in.channels(),
                     poolOut(node, in.height(), p.kernelH(), p.strideH(), p.padH(), p.ceilMode()),
                     poolOut(node, in.width(), p.kernelW(), p.strideW(), p.padW(), p.ceilMode()));
         }
@@ -116,8 +125,10 @@ public final class ShapeInference {
         long span = (long) dilation * (kernel - 1) + 1;
         long out = Math.floorDiv(in + 2L * pad - span, stride) + 1;
         if (out <= 0) {
-            throw fail(node, "input size " + in + " is too small for kernel " + kernel + " (dilation " + dilation
-                    + ", padding " + pad + "): the output would be empty");
+            throw fail(
+                    node,
+                    "input size " + in + " is too small for kernel " + kernel + " (dilation " + dilation + ", padding "
+                            + pad + "): the output would be empty");
         }
         return spatial(node, out);
     }
@@ -133,8 +144,10 @@ public final class ShapeInference {
             out--;
         }
         if (out <= 0) {
-            throw fail(node, "input size " + in + " is too small for pooling window " + kernel
-                    + " (padding " + pad + "): the output would be empty");
+            throw fail(
+                    node,
+                    "input size " + in + " is too small for pooling window " + kernel + " (padding " + pad
+                            + "): the output would be empty");
         }
         return spatial(node, out);
     }
@@ -160,8 +173,10 @@ public final class ShapeInference {
             throw fail(node, "weight '" + name + "' is missing");
         }
         if (!Arrays.equals(actual, expected)) {
-            throw fail(node, "weight '" + name + "' has shape " + Arrays.toString(actual) + ", expected "
-                    + Arrays.toString(expected));
+            throw fail(
+                    node,
+                    "weight '" + name + "' has shape " + Arrays.toString(actual) + ", expected "
+                            + Arrays.toString(expected));
         }
     }
 

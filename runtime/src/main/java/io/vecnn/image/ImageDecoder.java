@@ -2,11 +2,6 @@ package io.vecnn.image;
 
 import io.vecnn.VecnnException;
 
-import javax.imageio.IIOException;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
@@ -19,6 +14,11 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import javax.imageio.IIOException;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes JPEG and PNG files with {@code javax.imageio} into the 8-bit RGB pixels Pillow's
@@ -36,8 +36,7 @@ public final class ImageDecoder {
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
     private static final byte[] JPEG_SIGNATURE = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF};
 
-    private ImageDecoder() {
-    }
+    private ImageDecoder() {}
 
     /** Decodes a whole JPEG or PNG file held in memory. */
     public static DecodedImage decode(byte[] bytes) {
@@ -59,8 +58,8 @@ public final class ImageDecoder {
             }
             long least = leastBytes(format, reader, width, height);
             if (bytes.length < least) {
-                throw new VecnnException("truncated " + format + " image: " + width + "x" + height + " pixels take at least "
-                        + least + " bytes, the file has " + bytes.length);
+                throw new VecnnException("truncated " + format + " image: " + width + "x" + height
+                        + " pixels take at least " + least + " bytes, the file has " + bytes.length);
             }
             BufferedImage image = reader.read(0);
             // The JPEG decoder pads a truncated scan with grey and only warns; Pillow refuses such a file.
@@ -79,8 +78,10 @@ public final class ImageDecoder {
         } catch (RuntimeException e) {
             // javax.imageio's plugins throw whatever unchecked exception their code trips over on a corrupt file
             // (index out of bounds, negative array size, CMMException from an embedded colour profile...).
-            throw new VecnnException("cannot decode the " + format + " image: " + e.getClass().getSimpleName()
-                    + " in the JDK's decoder: " + describe(e), e);
+            throw new VecnnException(
+                    "cannot decode the " + format + " image: " + e.getClass().getSimpleName()
+                            + " in the JDK's decoder: " + describe(e),
+                    e);
         } finally {
             reader.dispose();
         }

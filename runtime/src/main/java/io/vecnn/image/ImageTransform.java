@@ -19,8 +19,7 @@ import java.util.Objects;
  * @param mean       per-channel mean subtracted from the [0, 1] samples (1 value if grayscale, 3 if not)
  * @param std        per-channel standard deviation the samples are divided by after that
  */
-public record ImageTransform(int resize, int cropHeight, int cropWidth, boolean grayscale, float[] mean,
-                             float[] std) {
+public record ImageTransform(int resize, int cropHeight, int cropWidth, boolean grayscale, float[] mean, float[] std) {
     private static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
     private static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
     private static final int SMALL_INPUT = 64;
@@ -29,8 +28,8 @@ public record ImageTransform(int resize, int cropHeight, int cropWidth, boolean 
     public ImageTransform {
         int channels = grayscale ? 1 : 3;
         if (resize <= 0 || cropHeight <= 0 || cropWidth <= 0) {
-            throw new VecnnException("resize " + resize + " and crop " + cropHeight + "x" + cropWidth
-                    + " must be positive");
+            throw new VecnnException(
+                    "resize " + resize + " and crop " + cropHeight + "x" + cropWidth + " must be positive");
         }
         if (mean.length != channels || std.length != channels) {
             throw new VecnnException("a " + channels + "-channel transform needs " + channels
@@ -61,7 +60,8 @@ public record ImageTransform(int resize, int cropHeight, int cropWidth, boolean 
             throw new VecnnException("images preprocess to 1 or 3 channels, not " + channels);
         }
         int side = Math.max(height, width);
-        boolean lenet = architecture != null && architecture.toLowerCase(Locale.ROOT).startsWith("lenet");
+        boolean lenet =
+                architecture != null && architecture.toLowerCase(Locale.ROOT).startsWith("lenet");
         boolean small = lenet || side <= SMALL_INPUT;
         // The larger crop side, so the crop fits inside the resized image whatever its orientation.
         int resize = small ? side : (int) Math.round(side * 256 / 224.0);
@@ -147,8 +147,8 @@ public record ImageTransform(int resize, int cropHeight, int cropWidth, boolean 
         int keptTop = Math.max(0, top);
         int keptWidth = (int) Math.min(newWidth, (long) left + cropWidth) - keptLeft;
         int keptHeight = (int) Math.min(newHeight, (long) top + cropHeight) - keptTop;
-        DecodedImage kept = PilBilinearResize.resizeRegion(image, newWidth, newHeight, keptLeft, keptTop, keptWidth,
-                keptHeight);
+        DecodedImage kept =
+                PilBilinearResize.resizeRegion(image, newWidth, newHeight, keptLeft, keptTop, keptWidth, keptHeight);
         int channels = channels();
         byte[] out = new byte[length()];
         for (int ky = 0; ky < keptHeight; ky++) {
@@ -181,8 +181,12 @@ public record ImageTransform(int resize, int cropHeight, int cropWidth, boolean 
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ImageTransform t && resize == t.resize && cropHeight == t.cropHeight
-                && cropWidth == t.cropWidth && grayscale == t.grayscale && Arrays.equals(mean, t.mean)
+        return o instanceof ImageTransform t
+                && resize == t.resize
+                && cropHeight == t.cropHeight
+                && cropWidth == t.cropWidth
+                && grayscale == t.grayscale
+                && Arrays.equals(mean, t.mean)
                 && Arrays.equals(std, t.std);
     }
 

@@ -17,13 +17,12 @@ public final class PilBilinearResize {
     // Pillow's fixed-point precision for 8-bit images: 8 bits of sample and 2 of headroom left in an int.
     private static final int PRECISION_BITS = 32 - 8 - 2;
 
-    private PilBilinearResize() {
-    }
+    private PilBilinearResize() {}
 
     /** {@code image} resized to {@code newWidth} × {@code newHeight}. */
     public static DecodedImage resize(DecodedImage image, int newWidth, int newHeight) {
-        return new DecodedImage(newWidth, newHeight,
-                resize(image.rgb, image.width(), image.height(), 3, newWidth, newHeight));
+        return new DecodedImage(
+                newWidth, newHeight, resize(image.rgb, image.width(), image.height(), 3, newWidth, newHeight));
     }
 
     /**
@@ -31,10 +30,22 @@ public final class PilBilinearResize {
      * to {@code newWidth} × {@code newHeight}, computing those pixels only: what a centre crop keeps of a resize,
      * without the rest of a resized image that may be far larger than the crop.
      */
-    public static DecodedImage resizeRegion(DecodedImage image, int newWidth, int newHeight, int left, int top,
-                                            int regionWidth, int regionHeight) {
-        return new DecodedImage(regionWidth, regionHeight, resize(image.rgb, image.width(), image.height(), 3,
-                newWidth, newHeight, left, top, regionWidth, regionHeight));
+    public static DecodedImage resizeRegion(
+            DecodedImage image, int newWidth, int newHeight, int left, int top, int regionWidth, int regionHeight) {
+        return new DecodedImage(
+                regionWidth,
+                regionHeight,
+                resize(
+                        image.rgb,
+                        image.width(),
+                        image.height(),
+                        3,
+                        newWidth,
+                        newHeight,
+                        left,
+                        top,
+                        regionWidth,
+                        regionHeight));
     }
 
     /**
@@ -48,14 +59,31 @@ public final class PilBilinearResize {
         return resize(pixels, width, height, channels, newWidth, newHeight, 0, 0, newWidth, newHeight);
     }
 
-    private static byte[] resize(byte[] pixels, int width, int height, int channels, int newWidth, int newHeight,
-                                 int left, int top, int regionWidth, int regionHeight) {
-        if (width <= 0 || height <= 0 || newWidth <= 0 || newHeight <= 0 || channels <= 0
+    private static byte[] resize(
+            byte[] pixels,
+            int width,
+            int height,
+            int channels,
+            int newWidth,
+            int newHeight,
+            int left,
+            int top,
+            int regionWidth,
+            int regionHeight) {
+        if (width <= 0
+                || height <= 0
+                || newWidth <= 0
+                || newHeight <= 0
+                || channels <= 0
                 || (long) width * height * channels != pixels.length) {
             throw new VecnnException("cannot resize " + pixels.length + " bytes as " + width + "x" + height + "x"
                     + channels + " to " + newWidth + "x" + newHeight);
         }
-        if (left < 0 || top < 0 || regionWidth <= 0 || regionHeight <= 0 || (long) left + regionWidth > newWidth
+        if (left < 0
+                || top < 0
+                || regionWidth <= 0
+                || regionHeight <= 0
+                || (long) left + regionWidth > newWidth
                 || (long) top + regionHeight > newHeight) {
             throw new VecnnException("region " + regionWidth + "x" + regionHeight + " at (" + left + ", " + top
                     + ") is not inside the " + newWidth + "x" + newHeight + " resized image");
@@ -72,7 +100,8 @@ public final class PilBilinearResize {
         }
         byte[] columns = newWidth == width
                 ? slice(pixels, width, channels, left, firstRow, regionWidth, rowCount)
-                : horizontal(pixels, width, firstRow, rowCount, channels, Weights.of(width, newWidth, left, regionWidth));
+                : horizontal(
+                        pixels, width, firstRow, rowCount, channels, Weights.of(width, newWidth, left, regionWidth));
         byte[] result = rows == null ? columns : vertical(columns, regionWidth, channels, firstRow, rows);
         return result == pixels ? pixels.clone() : result;
     }
@@ -84,8 +113,8 @@ public final class PilBilinearResize {
         }
         byte[] out = new byte[regionWidth * rows * channels];
         for (int y = 0; y < rows; y++) {
-            System.arraycopy(in, ((top + y) * width + left) * channels, out, y * regionWidth * channels,
-                    regionWidth * channels);
+            System.arraycopy(
+                    in, ((top + y) * width + left) * channels, out, y * regionWidth * channels, regionWidth * channels);
         }
         return out;
     }

@@ -1,13 +1,11 @@
 package io.vecnn.kernels;
 
-import io.vecnn.graph.Op;
 import io.vecnn.Shape;
+import io.vecnn.exec.parallel.Team;
+import io.vecnn.graph.Op;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
-
-import io.vecnn.exec.parallel.Team;
-
 
 /**
  * A convolution on NHWC maps as a GEMM: output pixels are rows, output channels are columns, and the K
@@ -34,6 +32,7 @@ public final class Conv2dGemm implements ConvKernel {
     private static final int WEIGHT_DOMINANCE = 4;
     /** Enough tasks per worker that uneven tasks and a late-starting helper still leave no core idle. */
     private static final int TASKS_PER_WORKER = 6;
+
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = S.length();
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
@@ -65,8 +64,13 @@ public final class Conv2dGemm implements ConvKernel {
             groups[g] = PackedMatrix.pack(weight, g * groupOut * k, groupOut, k, Gemm.panelWidthFor(groupOut));
             groupBias[g] = bias == null ? null : java.util.Arrays.copyOfRange(bias, g * groupOut, (g + 1) * groupOut);
         }
-        this.direct = op.groups() == 1 && op.kernelH() == 1 && op.kernelW() == 1 && op.strideH() == 1
-                && op.strideW() == 1 && op.padH() == 0 && op.padW() == 0;
+        this.direct = op.groups() == 1
+                && op.kernelH() == 1
+                && op.kernelW() == 1
+                && op.strideH() == 1
+                && op.strideW() == 1
+                && op.padH() == 0
+                && op.padW() == 0;
     }
 
     @Override
@@ -114,8 +118,16 @@ public final class Conv2dGemm implements ConvKernel {
     }
 
     @Override
-    public void run(float[] x, int batch, float[] y, int yChannel, int yChannels, float[] residual, boolean relu,
-                    Team team, float[] scratch) {
+    public void run(
+            float[] x,
+            int batch,
+            float[] y,
+            int yChannel,
+            int yChannels,
+            float[] residual,
+            boolean relu,
+            Team team,
+            float[] scratch) {
         int pixels = out.height() * out.width();
         int panels = groups[0].panels();
         int workers = team.size();
@@ -132,8 +144,8 @@ public final class Conv2dGemm implements ConvKernel {
         boolean rowsAreFree = direct || whole;
         // Every row block streams all of B again. Where B is many times A (512 channels at 7x7: 9.4 MB of
         // weights against 0.9 MB of gathered rows) a task takes all rows and the split is by panels alone.
-        boolean weightsDominate = rowsAreFree
-                && (long) panels * groups[0].panelWidth() > WEIGHT_DOMINANCE * (long) pixels;
+        boolean weightsDominate =
+                rowsAreFree && (long) panels * groups[0].panelWidth() > WEIGHT_DOMINANCE * (long) pixels;
         int rowsPerTask = weightsDominate ? pixels : ROWS_PER_TASK;
         int panelsPerTask = PANELS_PER_TASK;
         // Small maps (14x14, 7x7) give a handful of tasks, and two cores sharing three tasks run at two thirds
@@ -181,9 +193,19 @@ public final class Conv2dGemm implements ConvKernel {
                 im2col(x, b, g, row0, rows, a, 0);
             }
             int outPixel0 = b * pixels + row0;
-            Gemm.block(a, aOff, lda, rows, groups[g], panel0, Math.min(panels, panel0 + taskPanels), y,
-                    outPixel0 * yChannels + yChannel + g * groupOut, yChannels,
-                    outPixel0 * out.channels() + g * groupOut, epilogue);
+            Gemm.block(
+                    a,
+                    aOff,
+                    lda,
+                    rows,
+                    groups[g],
+                    panel0,
+                    Math.min(panels, panel0 + taskPanels),
+                    y,
+                    outPixel0 * yChannels + yChannel + g * groupOut,
+                    yChannels,
+                    outPixel0 * out.channels() + g * groupOut,
+                    epilogue);
         });
     }
 

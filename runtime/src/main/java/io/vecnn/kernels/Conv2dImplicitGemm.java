@@ -1,10 +1,10 @@
 package io.vecnn.kernels;
 
-import io.vecnn.graph.Op;
 import io.vecnn.Shape;
+import io.vecnn.exec.parallel.Team;
+import io.vecnn.graph.Op;
 
 import java.util.Arrays;
-import io.vecnn.exec.parallel.Team;
 
 /**
  * A convolution with few input channels (the RGB stems: ResNet's and GoogLeNet's 7x7 stride 2, AlexNet's
@@ -22,6 +22,7 @@ public final class Conv2dImplicitGemm implements ConvKernel {
     public static final int MAX_INPUT_CHANNELS = 4;
     /** Output pixels per task: 8 groups of the microkernel's 6 rows, tens of microseconds of work each. */
     private static final int PIXELS_PER_TASK = 48;
+
     private static final int MR = ImplicitConvMicroKernel6x4v.MR;
     private static final int V = VectorIsa.LANES;
     /**
@@ -30,6 +31,7 @@ public final class Conv2dImplicitGemm implements ConvKernel {
      */
     private static final ThreadLocal<float[]> TILE =
             ThreadLocal.withInitial(() -> new float[MR * ImplicitConvMicroKernel6x4v.NR]);
+
     private static final ThreadLocal<int[]> STARTS = ThreadLocal.withInitial(() -> new int[MR]);
 
     private final Op.Conv2d op;
@@ -38,6 +40,7 @@ public final class Conv2dImplicitGemm implements ConvKernel {
     private final PackedMatrix packed;
     /** Output channels per microkernel call: 1, 2 or 4 vectors. */
     private final int nr;
+
     private final float[] bias;
     private final int paddedH;
     private final int paddedW;
@@ -72,8 +75,11 @@ public final class Conv2dImplicitGemm implements ConvKernel {
 
     /** Whether this kernel handles the convolution: one group, no dilation, few input channels, not 1x1. */
     public static boolean applies(Op.Conv2d op, Shape in) {
-        return op.groups() == 1 && op.dilationH() == 1 && op.dilationW() == 1
-                && in.channels() <= MAX_INPUT_CHANNELS && op.kernelH() * op.kernelW() > 1;
+        return op.groups() == 1
+                && op.dilationH() == 1
+                && op.dilationW() == 1
+                && in.channels() <= MAX_INPUT_CHANNELS
+                && op.kernelH() * op.kernelW() > 1;
     }
 
     /**
@@ -121,8 +127,16 @@ public final class Conv2dImplicitGemm implements ConvKernel {
     }
 
     @Override
-    public void run(float[] x, int batch, float[] y, int yChannel, int yChannels, float[] residual, boolean relu,
-                    Team team, float[] scratch) {
+    public void run(
+            float[] x,
+            int batch,
+            float[] y,
+            int yChannel,
+            int yChannels,
+            float[] residual,
+            boolean relu,
+            Team team,
+            float[] scratch) {
         int cin = in.channels();
         int plane = paddedH * paddedW * cin;
         team.parallelFor(batch * paddedH, row -> padRow(x, row / paddedH, row % paddedH, scratch));
@@ -156,14 +170,14 @@ public final class Conv2dImplicitGemm implements ConvKernel {
                     int ldd = whole ? yChannels : nr;
                     int bOff = packed.panelOffset(panel);
                     if (nr == 4 * V) {
-                        ImplicitConvMicroKernel6x4v.run(scratch, starts, kOffset, packed.k(), packed.data(), bOff, d,
-                                dOff, ldd);
+                        ImplicitConvMicroKernel6x4v.run(
+                                scratch, starts, kOffset, packed.k(), packed.data(), bOff, d, dOff, ldd);
                     } else if (nr == 2 * V) {
-                        ImplicitConvMicroKernel6x2v.run(scratch, starts, kOffset, packed.k(), packed.data(), bOff, d,
-                                dOff, ldd);
+                        ImplicitConvMicroKernel6x2v.run(
+                                scratch, starts, kOffset, packed.k(), packed.data(), bOff, d, dOff, ldd);
                     } else {
-                        ImplicitConvMicroKernel6x1v.run(scratch, starts, kOffset, packed.k(), packed.data(), bOff, d,
-                                dOff, ldd);
+                        ImplicitConvMicroKernel6x1v.run(
+                                scratch, starts, kOffset, packed.k(), packed.data(), bOff, d, dOff, ldd);
                     }
                     if (!whole || !plain) {
                         EpilogueKernel.apply(d, dOff, ldd, rows, columns, y, dst, yChannels, col0, rOff, epilogue);

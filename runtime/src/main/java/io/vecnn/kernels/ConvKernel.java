@@ -1,7 +1,6 @@
 package io.vecnn.kernels;
 
 import io.vecnn.Shape;
-
 import io.vecnn.exec.parallel.Team;
 
 /** A prepared convolution (weights packed or transformed): the contract every convolution algorithm meets. */
@@ -19,8 +18,16 @@ public interface ConvKernel {
      * @param residual added before the ReLU, laid out like a {@code batch × out} NHWC map, or null
      * @param scratch  at least {@link #scratchFloats(int)} floats this run may use as it likes
      */
-    void run(float[] x, int batch, float[] y, int yChannel, int yChannels, float[] residual, boolean relu,
-             Team team, float[] scratch);
+    void run(
+            float[] x,
+            int batch,
+            float[] y,
+            int yChannel,
+            int yChannels,
+            float[] residual,
+            boolean relu,
+            Team team,
+            float[] scratch);
 
     /** The weights this kernel was made from, OHWI as given to it: a new array, rebuilt from what the kernel keeps. */
     float[] ohwiWeight();

@@ -13,8 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class EpilogueKernel {
     private static final VectorSpecies<Float> S = VectorIsa.SPECIES;
 
-    private EpilogueKernel() {
-    }
+    private EpilogueKernel() {}
 
     /**
      * @param src   sums, row r at {@code srcOff + r*srcLd}
@@ -22,8 +21,18 @@ final class EpilogueKernel {
      * @param col0  the block's first column, for the bias
      * @param rOff  offset of the block's first element in the residual
      */
-    static void apply(float[] src, int srcOff, int srcLd, int rows, int n, float[] c, int cOff, int ldc, int col0,
-                      int rOff, Epilogue e) {
+    static void apply(
+            float[] src,
+            int srcOff,
+            int srcLd,
+            int rows,
+            int n,
+            float[] c,
+            int cOff,
+            int ldc,
+            int col0,
+            int rOff,
+            Epilogue e) {
         int lanes = S.length();
         int whole = n - n % lanes;
         float[] bias = e.bias();
@@ -73,7 +82,9 @@ final class EpilogueKernel {
             int s = r * n;
             int d = cOff + r * ldc;
             for (int j = 0; j < n; j += lanes) {
-                FloatVector.fromArray(S, c, d + j).add(FloatVector.fromArray(S, partial, s + j)).intoArray(c, d + j);
+                FloatVector.fromArray(S, c, d + j)
+                        .add(FloatVector.fromArray(S, partial, s + j))
+                        .intoArray(c, d + j);
             }
         }
     }

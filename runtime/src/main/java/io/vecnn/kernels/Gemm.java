@@ -24,14 +24,14 @@ public final class Gemm {
     private static final int K_CHUNK = 1024;
     /** The 8x2V kernel's time per column relative to the 6x4V kernel's, in percent: see {@link #panelWidthFor}. */
     private static final int TWO_VECTOR_SLOWDOWN_PERCENT = 105;
+
     private static final int FOUR_VECTORS = GemmMicroKernel6x4v.NR;
     private static final int TWO_VECTORS = GemmMicroKernel6x2v.NR;
     /** A panel's tail goes through this tile so the microkernel can always store whole vectors. */
     private static final ThreadLocal<float[]> TILE =
             ThreadLocal.withInitial(() -> new float[GemmMicroKernel8x2v.MR * FOUR_VECTORS]);
 
-    private Gemm() {
-    }
+    private Gemm() {}
 
     /**
      * The panel width for a matrix of {@code n} columns. With 16 vector registers, 2 vectors: a 4-vector
@@ -77,8 +77,19 @@ public final class Gemm {
      * @param c      output, row r at {@code cOff + r*ldc}, column 0 of the output at its start
      * @param rOff   offset of this block's first output element in the epilogue's residual
      */
-    public static void block(float[] a, int aOff, int lda, int rows, PackedMatrix b, int panelFrom, int panelTo,
-                             float[] c, int cOff, int ldc, int rOff, Epilogue epilogue) {
+    public static void block(
+            float[] a,
+            int aOff,
+            int lda,
+            int rows,
+            PackedMatrix b,
+            int panelFrom,
+            int panelTo,
+            float[] c,
+            int cOff,
+            int ldc,
+            int rOff,
+            Epilogue epilogue) {
         int nr = b.panelWidth();
         int mr = rowsPerCall(nr);
         int k = b.k();
@@ -109,8 +120,21 @@ public final class Gemm {
      * chunk, so the chunk of B (at most 256 KB) is read from L2 by all of them, not from L3 by each. The
      * first chunk writes C, the others add their sums through the tile; the epilogue follows the last.
      */
-    private static void chunkedPanel(float[] a, int aOff, int lda, int rows, int mr, PackedMatrix b, int p, float[] c,
-                                     int cOff, int ldc, int rOff, Epilogue epilogue, boolean plain, float[] tile) {
+    private static void chunkedPanel(
+            float[] a,
+            int aOff,
+            int lda,
+            int rows,
+            int mr,
+            PackedMatrix b,
+            int p,
+            float[] c,
+            int cOff,
+            int ldc,
+            int rOff,
+            Epilogue epilogue,
+            boolean plain,
+            float[] tile) {
         int nr = b.panelWidth();
         int k = b.k();
         int col0 = p * nr;
@@ -128,16 +152,37 @@ public final class Gemm {
                     EpilogueKernel.accumulate(tile, rowsHere, nr, c, out, ldc);
                 }
                 if (k0 + kLen == k && !plain) {
-                    EpilogueKernel.apply(c, out, ldc, rowsHere, nr, c, out, ldc, col0,
-                            rOff + r * epilogue.residualStride() + col0, epilogue);
+                    EpilogueKernel.apply(
+                            c,
+                            out,
+                            ldc,
+                            rowsHere,
+                            nr,
+                            c,
+                            out,
+                            ldc,
+                            col0,
+                            rOff + r * epilogue.residualStride() + col0,
+                            epilogue);
                 }
             }
         }
     }
 
     /** Raw sums of {@code rows} (at most {@code mr}) rows of A times {@code k} rows of a panel into d. */
-    private static void multiply(float[] a, int aOff, int lda, int rows, int mr, float[] b, int bOff, int k, int nr,
-                                 float[] d, int dOff, int ldd) {
+    private static void multiply(
+            float[] a,
+            int aOff,
+            int lda,
+            int rows,
+            int mr,
+            float[] b,
+            int bOff,
+            int k,
+            int nr,
+            float[] d,
+            int dOff,
+            int ldd) {
         if (rows == mr) {
             if (nr == FOUR_VECTORS) {
                 GemmMicroKernel6x4v.run(a, aOff, lda, b, bOff, k, d, dOff, ldd);
@@ -158,8 +203,22 @@ public final class Gemm {
     }
 
     /** Rows [r, r+mr) of A times panel p of B, through the epilogue into C. */
-    private static void tile(float[] a, int aOff, int lda, int rows, int r, int mr, PackedMatrix b, int p,
-                             float[] c, int cOff, int ldc, int rOff, Epilogue epilogue, boolean plain, float[] tile) {
+    private static void tile(
+            float[] a,
+            int aOff,
+            int lda,
+            int rows,
+            int r,
+            int mr,
+            PackedMatrix b,
+            int p,
+            float[] c,
+            int cOff,
+            int ldc,
+            int rOff,
+            Epilogue epilogue,
+            boolean plain,
+            float[] tile) {
         int nr = b.panelWidth();
         int k = b.k();
         int col0 = p * nr;
@@ -173,8 +232,18 @@ public final class Gemm {
         int ldd = inPlace ? ldc : nr;
         multiply(a, aOff + r * lda, lda, rowsHere, mr, b.data(), bOff, k, nr, d, dOff, ldd);
         if (!inPlace || !plain) {
-            EpilogueKernel.apply(d, dOff, ldd, rowsHere, nValid, c, out, ldc, col0,
-                    rOff + r * epilogue.residualStride() + col0, epilogue);
+            EpilogueKernel.apply(
+                    d,
+                    dOff,
+                    ldd,
+                    rowsHere,
+                    nValid,
+                    c,
+                    out,
+                    ldc,
+                    col0,
+                    rOff + r * epilogue.residualStride() + col0,
+                    epilogue);
         }
     }
 }

@@ -7,8 +7,7 @@ import io.vecnn.Shape;
  * order every kernel works in. The loops run over the destination in order so the writes stream.
  */
 public final class NchwLayout {
-    private NchwLayout() {
-    }
+    private NchwLayout() {}
 
     /** Copies {@code batch} images of {@code shape} from NCHW {@code src} into NHWC {@code dst}. */
     public static void toNhwc(float[] src, float[] dst, int batch, Shape shape) {

@@ -12,8 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
 public final class PointwiseNhwc {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
-    private PointwiseNhwc() {
-    }
+    private PointwiseNhwc() {}
 
     /**
      * {@code y = x * scale[c] + shift[c]} over {@code pixels} pixels of {@code c} channels. The flat array is
@@ -60,7 +59,9 @@ public final class PointwiseNhwc {
     public static void add(float[] a, float[] b, int from, int to, float[] y) {
         for (int i = from; i < to; i += S.length()) {
             VectorMask<Float> m = S.indexInRange(i, to);
-            FloatVector.fromArray(S, a, i, m).add(FloatVector.fromArray(S, b, i, m)).intoArray(y, i, m);
+            FloatVector.fromArray(S, a, i, m)
+                    .add(FloatVector.fromArray(S, b, i, m))
+                    .intoArray(y, i, m);
         }
     }
 }

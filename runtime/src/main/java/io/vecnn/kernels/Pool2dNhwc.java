@@ -1,12 +1,11 @@
 package io.vecnn.kernels;
 
 import io.vecnn.Shape;
+import io.vecnn.exec.parallel.Team;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-
-import io.vecnn.exec.parallel.Team;
 
 /**
  * Max and average pooling on NHWC maps, vectorised across channels (a pixel's channels are contiguous),
@@ -74,8 +73,8 @@ public final class Pool2dNhwc {
      * costs a compare-and-blend sequence on top of the max instruction; with one accumulator every tap waits
      * for the previous one's whole sequence. Four independent accumulators keep the pipeline full.
      */
-    private void window4(float[] x, int start, int height, int width, int rowStride, int c, float scale, float[] y,
-                         int dst) {
+    private void window4(
+            float[] x, int start, int height, int width, int rowStride, int c, float scale, float[] y, int dst) {
         int l = S.length();
         float init = max ? Float.NEGATIVE_INFINITY : 0f;
         FloatVector a0 = FloatVector.broadcast(S, init);

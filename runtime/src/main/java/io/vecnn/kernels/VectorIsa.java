@@ -23,8 +23,7 @@ public final class VectorIsa {
     /** Vector registers available to one microkernel: 16 or 32. */
     public static final int REGISTERS = registers();
 
-    private VectorIsa() {
-    }
+    private VectorIsa() {}
 
     /** True where the register file holds 32 vectors (AVX-512, NEON, SVE): the wide microkernels fit. */
     public static boolean wideRegisterFile() {
@@ -63,7 +62,9 @@ public final class VectorIsa {
     private static Integer hotSpotUseAvx() {
         try {
             var bean = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-            return bean == null ? null : Integer.valueOf(bean.getVMOption("UseAVX").getValue());
+            return bean == null
+                    ? null
+                    : Integer.valueOf(bean.getVMOption("UseAVX").getValue());
         } catch (RuntimeException | LinkageError e) {
             return null;
         }

@@ -1,13 +1,11 @@
 package io.vecnn.kernels;
 
 import io.vecnn.Shape;
+import io.vecnn.exec.parallel.Team;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-
-import io.vecnn.exec.parallel.Team;
-
 
 /**
  * 3x3 stride-1 convolution by Winograd F(4x4, 3x3) (Lavin &amp; Gray): each 4x4 output tile comes from a
@@ -38,10 +36,12 @@ public final class WinogradF43 implements ConvKernel {
     private static final int LARGE_GROUP_FLOATS = 2 << 20;
     /** U up to 4 MB stays in the 32 MB L3 across groups. */
     private static final long CACHED_WEIGHT_FLOATS = 1 << 20;
+
     private static final int MIN_GROUP_TILES = 16;
     private static final int POSITIONS = 36;
     /** Per-thread room for one tile's patch and partial transforms: 72 vectors. */
-    private static final ThreadLocal<float[]> TMP = ThreadLocal.withInitial(() -> new float[2 * POSITIONS * S.length()]);
+    private static final ThreadLocal<float[]> TMP =
+            ThreadLocal.withInitial(() -> new float[2 * POSITIONS * S.length()]);
 
     private final Shape in;
     private final Shape out;
@@ -53,11 +53,13 @@ public final class WinogradF43 implements ConvKernel {
      * into NaN. Such tiles are computed directly, so NaN and ±∞ reach exactly the outputs they do in PyTorch.
      */
     private final float[] weight;
+
     private final float[] bias;
     private final int tilesY;
     private final int tilesX;
     /** Channels rounded up to whole vectors, the row strides of the transformed tiles. */
     private final int cinPad;
+
     private final int coutPad;
 
     /**
@@ -102,12 +104,13 @@ public final class WinogradF43 implements ConvKernel {
     }
 
     private static final double[][] G = {
-            {1.0 / 4, 0, 0},
-            {-1.0 / 6, -1.0 / 6, -1.0 / 6},
-            {-1.0 / 6, 1.0 / 6, -1.0 / 6},
-            {1.0 / 24, 1.0 / 12, 1.0 / 6},
-            {1.0 / 24, -1.0 / 12, 1.0 / 6},
-            {0, 0, 1}};
+        {1.0 / 4, 0, 0},
+        {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+        {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+        {1.0 / 24, 1.0 / 12, 1.0 / 6},
+        {1.0 / 24, -1.0 / 12, 1.0 / 6},
+        {0, 0, 1}
+    };
 
     @Override
     public Shape outputShape() {
@@ -154,8 +157,16 @@ public final class WinogradF43 implements ConvKernel {
      * busy), output transforms with the epilogue (by tile).
      */
     @Override
-    public void run(float[] x, int batch, float[] y, int yChannel, int yChannels, float[] residual, boolean relu,
-                    Team team, float[] scratch) {
+    public void run(
+            float[] x,
+            int batch,
+            float[] y,
+            int yChannel,
+            int yChannels,
+            float[] residual,
+            boolean relu,
+            Team team,
+            float[] scratch) {
         int total = batch * tilesY * tilesX;
         int group = groupTiles(batch);
         for (int g0 = 0; g0 < total; g0 += group) {
@@ -178,9 +189,19 @@ public final class WinogradF43 implements ConvKernel {
                 int rest = task % (rowBlocks * panelBlocks);
                 int row0 = (rest / panelBlocks) * ROWS_PER_TASK;
                 int panel0 = (rest % panelBlocks) * PANELS_PER_TASK;
-                Gemm.block(scratch, (p * count + row0) * cinPad, cinPad, Math.min(ROWS_PER_TASK, count - row0), u[p],
-                        panel0, Math.min(panels, panel0 + PANELS_PER_TASK), scratch,
-                        mOff + (p * count + row0) * coutPad, coutPad, 0, Epilogue.NONE);
+                Gemm.block(
+                        scratch,
+                        (p * count + row0) * cinPad,
+                        cinPad,
+                        Math.min(ROWS_PER_TASK, count - row0),
+                        u[p],
+                        panel0,
+                        Math.min(panels, panel0 + PANELS_PER_TASK),
+                        scratch,
+                        mOff + (p * count + row0) * coutPad,
+                        coutPad,
+                        0,
+                        Epilogue.NONE);
             });
             team.parallelFor(chunks, chunk -> {
                 float[] tmp = TMP.get();
@@ -188,8 +209,8 @@ public final class WinogradF43 implements ConvKernel {
                     if (scratch[flagOff + t] != 0f) {
                         directTile(x, first + t, y, yChannel, yChannels, residual, relu, tmp);
                     } else {
-                        outputTransform(scratch, mOff, t, count, first + t, y, yChannel, yChannels, residual, relu,
-                                tmp);
+                        outputTransform(
+                                scratch, mOff, t, count, first + t, y, yChannel, yChannels, residual, relu, tmp);
                     }
                 }
             });
@@ -238,8 +259,8 @@ public final class WinogradF43 implements ConvKernel {
                     if (iy < 0 || iy >= in.height() || ix < 0 || ix >= in.width()) {
                         FloatVector.zero(S).intoArray(tmp, at);
                     } else {
-                        FloatVector d = FloatVector.fromArray(S, x, ((b * in.height() + iy) * in.width() + ix) * cin + c,
-                                mask);
+                        FloatVector d =
+                                FloatVector.fromArray(S, x, ((b * in.height() + iy) * in.width() + ix) * cin + c, mask);
                         nonFinite = nonFinite.add(d.mul(0f));
                         d.intoArray(tmp, at);
                     }
@@ -260,8 +281,15 @@ public final class WinogradF43 implements ConvKernel {
      * each output sums only its own 3x3 window, then bias, residual and ReLU as in {@link #store}. Lane sums
      * are added in a fixed order, so the result is the same on every run.
      */
-    private void directTile(float[] x, int globalTile, float[] y, int yChannel, int yChannels, float[] residual,
-                            boolean relu, float[] tmp) {
+    private void directTile(
+            float[] x,
+            int globalTile,
+            float[] y,
+            int yChannel,
+            int yChannels,
+            float[] residual,
+            boolean relu,
+            float[] tmp) {
         int cin = in.channels();
         int cout = out.channels();
         int lanes = S.length();
@@ -347,8 +375,18 @@ public final class WinogradF43 implements ConvKernel {
     }
 
     /** Y = Aᵀ M A for tile t, then bias, residual and ReLU; only the part of the tile inside the output is stored. */
-    private void outputTransform(float[] m, int mOff, int t, int count, int globalTile, float[] y, int yChannel,
-                                 int yChannels, float[] residual, boolean relu, float[] tmp) {
+    private void outputTransform(
+            float[] m,
+            int mOff,
+            int t,
+            int count,
+            int globalTile,
+            float[] y,
+            int yChannel,
+            int yChannels,
+            float[] residual,
+            boolean relu,
+            float[] tmp) {
         int cout = out.channels();
         int lanes = S.length();
         int b = tileImage(globalTile);
@@ -372,8 +410,17 @@ public final class WinogradF43 implements ConvKernel {
     }
 
     /** Stores {@code cols} consecutive pixels' vectors from {@code src}, with bias, residual and ReLU. */
-    private void store(float[] src, int s, int cols, float[] y, int pixel, int yChannel, int yChannels,
-                       float[] residual, boolean relu, int c) {
+    private void store(
+            float[] src,
+            int s,
+            int cols,
+            float[] y,
+            int pixel,
+            int yChannel,
+            int yChannels,
+            float[] residual,
+            boolean relu,
+            int c) {
         int cout = out.channels();
         VectorMask<Float> mask = S.indexInRange(c, cout);
         FloatVector biasV = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, c, mask);

@@ -32,8 +32,7 @@ public final class AtomicWrite {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    private AtomicWrite() {
-    }
+    private AtomicWrite() {}
 
     public static void write(Path target, Content content) {
         write(target, content, UnaryOperator.identity());
@@ -47,9 +46,11 @@ public final class AtomicWrite {
         try {
             Files.createDirectories(dir);
             removeStale(dir, absolute.getFileName().toString());
-            temp = dir.resolve(tempName(absolute.getFileName().toString(), ProcessHandle.current().pid()));
+            temp = dir.resolve(tempName(
+                    absolute.getFileName().toString(), ProcessHandle.current().pid()));
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                 OutputStream out = wrap.apply(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 20))) {
+                    OutputStream out =
+                            wrap.apply(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 20))) {
                 content.writeTo(out);
                 out.flush();
                 channel.force(true);

@@ -17,15 +17,17 @@ import java.util.zip.Checksum;
 final class DataChecksum {
     static final String KEY = "vecnn.data_crc32c";
 
-    private DataChecksum() {
-    }
+    private DataChecksum() {}
 
     /** The checksum the writer records: computed over exactly the bytes {@link Safetensors} writes. */
     static String of(Map<String, WeightTensor> weights) {
         Checksum crc = new CRC32C();
         try {
-            Safetensors.encodeData(weights.values().stream()
-                    .map(w -> new Safetensors.Data("F32", w.shape(), w.data())).toList(), crc::update);
+            Safetensors.encodeData(
+                    weights.values().stream()
+                            .map(w -> new Safetensors.Data("F32", w.shape(), w.data()))
+                            .toList(),
+                    crc::update);
         } catch (IOException e) {
             throw new UncheckedIOException("a checksum does not do I/O", e);
         }

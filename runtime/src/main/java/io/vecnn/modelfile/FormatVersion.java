@@ -13,10 +13,10 @@ final class FormatVersion {
     static final int CURRENT = 2;
     /** The first version whose files record a checksum of their data and the program that wrote them. */
     static final int CHECKSUMMED = 2;
+
     static final String KEY = "vecnn.format_version";
 
-    private FormatVersion() {
-    }
+    private FormatVersion() {}
 
     static int of(Map<String, String> metadata, Path path) {
         String value = metadata.get(KEY);
@@ -34,7 +34,8 @@ final class FormatVersion {
                     + " is newer than this runtime supports (" + CURRENT + "); upgrade VecNN");
         }
         if (version < 1) {
-            throw new VecnnException(path + ": model format version " + version + " does not exist (versions start at 1)");
+            throw new VecnnException(
+                    path + ": model format version " + version + " does not exist (versions start at 1)");
         }
         return version;
     }

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vecnn.Shape;
 import io.vecnn.VecnnException;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,14 +21,15 @@ import java.util.List;
 public final class GraphCodec {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private GraphCodec() {
-    }
+    private GraphCodec() {}
 
     public static String toJson(Graph graph) {
         ObjectNode root = JSON.createObjectNode();
         root.put("input", graph.input());
         ArrayNode shape = root.putArray("input_shape");
-        shape.add(graph.inputShape().channels()).add(graph.inputShape().height()).add(graph.inputShape().width());
+        shape.add(graph.inputShape().channels())
+                .add(graph.inputShape().height())
+                .add(graph.inputShape().width());
         root.put("output", graph.output());
         ArrayNode nodes = root.putArray("nodes");
         for (Node node : graph.nodes()) {
@@ -77,7 +78,8 @@ public final class GraphCodec {
     }
 
     private static Node readNode(JsonNode n, int index) {
-        Fields f = new Fields(n, "node " + (n != null && n.has("name") ? "'" + n.get("name").asText() + "'" : "#" + index));
+        Fields f = new Fields(
+                n, "node " + (n != null && n.has("name") ? "'" + n.get("name").asText() + "'" : "#" + index));
         List<String> inputs = new ArrayList<>();
         for (JsonNode in : f.array("inputs")) {
             if (!in.isTextual()) {
@@ -129,8 +131,19 @@ public final class GraphCodec {
                 int[] s = f.pair("stride");
                 int[] p = f.pair("padding");
                 int[] d = f.pair("dilation");
-                return new Op.Conv2d(f.integer("out_channels"), k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1],
-                        f.integer("groups"), f.string("weight"), f.optionalString("bias"));
+                return new Op.Conv2d(
+                        f.integer("out_channels"),
+                        k[0],
+                        k[1],
+                        s[0],
+                        s[1],
+                        p[0],
+                        p[1],
+                        d[0],
+                        d[1],
+                        f.integer("groups"),
+                        f.string("weight"),
+                        f.optionalString("bias"));
             }
             case "channel_affine":
                 return new Op.ChannelAffine(f.string("scale"), f.string("shift"));
@@ -146,8 +159,8 @@ public final class GraphCodec {
                 int[] k = f.pair("kernel");
                 int[] s = f.pair("stride");
                 int[] p = f.pair("padding");
-                return new Op.AvgPool2d(k[0], k[1], s[0], s[1], p[0], p[1], f.bool("ceil_mode"),
-                        f.bool("count_include_pad"));
+                return new Op.AvgPool2d(
+                        k[0], k[1], s[0], s[1], p[0], p[1], f.bool("ceil_mode"), f.bool("count_include_pad"));
             }
             case "adaptive_avg_pool2d": {
                 int[] o = f.pair("output_size");

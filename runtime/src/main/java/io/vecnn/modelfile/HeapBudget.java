@@ -30,8 +30,9 @@ final class HeapBudget {
 
     /** Refused before reading: the heap plainly cannot hold the weights. */
     private static VecnnException exhausted(long bytes, long left, Path path) {
-        return new VecnnException(path + ": model needs " + megabytes(bytes) + " MB of heap for its weights, the JVM has "
-                + megabytes(left) + " MB left (max heap " + maxHeap() + " MB); raise -Xmx");
+        return new VecnnException(
+                path + ": model needs " + megabytes(bytes) + " MB of heap for its weights, the JVM has "
+                        + megabytes(left) + " MB left (max heap " + maxHeap() + " MB); raise -Xmx");
     }
 
     /**
@@ -39,8 +40,9 @@ final class HeapBudget {
      * sizes do not add up exactly, and other threads allocate too.
      */
     VecnnException ranOut(long bytes, long left, Path path) {
-        return new VecnnException(path + ": model needs " + megabytes(bytes) + " MB of heap for its weights, the JVM had "
-                + megabytes(left) + " MB left but ran out while reading them (max heap " + maxHeap() + " MB); raise -Xmx");
+        return new VecnnException(path + ": model needs " + megabytes(bytes)
+                + " MB of heap for its weights, the JVM had " + megabytes(left)
+                + " MB left but ran out while reading them (max heap " + maxHeap() + " MB); raise -Xmx");
     }
 
     private static long maxHeap() {

@@ -25,12 +25,17 @@ import java.util.Map;
  * @param provenance where the model came from (source file, architecture, converter version, notes)
  * @param writer     the program that wrote (or will write) the file, as {@code name version}
  */
-public record ModelFile(Graph graph, Map<String, WeightTensor> weights, List<String> labels,
-                        Map<String, String> provenance, String writer) {
+public record ModelFile(
+        Graph graph,
+        Map<String, WeightTensor> weights,
+        List<String> labels,
+        Map<String, String> provenance,
+        String writer) {
 
     public static final String FORMAT = "vecnn";
     /** The writer recorded when the caller names none: this runtime. */
     public static final String RUNTIME_WRITER = "vecnn-runtime 0.1.0";
+
     static final String KEY_FORMAT = "format";
     static final String KEY_GRAPH = "vecnn.graph";
     static final String KEY_LABELS = "vecnn.labels";
@@ -54,7 +59,8 @@ public record ModelFile(Graph graph, Map<String, WeightTensor> weights, List<Str
     }
 
     /** A model written by this runtime. */
-    public ModelFile(Graph graph, Map<String, WeightTensor> weights, List<String> labels, Map<String, String> provenance) {
+    public ModelFile(
+            Graph graph, Map<String, WeightTensor> weights, List<String> labels, Map<String, String> provenance) {
         this(graph, weights, labels, provenance, RUNTIME_WRITER);
     }
 

@@ -24,8 +24,7 @@ import java.util.zip.Checksum;
 final class ModelFileReader {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ModelFileReader() {
-    }
+    private ModelFileReader() {}
 
     static ModelFile read(Path path, HeapBudget heap) {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
@@ -38,13 +37,20 @@ final class ModelFileReader {
             int version = FormatVersion.of(meta, path);
             boolean checksummed = version >= FormatVersion.CHECKSUMMED;
             String recordedChecksum = checksummed ? required(meta, DataChecksum.KEY, version, path) : null;
-            String writer = checksummed ? required(meta, ModelFile.KEY_WRITER, version, path)
+            String writer = checksummed
+                    ? required(meta, ModelFile.KEY_WRITER, version, path)
                     : "unknown (format version " + version + ")";
             Graph graph = inFile(path, () -> GraphCodec.fromJson(meta.get(ModelFile.KEY_GRAPH)));
-            List<String> labels = parse(meta.getOrDefault(ModelFile.KEY_LABELS, "[]"), new TypeReference<>() { },
-                    path, ModelFile.KEY_LABELS);
-            Map<String, String> provenance = parse(meta.getOrDefault(ModelFile.KEY_PROVENANCE, "{}"),
-                    new TypeReference<>() { }, path, ModelFile.KEY_PROVENANCE);
+            List<String> labels = parse(
+                    meta.getOrDefault(ModelFile.KEY_LABELS, "[]"),
+                    new TypeReference<>() {},
+                    path,
+                    ModelFile.KEY_LABELS);
+            Map<String, String> provenance = parse(
+                    meta.getOrDefault(ModelFile.KEY_PROVENANCE, "{}"),
+                    new TypeReference<>() {},
+                    path,
+                    ModelFile.KEY_PROVENANCE);
             checkNoNulls(labels, provenance, path);
             Map<String, int[]> shapes = new LinkedHashMap<>();
             inFile(path, () -> {
@@ -67,8 +73,9 @@ final class ModelFileReader {
     }
 
     /** Every tensor, in file order, so the checksum sees the data section as written. */
-    private static Map<String, WeightTensor> readWeights(FileChannel channel, SafetensorsHeader header, Path path,
-                                                         HeapBudget heap, Checksum checksum) throws IOException {
+    private static Map<String, WeightTensor> readWeights(
+            FileChannel channel, SafetensorsHeader header, Path path, HeapBudget heap, Checksum checksum)
+            throws IOException {
         long bytes = 0;
         for (SafetensorsHeader.Entry e : header.entries()) {
             bytes += e.end() - e.begin();
@@ -77,7 +84,8 @@ final class ModelFileReader {
         Map<String, WeightTensor> weights = new LinkedHashMap<>();
         try {
             for (SafetensorsHeader.Entry e : header.entries()) {
-                weights.put(e.name(), new WeightTensor(e.shape(), Safetensors.readF32(channel, header, e, path, checksum)));
+                weights.put(
+                        e.name(), new WeightTensor(e.shape(), Safetensors.readF32(channel, header, e, path, checksum)));
             }
         } catch (OutOfMemoryError oom) {
             // Drop what was read so the caller's JVM gets its heap back along with the message.
@@ -90,8 +98,8 @@ final class ModelFileReader {
     private static String required(Map<String, String> meta, String key, int version, Path path) {
         String value = meta.get(key);
         if (value == null || value.isEmpty()) {
-            throw new VecnnException(path + ": __metadata__ has no '" + key + "', which format version " + version
-                    + " requires");
+            throw new VecnnException(
+                    path + ": __metadata__ has no '" + key + "', which format version " + version + " requires");
         }
         return value;
     }

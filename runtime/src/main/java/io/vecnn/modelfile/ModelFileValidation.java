@@ -18,14 +18,14 @@ import java.util.Set;
  * of the shape its node needs, and every op's parameters in range for the shapes flowing into it.
  */
 final class ModelFileValidation {
-    private ModelFileValidation() {
-    }
+    private ModelFileValidation() {}
 
     /** The header's tensors as model weights: F32, no zero dimension. */
     static void checkTensors(List<SafetensorsHeader.Entry> entries) {
         for (SafetensorsHeader.Entry e : entries) {
             if (!e.dtype().equals("F32")) {
-                throw new VecnnException("tensor '" + e.name() + "' has dtype " + e.dtype() + "; model weights are F32");
+                throw new VecnnException(
+                        "tensor '" + e.name() + "' has dtype " + e.dtype() + "; model weights are F32");
             }
             checkDimensions(e.name(), e.shape());
         }
@@ -47,8 +47,8 @@ final class ModelFileValidation {
         for (Node node : graph.nodes()) {
             for (String w : node.op().weights()) {
                 if (!weightShapes.containsKey(w)) {
-                    throw new VecnnException("node '" + node.name() + "' needs weight '" + w
-                            + "', which the model does not hold");
+                    throw new VecnnException(
+                            "node '" + node.name() + "' needs weight '" + w + "', which the model does not hold");
                 }
                 used.add(w);
             }

@@ -29,10 +29,10 @@ public final class Safetensors {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     private static final int ALIGNMENT = 8;
 
-    private Safetensors() {
-    }
+    private Safetensors() {}
 
     /**
      * A tensor to write: float values stored as {@code F32}, or as {@code I64} for integer buffers (whose
@@ -79,7 +79,8 @@ public final class Safetensors {
         java.util.Arrays.fill(headerBytes, (byte) ' ');
         System.arraycopy(json, 0, headerBytes, 0, json.length);
         return out -> {
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(headerBytes.length);
+            ByteBuffer len =
+                    ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(headerBytes.length);
             out.write(len.array());
             out.write(headerBytes);
             encodeData(tensors.values(), out::write);
@@ -119,14 +120,16 @@ public final class Safetensors {
     public static SafetensorsHeader readHeader(FileChannel channel, Path path) throws IOException {
         long fileSize = channel.size();
         if (fileSize < 8) {
-            throw new VecnnException(path + ": not a safetensors file (" + fileSize + " bytes, shorter than the 8-byte header length)");
+            throw new VecnnException(
+                    path + ": not a safetensors file (" + fileSize + " bytes, shorter than the 8-byte header length)");
         }
         ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         readFully(channel, lenBuf, 0, path);
         long headerLen = lenBuf.flip().getLong();
         if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || headerLen > fileSize - 8) {
             throw new VecnnException(path + ": header length " + Long.toUnsignedString(headerLen)
-                    + " at byte 0 is impossible for a file of " + fileSize + " bytes (truncated or not a safetensors file)");
+                    + " at byte 0 is impossible for a file of " + fileSize
+                    + " bytes (truncated or not a safetensors file)");
         }
         ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
         readFully(channel, headerBuf, 8, path);
@@ -134,8 +137,8 @@ public final class Safetensors {
         try {
             root = JSON.readTree(new String(headerBuf.array(), StandardCharsets.UTF_8));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new VecnnException(path + ": header (bytes 8.." + (8 + headerLen) + ") is not valid JSON: "
-                    + e.getOriginalMessage());
+            throw new VecnnException(
+                    path + ": header (bytes 8.." + (8 + headerLen) + ") is not valid JSON: " + e.getOriginalMessage());
         }
         if (root == null || !root.isObject()) {
             throw new VecnnException(path + ": header is not a JSON object");
@@ -168,9 +171,10 @@ public final class Safetensors {
                         + "' overlap at data byte " + cur.begin());
             }
             if (cur.begin() > covered) {
-                throw new VecnnException(path + ": data bytes " + covered + ".." + cur.begin() + " belong to no tensor ("
-                        + (previous == null ? "before the first tensor '" : "between '" + previous + "' and '")
-                        + cur.name() + "'); safetensors forbids holes");
+                throw new VecnnException(
+                        path + ": data bytes " + covered + ".." + cur.begin() + " belong to no tensor ("
+                                + (previous == null ? "before the first tensor '" : "between '" + previous + "' and '")
+                                + cur.name() + "'); safetensors forbids holes");
             }
             covered = cur.end();
             previous = cur.name();
@@ -188,8 +192,13 @@ public final class Safetensors {
     }
 
     /** Reads one F32 tensor's values, feeding its bytes to a checksum on the way (null for none). */
-    static float[] readF32(FileChannel channel, SafetensorsHeader header, SafetensorsHeader.Entry e, Path path,
-                           java.util.zip.Checksum checksum) throws IOException {
+    static float[] readF32(
+            FileChannel channel,
+            SafetensorsHeader header,
+            SafetensorsHeader.Entry e,
+            Path path,
+            java.util.zip.Checksum checksum)
+            throws IOException {
         if (!e.dtype().equals("F32")) {
             throw new VecnnException(path + ": tensor '" + e.name() + "' has dtype " + e.dtype() + ", expected F32");
         }
@@ -226,8 +235,11 @@ public final class Safetensors {
 
     private static SafetensorsHeader.Entry readEntry(String name, JsonNode node, long dataSize, Path path) {
         String where = path + ": tensor '" + name + "'";
-        if (!node.isObject() || !node.path("dtype").isTextual() || !node.path("shape").isArray()
-                || !node.path("data_offsets").isArray() || node.path("data_offsets").size() != 2) {
+        if (!node.isObject()
+                || !node.path("dtype").isTextual()
+                || !node.path("shape").isArray()
+                || !node.path("data_offsets").isArray()
+                || node.path("data_offsets").size() != 2) {
             throw new VecnnException(where + " needs dtype, shape and data_offsets [begin, end]");
         }
         String dtype = node.get("dtype").asText();
@@ -244,12 +256,15 @@ public final class Safetensors {
                 throw new VecnnException(where + " has invalid dimension " + d + " in shape " + shapeNode);
             }
             shape[i] = d.intValue();
-            // Saturate rather than wrap: dims of 2^30, 2^30 and 8 multiply to exactly 2^63, which wraps to a negative count.
+            // Saturate rather than wrap: dims of 2^30, 2^30 and 8 multiply to exactly 2^63, which wraps to a negative
+            // count.
             numel = shape[i] != 0 && numel > Integer.MAX_VALUE / shape[i] ? Long.MAX_VALUE : numel * shape[i];
         }
         JsonNode offsets = node.get("data_offsets");
-        if (!offsets.get(0).isIntegralNumber() || !offsets.get(0).canConvertToLong()
-                || !offsets.get(1).isIntegralNumber() || !offsets.get(1).canConvertToLong()) {
+        if (!offsets.get(0).isIntegralNumber()
+                || !offsets.get(0).canConvertToLong()
+                || !offsets.get(1).isIntegralNumber()
+                || !offsets.get(1).canConvertToLong()) {
             throw new VecnnException(where + " has non-integer data_offsets " + offsets);
         }
         long begin = offsets.get(0).longValue();
@@ -258,25 +273,36 @@ public final class Safetensors {
             throw new VecnnException(where + " has data_offsets " + offsets + " that end before they begin");
         }
         if (begin < 0 || end > dataSize) {
-            throw new VecnnException(where + " has data_offsets " + offsets + " outside the data section of "
-                    + dataSize + " bytes (truncated file?)");
+            throw new VecnnException(where + " has data_offsets " + offsets + " outside the data section of " + dataSize
+                    + " bytes (truncated file?)");
         }
         if (numel > Integer.MAX_VALUE || numel * elementBytes != end - begin) {
-            throw new VecnnException(where + " has shape " + shapeNode + " of " + dtype + " but "
-                    + (end - begin) + " bytes of data");
+            throw new VecnnException(
+                    where + " has shape " + shapeNode + " of " + dtype + " but " + (end - begin) + " bytes of data");
         }
         return new SafetensorsHeader.Entry(name, dtype, shape, begin, end);
     }
 
     private static int elementBytes(String dtype) {
         switch (dtype) {
-            case "F64": case "I64": case "U64":
+            case "F64":
+            case "I64":
+            case "U64":
                 return 8;
-            case "F32": case "I32": case "U32":
+            case "F32":
+            case "I32":
+            case "U32":
                 return 4;
-            case "F16": case "BF16": case "I16": case "U16":
+            case "F16":
+            case "BF16":
+            case "I16":
+            case "U16":
                 return 2;
-            case "I8": case "U8": case "BOOL": case "F8_E4M3": case "F8_E5M2":
+            case "I8":
+            case "U8":
+            case "BOOL":
+            case "F8_E4M3":
+            case "F8_E5M2":
                 return 1;
             default:
                 return 0;

@@ -27,12 +27,10 @@ public final class Npy {
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
 
-    private Npy() {
-    }
+    private Npy() {}
 
     /** A float32 array with its shape. */
-    public record Array(int[] shape, float[] data) {
-    }
+    public record Array(int[] shape, float[] data) {}
 
     public static Array read(Path path) {
         byte[] bytes;
@@ -70,8 +68,8 @@ public final class Npy {
             throw new VecnnException(name + ": NPY header of " + headerLen + " bytes does not fit in a file of "
                     + bytes.length + " bytes");
         }
-        String header = new String(bytes, headerStart, (int) headerLen,
-                major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        String header = new String(
+                bytes, headerStart, (int) headerLen, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         String descr = group(DESCR, header, "descr", name);
         if (!descr.equals("<f4") && !descr.equals("=f4") && !descr.equals("f4")) {
             throw new VecnnException(name + ": NPY dtype '" + descr + "' is not supported; save float32 (<f4)");
@@ -110,13 +108,15 @@ public final class Npy {
         for (int d : shape) {
             dims.append(d).append(", ");
         }
-        String shapeText = shape.length == 1 ? "(" + shape[0] + ",)"
+        String shapeText = shape.length == 1
+                ? "(" + shape[0] + ",)"
                 : "(" + (dims.length() == 0 ? "" : dims.substring(0, dims.length() - 2)) + ")";
         String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shapeText + ", }";
         // The header (magic to newline) is padded to a multiple of 64 bytes, as numpy writes it.
         int unpadded = 10 + dict.length() + 1;
         String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
-        ByteBuffer bytes = ByteBuffer.allocate(10 + header.length() + 4 * data.length).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer bytes =
+                ByteBuffer.allocate(10 + header.length() + 4 * data.length).order(ByteOrder.LITTLE_ENDIAN);
         bytes.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
         bytes.put(header.getBytes(StandardCharsets.ISO_8859_1));
         bytes.asFloatBuffer().put(data);
@@ -145,8 +145,8 @@ public final class Npy {
                 }
                 dims.add(d);
             } catch (NumberFormatException e) {
-                String why = t.matches("\\d+L?") ? "is larger than a Java array can hold"
-                        : "is not a non-negative integer";
+                String why =
+                        t.matches("\\d+L?") ? "is larger than a Java array can hold" : "is not a non-negative integer";
                 throw new VecnnException(name + ": NPY shape dimension '" + t + "' " + why);
             }
         }

@@ -1,13 +1,13 @@
 package io.vecnn.exec;
 
 import io.vecnn.Model;
+import io.vecnn.Shape;
 import io.vecnn.Tensor;
 import io.vecnn.exec.fast.KernelSelection;
 import io.vecnn.exec.fast.Plan;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 import io.vecnn.graph.WeightTensor;
 import io.vecnn.modelfile.ModelFile;
 import org.junit.jupiter.api.Test;
@@ -75,13 +75,26 @@ class FastPathTest {
         return new ModelFile(new Graph("input", new Shape(3, 61, 57), nodes, "prob"), w, List.of(), Map.of());
     }
 
-    private static void conv(List<Node> nodes, Map<String, WeightTensor> w, String name, String in, int inC, int outC,
-                             int k, int stride, int pad) {
-        w.put(name + ".weight", new WeightTensor(new int[] {outC, k, k, inC}, random(outC * k * k * inC,
-                Math.sqrt(2.0 / (k * k * inC)))));
+    private static void conv(
+            List<Node> nodes,
+            Map<String, WeightTensor> w,
+            String name,
+            String in,
+            int inC,
+            int outC,
+            int k,
+            int stride,
+            int pad) {
+        w.put(
+                name + ".weight",
+                new WeightTensor(
+                        new int[] {outC, k, k, inC}, random(outC * k * k * inC, Math.sqrt(2.0 / (k * k * inC)))));
         w.put(name + ".bias", WeightTensor.vector(random(outC, 0.1)));
-        nodes.add(new Node(name, new Op.Conv2d(outC, k, k, stride, stride, pad, pad, 1, 1, 1, name + ".weight",
-                name + ".bias"), List.of(in), name));
+        nodes.add(new Node(
+                name,
+                new Op.Conv2d(outC, k, k, stride, stride, pad, pad, 1, 1, 1, name + ".weight", name + ".bias"),
+                List.of(in),
+                name));
     }
 
     @Test
@@ -115,11 +128,12 @@ class FastPathTest {
         ForkJoinPool one = new ForkJoinPool(1);
         ForkJoinPool two = new ForkJoinPool(2);
         try (Model a = Model.of(file, one).withKernelSelection(KernelSelection.HEURISTIC);
-             Model b = Model.of(file, two).withKernelSelection(KernelSelection.HEURISTIC)) {
+                Model b = Model.of(file, two).withKernelSelection(KernelSelection.HEURISTIC)) {
             float[] first = a.run(x).data();
             assertArrayEquals(first, a.run(x).data());
             assertArrayEquals(first, b.run(x).data());
-            float[] single = b.run(new Tensor(1, 61, 57, 3, java.util.Arrays.copyOf(x.data(), 61 * 57 * 3))).data();
+            float[] single = b.run(new Tensor(1, 61, 57, 3, java.util.Arrays.copyOf(x.data(), 61 * 57 * 3)))
+                    .data();
             assertArrayEquals(java.util.Arrays.copyOf(first, single.length), single);
         } finally {
             one.shutdown();

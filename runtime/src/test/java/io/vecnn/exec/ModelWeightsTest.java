@@ -1,13 +1,13 @@
 package io.vecnn.exec;
 
 import io.vecnn.Model;
+import io.vecnn.Shape;
 import io.vecnn.Tensor;
 import io.vecnn.exec.fast.KernelSelection;
 import io.vecnn.exec.reference.ReferenceExecutor;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 import io.vecnn.graph.WeightTensor;
 import io.vecnn.modelfile.ModelFile;
 import org.junit.jupiter.api.Test;
@@ -50,7 +50,8 @@ class ModelWeightsTest {
         w.put("shared.weight", new WeightTensor(new int[] {192, 8 * 6 * 6}, random(192 * 288)));
         w.put("a.bias", WeightTensor.vector(random(192)));
         List<Node> nodes = new ArrayList<>();
-        nodes.add(new Node("g", new Op.Conv2d(8, 3, 3, 1, 1, 1, 1, 1, 1, 2, "g.weight", "g.bias"), List.of("input"), "g"));
+        nodes.add(new Node(
+                "g", new Op.Conv2d(8, 3, 3, 1, 1, 1, 1, 1, 1, 2, "g.weight", "g.bias"), List.of("input"), "g"));
         nodes.add(new Node("flat", new Op.Flatten(), List.of("g"), "flat"));
         nodes.add(new Node("a", new Op.Linear(192, "shared.weight", "a.bias"), List.of("flat"), "a"));
         nodes.add(new Node("b", new Op.Linear(192, "shared.weight", null), List.of("flat"), "b"));
@@ -87,10 +88,11 @@ class ModelWeightsTest {
             Shape s = file.graph().inputShape();
             Tensor x = new Tensor(2, s.height(), s.width(), s.channels(), random(2 * (int) s.size()));
             try (Model inMemory = Model.of(file).withKernelSelection(KernelSelection.HEURISTIC);
-                 Model loaded = Model.load(path).withKernelSelection(KernelSelection.HEURISTIC)) {
+                    Model loaded = Model.load(path).withKernelSelection(KernelSelection.HEURISTIC)) {
                 assertSameWeights(ModelFile.read(path).weights(), loaded.weights());
                 assertArrayEquals(inMemory.run(x).data(), loaded.run(x).data());
-                assertArrayEquals(ReferenceExecutor.run(file.graph(), file.weights(), x).data(),
+                assertArrayEquals(
+                        ReferenceExecutor.run(file.graph(), file.weights(), x).data(),
                         loaded.runReference(x).data());
             }
         }
@@ -99,11 +101,18 @@ class ModelWeightsTest {
     @Test
     void aPlanForAnotherInputSizeIsBuiltFromTheRebuiltWeights() {
         ModelFile file = FastPathTest.residualNetwork();
-        ModelFile otherSize = new ModelFile(new Graph("input", new Shape(3, 40, 44), file.graph().nodes(),
-                file.graph().output()), file.weights(), List.of(), Map.of());
+        ModelFile otherSize = new ModelFile(
+                new Graph(
+                        "input",
+                        new Shape(3, 40, 44),
+                        file.graph().nodes(),
+                        file.graph().output()),
+                file.weights(),
+                List.of(),
+                Map.of());
         Tensor x = new Tensor(1, 40, 44, 3, random(40 * 44 * 3));
         try (Model model = Model.of(file).withKernelSelection(KernelSelection.HEURISTIC);
-             Model direct = Model.of(otherSize).withKernelSelection(KernelSelection.HEURISTIC)) {
+                Model direct = Model.of(otherSize).withKernelSelection(KernelSelection.HEURISTIC)) {
             assertArrayEquals(direct.run(x).data(), model.run(x).data());
         }
     }

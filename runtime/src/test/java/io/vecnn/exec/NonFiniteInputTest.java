@@ -1,12 +1,12 @@
 package io.vecnn.exec;
 
 import io.vecnn.Model;
+import io.vecnn.Shape;
 import io.vecnn.Tensor;
 import io.vecnn.exec.fast.KernelSelection;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 import io.vecnn.graph.WeightTensor;
 import io.vecnn.modelfile.ModelFile;
 import io.vecnn.testing.SmallNets;
@@ -48,24 +48,38 @@ class NonFiniteInputTest {
 
     private static Map<String, WeightTensor> convWeights(int inC, int outC, int k) {
         Map<String, WeightTensor> w = new LinkedHashMap<>();
-        w.put("w", new WeightTensor(new int[] {outC, k, k, inC}, random(outC * k * k * inC, Math.sqrt(2.0 / (k * k * inC)))));
+        w.put(
+                "w",
+                new WeightTensor(
+                        new int[] {outC, k, k, inC}, random(outC * k * k * inC, Math.sqrt(2.0 / (k * k * inC)))));
         w.put("b", WeightTensor.vector(random(outC, 0.1)));
         return w;
     }
 
     private static ModelFile conv(Shape in, int outC, int k, int stride, int pad) {
-        return oneLayer(in, new Op.Conv2d(outC, k, k, stride, stride, pad, pad, 1, 1, 1, "w", "b"),
+        return oneLayer(
+                in,
+                new Op.Conv2d(outC, k, k, stride, stride, pad, pad, 1, 1, 1, "w", "b"),
                 convWeights(in.channels(), outC, k));
     }
 
     /** conv → conv + input → ReLU: the residual add and the ReLU fused into the second convolution. */
     private static ModelFile residualBlock(Shape in) {
         Map<String, WeightTensor> w = convWeights(in.channels(), in.channels(), 3);
-        w.put("w2", new WeightTensor(new int[] {in.channels(), 3, 3, in.channels()}, random(in.channels() * 9 * in.channels(), 0.1)));
+        w.put(
+                "w2",
+                new WeightTensor(
+                        new int[] {in.channels(), 3, 3, in.channels()},
+                        random(in.channels() * 9 * in.channels(), 0.1)));
         List<Node> nodes = List.of(
-                new Node("c1", new Op.Conv2d(in.channels(), 3, 3, 1, 1, 1, 1, 1, 1, 1, "w", "b"), List.of("input"), "c1"),
+                new Node(
+                        "c1",
+                        new Op.Conv2d(in.channels(), 3, 3, 1, 1, 1, 1, 1, 1, 1, "w", "b"),
+                        List.of("input"),
+                        "c1"),
                 new Node("r1", new Op.Relu(), List.of("c1"), "r1"),
-                new Node("c2", new Op.Conv2d(in.channels(), 3, 3, 1, 1, 1, 1, 1, 1, 1, "w2", null), List.of("r1"), "c2"),
+                new Node(
+                        "c2", new Op.Conv2d(in.channels(), 3, 3, 1, 1, 1, 1, 1, 1, 1, "w2", null), List.of("r1"), "c2"),
                 new Node("add", new Op.Add(), List.of("c2", "input"), "add"),
                 new Node("relu", new Op.Relu(), List.of("add"), "relu"));
         return new ModelFile(new Graph("input", in, nodes, "relu"), w, List.of(), Map.of());
@@ -134,8 +148,11 @@ class NonFiniteInputTest {
                 if (Float.isNaN(r) || Float.isInfinite(r)) {
                     nonFinite++;
                     if (Float.compare(r, f) != 0) {
-                        fail("output " + i + " of " + String.join(" | ", model.plan(file.graph().inputShape()).describe())
-                                + ": reference " + r + ", fast " + f);
+                        fail("output " + i + " of "
+                                + String.join(
+                                        " | ",
+                                        model.plan(file.graph().inputShape()).describe()) + ": reference " + r
+                                + ", fast " + f);
                     }
                 } else if (!(Math.abs(r - f) <= 1e-4 * Math.max(1, Math.abs(r)))) {
                     fail("output " + i + ": reference " + r + ", fast " + f);

@@ -1,9 +1,9 @@
 package io.vecnn.exec;
 
 import io.vecnn.Model;
+import io.vecnn.Shape;
 import io.vecnn.Tensor;
 import io.vecnn.Workspace;
-import io.vecnn.Shape;
 import io.vecnn.modelfile.ModelFile;
 import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.Assumptions;
@@ -30,7 +30,9 @@ class SteadyStateAllocationTest {
 
     private static long allocatedByAllThreads() {
         var bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long[] ids = Thread.getAllStackTraces().keySet().stream().mapToLong(Thread::getId).toArray();
+        long[] ids = Thread.getAllStackTraces().keySet().stream()
+                .mapToLong(Thread::getId)
+                .toArray();
         long total = 0;
         for (long bytes : bean.getThreadAllocatedBytes(ids)) {
             total += Math.max(bytes, 0);
@@ -42,8 +44,10 @@ class SteadyStateAllocationTest {
     void warmRunsAllocateAlmostNothing() {
         // JDK 17's incubating Vector API does not intrinsify masked loads and stores: it boxes vectors, so
         // the bound only holds on the JDKs the launcher prefers (21+).
-        Assumptions.assumeTrue(Runtime.version().feature() >= 21,
-                "steady-state allocation is checked on JDK 21+ (this is JDK " + Runtime.version().feature() + ")");
+        Assumptions.assumeTrue(
+                Runtime.version().feature() >= 21,
+                "steady-state allocation is checked on JDK 21+ (this is JDK "
+                        + Runtime.version().feature() + ")");
         ForkJoinPool pool = new ForkJoinPool(2);
         try (Model model = Model.of(convNet(), pool)) {
             Tensor x = new Tensor(1, 64, 64, 3, new float[64 * 64 * 3]);
@@ -73,10 +77,13 @@ class SteadyStateAllocationTest {
             // The feature maps of one run are ≈ 1 MB (64·64·32 floats and smaller); what remains is task and
             // queue-node objects, and for run(Tensor) the returned output.
             System.out.println("steady-state allocation: " + perTensorRun + " bytes per run(Tensor), " + perRequest
-                    + " bytes per run(nchw, batch, out), " + perWorkspaceRun + " bytes per run(workspace, nchw, batch, out)");
+                    + " bytes per run(nchw, batch, out), " + perWorkspaceRun
+                    + " bytes per run(workspace, nchw, batch, out)");
             assertTrue(perTensorRun < 128 * 1024, perTensorRun + " bytes allocated per warm run");
             assertTrue(perRequest < 16 * 1024, perRequest + " bytes allocated per warm run into a caller's array");
-            assertTrue(perWorkspaceRun < 16 * 1024, perWorkspaceRun + " bytes allocated per warm run in a caller's workspace");
+            assertTrue(
+                    perWorkspaceRun < 16 * 1024,
+                    perWorkspaceRun + " bytes allocated per warm run in a caller's workspace");
         } finally {
             pool.shutdown();
         }

@@ -1,7 +1,6 @@
 package io.vecnn.graph;
 
 import io.vecnn.Shape;
-
 import io.vecnn.VecnnException;
 import org.junit.jupiter.api.Test;
 
@@ -21,31 +20,35 @@ class ShapeInferenceTest {
     @Test
     void mapThatCollapsesToNothingNamesTheLayer() {
         Op conv = new Op.Conv2d(4, 5, 5, 1, 1, 0, 0, 1, 1, 1, "w", null);
-        VecnnException e = assertThrows(VecnnException.class, () -> ShapeInference.infer(single(conv, new Shape(3, 4, 4)),
-                Map.of("w", new int[] {4, 5, 5, 3})));
+        VecnnException e = assertThrows(
+                VecnnException.class,
+                () -> ShapeInference.infer(single(conv, new Shape(3, 4, 4)), Map.of("w", new int[] {4, 5, 5, 3})));
         assertTrue(e.getMessage().startsWith("node 'layer': input size 4 is too small for kernel 5"), e.getMessage());
     }
 
     @Test
     void wrongWeightShapeNamesWeightAndBothShapes() {
         Op conv = new Op.Conv2d(4, 3, 3, 1, 1, 1, 1, 1, 1, 1, "w", null);
-        VecnnException e = assertThrows(VecnnException.class, () -> ShapeInference.infer(single(conv, new Shape(3, 8, 8)),
-                Map.of("w", new int[] {4, 3, 3, 2})));
+        VecnnException e = assertThrows(
+                VecnnException.class,
+                () -> ShapeInference.infer(single(conv, new Shape(3, 8, 8)), Map.of("w", new int[] {4, 3, 3, 2})));
         assertTrue(e.getMessage().contains("weight 'w' has shape [4, 3, 3, 2], expected [4, 3, 3, 3]"), e.getMessage());
     }
 
     @Test
     void groupsMustDivideChannels() {
         Op conv = new Op.Conv2d(4, 1, 1, 1, 1, 0, 0, 1, 1, 3, "w", null);
-        assertThrows(VecnnException.class, () -> ShapeInference.infer(single(conv, new Shape(4, 2, 2)),
-                Map.of("w", new int[] {4, 1, 1, 1})));
+        assertThrows(
+                VecnnException.class,
+                () -> ShapeInference.infer(single(conv, new Shape(4, 2, 2)), Map.of("w", new int[] {4, 1, 1, 1})));
     }
 
     @Test
     void linearNeedsFlattenedInput() {
         Op linear = new Op.Linear(2, "w", null);
-        VecnnException e = assertThrows(VecnnException.class, () -> ShapeInference.infer(single(linear, new Shape(3, 2, 2)),
-                Map.of("w", new int[] {2, 12})));
+        VecnnException e = assertThrows(
+                VecnnException.class,
+                () -> ShapeInference.infer(single(linear, new Shape(3, 2, 2)), Map.of("w", new int[] {2, 12})));
         assertTrue(e.getMessage().contains("flattened"), e.getMessage());
     }
 
@@ -57,10 +60,19 @@ class ShapeInferenceTest {
 
     @Test
     void graphRejectsUndefinedInputsAndDuplicateValues() {
-        assertThrows(VecnnException.class, () -> new Graph("x", new Shape(1, 1, 1),
-                List.of(new Node("a", new Op.Relu(), List.of("missing"), "y")), "y"));
-        assertThrows(VecnnException.class, () -> new Graph("x", new Shape(1, 1, 1),
-                List.of(new Node("a", new Op.Relu(), List.of("x"), "y"), new Node("b", new Op.Relu(), List.of("x"), "y")), "y"));
+        assertThrows(
+                VecnnException.class,
+                () -> new Graph(
+                        "x", new Shape(1, 1, 1), List.of(new Node("a", new Op.Relu(), List.of("missing"), "y")), "y"));
+        assertThrows(
+                VecnnException.class,
+                () -> new Graph(
+                        "x",
+                        new Shape(1, 1, 1),
+                        List.of(
+                                new Node("a", new Op.Relu(), List.of("x"), "y"),
+                                new Node("b", new Op.Relu(), List.of("x"), "y")),
+                        "y"));
         assertThrows(VecnnException.class, () -> new Graph("x", new Shape(1, 1, 1), List.of(), "nothing"));
     }
 }

@@ -12,9 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  */
 class ImageDecoderFuzzTest {
     private static final ImageTransform[] TRANSFORMS = {
-            ImageTransform.forModel("resnet18", 3, 224, 224),
-            ImageTransform.forModel("lenet5", 3, 32, 32),
-            ImageTransform.forModel("lenet5", 1, 28, 28),
+        ImageTransform.forModel("resnet18", 3, 224, 224),
+        ImageTransform.forModel("lenet5", 3, 32, 32),
+        ImageTransform.forModel("lenet5", 1, 28, 28),
     };
 
     @FuzzTest(maxDuration = "20s")
@@ -30,7 +30,8 @@ class ImageDecoderFuzzTest {
             try {
                 transform.writeNchw(image, new float[transform.length()], 0);
             } catch (VecnnException expected) {
-                assertFalse(expected.getMessage() == null || expected.getMessage().isBlank(), "blank error message");
+                assertFalse(
+                        expected.getMessage() == null || expected.getMessage().isBlank(), "blank error message");
             }
         }
     }

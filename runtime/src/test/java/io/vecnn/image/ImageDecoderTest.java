@@ -3,7 +3,6 @@ package io.vecnn.image;
 import io.vecnn.VecnnException;
 import org.junit.jupiter.api.Test;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.awt.image.WritableRaster;
@@ -13,6 +12,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -61,7 +61,8 @@ class ImageDecoderTest {
         raster.setPixel(0, 0, new int[] {10, 20, 30, 0});
         raster.setPixel(1, 0, new int[] {200, 100, 50, 128});
         raster.setPixel(2, 0, new int[] {1, 2, 3, 255});
-        assertArrayEquals(new byte[] {10, 20, 30, (byte) 200, 100, 50, 1, 2, 3},
+        assertArrayEquals(
+                new byte[] {10, 20, 30, (byte) 200, 100, 50, 1, 2, 3},
                 ImageDecoder.decode(encode(rgba, "png")).rgb());
     }
 
@@ -71,12 +72,13 @@ class ImageDecoderTest {
         byte[] g = {0, 0, (byte) 220, 91};
         byte[] b = {0, 0, 33, 92};
         byte[] a = {(byte) 255, (byte) 255, 0, (byte) 255};
-        BufferedImage indexed = new BufferedImage(4, 1, BufferedImage.TYPE_BYTE_INDEXED,
-                new IndexColorModel(2, 4, r, g, b, a));
+        BufferedImage indexed =
+                new BufferedImage(4, 1, BufferedImage.TYPE_BYTE_INDEXED, new IndexColorModel(2, 4, r, g, b, a));
         for (int x = 0; x < 4; x++) {
             indexed.getRaster().setSample(x, 0, 0, 3 - x);
         }
-        assertArrayEquals(new byte[] {90, 91, 92, 17, (byte) 220, 33, (byte) 255, 0, 0, 0, 0, 0},
+        assertArrayEquals(
+                new byte[] {90, 91, 92, 17, (byte) 220, 33, (byte) 255, 0, 0, 0, 0, 0},
                 ImageDecoder.decode(encode(indexed, "png")).rgb());
     }
 
@@ -85,7 +87,8 @@ class ImageDecoderTest {
         // Pillow opens it as 32-bit integers (mode I), which convert('RGB') clips to 0..255.
         BufferedImage grey16 = new BufferedImage(3, 1, BufferedImage.TYPE_USHORT_GRAY);
         grey16.getRaster().setPixels(0, 0, 3, 1, new int[] {7, 255, 40000});
-        assertArrayEquals(new byte[] {7, 7, 7, (byte) 255, (byte) 255, (byte) 255, (byte) 255, (byte) 255, (byte) 255},
+        assertArrayEquals(
+                new byte[] {7, 7, 7, (byte) 255, (byte) 255, (byte) 255, (byte) 255, (byte) 255, (byte) 255},
                 ImageDecoder.decode(encode(grey16, "png")).rgb());
     }
 
@@ -93,9 +96,11 @@ class ImageDecoderTest {
     void otherFormatsAreNamed() throws IOException {
         BufferedImage image = new BufferedImage(4, 4, BufferedImage.TYPE_3BYTE_BGR);
         assertEquals("not a JPEG or PNG image (starts with GIF89a)", message(encode(image, "gif")));
-        assertTrue(message(encode(image, "bmp")).startsWith("not a JPEG or PNG image (starts with BM"),
+        assertTrue(
+                message(encode(image, "bmp")).startsWith("not a JPEG or PNG image (starts with BM"),
                 message(encode(image, "bmp")));
-        assertEquals("not a JPEG or PNG image (starts with bytes 00 01 fe 7f)",
+        assertEquals(
+                "not a JPEG or PNG image (starts with bytes 00 01 fe 7f)",
                 message(new byte[] {0, 1, (byte) 0xFE, 0x7F}));
         assertEquals("not a JPEG or PNG image (empty: 0 bytes)", message(new byte[0]));
     }
@@ -121,7 +126,11 @@ class ImageDecoderTest {
 
     @Test
     void hugeImagesAreRefusedBeforeDecoding() {
-        byte[] header = ByteBuffer.allocate(13).putInt(10_000).putInt(8_000).put(new byte[] {8, 2, 0, 0, 0}).array();
+        byte[] header = ByteBuffer.allocate(13)
+                .putInt(10_000)
+                .putInt(8_000)
+                .put(new byte[] {8, 2, 0, 0, 0})
+                .array();
         ByteBuffer png = ByteBuffer.allocate(8 + 25 + 12);
         png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
         PngChunks.chunk(png, "IHDR", header);
@@ -130,7 +139,8 @@ class ImageDecoderTest {
     }
 
     private static String message(byte[] bytes) {
-        return assertThrows(VecnnException.class, () -> ImageDecoder.decode(bytes)).getMessage();
+        return assertThrows(VecnnException.class, () -> ImageDecoder.decode(bytes))
+                .getMessage();
     }
 
     private static byte[] encode(BufferedImage image, String format) throws IOException {

@@ -19,14 +19,15 @@ class ImageTransformTest {
 
     @ParameterizedTest(name = "side {0}, crop {1}: starts at {2}")
     @CsvSource({
-            "7, 4, 2",   // 1.5 rounds to even 2
-            "9, 4, 2",   // 2.5 rounds to even 2
-            "11, 4, 4",  // 3.5 rounds to even 4
-            "8, 5, 2",   // 1.5 again, from an odd crop
-            "10, 4, 3",  // no half
-            "6, 6, 0",
-            "4, 7, -1",  // larger: padded by (7 - 4) // 2 = 1 on the left, 2 on the right
-            "4, 8, -2"})
+        "7, 4, 2", // 1.5 rounds to even 2
+        "9, 4, 2", // 2.5 rounds to even 2
+        "11, 4, 4", // 3.5 rounds to even 4
+        "8, 5, 2", // 1.5 again, from an odd crop
+        "10, 4, 3", // no half
+        "6, 6, 0",
+        "4, 7, -1", // larger: padded by (7 - 4) // 2 = 1 on the left, 2 on the right
+        "4, 8, -2"
+    })
     void centreCropRoundsLikePython(int side, int crop, int start) {
         // The other side is 4, the resize target, so neither Resize nor the crop touches it.
         DecodedImage wide = coordinates(side, 4);
@@ -93,8 +94,10 @@ class ImageTransformTest {
         float[] mean = {0.485f, 0.456f, 0.406f};
         float[] std = {0.229f, 0.224f, 0.225f};
         float[] half = {0.5f, 0.5f, 0.5f};
-        assertEquals(new ImageTransform(256, 224, 224, false, mean, std), ImageTransform.forModel("resnet50", 3, 224, 224));
-        assertEquals(new ImageTransform(342, 299, 299, false, mean, std),
+        assertEquals(
+                new ImageTransform(256, 224, 224, false, mean, std), ImageTransform.forModel("resnet50", 3, 224, 224));
+        assertEquals(
+                new ImageTransform(342, 299, 299, false, mean, std),
                 ImageTransform.forModel("inception_v3", 3, 299, 299));
         assertEquals(new ImageTransform(74, 65, 65, false, mean, std), ImageTransform.forModel(null, 3, 65, 65));
         assertEquals(new ImageTransform(343, 224, 300, false, mean, std), ImageTransform.forModel(null, 3, 224, 300));

@@ -24,7 +24,8 @@ class PilBilinearResizeTest {
         assertArrayEquals(bytes(0, 25, 58, 92, 125, 158, 192, 225, 250), PilBilinearResize.resize(ramp, 6, 1, 1, 9, 1));
         assertArrayEquals(bytes(125), PilBilinearResize.resize(ramp, 6, 1, 1, 1, 1));
         byte[] checker = bytes(0, 255, 0, 255, 0, 255);
-        assertArrayEquals(bytes(0, 102, 255, 102, 0, 128, 128, 128, 128, 128, 255, 153, 0, 153, 255),
+        assertArrayEquals(
+                bytes(0, 102, 255, 102, 0, 128, 128, 128, 128, 128, 255, 153, 0, 153, 255),
                 PilBilinearResize.resize(checker, 3, 2, 1, 5, 3));
         byte[] steps = new byte[35];
         for (int i = 0; i < steps.length; i++) {

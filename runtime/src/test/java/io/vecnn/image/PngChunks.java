@@ -6,8 +6,7 @@ import java.util.zip.CRC32;
 
 /** Writes PNG chunks by hand, for tests that need headers no encoder would write. */
 final class PngChunks {
-    private PngChunks() {
-    }
+    private PngChunks() {}
 
     /** Length, type, data and the CRC32 of type and data, as the PNG specification lays a chunk out. */
     static void chunk(ByteBuffer out, String type, byte[] data) {

@@ -1,9 +1,9 @@
 package io.vecnn.image;
 
 import io.vecnn.VecnnException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
 
@@ -17,8 +17,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class ResizeRegionTest {
 
     @ParameterizedTest(name = "{0}x{1} to {2}x{3}, region {6}x{7} at ({4}, {5})")
-    @CsvSource({"64,48,32,24,3,5,20,11", "31,45,224,301,100,7,50,294", "100,100,100,37,10,0,80,37",
-            "50,10,75,10,0,2,75,8", "17,23,5,4,4,3,1,1", "40,30,40,30,5,6,7,8", "300,7,13,57,0,0,13,57"})
+    @CsvSource({
+        "64,48,32,24,3,5,20,11",
+        "31,45,224,301,100,7,50,294",
+        "100,100,100,37,10,0,80,37",
+        "50,10,75,10,0,2,75,8",
+        "17,23,5,4,4,3,1,1",
+        "40,30,40,30,5,6,7,8",
+        "300,7,13,57,0,0,13,57"
+    })
     void aRegionIsThePixelsTheWholeResizeHasThere(int w, int h, int nw, int nh, int left, int top, int rw, int rh) {
         byte[] rgb = random(w * h * 3, w * 31L + h);
         byte[] whole = PilBilinearResize.resize(rgb, w, h, 3, nw, nh);
@@ -31,15 +38,21 @@ class ResizeRegionTest {
     }
 
     @ParameterizedTest(name = "{0}x{1} for {2}, {3} channels, {4}x{4}")
-    @CsvSource({"1,6000,lenet5,3,32", "6000,2,lenet5,1,28", "3,2000,resnet18,3,224", "500,333,resnet18,3,224",
-            "20,10,lenet5,3,32", "299,301,inception_v3,3,299"})
+    @CsvSource({
+        "1,6000,lenet5,3,32",
+        "6000,2,lenet5,1,28",
+        "3,2000,resnet18,3,224",
+        "500,333,resnet18,3,224",
+        "20,10,lenet5,3,32",
+        "299,301,inception_v3,3,299"
+    })
     void transformsMatchAFullResizeThenTheCrop(int w, int h, String architecture, int channels, int side) {
         ImageTransform transform = ImageTransform.forModel(architecture, channels, side, side);
         DecodedImage image = new DecodedImage(w, h, random(w * h * 3, w + 7L * h));
         int shorter = Math.min(w, h);
         int longer = (int) ((double) ((long) transform.resize() * Math.max(w, h)) / shorter);
-        DecodedImage resized = PilBilinearResize.resize(image, w <= h ? transform.resize() : longer,
-                w <= h ? longer : transform.resize());
+        DecodedImage resized = PilBilinearResize.resize(
+                image, w <= h ? transform.resize() : longer, w <= h ? longer : transform.resize());
         float[] expected = new float[transform.length()];
         transform.writeNchw(resized, expected, 0);
         float[] actual = new float[transform.length()];

@@ -1,11 +1,10 @@
 package io.vecnn.kernels;
 
-import io.vecnn.exec.parallel.Team;
-
+import io.vecnn.Shape;
 import io.vecnn.Tensor;
+import io.vecnn.exec.parallel.Team;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 import io.vecnn.graph.ShapeInference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.RepeatedTest;
@@ -47,8 +46,10 @@ class Conv2dGemmTest {
         Op.Conv2d op = new Op.Conv2d(outC, kh, kw, sh, sw, ph, pw, dil, dil, groups, "w", r.nextBoolean() ? "b" : null);
         Shape in = new Shape(inC, h, w);
         Node node = new Node("conv", op, List.of("x"), "y");
-        Shape out = ShapeInference.outputShape(node, List.of(in), name -> name.equals("w")
-                ? new int[] {outC, kh, kw, inC / groups} : new int[] {outC});
+        Shape out = ShapeInference.outputShape(
+                node,
+                List.of(in),
+                name -> name.equals("w") ? new int[] {outC, kh, kw, inC / groups} : new int[] {outC});
         float[] weights = random(r, outC * kh * kw * (inC / groups));
         float[] bias = op.bias() == null ? null : random(r, outC);
         Tensor x = new Tensor(batch, h, w, inC, random(r, batch * h * w * inC));
@@ -77,7 +78,13 @@ class Conv2dGemmTest {
         Op.Conv2d op = new Op.Conv2d(20, 3, 3, 1, 1, 1, 1, 1, 1, 1, "w", "b");
         Shape in = new Shape(8, 190, 190);
         Shape out = new Shape(20, 190, 190);
-        ConvCase c = new ConvCase(op, in, out, random(r, 20 * 9 * 8), random(r, 20), new Tensor(1, 190, 190, 8, random(r, 190 * 190 * 8)));
+        ConvCase c = new ConvCase(
+                op,
+                in,
+                out,
+                random(r, 20 * 9 * 8),
+                random(r, 20),
+                new Tensor(1, 190, 190, 8, random(r, 190 * 190 * 8)));
         Conv2dGemm conv = new Conv2dGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
         assertEquals(0, conv.scratchFloats(1), "this map must take the block-by-block path");
         Tensor want = c.reference();
@@ -121,7 +128,16 @@ class Conv2dGemmTest {
         int size = c.x().batch() * c.out().height() * c.out().width() * c.out().channels();
         float[] one = new float[size];
         float[] two = new float[size];
-        conv.run(c.x().data(), c.x().batch(), one, 0, c.out().channels(), null, true, Team.CALLING_THREAD, scratch(conv, c));
+        conv.run(
+                c.x().data(),
+                c.x().batch(),
+                one,
+                0,
+                c.out().channels(),
+                null,
+                true,
+                Team.CALLING_THREAD,
+                scratch(conv, c));
         conv.run(c.x().data(), c.x().batch(), two, 0, c.out().channels(), null, true, TEAM, scratch(conv, c));
         assertArrayEquals(one, two);
     }

@@ -1,11 +1,10 @@
 package io.vecnn.kernels;
 
-import io.vecnn.exec.parallel.Team;
-
+import io.vecnn.Shape;
 import io.vecnn.Tensor;
+import io.vecnn.exec.parallel.Team;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 import io.vecnn.graph.ShapeInference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.RepeatedTest;
@@ -55,15 +54,37 @@ class Conv2dImplicitGemmTest {
         int batch = 1 + r.nextInt(3);
         Op.Conv2d op = new Op.Conv2d(outC, kh, kw, sh, sw, ph, pw, 1, 1, 1, "w", r.nextBoolean() ? "b" : null);
         Shape in = new Shape(inC, h, w);
-        Shape out = ShapeInference.outputShape(new Node("conv", op, List.of("x"), "y"), List.of(in),
+        Shape out = ShapeInference.outputShape(
+                new Node("conv", op, List.of("x"), "y"),
+                List.of(in),
                 name -> name.equals("w") ? new int[] {outC, kh, kw, inC} : new int[] {outC});
-        return new ConvCase(op, in, out, random(r, outC * kh * kw * inC), op.bias() == null ? null : random(r, outC),
+        return new ConvCase(
+                op,
+                in,
+                out,
+                random(r, outC * kh * kw * inC),
+                op.bias() == null ? null : random(r, outC),
                 new Tensor(batch, h, w, inC, random(r, batch * h * w * inC)));
     }
 
-    private static float[] run(Conv2dImplicitGemm conv, ConvCase c, float[] y, int yChannel, int yChannels,
-                               float[] residual, boolean relu, Team team) {
-        conv.run(c.x().data(), c.x().batch(), y, yChannel, yChannels, residual, relu, team,
+    private static float[] run(
+            Conv2dImplicitGemm conv,
+            ConvCase c,
+            float[] y,
+            int yChannel,
+            int yChannels,
+            float[] residual,
+            boolean relu,
+            Team team) {
+        conv.run(
+                c.x().data(),
+                c.x().batch(),
+                y,
+                yChannel,
+                yChannels,
+                residual,
+                relu,
+                team,
                 new float[conv.scratchFloats(c.x().batch())]);
         return y;
     }
@@ -86,11 +107,23 @@ class Conv2dImplicitGemmTest {
         SplittableRandom r = new SplittableRandom(7);
         Op.Conv2d op = new Op.Conv2d(64, 7, 7, 2, 2, 3, 3, 1, 1, 1, "w", "b");
         Shape in = new Shape(3, 224, 224);
-        ConvCase c = new ConvCase(op, in, new Shape(64, 112, 112), random(r, 64 * 49 * 3), random(r, 64),
+        ConvCase c = new ConvCase(
+                op,
+                in,
+                new Shape(64, 112, 112),
+                random(r, 64 * 49 * 3),
+                random(r, 64),
                 new Tensor(1, 224, 224, 3, random(r, 3 * 224 * 224)));
         float[] want = c.reference().data();
-        float[] y = run(new Conv2dImplicitGemm(op, c.w(), c.bias(), in, c.out()), c, new float[want.length], 0, 64,
-                null, true, TEAM);
+        float[] y = run(
+                new Conv2dImplicitGemm(op, c.w(), c.bias(), in, c.out()),
+                c,
+                new float[want.length],
+                0,
+                64,
+                null,
+                true,
+                TEAM);
         for (int i = 0; i < y.length; i++) {
             assertEquals(Math.max(want[i], 0), y[i], 1e-5 * (1 + Math.abs(want[i])) * Math.sqrt(147), "at " + i);
         }
@@ -105,11 +138,16 @@ class Conv2dImplicitGemmTest {
         float[] y = new float[pixels * wide];
         Arrays.fill(y, -99f);
         run(conv, c, y, 5, wide, null, false, TEAM);
-        float[] alone = run(conv, c, new float[pixels * c.out().channels()], 0, c.out().channels(), null, false, TEAM);
+        float[] alone =
+                run(conv, c, new float[pixels * c.out().channels()], 0, c.out().channels(), null, false, TEAM);
         for (int p = 0; p < pixels; p++) {
             for (int ch = 0; ch < wide; ch++) {
                 float v = y[p * wide + ch];
-                assertEquals(ch < 5 || ch >= 5 + c.out().channels() ? -99f : alone[p * c.out().channels() + ch - 5], v,
+                assertEquals(
+                        ch < 5 || ch >= 5 + c.out().channels()
+                                ? -99f
+                                : alone[p * c.out().channels() + ch - 5],
+                        v,
                         "pixel " + p + " channel " + ch);
             }
         }
@@ -122,7 +160,8 @@ class Conv2dImplicitGemmTest {
         ConvCase c = randomCase(new SplittableRandom(12));
         Conv2dImplicitGemm conv = new Conv2dImplicitGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
         int size = c.x().batch() * (int) c.out().size();
-        assertArrayEquals(run(conv, c, new float[size], 0, c.out().channels(), null, true, Team.CALLING_THREAD),
+        assertArrayEquals(
+                run(conv, c, new float[size], 0, c.out().channels(), null, true, Team.CALLING_THREAD),
                 run(conv, c, new float[size], 0, c.out().channels(), null, true, TEAM));
     }
 
@@ -130,7 +169,8 @@ class Conv2dImplicitGemmTest {
     void appliesOnlyToFewInputChannelsAndKernelsLargerThanOne() {
         Shape rgb = new Shape(3, 32, 32);
         assertTrue(Conv2dImplicitGemm.applies(new Op.Conv2d(NR, 7, 7, 2, 2, 3, 3, 1, 1, 1, "w", null), rgb));
-        assertFalse(Conv2dImplicitGemm.applies(new Op.Conv2d(NR, 3, 3, 1, 1, 1, 1, 1, 1, 1, "w", null),
+        assertFalse(Conv2dImplicitGemm.applies(
+                new Op.Conv2d(NR, 3, 3, 1, 1, 1, 1, 1, 1, 1, "w", null),
                 new Shape(Conv2dImplicitGemm.MAX_INPUT_CHANNELS + 1, 32, 32)));
         assertTrue(Conv2dImplicitGemm.applies(new Op.Conv2d(NR + 1, 7, 7, 2, 2, 3, 3, 1, 1, 1, "w", null), rgb));
         assertTrue(Conv2dImplicitGemm.applies(new Op.Conv2d(1, 3, 3, 2, 2, 0, 0, 1, 1, 1, "w", null), rgb));
@@ -138,7 +178,8 @@ class Conv2dImplicitGemmTest {
         assertFalse(Conv2dImplicitGemm.applies(new Op.Conv2d(NR, 3, 3, 1, 1, 2, 2, 2, 2, 1, "w", null), rgb));
         Op.Conv2d grouped = new Op.Conv2d(NR, 3, 3, 1, 1, 1, 1, 1, 1, 3, "w", null);
         assertFalse(Conv2dImplicitGemm.applies(grouped, rgb));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new Conv2dImplicitGemm(grouped, new float[NR * 3 * 3], null, rgb, new Shape(NR, 32, 32)));
         assertTrue(e.getMessage().contains("one group"), e.getMessage());
     }

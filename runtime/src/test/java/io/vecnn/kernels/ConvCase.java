@@ -1,10 +1,10 @@
 package io.vecnn.kernels;
 
+import io.vecnn.Shape;
 import io.vecnn.Tensor;
 import io.vecnn.exec.reference.ReferenceExecutor;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 import io.vecnn.graph.WeightTensor;
 
 import java.util.HashMap;
@@ -31,8 +31,10 @@ record ConvCase(Op.Conv2d op, Shape in, Shape out, float[] w, float[] bias, Tens
     /** The reference twin's output for this case, without residual or ReLU. */
     Tensor reference() {
         Map<String, WeightTensor> weights = new HashMap<>();
-        weights.put("w", new WeightTensor(new int[] {op.outChannels(), op.kernelH(), op.kernelW(),
-                in.channels() / op.groups()}, w));
+        weights.put(
+                "w",
+                new WeightTensor(
+                        new int[] {op.outChannels(), op.kernelH(), op.kernelW(), in.channels() / op.groups()}, w));
         if (bias != null) {
             weights.put("b", WeightTensor.vector(bias));
         }

@@ -28,21 +28,27 @@ class GemmMicroKernelVariantsTest {
         void run(float[] a, int aOff, int lda, float[] b, int bOff, int k, float[] d, int dOff, int ldd);
     }
 
-    record Variant(String name, int mr, int nr, Kernel kernel) {
-    }
+    record Variant(String name, int mr, int nr, Kernel kernel) {}
 
     static final List<Variant> VARIANTS = List.of(
-            new Variant("GemmMicroKernel6x4v", GemmMicroKernel6x4v.MR, GemmMicroKernel6x4v.NR, GemmMicroKernel6x4v::run),
-            new Variant("GemmMicroKernel8x2v", GemmMicroKernel8x2v.MR, GemmMicroKernel8x2v.NR, GemmMicroKernel8x2v::run),
-            new Variant("GemmMicroKernel6x2v", GemmMicroKernel6x2v.MR, GemmMicroKernel6x2v.NR, GemmMicroKernel6x2v::run),
-            new Variant("GemmMicroKernel1x4v", GemmMicroKernel1x4v.MR, GemmMicroKernel1x4v.NR, GemmMicroKernel1x4v::run),
-            new Variant("GemmMicroKernel1x2v", GemmMicroKernel1x2v.MR, GemmMicroKernel1x2v.NR, GemmMicroKernel1x2v::run));
+            new Variant(
+                    "GemmMicroKernel6x4v", GemmMicroKernel6x4v.MR, GemmMicroKernel6x4v.NR, GemmMicroKernel6x4v::run),
+            new Variant(
+                    "GemmMicroKernel8x2v", GemmMicroKernel8x2v.MR, GemmMicroKernel8x2v.NR, GemmMicroKernel8x2v::run),
+            new Variant(
+                    "GemmMicroKernel6x2v", GemmMicroKernel6x2v.MR, GemmMicroKernel6x2v.NR, GemmMicroKernel6x2v::run),
+            new Variant(
+                    "GemmMicroKernel1x4v", GemmMicroKernel1x4v.MR, GemmMicroKernel1x4v.NR, GemmMicroKernel1x4v::run),
+            new Variant(
+                    "GemmMicroKernel1x2v", GemmMicroKernel1x2v.MR, GemmMicroKernel1x2v.NR, GemmMicroKernel1x2v::run));
 
     @Test
     void everyGeneratedVariantIsTested() {
         List<String> generated = MicroKernelGenerator.VARIANTS.stream()
-                .filter(v -> v.family().equals("GemmMicroKernel")).map(MicroKernelGenerator.Variant::className)
-                .sorted().toList();
+                .filter(v -> v.family().equals("GemmMicroKernel"))
+                .map(MicroKernelGenerator.Variant::className)
+                .sorted()
+                .toList();
         assertEquals(generated, VARIANTS.stream().map(Variant::name).sorted().toList());
     }
 
@@ -70,8 +76,8 @@ class GemmMicroKernelVariantsTest {
      * Runs {@code v} on MR rows of a random A (row stride {@code lda}, from {@code aOff}) and a panel packed
      * from {@code columns} columns, into D with row stride NR + {@code extraLdd}, from {@code dOff}.
      */
-    private static void check(Variant v, SplittableRandom r, int k, int lda, int aOff, int dOff, int extraLdd,
-                              int columns) {
+    private static void check(
+            Variant v, SplittableRandom r, int k, int lda, int aOff, int dOff, int extraLdd, int columns) {
         int mr = v.mr();
         int nr = v.nr();
         float[] a = random(r, aOff + mr * Math.max(lda, 1));
@@ -89,12 +95,20 @@ class GemmMicroKernelVariantsTest {
 
         String where = v.name() + " k=" + k + " lda=" + lda + " aOff=" + aOff + " dOff=" + dOff + " ldd=" + ldd
                 + " columns=" + columns;
-        MicroKernelBlock.assertWritten(d, dOff, ldd, mr, nr, sentinel, (row, col) -> {
-            float want = 0f;
-            for (int kk = 0; kk < k; kk++) {
-                want = Math.fma(a[aOff + row * lda + kk], col < columns ? w[col * k + kk] : 0f, want);
-            }
-            return want;
-        }, where);
+        MicroKernelBlock.assertWritten(
+                d,
+                dOff,
+                ldd,
+                mr,
+                nr,
+                sentinel,
+                (row, col) -> {
+                    float want = 0f;
+                    for (int kk = 0; kk < k; kk++) {
+                        want = Math.fma(a[aOff + row * lda + kk], col < columns ? w[col * k + kk] : 0f, want);
+                    }
+                    return want;
+                },
+                where);
     }
 }

@@ -56,7 +56,10 @@ class GemmTest {
                 want += bias == null ? 0 : bias[j];
                 want += residual == null ? 0 : residual[i * ldc + j];
                 want = relu ? Math.max(want, 0) : want;
-                assertEquals(want, c[i * ldc + j], 1e-4 * (1 + Math.abs(want)) * Math.sqrt(k),
+                assertEquals(
+                        want,
+                        c[i * ldc + j],
+                        1e-4 * (1 + Math.abs(want)) * Math.sqrt(k),
                         "m=" + m + " n=" + n + " k=" + k + " panels of " + panelWidth + " at " + i + "," + j);
             }
         }
@@ -85,7 +88,10 @@ class GemmTest {
                         want += (double) a[i * k + kk] * w[j * k + kk];
                     }
                     want = Math.max(want, 0);
-                    assertEquals(want, c[i * n + j], 1e-4 * (1 + Math.abs(want)) * Math.sqrt(k),
+                    assertEquals(
+                            want,
+                            c[i * n + j],
+                            1e-4 * (1 + Math.abs(want)) * Math.sqrt(k),
                             "panels of " + panelWidth + " at " + i + "," + j);
                 }
             }
@@ -126,8 +132,8 @@ class GemmTest {
 
     @Test
     void rowsPerCallRejectsPanelsNoMicrokernelTakes() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Gemm.rowsPerCall(3 * VectorIsa.LANES));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Gemm.rowsPerCall(3 * VectorIsa.LANES));
         assertTrue(e.getMessage().contains("panels of " + 3 * VectorIsa.LANES + " columns"), e.getMessage());
     }
 

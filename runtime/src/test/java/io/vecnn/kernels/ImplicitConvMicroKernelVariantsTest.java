@@ -28,22 +28,32 @@ class ImplicitConvMicroKernelVariantsTest {
         void run(float[] a, int[] rowStart, int[] kOffset, int k, float[] b, int bOff, float[] d, int dOff, int ldd);
     }
 
-    record Variant(String name, int mr, int nr, Kernel kernel) {
-    }
+    record Variant(String name, int mr, int nr, Kernel kernel) {}
 
     static final List<Variant> VARIANTS = List.of(
-            new Variant("ImplicitConvMicroKernel6x4v", ImplicitConvMicroKernel6x4v.MR, ImplicitConvMicroKernel6x4v.NR,
+            new Variant(
+                    "ImplicitConvMicroKernel6x4v",
+                    ImplicitConvMicroKernel6x4v.MR,
+                    ImplicitConvMicroKernel6x4v.NR,
                     ImplicitConvMicroKernel6x4v::run),
-            new Variant("ImplicitConvMicroKernel6x2v", ImplicitConvMicroKernel6x2v.MR, ImplicitConvMicroKernel6x2v.NR,
+            new Variant(
+                    "ImplicitConvMicroKernel6x2v",
+                    ImplicitConvMicroKernel6x2v.MR,
+                    ImplicitConvMicroKernel6x2v.NR,
                     ImplicitConvMicroKernel6x2v::run),
-            new Variant("ImplicitConvMicroKernel6x1v", ImplicitConvMicroKernel6x1v.MR, ImplicitConvMicroKernel6x1v.NR,
+            new Variant(
+                    "ImplicitConvMicroKernel6x1v",
+                    ImplicitConvMicroKernel6x1v.MR,
+                    ImplicitConvMicroKernel6x1v.NR,
                     ImplicitConvMicroKernel6x1v::run));
 
     @Test
     void everyGeneratedVariantIsTested() {
         List<String> generated = MicroKernelGenerator.VARIANTS.stream()
                 .filter(v -> v.family().equals("ImplicitConvMicroKernel"))
-                .map(MicroKernelGenerator.Variant::className).sorted().toList();
+                .map(MicroKernelGenerator.Variant::className)
+                .sorted()
+                .toList();
         assertEquals(generated, VARIANTS.stream().map(Variant::name).sorted().toList());
     }
 
@@ -60,13 +70,19 @@ class ImplicitConvMicroKernelVariantsTest {
         SplittableRandom r = SEEDS.split();
         for (Variant v : VARIANTS) {
             int k = 1 + r.nextInt(3 * 11 * 11);
-            check(v, r, k, r.nextBoolean(), r.nextInt(11), v.nr() + r.nextInt(2 * VectorIsa.LANES + 1),
+            check(
+                    v,
+                    r,
+                    k,
+                    r.nextBoolean(),
+                    r.nextInt(11),
+                    v.nr() + r.nextInt(2 * VectorIsa.LANES + 1),
                     v.nr() - r.nextInt(v.nr()));
         }
     }
 
-    private static void check(Variant v, SplittableRandom r, int k, boolean repeatLastPixel, int dOff, int ldd,
-                              int columns) {
+    private static void check(
+            Variant v, SplittableRandom r, int k, boolean repeatLastPixel, int dOff, int ldd, int columns) {
         int mr = v.mr();
         int nr = v.nr();
         float[] a = random(r, 4000);
@@ -87,12 +103,20 @@ class ImplicitConvMicroKernelVariantsTest {
         v.kernel().run(a, rowStart, kOffset, k, packed.data(), packed.panelOffset(0), d, dOff, ldd);
 
         String where = v.name() + " k=" + k + " dOff=" + dOff + " ldd=" + ldd + " columns=" + columns;
-        MicroKernelBlock.assertWritten(d, dOff, ldd, mr, nr, sentinel, (row, col) -> {
-            float want = 0f;
-            for (int kk = 0; kk < k; kk++) {
-                want = Math.fma(a[rowStart[row] + kOffset[kk]], col < columns ? w[col * k + kk] : 0f, want);
-            }
-            return want;
-        }, where);
+        MicroKernelBlock.assertWritten(
+                d,
+                dOff,
+                ldd,
+                mr,
+                nr,
+                sentinel,
+                (row, col) -> {
+                    float want = 0f;
+                    for (int kk = 0; kk < k; kk++) {
+                        want = Math.fma(a[rowStart[row] + kOffset[kk]], col < columns ? w[col * k + kk] : 0f, want);
+                    }
+                    return want;
+                },
+                where);
     }
 }

@@ -10,15 +10,14 @@ final class MicroKernelBlock {
         float at(int row, int column);
     }
 
-    private MicroKernelBlock() {
-    }
+    private MicroKernelBlock() {}
 
     /**
      * Every element of the block at {@code dOff} (row stride {@code ldd}) equals the reference bit for bit,
      * and every other element of {@code d} still holds {@code sentinel}.
      */
-    static void assertWritten(float[] d, int dOff, int ldd, int mr, int nr, float sentinel, Reference want,
-                              String where) {
+    static void assertWritten(
+            float[] d, int dOff, int ldd, int mr, int nr, float sentinel, Reference want, String where) {
         for (int i = 0; i < d.length; i++) {
             int rel = i - dOff;
             int row = Math.floorDiv(rel, ldd);

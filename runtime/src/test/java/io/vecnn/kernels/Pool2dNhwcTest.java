@@ -1,11 +1,11 @@
 package io.vecnn.kernels;
 
-import io.vecnn.exec.parallel.Team;
+import io.vecnn.Shape;
 import io.vecnn.Tensor;
+import io.vecnn.exec.parallel.Team;
 import io.vecnn.exec.reference.ReferenceExecutor;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 import io.vecnn.graph.ShapeInference;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
@@ -51,8 +51,16 @@ class Pool2dNhwcTest {
         Op op = max ? new Op.MaxPool2d(k, k, s, s, p, p, ceil) : new Op.AvgPool2d(k, k, s, s, p, p, ceil, include);
         Shape in = new Shape(x.channels(), x.height(), x.width());
         Shape out = ShapeInference.outputShape(new Node("p", op, List.of("x"), "y"), List.of(in), n -> null);
-        check(op, x, new Pool2dNhwc(PoolWindows.of(in.height(), out.height(), k, s, p, max || include),
-                PoolWindows.of(in.width(), out.width(), k, s, p, max || include), max, in, out), out);
+        check(
+                op,
+                x,
+                new Pool2dNhwc(
+                        PoolWindows.of(in.height(), out.height(), k, s, p, max || include),
+                        PoolWindows.of(in.width(), out.width(), k, s, p, max || include),
+                        max,
+                        in,
+                        out),
+                out);
     }
 
     @RepeatedTest(10)
@@ -63,8 +71,12 @@ class Pool2dNhwcTest {
         int ow = 1 + r.nextInt(8);
         Shape in = new Shape(x.channels(), x.height(), x.width());
         Shape out = new Shape(x.channels(), oh, ow);
-        check(new Op.AdaptiveAvgPool2d(oh, ow), x, new Pool2dNhwc(PoolWindows.adaptive(in.height(), oh),
-                PoolWindows.adaptive(in.width(), ow), false, in, out), out);
+        check(
+                new Op.AdaptiveAvgPool2d(oh, ow),
+                x,
+                new Pool2dNhwc(
+                        PoolWindows.adaptive(in.height(), oh), PoolWindows.adaptive(in.width(), ow), false, in, out),
+                out);
     }
 
     @Test

@@ -1,12 +1,11 @@
 package io.vecnn.kernels;
 
-import io.vecnn.exec.parallel.Team;
-
+import io.vecnn.Shape;
 import io.vecnn.Tensor;
+import io.vecnn.exec.parallel.Team;
 import io.vecnn.exec.reference.ReferenceExecutor;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 import io.vecnn.graph.WeightTensor;
 import org.junit.jupiter.api.RepeatedTest;
 
@@ -47,7 +46,9 @@ class WinogradF43Test {
         float[] weight = random(r, cout * 9 * cin, Math.sqrt(2.0 / (9 * cin)));
         float[] bias = random(r, cout, 0.1);
         Tensor x = new Tensor(batch, h, w, cin, random(r, batch * h * w * cin, 1));
-        Tensor want = ReferenceExecutor.apply(new Node("c", op, List.of("x"), "y"), List.of(x),
+        Tensor want = ReferenceExecutor.apply(
+                new Node("c", op, List.of("x"), "y"),
+                List.of(x),
                 Map.of("w", new WeightTensor(new int[] {cout, 3, 3, cin}, weight), "b", WeightTensor.vector(bias)));
         float[] residual = r.nextBoolean() ? random(r, want.data().length, 1) : null;
         boolean relu = r.nextBoolean();
@@ -65,7 +66,9 @@ class WinogradF43Test {
             scale = Math.max(scale, Math.abs(v));
             diff = Math.max(diff, Math.abs(v - y[i]));
         }
-        assertTrue(diff <= 2e-5 * scale + 1e-6, "cin=" + cin + " cout=" + cout + " " + h + "x" + w + " pad " + pad
-                + ": max diff " + diff + " for outputs up to " + scale);
+        assertTrue(
+                diff <= 2e-5 * scale + 1e-6,
+                "cin=" + cin + " cout=" + cout + " " + h + "x" + w + " pad " + pad + ": max diff " + diff
+                        + " for outputs up to " + scale);
     }
 }

@@ -50,14 +50,16 @@ class AtomicWriteTest {
 
     private List<Path> partials() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".partial")).toList();
+            return files.filter(p -> p.getFileName().toString().endsWith(".partial"))
+                    .toList();
         }
     }
 
     @Test
     void failureMidWriteLeavesNoFileAndNoTemporary() throws IOException {
         Path target = dir.resolve("m.vnn");
-        VecnnException e = assertThrows(VecnnException.class,
+        VecnnException e = assertThrows(
+                VecnnException.class,
                 () -> AtomicWrite.write(target, SmallNets.tiny(1).content(), out -> failingAfter(out, 3000)));
         assertTrue(e.getMessage().contains("cannot write " + target + ": injected failure after"), e.getMessage());
         assertFalse(Files.exists(target));
@@ -69,7 +71,8 @@ class AtomicWriteTest {
         Path target = dir.resolve("m.vnn");
         SmallNets.tiny(1).write(target);
         byte[] previous = Files.readAllBytes(target);
-        assertThrows(VecnnException.class,
+        assertThrows(
+                VecnnException.class,
                 () -> AtomicWrite.write(target, SmallNets.tiny(2).content(), out -> failingAfter(out, 3000)));
         assertArrayEquals(previous, Files.readAllBytes(target));
         assertEquals(List.of(), partials());
@@ -82,7 +85,8 @@ class AtomicWriteTest {
         byte[] previous = Files.readAllBytes(target);
 
         Process writer = ChildJvm.start("256m", WriteModelProbe.class, target.toString(), String.valueOf(8 << 20));
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
             assertEquals("paused", out.readLine());
         }
         writer.destroyForcibly().waitFor();
@@ -98,13 +102,16 @@ class AtomicWriteTest {
         next.write(target);
         assertEquals(List.of(), partials());
         assertEquals(next.weights().keySet(), ModelFile.read(target).weights().keySet());
-        assertArrayEquals(next.weights().get("fc.bias").data(), ModelFile.read(target).weights().get("fc.bias").data());
+        assertArrayEquals(
+                next.weights().get("fc.bias").data(),
+                ModelFile.read(target).weights().get("fc.bias").data());
     }
 
     @Test
     void temporaryOfALiveWriterIsLeftAlone() throws IOException {
         Path target = dir.resolve("m.vnn");
-        Path inProgress = Files.createFile(dir.resolve(AtomicWrite.tempName("m.vnn", ProcessHandle.current().pid())));
+        Path inProgress = Files.createFile(dir.resolve(
+                AtomicWrite.tempName("m.vnn", ProcessHandle.current().pid())));
         Path otherTarget = Files.createFile(dir.resolve(AtomicWrite.tempName("other.vnn", Long.MAX_VALUE)));
         SmallNets.tiny(1).write(target);
         assertTrue(Files.exists(inProgress), "a live process's temporary is its work in progress");

@@ -8,8 +8,7 @@ import java.util.List;
 
 /** Runs a main class of the test classpath in a JVM of its own, with a heap limit of the test's choosing. */
 final class ChildJvm {
-    private ChildJvm() {
-    }
+    private ChildJvm() {}
 
     static Process start(String maxHeap, Class<?> main, String... args) throws IOException {
         List<String> command = new ArrayList<>();
@@ -29,6 +28,5 @@ final class ChildJvm {
         return new Result(p.waitFor(), out);
     }
 
-    record Result(int exitCode, String output) {
-    }
+    record Result(int exitCode, String output) {}
 }

@@ -1,9 +1,9 @@
 package io.vecnn.modelfile;
 
+import io.vecnn.Shape;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 import io.vecnn.graph.WeightTensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,6 +29,7 @@ class HeapLimitTest {
 
     @TempDir
     static Path dir;
+
     private static Path model;
 
     /** One Linear layer of 20000x1000 floats plus its bias: 80 MB of weights. */
@@ -37,8 +38,11 @@ class HeapLimitTest {
         Map<String, WeightTensor> weights = new LinkedHashMap<>();
         weights.put("fc.weight", new WeightTensor(new int[] {OUT, IN}, new float[OUT * IN]));
         weights.put("fc.bias", WeightTensor.vector(new float[OUT]));
-        Graph graph = new Graph("input", new Shape(IN, 1, 1),
-                List.of(new Node("fc", new Op.Linear(OUT, "fc.weight", "fc.bias"), List.of("input"), "fc")), "fc");
+        Graph graph = new Graph(
+                "input",
+                new Shape(IN, 1, 1),
+                List.of(new Node("fc", new Op.Linear(OUT, "fc.weight", "fc.bias"), List.of("input"), "fc")),
+                "fc");
         model = dir.resolve("large.vnn");
         new ModelFile(graph, weights, List.of(), Map.of()).write(model);
     }
@@ -51,7 +55,8 @@ class HeapLimitTest {
     void modelLargerThanTheHeapIsRefusedBeforeReadingWithTheSizes() throws Exception {
         ChildJvm.Result r = ChildJvm.run("64m", ModelReadProbe.class, model.toString());
         assertEquals(2, r.exitCode(), r.output());
-        assertTrue(r.output().contains("model needs " + neededMegabytes() + " MB of heap for its weights, the JVM has "),
+        assertTrue(
+                r.output().contains("model needs " + neededMegabytes() + " MB of heap for its weights, the JVM has "),
                 r.output());
         assertTrue(r.output().contains(" MB); raise -Xmx"), r.output());
         assertFalse(r.output().contains("OutOfMemoryError"), r.output());
@@ -61,8 +66,11 @@ class HeapLimitTest {
     void runningOutOfHeapDuringTheReadGivesTheSameMessage() throws Exception {
         ChildJvm.Result r = ChildJvm.run("64m", ModelReadProbe.class, model.toString(), "--claim-free-mb", "1024");
         assertEquals(2, r.exitCode(), r.output());
-        assertTrue(r.output().contains("model needs " + neededMegabytes()
-                + " MB of heap for its weights, the JVM had 1024 MB left but ran out while reading them (max heap "),
+        assertTrue(
+                r.output()
+                        .contains(
+                                "model needs " + neededMegabytes()
+                                        + " MB of heap for its weights, the JVM had 1024 MB left but ran out while reading them (max heap "),
                 r.output());
         assertFalse(r.output().contains("OutOfMemoryError"), r.output());
     }
@@ -71,7 +79,8 @@ class HeapLimitTest {
     void modelThatFitsIsRead() throws Exception {
         ChildJvm.Result r = ChildJvm.run("256m", ModelReadProbe.class, model.toString());
         assertEquals(0, r.exitCode(), r.output());
-        assertTrue(r.output().startsWith("read 2 weights, " + (4L * ((long) OUT * IN + OUT) >> 20) + " MB of values"),
+        assertTrue(
+                r.output().startsWith("read 2 weights, " + (4L * ((long) OUT * IN + OUT) >> 20) + " MB of values"),
                 r.output());
     }
 }

@@ -39,12 +39,14 @@ class ModelFileFuzzTest {
             split++;
         }
         byte[] data = split < headerNewlineData.length
-                ? java.util.Arrays.copyOfRange(headerNewlineData, split + 1, headerNewlineData.length) : new byte[0];
+                ? java.util.Arrays.copyOfRange(headerNewlineData, split + 1, headerNewlineData.length)
+                : new byte[0];
         CRC32C crc = new CRC32C();
         crc.update(data);
         String header = new String(headerNewlineData, 0, split, StandardCharsets.UTF_8);
-        header = CHECKSUM.matcher(header).replaceFirst(Matcher.quoteReplacement(
-                "\"vecnn.data_crc32c\":\"" + String.format("%08x", crc.getValue()) + "\""));
+        header = CHECKSUM.matcher(header)
+                .replaceFirst(Matcher.quoteReplacement(
+                        "\"vecnn.data_crc32c\":\"" + String.format("%08x", crc.getValue()) + "\""));
         load(ModelBytes.withHeader(header.getBytes(StandardCharsets.UTF_8), data));
     }
 

@@ -1,10 +1,10 @@
 package io.vecnn.modelfile;
 
+import io.vecnn.Shape;
 import io.vecnn.VecnnException;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 import io.vecnn.graph.WeightTensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +31,11 @@ class ModelFileTest {
     /** A graph using every op kind, so the codec round trip covers them all. */
     static ModelFile everyOp() {
         List<Node> nodes = List.of(
-                new Node("conv", new Op.Conv2d(4, 3, 1, 2, 1, 1, 0, 1, 2, 2, "conv.weight", "conv.bias"), List.of("input"), "conv"),
+                new Node(
+                        "conv",
+                        new Op.Conv2d(4, 3, 1, 2, 1, 1, 0, 1, 2, 2, "conv.weight", "conv.bias"),
+                        List.of("input"),
+                        "conv"),
                 new Node("bn", new Op.ChannelAffine("bn.scale", "bn.shift"), List.of("conv"), "bn"),
                 new Node("relu", new Op.Relu(), List.of("bn"), "relu"),
                 new Node("max", new Op.MaxPool2d(3, 3, 1, 1, 1, 1, true), List.of("relu"), "max"),
@@ -49,8 +53,11 @@ class ModelFileTest {
         weights.put("bn.scale", WeightTensor.vector(floats(4)));
         weights.put("bn.shift", WeightTensor.vector(floats(4)));
         weights.put("fc.weight", new WeightTensor(new int[] {5, 48}, floats(240)));
-        return new ModelFile(new Graph("input", new Shape(2, 9, 8), nodes, "prob"), weights,
-                List.of("a", "b", "c", "d", "e"), Map.of("source", "test"));
+        return new ModelFile(
+                new Graph("input", new Shape(2, 9, 8), nodes, "prob"),
+                weights,
+                List.of("a", "b", "c", "d", "e"),
+                Map.of("source", "test"));
     }
 
     private static float[] floats(int n) {
@@ -87,7 +94,9 @@ class ModelFileTest {
         assertEquals(0, (8 + headerLen) % 8, "data section is 8-byte aligned");
         String header = new String(b.array(), 8, (int) headerLen, StandardCharsets.UTF_8);
         assertTrue(header.startsWith("{\"__metadata__\":{\"format\":\"vecnn\""), header);
-        assertTrue(header.contains("\"conv.weight\":{\"dtype\":\"F32\",\"shape\":[4,3,1,1],\"data_offsets\":[0,48]}"), header);
+        assertTrue(
+                header.contains("\"conv.weight\":{\"dtype\":\"F32\",\"shape\":[4,3,1,1],\"data_offsets\":[0,48]}"),
+                header);
     }
 
     @Test
@@ -127,9 +136,12 @@ class ModelFileTest {
 
     @Test
     void newerFormatVersionIsRefused() throws IOException {
-        Path path = writeRaw("{\"__metadata__\":{\"format\":\"vecnn\",\"vecnn.format_version\":\"99\",\"vecnn.graph\":\"{}\"}}", 0);
+        Path path = writeRaw(
+                "{\"__metadata__\":{\"format\":\"vecnn\",\"vecnn.format_version\":\"99\",\"vecnn.graph\":\"{}\"}}", 0);
         VecnnException e = assertThrows(VecnnException.class, () -> ModelFile.read(path));
-        assertTrue(e.getMessage().contains("model format version 99 is newer than this runtime supports (2); upgrade VecNN"),
+        assertTrue(
+                e.getMessage()
+                        .contains("model format version 99 is newer than this runtime supports (2); upgrade VecNN"),
                 e.getMessage());
     }
 

@@ -1,14 +1,13 @@
 package io.vecnn.modelfile;
 
+import io.vecnn.Shape;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 import io.vecnn.graph.WeightTensor;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,8 +19,7 @@ import java.util.Map;
  * "killed mid-write" certain rather than a race with a fast disk.
  */
 public final class WriteModelProbe {
-    private WriteModelProbe() {
-    }
+    private WriteModelProbe() {}
 
     public static void main(String[] args) {
         long pauseAfter = Long.parseLong(args[1]);
@@ -51,8 +49,11 @@ public final class WriteModelProbe {
         int out = 10_000;
         Map<String, WeightTensor> weights = new LinkedHashMap<>();
         weights.put("fc.weight", new WeightTensor(new int[] {out, in}, new float[out * in]));
-        Graph graph = new Graph("input", new Shape(in, 1, 1),
-                List.of(new Node("fc", new Op.Linear(out, "fc.weight", null), List.of("input"), "fc")), "fc");
+        Graph graph = new Graph(
+                "input",
+                new Shape(in, 1, 1),
+                List.of(new Node("fc", new Op.Linear(out, "fc.weight", null), List.of("input"), "fc")),
+                "fc");
         return new ModelFile(graph, weights, List.of(), Map.of());
     }
 }

@@ -1,9 +1,9 @@
 package io.vecnn.testing;
 
+import io.vecnn.Shape;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 import io.vecnn.graph.WeightTensor;
 import io.vecnn.modelfile.ModelFile;
 
@@ -18,14 +18,14 @@ import java.util.Random;
  * convolutions (strides 1 and 2) with ReLU, global average pooling and a Linear head.
  */
 public final class SmallNets {
-    private SmallNets() {
-    }
+    private SmallNets() {}
 
     /**
      * @param widths output channels of each convolution; odd layers have stride 2
      * @param provenance the model file's provenance (its "architecture" picks the preprocessing)
      */
-    public static ModelFile classifier(Shape input, int[] widths, int classes, long seed, Map<String, String> provenance) {
+    public static ModelFile classifier(
+            Shape input, int[] widths, int classes, long seed, Map<String, String> provenance) {
         Random random = new Random(seed);
         List<Node> nodes = new ArrayList<>();
         Map<String, WeightTensor> w = new LinkedHashMap<>();
@@ -33,11 +33,18 @@ public final class SmallNets {
         int c = input.channels();
         for (int i = 0; i < widths.length; i++) {
             String name = "conv" + i;
-            w.put(name + ".weight", new WeightTensor(new int[] {widths[i], 3, 3, c},
-                    gaussian(random, widths[i] * 9 * c, Math.sqrt(2.0 / (9 * c)))));
+            w.put(
+                    name + ".weight",
+                    new WeightTensor(
+                            new int[] {widths[i], 3, 3, c},
+                            gaussian(random, widths[i] * 9 * c, Math.sqrt(2.0 / (9 * c)))));
             w.put(name + ".bias", WeightTensor.vector(gaussian(random, widths[i], 0.1)));
-            nodes.add(new Node(name, new Op.Conv2d(widths[i], 3, 3, i % 2 + 1, i % 2 + 1, 1, 1, 1, 1, 1,
-                    name + ".weight", name + ".bias"), List.of(in), name));
+            nodes.add(new Node(
+                    name,
+                    new Op.Conv2d(
+                            widths[i], 3, 3, i % 2 + 1, i % 2 + 1, 1, 1, 1, 1, 1, name + ".weight", name + ".bias"),
+                    List.of(in),
+                    name));
             nodes.add(new Node(name + ".relu", new Op.Relu(), List.of(name), name + ".relu"));
             in = name + ".relu";
             c = widths[i];

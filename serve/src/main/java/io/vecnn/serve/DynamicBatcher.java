@@ -33,12 +33,12 @@ final class DynamicBatcher implements AutoCloseable {
     private final int outputValues;
     /** Held to read {@link #closing} and queue, and exclusively to set it, so no request is queued after. */
     private final ReadWriteLock admission = new ReentrantReadWriteLock();
+
     private boolean closing;
     private DynamicBatcher successor;
 
     /** One request: {@code images} images of NCHW input, answered through {@code result}. */
-    private record Pending(float[] nchw, int images, long deadline, CompletableFuture<float[]> result) {
-    }
+    private record Pending(float[] nchw, int images, long deadline, CompletableFuture<float[]> result) {}
 
     DynamicBatcher(String name, Model model, BatchingConfig config, ServerMetrics metrics) {
         this.name = name;
@@ -69,8 +69,11 @@ final class DynamicBatcher implements AutoCloseable {
             if (!closing) {
                 Pending p = new Pending(nchw, images, deadline, new CompletableFuture<>());
                 if (!queue.offer(p)) {
-                    throw new HttpError(503, "model '" + name + "' has " + config.queueCapacity()
-                            + " requests waiting, the most it queues; retry later", 1);
+                    throw new HttpError(
+                            503,
+                            "model '" + name + "' has " + config.queueCapacity()
+                                    + " requests waiting, the most it queues; retry later",
+                            1);
                 }
                 return p.result();
             }
@@ -140,8 +143,9 @@ final class DynamicBatcher implements AutoCloseable {
         List<Pending> live = new ArrayList<>(batch.size());
         for (Pending p : batch) {
             if (now - p.deadline() >= 0) {
-                p.result().completeExceptionally(new HttpError(503, "request timed out after waiting in the queue of model '"
-                        + name + "'", 1));
+                p.result()
+                        .completeExceptionally(new HttpError(
+                                503, "request timed out after waiting in the queue of model '" + name + "'", 1));
             } else {
                 live.add(p);
             }
@@ -194,7 +198,8 @@ final class DynamicBatcher implements AutoCloseable {
 
     private HttpError asHttpError(RuntimeException e) {
         if (e instanceof VecnnTimeoutException) {
-            return new HttpError(503, "inference on model '" + name + "' passed the request timeout: " + e.getMessage(), 1);
+            return new HttpError(
+                    503, "inference on model '" + name + "' passed the request timeout: " + e.getMessage(), 1);
         }
         if (e instanceof VecnnException) {
             return new HttpError(400, e.getMessage());

@@ -17,8 +17,7 @@ final class ExchangeIo {
     /** How long a refused body is still read and dropped before the connection closes (Apache's 2 s). */
     private static final Duration LINGER = Duration.ofSeconds(2);
 
-    private ExchangeIo() {
-    }
+    private ExchangeIo() {}
 
     /**
      * Names the route a request matched, as the metrics count it: the route, not the URL (which names models).
@@ -48,8 +47,12 @@ final class ExchangeIo {
                 throw new HttpError(400, "Content-Length '" + declared + "' is not a number");
             }
             if (length > limit) {
-                throw refuse(exchange, new HttpError(413, "request body of " + length
-                        + " bytes is over the server's limit of " + limit + " bytes"));
+                throw refuse(
+                        exchange,
+                        new HttpError(
+                                413,
+                                "request body of " + length + " bytes is over the server's limit of " + limit
+                                        + " bytes"));
             }
         }
         ExchangeState state = ExchangeState.of(exchange);
@@ -79,8 +82,8 @@ final class ExchangeIo {
         for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
             total += n;
             if (total > limit) {
-                throw refuse(exchange, new HttpError(413, "request body is over the server's limit of " + limit
-                        + " bytes"));
+                throw refuse(
+                        exchange, new HttpError(413, "request body is over the server's limit of " + limit + " bytes"));
             }
             out.write(chunk, 0, n);
         }
@@ -148,7 +151,7 @@ final class ExchangeIo {
      */
     static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
         ExchangeState state = ExchangeState.of(exchange);
-        ReadWatchdog.Watch watch = state.watchdog().watch(state.readTimeout(), () -> { });
+        ReadWatchdog.Watch watch = state.watchdog().watch(state.readTimeout(), () -> {});
         try {
             exchange.getResponseHeaders().set("Content-Type", contentType);
             exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
@@ -175,7 +178,7 @@ final class ExchangeIo {
     private static void discardRefusedBody(HttpExchange exchange) {
         ExchangeState state = ExchangeState.of(exchange);
         Duration linger = state.readTimeout().compareTo(LINGER) < 0 ? state.readTimeout() : LINGER;
-        ReadWatchdog.Watch watch = state.watchdog().watch(linger, () -> { });
+        ReadWatchdog.Watch watch = state.watchdog().watch(linger, () -> {});
         try {
             exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
         } catch (IOException e) {

@@ -34,7 +34,8 @@ final class ExchangeState {
     static ExchangeState of(HttpExchange exchange) {
         ExchangeState state = OPEN.get(exchange);
         if (state == null) {
-            throw new IllegalStateException("exchange " + exchange.getRequestURI() + " is not being handled by the server");
+            throw new IllegalStateException(
+                    "exchange " + exchange.getRequestURI() + " is not being handled by the server");
         }
         return state;
     }

@@ -8,8 +8,7 @@ import java.util.concurrent.TimeoutException;
 
 /** Waiting for a batcher's answer on a handler thread, with the request's time limit. */
 final class Futures {
-    private Futures() {
-    }
+    private Futures() {}
 
     static float[] await(CompletableFuture<float[]> result, Duration timeout) {
         try {

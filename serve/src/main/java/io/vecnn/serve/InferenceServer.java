@@ -58,6 +58,7 @@ public final class InferenceServer implements AutoCloseable {
     private final ReadWatchdog watchdog;
     /** The watch on a handler thread while the JDK reads a request head on it; the handler ends it. */
     private final ThreadLocal<ReadWatchdog.Watch> headWatch = new ThreadLocal<>();
+
     private final V2Routes v2;
     private final V1Routes v1;
     private final RepositoryRoutes repository;
@@ -65,8 +66,9 @@ public final class InferenceServer implements AutoCloseable {
     private volatile boolean stopping;
     private volatile boolean stopped;
 
-    private InferenceServer(ServerConfig config, Map<String, ServedModel> models, ServerMetrics metrics,
-                            long startNanos) throws IOException {
+    private InferenceServer(
+            ServerConfig config, Map<String, ServedModel> models, ServerMetrics metrics, long startNanos)
+            throws IOException {
         this.config = config;
         this.models = Map.copyOf(models);
         this.metrics = metrics;
@@ -79,12 +81,18 @@ public final class InferenceServer implements AutoCloseable {
         AtomicInteger thread = new AtomicInteger();
         // Handler threads only parse and wait for their batch; when all are busy and the queue is full the
         // accepting thread runs the request itself, which slows accepting: back-pressure, not an error.
-        this.handlers = new ThreadPoolExecutor(config.handlerThreads(), config.handlerThreads(), 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(config.handlerThreads() * 8), r -> {
+        this.handlers = new ThreadPoolExecutor(
+                config.handlerThreads(),
+                config.handlerThreads(),
+                60,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(config.handlerThreads() * 8),
+                r -> {
                     Thread t = new Thread(r, "vecnn-http-" + id + "-" + thread.incrementAndGet());
                     t.setDaemon(true);
                     return t;
-                }, new ThreadPoolExecutor.CallerRunsPolicy());
+                },
+                new ThreadPoolExecutor.CallerRunsPolicy());
         this.watchdog = new ReadWatchdog("vecnn-http-" + id + "-watchdog");
         try {
             this.http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 256);
@@ -116,8 +124,8 @@ public final class InferenceServer implements AutoCloseable {
         ServerMetrics metrics = new ServerMetrics();
         Map<String, ServedModel> served = new LinkedHashMap<>();
         try {
-            models.forEach((name, model) -> served.put(name, new ServedModel(checkName(name), model, null,
-                    config.batching(), config.warmup(), metrics)));
+            models.forEach((name, model) -> served.put(
+                    name, new ServedModel(checkName(name), model, null, config.batching(), config.warmup(), metrics)));
         } catch (RuntimeException e) {
             served.values().forEach(ServedModel::close);
             throw e;
@@ -141,8 +149,10 @@ public final class InferenceServer implements AutoCloseable {
             sources.forEach((name, source) -> {
                 Model model = source.load();
                 try {
-                    served.put(name, new ServedModel(checkName(name), model, source, config.batching(),
-                            config.warmup(), metrics));
+                    served.put(
+                            name,
+                            new ServedModel(
+                                    checkName(name), model, source, config.batching(), config.warmup(), metrics));
                 } catch (RuntimeException e) {
                     model.close();
                     throw e;
@@ -162,13 +172,14 @@ public final class InferenceServer implements AutoCloseable {
         return name;
     }
 
-    private static InferenceServer listen(ServerConfig config, Map<String, ServedModel> served, ServerMetrics metrics,
-                                          long startNanos) {
+    private static InferenceServer listen(
+            ServerConfig config, Map<String, ServedModel> served, ServerMetrics metrics, long startNanos) {
         try {
             return new InferenceServer(config, served, metrics, startNanos);
         } catch (IOException e) {
             served.values().forEach(ServedModel::close);
-            throw new VecnnException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+            throw new VecnnException(
+                    "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
     }
 
@@ -313,7 +324,8 @@ public final class InferenceServer implements AutoCloseable {
         try {
             try {
                 String[] path = Arrays.stream(exchange.getRequestURI().getPath().split("/"))
-                        .filter(s -> !s.isEmpty()).toArray(String[]::new);
+                        .filter(s -> !s.isEmpty())
+                        .toArray(String[]::new);
                 route(exchange, path);
                 status = exchange.getResponseCode();
             } catch (HttpError e) {
@@ -372,11 +384,15 @@ public final class InferenceServer implements AutoCloseable {
             }
             case "metrics" -> {
                 ExchangeIo.nameEndpoint(exchange, "metrics");
-                models.values().forEach(m -> metrics.queueDepth(m.name(), m.batcher().queueDepth()));
+                models.values()
+                        .forEach(m -> metrics.queueDepth(m.name(), m.batcher().queueDepth()));
                 metrics.busyHandlers(handlers.getActiveCount());
-                ExchangeIo.send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", ExchangeIo.utf8(metrics.render()));
+                ExchangeIo.send(
+                        exchange, 200, "text/plain; version=0.0.4; charset=utf-8", ExchangeIo.utf8(metrics.render()));
             }
-            default -> throw new HttpError(404, "no such endpoint: " + exchange.getRequestURI().getPath());
+            default ->
+                throw new HttpError(
+                        404, "no such endpoint: " + exchange.getRequestURI().getPath());
         }
     }
 }

@@ -29,8 +29,10 @@ final class RepositoryRoutes {
     /** Answers a request under {@code /v2/repository}. */
     void handle(HttpExchange exchange, String[] path) throws IOException {
         if (path.length != 5 || !path[2].equals("models") || !path[4].equals("load")) {
-            throw new HttpError(404, "no such endpoint: " + exchange.getRequestURI().getPath()
-                    + "; the model repository offers POST /v2/repository/models/{name}/load only");
+            throw new HttpError(
+                    404,
+                    "no such endpoint: " + exchange.getRequestURI().getPath()
+                            + "; the model repository offers POST /v2/repository/models/{name}/load only");
         }
         ExchangeIo.nameEndpoint(exchange, "v2_repository_load");
         ExchangeIo.requirePost(exchange, "loading a model");
@@ -43,9 +45,12 @@ final class RepositoryRoutes {
             throw e;
         } catch (RuntimeException e) {
             metrics.reload(model.name(), false);
-            throw new HttpError(500, "reloading model '" + model.name() + "' from " + model.source().file()
-                    + " failed; the previous model is still serving: "
-                    + (e instanceof VecnnException ? e.getMessage() : e.toString()));
+            throw new HttpError(
+                    500,
+                    "reloading model '" + model.name() + "' from "
+                            + model.source().file()
+                            + " failed; the previous model is still serving: "
+                            + (e instanceof VecnnException ? e.getMessage() : e.toString()));
         }
         metrics.reload(model.name(), true);
         ObjectNode body = ExchangeIo.JSON.createObjectNode();
@@ -73,8 +78,8 @@ final class RepositoryRoutes {
             throw new HttpError(400, "the load request's body is not JSON: " + e.getMessage());
         }
         if (request == null || !request.isObject() || request.has("parameters")) {
-            throw new HttpError(400, "a load request takes no parameters: the server rereads the file it was "
-                    + "started with");
+            throw new HttpError(
+                    400, "a load request takes no parameters: the server rereads the file it was " + "started with");
         }
     }
 }

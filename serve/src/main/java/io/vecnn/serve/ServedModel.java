@@ -22,8 +22,7 @@ final class ServedModel implements AutoCloseable {
     static final String VERSION = "1";
 
     /** One model, its batcher and input spec; {@code owned} when the server loaded the model and so closes it. */
-    private record Generation(Model model, DynamicBatcher batcher, boolean owned, InputSpec spec) {
-    }
+    private record Generation(Model model, DynamicBatcher batcher, boolean owned, InputSpec spec) {}
 
     private final String name;
     private final BatchingConfig batching;
@@ -33,6 +32,7 @@ final class ServedModel implements AutoCloseable {
     private volatile Generation current;
     /** Why the model is not ready: "warming up" until {@link #warmUp} has run, a failure's message, or null. */
     private volatile String notReady = "warming up";
+
     private volatile WarmupReport lastWarmup;
     /** Set by {@link #close()}: a replacement still warming up then never swaps in. */
     private boolean closed;
@@ -44,8 +44,13 @@ final class ServedModel implements AutoCloseable {
      *               model the embedding application passed in (which the server then does not own)
      * @param warmup how long a reloaded model may warm up before it replaces the old one
      */
-    ServedModel(String name, Model model, ModelSource source, BatchingConfig batching, Duration warmup,
-                ServerMetrics metrics) {
+    ServedModel(
+            String name,
+            Model model,
+            ModelSource source,
+            BatchingConfig batching,
+            Duration warmup,
+            ServerMetrics metrics) {
         this.name = name;
         this.batching = batching;
         this.warmup = warmup;
@@ -92,7 +97,9 @@ final class ServedModel implements AutoCloseable {
      */
     private WarmupReport prepare(Model model, Duration budget) {
         if (budget.isZero()) {
-            model.run(new float[Math.toIntExact(model.inputShape().size())], 1,
+            model.run(
+                    new float[Math.toIntExact(model.inputShape().size())],
+                    1,
                     new float[Math.toIntExact(model.outputShape().size())]);
             return null;
         }
@@ -174,9 +181,11 @@ final class ServedModel implements AutoCloseable {
     /** Reads the model again from the file it was started from; the old one keeps serving if that fails. */
     void reloadFromSource() {
         if (source == null) {
-            throw new HttpError(400, "model '" + name + "' was handed to the server as a loaded Model, not a file, so "
-                    + "there is nothing to reload it from: reload needs a file (start the server with "
-                    + "InferenceServer.startFromFiles, or call InferenceServer.reload with a new Model)");
+            throw new HttpError(
+                    400,
+                    "model '" + name + "' was handed to the server as a loaded Model, not a file, so "
+                            + "there is nothing to reload it from: reload needs a file (start the server with "
+                            + "InferenceServer.startFromFiles, or call InferenceServer.reload with a new Model)");
         }
         Model replacement = source.load();
         try {

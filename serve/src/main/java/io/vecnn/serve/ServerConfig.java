@@ -23,8 +23,15 @@ import java.time.Duration;
  *                       the warm-up and reports ready at once. A reloaded model gets as long again before it
  *                       replaces the old one
  */
-public record ServerConfig(String host, int port, long maxBodyBytes, int handlerThreads, Duration requestTimeout,
-                           Duration readTimeout, BatchingConfig batching, Duration warmup) {
+public record ServerConfig(
+        String host,
+        int port,
+        long maxBodyBytes,
+        int handlerThreads,
+        Duration requestTimeout,
+        Duration readTimeout,
+        BatchingConfig batching,
+        Duration warmup) {
 
     public static final long DEFAULT_MAX_BODY = 16L << 20;
 
@@ -39,8 +46,8 @@ public record ServerConfig(String host, int port, long maxBodyBytes, int handler
             throw new VecnnException("port must be between 0 and 65535, got " + port);
         }
         if (maxBodyBytes < 1024 || maxBodyBytes > MAX_BODY_LIMIT) {
-            throw new VecnnException("max body must be between 1024 and " + MAX_BODY_LIMIT + " bytes, got "
-                    + maxBodyBytes);
+            throw new VecnnException(
+                    "max body must be between 1024 and " + MAX_BODY_LIMIT + " bytes, got " + maxBodyBytes);
         }
         if (handlerThreads < 1) {
             throw new VecnnException("handler threads must be at least 1, got " + handlerThreads);
@@ -64,39 +71,54 @@ public record ServerConfig(String host, int port, long maxBodyBytes, int handler
      * body at 1 MB/s still arrives), batching off, up to 30 s of warm-up.
      */
     public static ServerConfig defaults() {
-        return new ServerConfig("127.0.0.1", 8080, DEFAULT_MAX_BODY, 32, Duration.ofSeconds(30), Duration.ofSeconds(30),
-                BatchingConfig.NONE, Model.DEFAULT_WARMUP_BUDGET);
+        return new ServerConfig(
+                "127.0.0.1",
+                8080,
+                DEFAULT_MAX_BODY,
+                32,
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(30),
+                BatchingConfig.NONE,
+                Model.DEFAULT_WARMUP_BUDGET);
     }
 
     public ServerConfig withPort(int port) {
-        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
+        return new ServerConfig(
+                host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
     }
 
     public ServerConfig withHost(String host) {
-        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
+        return new ServerConfig(
+                host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
     }
 
     public ServerConfig withMaxBodyBytes(long maxBodyBytes) {
-        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
+        return new ServerConfig(
+                host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
     }
 
     public ServerConfig withHandlerThreads(int handlerThreads) {
-        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
+        return new ServerConfig(
+                host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
     }
 
     public ServerConfig withRequestTimeout(Duration requestTimeout) {
-        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
+        return new ServerConfig(
+                host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
     }
 
     public ServerConfig withReadTimeout(Duration readTimeout) {
-        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
+        return new ServerConfig(
+                host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
     }
 
     public ServerConfig withBatching(BatchingConfig batching) {
-        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
+        return new ServerConfig(
+                host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
     }
 
     public ServerConfig withWarmup(Duration warmup) {
-        return new ServerConfig(host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
+        return new ServerConfig(
+                host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
     }
 }

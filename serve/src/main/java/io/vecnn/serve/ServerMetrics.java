@@ -14,8 +14,10 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class ServerMetrics {
     /** Request latency buckets in seconds: 0.5 ms (LeNet) to 10 s (a queue at its limit). */
-    private static final double[] LATENCY_BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-            0.5, 1, 2.5, 5, 10};
+    private static final double[] LATENCY_BUCKETS = {
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+    };
+
     private static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
 
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
@@ -30,8 +32,10 @@ final class ServerMetrics {
     private volatile double timeToReadySeconds = -1;
 
     void request(String endpoint, int status, long nanos) {
-        requests.computeIfAbsent("endpoint=\"" + endpoint + "\",code=\"" + status + "\"", k -> new LongAdder()).increment();
-        latency.computeIfAbsent("endpoint=\"" + endpoint + "\"", k -> new Histogram(LATENCY_BUCKETS)).observe(nanos / 1e9);
+        requests.computeIfAbsent("endpoint=\"" + endpoint + "\",code=\"" + status + "\"", k -> new LongAdder())
+                .increment();
+        latency.computeIfAbsent("endpoint=\"" + endpoint + "\"", k -> new Histogram(LATENCY_BUCKETS))
+                .observe(nanos / 1e9);
     }
 
     void batch(String model, int images, long nanos) {
@@ -41,7 +45,9 @@ final class ServerMetrics {
     }
 
     void queueDepth(String model, int depth) {
-        queueDepth.computeIfAbsent("model=\"" + escape(model) + "\"", k -> new AtomicLong()).set(depth);
+        queueDepth
+                .computeIfAbsent("model=\"" + escape(model) + "\"", k -> new AtomicLong())
+                .set(depth);
     }
 
     /** A connection closed because the request's head did not arrive within the read timeout. */
@@ -50,8 +56,10 @@ final class ServerMetrics {
     }
 
     void reload(String model, boolean succeeded) {
-        reloads.computeIfAbsent("model=\"" + escape(model) + "\",result=\"" + (succeeded ? "ok" : "failed") + "\"",
-                k -> new LongAdder()).increment();
+        reloads.computeIfAbsent(
+                        "model=\"" + escape(model) + "\",result=\"" + (succeeded ? "ok" : "failed") + "\"",
+                        k -> new LongAdder())
+                .increment();
     }
 
     void timeToReady(double seconds) {
@@ -66,16 +74,27 @@ final class ServerMetrics {
         StringBuilder out = new StringBuilder();
         out.append("# HELP vecnn_requests_total HTTP requests by endpoint and status code.\n");
         out.append("# TYPE vecnn_requests_total counter\n");
-        new TreeMap<>(requests).forEach((labels, n) ->
-                out.append("vecnn_requests_total{").append(labels).append("} ").append(n.sum()).append('\n'));
-        histograms(out, "vecnn_request_duration_seconds", "HTTP request latency, from request read to response sent.",
+        new TreeMap<>(requests)
+                .forEach((labels, n) -> out.append("vecnn_requests_total{")
+                        .append(labels)
+                        .append("} ")
+                        .append(n.sum())
+                        .append('\n'));
+        histograms(
+                out,
+                "vecnn_request_duration_seconds",
+                "HTTP request latency, from request read to response sent.",
                 latency);
         histograms(out, "vecnn_batch_size", "Images per inference batch.", batchSize);
         histograms(out, "vecnn_inference_duration_seconds", "Time to run one batch through the model.", inference);
         out.append("# HELP vecnn_queue_depth Requests waiting for a batch.\n");
         out.append("# TYPE vecnn_queue_depth gauge\n");
-        new TreeMap<>(queueDepth).forEach((labels, n) ->
-                out.append("vecnn_queue_depth{").append(labels).append("} ").append(n.get()).append('\n'));
+        new TreeMap<>(queueDepth)
+                .forEach((labels, n) -> out.append("vecnn_queue_depth{")
+                        .append(labels)
+                        .append("} ")
+                        .append(n.get())
+                        .append('\n'));
         out.append("# HELP vecnn_http_handlers_busy Handler threads reading, waiting on or answering a request, "
                 + "this scrape's included.\n");
         out.append("# TYPE vecnn_http_handlers_busy gauge\n");
@@ -86,15 +105,21 @@ final class ServerMetrics {
         out.append("vecnn_header_timeouts_total ").append(headerTimeouts.sum()).append('\n');
         out.append("# HELP vecnn_model_reloads_total Model reloads by model and result.\n");
         out.append("# TYPE vecnn_model_reloads_total counter\n");
-        new TreeMap<>(reloads).forEach((labels, n) ->
-                out.append("vecnn_model_reloads_total{").append(labels).append("} ").append(n.sum()).append('\n'));
+        new TreeMap<>(reloads)
+                .forEach((labels, n) -> out.append("vecnn_model_reloads_total{")
+                        .append(labels)
+                        .append("} ")
+                        .append(n.sum())
+                        .append('\n'));
         double ready = timeToReadySeconds;
         if (ready >= 0) {
             // Absent until the server is ready, rather than a 0 a dashboard would take for an instant start.
             out.append("# HELP vecnn_time_to_ready_seconds Seconds from the server's start (reading its models) until "
                     + "it was first ready: port bound and every model warmed up.\n");
             out.append("# TYPE vecnn_time_to_ready_seconds gauge\n");
-            out.append("vecnn_time_to_ready_seconds ").append(String.format(Locale.ROOT, "%.3f", ready)).append('\n');
+            out.append("vecnn_time_to_ready_seconds ")
+                    .append(String.format(Locale.ROOT, "%.3f", ready))
+                    .append('\n');
         }
         return out.toString();
     }
@@ -138,17 +163,40 @@ final class ServerMetrics {
             long cumulative = 0;
             for (int i = 0; i < bounds.length; i++) {
                 cumulative += counts[i].sum();
-                out.append(name).append("_bucket{").append(labels).append(",le=\"").append(format(bounds[i]))
-                        .append("\"} ").append(cumulative).append('\n');
+                out.append(name)
+                        .append("_bucket{")
+                        .append(labels)
+                        .append(",le=\"")
+                        .append(format(bounds[i]))
+                        .append("\"} ")
+                        .append(cumulative)
+                        .append('\n');
             }
             long total = count.sum();
-            out.append(name).append("_bucket{").append(labels).append(",le=\"+Inf\"} ").append(total).append('\n');
-            out.append(name).append("_sum{").append(labels).append("} ").append(format(sum.sum())).append('\n');
-            out.append(name).append("_count{").append(labels).append("} ").append(total).append('\n');
+            out.append(name)
+                    .append("_bucket{")
+                    .append(labels)
+                    .append(",le=\"+Inf\"} ")
+                    .append(total)
+                    .append('\n');
+            out.append(name)
+                    .append("_sum{")
+                    .append(labels)
+                    .append("} ")
+                    .append(format(sum.sum()))
+                    .append('\n');
+            out.append(name)
+                    .append("_count{")
+                    .append(labels)
+                    .append("} ")
+                    .append(total)
+                    .append('\n');
         }
 
         private static String format(double v) {
-            return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.format(Locale.ROOT, "%s", v);
+            return v == Math.rint(v) && Math.abs(v) < 1e15
+                    ? String.valueOf((long) v)
+                    : String.format(Locale.ROOT, "%s", v);
         }
     }
 }

@@ -21,6 +21,7 @@ final class ServerWarmup {
     private final ServerMetrics metrics;
     /** True once every model is ready; false when the server stopped first. */
     private final CompletableFuture<Boolean> outcome = new CompletableFuture<>();
+
     private volatile Duration timeToReady;
     private Thread thread;
 

@@ -89,8 +89,10 @@ final class V1Routes {
         int top = top(exchange);
         String type = ExchangeIo.contentType(exchange);
         if (!type.equals("image/jpeg") && !type.equals("image/png") && !type.equals("application/x-npy")) {
-            throw new HttpError(415, "prediction takes image/jpeg, image/png or application/x-npy, not "
-                    + (type.isEmpty() ? "a body without Content-Type" : type));
+            throw new HttpError(
+                    415,
+                    "prediction takes image/jpeg, image/png or application/x-npy, not "
+                            + (type.isEmpty() ? "a body without Content-Type" : type));
         }
         long start = System.nanoTime();
         byte[] body = ExchangeIo.body(exchange, config.maxBodyBytes());
@@ -149,8 +151,8 @@ final class V1Routes {
                 } catch (NumberFormatException ignored) {
                     // Reported below with the value the client sent.
                 }
-                throw new HttpError(400, "query parameter top must be a number from 1 to 1000, got '"
-                        + pair.substring(4) + "'");
+                throw new HttpError(
+                        400, "query parameter top must be a number from 1 to 1000, got '" + pair.substring(4) + "'");
             }
         }
         return DEFAULT_TOP;
@@ -165,9 +167,12 @@ final class V1Routes {
             matches = shape[offset + i] == expected[i + 1];
         }
         if (!matches) {
-            throw new HttpError(400, "NPY tensor has shape " + Arrays.toString(shape) + "; model '" + model.name()
-                    + "' takes (C, H, W) or (N, C, H, W) with C, H, W = " + expected[1] + ", " + expected[2] + ", "
-                    + expected[3] + " (float32, NCHW)");
+            throw new HttpError(
+                    400,
+                    "NPY tensor has shape " + Arrays.toString(shape) + "; model '" + model.name()
+                            + "' takes (C, H, W) or (N, C, H, W) with C, H, W = " + expected[1] + ", " + expected[2]
+                            + ", "
+                            + expected[3] + " (float32, NCHW)");
         }
         return shape.length == 3 ? 1 : shape[0];
     }

@@ -22,12 +22,10 @@ record V2InferRequest(String id, JsonNode parameters, List<Input> inputs, List<O
     private static final int MAX_DEPTH = 8;
 
     /** One input tensor; {@code data} is null in the JSON when the binary section holds it. */
-    record Input(String name, long[] shape, String datatype, JsonNode parameters, float[] data) {
-    }
+    record Input(String name, long[] shape, String datatype, JsonNode parameters, float[] data) {}
 
     /** One requested output and its parameters ({@code classification}, {@code binary_data}). */
-    record Output(String name, JsonNode parameters) {
-    }
+    record Output(String name, JsonNode parameters) {}
 
     /**
      * Parses a request body.
@@ -36,8 +34,10 @@ record V2InferRequest(String id, JsonNode parameters, List<Input> inputs, List<O
      */
     static V2InferRequest parse(byte[] body, long jsonLength) {
         if (jsonLength > body.length) {
-            throw new HttpError(400, "Inference-Header-Content-Length is " + jsonLength + " but the body has only "
-                    + body.length + " bytes");
+            throw new HttpError(
+                    400,
+                    "Inference-Header-Content-Length is " + jsonLength + " but the body has only " + body.length
+                            + " bytes");
         }
         int headerBytes = jsonLength < 0 ? body.length : (int) jsonLength;
         V2InferRequest request;
@@ -47,8 +47,10 @@ record V2InferRequest(String id, JsonNode parameters, List<Input> inputs, List<O
                 throw new HttpError(400, "unexpected data after the inference request object");
             }
         } catch (JsonParseException e) {
-            throw new HttpError(400, "malformed JSON in inference request: " + e.getOriginalMessage()
-                    + " at byte " + e.getLocation().getByteOffset());
+            throw new HttpError(
+                    400,
+                    "malformed JSON in inference request: " + e.getOriginalMessage() + " at byte "
+                            + e.getLocation().getByteOffset());
         } catch (IOException e) {
             throw new HttpError(400, "cannot read inference request: " + e.getMessage());
         }
@@ -206,8 +208,10 @@ record V2InferRequest(String id, JsonNode parameters, List<Input> inputs, List<O
             } else {
                 // A string token has no fixed text of its own: "NaN" in quotes would otherwise read as null.
                 String found = t == JsonToken.VALUE_STRING ? "a string" : t.asString();
-                throw new HttpError(400, "FP32 'data' must hold numbers only, found " + found + " at byte "
-                        + p.currentLocation().getByteOffset());
+                throw new HttpError(
+                        400,
+                        "FP32 'data' must hold numbers only, found " + found + " at byte "
+                                + p.currentLocation().getByteOffset());
             }
         }
         return Arrays.copyOf(values, n);
@@ -224,34 +228,45 @@ record V2InferRequest(String id, JsonNode parameters, List<Input> inputs, List<O
                 continue;
             }
             if (!binary) {
-                throw new HttpError(400, "input '" + in.name() + "' has binary_data_size but the request has no "
-                        + "Inference-Header-Content-Length header");
+                throw new HttpError(
+                        400,
+                        "input '" + in.name() + "' has binary_data_size but the request has no "
+                                + "Inference-Header-Content-Length header");
             }
             if (in.data() != null) {
                 throw new HttpError(400, "input '" + in.name() + "' has both 'data' and binary_data_size");
             }
             // Only a JSON integer: asLong would read 11.5 as 11 and "12" as 12.
             if (!size.isIntegralNumber() || size.bigIntegerValue().signum() < 0) {
-                throw new HttpError(400, "input '" + in.name() + "' binary_data_size " + size
-                        + " is not a non-negative integer");
+                throw new HttpError(
+                        400, "input '" + in.name() + "' binary_data_size " + size + " is not a non-negative integer");
             }
             if (!size.canConvertToLong() || size.asLong() > body.length - at) {
-                throw new HttpError(400, "input '" + in.name() + "' binary_data_size " + size + " does not fit in the "
-                        + (body.length - at) + " bytes left in the body");
+                throw new HttpError(
+                        400,
+                        "input '" + in.name() + "' binary_data_size " + size + " does not fit in the "
+                                + (body.length - at) + " bytes left in the body");
             }
             int bytes = (int) size.asLong();
             if (bytes % Float.BYTES != 0) {
-                throw new HttpError(400, "input '" + in.name() + "' binary_data_size " + bytes
-                        + " is not a whole number of FP32 values");
+                throw new HttpError(
+                        400,
+                        "input '" + in.name() + "' binary_data_size " + bytes
+                                + " is not a whole number of FP32 values");
             }
             float[] data = new float[bytes / Float.BYTES];
-            ByteBuffer.wrap(body, at, bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data);
+            ByteBuffer.wrap(body, at, bytes)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer()
+                    .get(data);
             at += bytes;
             filled.add(new Input(in.name(), in.shape(), in.datatype(), in.parameters(), data));
         }
         if (binary && at != body.length) {
-            throw new HttpError(400, "body has " + (body.length - at) + " bytes after the binary tensor data that no "
-                    + "input's binary_data_size accounts for");
+            throw new HttpError(
+                    400,
+                    "body has " + (body.length - at) + " bytes after the binary tensor data that no "
+                            + "input's binary_data_size accounts for");
         }
         return new V2InferRequest(id, parameters, filled, outputs);
     }

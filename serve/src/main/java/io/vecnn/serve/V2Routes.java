@@ -51,7 +51,10 @@ final class V2Routes {
             ObjectNode body = ExchangeIo.JSON.createObjectNode();
             body.put("name", "vecnn");
             body.put("version", serverVersion);
-            body.putArray("extensions").add("classification").add("binary_tensor_data").add("model_repository");
+            body.putArray("extensions")
+                    .add("classification")
+                    .add("binary_tensor_data")
+                    .add("model_repository");
             ExchangeIo.sendJson(exchange, 200, body);
             return;
         }
@@ -72,12 +75,17 @@ final class V2Routes {
             int rest = path.length >= 5 && path[3].equals("versions") ? 5 : 3;
             String action = path.length == rest ? "metadata" : path.length == rest + 1 ? path[rest] : "";
             if (action.equals("metadata") || action.equals("ready") || action.equals("infer")) {
-                ExchangeIo.nameEndpoint(exchange, action.equals("metadata") ? "v2_model_metadata"
-                        : action.equals("ready") ? "v2_model_ready" : "v2_infer");
+                ExchangeIo.nameEndpoint(
+                        exchange,
+                        action.equals("metadata")
+                                ? "v2_model_metadata"
+                                : action.equals("ready") ? "v2_model_ready" : "v2_infer");
                 ServedModel model = ServedModel.named(models, path[2]);
                 if (rest == 5 && !path[4].equals(ServedModel.VERSION)) {
-                    throw new HttpError(404, "model '" + path[2] + "' has no version '" + path[4] + "'; it has version "
-                            + ServedModel.VERSION);
+                    throw new HttpError(
+                            404,
+                            "model '" + path[2] + "' has no version '" + path[4] + "'; it has version "
+                                    + ServedModel.VERSION);
                 }
                 switch (action) {
                     case "metadata" -> {
@@ -135,12 +143,15 @@ final class V2Routes {
     private void infer(HttpExchange exchange, ServedModel model) throws IOException {
         String type = ExchangeIo.contentType(exchange);
         if (!type.isEmpty() && !type.equals("application/json") && !type.equals("application/octet-stream")) {
-            throw new HttpError(415, "inference takes application/json (or application/octet-stream with the binary "
-                    + "tensor data extension), not " + type);
+            throw new HttpError(
+                    415,
+                    "inference takes application/json (or application/octet-stream with the binary "
+                            + "tensor data extension), not " + type);
         }
         String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
         if (encoding != null && !encoding.equalsIgnoreCase("identity")) {
-            throw new HttpError(415, "Content-Encoding '" + encoding + "' is not supported; send the body uncompressed");
+            throw new HttpError(
+                    415, "Content-Encoding '" + encoding + "' is not supported; send the body uncompressed");
         }
         long jsonLength = -1;
         String header = exchange.getRequestHeaders().getFirst(BINARY_HEADER);
@@ -158,25 +169,31 @@ final class V2Routes {
         V2InferRequest request = V2InferRequest.parse(body, jsonLength);
         int images = validate(request, model);
         long deadline = System.nanoTime() + config.requestTimeout().toNanos();
-        float[] logits = Futures.await(model.batcher().submit(request.inputs().get(0).data(), images, deadline),
-                config.requestTimeout());
+        float[] logits = Futures.await(
+                model.batcher().submit(request.inputs().get(0).data(), images, deadline), config.requestTimeout());
         respond(exchange, model, request, images, logits);
     }
 
     /** Checks the request against the model; returns the batch size. */
     static int validate(V2InferRequest request, ServedModel model) {
         if (request.inputs().size() != 1) {
-            throw new HttpError(400, "model '" + model.name() + "' takes one input, '" + INPUT + "'; the request has "
-                    + request.inputs().size());
+            throw new HttpError(
+                    400,
+                    "model '" + model.name() + "' takes one input, '" + INPUT + "'; the request has "
+                            + request.inputs().size());
         }
         V2InferRequest.Input in = request.inputs().get(0);
         if (!in.name().equals(INPUT)) {
-            throw new HttpError(400, "unexpected input '" + in.name() + "' for model '" + model.name()
-                    + "'; its input is '" + INPUT + "'");
+            throw new HttpError(
+                    400,
+                    "unexpected input '" + in.name() + "' for model '" + model.name() + "'; its input is '" + INPUT
+                            + "'");
         }
         if (!in.datatype().equals("FP32")) {
-            throw new HttpError(400, "input '" + INPUT + "' has datatype " + in.datatype() + "; model '" + model.name()
-                    + "' takes FP32");
+            throw new HttpError(
+                    400,
+                    "input '" + INPUT + "' has datatype " + in.datatype() + "; model '" + model.name()
+                            + "' takes FP32");
         }
         long[] expected = model.inputShape();
         long[] shape = in.shape();
@@ -185,9 +202,11 @@ final class V2Routes {
             matches = shape[i] == expected[i];
         }
         if (!matches) {
-            throw new HttpError(400, "input '" + INPUT + "' has shape " + Arrays.toString(shape) + "; model '"
-                    + model.name() + "' takes " + Arrays.toString(expected)
-                    + " (a batch of NCHW images, any batch size ≥ 1)");
+            throw new HttpError(
+                    400,
+                    "input '" + INPUT + "' has shape " + Arrays.toString(shape) + "; model '"
+                            + model.name() + "' takes " + Arrays.toString(expected)
+                            + " (a batch of NCHW images, any batch size ≥ 1)");
         }
         if (shape[0] > 1024) {
             throw new HttpError(400, "batch of " + shape[0] + " images is over the limit of 1024 per request");
@@ -197,13 +216,17 @@ final class V2Routes {
             throw new HttpError(400, "input '" + INPUT + "' has no 'data' (and no binary_data_size)");
         }
         if (in.data().length != values) {
-            throw new HttpError(400, "input '" + INPUT + "' of shape " + Arrays.toString(shape) + " needs " + values
-                    + " values, 'data' has " + in.data().length);
+            throw new HttpError(
+                    400,
+                    "input '" + INPUT + "' of shape " + Arrays.toString(shape) + " needs " + values
+                            + " values, 'data' has " + in.data().length);
         }
         for (V2InferRequest.Output out : request.outputs()) {
             if (!out.name().equals(OUTPUT)) {
-                throw new HttpError(400, "unexpected output '" + out.name() + "' requested from model '" + model.name()
-                        + "'; its output is '" + OUTPUT + "'");
+                throw new HttpError(
+                        400,
+                        "unexpected output '" + out.name() + "' requested from model '" + model.name()
+                                + "'; its output is '" + OUTPUT + "'");
             }
             JsonNode k = out.parameters() == null ? null : out.parameters().get("classification");
             if (k != null && (!k.canConvertToInt() || k.asInt() < 1)) {
@@ -215,12 +238,16 @@ final class V2Routes {
 
     private void respond(HttpExchange exchange, ServedModel model, V2InferRequest request, int images, float[] logits)
             throws IOException {
-        V2InferRequest.Output requested = request.outputs().isEmpty() ? null : request.outputs().get(0);
+        V2InferRequest.Output requested =
+                request.outputs().isEmpty() ? null : request.outputs().get(0);
         JsonNode params = requested == null ? null : requested.parameters();
-        int classification = params != null && params.has("classification") ? params.get("classification").asInt() : 0;
+        int classification = params != null && params.has("classification")
+                ? params.get("classification").asInt()
+                : 0;
         boolean binary = params != null && params.has("binary_data")
                 ? params.get("binary_data").asBoolean()
-                : request.parameters() != null && request.parameters().path("binary_data_output").asBoolean(false);
+                : request.parameters() != null
+                        && request.parameters().path("binary_data_output").asBoolean(false);
         int classes = model.outputValues();
         byte[] binaryData = null;
         ByteArrayOutputStream json = new ByteArrayOutputStream(binary ? 512 : 16 * logits.length + 256);
@@ -256,7 +283,10 @@ final class V2Routes {
                 writeShape(g, shape);
                 if (binary) {
                     binaryData = new byte[logits.length * Float.BYTES];
-                    ByteBuffer.wrap(binaryData).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(logits);
+                    ByteBuffer.wrap(binaryData)
+                            .order(ByteOrder.LITTLE_ENDIAN)
+                            .asFloatBuffer()
+                            .put(logits);
                     writeBinarySize(g, binaryData.length);
                 } else {
                     g.writeArrayFieldStart("data");
@@ -308,7 +338,10 @@ final class V2Routes {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (String e : entries) {
             byte[] utf8 = e.getBytes(StandardCharsets.UTF_8);
-            out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(utf8.length).array());
+            out.writeBytes(ByteBuffer.allocate(4)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putInt(utf8.length)
+                    .array());
             out.writeBytes(utf8);
         }
         return out.toByteArray();

@@ -10,7 +10,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,7 +41,8 @@ class BadRequestsTest {
     @BeforeAll
     static void start() {
         pool = new ForkJoinPool(2);
-        ModelFile f = SmallNets.classifier(new Shape(3, 224, 224), new int[] {8, 8, 16}, 1000, 3, Map.of("architecture", "resnet18"));
+        ModelFile f = SmallNets.classifier(
+                new Shape(3, 224, 224), new int[] {8, 8, 16}, 1000, 3, Map.of("architecture", "resnet18"));
         model = Model.of(f, pool);
         fixture = new ServerFixture(ServerConfig.defaults().withMaxBodyBytes(LIMIT), Map.of("net", model));
     }
@@ -89,12 +90,16 @@ class BadRequestsTest {
         JsonNode top = body.get("predictions").get(0);
         assertEquals(5, top.size());
         for (int i = 1; i < 5; i++) {
-            assertTrue(top.get(i - 1).get("probability").floatValue() >= top.get(i).get("probability").floatValue());
+            assertTrue(top.get(i - 1).get("probability").floatValue()
+                    >= top.get(i).get("probability").floatValue());
         }
         int index = top.get(0).get("index").asInt();
-        assertEquals(io.vecnn.ImageNetClasses.names().get(index), top.get(0).get("label").asText());
+        assertEquals(
+                io.vecnn.ImageNetClasses.names().get(index),
+                top.get(0).get("label").asText());
         assertTrue(body.get("timing_ms").get("total").asDouble() > 0);
-        JsonNode list = ServerFixture.json(fixture.get("/v1/models")).get("models").get(0);
+        JsonNode list =
+                ServerFixture.json(fixture.get("/v1/models")).get("models").get(0);
         assertEquals("net", list.get("name").asText());
         assertEquals(256, list.get("input").get("preprocessing").get("resize").asInt());
         assertEquals(200, fixture.get("/healthz").statusCode());
@@ -108,9 +113,14 @@ class BadRequestsTest {
         assertEquals(200, ok.statusCode(), new String(ok.body()));
         Path bad = dir.resolve("bad.npy");
         Npy.write(bad, new int[] {1, 3, 100, 100}, new float[3 * 100 * 100]);
-        assertError(fixture.post("/v1/models/net:predict", "application/x-npy", Files.readAllBytes(bad)), 400,
+        assertError(
+                fixture.post("/v1/models/net:predict", "application/x-npy", Files.readAllBytes(bad)),
+                400,
                 "C, H, W = 3, 224, 224");
-        assertError(fixture.post("/v1/models/net:predict", "application/x-npy", new byte[] {1, 2, 3}), 400, "not an NPY file");
+        assertError(
+                fixture.post("/v1/models/net:predict", "application/x-npy", new byte[] {1, 2, 3}),
+                400,
+                "not an NPY file");
     }
 
     @Test
@@ -122,7 +132,10 @@ class BadRequestsTest {
 
     @Test
     void undecodableImageIs400() {
-        assertError(fixture.post("/v1/models/net:predict", "image/jpeg", "GIF89a....".getBytes()), 400, "not a JPEG or PNG");
+        assertError(
+                fixture.post("/v1/models/net:predict", "image/jpeg", "GIF89a....".getBytes()),
+                400,
+                "not a JPEG or PNG");
         byte[] truncated = java.util.Arrays.copyOf(jpeg(300, 300), 600);
         assertError(fixture.post("/v1/models/net:predict", "image/jpeg", truncated), 400, "JPEG");
     }
@@ -170,11 +183,19 @@ class BadRequestsTest {
         String chunked = "POST /v1/models/net:predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\n"
                 + "Transfer-Encoding: chunked\r\n\r\n";
         // A declared length over the limit is refused before the body is read, with or without the body sent.
-        assertEquals("HTTP/1.1 413", rawStatus("POST /v1/models/net:predict HTTP/1.1\r\nHost: x\r\n"
-                + "Content-Type: image/jpeg\r\nContent-Length: 1000000000\r\n\r\n", new byte[0]));
+        assertEquals(
+                "HTTP/1.1 413",
+                rawStatus(
+                        "POST /v1/models/net:predict HTTP/1.1\r\nHost: x\r\n"
+                                + "Content-Type: image/jpeg\r\nContent-Length: 1000000000\r\n\r\n",
+                        new byte[0]));
         int declared = 8 * (int) LIMIT;
-        assertEquals("HTTP/1.1 413", rawStatus("POST /v1/models/net:predict HTTP/1.1\r\nHost: x\r\n"
-                + "Content-Type: image/jpeg\r\nContent-Length: " + declared + "\r\n\r\n", new byte[declared]));
+        assertEquals(
+                "HTTP/1.1 413",
+                rawStatus(
+                        "POST /v1/models/net:predict HTTP/1.1\r\nHost: x\r\n"
+                                + "Content-Type: image/jpeg\r\nContent-Length: " + declared + "\r\n\r\n",
+                        new byte[declared]));
         // A chunked body has no length to check up front: it is refused once it passes the limit.
         for (int size : new int[] {(int) LIMIT + 1, 2 * (int) LIMIT, 8 * (int) LIMIT, 32 * (int) LIMIT}) {
             for (int attempt = 0; attempt < 3; attempt++) {
@@ -199,7 +220,9 @@ class BadRequestsTest {
         String metrics = new String(fixture.get("/metrics").body(), StandardCharsets.UTF_8);
         assertTrue(metrics.contains("vecnn_requests_total{endpoint=\"v1_predict\",code=\"415\"}"), metrics);
         assertTrue(metrics.contains("vecnn_requests_total{endpoint=\"v1_predict\",code=\"200\"}"), metrics);
-        assertTrue(metrics.contains("vecnn_request_duration_seconds_bucket{endpoint=\"v1_predict\",le=\"+Inf\"}"), metrics);
+        assertTrue(
+                metrics.contains("vecnn_request_duration_seconds_bucket{endpoint=\"v1_predict\",le=\"+Inf\"}"),
+                metrics);
         assertTrue(metrics.contains("vecnn_batch_size_count{model=\"net\"}"), metrics);
         assertTrue(metrics.contains("vecnn_queue_depth{model=\"net\"} 0"), metrics);
     }

@@ -33,7 +33,8 @@ class ConcurrentMetricsTest {
         ForkJoinPool pool = new ForkJoinPool(1);
         ExecutorService threads = Executors.newFixedThreadPool(clients);
         try (Model model = Model.of(SmallNets.tiny(1), pool);
-             ServerFixture f = new ServerFixture(ServerConfig.defaults().withHandlerThreads(clients), Map.of("tiny", model))) {
+                ServerFixture f =
+                        new ServerFixture(ServerConfig.defaults().withHandlerThreads(clients), Map.of("tiny", model))) {
             List<Future<?>> running = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
                 int client = c;

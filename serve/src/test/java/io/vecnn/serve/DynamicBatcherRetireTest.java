@@ -31,7 +31,7 @@ class DynamicBatcherRetireTest {
     void queuedRequestsFinishOnTheOldModelAndLateOnesGoToTheSuccessor() throws Exception {
         ForkJoinPool pool = new ForkJoinPool(2);
         try (Model oldModel = Model.of(SmallNets.classifier(INPUT, new int[] {32, 32, 32}, 10, 1, Map.of()), pool);
-             Model newModel = Model.of(SmallNets.classifier(INPUT, new int[] {32, 32, 32}, 10, 2, Map.of()), pool)) {
+                Model newModel = Model.of(SmallNets.classifier(INPUT, new int[] {32, 32, 32}, 10, 2, Map.of()), pool)) {
             ServerMetrics metrics = new ServerMetrics();
             DynamicBatcher old = new DynamicBatcher("net", oldModel, BatchingConfig.NONE, metrics);
             DynamicBatcher successor = new DynamicBatcher("net", newModel, BatchingConfig.NONE, metrics);
@@ -45,11 +45,15 @@ class DynamicBatcherRetireTest {
             }
             old.retire(successor);
             for (int i = 0; i < queued.size(); i++) {
-                assertArrayEquals(oldModel.run(inputs.get(i), 1), queued.get(i).getNow(null), 1e-5f,
+                assertArrayEquals(
+                        oldModel.run(inputs.get(i), 1),
+                        queued.get(i).getNow(null),
+                        1e-5f,
                         "request " + i + " queued before the retirement, answered by the time it returned");
             }
             float[] late = inputs.get(0);
-            assertArrayEquals(newModel.run(late, 1), old.submit(late, 1, deadline).get(30, TimeUnit.SECONDS), 1e-5f);
+            assertArrayEquals(
+                    newModel.run(late, 1), old.submit(late, 1, deadline).get(30, TimeUnit.SECONDS), 1e-5f);
             successor.close();
             HttpError refused = assertThrows(HttpError.class, () -> successor.submit(late, 1, deadline));
             assertEquals(503, refused.status());

@@ -48,7 +48,8 @@ class DynamicBatchingTest {
 
     private static byte[] binaryInfer(float[] x, Shape shape) {
         String header = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1," + shape.channels() + "," + shape.height() + ","
-                + shape.width() + "],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":" + x.length * 4 + "}}]}";
+                + shape.width() + "],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":" + x.length * 4
+                + "}}]}";
         ByteBuffer b = ByteBuffer.allocate(header.length() + x.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.put(header.getBytes(StandardCharsets.UTF_8));
         b.asFloatBuffer().put(x);
@@ -58,17 +59,21 @@ class DynamicBatchingTest {
     private static HttpResponse<byte[]> infer(ServerFixture f, String name, float[] x, Shape shape) {
         byte[] body = binaryInfer(x, shape);
         int json = body.length - x.length * 4;
-        return f.post("/v2/models/" + name + "/infer", "application/octet-stream", body,
-                "Inference-Header-Content-Length", String.valueOf(json));
+        return f.post(
+                "/v2/models/" + name + "/infer",
+                "application/octet-stream",
+                body,
+                "Inference-Header-Content-Length",
+                String.valueOf(json));
     }
-
 
     @Test
     void concurrentRequestsShareBatchesAndGetTheirOwnResults() throws Exception {
         ForkJoinPool pool = new ForkJoinPool(2);
         try (Model model = model(pool);
-             ServerFixture f = new ServerFixture(ServerConfig.defaults().withBatching(BatchingConfig.dynamic(8, 50_000)),
-                     Map.of("tiny", model))) {
+                ServerFixture f = new ServerFixture(
+                        ServerConfig.defaults().withBatching(BatchingConfig.dynamic(8, 50_000)),
+                        Map.of("tiny", model))) {
             int clients = 16;
             ExecutorService threads = Executors.newFixedThreadPool(clients);
             List<Future<float[]>> answers = new ArrayList<>();
@@ -87,7 +92,8 @@ class DynamicBatchingTest {
                 float[] alone = model.run(inputs.get(i), 1);
                 for (int k = 0; k < alone.length; k++) {
                     // Batched and single runs may block the GEMMs differently: equal to float rounding.
-                    assertEquals(alone[k], got[k], 1e-5f * Math.max(1, Math.abs(alone[k])), "client " + i + " logit " + k);
+                    assertEquals(
+                            alone[k], got[k], 1e-5f * Math.max(1, Math.abs(alone[k])), "client " + i + " logit " + k);
                 }
             }
             threads.shutdown();
@@ -116,8 +122,9 @@ class DynamicBatchingTest {
         ForkJoinPool pool = new ForkJoinPool(1);
         Shape shape = new Shape(3, 160, 160);
         try (Model model = slowModel(pool);
-             ServerFixture f = new ServerFixture(ServerConfig.defaults().withBatching(
-                     new BatchingConfig(1, Duration.ZERO, 2, 1)), Map.of("slow", model))) {
+                ServerFixture f = new ServerFixture(
+                        ServerConfig.defaults().withBatching(new BatchingConfig(1, Duration.ZERO, 2, 1)),
+                        Map.of("slow", model))) {
             int clients = 24;
             ExecutorService threads = Executors.newFixedThreadPool(clients);
             List<Future<HttpResponse<byte[]>>> answers = new ArrayList<>();
@@ -140,7 +147,8 @@ class DynamicBatchingTest {
             }
             threads.shutdown();
             assertTrue(ok >= 1 && refused >= 1, ok + " answered, " + refused + " refused");
-            assertEquals(200, infer(f, "slow", image(99, (int) shape.size()), shape).statusCode());
+            assertEquals(
+                    200, infer(f, "slow", image(99, (int) shape.size()), shape).statusCode());
         } finally {
             pool.shutdown();
         }
@@ -151,18 +159,26 @@ class DynamicBatchingTest {
         ForkJoinPool pool = new ForkJoinPool(2);
         ServerMetrics metrics = new ServerMetrics();
         try (Model model = model(pool)) {
-            DynamicBatcher batcher = new DynamicBatcher("tiny", model,
-                    new BatchingConfig(8, Duration.ofMillis(100), 16, 1), metrics);
+            DynamicBatcher batcher =
+                    new DynamicBatcher("tiny", model, new BatchingConfig(8, Duration.ofMillis(100), 16, 1), metrics);
             long now = System.nanoTime();
             List<CompletableFuture<float[]>> good = new ArrayList<>();
-            good.add(batcher.submit(image(1, (int) INPUT.size()), 1, now + Duration.ofSeconds(10).toNanos()));
+            good.add(batcher.submit(
+                    image(1, (int) INPUT.size()),
+                    1,
+                    now + Duration.ofSeconds(10).toNanos()));
             CompletableFuture<float[]> overdue = batcher.submit(image(2, (int) INPUT.size()), 1, now - 1);
-            good.add(batcher.submit(image(3, (int) INPUT.size()), 1, now + Duration.ofSeconds(10).toNanos()));
+            good.add(batcher.submit(
+                    image(3, (int) INPUT.size()),
+                    1,
+                    now + Duration.ofSeconds(10).toNanos()));
             for (int i = 0; i < good.size(); i++) {
                 assertEquals(10, good.get(i).get().length);
             }
             var e = assertThrows(java.util.concurrent.ExecutionException.class, overdue::get);
-            assertTrue(e.getCause() instanceof HttpError h && h.status() == 503, e.getCause().toString());
+            assertTrue(
+                    e.getCause() instanceof HttpError h && h.status() == 503,
+                    e.getCause().toString());
             batcher.close();
         } finally {
             pool.shutdown();

@@ -2,7 +2,6 @@ package io.vecnn.serve;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.vecnn.Model;
 import io.vecnn.testing.SmallNets;
 
@@ -35,11 +34,19 @@ class InferenceServerFuzzTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final Model MODEL = Model.of(SmallNets.tiny(1), new ForkJoinPool(1));
     /** No warm-up: it would run beside the fuzzer, and readiness afterwards is about surviving the inputs. */
-    private static final InferenceServer SERVER = InferenceServer.start(ServerConfig.defaults().withPort(0)
-            .withHandlerThreads(2).withMaxBodyBytes(1 << 20).withRequestTimeout(TIMEOUT).withWarmup(Duration.ZERO),
+    private static final InferenceServer SERVER = InferenceServer.start(
+            ServerConfig.defaults()
+                    .withPort(0)
+                    .withHandlerThreads(2)
+                    .withMaxBodyBytes(1 << 20)
+                    .withRequestTimeout(TIMEOUT)
+                    .withWarmup(Duration.ZERO),
             Map.of("m", MODEL));
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(TIMEOUT).build();
+
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(TIMEOUT)
+            .build();
     private static final String[] IMAGE_TYPES = {"image/jpeg", "image/png", "application/x-npy"};
 
     @FuzzTest(maxDuration = "20s")
@@ -56,7 +63,8 @@ class InferenceServerFuzzTest {
                 request.header("Content-Type", "application/json");
             }
         } else {
-            request = HttpRequest.newBuilder(uri("/v1/models/m:predict")).header("Content-Type", IMAGE_TYPES[route - 2]);
+            request =
+                    HttpRequest.newBuilder(uri("/v1/models/m:predict")).header("Content-Type", IMAGE_TYPES[route - 2]);
         }
         byte[] body = data.consumeRemainingAsBytes();
         HttpResponse<byte[]> response = send(request.POST(HttpRequest.BodyPublishers.ofByteArray(body)));
@@ -66,7 +74,8 @@ class InferenceServerFuzzTest {
         if (status != 200) {
             assertFalse(ServerFixture.json(response).path("error").asText().isBlank(), "no error message: " + text);
         }
-        assertEquals(200, send(HttpRequest.newBuilder(uri("/v2/health/ready")).GET()).statusCode(), "not ready");
+        assertEquals(
+                200, send(HttpRequest.newBuilder(uri("/v2/health/ready")).GET()).statusCode(), "not ready");
     }
 
     private static URI uri(String path) {
@@ -83,5 +92,4 @@ class InferenceServerFuzzTest {
             throw new AssertionError(e);
         }
     }
-
 }

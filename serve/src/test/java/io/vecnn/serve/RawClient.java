@@ -8,8 +8,7 @@ import java.time.Duration;
 
 /** Plain sockets to a test server on 127.0.0.1, for clients that misbehave below HTTP. */
 final class RawClient {
-    private RawClient() {
-    }
+    private RawClient() {}
 
     static Socket connect(int port, Duration readTimeout) throws IOException {
         Socket socket = new Socket("127.0.0.1", port);
@@ -45,8 +44,8 @@ final class RawClient {
     static byte[] binaryInfer(float[] x, int images, int c, int h, int w) {
         String header = "{\"inputs\":[{\"name\":\"input\",\"shape\":[" + images + "," + c + "," + h + "," + w
                 + "],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":" + x.length * 4 + "}}]}";
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(header.length() + x.length * 4)
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        java.nio.ByteBuffer b =
+                java.nio.ByteBuffer.allocate(header.length() + x.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         b.put(header.getBytes(StandardCharsets.UTF_8));
         b.asFloatBuffer().put(x);
         return b.array();

@@ -49,10 +49,13 @@ class ReloadUnderTrafficTest {
 
     private static HttpResponse<byte[]> infer(ServerFixture f) {
         byte[] body = RawClient.binaryInfer(IMAGE, 1, 3, 32, 32);
-        return f.post("/v2/models/tiny/infer", "application/octet-stream", body,
-                V2Routes.BINARY_HEADER, String.valueOf(RawClient.headerLength(body, IMAGE.length)));
+        return f.post(
+                "/v2/models/tiny/infer",
+                "application/octet-stream",
+                body,
+                V2Routes.BINARY_HEADER,
+                String.valueOf(RawClient.headerLength(body, IMAGE.length)));
     }
-
 
     private static boolean close(float[] a, float[] b) {
         for (int i = 0; i < a.length; i++) {
@@ -129,7 +132,9 @@ class ReloadUnderTrafficTest {
         Files.copy(fileA, served);
         float[][] expected = {expected(a), expected(b)};
         assertFalse(close(expected[0], expected[1]), "the two weight sets must answer differently");
-        ServerConfig config = ServerConfig.defaults().withBatching(BatchingConfig.dynamic(8, 1000)).withPort(0);
+        ServerConfig config = ServerConfig.defaults()
+                .withBatching(BatchingConfig.dynamic(8, 1000))
+                .withPort(0);
         InferenceServer server = InferenceServer.startFromFiles(config, Map.of("tiny", ModelSource.of(served, 1)));
         try (ServerFixture f = new ServerFixture(server)) {
             Traffic traffic = underTraffic(f, expected, () -> {
@@ -142,8 +147,12 @@ class ReloadUnderTrafficTest {
                 }
                 pause();
             });
-            System.out.printf("reload under traffic (file): %d sent, %d answered, %d failed, %d reloads%n",
-                    traffic.sent().get(), traffic.answered().get(), traffic.failures().size(), RELOADS);
+            System.out.printf(
+                    "reload under traffic (file): %d sent, %d answered, %d failed, %d reloads%n",
+                    traffic.sent().get(),
+                    traffic.answered().get(),
+                    traffic.failures().size(),
+                    RELOADS);
             assertEquals(List.of(), traffic.failures());
             assertEquals(traffic.sent().get(), traffic.answered().get());
             assertTrue(traffic.answered().get() > 100, "too little traffic to mean anything: " + traffic.answered());
@@ -155,7 +164,9 @@ class ReloadUnderTrafficTest {
 
     /** Worker threads of pools that models own ("vecnn-{pool}-{worker}"). */
     private static long modelPoolThreads() {
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().matches("vecnn-\\d+-\\d+")).count();
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().matches("vecnn-\\d+-\\d+"))
+                .count();
     }
 
     /**
@@ -165,21 +176,27 @@ class ReloadUnderTrafficTest {
     @Test
     void replacedModelsTheServerLoadedAreClosed(@TempDir Path dir) throws Exception {
         Path served = dir.resolve("net.vnn");
-        SmallNets.classifier(new io.vecnn.Shape(3, 64, 64), new int[] {32, 64}, 10, 3, Map.of()).write(served);
+        SmallNets.classifier(new io.vecnn.Shape(3, 64, 64), new int[] {32, 64}, 10, 3, Map.of())
+                .write(served);
         long before = modelPoolThreads();
-        InferenceServer server = InferenceServer.startFromFiles(ServerConfig.defaults().withPort(0),
-                Map.of("net", ModelSource.of(served, 2)));
+        InferenceServer server = InferenceServer.startFromFiles(
+                ServerConfig.defaults().withPort(0), Map.of("net", ModelSource.of(served, 2)));
         try (ServerFixture f = new ServerFixture(server)) {
             assertTrue(modelPoolThreads() > before, "the warm-up run did not use the model's pool");
             for (int i = 0; i < 3; i++) {
-                assertEquals(200, f.post("/v2/repository/models/net/load", "application/json", new byte[0]).statusCode());
+                assertEquals(
+                        200,
+                        f.post("/v2/repository/models/net/load", "application/json", new byte[0])
+                                .statusCode());
             }
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (modelPoolThreads() > before + 2 && System.nanoTime() < end) {
                 pause();
             }
-            assertTrue(modelPoolThreads() <= before + 2, modelPoolThreads() + " model pool threads alive, " + before
-                    + " before the server started and 2 for the serving model: replaced models were not closed");
+            assertTrue(
+                    modelPoolThreads() <= before + 2,
+                    modelPoolThreads() + " model pool threads alive, " + before
+                            + " before the server started and 2 for the serving model: replaced models were not closed");
         }
     }
 
@@ -198,8 +215,8 @@ class ReloadUnderTrafficTest {
         ModelFile b = SmallNets.tiny(202);
         float[][] expected = {expected(a), expected(b)};
         List<Model> models = List.of(Model.of(a, pool), Model.of(b, pool));
-        try (ServerFixture f = new ServerFixture(ServerConfig.defaults().withBatching(BatchingConfig.dynamic(8, 1000)),
-                Map.of("tiny", models.get(0)))) {
+        try (ServerFixture f = new ServerFixture(
+                ServerConfig.defaults().withBatching(BatchingConfig.dynamic(8, 1000)), Map.of("tiny", models.get(0)))) {
             Traffic traffic = underTraffic(f, expected, () -> {
                 for (int i = 1; i <= RELOADS; i++) {
                     pause();
@@ -208,15 +225,19 @@ class ReloadUnderTrafficTest {
                 }
                 pause();
             });
-            System.out.printf("reload under traffic (embedded): %d sent, %d answered, %d failed, %d reloads%n",
-                    traffic.sent().get(), traffic.answered().get(), traffic.failures().size(), RELOADS);
+            System.out.printf(
+                    "reload under traffic (embedded): %d sent, %d answered, %d failed, %d reloads%n",
+                    traffic.sent().get(),
+                    traffic.answered().get(),
+                    traffic.failures().size(),
+                    RELOADS);
             assertEquals(List.of(), traffic.failures());
             assertEquals(traffic.sent().get(), traffic.answered().get());
             assertTrue(close(ServerFixture.logits(infer(f)), expected[1]));
             // The caller's models are never closed by the server.
             assertTrue(close(models.get(0).run(IMAGE, 1), expected[0]));
-            try (Model otherShape = Model.of(SmallNets.classifier(new io.vecnn.Shape(3, 32, 32), new int[] {8, 16},
-                    7, 1, Map.of()), pool)) {
+            try (Model otherShape = Model.of(
+                    SmallNets.classifier(new io.vecnn.Shape(3, 32, 32), new int[] {8, 16}, 7, 1, Map.of()), pool)) {
                 io.vecnn.VecnnException refused = org.junit.jupiter.api.Assertions.assertThrows(
                         io.vecnn.VecnnException.class, () -> f.server.reload("tiny", otherShape));
                 assertTrue(refused.getMessage().contains("must keep both shapes"), refused.getMessage());
@@ -227,7 +248,8 @@ class ReloadUnderTrafficTest {
             assertTrue(metrics.contains("vecnn_model_reloads_total{model=\"tiny\",result=\"failed\"} 1"), metrics);
             HttpResponse<byte[]> r = f.post("/v2/repository/models/tiny/load", "application/json", new byte[0]);
             assertEquals(400, r.statusCode());
-            assertTrue(ServerFixture.json(r).get("error").asText().contains("reload needs a file"), new String(r.body()));
+            assertTrue(
+                    ServerFixture.json(r).get("error").asText().contains("reload needs a file"), new String(r.body()));
         } finally {
             pool.shutdown();
         }
@@ -239,8 +261,8 @@ class ReloadUnderTrafficTest {
         Path served = dir.resolve("tiny.vnn");
         a.write(served);
         float[] expectedA = expected(a);
-        InferenceServer server = InferenceServer.startFromFiles(ServerConfig.defaults().withPort(0),
-                Map.of("tiny", ModelSource.of(served, 1)));
+        InferenceServer server = InferenceServer.startFromFiles(
+                ServerConfig.defaults().withPort(0), Map.of("tiny", ModelSource.of(served, 1)));
         try (ServerFixture f = new ServerFixture(server)) {
             Files.write(served, "not a model".getBytes(StandardCharsets.UTF_8));
             HttpResponse<byte[]> r = f.post("/v2/repository/models/tiny/load", "application/json", new byte[0]);
@@ -249,16 +271,24 @@ class ReloadUnderTrafficTest {
             assertTrue(error.contains("previous model is still serving") && error.contains(served.toString()), error);
             assertTrue(close(ServerFixture.logits(infer(f)), expectedA));
 
-            SmallNets.classifier(new io.vecnn.Shape(3, 32, 32), new int[] {8, 16}, 7, 1, Map.of()).write(served);
+            SmallNets.classifier(new io.vecnn.Shape(3, 32, 32), new int[] {8, 16}, 7, 1, Map.of())
+                    .write(served);
             r = f.post("/v2/repository/models/tiny/load", "application/json", new byte[0]);
             assertEquals(500, r.statusCode());
-            assertTrue(ServerFixture.json(r).get("error").asText().contains("must keep both shapes"), new String(r.body()));
+            assertTrue(
+                    ServerFixture.json(r).get("error").asText().contains("must keep both shapes"),
+                    new String(r.body()));
             assertTrue(close(ServerFixture.logits(infer(f)), expectedA));
 
-            r = f.post("/v2/repository/models/tiny/load", "application/json",
+            r = f.post(
+                    "/v2/repository/models/tiny/load",
+                    "application/json",
                     "{\"parameters\":{\"file:/etc/passwd\":\"\"}}".getBytes(StandardCharsets.UTF_8));
             assertEquals(400, r.statusCode());
-            assertEquals(404, f.post("/v2/repository/models/other/load", "application/json", new byte[0]).statusCode());
+            assertEquals(
+                    404,
+                    f.post("/v2/repository/models/other/load", "application/json", new byte[0])
+                            .statusCode());
             assertEquals(405, f.get("/v2/repository/models/tiny/load").statusCode());
             String metrics = new String(f.get("/metrics").body(), StandardCharsets.UTF_8);
             assertTrue(metrics.contains("vecnn_model_reloads_total{model=\"tiny\",result=\"failed\"} 2"), metrics);

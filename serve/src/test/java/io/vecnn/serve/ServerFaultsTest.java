@@ -49,7 +49,8 @@ class ServerFaultsTest {
         pool = new ForkJoinPool(2);
         tiny = Model.of(SmallNets.tiny(31), pool);
         slow = Model.of(SmallNets.classifier(SLOW_INPUT, new int[] {64, 64, 64, 64}, 10, 5, Map.of()), pool);
-        fixture = new ServerFixture(ServerConfig.defaults().withHandlerThreads(HANDLERS).withReadTimeout(READ_TIMEOUT),
+        fixture = new ServerFixture(
+                ServerConfig.defaults().withHandlerThreads(HANDLERS).withReadTimeout(READ_TIMEOUT),
                 Map.of("tiny", tiny, "slow", slow));
         image = SmallNets.gaussian(new Random(3), 3 * 32 * 32, 1);
         expected = tiny.run(image, 1);
@@ -69,14 +70,20 @@ class ServerFaultsTest {
         awaitTrue(() -> fixture.server.busyHandlers() == 0, Duration.ofSeconds(10), "handler threads back to idle");
         assertGoodRequestAnswered();
         // A handler counts its request and goes idle just after its client has the answer: poll, briefly.
-        awaitTrue(() -> metric("vecnn_http_handlers_busy") == 1.0, Duration.ofSeconds(5),
+        awaitTrue(
+                () -> metric("vecnn_http_handlers_busy") == 1.0,
+                Duration.ofSeconds(5),
                 "/metrics showing only the scrape itself busy");
     }
 
     private static void assertGoodRequestAnswered() {
         byte[] body = RawClient.binaryInfer(image, 1, 3, 32, 32);
-        HttpResponse<byte[]> r = fixture.post("/v2/models/tiny/infer", "application/octet-stream", body,
-                V2Routes.BINARY_HEADER, String.valueOf(RawClient.headerLength(body, image.length)));
+        HttpResponse<byte[]> r = fixture.post(
+                "/v2/models/tiny/infer",
+                "application/octet-stream",
+                body,
+                V2Routes.BINARY_HEADER,
+                String.valueOf(RawClient.headerLength(body, image.length)));
         assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
         var data = ServerFixture.json(r).get("outputs").get(0).get("data");
         float[] logits = new float[data.size()];
@@ -89,8 +96,11 @@ class ServerFaultsTest {
     /** The value of one series in /metrics, 0 when it has not appeared yet. */
     private static double metric(String series) {
         String text = new String(fixture.get("/metrics").body(), StandardCharsets.UTF_8);
-        return text.lines().filter(l -> l.startsWith(series + " ")).findFirst()
-                .map(l -> Double.parseDouble(l.substring(series.length() + 1))).orElse(0.0);
+        return text.lines()
+                .filter(l -> l.startsWith(series + " "))
+                .findFirst()
+                .map(l -> Double.parseDouble(l.substring(series.length() + 1)))
+                .orElse(0.0);
     }
 
     private static void awaitTrue(BooleanSupplier condition, Duration within, String what) {
@@ -131,9 +141,10 @@ class ServerFaultsTest {
         int images = 8;
         float[] batch = SmallNets.gaussian(new Random(5), images * (int) SLOW_INPUT.size(), 1);
         byte[] body = RawClient.binaryInfer(batch, images, 3, 160, 160);
-        String head = "POST /v2/models/slow/infer HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
-                + V2Routes.BINARY_HEADER + ": " + RawClient.headerLength(body, batch.length) + "\r\n"
-                + "Content-Length: " + body.length + "\r\n\r\n";
+        String head =
+                "POST /v2/models/slow/infer HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
+                        + V2Routes.BINARY_HEADER + ": " + RawClient.headerLength(body, batch.length) + "\r\n"
+                        + "Content-Length: " + body.length + "\r\n\r\n";
         String ok = "vecnn_requests_total{endpoint=\"v2_infer\",code=\"200\"}";
         String gone = "vecnn_requests_total{endpoint=\"v2_infer\",code=\"499\"}";
         double before = metric(ok) + metric(gone);
@@ -146,7 +157,9 @@ class ServerFaultsTest {
         }
         // Whether writing the answer to the closed socket failed (499) or went into the kernel's buffer (200)
         // is up to TCP; either way the request is counted once and its thread returns.
-        awaitTrue(() -> metric(ok) + metric(gone) == before + 1, Duration.ofSeconds(20),
+        awaitTrue(
+                () -> metric(ok) + metric(gone) == before + 1,
+                Duration.ofSeconds(20),
                 "the abandoned request counted as 200 or 499");
     }
 
@@ -202,7 +215,9 @@ class ServerFaultsTest {
             });
             trickle.start();
             assertEquals("HTTP/1.1 200", RawClient.status(socket));
-            awaitTrue(() -> fixture.server.busyHandlers() == 0, Duration.ofSeconds(4),
+            awaitTrue(
+                    () -> fixture.server.busyHandlers() == 0,
+                    Duration.ofSeconds(4),
                     "the handler freed while the client still trickles a body nobody reads");
             trickle.join(10_000);
         }
@@ -218,8 +233,8 @@ class ServerFaultsTest {
             for (int c = 0; c < clients; c++) {
                 Socket socket = RawClient.connect(fixture.server.port(), Duration.ofSeconds(10));
                 sockets.add(socket);
-                byte[] head = RawClient.ascii("POST /v2/models/tiny/infer HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
-                        + "a".repeat(200));
+                byte[] head = RawClient.ascii(
+                        "POST /v2/models/tiny/infer HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + "a".repeat(200));
                 Thread sender = new Thread(() -> {
                     try {
                         // A header byte every 100 ms, never the blank line that ends the head; 10 s at most.
@@ -235,7 +250,9 @@ class ServerFaultsTest {
                 sender.start();
                 senders.add(sender);
             }
-            awaitTrue(() -> fixture.server.busyHandlers() == HANDLERS, Duration.ofSeconds(5),
+            awaitTrue(
+                    () -> fixture.server.busyHandlers() == HANDLERS,
+                    Duration.ofSeconds(5),
                     "slowloris clients holding every handler thread");
             for (Socket socket : sockets) {
                 assertTrue(RawClient.closedByServer(socket), "slowloris connection still open after 10 s");
@@ -262,8 +279,9 @@ class ServerFaultsTest {
             assertGoodRequestAnswered();
             awaitTrue(() -> fixture.server.busyHandlers() == 0, Duration.ofSeconds(2), "no handler thread busy");
             int threadsAfter = ManagementFactory.getThreadMXBean().getThreadCount();
-            assertTrue(threadsAfter <= threadsBefore + HANDLERS, "threads grew from " + threadsBefore + " to "
-                    + threadsAfter + " with 300 idle connections");
+            assertTrue(
+                    threadsAfter <= threadsBefore + HANDLERS,
+                    "threads grew from " + threadsBefore + " to " + threadsAfter + " with 300 idle connections");
         } finally {
             for (Socket socket : idle) {
                 socket.close();

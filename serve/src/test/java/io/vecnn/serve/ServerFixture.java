@@ -16,8 +16,10 @@ import java.util.Map;
 final class ServerFixture implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     final InferenceServer server;
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     ServerFixture(ServerConfig config, Map<String, Model> models) {
         this(InferenceServer.start(config.withPort(0), models));
@@ -70,7 +72,8 @@ final class ServerFixture implements AutoCloseable {
 
     HttpResponse<byte[]> send(HttpRequest.Builder request) {
         try {
-            return client.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            return client.send(
+                    request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new AssertionError("request failed: " + e, e);
         } catch (InterruptedException e) {

@@ -37,15 +37,16 @@ class ServerSoakTest {
         ForkJoinPool pool = new ForkJoinPool(2);
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         try (Model model = Model.of(SmallNets.tiny(21), pool);
-             ServerFixture f = new ServerFixture(ServerConfig.defaults().withBatching(BatchingConfig.dynamic(8, 1000)),
-                     Map.of("tiny", model))) {
+                ServerFixture f = new ServerFixture(
+                        ServerConfig.defaults().withBatching(BatchingConfig.dynamic(8, 1000)), Map.of("tiny", model))) {
             float[] x = SmallNets.gaussian(new Random(1), 3 * 32 * 32, 1);
             StringBuilder data = new StringBuilder();
             for (float v : x) {
                 data.append(data.length() == 0 ? "" : ",").append(v);
             }
             byte[] good = ("{\"inputs\":[{\"name\":\"input\",\"shape\":[1,3,32,32],\"datatype\":\"FP32\",\"data\":["
-                    + data + "]}]}").getBytes(StandardCharsets.UTF_8);
+                            + data + "]}]}")
+                    .getBytes(StandardCharsets.UTF_8);
             byte[] bad = "{\"inputs\":[{".getBytes(StandardCharsets.UTF_8);
             AtomicLong ok = new AtomicLong();
             AtomicLong refused = new AtomicLong();
@@ -81,14 +82,27 @@ class ServerSoakTest {
             }
             clients.shutdown();
             int third = Math.max(1, heap.size() / 3);
-            long early = heap.subList(0, third).stream().mapToLong(Long::longValue).max().orElseThrow();
-            long late = heap.subList(heap.size() - third, heap.size()).stream().mapToLong(Long::longValue).max().orElseThrow();
-            System.out.printf("soak: %.1f min, %d answered, %d refused as expected, heap after GC (MB): %s%n", minutes,
-                    ok.get(), refused.get(), heap.stream().map(b -> String.valueOf(b >> 20)).toList());
+            long early = heap.subList(0, third).stream()
+                    .mapToLong(Long::longValue)
+                    .max()
+                    .orElseThrow();
+            long late = heap.subList(heap.size() - third, heap.size()).stream()
+                    .mapToLong(Long::longValue)
+                    .max()
+                    .orElseThrow();
+            System.out.printf(
+                    "soak: %.1f min, %d answered, %d refused as expected, heap after GC (MB): %s%n",
+                    minutes,
+                    ok.get(),
+                    refused.get(),
+                    heap.stream().map(b -> String.valueOf(b >> 20)).toList());
             assertTrue(ok.get() > 0);
-            assertTrue(late <= early + early / 5 + (8 << 20), "heap grew from " + (early >> 20) + " MB to "
-                    + (late >> 20) + " MB");
-            assertEquals(200, f.post("/v2/models/tiny/infer", "application/json", good).statusCode());
+            assertTrue(
+                    late <= early + early / 5 + (8 << 20),
+                    "heap grew from " + (early >> 20) + " MB to " + (late >> 20) + " MB");
+            assertEquals(
+                    200,
+                    f.post("/v2/models/tiny/infer", "application/json", good).statusCode());
         } finally {
             pool.shutdown();
         }

@@ -1,11 +1,11 @@
 package io.vecnn.serve;
 
-import io.vecnn.testing.GatedPool;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vecnn.Model;
-import io.vecnn.WarmupReport;
 import io.vecnn.Shape;
+import io.vecnn.WarmupReport;
 import io.vecnn.modelfile.ModelFile;
+import io.vecnn.testing.GatedPool;
 import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ServerWarmupTest {
     /** Large enough (about 22 M multiply-adds) that a run at batch 1 hands itself to the pool. */
     private static final Shape INPUT = new Shape(3, 64, 64);
+
     private static final float[] IMAGE = SmallNets.gaussian(new Random(5), (int) INPUT.size(), 1);
 
     private static ModelFile net(long seed) {
@@ -48,21 +49,24 @@ class ServerWarmupTest {
         GatedPool pool = new GatedPool();
         try (Model model = Model.of(net(1), pool)) {
             pool.holdEveryRun();
-            InferenceServer server = InferenceServer.start(ServerConfig.defaults().withPort(0)
-                    .withWarmup(Duration.ofSeconds(60)), Map.of("net", model));
+            InferenceServer server = InferenceServer.start(
+                    ServerConfig.defaults().withPort(0).withWarmup(Duration.ofSeconds(60)), Map.of("net", model));
             try (ServerFixture f = ServerFixture.warmingUp(server)) {
                 pool.awaitHeld();
                 assertFalse(server.isReady());
                 assertTrue(server.timeToReady().isEmpty());
                 assertEquals(200, f.get("/v2/health/live").statusCode());
-                assertTrue(ServerFixture.json(f.get("/v2/health/live")).get("live").asBoolean());
+                assertTrue(
+                        ServerFixture.json(f.get("/v2/health/live")).get("live").asBoolean());
                 assertNotReady(f.get("/v2/health/ready"));
                 assertNotReady(f.get("/v2/models/net/ready"));
                 assertNotReady(f.get("/v2/models/net/versions/1/ready"));
                 HttpResponse<byte[]> health = f.get("/healthz");
                 assertEquals(503, health.statusCode());
-                assertEquals("warming up", ServerFixture.json(health).get("status").asText());
-                assertEquals("net", ServerFixture.json(health).get("models").get(0).asText(), "still lists its models");
+                assertEquals(
+                        "warming up", ServerFixture.json(health).get("status").asText());
+                assertEquals(
+                        "net", ServerFixture.json(health).get("models").get(0).asText(), "still lists its models");
                 assertFalse(metrics(f).contains("vecnn_time_to_ready_seconds"), "no time to ready before ready");
 
                 pool.open();
@@ -74,9 +78,12 @@ class ServerWarmupTest {
                 assertTrue(ServerFixture.json(ready).get("ready").asBoolean());
                 assertFalse(ServerFixture.json(ready).has("reason"));
                 assertEquals(200, f.get("/v2/models/net/ready").statusCode());
-                assertEquals("ok", ServerFixture.json(f.get("/healthz")).get("status").asText());
+                assertEquals(
+                        "ok",
+                        ServerFixture.json(f.get("/healthz")).get("status").asText());
 
-                Matcher gauge = Pattern.compile("(?m)^vecnn_time_to_ready_seconds ([0-9.]+)$").matcher(metrics(f));
+                Matcher gauge = Pattern.compile("(?m)^vecnn_time_to_ready_seconds ([0-9.]+)$")
+                        .matcher(metrics(f));
                 assertTrue(gauge.find(), metrics(f));
                 assertTrue(Double.parseDouble(gauge.group(1)) > 0);
                 assertTrue(metrics(f).contains("# TYPE vecnn_time_to_ready_seconds gauge"));
@@ -99,9 +106,11 @@ class ServerWarmupTest {
     void theWarmUpCoversTheBatchSizesTheBatcherForms() throws Exception {
         ForkJoinPool pool = new ForkJoinPool(1);
         try (Model model = Model.of(SmallNets.tiny(1), pool);
-             ServerFixture f = new ServerFixture(ServerConfig.defaults().withBatching(BatchingConfig.dynamic(12, 500)),
-                     Map.of("tiny", model))) {
-            assertEquals(List.of(1, 2, 4, 8, 12), f.server.warmup("tiny").orElseThrow().batchSizes());
+                ServerFixture f = new ServerFixture(
+                        ServerConfig.defaults().withBatching(BatchingConfig.dynamic(12, 500)), Map.of("tiny", model))) {
+            assertEquals(
+                    List.of(1, 2, 4, 8, 12),
+                    f.server.warmup("tiny").orElseThrow().batchSizes());
             assertEquals(200, f.get("/v2/health/ready").statusCode());
         } finally {
             pool.shutdown();
@@ -114,8 +123,8 @@ class ServerWarmupTest {
     void zeroWarmUpIsReadyAtOnce() throws Exception {
         ForkJoinPool pool = new ForkJoinPool(1);
         try (Model model = Model.of(SmallNets.tiny(1), pool)) {
-            InferenceServer server = InferenceServer.start(ServerConfig.defaults().withPort(0).withWarmup(Duration.ZERO),
-                    Map.of("tiny", model));
+            InferenceServer server = InferenceServer.start(
+                    ServerConfig.defaults().withPort(0).withWarmup(Duration.ZERO), Map.of("tiny", model));
             try (ServerFixture f = ServerFixture.warmingUp(server)) {
                 assertTrue(server.isReady(), "ready when start returns");
                 assertEquals(200, f.get("/v2/health/ready").statusCode());
@@ -132,8 +141,8 @@ class ServerWarmupTest {
         ForkJoinPool oldPool = new ForkJoinPool(2);
         GatedPool newPool = new GatedPool();
         try (Model old = Model.of(net(1), oldPool);
-             Model replacement = Model.of(net(2), newPool);
-             ServerFixture f = new ServerFixture(ServerConfig.defaults(), Map.of("net", old))) {
+                Model replacement = Model.of(net(2), newPool);
+                ServerFixture f = new ServerFixture(ServerConfig.defaults(), Map.of("net", old))) {
             float[] oldAnswer = old.run(IMAGE, 1);
             float[] newAnswer = replacement.run(IMAGE, 1);
             WarmupReport first = f.server.warmup("net").orElseThrow();
@@ -163,8 +172,8 @@ class ServerWarmupTest {
     void theRepositoryLoadAnswersWithTheWarmUp(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("tiny.vnn");
         SmallNets.tiny(3).write(file);
-        InferenceServer server = InferenceServer.startFromFiles(ServerConfig.defaults().withPort(0),
-                Map.of("tiny", ModelSource.of(file, 1)));
+        InferenceServer server = InferenceServer.startFromFiles(
+                ServerConfig.defaults().withPort(0), Map.of("tiny", ModelSource.of(file, 1)));
         try (ServerFixture f = new ServerFixture(server)) {
             HttpResponse<byte[]> r = f.post("/v2/repository/models/tiny/load", "application/json", new byte[0]);
             assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
@@ -188,8 +197,11 @@ class ServerWarmupTest {
 
     private static HttpResponse<byte[]> infer(ServerFixture f) {
         byte[] body = RawClient.binaryInfer(IMAGE, 1, INPUT.channels(), INPUT.height(), INPUT.width());
-        return f.post("/v2/models/net/infer", "application/octet-stream", body,
-                V2Routes.BINARY_HEADER, String.valueOf(RawClient.headerLength(body, IMAGE.length)));
+        return f.post(
+                "/v2/models/net/infer",
+                "application/octet-stream",
+                body,
+                V2Routes.BINARY_HEADER,
+                String.valueOf(RawClient.headerLength(body, IMAGE.length)));
     }
-
 }

@@ -20,8 +20,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * length within the body (1) or any header length (2); the body is everything before the numbers.
  */
 class V2InferRequestFuzzTest {
-    private static final ServedModel MODEL = new ServedModel("m", Model.of(SmallNets.tiny(1), new ForkJoinPool(1)), null,
-            BatchingConfig.NONE, Duration.ZERO, new ServerMetrics());
+    private static final ServedModel MODEL = new ServedModel(
+            "m",
+            Model.of(SmallNets.tiny(1), new ForkJoinPool(1)),
+            null,
+            BatchingConfig.NONE,
+            Duration.ZERO,
+            new ServerMetrics());
 
     @FuzzTest(maxDuration = "20s")
     void parseAndValidate(FuzzedDataProvider data) {

@@ -13,9 +13,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class V2InferRequestTest {
 
     @ParameterizedTest(name = "binary_data_size {0}")
-    @CsvSource(delimiter = '|', value = {"11.5|is not a non-negative integer", "\"12\"|is not a non-negative integer",
-            "-4|is not a non-negative integer", "1000000000000000000000000000000|does not fit in the 12 bytes left",
-            "16|does not fit in the 12 bytes left"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "11.5|is not a non-negative integer",
+                "\"12\"|is not a non-negative integer",
+                "-4|is not a non-negative integer",
+                "1000000000000000000000000000000|does not fit in the 12 bytes left",
+                "16|does not fit in the 12 bytes left"
+            })
     void binarySizesMustBeWholeByteCountsWithinTheBody(String size, String problem) {
         String header = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,3],\"datatype\":\"FP32\",\"parameters\":"
                 + "{\"binary_data_size\":" + size + "}}]}";
@@ -28,9 +34,12 @@ class V2InferRequestTest {
     }
 
     @ParameterizedTest(name = "data [{0}]")
-    @CsvSource(delimiter = '|', value = {"\"NaN\"|a string", "null|null", "true|true", "{}|{"})
+    @CsvSource(
+            delimiter = '|',
+            value = {"\"NaN\"|a string", "null|null", "true|true", "{}|{"})
     void dataValuesMustBeNumbers(String value, String found) {
-        byte[] body = ("{\"inputs\":[{\"name\":\"input\",\"shape\":[1],\"datatype\":\"FP32\",\"data\":[" + value + "]}]}")
+        byte[] body = ("{\"inputs\":[{\"name\":\"input\",\"shape\":[1],\"datatype\":\"FP32\",\"data\":[" + value
+                        + "]}]}")
                 .getBytes(StandardCharsets.UTF_8);
         HttpError e = assertThrows(HttpError.class, () -> V2InferRequest.parse(body, -1));
         assertEquals(400, e.status());

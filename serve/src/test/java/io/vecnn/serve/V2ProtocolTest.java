@@ -31,8 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * client do: health, server and model metadata, JSON and binary inference, classification, errors.
  */
 class V2ProtocolTest {
-    private static final List<String> LABELS = List.of("zero", "one", "two", "three", "four", "five", "six", "seven",
-            "eight", "nine");
+    private static final List<String> LABELS =
+            List.of("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine");
     private static ForkJoinPool pool;
     private static Model model;
     private static ServerFixture fixture;
@@ -121,8 +121,12 @@ class V2ProtocolTest {
             assertEquals("tiny", meta.get("name").asText());
             assertEquals("[\"1\"]", meta.get("versions").toString());
             assertEquals("vecnn", meta.get("platform").asText());
-            assertEquals("{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[-1,3,32,32]}", meta.get("inputs").get(0).toString());
-            assertEquals("{\"name\":\"output\",\"datatype\":\"FP32\",\"shape\":[-1,10]}", meta.get("outputs").get(0).toString());
+            assertEquals(
+                    "{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[-1,3,32,32]}",
+                    meta.get("inputs").get(0).toString());
+            assertEquals(
+                    "{\"name\":\"output\",\"datatype\":\"FP32\",\"shape\":[-1,10]}",
+                    meta.get("outputs").get(0).toString());
             JsonNode ready = ServerFixture.json(fixture.get(base + "/ready"));
             assertEquals("tiny", ready.get("name").asText());
             assertTrue(ready.get("ready").asBoolean());
@@ -156,8 +160,14 @@ class V2ProtocolTest {
         float[] x = input(2, 2);
         float[] logits = model.run(x, 2);
         ObjectNode req = inferRequest(x, 2, false);
-        req.putArray("outputs").addObject().put("name", "output").putObject("parameters").put("classification", 3);
-        JsonNode out = ServerFixture.json(postJson("/v2/models/tiny/infer", req)).get("outputs").get(0);
+        req.putArray("outputs")
+                .addObject()
+                .put("name", "output")
+                .putObject("parameters")
+                .put("classification", 3);
+        JsonNode out = ServerFixture.json(postJson("/v2/models/tiny/infer", req))
+                .get("outputs")
+                .get(0);
         assertEquals("BYTES", out.get("datatype").asText());
         assertEquals("[2,3]", out.get("shape").toString());
         for (int b = 0; b < 2; b++) {
@@ -174,24 +184,36 @@ class V2ProtocolTest {
     void binaryTensorDataBothWays() {
         float[] x = input(1, 3);
         byte[] header = ("{\"inputs\":[{\"name\":\"input\",\"shape\":[1,3,32,32],\"datatype\":\"FP32\","
-                + "\"parameters\":{\"binary_data_size\":" + x.length * 4 + "}}],\"parameters\":{\"binary_data_output\":true}}")
+                        + "\"parameters\":{\"binary_data_size\":" + x.length * 4
+                        + "}}],\"parameters\":{\"binary_data_output\":true}}")
                 .getBytes(StandardCharsets.UTF_8);
         ByteBuffer body = ByteBuffer.allocate(header.length + x.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         body.put(header);
         body.asFloatBuffer().put(x);
-        HttpResponse<byte[]> r = fixture.post("/v2/models/tiny/infer", "application/octet-stream", body.array(),
-                "Inference-Header-Content-Length", String.valueOf(header.length));
+        HttpResponse<byte[]> r = fixture.post(
+                "/v2/models/tiny/infer",
+                "application/octet-stream",
+                body.array(),
+                "Inference-Header-Content-Length",
+                String.valueOf(header.length));
         assertEquals(200, r.statusCode(), new String(r.body()));
-        int jsonLength = Integer.parseInt(r.headers().firstValue("Inference-Header-Content-Length").orElseThrow());
+        int jsonLength = Integer.parseInt(
+                r.headers().firstValue("Inference-Header-Content-Length").orElseThrow());
         JsonNode out;
         try {
-            out = ServerFixture.JSON.readTree(r.body(), 0, jsonLength).get("outputs").get(0);
+            out = ServerFixture.JSON
+                    .readTree(r.body(), 0, jsonLength)
+                    .get("outputs")
+                    .get(0);
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }
         assertEquals(40, out.get("parameters").get("binary_data_size").asInt());
         float[] logits = new float[10];
-        ByteBuffer.wrap(r.body(), jsonLength, 40).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(logits);
+        ByteBuffer.wrap(r.body(), jsonLength, 40)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer()
+                .get(logits);
         assertArrayEquals(model.run(x, 1), logits);
     }
 
@@ -199,21 +221,29 @@ class V2ProtocolTest {
     void malformedRequestsGetTheProtocolsErrorObject() {
         Map<String, String> cases = Map.of(
                 "{\"inputs\": [", "malformed JSON",
-                "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,3,32,32],\"datatype\":\"INT32\",\"data\":[1]}]}", "takes FP32",
-                "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,3,8,8],\"datatype\":\"FP32\",\"data\":[1]}]}", "takes [-1, 3, 32, 32]",
-                "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,3,32,32],\"datatype\":\"FP32\",\"data\":[1,2]}]}", "needs 3072 values",
-                "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3,32,32],\"datatype\":\"FP32\",\"data\":[1]}]}", "unexpected input 'x'",
-                "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,3,32,32],\"datatype\":\"FP32\",\"data\":[\"a\"]}]}", "numbers only",
+                "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,3,32,32],\"datatype\":\"INT32\",\"data\":[1]}]}",
+                        "takes FP32",
+                "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,3,8,8],\"datatype\":\"FP32\",\"data\":[1]}]}",
+                        "takes [-1, 3, 32, 32]",
+                "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,3,32,32],\"datatype\":\"FP32\",\"data\":[1,2]}]}",
+                        "needs 3072 values",
+                "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3,32,32],\"datatype\":\"FP32\",\"data\":[1]}]}",
+                        "unexpected input 'x'",
+                "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,3,32,32],\"datatype\":\"FP32\",\"data\":[\"a\"]}]}",
+                        "numbers only",
                 "{\"id\":\"1\"}", "no 'inputs'");
         for (Map.Entry<String, String> c : cases.entrySet()) {
-            HttpResponse<byte[]> r = fixture.post("/v2/models/tiny/infer", "application/json",
-                    c.getKey().getBytes(StandardCharsets.UTF_8));
+            HttpResponse<byte[]> r = fixture.post(
+                    "/v2/models/tiny/infer", "application/json", c.getKey().getBytes(StandardCharsets.UTF_8));
             assertEquals(400, r.statusCode(), c.getKey());
             String error = ServerFixture.json(r).get("error").asText();
             assertTrue(error.contains(c.getValue()), c.getKey() + " → " + error);
         }
         assertEquals(405, fixture.get("/v2/models/tiny/infer").statusCode());
-        assertEquals(200, postJson("/v2/models/tiny/infer", inferRequest(input(1, 4), 1, false)).statusCode(),
+        assertEquals(
+                200,
+                postJson("/v2/models/tiny/infer", inferRequest(input(1, 4), 1, false))
+                        .statusCode(),
                 "the server keeps serving after bad requests");
     }
 }

@@ -16,8 +16,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "classify", description = "Classify JPEG or PNG images: decode, preprocess as torchvision's "
-        + "published weights expect, run, and print the top-k labels with their probabilities.")
+@Command(
+        name = "classify",
+        description = "Classify JPEG or PNG images: decode, preprocess as torchvision's "
+                + "published weights expect, run, and print the top-k labels with their probabilities.")
 final class ClassifyCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "the model file (.vnn)")
     Path modelPath;

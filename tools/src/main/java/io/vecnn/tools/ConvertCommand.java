@@ -1,5 +1,6 @@
 package io.vecnn.tools;
 
+import io.vecnn.Shape;
 import io.vecnn.converter.ModelConversion;
 import io.vecnn.converter.WeightFiles;
 import io.vecnn.converter.arch.Architecture;
@@ -9,7 +10,6 @@ import io.vecnn.converter.arch.TransformInput;
 import io.vecnn.converter.spec.NetworkSpec;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.graph.GraphStats;
-import io.vecnn.Shape;
 import io.vecnn.modelfile.ModelFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,22 +30,33 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--weights", required = true, description = "the PyTorch file (torch.save of a state dict)")
     Path weights;
 
-    @Option(names = "--arch", defaultValue = AUTO, completionCandidates = ArchitectureNames.class,
-            description = "architecture: auto (recognise it from the keys; the default) or one of ${COMPLETION-CANDIDATES}")
+    @Option(
+            names = "--arch",
+            defaultValue = AUTO,
+            completionCandidates = ArchitectureNames.class,
+            description =
+                    "architecture: auto (recognise it from the keys; the default) or one of ${COMPLETION-CANDIDATES}")
     String arch;
 
-    @Option(names = "--spec", paramLabel = "NET.json",
+    @Option(
+            names = "--spec",
+            paramLabel = "NET.json",
             description = "a JSON spec of your own network (see the README) instead of a built-in --arch")
     Path specFile;
 
     @Option(names = "--out", required = true, description = "the model file to write (.vnn)")
     Path out;
 
-    @Option(names = "--input-size", paramLabel = "CxHxW", converter = InputSizeConverter.class,
+    @Option(
+            names = "--input-size",
+            paramLabel = "CxHxW",
+            converter = InputSizeConverter.class,
             description = "the input size the model file declares, e.g. 3x250x250 (default: the architecture's)")
     Shape inputSize;
 
-    @Option(names = "--transform-input", negatable = true,
+    @Option(
+            names = "--transform-input",
+            negatable = true,
             description = "googlenet, inception_v3: re-map ImageNet-normalised input to the [-1, 1] the weights "
                     + "ported from TensorFlow expect, as torchvision's transform_input (default: on, as torchvision "
                     + "sets it for the published weights)")
@@ -75,16 +86,21 @@ final class ConvertCommand implements Callable<Integer> {
         }
         if (transformInput != null) {
             if (!(a instanceof TransformInput t)) {
-                throw new ParameterException(spec.commandLine(), "--" + (transformInput ? "" : "no-")
-                        + "transform-input applies to googlenet and inception_v3, not " + a.name());
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--" + (transformInput ? "" : "no-")
+                                + "transform-input applies to googlenet and inception_v3, not " + a.name());
             }
             a = t.withTransformInput(transformInput);
         }
         Shape input = inputSize != null ? inputSize : a.defaultInput();
-        ModelFile model = ModelConversion.convert(stateDict, a, input, weights.getFileName().toString());
+        ModelFile model = ModelConversion.convert(
+                stateDict, a, input, weights.getFileName().toString());
         model.write(out);
 
-        long stateValues = stateDict.tensors().values().stream().mapToLong(t -> t.data().length).sum();
+        long stateValues = stateDict.tensors().values().stream()
+                .mapToLong(t -> t.data().length)
+                .sum();
         System.out.printf("%s: %d tensors, %,d values%n", weights, stateDict.size(), stateValues);
         System.out.println("  architecture: " + found);
         if (a instanceof TransformInput t) {
@@ -96,8 +112,14 @@ final class ConvertCommand implements Callable<Integer> {
         }
         stateDict.notes().forEach(n -> System.out.println("  note: " + n));
         GraphStats stats = GraphStats.of(model.graph(), model.weights(), input);
-        System.out.printf("wrote %s: %d layers, %,d parameters after folding, %.3f GMACs per image at %s, output %s%n",
-                out, stats.layers(), stats.parameters(), stats.macs() / 1e9, input, model.graph().output());
+        System.out.printf(
+                "wrote %s: %d layers, %,d parameters after folding, %.3f GMACs per image at %s, output %s%n",
+                out,
+                stats.layers(),
+                stats.parameters(),
+                stats.macs() / 1e9,
+                input,
+                model.graph().output());
         return 0;
     }
 
@@ -107,7 +129,9 @@ final class ConvertCommand implements Callable<Integer> {
         }
         boolean kept = model.graph().nodes().stream().anyMatch(n -> n.name().equals("transform_input"));
         return "on, as torchvision sets it for the published weights; --no-transform-input turns it off ("
-                + (kept ? "kept as a channel_affine op: the first convolution pads, so folding would be wrong at the borders"
-                : "folded into the first convolution, which has no padding") + ")";
+                + (kept
+                        ? "kept as a channel_affine op: the first convolution pads, so folding would be wrong at the borders"
+                        : "folded into the first convolution, which has no padding")
+                + ")";
     }
 }

@@ -1,16 +1,16 @@
 package io.vecnn.tools;
 
 import io.vecnn.Model;
+import io.vecnn.Shape;
 import io.vecnn.converter.ModelConversion;
+import io.vecnn.converter.WeightFiles;
 import io.vecnn.converter.arch.Architecture;
 import io.vecnn.converter.arch.ArchitectureRecognition;
 import io.vecnn.converter.arch.Architectures;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.synth.SyntheticWeights;
-import io.vecnn.converter.WeightFiles;
 import io.vecnn.converter.torchfile.TorchZipWriter;
 import io.vecnn.graph.GraphStats;
-import io.vecnn.Shape;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -25,23 +25,34 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
-@Command(name = "demo", description = "For one architecture of each family: synthesise weights, convert, run, and time it.")
+@Command(
+        name = "demo",
+        description = "For one architecture of each family: synthesise weights, convert, run, and time it.")
 final class DemoCommand implements Callable<Integer> {
     /** One per family, at its default size: the whole demo takes about a minute. */
-    private static final List<String> FAMILIES = List.of("lenet5", "alexnet", "vgg16", "googlenet", "resnet18",
-            "resnet50", "inception_v3");
+    private static final List<String> FAMILIES =
+            List.of("lenet5", "alexnet", "vgg16", "googlenet", "resnet18", "resnet50", "inception_v3");
 
-    @Option(names = "--arch", split = ",", paramLabel = "NAME", completionCandidates = ArchitectureNames.class,
+    @Option(
+            names = "--arch",
+            split = ",",
+            paramLabel = "NAME",
+            completionCandidates = ArchitectureNames.class,
             description = "the architectures to run, comma-separated (default: lenet5, alexnet, vgg16, googlenet, "
                     + "resnet18, resnet50, inception_v3); any of ${COMPLETION-CANDIDATES}")
     List<String> archs;
 
     private static final int WARMUP_RUNS = 3;
 
-    @Option(names = "--runs", defaultValue = "5", description = "timed runs per architecture (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--runs",
+            defaultValue = "5",
+            description = "timed runs per architecture (default: ${DEFAULT-VALUE})")
     int runs;
 
-    @Option(names = "--work-dir", description = "where to keep the files (default: a temporary directory, deleted after)")
+    @Option(
+            names = "--work-dir",
+            description = "where to keep the files (default: a temporary directory, deleted after)")
     Path workDir;
 
     @Override
@@ -50,12 +61,14 @@ final class DemoCommand implements Callable<Integer> {
         try {
             System.out.println("VecNN demo: synth -> torch.save file -> convert --arch auto -> model file -> run "
                     + "(batch 1, Model.run)");
-            System.out.printf("%-13s %-10s %12s %9s %-11s %12s %10s  %s%n", "arch", "input", "parameters", "GMACs",
-                    "output", "median ms", "images/s", "top-1 (index, logit)");
+            System.out.printf(
+                    "%-13s %-10s %12s %9s %-11s %12s %10s  %s%n",
+                    "arch", "input", "parameters", "GMACs", "output", "median ms", "images/s", "top-1 (index, logit)");
             for (String name : archs != null ? archs : FAMILIES) {
                 runOne(Architectures.get(name), dir);
             }
-            System.out.println("files in " + (workDir != null ? dir : "a temporary directory (use --work-dir to keep them)"));
+            System.out.println(
+                    "files in " + (workDir != null ? dir : "a temporary directory (use --work-dir to keep them)"));
         } finally {
             if (workDir == null) {
                 deleteTree(dir);
@@ -71,7 +84,8 @@ final class DemoCommand implements Callable<Integer> {
         StateDict read = WeightFiles.read(pth);
         Architecture recognised = ArchitectureRecognition.recognise(read).architecture();
         if (!recognised.name().equals(arch.name())) {
-            throw new IllegalStateException("synthesised " + arch.name() + " weights recognised as " + recognised.name());
+            throw new IllegalStateException(
+                    "synthesised " + arch.name() + " weights recognised as " + recognised.name());
         }
         ModelConversion.convert(read, recognised, pth.getFileName().toString()).write(vnn);
         try (Model model = Model.load(vnn)) {
@@ -106,8 +120,17 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         GraphStats stats = GraphStats.of(model.graph(), model.weights(), s);
-        System.out.printf("%-13s %-10s %,12d %9.3f %-11s %12.1f %10.2f  %d, %.3f%n", arch.name(), s, stats.parameters(),
-                stats.macs() / 1e9, "[1, " + logits.length + "]", medianMs, 1000 / medianMs, best, logits[best]);
+        System.out.printf(
+                "%-13s %-10s %,12d %9.3f %-11s %12.1f %10.2f  %d, %.3f%n",
+                arch.name(),
+                s,
+                stats.parameters(),
+                stats.macs() / 1e9,
+                "[1, " + logits.length + "]",
+                medianMs,
+                1000 / medianMs,
+                best,
+                logits[best]);
     }
 
     private static void deleteTree(Path dir) throws IOException {

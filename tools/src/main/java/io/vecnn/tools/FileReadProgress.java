@@ -17,6 +17,7 @@ import java.nio.file.Path;
 final class FileReadProgress implements ReadProgress, AutoCloseable {
     /** Smaller files read in well under a second; a bar would only flicker. */
     private static final long MIN_BYTES = 64L << 20;
+
     private final ProgressBar bar;
 
     private FileReadProgress(ProgressBar bar) {

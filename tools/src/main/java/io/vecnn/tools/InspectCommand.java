@@ -31,8 +31,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "inspect", description = "Name the format of a weight or model file and list its tensors "
-        + "(and a model's graph).")
+@Command(
+        name = "inspect",
+        description = "Name the format of a weight or model file and list its tensors " + "(and a model's graph).")
 final class InspectCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -66,11 +67,17 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     private void printStateDict(StateDict sd) {
-        System.out.printf("%s: %s file, %d tensors%s%s%n", file, sd.format().label(), sd.size(),
+        System.out.printf(
+                "%s: %s file, %d tensors%s%s%n",
+                file,
+                sd.format().label(),
+                sd.size(),
                 sd.wrapper() == null ? "" : ", taken from checkpoint entry '" + sd.wrapper() + "'",
                 sd.prefix() == null ? "" : ", key prefix '" + sd.prefix() + "' stripped");
         for (Map.Entry<String, TorchTensor> e : sd.tensors().entrySet()) {
-            System.out.printf("  %-48s %-9s %s%n", e.getKey(), e.getValue().dtype(), e.getValue().shapeString());
+            System.out.printf(
+                    "  %-48s %-9s %s%n",
+                    e.getKey(), e.getValue().dtype(), e.getValue().shapeString());
         }
         sd.notes().forEach(n -> System.out.println("  note: " + n));
     }
@@ -89,8 +96,10 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     private void printModel(ModelFile model) {
-        GraphStats stats = GraphStats.of(model.graph(), model.weights(), model.graph().inputShape());
-        System.out.printf("%s: VecNN model, input %s, %d layers, %,d parameters, %.3f GMACs per image%n",
+        GraphStats stats =
+                GraphStats.of(model.graph(), model.weights(), model.graph().inputShape());
+        System.out.printf(
+                "%s: VecNN model, input %s, %d layers, %,d parameters, %.3f GMACs per image%n",
                 file, model.graph().inputShape(), stats.layers(), stats.parameters(), stats.macs() / 1e9);
         model.provenance().forEach((k, v) -> System.out.printf("  %s: %s%n", k, v));
         System.out.println("graph:");
@@ -99,12 +108,14 @@ final class InspectCommand implements Callable<Integer> {
         }
         System.out.println("tensors:");
         for (Map.Entry<String, WeightTensor> e : model.weights().entrySet()) {
-            System.out.printf("  %-48s F32 %s%n", e.getKey(), Arrays.toString(e.getValue().shape()));
+            System.out.printf(
+                    "  %-48s F32 %s%n", e.getKey(), Arrays.toString(e.getValue().shape()));
         }
     }
 
     private Map<String, Object> modelJson(ModelFile model) throws IOException {
-        GraphStats stats = GraphStats.of(model.graph(), model.weights(), model.graph().inputShape());
+        GraphStats stats =
+                GraphStats.of(model.graph(), model.weights(), model.graph().inputShape());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("file", file.toString());
         out.put("format", "vecnn");
@@ -141,7 +152,8 @@ final class InspectCommand implements Callable<Integer> {
             throw new VecnnException("cannot read " + path + ": " + e.getMessage(), e);
         }
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            return ModelFile.FORMAT.equals(Safetensors.readHeader(channel, path).metadata().get("format"));
+            return ModelFile.FORMAT.equals(
+                    Safetensors.readHeader(channel, path).metadata().get("format"));
         } catch (IOException e) {
             throw new VecnnException("cannot read " + path + ": " + e.getMessage(), e);
         }

@@ -1,10 +1,10 @@
 package io.vecnn.tools;
 
 import io.vecnn.Model;
+import io.vecnn.Shape;
 import io.vecnn.Tensor;
 import io.vecnn.VecnnException;
 import io.vecnn.npy.Npy;
-import io.vecnn.Shape;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -23,8 +23,10 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "where to write the output (.npy)")
     Path out;
 
-    @Option(names = "--reference", description = "run the reference executor (plain loops, slow) instead of the "
-            + "fast kernels: for checking a result you doubt")
+    @Option(
+            names = "--reference",
+            description = "run the reference executor (plain loops, slow) instead of the "
+                    + "fast kernels: for checking a result you doubt")
     boolean reference;
 
     @Override
@@ -48,8 +50,9 @@ final class PredictCommand implements Callable<Integer> {
         double ms = (System.nanoTime() - start) / 1e6;
         int classes = y.length / shape[0];
         Npy.write(out, new int[] {shape[0], classes}, y);
-        System.out.printf("wrote %s: [%d, %d] in %.1f ms (%s)%n", out, shape[0], classes, ms,
-                reference ? "reference executor" : "fast kernels");
+        System.out.printf(
+                "wrote %s: [%d, %d] in %.1f ms (%s)%n",
+                out, shape[0], classes, ms, reference ? "reference executor" : "fast kernels");
         return 0;
     }
 }

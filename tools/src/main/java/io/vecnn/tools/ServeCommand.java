@@ -21,14 +21,19 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-@Command(name = "serve", description = "Serve models over HTTP: KServe V2 (Open Inference Protocol) under /v2, "
-        + "JPEG/PNG/NPY top-k under /v1/models/NAME:predict, /healthz and Prometheus /metrics. "
-        + "POST /v2/repository/models/NAME/load rereads NAME's file and swaps it in without losing a request.")
+@Command(
+        name = "serve",
+        description = "Serve models over HTTP: KServe V2 (Open Inference Protocol) under /v2, "
+                + "JPEG/PNG/NPY top-k under /v1/models/NAME:predict, /healthz and Prometheus /metrics. "
+                + "POST /v2/repository/models/NAME/load rereads NAME's file and swaps it in without losing a request.")
 final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "[NAME=]FILE",
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "[NAME=]FILE",
             description = "a model file to serve, as NAME=FILE or FILE (named after the file); repeat for several")
     List<String> models;
 
@@ -41,11 +46,15 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "intra-op threads per model (default: available processors)")
     Integer threads;
 
-    @Option(names = "--max-batch", defaultValue = "1",
+    @Option(
+            names = "--max-batch",
+            defaultValue = "1",
             description = "dynamic batching: most images per batch (default 1: batching off)")
     int maxBatch;
 
-    @Option(names = "--max-delay-us", defaultValue = "2000",
+    @Option(
+            names = "--max-delay-us",
+            defaultValue = "2000",
             description = "dynamic batching: how long a batch's first request waits for more, in µs (default 2000)")
     long maxDelayMicros;
 
@@ -61,14 +70,18 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--timeout-ms", defaultValue = "30000", description = "request timeout: queue plus run (503 after)")
     long timeoutMillis;
 
-    @Option(names = "--read-timeout-ms", defaultValue = "30000",
+    @Option(
+            names = "--read-timeout-ms",
+            defaultValue = "30000",
             description = "how long a client may take to send a request's head, then its body (408 after)")
     long readTimeoutMillis;
 
     @Option(names = "--drain-s", defaultValue = "10", description = "on shutdown, seconds to finish requests in flight")
     long drainSeconds;
 
-    @Option(names = "--warmup-seconds", defaultValue = "30",
+    @Option(
+            names = "--warmup-seconds",
+            defaultValue = "30",
             description = "after binding, warm the models up for at most this long before reporting ready "
                     + "(/v2/health/ready is 503 meanwhile); 0 reports ready at once (default 30)")
     double warmupSeconds;
@@ -86,40 +99,57 @@ final class ServeCommand implements Callable<Integer> {
             sources.put(name, threads == null ? ModelSource.of(file) : ModelSource.of(file, threads));
         }
         if (!(warmupSeconds >= 0) || warmupSeconds > 86_400) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--warmup-seconds must be between 0 and 86400, got " + warmupSeconds);
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--warmup-seconds must be between 0 and 86400, got " + warmupSeconds);
         }
-        BatchingConfig batching = new BatchingConfig(maxBatch, Duration.ofNanos(maxDelayMicros * 1000), queue,
-                instances);
-        ServerConfig config = ServerConfig.defaults().withHost(host).withPort(port).withMaxBodyBytes(maxBody)
-                .withRequestTimeout(Duration.ofMillis(timeoutMillis)).withReadTimeout(Duration.ofMillis(readTimeoutMillis))
-                .withBatching(batching).withWarmup(Duration.ofMillis(Math.round(warmupSeconds * 1000)));
+        BatchingConfig batching =
+                new BatchingConfig(maxBatch, Duration.ofNanos(maxDelayMicros * 1000), queue, instances);
+        ServerConfig config = ServerConfig.defaults()
+                .withHost(host)
+                .withPort(port)
+                .withMaxBodyBytes(maxBody)
+                .withRequestTimeout(Duration.ofMillis(timeoutMillis))
+                .withReadTimeout(Duration.ofMillis(readTimeoutMillis))
+                .withBatching(batching)
+                .withWarmup(Duration.ofMillis(Math.round(warmupSeconds * 1000)));
         // The server read the models, so it owns them: it closes them when they are reloaded and when it stops.
         InferenceServer server = InferenceServer.startFromFiles(config, sources);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.err.println("vecnn serve: draining requests in flight (up to " + drainSeconds + " s)");
-            server.stop(Duration.ofSeconds(drainSeconds));
-            stopped.countDown();
-        }, "vecnn-serve-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.err.println(
+                                    "vecnn serve: draining requests in flight (up to " + drainSeconds + " s)");
+                            server.stop(Duration.ofSeconds(drainSeconds));
+                            stopped.countDown();
+                        },
+                        "vecnn-serve-shutdown"));
         for (String name : sources.keySet()) {
             Model model = server.model(name);
-            System.out.printf("serving %s (%s in, %d classes) at %s/v2/models/%s%n", name, model.inputShape(),
-                    model.outputShape().size(), server.uri(), name);
+            System.out.printf(
+                    "serving %s (%s in, %d classes) at %s/v2/models/%s%n",
+                    name, model.inputShape(), model.outputShape().size(), server.uri(), name);
         }
-        System.out.printf("listening on %s (batching: max %d images, %d µs; %d intra-op threads per model); "
-                + "Ctrl-C stops%n", server.uri(), maxBatch, maxDelayMicros,
+        System.out.printf(
+                "listening on %s (batching: max %d images, %d µs; %d intra-op threads per model); " + "Ctrl-C stops%n",
+                server.uri(),
+                maxBatch,
+                maxDelayMicros,
                 server.model(sources.keySet().iterator().next()).threads());
         if (warmupSeconds > 0) {
-            System.out.printf(Locale.ROOT, "warming up (up to %.0f s); /v2/health/ready answers 503 until done%n",
-                    warmupSeconds);
+            System.out.printf(
+                    Locale.ROOT, "warming up (up to %.0f s); /v2/health/ready answers 503 until done%n", warmupSeconds);
         }
         System.out.flush();
         if (server.awaitReady(Duration.ofDays(365))) {
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "ready in %.2f s",
+            StringBuilder line = new StringBuilder(String.format(
+                    Locale.ROOT,
+                    "ready in %.2f s",
                     server.timeToReady().orElseThrow().toNanos() / 1e9));
             for (String name : sources.keySet()) {
-                server.warmup(name).ifPresent(r -> line.append("; ").append(name).append(": ").append(r.summary()));
+                server.warmup(name)
+                        .ifPresent(
+                                r -> line.append("; ").append(name).append(": ").append(r.summary()));
             }
             System.out.println(line);
             System.out.flush();

@@ -19,7 +19,10 @@ final class SynthCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--arch", required = true, description = "architecture: ${COMPLETION-CANDIDATES}",
+    @Option(
+            names = "--arch",
+            required = true,
+            description = "architecture: ${COMPLETION-CANDIDATES}",
             completionCandidates = ArchitectureNames.class)
     String arch;
 
@@ -41,8 +44,11 @@ final class SynthCommand implements Callable<Integer> {
         }
         StateDict weights = SyntheticWeights.generate(a, seed, classes);
         TorchZipWriter.write(weights, out);
-        long values = weights.tensors().values().stream().mapToLong(t -> t.data().length).sum();
-        System.out.printf("wrote %s: %s, %d tensors, %,d values, seed %d%n", out, a.name(), weights.size(), values, seed);
+        long values = weights.tensors().values().stream()
+                .mapToLong(t -> t.data().length)
+                .sum();
+        System.out.printf(
+                "wrote %s: %s, %d tensors, %,d values, seed %d%n", out, a.name(), weights.size(), values, seed);
         return 0;
     }
 }

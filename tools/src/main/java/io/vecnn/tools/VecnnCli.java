@@ -8,10 +8,21 @@ import picocli.CommandLine.Command;
  * The {@code vecnn} command. Errors end as one line on stderr and a non-zero exit: 1 for a failed
  * command, 2 for a usage error. Set {@code VECNN_DEBUG=1} to see stack traces of unexpected failures.
  */
-@Command(name = "vecnn", mixinStandardHelpOptions = true, version = "vecnn 0.1.0",
+@Command(
+        name = "vecnn",
+        mixinStandardHelpOptions = true,
+        version = "vecnn 0.1.0",
         description = "Run classic CNNs from PyTorch state dicts in pure Java.",
-        subcommands = {SynthCommand.class, ConvertCommand.class, InspectCommand.class, ExportCommand.class, PredictCommand.class,
-                ClassifyCommand.class, ServeCommand.class, DemoCommand.class})
+        subcommands = {
+            SynthCommand.class,
+            ConvertCommand.class,
+            InspectCommand.class,
+            ExportCommand.class,
+            PredictCommand.class,
+            ClassifyCommand.class,
+            ServeCommand.class,
+            DemoCommand.class
+        })
 public final class VecnnCli {
 
     public static void main(String[] args) {
@@ -31,8 +42,10 @@ public final class VecnnCli {
             if (e instanceof VecnnException) {
                 commandLine.getErr().println("vecnn " + commandLine.getCommandName() + ": error: " + e.getMessage());
             } else {
-                commandLine.getErr().println("vecnn " + commandLine.getCommandName() + ": internal error: " + e
-                        + " (please report it; VECNN_DEBUG=1 shows the stack trace)");
+                commandLine
+                        .getErr()
+                        .println("vecnn " + commandLine.getCommandName() + ": internal error: " + e
+                                + " (please report it; VECNN_DEBUG=1 shows the stack trace)");
                 if (System.getenv("VECNN_DEBUG") != null) {
                     e.printStackTrace(commandLine.getErr());
                 }

@@ -1,7 +1,8 @@
 package io.vecnn.tools;
 
-import java.util.ServiceLoader;
 import picocli.CommandLine;
+
+import java.util.ServiceLoader;
 
 /**
  * The {@code vecnn} command the launcher runs: {@link VecnnCli}'s commands plus those other modules add through
@@ -10,8 +11,7 @@ import picocli.CommandLine;
  * engines bench compares with.
  */
 public final class VecnnMain {
-    private VecnnMain() {
-    }
+    private VecnnMain() {}
 
     public static void main(String[] args) {
         System.exit(run(args));

@@ -1,8 +1,8 @@
 package io.vecnn.tools;
 
 import io.vecnn.Model;
-import io.vecnn.npy.Npy;
 import io.vecnn.Shape;
+import io.vecnn.npy.Npy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,8 +12,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Stream;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static io.vecnn.tools.CliRun.vecnn;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +29,8 @@ class CliTest {
         Path vnn = dir.resolve("m.vnn");
         Path x = dir.resolve("x.npy");
         Path y = dir.resolve("y.npy");
-        assertEquals(0, vecnn("synth", "--arch", "lenet5", "--out", pth, "--seed", 4).exit());
+        assertEquals(
+                0, vecnn("synth", "--arch", "lenet5", "--out", pth, "--seed", 4).exit());
         CliRun convert = vecnn("convert", "--weights", pth, "--arch", "lenet5", "--out", vnn);
         assertEquals(0, convert.exit(), convert.err());
         assertTrue(convert.out().contains("GMACs per image at 3x32x32"), convert.out());
@@ -60,7 +61,8 @@ class CliTest {
         }
         Npy.write(x, new int[] {3, 3, 32, 32}, input);
         CliRun fast = vecnn("predict", "--model", vnn, "--input", x, "--out", dir.resolve("fast.npy"));
-        CliRun reference = vecnn("predict", "--model", vnn, "--input", x, "--out", dir.resolve("ref.npy"), "--reference");
+        CliRun reference =
+                vecnn("predict", "--model", vnn, "--input", x, "--out", dir.resolve("ref.npy"), "--reference");
         assertEquals(0, fast.exit(), fast.err());
         assertEquals(0, reference.exit(), reference.err());
         assertTrue(reference.out().contains("(reference executor)"), reference.out());
@@ -89,10 +91,17 @@ class CliTest {
         vecnn("convert", "--weights", pth, "--arch", "lenet5", "--out", builtIn);
         float[] x = new float[3 * 32 * 32];
         java.util.Arrays.fill(x, 0.5f);
-        assertArrayEquals(Model.load(builtIn).runReference(io.vecnn.Tensor.fromNchw(x, 1, 3, 32, 32)).data(),
-                Model.load(fromSpec).runReference(io.vecnn.Tensor.fromNchw(x, 1, 3, 32, 32)).data());
-        assertEquals(2, vecnn("convert", "--weights", pth, "--spec", spec, "--arch", "lenet5", "--out",
-                dir.resolve("x.vnn")).exit());
+        assertArrayEquals(
+                Model.load(builtIn)
+                        .runReference(io.vecnn.Tensor.fromNchw(x, 1, 3, 32, 32))
+                        .data(),
+                Model.load(fromSpec)
+                        .runReference(io.vecnn.Tensor.fromNchw(x, 1, 3, 32, 32))
+                        .data());
+        assertEquals(
+                2,
+                vecnn("convert", "--weights", pth, "--spec", spec, "--arch", "lenet5", "--out", dir.resolve("x.vnn"))
+                        .exit());
     }
 
     @Test
@@ -173,16 +182,21 @@ class CliTest {
     void usageErrorsExitWithTwo() {
         assertEquals(2, vecnn("convert", "--arch", "lenet5").exit());
         assertEquals(2, vecnn("frobnicate").exit());
-        assertEquals(2, vecnn("synth", "--arch", "lenet5", "--out", dir.resolve("w.pth"), "--num-classes", 0).exit());
+        assertEquals(
+                2,
+                vecnn("synth", "--arch", "lenet5", "--out", dir.resolve("w.pth"), "--num-classes", 0)
+                        .exit());
     }
 
     @Test
     void unknownArchitectureNamesTheKnownOnes() {
         CliRun run = vecnn("synth", "--arch", "resnet19", "--out", dir.resolve("w.pth"));
         assertEquals(1, run.exit());
-        assertOneErrorLine("vecnn synth: error: unknown architecture 'resnet19'; known: lenet5, alexnet, vgg11, "
-                + "vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn, googlenet, resnet18, resnet34, resnet50, "
-                + "resnet101, resnet152, inception_v3", run.err());
+        assertOneErrorLine(
+                "vecnn synth: error: unknown architecture 'resnet19'; known: lenet5, alexnet, vgg11, "
+                        + "vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn, googlenet, resnet18, resnet34, resnet50, "
+                        + "resnet101, resnet152, inception_v3",
+                run.err());
     }
 
     @Test
@@ -193,11 +207,20 @@ class CliTest {
         CliRun run = vecnn("convert", "--weights", pth, "--out", dir.resolve("m.vnn"));
 
         assertEquals(0, run.exit(), run.err());
-        assertTrue(run.out().contains("  architecture: recognised googlenet (GoogLeNet (Inception v1), 9 Inception "
-                + "blocks): all 364 keys match\n"), run.out());
-        assertTrue(run.out().contains("  transform_input: on, as torchvision sets it for the published weights; "
-                + "--no-transform-input turns it off (kept as a channel_affine op"), run.out());
-        assertTrue(run.out().contains("  skipped aux1 (2,171,399 values), aux2 (2,173,447 values): training-only heads, not run"),
+        assertTrue(
+                run.out()
+                        .contains("  architecture: recognised googlenet (GoogLeNet (Inception v1), 9 Inception "
+                                + "blocks): all 364 keys match\n"),
+                run.out());
+        assertTrue(
+                run.out()
+                        .contains("  transform_input: on, as torchvision sets it for the published weights; "
+                                + "--no-transform-input turns it off (kept as a channel_affine op"),
+                run.out());
+        assertTrue(
+                run.out()
+                        .contains(
+                                "  skipped aux1 (2,171,399 values), aux2 (2,173,447 values): training-only heads, not run"),
                 run.out());
         assertTrue(run.out().contains("GMACs per image at 3x224x224, output fc"), run.out());
     }
@@ -215,9 +238,11 @@ class CliTest {
         vecnn("synth", "--arch", "lenet5", "--out", lenet);
         CliRun tiny = vecnn("convert", "--weights", lenet, "--input-size", "3x12x12", "--out", dir.resolve("t.vnn"));
         assertEquals(1, tiny.exit());
-        assertOneErrorLine("vecnn convert: error: input size 3x12x12 does not fit lenet5: node 'conv_layer.2': input "
-                + "size 4 is too small for kernel 5 (dilation 1, padding 0): the output would be empty (the smallest "
-                + "square input it takes is 3x32x32)", tiny.err());
+        assertOneErrorLine(
+                "vecnn convert: error: input size 3x12x12 does not fit lenet5: node 'conv_layer.2': input "
+                        + "size 4 is too small for kernel 5 (dilation 1, padding 0): the output would be empty (the smallest "
+                        + "square input it takes is 3x32x32)",
+                tiny.err());
         assertFalse(Files.exists(dir.resolve("t.vnn")));
     }
 
@@ -227,19 +252,24 @@ class CliTest {
         vecnn("synth", "--arch", "lenet5", "--out", pth);
         CliRun transform = vecnn("convert", "--weights", pth, "--no-transform-input", "--out", dir.resolve("m.vnn"));
         assertEquals(2, transform.exit());
-        assertTrue(transform.err().startsWith("--no-transform-input applies to googlenet and inception_v3, not lenet5"),
+        assertTrue(
+                transform.err().startsWith("--no-transform-input applies to googlenet and inception_v3, not lenet5"),
                 transform.err());
-        assertEquals(2, vecnn("convert", "--weights", pth, "--input-size", "224x224", "--out", dir.resolve("m.vnn")).exit());
+        assertEquals(
+                2,
+                vecnn("convert", "--weights", pth, "--input-size", "224x224", "--out", dir.resolve("m.vnn"))
+                        .exit());
         assertNoFileBut(pth);
     }
 
     @Test
     void realTruncatedCheckpointsAreRefusedWithoutOutput() {
         Path negative = Path.of("../../shared/fixtures/negative");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(negative),
-                "../shared/fixtures is absent: real-file CLI checks skipped");
-        for (String name : new String[] {"Peterwagiuh__Virtual-cart__resnet18-f37072fd.pth",
-                "hrli1997__st-gtcn__resnet18-5c106cde.pth"}) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.isDirectory(negative), "../shared/fixtures is absent: real-file CLI checks skipped");
+        for (String name : new String[] {
+            "Peterwagiuh__Virtual-cart__resnet18-f37072fd.pth", "hrli1997__st-gtcn__resnet18-5c106cde.pth"
+        }) {
             Path out = dir.resolve(name + ".vnn");
             CliRun run = vecnn("convert", "--weights", negative.resolve(name), "--arch", "resnet18", "--out", out);
             assertEquals(1, run.exit(), name);
@@ -258,7 +288,8 @@ class CliTest {
     /** Nothing was left behind in the work directory, not even a temporary file. */
     private void assertNoFileBut(Path... expected) {
         try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(Arrays.stream(expected).map(Path::getFileName).sorted().toList(),
+            assertEquals(
+                    Arrays.stream(expected).map(Path::getFileName).sorted().toList(),
                     files.map(Path::getFileName).sorted().toList());
         } catch (IOException e) {
             throw new AssertionError(e);

@@ -36,9 +36,11 @@ class DocLinksTest {
     @Test
     void aMissingFileAndAMissingHeadingAreBothCaught(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
         Path page = dir.resolve("page.md");
-        Files.writeString(page, "# A heading: `with code`\n\n[ok](#a-heading-with-code) [file](other.md)"
-                + " [gone](missing.md) [anchor](#no-such-heading) [web](https://example.com/x)\n"
-                + "```\n[in code](not-checked.md)\n```\n");
+        Files.writeString(
+                page,
+                "# A heading: `with code`\n\n[ok](#a-heading-with-code) [file](other.md)"
+                        + " [gone](missing.md) [anchor](#no-such-heading) [web](https://example.com/x)\n"
+                        + "```\n[in code](not-checked.md)\n```\n");
         Files.writeString(dir.resolve("other.md"), "# Other\n");
         assertEquals(List.of(page + ": missing.md", page + ": #no-such-heading"), brokenLinks(page));
     }
@@ -52,7 +54,9 @@ class DocLinksTest {
             docs.filter(p -> p.toString().endsWith(".md")).forEach(pages::add);
         }
         try (Stream<Path> modules = Files.list(ROOT)) {
-            modules.map(m -> m.resolve("README.md")).filter(Files::isRegularFile).forEach(pages::add);
+            modules.map(m -> m.resolve("README.md"))
+                    .filter(Files::isRegularFile)
+                    .forEach(pages::add);
         }
         return pages.stream().sorted().toList();
     }
@@ -77,10 +81,12 @@ class DocLinksTest {
                 }
                 int hash = link.indexOf('#');
                 String file = hash < 0 ? link : link.substring(0, hash);
-                Path target = file.isEmpty() ? page : page.getParent().resolve(file).normalize();
+                Path target =
+                        file.isEmpty() ? page : page.getParent().resolve(file).normalize();
                 if (!Files.exists(target)) {
                     broken.add(page + ": " + link);
-                } else if (hash >= 0 && target.toString().endsWith(".md")
+                } else if (hash >= 0
+                        && target.toString().endsWith(".md")
                         && !headings(target).contains(link.substring(hash + 1))) {
                     broken.add(page + ": " + link);
                 }

@@ -21,8 +21,12 @@ class ExportOnnxCliTest {
     private Path lenet() {
         Path pth = dir.resolve("w.pth");
         Path vnn = dir.resolve("m.vnn");
-        assertEquals(0, vecnn("synth", "--arch", "lenet5", "--out", pth, "--seed", 3).exit());
-        assertEquals(0, vecnn("convert", "--weights", pth, "--arch", "lenet5", "--out", vnn).exit());
+        assertEquals(
+                0, vecnn("synth", "--arch", "lenet5", "--out", pth, "--seed", 3).exit());
+        assertEquals(
+                0,
+                vecnn("convert", "--weights", pth, "--arch", "lenet5", "--out", vnn)
+                        .exit());
         return vnn;
     }
 
@@ -40,7 +44,8 @@ class ExportOnnxCliTest {
         assertEquals(0x08, bytes[0]);
         assertEquals(7, bytes[1]);
         long weightBytes = ModelFile.read(vnn).weights().values().stream()
-                .mapToLong(w -> 4L * w.data().length).sum();
+                .mapToLong(w -> 4L * w.data().length)
+                .sum();
         assertTrue(bytes.length > weightBytes, bytes.length + " bytes cannot hold " + weightBytes + " of weights");
         try (var files = Files.list(dir)) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".partial")));
@@ -54,15 +59,16 @@ class ExportOnnxCliTest {
 
         CliRun weightsForOnnx = vecnn("export", "--format", "onnx", "--weights", dir.resolve("w.pth"), "--out", onnx);
         CliRun modelForSafetensors = vecnn("export", "--model", vnn, "--out", dir.resolve("bad.safetensors"));
-        CliRun both = vecnn("export", "--format", "onnx", "--model", vnn, "--weights", dir.resolve("w.pth"),
-                "--out", onnx);
+        CliRun both =
+                vecnn("export", "--format", "onnx", "--model", vnn, "--weights", dir.resolve("w.pth"), "--out", onnx);
         CliRun unknownFormat = vecnn("export", "--format", "tflite", "--model", vnn, "--out", onnx);
 
         for (CliRun run : new CliRun[] {weightsForOnnx, modelForSafetensors, both, unknownFormat}) {
             assertEquals(2, run.exit(), run.err());
         }
         assertTrue(weightsForOnnx.err().contains("--format onnx reads --model"), weightsForOnnx.err());
-        assertTrue(modelForSafetensors.err().contains("--format safetensors reads --weights"), modelForSafetensors.err());
+        assertTrue(
+                modelForSafetensors.err().contains("--format safetensors reads --weights"), modelForSafetensors.err());
         assertFalse(Files.exists(onnx));
         assertFalse(Files.exists(dir.resolve("bad.safetensors")));
     }

@@ -4,19 +4,16 @@ import io.vecnn.converter.WeightFiles;
 import io.vecnn.converter.arch.LeNet5;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.statedict.TorchTensor;
-import io.vecnn.converter.statedict.WeightFormat;
 import io.vecnn.converter.synth.SyntheticWeights;
 import io.vecnn.converter.testing.PythonTorch;
 import io.vecnn.converter.torchfile.TorchZipWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,11 +37,20 @@ class ExportTest {
         PythonTorch.require();
         PythonTorch.script("make_state_dicts.py", dir);
         Path module = dir.resolve("module.safetensors");
-        assertEquals(0, VecnnCli.run("export", "--weights", dir.resolve("module.pt").toString(), "--out", module.toString()));
-        assertTrue(PythonTorch.script("check_safetensors.py", dir.resolve("module.pt"), module).startsWith("ok "));
+        assertEquals(
+                0,
+                VecnnCli.run("export", "--weights", dir.resolve("module.pt").toString(), "--out", module.toString()));
+        assertTrue(PythonTorch.script("check_safetensors.py", dir.resolve("module.pt"), module)
+                .startsWith("ok "));
         Path checkpoint = dir.resolve("checkpoint.safetensors");
-        assertEquals(0, VecnnCli.run("export", "--weights", dir.resolve("checkpoint.pt").toString(), "--out",
-                checkpoint.toString()));
+        assertEquals(
+                0,
+                VecnnCli.run(
+                        "export",
+                        "--weights",
+                        dir.resolve("checkpoint.pt").toString(),
+                        "--out",
+                        checkpoint.toString()));
         assertTrue(PythonTorch.script("check_safetensors.py", dir.resolve("checkpoint.pt"), checkpoint, "state_dict")
                 .startsWith("ok "));
     }

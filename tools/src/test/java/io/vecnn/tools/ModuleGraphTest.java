@@ -28,14 +28,20 @@ class ModuleGraphTest {
         ModuleDescriptor runtime = descriptor("runtime");
         assertEquals("io.vecnn", runtime.name());
         for (ModuleDescriptor.Requires r : runtime.requires()) {
-            assertTrue(isJdk(r.name()) || r.name().startsWith("com.fasterxml.jackson."), "runtime requires " + r.name());
+            assertTrue(
+                    isJdk(r.name()) || r.name().startsWith("com.fasterxml.jackson."), "runtime requires " + r.name());
         }
-        Set<String> unqualified = runtime.exports().stream().filter(e -> !e.isQualified())
-                .map(ModuleDescriptor.Exports::source).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> unqualified = runtime.exports().stream()
+                .filter(e -> !e.isQualified())
+                .map(ModuleDescriptor.Exports::source)
+                .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(Set.of("io.vecnn", "io.vecnn.image"), unqualified);
-        Set<String> internalTargets = runtime.exports().stream().filter(ModuleDescriptor.Exports::isQualified)
-                .flatMap(e -> e.targets().stream()).collect(Collectors.toCollection(TreeSet::new));
-        assertEquals(Set.of("io.vecnn.serve", "io.vecnn.converter", "io.vecnn.tools", "io.vecnn.bench"), internalTargets);
+        Set<String> internalTargets = runtime.exports().stream()
+                .filter(ModuleDescriptor.Exports::isQualified)
+                .flatMap(e -> e.targets().stream())
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(
+                Set.of("io.vecnn.serve", "io.vecnn.converter", "io.vecnn.tools", "io.vecnn.bench"), internalTargets);
     }
 
     @Test
@@ -43,10 +49,12 @@ class ModuleGraphTest {
         ModuleDescriptor serve = descriptor("serve");
         assertEquals("io.vecnn.serve", serve.name());
         for (ModuleDescriptor.Requires r : serve.requires()) {
-            assertTrue(isJdk(r.name()) || r.name().equals("io.vecnn") || r.name().startsWith("com.fasterxml.jackson."),
+            assertTrue(
+                    isJdk(r.name()) || r.name().equals("io.vecnn") || r.name().startsWith("com.fasterxml.jackson."),
                     "serve requires " + r.name());
         }
-        assertEquals(Set.of("io.vecnn.serve"),
+        assertEquals(
+                Set.of("io.vecnn.serve"),
                 serve.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));
     }
 
@@ -61,7 +69,8 @@ class ModuleGraphTest {
         }
         for (String jar : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
             for (String peer : PEERS) {
-                assertTrue(!Path.of(jar).getFileName().toString().contains(peer), "tools' test class path holds " + jar);
+                assertTrue(
+                        !Path.of(jar).getFileName().toString().contains(peer), "tools' test class path holds " + jar);
             }
         }
         assertThrows(ClassNotFoundException.class, () -> Class.forName("ai.onnxruntime.OrtEnvironment"));

@@ -1,5 +1,6 @@
 package io.vecnn.converter;
 
+import io.vecnn.Shape;
 import io.vecnn.VecnnException;
 import io.vecnn.converter.arch.Architecture;
 import io.vecnn.converter.arch.InputSizeException;
@@ -8,7 +9,6 @@ import io.vecnn.converter.arch.NetworkBuilder;
 import io.vecnn.converter.arch.StateDictSource;
 import io.vecnn.converter.arch.TransformInput;
 import io.vecnn.converter.statedict.StateDict;
-import io.vecnn.Shape;
 import io.vecnn.modelfile.ModelFile;
 
 import java.util.LinkedHashMap;
@@ -19,8 +19,7 @@ import java.util.Map;
 public final class ModelConversion {
     public static final String CONVERTER_VERSION = "0.1.0";
 
-    private ModelConversion() {
-    }
+    private ModelConversion() {}
 
     /** Converts for the input size the architecture's published weights expect. */
     public static ModelFile convert(StateDict stateDict, Architecture arch, String source) {
@@ -39,9 +38,12 @@ public final class ModelConversion {
         try {
             built = arch.build(weights, input, arch.defaultNumClasses());
         } catch (InputSizeException e) {
-            throw new VecnnException("input size " + input + " does not fit " + arch.name() + ": " + e.layerProblem()
-                    + InputSizes.smallestSquare(arch).map(s -> " (the smallest square input it takes is " + s + ")")
-                    .orElse(""), e);
+            throw new VecnnException(
+                    "input size " + input + " does not fit " + arch.name() + ": " + e.layerProblem()
+                            + InputSizes.smallestSquare(arch)
+                                    .map(s -> " (the smallest square input it takes is " + s + ")")
+                                    .orElse(""),
+                    e);
         }
         weights.verify(input.equals(arch.defaultInput()) ? arch.name() : arch.name() + " at input size " + input);
         Map<String, String> provenance = new LinkedHashMap<>();
@@ -57,7 +59,7 @@ public final class ModelConversion {
         if (!stateDict.notes().isEmpty()) {
             provenance.put("notes", String.join("; ", stateDict.notes()));
         }
-        return new ModelFile(built.graph(), built.weights(), List.of(), provenance,
-                "vecnn-weights-converter " + CONVERTER_VERSION);
+        return new ModelFile(
+                built.graph(), built.weights(), List.of(), provenance, "vecnn-weights-converter " + CONVERTER_VERSION);
     }
 }

@@ -25,8 +25,7 @@ import java.util.Map;
 public final class WeightFiles {
     private static final List<String> WRAPPER_PREFIXES = List.of("module.", "model.");
 
-    private WeightFiles() {
-    }
+    private WeightFiles() {}
 
     public static StateDict read(Path file) {
         return read(file, ReadProgress.NONE);
@@ -43,14 +42,16 @@ public final class WeightFiles {
         } catch (IOException e) {
             throw new VecnnException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        StateDict raw = SafetensorsStateDicts.looksLike(head, length) ? SafetensorsStateDicts.read(file, progress)
+        StateDict raw = SafetensorsStateDicts.looksLike(head, length)
+                ? SafetensorsStateDicts.read(file, progress)
                 : TorchFiles.read(file, progress);
         return stripWrapperPrefix(raw);
     }
 
     static StateDict stripWrapperPrefix(StateDict sd) {
         for (String prefix : WRAPPER_PREFIXES) {
-            if (sd.size() > 0 && sd.keys().stream().allMatch(k -> k.startsWith(prefix) && k.length() > prefix.length())) {
+            if (sd.size() > 0
+                    && sd.keys().stream().allMatch(k -> k.startsWith(prefix) && k.length() > prefix.length())) {
                 Map<String, TorchTensor> stripped = new LinkedHashMap<>();
                 sd.tensors().forEach((k, v) -> stripped.put(k.substring(prefix.length()), v));
                 List<String> notes = new ArrayList<>(sd.notes());

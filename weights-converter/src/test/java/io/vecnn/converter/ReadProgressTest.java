@@ -26,7 +26,8 @@ class ReadProgressTest {
         AtomicLong seen = new AtomicLong();
         WeightFiles.read(file, seen::addAndGet);
         long size = Files.size(file);
-        assertTrue(seen.get() >= 0.9 * size && seen.get() <= size,
+        assertTrue(
+                seen.get() >= 0.9 * size && seen.get() <= size,
                 file.getFileName() + ": progress reported " + seen.get() + " of " + size + " bytes");
     }
 

@@ -30,20 +30,28 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "bench", sortOptions = false,
-        description = {"Time VecNN per model, batch size and thread count: latency percentiles, images/s, memory, "
-                + "allocation per run; with --compare, ONNX Runtime and PyTorch on the same weights in the same run, "
-                + "after checking that all give the same outputs.",
-                "Built-in architectures run with synthetic weights (speed does not depend on the values)."})
+@Command(
+        name = "bench",
+        sortOptions = false,
+        description = {
+            "Time VecNN per model, batch size and thread count: latency percentiles, images/s, memory, "
+                    + "allocation per run; with --compare, ONNX Runtime and PyTorch on the same weights in the same run, "
+                    + "after checking that all give the same outputs.",
+            "Built-in architectures run with synthetic weights (speed does not depend on the values)."
+        })
 final class BenchCommand implements Callable<Integer> {
     /** One per family at its default input size, plus ResNet-50 (the bottleneck variant). */
-    private static final List<String> DEFAULT_ARCHS = List.of("lenet5", "alexnet", "vgg16", "googlenet", "resnet18",
-            "resnet50", "inception_v3");
+    private static final List<String> DEFAULT_ARCHS =
+            List.of("lenet5", "alexnet", "vgg16", "googlenet", "resnet18", "resnet50", "inception_v3");
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--arch", split = ",", paramLabel = "NAME", completionCandidates = ArchitectureNames.class,
+    @Option(
+            names = "--arch",
+            split = ",",
+            paramLabel = "NAME",
+            completionCandidates = ArchitectureNames.class,
             description = "built-in architectures to run, comma-separated (default without --model: "
                     + "lenet5,alexnet,vgg16,googlenet,resnet18,resnet50,inception_v3); any of ${COMPLETION-CANDIDATES}")
     List<String> archs;
@@ -54,31 +62,53 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch", split = ",", defaultValue = "1", description = "batch sizes (default: ${DEFAULT-VALUE})")
     List<Integer> batches;
 
-    @Option(names = "--threads", split = ",", description = "intra-op thread counts (default: the available processors)")
+    @Option(
+            names = "--threads",
+            split = ",",
+            description = "intra-op thread counts (default: the available processors)")
     List<Integer> threads;
 
-    @Option(names = "--warmup", defaultValue = "5", description = "untimed runs per engine first (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--warmup",
+            defaultValue = "5",
+            description = "untimed runs per engine first (default: ${DEFAULT-VALUE})")
     int warmup;
 
-    @Option(names = "--iterations", defaultValue = "30", description = "timed runs per engine (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--iterations",
+            defaultValue = "30",
+            description = "timed runs per engine (default: ${DEFAULT-VALUE})")
     int iterations;
 
-    @Option(names = "--duration", paramLabel = "SECONDS",
+    @Option(
+            names = "--duration",
+            paramLabel = "SECONDS",
             description = "time each engine for this many seconds per configuration instead of --iterations")
     double duration;
 
-    @Option(names = "--compare", split = ",", paramLabel = "ENGINE",
+    @Option(
+            names = "--compare",
+            split = ",",
+            paramLabel = "ENGINE",
             description = "peers to run on the same weights: onnxruntime, pytorch")
     List<String> compare = new ArrayList<>();
 
-    @Option(names = "--tolerance", defaultValue = "5e-4",
-            description = "largest max-relative output difference to VecNN for which a peer is timed (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--tolerance",
+            defaultValue = "5e-4",
+            description =
+                    "largest max-relative output difference to VecNN for which a peer is timed (default: ${DEFAULT-VALUE})")
     double tolerance;
 
-    @Option(names = "--layers", description = "print VecNN's per-layer time table (beside ONNX Runtime's per node when compared)")
+    @Option(
+            names = "--layers",
+            description = "print VecNN's per-layer time table (beside ONNX Runtime's per node when compared)")
     boolean layers;
 
-    @Option(names = "--streams", paramLabel = "N", defaultValue = "0",
+    @Option(
+            names = "--streams",
+            paramLabel = "N",
+            defaultValue = "0",
             description = "throughput mode: also compare N concurrent 1-thread streams with 1 stream of N threads, "
                     + "each for --duration seconds (default 5)")
     int streams;
@@ -94,10 +124,11 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<Integer> threadCounts = threads != null ? threads : List.of(Runtime.getRuntime().availableProcessors());
+        List<Integer> threadCounts =
+                threads != null ? threads : List.of(Runtime.getRuntime().availableProcessors());
         validate(threadCounts);
-        BenchSettings settings = new BenchSettings(batches, threadCounts, warmup, iterations, duration, compare, tolerance,
-                layers, streams);
+        BenchSettings settings = new BenchSettings(
+                batches, threadCounts, warmup, iterations, duration, compare, tolerance, layers, streams);
         List<String> names = new ArrayList<>();
         List<SubjectSource> sources = new ArrayList<>();
         for (String arch : archs != null ? archs : models != null ? List.<String>of() : DEFAULT_ARCHS) {
@@ -125,14 +156,28 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         List<EngineInfo> engines = comparison.engineVersions().entrySet().stream()
-                .map(e -> new EngineInfo(e.getKey(), e.getValue())).toList();
-        BenchReport report = new BenchReport(BenchReport.SCHEMA,
-                OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).toString(),
+                .map(e -> new EngineInfo(e.getKey(), e.getValue()))
+                .toList();
+        BenchReport report = new BenchReport(
+                BenchReport.SCHEMA,
+                OffsetDateTime.now(ZoneOffset.UTC)
+                        .truncatedTo(ChronoUnit.SECONDS)
+                        .toString(),
                 "vecnn " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
                 MachineInfo.current(),
-                new BenchReport.Settings(names, batches, threadCounts, warmup, iterations, duration > 0 ? duration : null,
-                        compare, tolerance, streams),
-                engines, results, throughput);
+                new BenchReport.Settings(
+                        names,
+                        batches,
+                        threadCounts,
+                        warmup,
+                        iterations,
+                        duration > 0 ? duration : null,
+                        compare,
+                        tolerance,
+                        streams),
+                engines,
+                results,
+                throughput);
         System.out.println("machine: " + report.machine().summary());
         ResultTables.printDetailed(report, System.out);
         for (ConfigResult c : results) {
@@ -150,8 +195,10 @@ final class BenchCommand implements Callable<Integer> {
             ComparisonChart.write(report, chart);
             System.err.println("bench: wrote " + chart);
         }
-        List<String> mismatched = results.stream().filter(c -> !c.check().passed())
-                .map(c -> c.model() + " b" + c.batch() + " t" + c.threads()).toList();
+        List<String> mismatched = results.stream()
+                .filter(c -> !c.check().passed())
+                .map(c -> c.model() + " b" + c.batch() + " t" + c.threads())
+                .toList();
         if (!mismatched.isEmpty()) {
             throw new VecnnException("outputs of a peer differ from VecNN's by more than " + tolerance + " for "
                     + mismatched + "; its speed is not reported");
@@ -168,19 +215,23 @@ final class BenchCommand implements Callable<Integer> {
         }
         positive("--iterations", iterations);
         if (warmup < 0 || streams < 0 || duration < 0 || !(tolerance > 0)) {
-            throw new ParameterException(spec.commandLine(), "--warmup, --streams and --duration must not be negative, "
-                    + "--tolerance must be positive");
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--warmup, --streams and --duration must not be negative, " + "--tolerance must be positive");
         }
         for (String peer : compare) {
             if (!Peers.NAMES.contains(peer)) {
-                throw new ParameterException(spec.commandLine(), "--compare: unknown engine '" + peer + "'; choose from "
-                        + String.join(", ", Peers.NAMES));
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--compare: unknown engine '" + peer + "'; choose from " + String.join(", ", Peers.NAMES));
             }
         }
         for (String arch : archs != null ? archs : List.<String>of()) {
             if (!Architectures.names().contains(arch)) {
-                throw new ParameterException(spec.commandLine(), "--arch: unknown architecture '" + arch + "'; choose from "
-                        + String.join(", ", Architectures.names()));
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--arch: unknown architecture '" + arch + "'; choose from "
+                                + String.join(", ", Architectures.names()));
             }
         }
     }
@@ -195,7 +246,9 @@ final class BenchCommand implements Callable<Integer> {
         if (settings.durationSeconds() > 0) {
             return 0;
         }
-        long perSubject = (long) settings.threads().size() * settings.batches().size() * (1 + settings.peers().size())
+        long perSubject = (long) settings.threads().size()
+                * settings.batches().size()
+                * (1 + settings.peers().size())
                 * (settings.warmup() + settings.iterations());
         return subjects * perSubject;
     }

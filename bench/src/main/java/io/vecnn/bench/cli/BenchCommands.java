@@ -1,6 +1,7 @@
 package io.vecnn.bench.cli;
 
 import io.vecnn.tools.AddedCommands;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -33,13 +33,15 @@ final class ConsoleBenchProgress implements BenchProgress, AutoCloseable {
         if (System.console() == null) {
             return new ConsoleBenchProgress(task, null);
         }
-        return new ConsoleBenchProgress(task, new ProgressBarBuilder()
-                .setTaskName(task)
-                .setInitialMax(units > 0 ? units : -1)
-                .setUnit(" " + unit, 1)
-                .setStyle(ProgressBarStyle.ASCII)
-                .setConsumer(new ConsoleProgressBarConsumer(System.out))
-                .build());
+        return new ConsoleBenchProgress(
+                task,
+                new ProgressBarBuilder()
+                        .setTaskName(task)
+                        .setInitialMax(units > 0 ? units : -1)
+                        .setUnit(" " + unit, 1)
+                        .setStyle(ProgressBarStyle.ASCII)
+                        .setConsumer(new ConsoleProgressBarConsumer(System.out))
+                        .build());
     }
 
     @Override

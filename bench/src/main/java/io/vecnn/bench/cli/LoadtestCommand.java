@@ -35,14 +35,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "loadtest", sortOptions = false,
-        description = {"Load a VecNN server with concurrent closed-loop clients and report throughput, latency "
-                + "percentiles, errors and the batch size the server formed.",
-                "Either a running server (--url) or one started in this process (--serve M.vnn), where --max-batch, "
-                + "--max-delay-us, --instances and --threads take comma-separated lists: each combination is run "
-                + "and printed as a row."})
+@Command(
+        name = "loadtest",
+        sortOptions = false,
+        description = {
+            "Load a VecNN server with concurrent closed-loop clients and report throughput, latency "
+                    + "percentiles, errors and the batch size the server formed.",
+            "Either a running server (--url) or one started in this process (--serve M.vnn), where --max-batch, "
+                    + "--max-delay-us, --instances and --threads take comma-separated lists: each combination is run "
+                    + "and printed as a row."
+        })
 final class LoadtestCommand implements Callable<Integer> {
-    private static final List<String> SERVER_OPTIONS = List.of("--max-batch", "--max-delay-us", "--instances", "--threads");
+    private static final List<String> SERVER_OPTIONS =
+            List.of("--max-batch", "--max-delay-us", "--instances", "--threads");
 
     @Spec
     CommandSpec spec;
@@ -54,48 +59,83 @@ final class LoadtestCommand implements Callable<Integer> {
         @Option(names = "--url", paramLabel = "URL", description = "a running server, e.g. http://127.0.0.1:8080")
         URI url;
 
-        @Option(names = "--serve", paramLabel = "M.vnn", description = "start a server for this model file in this "
-                + "process, on a free loopback port")
+        @Option(
+                names = "--serve",
+                paramLabel = "M.vnn",
+                description = "start a server for this model file in this " + "process, on a free loopback port")
         Path serve;
     }
 
-    @Option(names = "--model", paramLabel = "NAME", description = "the model's name on the server (default: with --url "
-            + "the server's only model, with --serve the file name)")
+    @Option(
+            names = "--model",
+            paramLabel = "NAME",
+            description = "the model's name on the server (default: with --url "
+                    + "the server's only model, with --serve the file name)")
     String model;
 
-    @Option(names = "--max-batch", split = ",", defaultValue = "1", paramLabel = "N",
+    @Option(
+            names = "--max-batch",
+            split = ",",
+            defaultValue = "1",
+            paramLabel = "N",
             description = "--serve: images per batch the server may form, 1 = batching off (default: ${DEFAULT-VALUE})")
     List<Integer> maxBatch;
 
-    @Option(names = "--max-delay-us", split = ",", defaultValue = "1000", paramLabel = "US",
+    @Option(
+            names = "--max-delay-us",
+            split = ",",
+            defaultValue = "1000",
+            paramLabel = "US",
             description = "--serve: how long a batch waits for company, in µs (default: ${DEFAULT-VALUE})")
     List<Long> maxDelayUs;
 
-    @Option(names = "--instances", split = ",", defaultValue = "1", paramLabel = "N",
+    @Option(
+            names = "--instances",
+            split = ",",
+            defaultValue = "1",
+            paramLabel = "N",
             description = "--serve: batches run at once (default: ${DEFAULT-VALUE})")
     List<Integer> instances;
 
-    @Option(names = "--threads", split = ",", paramLabel = "N",
+    @Option(
+            names = "--threads",
+            split = ",",
+            paramLabel = "N",
             description = "--serve: the model's intra-op threads (default: the available processors)")
     List<Integer> threads;
 
-    @Option(names = "--clients", defaultValue = "4", paramLabel = "N",
+    @Option(
+            names = "--clients",
+            defaultValue = "4",
+            paramLabel = "N",
             description = "concurrent clients, each sending its next request when its answer arrives "
                     + "(default: ${DEFAULT-VALUE})")
     int clients;
 
-    @Option(names = "--duration", defaultValue = "10s", converter = DurationConverter.class, paramLabel = "TIME",
+    @Option(
+            names = "--duration",
+            defaultValue = "10s",
+            converter = DurationConverter.class,
+            paramLabel = "TIME",
             description = "how long to measure each configuration, e.g. 10s, 500ms, 2m (default: ${DEFAULT-VALUE})")
     Duration duration;
 
     @Option(names = "--requests", paramLabel = "N", description = "measure this many requests instead of a duration")
     Long requests;
 
-    @Option(names = "--warmup", defaultValue = "2s", converter = DurationConverter.class, paramLabel = "TIME",
+    @Option(
+            names = "--warmup",
+            defaultValue = "2s",
+            converter = DurationConverter.class,
+            paramLabel = "TIME",
             description = "load before measuring, not counted (default: ${DEFAULT-VALUE})")
     Duration warmup;
 
-    @Option(names = "--payload", defaultValue = "v2-binary", converter = PayloadConverter.class, paramLabel = "KIND",
+    @Option(
+            names = "--payload",
+            defaultValue = "v2-binary",
+            converter = PayloadConverter.class,
+            paramLabel = "KIND",
             description = "v2-json, v2-binary (KServe V2 with the binary tensor extension), image (/v1 predict with "
                     + "--image), npy (/v1 predict) (default: ${DEFAULT-VALUE})")
     Payload payload;
@@ -103,11 +143,18 @@ final class LoadtestCommand implements Callable<Integer> {
     @Option(names = "--image", paramLabel = "FILE", description = "the JPEG or PNG that --payload image sends")
     Path image;
 
-    @Option(names = "--images-per-request", defaultValue = "1", paramLabel = "N",
+    @Option(
+            names = "--images-per-request",
+            defaultValue = "1",
+            paramLabel = "N",
             description = "images in each request's tensor (v2-json, v2-binary, npy; default: ${DEFAULT-VALUE})")
     int imagesPerRequest;
 
-    @Option(names = "--timeout", defaultValue = "30s", converter = DurationConverter.class, paramLabel = "TIME",
+    @Option(
+            names = "--timeout",
+            defaultValue = "30s",
+            converter = DurationConverter.class,
+            paramLabel = "TIME",
             description = "longest wait for one answer; longer counts as a timeout error (default: ${DEFAULT-VALUE})")
     Duration timeout;
 
@@ -120,20 +167,29 @@ final class LoadtestCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<ServedConfig> configs = validate();
-        LoadSettings settings = new LoadSettings(clients, warmup, requests == null ? duration : null,
-                requests == null ? 0 : requests, payload, imagesPerRequest, timeout);
+        LoadSettings settings = new LoadSettings(
+                clients,
+                warmup,
+                requests == null ? duration : null,
+                requests == null ? 0 : requests,
+                payload,
+                imagesPerRequest,
+                timeout);
         byte[] imageBytes = payload == Payload.IMAGE ? readImage() : null;
         ServerProbe probe = new ServerProbe(timeout);
         List<LoadResult> results = new ArrayList<>();
         ModelTarget first = null;
         int runs = target.serve != null ? configs.size() : 1;
-        try (ConsoleBenchProgress progress = ConsoleBenchProgress.start("loadtest", runs * settings.progressUnits(),
-                requests == null ? "s" : "requests")) {
+        try (ConsoleBenchProgress progress = ConsoleBenchProgress.start(
+                "loadtest", runs * settings.progressUnits(), requests == null ? "s" : "requests")) {
             ClosedLoopLoad load = new ClosedLoopLoad(settings, probe, progress);
             if (target.serve == null) {
                 first = probe.target(baseUri(target.url), model);
-                results.add(load.run(first, LoadRequests.build(first, payload, imagesPerRequest, imageBytes, timeout),
-                        null, first.model()));
+                results.add(load.run(
+                        first,
+                        LoadRequests.build(first, payload, imagesPerRequest, imageBytes, timeout),
+                        null,
+                        first.model()));
             } else {
                 String name = model != null ? model : servedName(target.serve);
                 Model loaded = null;
@@ -150,8 +206,11 @@ final class LoadtestCommand implements Callable<Integer> {
                         try {
                             ModelTarget t = probe.target(baseUri(server.uri()), name);
                             first = first != null ? first : t;
-                            results.add(load.run(t, LoadRequests.build(t, payload, imagesPerRequest, imageBytes, timeout),
-                                    config, config.label()));
+                            results.add(load.run(
+                                    t,
+                                    LoadRequests.build(t, payload, imagesPerRequest, imageBytes, timeout),
+                                    config,
+                                    config.label()));
                         } finally {
                             server.stop(Duration.ofSeconds(1));
                         }
@@ -163,12 +222,20 @@ final class LoadtestCommand implements Callable<Integer> {
                 }
             }
         }
-        LoadReport report = new LoadReport(LoadReport.SCHEMA,
-                OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).toString(),
-                "vecnn " + String.join(" ", spec.commandLine().getParseResult().originalArgs()), MachineInfo.current(),
-                new LoadReport.Target(first.baseUri().toString(), first.model(), first.input(),
+        LoadReport report = new LoadReport(
+                LoadReport.SCHEMA,
+                OffsetDateTime.now(ZoneOffset.UTC)
+                        .truncatedTo(ChronoUnit.SECONDS)
+                        .toString(),
+                "vecnn " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
+                MachineInfo.current(),
+                new LoadReport.Target(
+                        first.baseUri().toString(),
+                        first.model(),
+                        first.input(),
                         target.serve != null ? target.serve.toString() : null),
-                LoadReport.Settings.of(settings), results);
+                LoadReport.Settings.of(settings),
+                results);
         LoadTables.print(report, System.out);
         if (markdown) {
             System.out.println();

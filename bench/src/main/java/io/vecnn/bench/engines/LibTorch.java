@@ -10,8 +10,7 @@ import ai.djl.engine.Engine;
 final class LibTorch {
     private static final Engine ENGINE = load();
 
-    private LibTorch() {
-    }
+    private LibTorch() {}
 
     /** The loaded engine; the first call loads libtorch. */
     static Engine engine() {

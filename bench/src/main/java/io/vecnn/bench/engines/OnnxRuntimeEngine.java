@@ -5,10 +5,10 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.vecnn.Model;
+import io.vecnn.Shape;
 import io.vecnn.VecnnException;
 import io.vecnn.converter.onnx.OnnxExport;
 import io.vecnn.graph.Node;
-import io.vecnn.Shape;
 
 import java.io.IOException;
 import java.nio.FloatBuffer;
@@ -108,8 +108,9 @@ public final class OnnxRuntimeEngine implements Engine, NodeProfiler {
                 }
             }
             Map<String, Double> byVecnnNode = new LinkedHashMap<>();
-            OrtProfile.meanKernelMicros(Path.of(profile), 1).forEach((ortName, micros) ->
-                    byVecnnNode.merge(OrtNodeNames.vecnnNode(ortName, vecnnNodes), micros, Double::sum));
+            OrtProfile.meanKernelMicros(Path.of(profile), 1)
+                    .forEach((ortName, micros) ->
+                            byVecnnNode.merge(OrtNodeNames.vecnnNode(ortName, vecnnNodes), micros, Double::sum));
             return byVecnnNode;
         } catch (OrtException | IOException e) {
             throw new VecnnException("cannot profile ONNX Runtime: " + e.getMessage(), e);
@@ -141,7 +142,7 @@ public final class OnnxRuntimeEngine implements Engine, NodeProfiler {
     private float[] run(OrtSession on, float[] nchw, int batch) throws OrtException {
         long[] dims = {batch, input.channels(), input.height(), input.width()};
         try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(nchw), dims);
-             OrtSession.Result result = on.run(Map.of(OnnxExport.INPUT, x))) {
+                OrtSession.Result result = on.run(Map.of(OnnxExport.INPUT, x))) {
             FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
             float[] values = new float[out.remaining()];
             out.get(values);

@@ -14,8 +14,7 @@ final class OrtNodeNames {
     private static final String FUSED = "fused ";
     private static final String NCHWC = "_nchwc";
 
-    private OrtNodeNames() {
-    }
+    private OrtNodeNames() {}
 
     /** The VecNN node {@code ortName} computes, or {@code ortName} itself for a node ORT added on its own. */
     static String vecnnNode(String ortName, Set<String> vecnnNodes) {

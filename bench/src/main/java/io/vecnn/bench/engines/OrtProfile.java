@@ -26,8 +26,7 @@ final class OrtProfile {
         }
     }
 
-    private OrtProfile() {
-    }
+    private OrtProfile() {}
 
     /**
      * @param warmUpRuns how many of the first forward passes to leave out (their timings include one-time
@@ -44,7 +43,8 @@ final class OrtProfile {
         }
         List<Interval> runs = new ArrayList<>();
         for (JsonNode e : events) {
-            if ("Session".equals(e.path("cat").asText()) && "model_run".equals(e.path("name").asText())) {
+            if ("Session".equals(e.path("cat").asText())
+                    && "model_run".equals(e.path("name").asText())) {
                 long ts = e.path("ts").asLong();
                 runs.add(new Interval(ts, ts + e.path("dur").asLong()));
             }
@@ -59,9 +59,12 @@ final class OrtProfile {
         for (JsonNode e : events) {
             String name = e.path("name").asText();
             long ts = e.path("ts").asLong();
-            if ("Node".equals(e.path("cat").asText()) && name.endsWith(KERNEL_SUFFIX)
+            if ("Node".equals(e.path("cat").asText())
+                    && name.endsWith(KERNEL_SUFFIX)
                     && counted.stream().anyMatch(r -> r.contains(ts))) {
-                total.merge(name.substring(0, name.length() - KERNEL_SUFFIX.length()), e.path("dur").asDouble(),
+                total.merge(
+                        name.substring(0, name.length() - KERNEL_SUFFIX.length()),
+                        e.path("dur").asDouble(),
                         Double::sum);
             }
         }

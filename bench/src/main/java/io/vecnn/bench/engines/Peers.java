@@ -9,8 +9,7 @@ import java.util.List;
 public final class Peers {
     public static final List<String> NAMES = List.of("onnxruntime", "pytorch");
 
-    private Peers() {
-    }
+    private Peers() {}
 
     /** Opens peer {@code name} on the same graph and weights as {@code model}, with {@code threads} intra-op threads. */
     public static Engine open(String name, Model model, int threads) {

@@ -59,14 +59,14 @@ public final class PyTorchEngine implements Engine {
     @Override
     public float[] run(float[] nchw, int batch) {
         if (batch < 1 || nchw.length != batch * input.size()) {
-            throw new IllegalArgumentException("a batch of " + batch + " at " + input + " needs "
-                    + batch * input.size() + " values, got " + nchw.length);
+            throw new IllegalArgumentException("a batch of " + batch + " at " + input + " needs " + batch * input.size()
+                    + " values, got " + nchw.length);
         }
         JniUtils.setGradMode(false);
         JniUtils.setNumThreads(threads);
         try (NDManager scope = weights.newSubManager()) {
-            PtNDArray x = (PtNDArray) scope.create(nchw,
-                    new ai.djl.ndarray.types.Shape(batch, input.channels(), input.height(), input.width()));
+            PtNDArray x = (PtNDArray) scope.create(
+                    nchw, new ai.djl.ndarray.types.Shape(batch, input.channels(), input.height(), input.width()));
             return network.forward(x).toFloatArray();
         }
     }

@@ -4,10 +4,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import io.vecnn.Shape;
 import io.vecnn.converter.fold.FlattenPermutation;
 import io.vecnn.converter.fold.WeightLayout;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 import io.vecnn.graph.WeightTensor;
 
 import java.util.Map;

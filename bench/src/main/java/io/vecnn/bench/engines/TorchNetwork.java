@@ -2,11 +2,11 @@ package io.vecnn.bench.engines;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
+import io.vecnn.Shape;
 import io.vecnn.VecnnException;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 import io.vecnn.graph.ShapeInference;
 import io.vecnn.graph.WeightTensor;
 
@@ -26,8 +26,7 @@ import java.util.Objects;
  * the weights that read them (Linear columns, affine vectors) back to torch's order.
  */
 final class TorchNetwork {
-    private record Step(TorchOp op, int[] inputs, int output, int[] released) {
-    }
+    private record Step(TorchOp op, int[] inputs, int output, int[] released) {}
 
     private final List<Step> steps;
     private final int slots;
@@ -41,7 +40,9 @@ final class TorchNetwork {
 
     /** Uploads the graph's weights into {@code manager} in PyTorch's layouts and plans the calls. */
     static TorchNetwork build(Graph graph, Map<String, WeightTensor> weights, NDManager manager) {
-        Map<String, Shape> shapes = ShapeInference.infer(graph, graph.inputShape(),
+        Map<String, Shape> shapes = ShapeInference.infer(
+                graph,
+                graph.inputShape(),
                 name -> weights.containsKey(name) ? weights.get(name).shape() : null);
         TorchLayers layers = new TorchLayers(weights, manager);
         Map<String, Integer> slotOf = new HashMap<>();
@@ -82,9 +83,12 @@ final class TorchNetwork {
                 throw unsupported(node, "reads features flattened from different maps");
             }
         }
-        boolean followsOrder = node.op() instanceof Op.Flatten || node.op() instanceof Op.Linear
-                || node.op() instanceof Op.ChannelAffine || node.op() instanceof Op.Relu
-                || node.op() instanceof Op.Add || node.op() instanceof Op.Softmax
+        boolean followsOrder = node.op() instanceof Op.Flatten
+                || node.op() instanceof Op.Linear
+                || node.op() instanceof Op.ChannelAffine
+                || node.op() instanceof Op.Relu
+                || node.op() instanceof Op.Add
+                || node.op() instanceof Op.Softmax
                 || node.op() instanceof Op.LogSoftmax;
         if (order != null && !followsOrder) {
             throw unsupported(node, "applies " + node.op().kind() + " to flattened features");
@@ -166,7 +170,10 @@ final class TorchNetwork {
         }
         List<Step> steps = new ArrayList<>();
         for (int step = 0; step < ops.size(); step++) {
-            steps.add(new Step(ops.get(step), inputs.get(step), step + 1,
+            steps.add(new Step(
+                    ops.get(step),
+                    inputs.get(step),
+                    step + 1,
                     released.get(step).stream().mapToInt(Integer::intValue).toArray()));
         }
         return List.copyOf(steps);

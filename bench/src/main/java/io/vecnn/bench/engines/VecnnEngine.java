@@ -1,8 +1,8 @@
 package io.vecnn.bench.engines;
 
 import io.vecnn.Model;
-import io.vecnn.Tensor;
 import io.vecnn.Shape;
+import io.vecnn.Tensor;
 
 /**
  * VecNN's fast path. Like the peers it takes NCHW and pays for its layout change in every run, but into an

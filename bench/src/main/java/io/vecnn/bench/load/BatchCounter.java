@@ -21,7 +21,8 @@ public record BatchCounter(double images, long batches) {
             if (line.startsWith(sum)) {
                 images = Double.parseDouble(line.substring(sum.length()).trim());
             } else if (line.startsWith(count)) {
-                batches = (long) Double.parseDouble(line.substring(count.length()).trim());
+                batches =
+                        (long) Double.parseDouble(line.substring(count.length()).trim());
             }
         }
         return new BatchCounter(images, batches);

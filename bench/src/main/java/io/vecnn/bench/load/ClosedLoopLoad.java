@@ -49,20 +49,26 @@ public final class ClosedLoopLoad {
         long start = System.nanoTime();
         long warmupEnd = start + settings.warmup().toNanos();
         boolean timed = settings.duration() != null;
-        Window window = new Window(warmupEnd, timed, timed ? warmupEnd + settings.duration().toNanos() : 0,
-                new AtomicLong(settings.requests()), new AtomicLong());
+        Window window = new Window(
+                warmupEnd,
+                timed,
+                timed ? warmupEnd + settings.duration().toNanos() : 0,
+                new AtomicLong(settings.requests()),
+                new AtomicLong());
         CountDownLatch finished = new CountDownLatch(settings.clients());
         List<ClientTally> tallies = new ArrayList<>();
         for (int i = 0; i < settings.clients(); i++) {
             ClientTally tally = new ClientTally();
             tallies.add(tally);
-            Thread client = new Thread(() -> {
-                try {
-                    sendUntilDone(request, window, tally);
-                } finally {
-                    finished.countDown();
-                }
-            }, "vecnn-load-client-" + (i + 1));
+            Thread client = new Thread(
+                    () -> {
+                        try {
+                            sendUntilDone(request, window, tally);
+                        } finally {
+                            finished.countDown();
+                        }
+                    },
+                    "vecnn-load-client-" + (i + 1));
             // Daemon, so that a client stuck on a server that never answers cannot keep the JVM alive.
             client.setDaemon(true);
             client.start();
@@ -76,8 +82,10 @@ public final class ClosedLoopLoad {
             LockSupport.parkNanos(Math.min(POLL_NANOS, warmupEnd - System.nanoTime()));
         }
         BatchCounter before = probe.batchCounter(target);
-        progress.stage(label + ": measuring " + (settings.duration() != null
-                ? "for " + seconds(settings.duration().toNanos()) + " s" : settings.requests() + " requests"));
+        progress.stage(label + ": measuring "
+                + (settings.duration() != null
+                        ? "for " + seconds(settings.duration().toNanos()) + " s"
+                        : settings.requests() + " requests"));
         long nextStatus = System.nanoTime() + STATUS_NANOS;
         while (!await(finished)) {
             reported = advance(reported, start, window);
@@ -95,8 +103,10 @@ public final class ClosedLoopLoad {
     private void sendUntilDone(HttpRequest request, Window window, ClientTally tally) {
         // One client per thread: its own connection, as N independent callers would have, and no shared
         // selector thread between them that could hold back one client's answer behind another's.
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(settings.timeout()).build();
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(settings.timeout())
+                .build();
         HttpResponse.BodyHandler<String> body = info -> info.statusCode() == 200
                 ? HttpResponse.BodySubscribers.replacing("")
                 : HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8);
@@ -119,7 +129,8 @@ public final class ClosedLoopLoad {
                 }
             } catch (HttpTimeoutException e) {
                 if (measured) {
-                    tally.error("timeout", "no answer within " + settings.timeout().toMillis() + " ms", System.nanoTime());
+                    tally.error(
+                            "timeout", "no answer within " + settings.timeout().toMillis() + " ms", System.nanoTime());
                 }
             } catch (IOException e) {
                 if (measured) {
@@ -149,15 +160,24 @@ public final class ClosedLoopLoad {
         return reported;
     }
 
-    private LoadResult result(ClientTally.Merged merged, long warmupEnd, BatchCounter before, BatchCounter after,
-                              ServedConfig server) {
+    private LoadResult result(
+            ClientTally.Merged merged, long warmupEnd, BatchCounter before, BatchCounter after, ServedConfig server) {
         long ok = merged.latencies().length;
         double elapsed = merged.measured() ? Math.max(1e-9, (merged.lastDone() - warmupEnd) / 1e9) : 0;
         double perSecond = elapsed > 0 ? ok / elapsed : 0;
         boolean scraped = before != null && after != null;
-        return new LoadResult(server, ok + merged.errorCount(), ok, merged.errors(), merged.firstError(), elapsed,
-                perSecond, perSecond * settings.images(), ok > 0 ? LoadLatency.of(merged.latencies()) : null,
-                scraped ? after.batchesSince(before) : null, scraped ? after.meanBatchSince(before) : null);
+        return new LoadResult(
+                server,
+                ok + merged.errorCount(),
+                ok,
+                merged.errors(),
+                merged.firstError(),
+                elapsed,
+                perSecond,
+                perSecond * settings.images(),
+                ok > 0 ? LoadLatency.of(merged.latencies()) : null,
+                scraped ? after.batchesSince(before) : null,
+                scraped ? after.meanBatchSince(before) : null);
     }
 
     private static boolean await(CountDownLatch latch) {

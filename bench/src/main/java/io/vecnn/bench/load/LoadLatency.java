@@ -14,7 +14,12 @@ public record LoadLatency(double p50, double p90, double p99, double p999, doubl
     static LoadLatency of(long[] nanos) {
         Arrays.sort(nanos);
         LatencyStats stats = LatencyStats.of(nanos, nanos.length);
-        return new LoadLatency(stats.p50(), stats.p90(), stats.p99(), LatencyStats.nearestRank(nanos, 0.999) / 1e6,
-                stats.max(), stats.mean());
+        return new LoadLatency(
+                stats.p50(),
+                stats.p90(),
+                stats.p99(),
+                LatencyStats.nearestRank(nanos, 0.999) / 1e6,
+                stats.max(),
+                stats.mean());
     }
 }

@@ -8,8 +8,14 @@ import java.util.List;
  * Everything one {@code vecnn loadtest} run measured, as written by {@code --json} with snake_case keys
  * (the fields are listed in bench/README.md).
  */
-public record LoadReport(String schema, String date, String command, MachineInfo machine, Target target,
-                         Settings settings, List<LoadResult> results) {
+public record LoadReport(
+        String schema,
+        String date,
+        String command,
+        MachineInfo machine,
+        Target target,
+        Settings settings,
+        List<LoadResult> results) {
 
     public static final String SCHEMA = "vecnn-loadtest/1";
 
@@ -19,17 +25,26 @@ public record LoadReport(String schema, String date, String command, MachineInfo
      * @param input     channels, height and width of one image
      * @param modelFile the file {@code --serve} loaded; null for a server at a URL
      */
-    public record Target(String url, String model, List<Integer> input, String modelFile) {
-    }
+    public record Target(String url, String model, List<Integer> input, String modelFile) {}
 
     /** {@code durationSeconds} is null when a request count decided, {@code requests} null when a duration did. */
-    public record Settings(int clients, double warmupSeconds, Double durationSeconds, Long requests, String payload,
-                           int imagesPerRequest, double timeoutSeconds) {
+    public record Settings(
+            int clients,
+            double warmupSeconds,
+            Double durationSeconds,
+            Long requests,
+            String payload,
+            int imagesPerRequest,
+            double timeoutSeconds) {
 
         public static Settings of(LoadSettings s) {
-            return new Settings(s.clients(), s.warmup().toMillis() / 1e3,
+            return new Settings(
+                    s.clients(),
+                    s.warmup().toMillis() / 1e3,
                     s.duration() != null ? s.duration().toMillis() / 1e3 : null,
-                    s.duration() == null ? s.requests() : null, s.payload().cliName(), s.images(),
+                    s.duration() == null ? s.requests() : null,
+                    s.payload().cliName(),
+                    s.images(),
                     s.timeout().toMillis() / 1e3);
         }
     }

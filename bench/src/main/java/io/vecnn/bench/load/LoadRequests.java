@@ -25,10 +25,10 @@ import java.util.SplittableRandom;
 public final class LoadRequests {
     /** Fixed, so that two runs send the same tensor and differ only in what they set out to compare. */
     private static final long SEED = 42;
+
     private static final JsonFactory JSON = new JsonFactory();
 
-    private LoadRequests() {
-    }
+    private LoadRequests() {}
 
     /**
      * @param images how many images each request carries (the tensor's N); 1 for {@link Payload#IMAGE}
@@ -36,17 +36,20 @@ public final class LoadRequests {
      */
     public static HttpRequest build(ModelTarget target, Payload payload, int images, byte[] image, Duration timeout) {
         HttpRequest.Builder request = switch (payload) {
-            case V2_JSON -> HttpRequest.newBuilder(inferUri(target))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(v2Json(target, images)));
+            case V2_JSON ->
+                HttpRequest.newBuilder(inferUri(target))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(v2Json(target, images)));
             case V2_BINARY -> v2Binary(target, images);
-            case NPY -> HttpRequest.newBuilder(predictUri(target))
-                    .header("Content-Type", "application/x-npy")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(
-                            Npy.encode(shape(target, images), tensor(target, images))));
-            case IMAGE -> HttpRequest.newBuilder(predictUri(target))
-                    .header("Content-Type", imageType(image))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(image));
+            case NPY ->
+                HttpRequest.newBuilder(predictUri(target))
+                        .header("Content-Type", "application/x-npy")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(
+                                Npy.encode(shape(target, images), tensor(target, images))));
+            case IMAGE ->
+                HttpRequest.newBuilder(predictUri(target))
+                        .header("Content-Type", imageType(image))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(image));
         };
         return request.timeout(timeout).build();
     }
@@ -60,7 +63,9 @@ public final class LoadRequests {
     }
 
     private static int[] shape(ModelTarget target, int images) {
-        return new int[] {images, target.input().get(0), target.input().get(1), target.input().get(2)};
+        return new int[] {
+            images, target.input().get(0), target.input().get(1), target.input().get(2)
+        };
     }
 
     /** Standard normal values: the range of an image after ImageNet normalization. */
@@ -114,7 +119,8 @@ public final class LoadRequests {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ByteBuffer body = ByteBuffer.allocate(header.size() + data.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer body =
+                ByteBuffer.allocate(header.size() + data.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         body.put(header.toByteArray());
         body.asFloatBuffer().put(data);
         return HttpRequest.newBuilder(inferUri(target))

@@ -17,9 +17,18 @@ import java.util.Map;
  * @param batches           batches the server ran for the model meanwhile (from /metrics); null when unknown
  * @param meanBatchSize     images per batch the server formed meanwhile; null when unknown or no batch ran
  */
-public record LoadResult(ServedConfig server, long requests, long ok, Map<String, Long> errors, String firstError,
-                         double seconds, double requestsPerSecond, double imagesPerSecond, LoadLatency latencyMs,
-                         Long batches, Double meanBatchSize) {
+public record LoadResult(
+        ServedConfig server,
+        long requests,
+        long ok,
+        Map<String, Long> errors,
+        String firstError,
+        double seconds,
+        double requestsPerSecond,
+        double imagesPerSecond,
+        LoadLatency latencyMs,
+        Long batches,
+        Double meanBatchSize) {
 
     public long errorCount() {
         return requests - ok;

@@ -13,8 +13,8 @@ import java.time.Duration;
  * @param images   images per request (the tensor's N)
  * @param timeout  longest wait for one answer; a request that takes longer counts as a "timeout" error
  */
-public record LoadSettings(int clients, Duration warmup, Duration duration, long requests, Payload payload, int images,
-                           Duration timeout) {
+public record LoadSettings(
+        int clients, Duration warmup, Duration duration, long requests, Payload payload, int images, Duration timeout) {
 
     public LoadSettings {
         if (clients < 1) {

@@ -7,26 +7,57 @@ import java.util.stream.Collectors;
 
 /** A load test's results as text: one terminal row per configuration, and the same as Markdown. */
 public final class LoadTables {
-    private LoadTables() {
-    }
+    private LoadTables() {}
 
     public static void print(LoadReport report, PrintStream out) {
         boolean served = report.target().modelFile() != null;
-        out.printf(Locale.ROOT, "%s, %s, %d client(s), %s payload, %d image(s) per request%n", report.target().model(),
-                served ? "in-process server" : report.target().url(), report.settings().clients(),
-                report.settings().payload(), report.settings().imagesPerRequest());
-        out.printf(Locale.ROOT, "%-22s %8s %7s %8s %9s %8s %8s %8s %9s %8s %6s%n", served ? "server" : "target",
-                "requests", "errors", "req/s", "images/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "batch");
+        out.printf(
+                Locale.ROOT,
+                "%s, %s, %d client(s), %s payload, %d image(s) per request%n",
+                report.target().model(),
+                served ? "in-process server" : report.target().url(),
+                report.settings().clients(),
+                report.settings().payload(),
+                report.settings().imagesPerRequest());
+        out.printf(
+                Locale.ROOT,
+                "%-22s %8s %7s %8s %9s %8s %8s %8s %9s %8s %6s%n",
+                served ? "server" : "target",
+                "requests",
+                "errors",
+                "req/s",
+                "images/s",
+                "p50 ms",
+                "p90 ms",
+                "p99 ms",
+                "p99.9 ms",
+                "max ms",
+                "batch");
         for (LoadResult r : report.results()) {
             String[] l = latencyCells(r.latencyMs());
-            out.printf(Locale.ROOT, "%-22s %8d %7d %8.1f %9.1f %8s %8s %8s %9s %8s %6s%n",
-                    r.server() != null ? r.server().label() : "url", r.requests(), r.errorCount(), r.requestsPerSecond(),
-                    r.imagesPerSecond(), l[0], l[1], l[2], l[3], l[4], fixed2(r.meanBatchSize()));
+            out.printf(
+                    Locale.ROOT,
+                    "%-22s %8d %7d %8.1f %9.1f %8s %8s %8s %9s %8s %6s%n",
+                    r.server() != null ? r.server().label() : "url",
+                    r.requests(),
+                    r.errorCount(),
+                    r.requestsPerSecond(),
+                    r.imagesPerSecond(),
+                    l[0],
+                    l[1],
+                    l[2],
+                    l[3],
+                    l[4],
+                    fixed2(r.meanBatchSize()));
         }
         for (LoadResult r : report.results()) {
             if (r.errorCount() > 0) {
-                out.printf(Locale.ROOT, "errors%s: %s; first: %s%n", r.server() != null ? " (" + r.server().label() + ")" : "",
-                        errors(r.errors()), r.firstError());
+                out.printf(
+                        Locale.ROOT,
+                        "errors%s: %s; first: %s%n",
+                        r.server() != null ? " (" + r.server().label() + ")" : "",
+                        errors(r.errors()),
+                        r.firstError());
             }
         }
         out.println("req/s, images/s: successful requests (× images per request) per second after warm-up. "
@@ -40,10 +71,21 @@ public final class LoadTables {
         out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (LoadResult r : report.results()) {
             String[] l = latencyCells(r.latencyMs());
-            out.printf(Locale.ROOT, "| %s | %d | %d | %s | %.1f | %.1f | %s | %s | %s | %s | %s | %s |%n",
-                    r.server() != null ? r.server().label() : report.target().url(), report.settings().clients(),
-                    r.requests(), r.errorCount() == 0 ? "0" : errors(r.errors()), r.requestsPerSecond(),
-                    r.imagesPerSecond(), l[0], l[1], l[2], l[3], l[4], fixed2(r.meanBatchSize()));
+            out.printf(
+                    Locale.ROOT,
+                    "| %s | %d | %d | %s | %.1f | %.1f | %s | %s | %s | %s | %s | %s |%n",
+                    r.server() != null ? r.server().label() : report.target().url(),
+                    report.settings().clients(),
+                    r.requests(),
+                    r.errorCount() == 0 ? "0" : errors(r.errors()),
+                    r.requestsPerSecond(),
+                    r.imagesPerSecond(),
+                    l[0],
+                    l[1],
+                    l[2],
+                    l[3],
+                    l[4],
+                    fixed2(r.meanBatchSize()));
         }
     }
 
@@ -60,6 +102,8 @@ public final class LoadTables {
     }
 
     private static String errors(Map<String, Long> errors) {
-        return errors.entrySet().stream().map(e -> e.getValue() + "× " + e.getKey()).collect(Collectors.joining(", "));
+        return errors.entrySet().stream()
+                .map(e -> e.getValue() + "× " + e.getKey())
+                .collect(Collectors.joining(", "));
     }
 }

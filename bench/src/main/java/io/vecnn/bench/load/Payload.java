@@ -26,7 +26,9 @@ public enum Payload {
 
     /** The payload called {@code name} on the command line, or an {@link IllegalArgumentException} naming the choices. */
     public static Payload of(String name) {
-        return Arrays.stream(values()).filter(p -> p.cliName.equals(name)).findFirst()
+        return Arrays.stream(values())
+                .filter(p -> p.cliName.equals(name))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown payload '" + name + "'; choose from "
                         + Arrays.stream(values()).map(Payload::cliName).collect(Collectors.joining(", "))));
     }

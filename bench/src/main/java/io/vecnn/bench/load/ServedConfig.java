@@ -27,7 +27,8 @@ public record ServedConfig(int maxBatch, long maxDelayUs, int instances, int thr
         ServerConfig defaults = ServerConfig.defaults();
         // A handler thread waits for its request's batch; with fewer handlers than clients the handler pool,
         // not --max-batch, would cap the batches the server can form.
-        ServerConfig config = defaults.withPort(0).withBatching(batching())
+        ServerConfig config = defaults.withPort(0)
+                .withBatching(batching())
                 .withHandlerThreads(Math.max(defaults.handlerThreads(), clients));
         InferenceServer server = InferenceServer.start(config, Map.of(name, model));
         try {
@@ -45,8 +46,8 @@ public record ServedConfig(int maxBatch, long maxDelayUs, int instances, int thr
 
     /** The server's batching for this setup; a {@link io.vecnn.VecnnException} says which value is out of range. */
     public BatchingConfig batching() {
-        return new BatchingConfig(maxBatch, Duration.ofNanos(maxDelayUs * 1000), BatchingConfig.NONE.queueCapacity(),
-                instances);
+        return new BatchingConfig(
+                maxBatch, Duration.ofNanos(maxDelayUs * 1000), BatchingConfig.NONE.queueCapacity(), instances);
     }
 
     /** A short label for tables and progress lines, e.g. {@code batch≤8 1000µs 1i 2t}. */

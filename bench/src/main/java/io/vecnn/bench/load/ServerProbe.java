@@ -27,7 +27,10 @@ public final class ServerProbe {
     private final Duration timeout;
 
     public ServerProbe(Duration timeout) {
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(timeout)
+                .build();
         this.timeout = timeout;
     }
 
@@ -47,7 +50,8 @@ public final class ServerProbe {
         }
         JsonNode shape = parse(meta, baseUri).path("inputs").path(0).path("shape");
         if (!shape.isArray() || shape.size() != 4) {
-            throw new VecnnException("model '" + name + "' at " + baseUri + " does not describe an NCHW input: " + shape);
+            throw new VecnnException(
+                    "model '" + name + "' at " + baseUri + " does not describe an NCHW input: " + shape);
         }
         List<Integer> chw = new ArrayList<>();
         for (int i = 1; i < 4; i++) {
@@ -75,8 +79,8 @@ public final class ServerProbe {
         List<String> names = new ArrayList<>();
         parse(health, baseUri).path("models").forEach(n -> names.add(n.asText()));
         if (names.size() != 1) {
-            throw new VecnnException("the server at " + baseUri + " serves " + (names.isEmpty() ? "no models it lists"
-                    : names) + "; name one with --model");
+            throw new VecnnException("the server at " + baseUri + " serves "
+                    + (names.isEmpty() ? "no models it lists" : names) + "; name one with --model");
         }
         return names.get(0);
     }
@@ -84,10 +88,12 @@ public final class ServerProbe {
     private HttpResponse<String> get(URI baseUri, String path) {
         URI uri = URI.create(baseUri + path);
         try {
-            return http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
+            return http.send(
+                    HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (ConnectException e) {
-            throw new VecnnException("cannot connect to " + baseUri + " (connection refused); is the server running?", e);
+            throw new VecnnException(
+                    "cannot connect to " + baseUri + " (connection refused); is the server running?", e);
         } catch (HttpTimeoutException e) {
             throw new VecnnException("no answer from " + uri + " within " + timeout.toMillis() + " ms", e);
         } catch (IOException e) {
@@ -102,8 +108,10 @@ public final class ServerProbe {
         try {
             return JSON.readTree(response.body());
         } catch (IOException e) {
-            throw new VecnnException(response.uri() + " answered " + response.statusCode() + " with a body that is not "
-                    + "JSON; is " + baseUri + " a VecNN (KServe V2) server?", e);
+            throw new VecnnException(
+                    response.uri() + " answered " + response.statusCode() + " with a body that is not " + "JSON; is "
+                            + baseUri + " a VecNN (KServe V2) server?",
+                    e);
         }
     }
 

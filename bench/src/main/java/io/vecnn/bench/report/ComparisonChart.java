@@ -7,7 +7,6 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 
-import javax.imageio.ImageIO;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -15,6 +14,7 @@ import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import javax.imageio.ImageIO;
 
 /**
  * The bench's chart: one panel per configuration with a bar per engine (median latency in ms, labelled),
@@ -29,19 +29,21 @@ public final class ComparisonChart {
     /** The line above the panels that names the machine: figures mean nothing without it. */
     private static final int HEADER_HEIGHT = 28;
 
-    private ComparisonChart() {
-    }
+    private ComparisonChart() {}
 
     public static void write(BenchReport report, java.nio.file.Path png) {
         List<CategoryChart> panels = new ArrayList<>();
         for (ConfigResult c : report.results()) {
-            panels.add(panel(c, report.settings().batches().size() > 1 || report.settings().threads().size() > 1));
+            panels.add(panel(
+                    c,
+                    report.settings().batches().size() > 1
+                            || report.settings().threads().size() > 1));
         }
         int columns = Math.max(1, Math.min(COLUMNS, panels.size()));
         int rows = Math.max(1, (panels.size() + columns - 1) / columns);
         // XChart's own grid wants rows x columns panels exactly; a partly filled last row is laid out here.
-        BufferedImage sheet = new BufferedImage(columns * PANEL_WIDTH, HEADER_HEIGHT + rows * PANEL_HEIGHT,
-                BufferedImage.TYPE_INT_RGB);
+        BufferedImage sheet = new BufferedImage(
+                columns * PANEL_WIDTH, HEADER_HEIGHT + rows * PANEL_HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = sheet.createGraphics();
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, sheet.getWidth(), sheet.getHeight());
@@ -49,8 +51,11 @@ public final class ComparisonChart {
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.drawString(report.machine().summary(), 10, HEADER_HEIGHT - 10);
         for (int i = 0; i < panels.size(); i++) {
-            g.drawImage(BitmapEncoder.getBufferedImage(panels.get(i)), i % columns * PANEL_WIDTH,
-                    HEADER_HEIGHT + i / columns * PANEL_HEIGHT, null);
+            g.drawImage(
+                    BitmapEncoder.getBufferedImage(panels.get(i)),
+                    i % columns * PANEL_WIDTH,
+                    HEADER_HEIGHT + i / columns * PANEL_HEIGHT,
+                    null);
         }
         g.dispose();
         AtomicWrite.write(png, out -> ImageIO.write(sheet, "png", out));
@@ -66,15 +71,24 @@ public final class ComparisonChart {
                 title.append(String.format(Locale.ROOT, "  %s/VecNN %.2fx", shortName(e.engine()), e.vecnnSpeedup()));
             }
         }
-        CategoryChart chart = new CategoryChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT).title(title.toString())
-                .yAxisTitle("p50 ms (lower is better)").build();
-        chart.getStyler().setLegendVisible(false).setChartBackgroundColor(Color.WHITE).setChartTitleFont(
-                chart.getStyler().getChartTitleFont().deriveFont(12f));
+        CategoryChart chart = new CategoryChartBuilder()
+                .width(PANEL_WIDTH)
+                .height(PANEL_HEIGHT)
+                .title(title.toString())
+                .yAxisTitle("p50 ms (lower is better)")
+                .build();
+        chart.getStyler()
+                .setLegendVisible(false)
+                .setChartBackgroundColor(Color.WHITE)
+                .setChartTitleFont(chart.getStyler().getChartTitleFont().deriveFont(12f));
         chart.getStyler().setLabelsVisible(true);
         chart.getStyler().setDecimalPattern("#,##0.00");
         chart.getStyler().setYAxisMin(0.0);
-        chart.addSeries("p50 ms", c.engines().stream().map(e -> shortName(e.engine())).toList(),
-                c.engines().stream().map(e -> e.latencyMs().p50()).toList()).setFillColor(BAR_COLOUR);
+        chart.addSeries(
+                        "p50 ms",
+                        c.engines().stream().map(e -> shortName(e.engine())).toList(),
+                        c.engines().stream().map(e -> e.latencyMs().p50()).toList())
+                .setFillColor(BAR_COLOUR);
         return chart;
     }
 

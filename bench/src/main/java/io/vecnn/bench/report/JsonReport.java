@@ -19,8 +19,7 @@ public final class JsonReport {
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
 
-    private JsonReport() {
-    }
+    private JsonReport() {}
 
     public static void write(Record report, Path file) {
         AtomicWrite.write(file, out -> MAPPER.writeValue(out, report));

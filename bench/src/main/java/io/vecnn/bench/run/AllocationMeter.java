@@ -13,8 +13,7 @@ final class AllocationMeter {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    private AllocationMeter() {
-    }
+    private AllocationMeter() {}
 
     static boolean supported() {
         return THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled();

@@ -10,11 +10,9 @@ public interface BenchProgress {
 
     BenchProgress NONE = new BenchProgress() {
         @Override
-        public void stage(String message) {
-        }
+        public void stage(String message) {}
 
         @Override
-        public void advance(long units) {
-        }
+        public void advance(long units) {}
     };
 }

@@ -13,8 +13,16 @@ import java.util.List;
  * @param layers          also profile VecNN per layer (and ONNX Runtime per node when it is a peer)
  * @param streams         throughput mode: compare this many 1-thread streams with one stream of this many threads (0: off)
  */
-public record BenchSettings(List<Integer> batches, List<Integer> threads, int warmup, int iterations,
-                            double durationSeconds, List<String> peers, double tolerance, boolean layers, int streams) {
+public record BenchSettings(
+        List<Integer> batches,
+        List<Integer> threads,
+        int warmup,
+        int iterations,
+        double durationSeconds,
+        List<String> peers,
+        double tolerance,
+        boolean layers,
+        int streams) {
 
     /** Runs taken for the per-layer profile: enough to average out scheduling noise, few enough for VGG16. */
     static final int PROFILE_RUNS = 10;

@@ -1,6 +1,7 @@
 package io.vecnn.bench.run;
 
 import io.vecnn.Model;
+import io.vecnn.Shape;
 import io.vecnn.Tensor;
 import io.vecnn.VecnnException;
 import io.vecnn.bench.GaussianArrays;
@@ -14,7 +15,6 @@ import io.vecnn.bench.report.BenchReport.EngineResult;
 import io.vecnn.bench.report.BenchReport.LayerTime;
 import io.vecnn.exec.fast.Plan;
 import io.vecnn.graph.Graph;
-import io.vecnn.Shape;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -39,6 +39,7 @@ public final class ComparisonRun {
     private static final int BLOCK_RUNS = 5;
     /** Longer than the spin-wait of ORT's pool and of libgomp (well under 10 ms) after an engine's last run. */
     private static final long SETTLE_MILLIS = 20;
+
     private static final int ALLOCATION_RUNS = 10;
     /**
      * Warm-up lasts at least this long per engine whatever {@code --warmup} says: C2 needs thousands of calls
@@ -98,8 +99,14 @@ public final class ComparisonRun {
         return results;
     }
 
-    private ConfigResult runConfig(Subject subject, Plan plan, List<Engine> engines, RecordingPool pool, int threads,
-                                   int batch, long planHeap) {
+    private ConfigResult runConfig(
+            Subject subject,
+            Plan plan,
+            List<Engine> engines,
+            RecordingPool pool,
+            int threads,
+            int batch,
+            long planHeap) {
         String label = subject.name() + " b" + batch + " t" + threads;
         Shape in = subject.input();
         float[] x = randomInput(batch * (int) in.size());
@@ -156,14 +163,31 @@ public final class ComparisonRun {
                 meteredThreads.addAll(pool.workers());
             }
             long allocated = allocatedPerRun(e, x, batch, meteredThreads);
-            results.add(new EngineResult(e.name(), rounds, firstRun.get(e) / 1e6, latency, batch * 1000.0 / latency.p50(),
-                    2 * macs * batch / (latency.p50() * 1e-3) / 1e9, allocated, i == 0 ? null : latency.p50() / vecnnP50));
+            results.add(new EngineResult(
+                    e.name(),
+                    rounds,
+                    firstRun.get(e) / 1e6,
+                    latency,
+                    batch * 1000.0 / latency.p50(),
+                    2 * macs * batch / (latency.p50() * 1e-3) / 1e9,
+                    allocated,
+                    i == 0 ? null : latency.p50() / vecnnP50));
         }
 
-        List<LayerTime> layers = settings.layers() ? profileLayers(label, plan, subject.file().graph(), engines, pool, x, batch) : null;
-        return new ConfigResult(subject.name(), List.of(in.channels(), in.height(), in.width()), batch, threads,
-                macs / 1e9, subject.weightBytes(), planHeap, plan.workspaceBytes(batch),
-                new Check(diffs, settings.tolerance(), passed), results, layers);
+        List<LayerTime> layers =
+                settings.layers() ? profileLayers(label, plan, subject.file().graph(), engines, pool, x, batch) : null;
+        return new ConfigResult(
+                subject.name(),
+                List.of(in.channels(), in.height(), in.width()),
+                batch,
+                threads,
+                macs / 1e9,
+                subject.weightBytes(),
+                planHeap,
+                plan.workspaceBytes(batch),
+                new Check(diffs, settings.tolerance(), passed),
+                results,
+                layers);
     }
 
     private long[][] time(List<Engine> engines, float[] x, int batch) {
@@ -235,8 +259,8 @@ public final class ComparisonRun {
         return (AllocationMeter.allocatedBytes(threads) - before) / ALLOCATION_RUNS;
     }
 
-    private List<LayerTime> profileLayers(String label, Plan plan, Graph graph, List<Engine> engines,
-                                          RecordingPool pool, float[] x, int batch) {
+    private List<LayerTime> profileLayers(
+            String label, Plan plan, Graph graph, List<Engine> engines, RecordingPool pool, float[] x, int batch) {
         progress.stage(label + ": per-layer profile");
         Shape in = plan.inputShape();
         Tensor nhwc = Tensor.fromNchw(x, batch, in.channels(), in.height(), in.width());
@@ -254,7 +278,9 @@ public final class ComparisonRun {
                 peerMicros = p.profileNodeMicros(x, batch, BenchSettings.PROFILE_RUNS);
             }
         }
-        List<String> nodes = steps.stream().map(s -> s.substring(0, Math.max(0, s.indexOf(": ")))).toList();
+        List<String> nodes = steps.stream()
+                .map(s -> s.substring(0, Math.max(0, s.indexOf(": "))))
+                .toList();
         Map<String, Double> peerByLayer = NodeNames.assign(peerMicros, nodes, graph);
         double totalMs = 0;
         for (long t : nanos) {
@@ -265,7 +291,11 @@ public final class ComparisonRun {
             String node = nodes.get(i);
             double ms = nanos[i] / 1e6 / BenchSettings.PROFILE_RUNS;
             Double peerMicrosOfLayer = peerByLayer.get(node);
-            layers.add(new LayerTime(node, steps.get(i).substring(steps.get(i).indexOf(": ") + 2), ms, ms / totalMs,
+            layers.add(new LayerTime(
+                    node,
+                    steps.get(i).substring(steps.get(i).indexOf(": ") + 2),
+                    ms,
+                    ms / totalMs,
                     peerMicros.isEmpty() ? null : (peerMicrosOfLayer == null ? 0 : peerMicrosOfLayer / 1e3)));
         }
         return layers;

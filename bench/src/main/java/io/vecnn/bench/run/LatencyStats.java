@@ -19,8 +19,12 @@ public record LatencyStats(double p50, double p90, double p99, double max, doubl
         for (long t : sorted) {
             sum += t;
         }
-        return new LatencyStats(ms(nearestRank(sorted, 0.50)), ms(nearestRank(sorted, 0.90)),
-                ms(nearestRank(sorted, 0.99)), ms(sorted[count - 1]), sum / count / 1e6);
+        return new LatencyStats(
+                ms(nearestRank(sorted, 0.50)),
+                ms(nearestRank(sorted, 0.90)),
+                ms(nearestRank(sorted, 0.99)),
+                ms(sorted[count - 1]),
+                sum / count / 1e6);
     }
 
     /** The {@code p} quantile (0–1) of ascending {@code sorted} by the same nearest-rank rule, for other cut-offs. */

@@ -20,8 +20,7 @@ final class NodeNames {
     /** A fused chain is a few nodes long (conv, add, relu); this bounds the walk on a malformed graph. */
     private static final int MAX_WALK = 8;
 
-    private NodeNames() {
-    }
+    private NodeNames() {}
 
     static Map<String, Double> assign(Map<String, Double> peerTimes, List<String> steps, Graph graph) {
         Map<String, Node> byName = new HashMap<>();

@@ -2,8 +2,7 @@ package io.vecnn.bench.run;
 
 /** How far an engine's output is from VecNN's: max |a − b| over max |b|, the measure the conformance tests use. */
 final class OutputCheck {
-    private OutputCheck() {
-    }
+    private OutputCheck() {}
 
     static double maxRelativeDifference(float[] actual, float[] expected) {
         if (actual.length != expected.length) {

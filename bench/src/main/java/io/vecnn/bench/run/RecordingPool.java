@@ -14,17 +14,28 @@ import java.util.concurrent.TimeUnit;
 final class RecordingPool implements AutoCloseable {
     /** Room for the compensating workers a ForkJoinPool starts when one blocks in a join, as its default constructor allows. */
     private static final int SPARE_THREADS = 256;
+
     private final List<Thread> workers = new CopyOnWriteArrayList<>();
     private final ForkJoinPool pool;
 
     RecordingPool(int threads) {
-        pool = new ForkJoinPool(threads, p -> {
-            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName("vecnn-bench-" + threads + "t-" + t.getPoolIndex());
-            t.setDaemon(true);
-            workers.add(t);
-            return t;
-        }, null, false, threads, threads + SPARE_THREADS, 1, null, 1, TimeUnit.HOURS);
+        pool = new ForkJoinPool(
+                threads,
+                p -> {
+                    ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+                    t.setName("vecnn-bench-" + threads + "t-" + t.getPoolIndex());
+                    t.setDaemon(true);
+                    workers.add(t);
+                    return t;
+                },
+                null,
+                false,
+                threads,
+                threads + SPARE_THREADS,
+                1,
+                null,
+                1,
+                TimeUnit.HOURS);
     }
 
     ForkJoinPool pool() {

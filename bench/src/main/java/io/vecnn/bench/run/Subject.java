@@ -1,10 +1,10 @@
 package io.vecnn.bench.run;
 
+import io.vecnn.Shape;
 import io.vecnn.converter.ModelConversion;
 import io.vecnn.converter.arch.Architecture;
 import io.vecnn.converter.synth.SyntheticWeights;
 import io.vecnn.graph.GraphStats;
-import io.vecnn.Shape;
 import io.vecnn.modelfile.ModelFile;
 
 import java.nio.file.Path;
@@ -16,12 +16,16 @@ import java.nio.file.Path;
 public record Subject(String name, ModelFile file, GraphStats stats) {
 
     public Subject(String name, ModelFile file) {
-        this(name, file, GraphStats.of(file.graph(), file.weights(), file.graph().inputShape()));
+        this(
+                name,
+                file,
+                GraphStats.of(file.graph(), file.weights(), file.graph().inputShape()));
     }
 
     /** Synthetic weights with a fixed seed: speed does not depend on the values, and every run times the same model. */
     public static Subject synthetic(Architecture arch) {
-        return new Subject(arch.name(),
+        return new Subject(
+                arch.name(),
                 ModelConversion.convert(SyntheticWeights.generate(arch, 42, arch.defaultNumClasses()), arch, "synth"));
     }
 

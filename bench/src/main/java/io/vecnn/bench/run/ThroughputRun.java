@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 public final class ThroughputRun {
     /** Long enough for a few hundred runs of ResNet-18 per mode, short enough to run for every model. */
     private static final double DEFAULT_SECONDS = 5;
+
     private final BenchSettings settings;
     private final BenchProgress progress;
 
@@ -35,7 +36,8 @@ public final class ThroughputRun {
     private ThroughputResult measure(Subject subject, int streams, int threadsPerStream) {
         progress.stage(subject.name() + ": " + streams + " stream(s) x " + threadsPerStream + " thread(s)");
         long budget = (long) ((settings.durationSeconds() > 0 ? settings.durationSeconds() : DEFAULT_SECONDS) * 1e9);
-        try (RecordingPool pool = new RecordingPool(threadsPerStream); Model model = Model.of(subject.file(), pool.pool())) {
+        try (RecordingPool pool = new RecordingPool(threadsPerStream);
+                Model model = Model.of(subject.file(), pool.pool())) {
             model.plan(subject.input());
             System.gc();
             float[] x = GaussianArrays.of((int) subject.input().size(), new SplittableRandom(11));
@@ -48,31 +50,33 @@ public final class ThroughputRun {
             long[] deadline = new long[1];
             for (int s = 0; s < streams; s++) {
                 int stream = s;
-                Thread t = new Thread(() -> {
-                    try {
-                        for (int r = 0; r < settings.warmup(); r++) {
-                            model.run(x, 1);
-                        }
-                        ready.countDown();
-                        go.await();
-                        long[] times = new long[1024];
-                        int n = 0;
-                        for (long now = System.nanoTime(); now < deadline[0]; ) {
-                            model.run(x, 1);
-                            long end = System.nanoTime();
-                            if (n == times.length) {
-                                times = Arrays.copyOf(times, 2 * n);
+                Thread t = new Thread(
+                        () -> {
+                            try {
+                                for (int r = 0; r < settings.warmup(); r++) {
+                                    model.run(x, 1);
+                                }
+                                ready.countDown();
+                                go.await();
+                                long[] times = new long[1024];
+                                int n = 0;
+                                for (long now = System.nanoTime(); now < deadline[0]; ) {
+                                    model.run(x, 1);
+                                    long end = System.nanoTime();
+                                    if (n == times.length) {
+                                        times = Arrays.copyOf(times, 2 * n);
+                                    }
+                                    times[n++] = end - now;
+                                    now = end;
+                                }
+                                nanos[stream] = times;
+                                counts[stream] = n;
+                            } catch (Throwable e) {
+                                failures.add(e);
+                                ready.countDown();
                             }
-                            times[n++] = end - now;
-                            now = end;
-                        }
-                        nanos[stream] = times;
-                        counts[stream] = n;
-                    } catch (Throwable e) {
-                        failures.add(e);
-                        ready.countDown();
-                    }
-                }, "vecnn-bench-stream-" + s);
+                        },
+                        "vecnn-bench-stream-" + s);
                 callers.add(t);
                 t.start();
             }
@@ -92,7 +96,13 @@ public final class ThroughputRun {
             for (int s = 0, at = 0; s < streams; at += counts[s], s++) {
                 System.arraycopy(nanos[s], 0, all, at, counts[s]);
             }
-            return new ThroughputResult(subject.name(), streams, threadsPerStream, images, seconds, images / seconds,
+            return new ThroughputResult(
+                    subject.name(),
+                    streams,
+                    threadsPerStream,
+                    images,
+                    seconds,
+                    images / seconds,
                     LatencyStats.of(all, images));
         }
     }

@@ -1,12 +1,12 @@
 package io.vecnn.bench.cli;
 
-import io.vecnn.tools.VecnnMain;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import io.vecnn.tools.VecnnMain;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,8 +33,24 @@ class BenchCommandTest {
     void writesJsonThatMatchesItsSchemaAndAChart() throws Exception {
         Path json = dir.resolve("out.json");
         Path chart = dir.resolve("out.png");
-        String stdout = runOk("bench", "--arch", "lenet5", "--batch", "1,2", "--threads", "1", "--warmup", "1",
-                "--iterations", "3", "--layers", "--json", json.toString(), "--chart", chart.toString(), "--markdown");
+        String stdout = runOk(
+                "bench",
+                "--arch",
+                "lenet5",
+                "--batch",
+                "1,2",
+                "--threads",
+                "1",
+                "--warmup",
+                "1",
+                "--iterations",
+                "3",
+                "--layers",
+                "--json",
+                json.toString(),
+                "--chart",
+                chart.toString(),
+                "--markdown");
 
         JsonNode report = JSON.readTree(json.toFile());
         assertEquals(Set.of(), schemaErrors(report));
@@ -48,7 +64,8 @@ class BenchCommandTest {
             assertEquals("vecnn", vecnn.get("engine").asText());
             assertEquals(3, vecnn.get("runs").asInt());
             assertTrue(vecnn.get("first_run_ms").asDouble() > 0, vecnn.toString());
-            assertTrue(vecnn.get("latency_ms").get("p50").asDouble() <= vecnn.get("latency_ms").get("max").asDouble());
+            assertTrue(vecnn.get("latency_ms").get("p50").asDouble()
+                    <= vecnn.get("latency_ms").get("max").asDouble());
             assertFalse(config.get("layers").isEmpty(), "--layers gives a per-layer profile");
         }
         assertEquals(1, report.get("results").get(1).get("batch").asInt() - 1);
@@ -62,13 +79,29 @@ class BenchCommandTest {
     @Test
     void everyEngineReportsItsFirstRunAfterOpeningTheModel() throws Exception {
         Path json = dir.resolve("first.json");
-        String stdout = runOk("bench", "--arch", "lenet5", "--compare", "onnxruntime,pytorch", "--batch", "1,2",
-                "--threads", "1", "--warmup", "1", "--iterations", "2", "--json", json.toString(), "--markdown");
+        String stdout = runOk(
+                "bench",
+                "--arch",
+                "lenet5",
+                "--compare",
+                "onnxruntime,pytorch",
+                "--batch",
+                "1,2",
+                "--threads",
+                "1",
+                "--warmup",
+                "1",
+                "--iterations",
+                "2",
+                "--json",
+                json.toString(),
+                "--markdown");
 
         JsonNode report = JSON.readTree(json.toFile());
         assertEquals(Set.of(), schemaErrors(report));
         JsonNode damaged = report.deepCopy();
-        ((com.fasterxml.jackson.databind.node.ObjectNode) damaged.get("results").get(0).get("engines").get(1))
+        ((com.fasterxml.jackson.databind.node.ObjectNode)
+                        damaged.get("results").get(0).get("engines").get(1))
                 .remove("first_run_ms");
         assertFalse(schemaErrors(damaged).isEmpty(), "the schema rejects an engine without its first run");
         assertEquals(2, report.get("results").size());
@@ -88,8 +121,22 @@ class BenchCommandTest {
     @Test
     void throughputModeReportsBothWaysOfUsingTheCores() throws Exception {
         Path json = dir.resolve("streams.json");
-        runOk("bench", "--arch", "lenet5", "--threads", "2", "--warmup", "1", "--iterations", "2", "--streams", "2",
-                "--duration", "0.2", "--json", json.toString());
+        runOk(
+                "bench",
+                "--arch",
+                "lenet5",
+                "--threads",
+                "2",
+                "--warmup",
+                "1",
+                "--iterations",
+                "2",
+                "--streams",
+                "2",
+                "--duration",
+                "0.2",
+                "--json",
+                json.toString());
         JsonNode report = JSON.readTree(json.toFile());
         assertEquals(Set.of(), schemaErrors(report));
         JsonNode modes = report.get("throughput");
@@ -112,12 +159,16 @@ class BenchCommandTest {
             System.setErr(saved);
         }
         assertEquals(2, code);
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown engine 'tensorflow'"), err.toString(StandardCharsets.UTF_8));
+        assertTrue(
+                err.toString(StandardCharsets.UTF_8).contains("unknown engine 'tensorflow'"),
+                err.toString(StandardCharsets.UTF_8));
     }
 
     private static Set<ValidationMessage> schemaErrors(JsonNode report) throws Exception {
-        try (InputStream schemaFile = BenchCommandTest.class.getResourceAsStream("/io/vecnn/bench/report/bench-result.schema.json")) {
-            JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(schemaFile);
+        try (InputStream schemaFile =
+                BenchCommandTest.class.getResourceAsStream("/io/vecnn/bench/report/bench-result.schema.json")) {
+            JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+                    .getSchema(schemaFile);
             return schema.validate(report);
         }
     }

@@ -1,18 +1,17 @@
 package io.vecnn.bench.cli;
 
-import io.vecnn.tools.VecnnMain;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vecnn.Model;
 import com.sun.net.httpserver.HttpServer;
+import io.vecnn.Model;
 import io.vecnn.bench.load.TinyModel;
 import io.vecnn.serve.InferenceServer;
 import io.vecnn.serve.ServerConfig;
+import io.vecnn.tools.VecnnMain;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -23,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,9 +39,25 @@ class LoadtestCommandTest {
     void servesInProcessAndReportsEachBatchingConfiguration() throws Exception {
         Path model = TinyModel.write(dir.resolve("tiny.vnn"));
         Path json = dir.resolve("load.json");
-        Output out = run("loadtest", "--serve", model.toString(), "--clients", "8", "--max-batch", "1,8",
-                "--max-delay-us", "5000", "--threads", "1", "--warmup", "300ms", "--duration", "1s",
-                "--json", json.toString(), "--markdown");
+        Output out = run(
+                "loadtest",
+                "--serve",
+                model.toString(),
+                "--clients",
+                "8",
+                "--max-batch",
+                "1,8",
+                "--max-delay-us",
+                "5000",
+                "--threads",
+                "1",
+                "--warmup",
+                "300ms",
+                "--duration",
+                "1s",
+                "--json",
+                json.toString(),
+                "--markdown");
         assertEquals(0, out.code, out.text());
 
         JsonNode report = JSON.readTree(json.toFile());
@@ -57,15 +73,20 @@ class LoadtestCommandTest {
             assertTrue(r.get("errors").isEmpty(), r.toString());
             assertTrue(r.get("requests_per_second").asDouble() > 0, r.toString());
             JsonNode l = r.get("latency_ms");
-            assertTrue(0 < l.get("p50").asDouble() && l.get("p50").asDouble() <= l.get("p90").asDouble()
-                    && l.get("p90").asDouble() <= l.get("p99").asDouble()
-                    && l.get("p99").asDouble() <= l.get("p999").asDouble()
-                    && l.get("p999").asDouble() <= l.get("max").asDouble(), l.toString());
+            assertTrue(
+                    0 < l.get("p50").asDouble()
+                            && l.get("p50").asDouble() <= l.get("p90").asDouble()
+                            && l.get("p90").asDouble() <= l.get("p99").asDouble()
+                            && l.get("p99").asDouble() <= l.get("p999").asDouble()
+                            && l.get("p999").asDouble() <= l.get("max").asDouble(),
+                    l.toString());
         }
         assertEquals(1, results.get(0).get("server").get("max_batch").asInt());
         assertEquals(1.0, results.get(0).get("mean_batch_size").asDouble(), 1e-9);
         assertEquals(8, results.get(1).get("server").get("max_batch").asInt());
-        assertTrue(results.get(1).get("mean_batch_size").asDouble() > 1, results.get(1).toString());
+        assertTrue(
+                results.get(1).get("mean_batch_size").asDouble() > 1,
+                results.get(1).toString());
         assertTrue(out.stdout.contains("batch≤8 5000µs 1i 1t"), out.stdout);
         assertTrue(out.stdout.contains("| batch≤1 5000µs 1i 1t | 8 |"), out.stdout);
     }
@@ -80,26 +101,61 @@ class LoadtestCommandTest {
         }
         ImageIO.write(image, "png", png.toFile());
         try (Model loaded = Model.load(model, 1)) {
-            InferenceServer server = InferenceServer.start(ServerConfig.defaults().withPort(0), Map.of("tiny", loaded));
+            InferenceServer server =
+                    InferenceServer.start(ServerConfig.defaults().withPort(0), Map.of("tiny", loaded));
             try {
                 for (String payload : new String[] {"v2-json", "v2-binary", "npy", "image"}) {
                     Path json = dir.resolve(payload + ".json");
-                    Output out = run(payload.equals("image")
-                            ? new String[] {"loadtest", "--url", server.uri().toString(), "--payload", payload,
-                                    "--image", png.toString(), "--clients", "2", "--warmup", "0s", "--requests", "40",
-                                    "--json", json.toString()}
-                            : new String[] {"loadtest", "--url", server.uri() + "/", "--payload", payload,
-                                    "--images-per-request", "2", "--clients", "2", "--warmup", "0s", "--requests", "40",
-                                    "--json", json.toString()});
+                    Output out = run(
+                            payload.equals("image")
+                                    ? new String[] {
+                                        "loadtest",
+                                        "--url",
+                                        server.uri().toString(),
+                                        "--payload",
+                                        payload,
+                                        "--image",
+                                        png.toString(),
+                                        "--clients",
+                                        "2",
+                                        "--warmup",
+                                        "0s",
+                                        "--requests",
+                                        "40",
+                                        "--json",
+                                        json.toString()
+                                    }
+                                    : new String[] {
+                                        "loadtest",
+                                        "--url",
+                                        server.uri() + "/",
+                                        "--payload",
+                                        payload,
+                                        "--images-per-request",
+                                        "2",
+                                        "--clients",
+                                        "2",
+                                        "--warmup",
+                                        "0s",
+                                        "--requests",
+                                        "40",
+                                        "--json",
+                                        json.toString()
+                                    });
                     assertEquals(0, out.code, payload + ": " + out.text());
-                    JsonNode result = JSON.readTree(json.toFile()).get("results").get(0);
+                    JsonNode result =
+                            JSON.readTree(json.toFile()).get("results").get(0);
                     assertEquals(40, result.get("ok").asLong(), payload + ": " + result);
                     assertTrue(result.get("server").isNull(), result.toString());
-                    assertEquals(payload.equals("image") ? 1.0 : 2.0,
-                            result.get("images_per_second").asDouble() / result.get("requests_per_second").asDouble(), 1e-9);
+                    assertEquals(
+                            payload.equals("image") ? 1.0 : 2.0,
+                            result.get("images_per_second").asDouble()
+                                    / result.get("requests_per_second").asDouble(),
+                            1e-9);
                 }
 
-                Output unknown = run("loadtest", "--url", server.uri().toString(), "--model", "nope", "--duration", "1s");
+                Output unknown =
+                        run("loadtest", "--url", server.uri().toString(), "--model", "nope", "--duration", "1s");
                 assertEquals(1, unknown.code, unknown.text());
                 assertTrue(unknown.stderr.contains("has no model 'nope'"), unknown.stderr);
             } finally {
@@ -137,8 +193,20 @@ class LoadtestCommandTest {
         fake.start();
         try {
             Path json = dir.resolve("errors.json");
-            Output out = run("loadtest", "--url", "http://127.0.0.1:" + fake.getAddress().getPort(), "--model", "m",
-                    "--clients", "1", "--warmup", "0s", "--requests", "20", "--json", json.toString());
+            Output out = run(
+                    "loadtest",
+                    "--url",
+                    "http://127.0.0.1:" + fake.getAddress().getPort(),
+                    "--model",
+                    "m",
+                    "--clients",
+                    "1",
+                    "--warmup",
+                    "0s",
+                    "--requests",
+                    "20",
+                    "--json",
+                    json.toString());
             assertEquals(0, out.code, out.text());
             JsonNode result = JSON.readTree(json.toFile()).get("results").get(0);
             assertEquals(20, result.get("requests").asLong(), result.toString());
@@ -158,11 +226,13 @@ class LoadtestCommandTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        Output out = run("loadtest", "--url", "http://127.0.0.1:" + port, "--model", "m", "--duration", "1s",
-                "--timeout", "2s");
+        Output out = run(
+                "loadtest", "--url", "http://127.0.0.1:" + port, "--model", "m", "--duration", "1s", "--timeout", "2s");
         assertEquals(1, out.code, out.text());
-        assertEquals("vecnn loadtest: error: cannot connect to http://127.0.0.1:" + port
-                + " (connection refused); is the server running?", out.stderr.strip());
+        assertEquals(
+                "vecnn loadtest: error: cannot connect to http://127.0.0.1:" + port
+                        + " (connection refused); is the server running?",
+                out.stderr.strip());
     }
 
     @Test

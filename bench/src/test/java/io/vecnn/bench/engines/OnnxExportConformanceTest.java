@@ -1,12 +1,12 @@
 package io.vecnn.bench.engines;
 
 import io.vecnn.Model;
+import io.vecnn.Shape;
 import io.vecnn.converter.ModelConversion;
 import io.vecnn.converter.arch.Architecture;
 import io.vecnn.converter.arch.Architectures;
 import io.vecnn.converter.synth.SyntheticWeights;
 import io.vecnn.exec.fast.KernelSelection;
-import io.vecnn.Shape;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,10 +30,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OnnxExportConformanceTest {
     private static final double TOLERANCE = 1e-4;
     private static final int THREADS = 2;
-    private static final Map<String, Integer> REDUCED_SIZES = Map.ofEntries(Map.entry("resnet18", 64),
-            Map.entry("resnet34", 64), Map.entry("resnet50", 64), Map.entry("resnet101", 64),
-            Map.entry("resnet152", 64), Map.entry("vgg13", 32), Map.entry("vgg13_bn", 32), Map.entry("vgg16", 32),
-            Map.entry("vgg16_bn", 32), Map.entry("vgg19", 32), Map.entry("vgg19_bn", 32));
+    private static final Map<String, Integer> REDUCED_SIZES = Map.ofEntries(
+            Map.entry("resnet18", 64),
+            Map.entry("resnet34", 64),
+            Map.entry("resnet50", 64),
+            Map.entry("resnet101", 64),
+            Map.entry("resnet152", 64),
+            Map.entry("vgg13", 32),
+            Map.entry("vgg13_bn", 32),
+            Map.entry("vgg16", 32),
+            Map.entry("vgg16_bn", 32),
+            Map.entry("vgg19", 32),
+            Map.entry("vgg19_bn", 32));
     private static ForkJoinPool pool;
 
     @BeforeAll
@@ -57,8 +65,11 @@ class OnnxExportConformanceTest {
         Shape d = arch.defaultInput();
         int size = REDUCED_SIZES.getOrDefault(name, d.height());
         Shape input = new Shape(d.channels(), size, REDUCED_SIZES.getOrDefault(name, d.width()));
-        Model vecnn = Model.of(ModelConversion.convert(SyntheticWeights.generate(arch, 7, arch.defaultNumClasses()),
-                arch, input, "synth"), pool).withKernelSelection(KernelSelection.HEURISTIC);
+        Model vecnn = Model.of(
+                        ModelConversion.convert(
+                                SyntheticWeights.generate(arch, 7, arch.defaultNumClasses()), arch, input, "synth"),
+                        pool)
+                .withKernelSelection(KernelSelection.HEURISTIC);
         try (OnnxRuntimeEngine ort = OnnxRuntimeEngine.open(vecnn, THREADS)) {
             for (int batch = 1; batch <= 2; batch++) {
                 float[] x = gaussian((int) (batch * input.size()), 100L * batch + name.hashCode());
@@ -72,7 +83,8 @@ class OnnxExportConformanceTest {
                     scale = Math.max(scale, Math.abs(expected[i]));
                 }
                 double relative = worst / scale;
-                System.out.printf("onnx export %-12s %s batch %d: max |ort - vecnn| / max |vecnn| = %.2e%n",
+                System.out.printf(
+                        "onnx export %-12s %s batch %d: max |ort - vecnn| / max |vecnn| = %.2e%n",
                         name, input, batch, relative);
                 assertTrue(scale > 0, "VecNN's output is all zeros, nothing was compared");
                 assertTrue(relative <= TOLERANCE, name + " at batch " + batch + ": relative difference " + relative);

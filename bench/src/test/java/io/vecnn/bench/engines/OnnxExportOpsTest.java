@@ -1,10 +1,10 @@
 package io.vecnn.bench.engines;
 
 import io.vecnn.Model;
+import io.vecnn.Shape;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 import io.vecnn.graph.WeightTensor;
 import io.vecnn.modelfile.ModelFile;
 import org.junit.jupiter.api.AfterAll;
@@ -68,14 +68,38 @@ class OnnxExportOpsTest {
             return name;
         }
 
-        String conv(String name, String x, int in, int out, int kernel, int stride, int pad, int dilation, int groups,
-                    boolean bias) {
-            return add(name, new Op.Conv2d(out, kernel, kernel, stride, stride, pad, pad, dilation, dilation, groups,
-                    weight(name + ".w", out, kernel, kernel, in / groups), bias ? weight(name + ".b", out) : null), x);
+        String conv(
+                String name,
+                String x,
+                int in,
+                int out,
+                int kernel,
+                int stride,
+                int pad,
+                int dilation,
+                int groups,
+                boolean bias) {
+            return add(
+                    name,
+                    new Op.Conv2d(
+                            out,
+                            kernel,
+                            kernel,
+                            stride,
+                            stride,
+                            pad,
+                            pad,
+                            dilation,
+                            dilation,
+                            groups,
+                            weight(name + ".w", out, kernel, kernel, in / groups),
+                            bias ? weight(name + ".b", out) : null),
+                    x);
         }
 
         String linear(String name, String x, int in, int out, boolean bias) {
-            return add(name, new Op.Linear(out, weight(name + ".w", out, in), bias ? weight(name + ".b", out) : null), x);
+            return add(
+                    name, new Op.Linear(out, weight(name + ".w", out, in), bias ? weight(name + ".b", out) : null), x);
         }
 
         String affine(String name, String x, int channels) {
@@ -83,7 +107,8 @@ class OnnxExportOpsTest {
         }
 
         Model model(String output) {
-            return Model.of(new ModelFile(new Graph("input", input, nodes, output), weights, List.of(), Map.of()), pool);
+            return Model.of(
+                    new ModelFile(new Graph("input", input, nodes, output), weights, List.of(), Map.of()), pool);
         }
     }
 
@@ -97,7 +122,11 @@ class OnnxExportOpsTest {
         String f1 = n.add("f1", new Op.Flatten(), mixed);
         String f2 = n.add("f2", new Op.Flatten(), pooled);
         String f3 = n.add("f3", new Op.Flatten(), up);
-        String cat = n.add("cat", new Op.Concat(), n.linear("fc1", f1, 64, 6, true), n.linear("fc2", f2, 64, 6, false),
+        String cat = n.add(
+                "cat",
+                new Op.Concat(),
+                n.linear("fc1", f1, 64, 6, true),
+                n.linear("fc2", f2, 64, 6, false),
                 n.linear("fc3", f3, 4 * 16 * 12, 6, true));
         assertAgree(n.model(n.add("softmax", new Op.Softmax(), cat)), n.input);
     }
@@ -110,7 +139,10 @@ class OnnxExportOpsTest {
         String max = n.add("max", new Op.MaxPool2d(3, 3, 3, 3, 1, 1, true), "input");
         String avgOdd = n.add("avg_odd", new Op.AvgPool2d(2, 2, 2, 2, 1, 1, true, true), "input");
         String cat = n.add("cat", new Op.Concat(), avgIn, avgEx, max);
-        String sum = n.add("sum", new Op.Add(), n.add("f1", new Op.Flatten(), cat),
+        String sum = n.add(
+                "sum",
+                new Op.Add(),
+                n.add("f1", new Op.Flatten(), cat),
                 n.add("f2", new Op.Flatten(), n.conv("conv", avgOdd, 2, 24, 2, 2, 0, 1, 1, false)));
         assertAgree(n.model(sum), n.input);
     }
@@ -155,16 +187,18 @@ class OnnxExportOpsTest {
                 }
                 float[] expected = vecnn.run(x, batch);
                 float[] actual = ort.run(x, batch);
-                assertTrue(expected.length == actual.length, expected.length + " values from VecNN, " + actual.length
-                        + " from ORT");
+                assertTrue(
+                        expected.length == actual.length,
+                        expected.length + " values from VecNN, " + actual.length + " from ORT");
                 double worst = 0;
                 double scale = 0;
                 for (int i = 0; i < expected.length; i++) {
                     worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
                     scale = Math.max(scale, Math.abs(expected[i]));
                 }
-                assertTrue(scale > 0 && worst / scale <= 1e-4, "batch " + batch + ": relative difference "
-                        + worst / scale);
+                assertTrue(
+                        scale > 0 && worst / scale <= 1e-4,
+                        "batch " + batch + ": relative difference " + worst / scale);
             }
         }
     }

@@ -1,10 +1,10 @@
 package io.vecnn.bench.engines;
 
 import io.vecnn.Model;
+import io.vecnn.Shape;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 import io.vecnn.graph.WeightTensor;
 import io.vecnn.modelfile.ModelFile;
 import org.junit.jupiter.api.Test;
@@ -32,15 +32,21 @@ class PyTorchEngineOpsTest {
     @Test
     void poolingRulesAndFlattenedFeaturesMatchVecnn() {
         List<Node> nodes = List.of(
-                new Node("conv", new Op.Conv2d(6, 3, 3, 1, 1, 2, 2, 2, 2, 2, weight("conv.w", 6, 3, 3, 2),
-                        weight("conv.b", 6)), List.of("x"), "conv"),
+                new Node(
+                        "conv",
+                        new Op.Conv2d(6, 3, 3, 1, 1, 2, 2, 2, 2, 2, weight("conv.w", 6, 3, 3, 2), weight("conv.b", 6)),
+                        List.of("x"),
+                        "conv"),
                 new Node("exclude", new Op.AvgPool2d(3, 3, 2, 2, 1, 1, true, false), List.of("conv"), "exclude"),
                 new Node("include", new Op.AvgPool2d(3, 3, 2, 2, 1, 1, true, true), List.of("conv"), "include"),
                 new Node("add", new Op.Add(), List.of("exclude", "include"), "add"),
                 new Node("max", new Op.MaxPool2d(2, 2, 2, 2, 0, 0, true), List.of("add"), "max"),
                 new Node("flatten", new Op.Flatten(), List.of("max"), "flatten"),
-                new Node("affine", new Op.ChannelAffine(weight("affine.scale", 54), weight("affine.shift", 54)),
-                        List.of("flatten"), "affine"),
+                new Node(
+                        "affine",
+                        new Op.ChannelAffine(weight("affine.scale", 54), weight("affine.shift", 54)),
+                        List.of("flatten"),
+                        "affine"),
                 new Node("relu", new Op.Relu(), List.of("affine"), "relu"),
                 new Node("fc", new Op.Linear(5, weight("fc.w", 5, 54), weight("fc.b", 5)), List.of("relu"), "fc"),
                 new Node("log_softmax", new Op.LogSoftmax(), List.of("fc"), "y"));
@@ -50,8 +56,11 @@ class PyTorchEngineOpsTest {
     @Test
     void aFlattenedOutputComesInVecnnsOrder() {
         List<Node> nodes = List.of(
-                new Node("conv", new Op.Conv2d(3, 1, 1, 1, 1, 0, 0, 1, 1, 1, weight("conv.w", 3, 1, 1, 2), null),
-                        List.of("x"), "conv"),
+                new Node(
+                        "conv",
+                        new Op.Conv2d(3, 1, 1, 1, 1, 0, 0, 1, 1, 1, weight("conv.w", 3, 1, 1, 2), null),
+                        List.of("x"),
+                        "conv"),
                 new Node("flatten", new Op.Flatten(), List.of("conv"), "flatten"),
                 new Node("softmax", new Op.Softmax(), List.of("flatten"), "y"));
         assertSameAsVecnn(new Graph("x", new Shape(2, 4, 5), nodes, "y"), 2);
@@ -60,7 +69,7 @@ class PyTorchEngineOpsTest {
     private void assertSameAsVecnn(Graph graph, int batch) {
         ForkJoinPool pool = new ForkJoinPool(1);
         try (Model model = Model.of(new ModelFile(graph, weights, List.of(), Map.of()), pool);
-             PyTorchEngine torch = PyTorchEngine.open(model, 1)) {
+                PyTorchEngine torch = PyTorchEngine.open(model, 1)) {
             float[] x = values((int) (batch * graph.inputShape().size()));
             float[] expected = model.run(x, batch);
             float[] actual = torch.run(x, batch);

@@ -2,12 +2,12 @@ package io.vecnn.bench.engines;
 
 import ai.djl.pytorch.jni.JniUtils;
 import io.vecnn.Model;
+import io.vecnn.Shape;
 import io.vecnn.converter.ModelConversion;
 import io.vecnn.converter.arch.Architecture;
 import io.vecnn.converter.arch.Architectures;
 import io.vecnn.converter.synth.SyntheticWeights;
 import io.vecnn.exec.fast.KernelSelection;
-import io.vecnn.Shape;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -65,7 +65,7 @@ class PyTorchEngineTest {
         Architecture arch = Architectures.get(name);
         ForkJoinPool pool = new ForkJoinPool(THREADS);
         try (Model model = model(arch, inputSize(arch), pool);
-             PyTorchEngine torch = PyTorchEngine.open(model, THREADS)) {
+                PyTorchEngine torch = PyTorchEngine.open(model, THREADS)) {
             int imageSize = (int) model.inputShape().size();
             for (int batch = 1; batch <= 2; batch++) {
                 float[] x = input(model.inputShape(), batch, name.hashCode() + batch);
@@ -78,12 +78,16 @@ class PyTorchEngineTest {
                 }
                 double relative = relativeDifference(perImage, vecnn);
                 WORST.merge(name, relative, Math::max);
-                assertTrue(relative <= TOLERANCE, String.format("%s at %s, batch %d: max |torch - vecnn| is %.3g of max |vecnn|",
-                        name, model.inputShape(), batch, relative));
+                assertTrue(
+                        relative <= TOLERANCE,
+                        String.format(
+                                "%s at %s, batch %d: max |torch - vecnn| is %.3g of max |vecnn|",
+                                name, model.inputShape(), batch, relative));
                 if (batch > 1) {
                     double torchBatch = relativeDifference(torch.run(x, batch), perImage);
                     if (torchBatch > TOLERANCE) {
-                        System.out.printf("libtorch: %s batch %d differs from its own per-image outputs by %.3g%n",
+                        System.out.printf(
+                                "libtorch: %s batch %d differs from its own per-image outputs by %.3g%n",
                                 name, batch, torchBatch);
                     }
                 }
@@ -98,13 +102,14 @@ class PyTorchEngineTest {
         Architecture arch = Architectures.get("resnet18");
         ForkJoinPool pool = new ForkJoinPool(THREADS);
         try (Model model = model(arch, new Shape(3, 64, 64), pool);
-             PyTorchEngine one = PyTorchEngine.open(model, 1);
-             PyTorchEngine two = PyTorchEngine.open(model, 2)) {
+                PyTorchEngine one = PyTorchEngine.open(model, 1);
+                PyTorchEngine two = PyTorchEngine.open(model, 2)) {
             float[] x = input(model.inputShape(), 1, 7);
             float[] expected = model.run(x, 1);
             for (PyTorchEngine engine : new PyTorchEngine[] {one, two, one, two}) {
                 float[] y = engine.run(x, 1);
-                assertEquals(engine == one ? 1 : 2, JniUtils.getNumThreads(), "libtorch's intra-op threads after a run");
+                assertEquals(
+                        engine == one ? 1 : 2, JniUtils.getNumThreads(), "libtorch's intra-op threads after a run");
                 assertTrue(relativeDifference(y, expected) <= TOLERANCE);
             }
         } finally {
@@ -116,7 +121,8 @@ class PyTorchEngineTest {
     void namesItselfAndTheLibtorchVersion() {
         Architecture arch = Architectures.get("lenet5");
         ForkJoinPool pool = new ForkJoinPool(1);
-        try (Model model = model(arch, arch.defaultInput(), pool); PyTorchEngine torch = PyTorchEngine.open(model, 1)) {
+        try (Model model = model(arch, arch.defaultInput(), pool);
+                PyTorchEngine torch = PyTorchEngine.open(model, 1)) {
             assertEquals("pytorch", torch.name());
             assertTrue(torch.version().matches("\\d+\\.\\d+\\.\\d+"), torch.version());
         } finally {
@@ -128,12 +134,18 @@ class PyTorchEngineTest {
     static void report() {
         Function<Double, String> format = d -> String.format("%.2e", d);
         System.out.println("max |torch - vecnn| / max |vecnn| per architecture: "
-                + new TreeMap<>(WORST).entrySet().stream().map(e -> e.getKey() + " " + format.apply(e.getValue())).toList());
+                + new TreeMap<>(WORST)
+                        .entrySet().stream()
+                                .map(e -> e.getKey() + " " + format.apply(e.getValue()))
+                                .toList());
     }
 
     private static Model model(Architecture arch, Shape input, ForkJoinPool pool) {
-        return Model.of(ModelConversion.convert(SyntheticWeights.generate(arch, 1, arch.defaultNumClasses()), arch, input,
-                "synth"), pool).withKernelSelection(KernelSelection.HEURISTIC);
+        return Model.of(
+                        ModelConversion.convert(
+                                SyntheticWeights.generate(arch, 1, arch.defaultNumClasses()), arch, input, "synth"),
+                        pool)
+                .withKernelSelection(KernelSelection.HEURISTIC);
     }
 
     private static float[] input(Shape shape, int batch, long seed) {

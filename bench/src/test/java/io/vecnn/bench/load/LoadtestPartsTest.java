@@ -45,11 +45,21 @@ class LoadtestPartsTest {
 
     @Test
     void settingsTakeADurationOrARequestCount() {
-        assertThrows(IllegalArgumentException.class,
-                () -> new LoadSettings(1, Duration.ZERO, Duration.ofSeconds(1), 5, Payload.V2_JSON, 1,
-                        Duration.ofSeconds(1)));
-        assertEquals(3, new LoadSettings(1, Duration.ofSeconds(2), Duration.ofMillis(500), 0, Payload.NPY, 1,
-                Duration.ofSeconds(1)).progressUnits());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new LoadSettings(
+                        1, Duration.ZERO, Duration.ofSeconds(1), 5, Payload.V2_JSON, 1, Duration.ofSeconds(1)));
+        assertEquals(
+                3,
+                new LoadSettings(
+                                1,
+                                Duration.ofSeconds(2),
+                                Duration.ofMillis(500),
+                                0,
+                                Payload.NPY,
+                                1,
+                                Duration.ofSeconds(1))
+                        .progressUnits());
         assertEquals(Payload.V2_BINARY, Payload.of("v2-binary"));
     }
 }

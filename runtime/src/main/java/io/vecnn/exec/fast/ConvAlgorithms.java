@@ -1,7 +1,7 @@
 package io.vecnn.exec.fast;
 
-import io.vecnn.graph.Op;
 import io.vecnn.Shape;
+import io.vecnn.graph.Op;
 import io.vecnn.kernels.Conv2dGemm;
 import io.vecnn.kernels.Conv2dImplicitGemm;
 import io.vecnn.kernels.ConvKernel;
@@ -25,20 +25,33 @@ final class ConvAlgorithms {
     static final int WINOGRAD_MIN_CHANNELS = 16;
     /** Below this many 4x4 output tiles per image (about a 13x13 map) the 4x larger weights dominate. */
     static final int WINOGRAD_MIN_TILES = 16;
+
     private static final String WINOGRAD = "winograd_f43";
     private static final String GEMM = "gemm";
 
-    private ConvAlgorithms() {
-    }
+    private ConvAlgorithms() {}
 
-    static ConvKernel choose(Op.Conv2d c, float[] weight, float[] bias, Shape in, Shape out, KernelSelection selection,
-                             ForkJoinPool pool) {
+    static ConvKernel choose(
+            Op.Conv2d c,
+            float[] weight,
+            float[] bias,
+            Shape in,
+            Shape out,
+            KernelSelection selection,
+            ForkJoinPool pool) {
         if (Conv2dImplicitGemm.applies(c, in)) {
             return new Conv2dImplicitGemm(c, weight, bias, in, out);
         }
-        boolean winogradApplies = c.kernelH() == 3 && c.kernelW() == 3 && c.strideH() == 1 && c.strideW() == 1
-                && c.dilationH() == 1 && c.dilationW() == 1 && c.groups() == 1 && c.padH() == c.padW()
-                && in.channels() >= WINOGRAD_MIN_CHANNELS && out.channels() >= WINOGRAD_MIN_CHANNELS;
+        boolean winogradApplies = c.kernelH() == 3
+                && c.kernelW() == 3
+                && c.strideH() == 1
+                && c.strideW() == 1
+                && c.dilationH() == 1
+                && c.dilationW() == 1
+                && c.groups() == 1
+                && c.padH() == c.padW()
+                && in.channels() >= WINOGRAD_MIN_CHANNELS
+                && out.channels() >= WINOGRAD_MIN_CHANNELS;
         if (!winogradApplies) {
             return new Conv2dGemm(c, weight, bias, in, out);
         }
@@ -53,8 +66,10 @@ final class ConvAlgorithms {
         }
         TuningCache cache = TuningCache.current();
         int threads = pool == null ? 1 : pool.getParallelism();
-        String key = TuningCache.key("conv " + in + " -> " + out + " k" + c.kernelH() + "x" + c.kernelW() + " s"
-                + c.strideH() + " p" + c.padH(), threads);
+        String key = TuningCache.key(
+                "conv " + in + " -> " + out + " k" + c.kernelH() + "x" + c.kernelW() + " s" + c.strideH() + " p"
+                        + c.padH(),
+                threads);
         String known = cache == null ? null : cache.get(key);
         if (WINOGRAD.equals(known)) {
             return new WinogradF43(weight, bias, c.padH(), in, out);
@@ -62,8 +77,9 @@ final class ConvAlgorithms {
         if (GEMM.equals(known)) {
             return new Conv2dGemm(c, weight, bias, in, out);
         }
-        return new ConvCandidates(key, List.of(new WinogradF43(weight, bias, c.padH(), in, out),
-                new Conv2dGemm(c, weight, bias, in, out)));
+        return new ConvCandidates(
+                key,
+                List.of(new WinogradF43(weight, bias, c.padH(), in, out), new Conv2dGemm(c, weight, bias, in, out)));
     }
 
     /** The name a choice of {@link #choose} is recorded under in the tuning cache. */

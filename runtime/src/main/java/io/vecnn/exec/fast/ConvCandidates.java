@@ -1,10 +1,10 @@
 package io.vecnn.exec.fast;
 
 import io.vecnn.Shape;
+import io.vecnn.exec.parallel.Team;
 import io.vecnn.kernels.ConvKernel;
 
 import java.util.List;
-import io.vecnn.exec.parallel.Team;
 
 /**
  * A layer whose algorithm is still open while {@link NetworkTuning} times the plan: it runs whichever
@@ -33,8 +33,16 @@ final class ConvCandidates implements ConvKernel {
     }
 
     @Override
-    public void run(float[] x, int batch, float[] y, int yChannel, int yChannels, float[] residual, boolean relu,
-                    Team team, float[] scratch) {
+    public void run(
+            float[] x,
+            int batch,
+            float[] y,
+            int yChannel,
+            int yChannels,
+            float[] residual,
+            boolean relu,
+            Team team,
+            float[] scratch) {
         candidates.get(current).run(x, batch, y, yChannel, yChannels, residual, relu, team, scratch);
     }
 

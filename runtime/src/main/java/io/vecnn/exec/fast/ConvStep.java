@@ -1,22 +1,31 @@
 package io.vecnn.exec.fast;
 
+import io.vecnn.exec.parallel.Team;
 import io.vecnn.graph.Op;
 import io.vecnn.kernels.ConvKernel;
 
 import java.util.Map;
-import io.vecnn.exec.parallel.Team;
 
 /**
  * A convolution with its fused epilogue: bias (BatchNorm folded in), optional residual add, optional ReLU;
  * written into its channel slice of a concat output when a concat reads it.
  */
-record ConvStep(String name, Op.Conv2d op, ConvKernel conv, int input, int output, Slice slice, int residual, boolean relu)
+record ConvStep(
+        String name, Op.Conv2d op, ConvKernel conv, int input, int output, Slice slice, int residual, boolean relu)
         implements Step {
 
     @Override
     public void run(float[][] buffers, float[] scratch, int batch, Team team) {
-        conv.run(buffers[input], batch, buffers[output], slice.offset(), slice.total(),
-                residual < 0 ? null : buffers[residual], relu, team, scratch);
+        conv.run(
+                buffers[input],
+                batch,
+                buffers[output],
+                slice.offset(),
+                slice.total(),
+                residual < 0 ? null : buffers[residual],
+                relu,
+                team,
+                scratch);
     }
 
     @Override
@@ -34,9 +43,11 @@ record ConvStep(String name, Op.Conv2d op, ConvKernel conv, int input, int outpu
 
     @Override
     public String describe() {
-        return name + ": conv " + conv.outputShape() + " by " + conv.algorithm() + (residual >= 0 ? " + residual" : "") + (relu ? " + relu" : "")
+        return name + ": conv " + conv.outputShape() + " by " + conv.algorithm() + (residual >= 0 ? " + residual" : "")
+                + (relu ? " + relu" : "")
                 + (slice.offset() > 0 || slice.total() != conv.outputShape().channels()
-                ? " into channels " + slice.offset() + ".." + (slice.offset() + conv.outputShape().channels())
-                + " of a concat" : "");
+                        ? " into channels " + slice.offset() + ".."
+                                + (slice.offset() + conv.outputShape().channels()) + " of a concat"
+                        : "");
     }
 }

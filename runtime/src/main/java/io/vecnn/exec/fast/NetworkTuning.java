@@ -1,7 +1,7 @@
 package io.vecnn.exec.fast;
 
-import io.vecnn.Tensor;
 import io.vecnn.Shape;
+import io.vecnn.Tensor;
 import io.vecnn.kernels.ConvKernel;
 
 import java.util.ArrayList;
@@ -30,11 +30,13 @@ final class NetworkTuning {
      * least {@link #MIN_WARMUP_NANOS} and at most {@link #MAX_WARMUP_NANOS}.
      */
     private static final long MIN_WARMUP_NANOS = 300_000_000L;
+
     private static final long MAX_WARMUP_NANOS = 4_000_000_000L;
     private static final int PLATEAU_ROUNDS = 5;
     private static final double PLATEAU = 0.03;
     /** Timed rounds: at least this many, and at least this long, so a burst of load on the VM hits both. */
     private static final int TIMED_ROUNDS = 6;
+
     private static final long TIMED_NANOS = 300_000_000L;
     private static final int MAX_TIMED_ROUNDS = 40;
     /**
@@ -45,12 +47,19 @@ final class NetworkTuning {
      */
     private static final double MARGIN = 0.10;
 
-    private NetworkTuning() {
-    }
+    private NetworkTuning() {}
 
     /** {@code steps} with each open layer given its winning kernel; the choices go to {@code cache} if any. */
-    static List<Step> decide(List<Step> steps, long[] bufferSizes, int inputBuffer, int outputBuffer, Shape input,
-                             Shape output, long macs, ForkJoinPool pool, TuningCache cache) {
+    static List<Step> decide(
+            List<Step> steps,
+            long[] bufferSizes,
+            int inputBuffer,
+            int outputBuffer,
+            Shape input,
+            Shape output,
+            long macs,
+            ForkJoinPool pool,
+            TuningCache cache) {
         Map<String, List<Integer>> layersByKey = new LinkedHashMap<>();
         List<ConvCandidates> open = new ArrayList<>();
         for (int i = 0; i < steps.size(); i++) {
@@ -63,8 +72,13 @@ final class NetworkTuning {
             return steps;
         }
         int variants = open.get(0).candidates.size();
-        long[][] best = time(new Plan(steps, bufferSizes, inputBuffer, outputBuffer, input, output, macs), open,
-                variants, input, pool, steps.size());
+        long[][] best = time(
+                new Plan(steps, bufferSizes, inputBuffer, outputBuffer, input, output, macs),
+                open,
+                variants,
+                input,
+                pool,
+                steps.size());
         List<Step> decided = new ArrayList<>(steps);
         Map<String, String> choices = new LinkedHashMap<>();
         layersByKey.forEach((key, layers) -> {
@@ -83,8 +97,10 @@ final class NetworkTuning {
             for (int i : layers) {
                 ConvStep s = (ConvStep) steps.get(i);
                 ConvKernel kernel = ((ConvCandidates) s.conv()).candidates.get(chosen);
-                decided.set(i, new ConvStep(s.name(), s.op(), kernel, s.input(), s.output(), s.slice(), s.residual(),
-                        s.relu()));
+                decided.set(
+                        i,
+                        new ConvStep(
+                                s.name(), s.op(), kernel, s.input(), s.output(), s.slice(), s.residual(), s.relu()));
                 choices.put(key, ConvAlgorithms.tuningName(kernel));
             }
         });
@@ -95,8 +111,8 @@ final class NetworkTuning {
     }
 
     /** Per variant and step, the fastest time the step took over the timed rounds. */
-    private static long[][] time(Plan plan, List<ConvCandidates> open, int variants, Shape input, ForkJoinPool pool,
-                                 int stepCount) {
+    private static long[][] time(
+            Plan plan, List<ConvCandidates> open, int variants, Shape input, ForkJoinPool pool, int stepCount) {
         Tensor x = new Tensor(1, input.height(), input.width(), input.channels(), new float[(int) input.size()]);
         long[] nanos = new long[stepCount];
         long[][] best = new long[variants][stepCount];
@@ -105,7 +121,9 @@ final class NetworkTuning {
         }
         warmUp(plan, open, variants, x, pool);
         long timedEnd = System.nanoTime() + TIMED_NANOS;
-        for (int round = 0; round < MAX_TIMED_ROUNDS && (round < TIMED_ROUNDS || System.nanoTime() < timedEnd); round++) {
+        for (int round = 0;
+                round < MAX_TIMED_ROUNDS && (round < TIMED_ROUNDS || System.nanoTime() < timedEnd);
+                round++) {
             for (int k = 0; k < variants; k++) {
                 int v = (round + k) % variants;
                 select(open, v);

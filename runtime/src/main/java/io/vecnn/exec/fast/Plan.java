@@ -1,13 +1,13 @@
 package io.vecnn.exec.fast;
 
 import io.vecnn.InputShapeException;
+import io.vecnn.Shape;
 import io.vecnn.Tensor;
 import io.vecnn.VecnnException;
 import io.vecnn.VecnnTimeoutException;
-import io.vecnn.Shape;
-import io.vecnn.kernels.NchwLayout;
 import io.vecnn.exec.parallel.Team;
 import io.vecnn.exec.parallel.WorkerTeam;
+import io.vecnn.kernels.NchwLayout;
 
 import java.util.HashMap;
 import java.util.List;
@@ -39,8 +39,14 @@ public final class Plan {
     /** The longest array the JVMs we run on allocate. */
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
-    Plan(List<Step> steps, long[] bufferSizes, int inputBuffer, int outputBuffer, Shape input, Shape output,
-         long macsPerImage) {
+    Plan(
+            List<Step> steps,
+            long[] bufferSizes,
+            int inputBuffer,
+            int outputBuffer,
+            Shape input,
+            Shape output,
+            long macsPerImage) {
         this.steps = List.copyOf(steps);
         this.bufferSizes = bufferSizes;
         this.inputBuffer = inputBuffer;
@@ -117,8 +123,8 @@ public final class Plan {
                     + " of another model or size; this plan is for " + input);
         }
         if (buffers.batch != batch) {
-            throw new InputShapeException("run buffers hold a batch of " + buffers.batch + "; this run is a batch of "
-                    + batch);
+            throw new InputShapeException(
+                    "run buffers hold a batch of " + buffers.batch + "; this run is a batch of " + batch);
         }
         execute(buffers, nchw, true, out, pool, deadline, null);
     }
@@ -146,16 +152,16 @@ public final class Plan {
         }
         int needed = checkedLength(batch, input, "input");
         if (nchw.length != needed) {
-            throw new InputShapeException("input has " + nchw.length + " values; a batch of " + batch + " at "
-                    + input + " needs " + needed);
+            throw new InputShapeException(
+                    "input has " + nchw.length + " values; a batch of " + batch + " at " + input + " needs " + needed);
         }
         if (out == null) {
             throw new InputShapeException("output array is null");
         }
         int outLength = outputLength(batch);
         if (out.length != outLength) {
-            throw new InputShapeException("output array has " + out.length + " values; a batch of " + batch
-                    + " gives " + outLength + " (" + output + " per image)");
+            throw new InputShapeException("output array has " + out.length + " values; a batch of " + batch + " gives "
+                    + outLength + " (" + output + " per image)");
         }
     }
 
@@ -164,18 +170,18 @@ public final class Plan {
             throw new InputShapeException("input tensor is null");
         }
         if (x.channels() != input.channels() || x.height() != input.height() || x.width() != input.width()) {
-            throw new InputShapeException("plan for " + input + " given an input of " + x.channels() + "x"
-                    + x.height() + "x" + x.width());
+            throw new InputShapeException(
+                    "plan for " + input + " given an input of " + x.channels() + "x" + x.height() + "x" + x.width());
         }
-        Tensor out = new Tensor(x.batch(), output.height(), output.width(), output.channels(),
-                new float[outputLength(x.batch())]);
+        Tensor out = new Tensor(
+                x.batch(), output.height(), output.width(), output.channels(), new float[outputLength(x.batch())]);
         runPooled(x.data(), false, x.batch(), out.data(), pool, 0, stepNanos);
         return out;
     }
 
     /** Runs in buffers borrowed from the pool for this batch size, returned whether the run ends or fails. */
-    private void runPooled(float[] in, boolean nchw, int batch, float[] out, ForkJoinPool pool, long deadline,
-                           long[] stepNanos) {
+    private void runPooled(
+            float[] in, boolean nchw, int batch, float[] out, ForkJoinPool pool, long deadline, long[] stepNanos) {
         ConcurrentLinkedQueue<RunBuffers> free = workspaces.computeIfAbsent(batch, b -> new ConcurrentLinkedQueue<>());
         RunBuffers buffers = free.poll();
         if (buffers == null) {
@@ -189,8 +195,14 @@ public final class Plan {
     }
 
     /** Runs the steps on {@code in}, both it and {@code out} in NCHW order when {@code nchw}, else NHWC. */
-    private void execute(RunBuffers buffers, float[] in, boolean nchw, float[] out, ForkJoinPool pool, long deadline,
-                         long[] stepNanos) {
+    private void execute(
+            RunBuffers buffers,
+            float[] in,
+            boolean nchw,
+            float[] out,
+            ForkJoinPool pool,
+            long deadline,
+            long[] stepNanos) {
         int batch = buffers.batch;
         float[][] b = buffers.values;
         float[] scratch = buffers.scratch;
@@ -218,12 +230,11 @@ public final class Plan {
         }
     }
 
-    private void runSteps(float[][] buffers, float[] scratch, int batch, Team team, long deadline,
-                          long[] stepNanos) {
+    private void runSteps(float[][] buffers, float[] scratch, int batch, Team team, long deadline, long[] stepNanos) {
         for (int i = 0; i < steps.size(); i++) {
             if (deadline != 0 && System.nanoTime() - deadline > 0) {
-                throw new VecnnTimeoutException("deadline passed before layer " + (i + 1) + " of " + steps.size()
-                        + "; the run was abandoned");
+                throw new VecnnTimeoutException(
+                        "deadline passed before layer " + (i + 1) + " of " + steps.size() + "; the run was abandoned");
             }
             long start = stepNanos == null ? 0 : System.nanoTime();
             steps.get(i).run(buffers, scratch, batch, team);

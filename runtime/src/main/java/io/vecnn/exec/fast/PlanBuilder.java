@@ -1,10 +1,10 @@
 package io.vecnn.exec.fast;
 
+import io.vecnn.Shape;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.GraphStats;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 import io.vecnn.graph.ShapeInference;
 import io.vecnn.graph.WeightTensor;
 import io.vecnn.kernels.ConvKernel;
@@ -37,20 +37,29 @@ public final class PlanBuilder {
     private final List<Step> steps = new ArrayList<>();
     /** Values a convolution writes straight into a concat's output: value → (concat output, channel offset). */
     private final Map<String, String> concatOf = new HashMap<>();
+
     private final Map<String, Integer> concatOffset = new HashMap<>();
 
     private final KernelSelection selection;
     private final ForkJoinPool pool;
     private final boolean reuseWeights;
 
-    private PlanBuilder(Graph graph, Map<String, WeightTensor> weights, Shape input, KernelSelection selection,
-                        ForkJoinPool pool, boolean reuseWeights) {
+    private PlanBuilder(
+            Graph graph,
+            Map<String, WeightTensor> weights,
+            Shape input,
+            KernelSelection selection,
+            ForkJoinPool pool,
+            boolean reuseWeights) {
         this.graph = graph;
         this.reuseWeights = reuseWeights;
         this.selection = selection;
         this.pool = pool;
         this.weights = weights;
-        this.shapes = ShapeInference.infer(graph, input, name -> weights.containsKey(name) ? weights.get(name).shape() : null);
+        this.shapes = ShapeInference.infer(
+                graph,
+                input,
+                name -> weights.containsKey(name) ? weights.get(name).shape() : null);
         List<Node> nodes = graph.nodes();
         for (int i = 0; i < nodes.size(); i++) {
             producer.put(nodes.get(i).output(), i);
@@ -64,8 +73,8 @@ public final class PlanBuilder {
      * @param selection how to choose between applicable algorithms
      * @param pool      where candidate kernels are timed under {@link KernelSelection#MEASURE}
      */
-    public static Plan build(Graph graph, Map<String, WeightTensor> weights, Shape input, KernelSelection selection,
-                             ForkJoinPool pool) {
+    public static Plan build(
+            Graph graph, Map<String, WeightTensor> weights, Shape input, KernelSelection selection, ForkJoinPool pool) {
         return build(graph, weights, input, selection, pool, false);
     }
 
@@ -74,8 +83,13 @@ public final class PlanBuilder {
      * takes the weight arrays over and may pack a Linear weight in place, overwriting it: for a caller that
      * holds the only reference to them and drops them after the build.
      */
-    public static Plan build(Graph graph, Map<String, WeightTensor> weights, Shape input, KernelSelection selection,
-                             ForkJoinPool pool, boolean reuseWeights) {
+    public static Plan build(
+            Graph graph,
+            Map<String, WeightTensor> weights,
+            Shape input,
+            KernelSelection selection,
+            ForkJoinPool pool,
+            boolean reuseWeights) {
         long macs = GraphStats.of(graph, weights, input).macs();
         PlanBuilder b = new PlanBuilder(graph, weights, input, selection, pool, reuseWeights);
         int in = b.bufferOf(graph.input());
@@ -89,8 +103,8 @@ public final class PlanBuilder {
         long[] sizes = b.bufferSizes.stream().mapToLong(Long::longValue).toArray();
         int out = b.bufferOf(graph.output());
         Shape outShape = b.shapes.get(graph.output());
-        List<Step> steps = NetworkTuning.decide(b.steps, sizes, in, out, input, outShape, macs, pool,
-                TuningCache.current());
+        List<Step> steps =
+                NetworkTuning.decide(b.steps, sizes, in, out, input, outShape, macs, pool, TuningCache.current());
         return new Plan(steps, sizes, in, out, input, outShape, macs);
     }
 
@@ -101,7 +115,9 @@ public final class PlanBuilder {
             int residual = -1;
             Node add = soleReader(last, Op.Add.class);
             if (add != null && add.inputs().size() == 2) {
-                String other = add.inputs().get(0).equals(last) ? add.inputs().get(1) : add.inputs().get(0);
+                String other = add.inputs().get(0).equals(last)
+                        ? add.inputs().get(1)
+                        : add.inputs().get(0);
                 Integer otherProducer = producer.get(other);
                 if (!other.equals(last) && (otherProducer == null || otherProducer < i)) {
                     residual = bufferOf(other);
@@ -116,14 +132,27 @@ public final class PlanBuilder {
                 fused.add(producer.get(reluNode.output()));
                 last = reluNode.output();
             }
-            ConvKernel kernel = ConvAlgorithms.choose(c, weights.get(c.weight()).data(),
-                    c.bias() == null ? null : weights.get(c.bias()).data(), shapes.get(node.inputs().get(0)),
-                    shapes.get(node.output()), selection, pool);
+            ConvKernel kernel = ConvAlgorithms.choose(
+                    c,
+                    weights.get(c.weight()).data(),
+                    c.bias() == null ? null : weights.get(c.bias()).data(),
+                    shapes.get(node.inputs().get(0)),
+                    shapes.get(node.output()),
+                    selection,
+                    pool);
             String concat = concatOf.get(last);
-            Slice slice = concat == null ? new Slice(0, c.outChannels())
+            Slice slice = concat == null
+                    ? new Slice(0, c.outChannels())
                     : new Slice(concatOffset.get(last), shapes.get(concat).channels());
-            steps.add(new ConvStep(node.name(), c, kernel, bufferOf(node.inputs().get(0)),
-                    bufferOf(concat == null ? last : concat), slice, residual, relu));
+            steps.add(new ConvStep(
+                    node.name(),
+                    c,
+                    kernel,
+                    bufferOf(node.inputs().get(0)),
+                    bufferOf(concat == null ? last : concat),
+                    slice,
+                    residual,
+                    relu));
         } else if (op instanceof Op.Linear l) {
             String last = node.output();
             Node reluNode = soleReader(last, Op.Relu.class);
@@ -132,16 +161,30 @@ public final class PlanBuilder {
                 last = reluNode.output();
             }
             int in = shapes.get(node.inputs().get(0)).channels();
-            steps.add(LinearStep.of(node.name(), l, weights.get(l.weight()).data(),
-                    l.bias() == null ? null : weights.get(l.bias()).data(), in, reluNode != null,
+            steps.add(LinearStep.of(
+                    node.name(),
+                    l,
+                    weights.get(l.weight()).data(),
+                    l.bias() == null ? null : weights.get(l.bias()).data(),
+                    in,
+                    reluNode != null,
                     reuseWeights && !sharedWeight(l.weight()),
-                    bufferOf(node.inputs().get(0)), bufferOf(last)));
+                    bufferOf(node.inputs().get(0)),
+                    bufferOf(last)));
         } else if (op instanceof Op.MaxPool2d || op instanceof Op.AvgPool2d || op instanceof Op.AdaptiveAvgPool2d) {
             Shape in = shapes.get(node.inputs().get(0));
             Shape out = shapes.get(node.output());
-            steps.add(new PoolStep(node.name(), op.kind(), new Pool2dNhwc(windows(op, in.height(), out.height(), true),
-                    windows(op, in.width(), out.width(), false), op instanceof Op.MaxPool2d, in, out),
-                    bufferOf(node.inputs().get(0)), bufferOf(node.output())));
+            steps.add(new PoolStep(
+                    node.name(),
+                    op.kind(),
+                    new Pool2dNhwc(
+                            windows(op, in.height(), out.height(), true),
+                            windows(op, in.width(), out.width(), false),
+                            op instanceof Op.MaxPool2d,
+                            in,
+                            out),
+                    bufferOf(node.inputs().get(0)),
+                    bufferOf(node.output())));
         } else if (op instanceof Op.Concat) {
             List<Integer> ins = new ArrayList<>();
             List<Integer> channels = new ArrayList<>();
@@ -157,16 +200,28 @@ public final class PlanBuilder {
                 offset += c;
             }
             Shape out = shapes.get(node.output());
-            steps.add(new ConcatStep(node.name(), ins.stream().mapToInt(Integer::intValue).toArray(),
+            steps.add(new ConcatStep(
+                    node.name(),
+                    ins.stream().mapToInt(Integer::intValue).toArray(),
                     channels.stream().mapToInt(Integer::intValue).toArray(),
-                    offsets.stream().mapToInt(Integer::intValue).toArray(), out.channels(),
-                    out.height() * out.width(), bufferOf(node.output())));
-        } else if (op instanceof Op.ChannelAffine || op instanceof Op.Relu
+                    offsets.stream().mapToInt(Integer::intValue).toArray(),
+                    out.channels(),
+                    out.height() * out.width(),
+                    bufferOf(node.output())));
+        } else if (op instanceof Op.ChannelAffine
+                || op instanceof Op.Relu
                 || (op instanceof Op.Add && node.inputs().size() == 2)) {
-            float[] scale = op instanceof Op.ChannelAffine a ? weights.get(a.scale()).data() : null;
-            float[] shift = op instanceof Op.ChannelAffine a ? weights.get(a.shift()).data() : null;
-            steps.add(PointwiseStep.of(node.name(), op, scale, shift,
-                    node.inputs().stream().mapToInt(this::bufferOf).toArray(), shapes.get(node.output()),
+            float[] scale =
+                    op instanceof Op.ChannelAffine a ? weights.get(a.scale()).data() : null;
+            float[] shift =
+                    op instanceof Op.ChannelAffine a ? weights.get(a.shift()).data() : null;
+            steps.add(PointwiseStep.of(
+                    node.name(),
+                    op,
+                    scale,
+                    shift,
+                    node.inputs().stream().mapToInt(this::bufferOf).toArray(),
+                    shapes.get(node.output()),
                     bufferOf(node.output())));
         } else if (op instanceof Op.Flatten) {
             buffer.put(node.output(), bufferOf(node.inputs().get(0)));
@@ -188,7 +243,9 @@ public final class PlanBuilder {
             }
             int offset = 0;
             for (String in : node.inputs()) {
-                if (readers.get(in).size() == 1 && !in.equals(graph.input()) && madeByConvolution(in)
+                if (readers.get(in).size() == 1
+                        && !in.equals(graph.input())
+                        && madeByConvolution(in)
                         && node.inputs().indexOf(in) == node.inputs().lastIndexOf(in)) {
                     concatOf.put(in, node.output());
                     concatOffset.put(in, offset);
@@ -203,18 +260,21 @@ public final class PlanBuilder {
         if (made.op() instanceof Op.Conv2d) {
             return true;
         }
-        return made.op() instanceof Op.Relu && producer.containsKey(made.inputs().get(0))
+        return made.op() instanceof Op.Relu
+                && producer.containsKey(made.inputs().get(0))
                 && graph.nodes().get(producer.get(made.inputs().get(0))).op() instanceof Op.Conv2d
                 && readers.get(made.inputs().get(0)).size() == 1;
     }
 
     private static PoolWindows windows(Op op, int in, int out, boolean rows) {
         if (op instanceof Op.MaxPool2d p) {
-            return rows ? PoolWindows.of(in, out, p.kernelH(), p.strideH(), p.padH(), true)
+            return rows
+                    ? PoolWindows.of(in, out, p.kernelH(), p.strideH(), p.padH(), true)
                     : PoolWindows.of(in, out, p.kernelW(), p.strideW(), p.padW(), true);
         }
         if (op instanceof Op.AvgPool2d p) {
-            return rows ? PoolWindows.of(in, out, p.kernelH(), p.strideH(), p.padH(), p.countIncludePad())
+            return rows
+                    ? PoolWindows.of(in, out, p.kernelH(), p.strideH(), p.padH(), p.countIncludePad())
                     : PoolWindows.of(in, out, p.kernelW(), p.strideW(), p.padW(), p.countIncludePad());
         }
         return PoolWindows.adaptive(in, out);
@@ -222,7 +282,10 @@ public final class PlanBuilder {
 
     /** Whether more than one node names this weight: packing it in place for one would corrupt the other's. */
     private boolean sharedWeight(String name) {
-        return graph.nodes().stream().filter(n -> n.op().weights().contains(name)).count() > 1;
+        return graph.nodes().stream()
+                        .filter(n -> n.op().weights().contains(name))
+                        .count()
+                > 1;
     }
 
     /** The node that is the only reader of {@code value}, if it has the given op type. */

@@ -1,12 +1,12 @@
 package io.vecnn.exec.fast;
 
-import io.vecnn.graph.Op;
 import io.vecnn.Shape;
+import io.vecnn.exec.parallel.Team;
+import io.vecnn.graph.Op;
 import io.vecnn.kernels.PointwiseNhwc;
 
 import java.util.Arrays;
 import java.util.Map;
-import io.vecnn.exec.parallel.Team;
 
 /**
  * A channel affine, ReLU or two-input add that stands on its own (nothing to fuse it into), split across
@@ -21,8 +21,14 @@ record PointwiseStep(String name, Op op, float[] scale, float[] shift, int[] inp
     private static final int CHUNK = 1 << 15;
 
     static PointwiseStep of(String name, Op op, float[] scale, float[] shift, int[] inputs, Shape shape, int output) {
-        return new PointwiseStep(name, op, scale == null ? null : PointwiseNhwc.periodic(scale),
-                shift == null ? null : PointwiseNhwc.periodic(shift), inputs, shape, output);
+        return new PointwiseStep(
+                name,
+                op,
+                scale == null ? null : PointwiseNhwc.periodic(scale),
+                shift == null ? null : PointwiseNhwc.periodic(shift),
+                inputs,
+                shape,
+                output);
     }
 
     @Override

@@ -1,8 +1,7 @@
 package io.vecnn.exec.fast;
 
-import io.vecnn.kernels.Pool2dNhwc;
-
 import io.vecnn.exec.parallel.Team;
+import io.vecnn.kernels.Pool2dNhwc;
 
 /** Max, average or adaptive average pooling, vectorised across channels. */
 record PoolStep(String name, String kind, Pool2dNhwc kernel, int input, int output) implements Step {

@@ -1,16 +1,16 @@
 package io.vecnn.exec.fast;
 
+import io.vecnn.Shape;
 import io.vecnn.Tensor;
+import io.vecnn.exec.parallel.Team;
 import io.vecnn.exec.reference.ReferenceExecutor;
 import io.vecnn.graph.Node;
-import io.vecnn.Shape;
 import io.vecnn.graph.WeightTensor;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import io.vecnn.exec.parallel.Team;
 
 /**
  * An op without a fast kernel yet (softmax, log-softmax, an add of three or more values), run by the
@@ -20,7 +20,8 @@ record ReferenceStep(Node node, Map<String, WeightTensor> weights, int[] inputs,
         implements Step {
 
     /** @param weights the graph's weights, of which the step keeps only its node's own */
-    static ReferenceStep of(Node node, Map<String, WeightTensor> weights, int[] inputs, Shape[] inputShapes, int output) {
+    static ReferenceStep of(
+            Node node, Map<String, WeightTensor> weights, int[] inputs, Shape[] inputShapes, int output) {
         Map<String, WeightTensor> own = new HashMap<>();
         for (String name : node.op().weights()) {
             own.put(name, weights.get(name));

@@ -1,7 +1,8 @@
 package io.vecnn.exec.fast;
 
-import java.util.Map;
 import io.vecnn.exec.parallel.Team;
+
+import java.util.Map;
 
 /** One prepared step of a plan: reads and writes the workspace's buffers by index, decides nothing at run time. */
 interface Step {
@@ -16,8 +17,7 @@ interface Step {
      * Puts the weights this step was built from, by name, into {@code into}, rebuilt exactly from its packed
      * forms: the model keeps no other copy.
      */
-    default void recoverWeights(Map<String, float[]> into) {
-    }
+    default void recoverWeights(Map<String, float[]> into) {}
 
     /** What the step computes, for per-layer profiles and debugging. */
     String describe();

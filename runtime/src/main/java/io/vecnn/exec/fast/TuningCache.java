@@ -35,6 +35,7 @@ final class TuningCache {
      * twice as fast as the 6x4V ones their earlier choices were timed with.
      */
     private static final int TUNER = 4;
+
     private static final String MACHINE = machine();
 
     private final Path file;
@@ -51,7 +52,8 @@ final class TuningCache {
         if ("off".equals(setting)) {
             return null;
         }
-        Path file = setting != null && !setting.isBlank() ? Path.of(setting)
+        Path file = setting != null && !setting.isBlank()
+                ? Path.of(setting)
                 : Path.of(System.getProperty("user.home"), ".cache", "vecnn", "tuning.json");
         return OPEN.computeIfAbsent(file.toAbsolutePath(), TuningCache::new);
     }
@@ -75,7 +77,8 @@ final class TuningCache {
         merged.putAll(choices);
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            AtomicWrite.write(file, out -> out.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(merged)));
+            AtomicWrite.write(
+                    file, out -> out.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(merged)));
         } catch (IOException | RuntimeException e) {
             // A read-only home or a full disk: the choices still hold for this process.
         }
@@ -84,7 +87,7 @@ final class TuningCache {
     private static Map<String, String> read(Path file) {
         try {
             if (Files.isRegularFile(file) && Files.size(file) < (1 << 22)) {
-                return JSON.readValue(file.toFile(), new TypeReference<Map<String, String>>() { });
+                return JSON.readValue(file.toFile(), new TypeReference<Map<String, String>>() {});
             }
         } catch (IOException | RuntimeException e) {
             // A damaged cache is as good as none: the layers are timed again and the file rewritten.
@@ -104,7 +107,7 @@ final class TuningCache {
         } catch (IOException | RuntimeException e) {
             // Not Linux: the architecture name stands in for the CPU model.
         }
-        return cpu + "|cores=" + Runtime.getRuntime().availableProcessors() + "|jdk=" + Runtime.version().feature()
-                + "|vectors=" + VectorIsa.describe() + "|tuner=" + TUNER;
+        return cpu + "|cores=" + Runtime.getRuntime().availableProcessors() + "|jdk="
+                + Runtime.version().feature() + "|vectors=" + VectorIsa.describe() + "|tuner=" + TUNER;
     }
 }

@@ -74,7 +74,7 @@ public final class WorkerTeam implements Team {
 
     /** Only the lead, the thread {@link #run} handed this team to, may start loops. */
     @Override
-    public     void parallelFor(int count, IntConsumer body) {
+    public void parallelFor(int count, IntConsumer body) {
         Loop l = new Loop(body, count, members);
         loop = l;
         l.work(0);

@@ -1,13 +1,12 @@
 package io.vecnn.exec.reference;
 
+import io.vecnn.Shape;
 import io.vecnn.Tensor;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 
 /** Direct convolution, one output value at a time, summed in double: the oracle for every fast convolution. */
 final class ReferenceConv2d {
-    private ReferenceConv2d() {
-    }
+    private ReferenceConv2d() {}
 
     static Tensor apply(Op.Conv2d op, Tensor x, float[] weight, float[] bias, Shape out) {
         int inC = x.channels();

@@ -1,11 +1,11 @@
 package io.vecnn.exec.reference;
 
+import io.vecnn.Shape;
 import io.vecnn.Tensor;
 import io.vecnn.VecnnException;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 import io.vecnn.graph.ShapeInference;
 import io.vecnn.graph.WeightTensor;
 
@@ -19,12 +19,13 @@ import java.util.Map;
  * Each value is dropped after its last reader, so memory stays near the widest layer.
  */
 public final class ReferenceExecutor {
-    private ReferenceExecutor() {
-    }
+    private ReferenceExecutor() {}
 
     public static Tensor run(Graph graph, Map<String, WeightTensor> weights, Tensor input) {
         Shape inputShape = new Shape(input.channels(), input.height(), input.width());
-        Map<String, Shape> shapes = ShapeInference.infer(graph, inputShape,
+        Map<String, Shape> shapes = ShapeInference.infer(
+                graph,
+                inputShape,
                 name -> weights.containsKey(name) ? weights.get(name).shape() : null);
         Map<String, Integer> lastUse = new HashMap<>();
         List<Node> nodes = graph.nodes();
@@ -54,8 +55,12 @@ public final class ReferenceExecutor {
 
     /** Applies one node to its inputs: the entry point fast kernels are tested against, op by op. */
     public static Tensor apply(Node node, List<Tensor> ins, Map<String, WeightTensor> weights) {
-        List<Shape> shapes = ins.stream().map(t -> new Shape(t.channels(), t.height(), t.width())).toList();
-        Shape out = ShapeInference.outputShape(node, shapes,
+        List<Shape> shapes = ins.stream()
+                .map(t -> new Shape(t.channels(), t.height(), t.width()))
+                .toList();
+        Shape out = ShapeInference.outputShape(
+                node,
+                shapes,
                 name -> weights.containsKey(name) ? weights.get(name).shape() : null);
         for (Tensor t : ins) {
             if (t.batch() != ins.get(0).batch()) {

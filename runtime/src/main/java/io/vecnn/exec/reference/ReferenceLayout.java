@@ -6,8 +6,7 @@ import java.util.List;
 
 /** Ops that only move values: channel concat and flatten. */
 final class ReferenceLayout {
-    private ReferenceLayout() {
-    }
+    private ReferenceLayout() {}
 
     static Tensor concat(List<Tensor> xs) {
         Tensor first = xs.get(0);

@@ -5,8 +5,7 @@ import io.vecnn.graph.Op;
 
 /** Fully connected layer over flattened (1×1×in) inputs, summed in double. */
 final class ReferenceLinear {
-    private ReferenceLinear() {
-    }
+    private ReferenceLinear() {}
 
     static Tensor apply(Op.Linear op, Tensor x, float[] weight, float[] bias) {
         int in = x.channels();

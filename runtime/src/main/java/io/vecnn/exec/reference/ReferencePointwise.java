@@ -6,8 +6,7 @@ import java.util.List;
 
 /** Ops that touch each value (or each pixel's channel vector) independently. */
 final class ReferencePointwise {
-    private ReferencePointwise() {
-    }
+    private ReferencePointwise() {}
 
     /** max(x, 0), keeping NaN as PyTorch does. */
     static Tensor relu(Tensor x) {

@@ -1,13 +1,12 @@
 package io.vecnn.exec.reference;
 
+import io.vecnn.Shape;
 import io.vecnn.Tensor;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 
 /** Max, average and adaptive average pooling with PyTorch's window and divisor rules. */
 final class ReferencePooling {
-    private ReferencePooling() {
-    }
+    private ReferencePooling() {}
 
     /** Padding is minus infinity: windows are clipped to the input, which shape inference guarantees they overlap. */
     static Tensor max(Op.MaxPool2d op, Tensor x, Shape out) {

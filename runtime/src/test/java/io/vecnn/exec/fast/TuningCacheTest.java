@@ -45,11 +45,15 @@ class TuningCacheTest {
             plan = String.join("\n", model.plan(INPUT).describe());
         }
         String json = Files.readString(file);
-        assertTrue(json.contains("|vectors=" + VectorIsa.describe() + "|tuner=4|threads=")
-                && json.contains("conv 16x48x48 -> 32x48x48 k3x3 s1 p1"), json);
+        assertTrue(
+                json.contains("|vectors=" + VectorIsa.describe() + "|tuner=4|threads=")
+                        && json.contains("conv 16x48x48 -> 32x48x48 k3x3 s1 p1"),
+                json);
         assertTrue(json.contains("winograd_f43") || json.contains("\"gemm\""), json);
         // Rewrite every choice to the other algorithm: a new model must follow the file, not re-measure.
-        String flipped = json.replace("winograd_f43", "TMP").replace("\"gemm\"", "\"winograd_f43\"").replace("TMP", "gemm");
+        String flipped = json.replace("winograd_f43", "TMP")
+                .replace("\"gemm\"", "\"winograd_f43\"")
+                .replace("TMP", "gemm");
         Files.writeString(file, flipped);
         System.setProperty("vecnn.tuning.cache", dir.resolve("copy.json").toString());
         Files.writeString(dir.resolve("copy.json"), flipped);

@@ -22,7 +22,8 @@ class ForkJoinTeamTest {
                         assertEquals(1, seen.get(i), "index " + i + " of " + count + " on " + threads + " threads");
                     }
                     AtomicIntegerArray nested = new AtomicIntegerArray(Math.max(count, 1));
-                    pool.submit(() -> Team.of(pool).parallelFor(count, nested::incrementAndGet)).join();
+                    pool.submit(() -> Team.of(pool).parallelFor(count, nested::incrementAndGet))
+                            .join();
                     for (int i = 0; i < count; i++) {
                         assertEquals(1, nested.get(i), "from a worker: index " + i + " of " + count);
                     }

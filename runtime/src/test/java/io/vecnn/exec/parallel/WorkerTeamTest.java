@@ -45,7 +45,9 @@ class WorkerTeamTest {
                 for (int loop = 0; loop < seen.length; loop++) {
                     int count = counts[loop % counts.length];
                     for (int i = 0; i < count; i++) {
-                        assertEquals(1, seen[loop].get(i),
+                        assertEquals(
+                                1,
+                                seen[loop].get(i),
                                 "loop " + loop + ", index " + i + " of " + count + " on " + threads + " threads");
                     }
                 }
@@ -60,13 +62,15 @@ class WorkerTeamTest {
         ForkJoinPool pool = new ForkJoinPool(3);
         try {
             AtomicIntegerArray after = new AtomicIntegerArray(50);
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> WorkerTeam.run(pool, team -> {
-                team.parallelFor(100, i -> {
-                    if (i == 57) {
-                        throw new IllegalStateException("index 57");
-                    }
-                });
-            }));
+            IllegalStateException e = assertThrows(
+                    IllegalStateException.class,
+                    () -> WorkerTeam.run(pool, team -> {
+                        team.parallelFor(100, i -> {
+                            if (i == 57) {
+                                throw new IllegalStateException("index 57");
+                            }
+                        });
+                    }));
             // ForkJoin rethrows on the joining thread a copy of the same type that names the original.
             assertTrue(e.getMessage().contains("index 57"), e.getMessage());
             WorkerTeam.run(pool, team -> team.parallelFor(50, after::incrementAndGet));

@@ -29,20 +29,27 @@ class GeneratedKernelsTest {
         for (MicroKernelGenerator.Variant v : MicroKernelGenerator.VARIANTS) {
             Path file = KERNELS.resolve(v.className() + ".java");
             String expected = MicroKernelGenerator.source(TEMPLATES, v);
-            if (!Files.exists(file) || !Files.readString(file, StandardCharsets.UTF_8).equals(expected)) {
+            if (!Files.exists(file)
+                    || !Files.readString(file, StandardCharsets.UTF_8).equals(expected)) {
                 stale.add(file.toString());
             }
         }
-        assertEquals(List.of(), stale, "regenerate: mvn -pl runtime test -Dtest=GeneratedKernelsTest"
-                + " -Dvecnn.regenerate=true");
+        assertEquals(
+                List.of(),
+                stale,
+                "regenerate: mvn -pl runtime test -Dtest=GeneratedKernelsTest" + " -Dvecnn.regenerate=true");
     }
 
     @Test
     void everyMicroKernelSourceIsAGeneratedVariant() throws IOException {
-        List<String> listed = MicroKernelGenerator.VARIANTS.stream().map(v -> v.className() + ".java").toList();
+        List<String> listed = MicroKernelGenerator.VARIANTS.stream()
+                .map(v -> v.className() + ".java")
+                .toList();
         try (Stream<Path> files = Files.list(KERNELS)) {
             List<String> orphans = files.map(p -> p.getFileName().toString())
-                    .filter(n -> n.contains("MicroKernel") && !listed.contains(n)).sorted().toList();
+                    .filter(n -> n.contains("MicroKernel") && !listed.contains(n))
+                    .sorted()
+                    .toList();
             assertEquals(List.of(), orphans, "microkernels not produced by MicroKernelGenerator");
         }
     }
@@ -52,10 +59,11 @@ class GeneratedKernelsTest {
         KernelTemplate t = new KernelTemplate("a\n$for r in M\n$for n in N\nx${r}${n}\n$end\n$end\nb");
         assertEquals("a\nx00\nx01\nx10\nx11\nx20\nx21\nb", t.expand(Map.of("M", "3", "N", "2")));
         assertEquals("a\nb", t.expand(Map.of("M", "0", "N", "2")));
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-                () -> new KernelTemplate("${Q}").expand(Map.of()));
+        IllegalArgumentException unknown =
+                assertThrows(IllegalArgumentException.class, () -> new KernelTemplate("${Q}").expand(Map.of()));
         assertTrue(unknown.getMessage().contains("unknown variable Q"), unknown.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new KernelTemplate("$for r in M\nx").expand(Map.of("M", "1")));
+        assertThrows(
+                IllegalArgumentException.class, () -> new KernelTemplate("$for r in M\nx").expand(Map.of("M", "1")));
         assertThrows(IllegalArgumentException.class, () -> new KernelTemplate("x\n$end").expand(Map.of()));
     }
 }

@@ -28,27 +28,46 @@ public final class MicroKernelGenerator {
     }
 
     public static final List<Variant> VARIANTS = List.of(
-            new Variant("GemmMicroKernel", 6, 4, "For 32-register files (AVX-512, NEON, SVE) and panels of 4V"
-                    + " columns: 29 of 32 registers;\n * each k step does 24 FMAs for 4 vector loads and 6"
-                    + " broadcasts, 0.42 loads per FMA where 8 × 2 vectors needs 0.63."),
-            new Variant("GemmMicroKernel", 8, 2, "For 32-register files and panels of 2V columns (widths that"
-                    + " 4V panels would pad by more\n * than the 6x4V kernel's edge: 96, 160, 224 on AVX-512):"
-                    + " 19 registers, still bound by the FMA units."),
-            new Variant("GemmMicroKernel", 6, 2, "For 16-register files (x86-64 without AVX-512): 15 of 16"
-                    + " registers, the shape MLAS's and\n * XNNPACK's FMA3 kernels use. As an AVX2 JVM it ran about"
-                    + " twice as fast as 6 x 4V (29 registers) and 8 x 2V\n * (19), which spill accumulators on"
-                    + " every k step, and ahead of 5 x 2V and 4 x 2V, which load B more often per\n * FMA;"
-                    + " 4 x 3V (16 of 16) left C2 no register and spilled as well."),
+            new Variant(
+                    "GemmMicroKernel",
+                    6,
+                    4,
+                    "For 32-register files (AVX-512, NEON, SVE) and panels of 4V"
+                            + " columns: 29 of 32 registers;\n * each k step does 24 FMAs for 4 vector loads and 6"
+                            + " broadcasts, 0.42 loads per FMA where 8 × 2 vectors needs 0.63."),
+            new Variant(
+                    "GemmMicroKernel",
+                    8,
+                    2,
+                    "For 32-register files and panels of 2V columns (widths that"
+                            + " 4V panels would pad by more\n * than the 6x4V kernel's edge: 96, 160, 224 on AVX-512):"
+                            + " 19 registers, still bound by the FMA units."),
+            new Variant(
+                    "GemmMicroKernel",
+                    6,
+                    2,
+                    "For 16-register files (x86-64 without AVX-512): 15 of 16"
+                            + " registers, the shape MLAS's and\n * XNNPACK's FMA3 kernels use. As an AVX2 JVM it ran about"
+                            + " twice as fast as 6 x 4V (29 registers) and 8 x 2V\n * (19), which spill accumulators on"
+                            + " every k step, and ahead of 5 x 2V and 4 x 2V, which load B more often per\n * FMA;"
+                            + " 4 x 3V (16 of 16) left C2 no register and spilled as well."),
             new Variant("GemmMicroKernel", 1, 4, "The row tail of the 6x4V kernel, for the last M mod 6 rows."),
             new Variant("GemmMicroKernel", 1, 2, "The row tail of the kernels with 2V panels (8x2V, 6x2V)."),
             new Variant("ImplicitConvMicroKernel", 6, 4, "For 32-register files: 29 of 32 registers."),
-            new Variant("ImplicitConvMicroKernel", 6, 2, "For 16-register files: 15 of 16 registers; 6 × 4V"
-                    + " would spill. With 32, for\n * stems of at most 2V channels (Inception v3's 32 on AVX-512)."),
-            new Variant("ImplicitConvMicroKernel", 6, 1, "For stems of at most one vector of channels (LeNet-5's"
-                    + " 6): wider panels would multiply\n * mostly zero columns."));
+            new Variant(
+                    "ImplicitConvMicroKernel",
+                    6,
+                    2,
+                    "For 16-register files: 15 of 16 registers; 6 × 4V"
+                            + " would spill. With 32, for\n * stems of at most 2V channels (Inception v3's 32 on AVX-512)."),
+            new Variant(
+                    "ImplicitConvMicroKernel",
+                    6,
+                    1,
+                    "For stems of at most one vector of channels (LeNet-5's"
+                            + " 6): wider panels would multiply\n * mostly zero columns."));
 
-    private MicroKernelGenerator() {
-    }
+    private MicroKernelGenerator() {}
 
     /** The source of one variant, expanded from its template under {@code templates}. */
     public static String source(Path templates, Variant v) throws IOException {

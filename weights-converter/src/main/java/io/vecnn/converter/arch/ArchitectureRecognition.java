@@ -19,12 +19,10 @@ public final class ArchitectureRecognition {
     private static final int SHOWN = 5;
     private static final int RUNNERS_UP = 3;
 
-    private ArchitectureRecognition() {
-    }
+    private ArchitectureRecognition() {}
 
     /** The architecture and a one-line account of how it was recognised. */
-    public record Recognised(Architecture architecture, String summary) {
-    }
+    public record Recognised(Architecture architecture, String summary) {}
 
     /** @throws VecnnException naming the closest built-in and the keys that differ */
     public static Recognised recognise(StateDict stateDict) {
@@ -36,18 +34,22 @@ public final class ArchitectureRecognition {
         candidates.sort(Comparator.comparingInt(c -> c.difference().problems()));
         Candidate best = candidates.get(0);
         if (best.difference().problems() == 0) {
-            return new Recognised(best.architecture(), String.format("recognised %s (%s): all %d keys match",
-                    best.architecture().name(), best.architecture().description(), stateDict.size()));
+            return new Recognised(
+                    best.architecture(),
+                    String.format(
+                            "recognised %s (%s): all %d keys match",
+                            best.architecture().name(), best.architecture().description(), stateDict.size()));
         }
         throw new VecnnException("no built-in architecture has the keys of this state dict; closest is "
                 + best.architecture().name() + " (" + best.architecture().description() + "): "
-                + describe(best.difference()) + "; next: " + candidates.subList(1, 1 + RUNNERS_UP).stream()
-                .map(c -> c.architecture().name() + " (" + c.difference().problems() + " keys differ)")
-                .collect(Collectors.joining(", ")));
+                + describe(best.difference()) + "; next: "
+                + candidates.subList(1, 1 + RUNNERS_UP).stream()
+                        .map(c ->
+                                c.architecture().name() + " (" + c.difference().problems() + " keys differ)")
+                        .collect(Collectors.joining(", ")));
     }
 
-    private record Candidate(Architecture architecture, ExpectedKeys.Difference difference) {
-    }
+    private record Candidate(Architecture architecture, ExpectedKeys.Difference difference) {}
 
     private static String describe(ExpectedKeys.Difference d) {
         List<String> parts = new ArrayList<>();

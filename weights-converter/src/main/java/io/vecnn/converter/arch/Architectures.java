@@ -32,8 +32,7 @@ public final class Architectures {
         BUILT_IN.put("inception_v3", () -> new InceptionV3(true));
     }
 
-    private Architectures() {
-    }
+    private Architectures() {}
 
     public static Set<String> names() {
         return BUILT_IN.keySet();

@@ -1,8 +1,8 @@
 package io.vecnn.converter.arch;
 
+import io.vecnn.Shape;
 import io.vecnn.converter.statedict.DType;
 import io.vecnn.converter.statedict.TorchTensor;
-import io.vecnn.Shape;
 
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -18,11 +18,11 @@ import java.util.Set;
 final class DryBuild implements WeightSource {
     /** Every key asked for, with the shape asked for. */
     final Map<String, int[]> taken = new LinkedHashMap<>();
+
     private final Set<String> optional = new LinkedHashSet<>();
     private final Set<String> modules = new LinkedHashSet<>();
 
-    private DryBuild() {
-    }
+    private DryBuild() {}
 
     /** The keys {@code arch} asks for at its default input size. */
     static ExpectedKeys keys(Architecture arch) {

@@ -15,11 +15,14 @@ record ExpectedKeys(Set<String> keys, Set<String> optional, Set<String> modules)
     Difference against(Collection<String> fileKeys) {
         Set<String> present = Set.copyOf(fileKeys);
         List<String> absentModules = modules.stream()
-                .filter(m -> present.stream().noneMatch(k -> k.startsWith(m + "."))).toList();
+                .filter(m -> present.stream().noneMatch(k -> k.startsWith(m + ".")))
+                .toList();
         List<String> missing = keys.stream()
                 .filter(k -> !present.contains(k) && absentModules.stream().noneMatch(m -> k.startsWith(m + ".")))
                 .toList();
-        List<String> unexpected = fileKeys.stream().filter(k -> !keys.contains(k) && !optional.contains(k)).toList();
+        List<String> unexpected = fileKeys.stream()
+                .filter(k -> !keys.contains(k) && !optional.contains(k))
+                .toList();
         return new Difference(missing, unexpected);
     }
 

@@ -8,7 +8,9 @@ package io.vecnn.converter.arch;
 public record GoogLeNet(boolean transformInput) implements Architecture, TransformInput {
     /** The size of inception4a's and 4d's output at 224x224, where the aux heads are trained. */
     private static final int AUX_INPUT = 14;
-    private static final ArchitectureInfo INFO = ArchitectureInfo.imageNet("googlenet", "GoogLeNet (Inception v1), 9 Inception blocks");
+
+    private static final ArchitectureInfo INFO =
+            ArchitectureInfo.imageNet("googlenet", "GoogLeNet (Inception v1), 9 Inception blocks");
 
     @Override
     public ArchitectureInfo info() {
@@ -53,8 +55,16 @@ public record GoogLeNet(boolean transformInput) implements Architecture, Transfo
         return nn.linear("fc", x, numClasses, true);
     }
 
-    private static Value inception(NetworkBuilder nn, String p, Value x, int ch1x1, int ch3x3red, int ch3x3,
-                                   int ch5x5red, int ch5x5, int poolProj) {
+    private static Value inception(
+            NetworkBuilder nn,
+            String p,
+            Value x,
+            int ch1x1,
+            int ch3x3red,
+            int ch3x3,
+            int ch5x5red,
+            int ch5x5,
+            int poolProj) {
         Value branch1 = BasicConv2d.of(nn, p + ".branch1", x, ch1x1, 1);
 
         Value branch2 = BasicConv2d.of(nn, p + ".branch2.0", x, ch3x3red, 1);

@@ -12,7 +12,9 @@ import io.vecnn.Shape;
 public record InceptionV3(boolean transformInput) implements Architecture, TransformInput {
     /** The size of Mixed_6e's output at 299x299, the only size AuxLogits (5x5 pool stride 3, then a 5x5 conv) fits. */
     private static final int AUX_INPUT = 17;
-    private static final ArchitectureInfo INFO = new ArchitectureInfo("inception_v3", "Inception v3, Mixed_5b to Mixed_7c", new Shape(3, 299, 299), 1000);
+
+    private static final ArchitectureInfo INFO =
+            new ArchitectureInfo("inception_v3", "Inception v3, Mixed_5b to Mixed_7c", new Shape(3, 299, 299), 1000);
 
     @Override
     public ArchitectureInfo info() {
@@ -120,13 +122,15 @@ public record InceptionV3(boolean transformInput) implements Architecture, Trans
         Value branch1x1 = BasicConv2d.of(nn, p + ".branch1x1", x, 320, 1);
 
         Value branch3x3 = BasicConv2d.of(nn, p + ".branch3x3_1", x, 384, 1);
-        branch3x3 = nn.concat(p + ".branch3x3",
+        branch3x3 = nn.concat(
+                p + ".branch3x3",
                 BasicConv2d.of(nn, p + ".branch3x3_2a", branch3x3, 384, 1, 3, 0, 1),
                 BasicConv2d.of(nn, p + ".branch3x3_2b", branch3x3, 384, 3, 1, 1, 0));
 
         Value branch3x3dbl = BasicConv2d.of(nn, p + ".branch3x3dbl_1", x, 448, 1);
         branch3x3dbl = BasicConv2d.of(nn, p + ".branch3x3dbl_2", branch3x3dbl, 384, 3, 1, 1);
-        branch3x3dbl = nn.concat(p + ".branch3x3dbl",
+        branch3x3dbl = nn.concat(
+                p + ".branch3x3dbl",
                 BasicConv2d.of(nn, p + ".branch3x3dbl_3a", branch3x3dbl, 384, 1, 3, 0, 1),
                 BasicConv2d.of(nn, p + ".branch3x3dbl_3b", branch3x3dbl, 384, 3, 1, 1, 0));
 

@@ -1,7 +1,7 @@
 package io.vecnn.converter.arch;
 
-import io.vecnn.VecnnException;
 import io.vecnn.Shape;
+import io.vecnn.VecnnException;
 
 /**
  * The input size does not fit the network being built: a layer's output would be empty, or branches

@@ -7,8 +7,7 @@ import java.util.Optional;
 
 /** Which input sizes an architecture takes, found by dry builds (see {@link DryBuild}). */
 public final class InputSizes {
-    private InputSizes() {
-    }
+    private InputSizes() {}
 
     /**
      * Whether {@code arch} takes inputs of size {@code input}: no layer collapses, and every weight has the

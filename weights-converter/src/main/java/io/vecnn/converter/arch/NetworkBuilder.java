@@ -1,5 +1,6 @@
 package io.vecnn.converter.arch;
 
+import io.vecnn.Shape;
 import io.vecnn.VecnnException;
 import io.vecnn.converter.fold.BatchNormFolding;
 import io.vecnn.converter.fold.FlattenPermutation;
@@ -9,7 +10,6 @@ import io.vecnn.converter.statedict.TorchTensor;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 import io.vecnn.graph.ShapeInference;
 import io.vecnn.graph.WeightTensor;
 
@@ -60,16 +60,33 @@ public final class NetworkBuilder {
     }
 
     /** The general {@code nn.Conv2d}: rectangular kernel, stride and padding, groups; output width from the file. */
-    public Value conv2d(String prefix, Value x, int out, int kernelH, int kernelW, int strideH, int strideW,
-                        int padH, int padW, int groups, boolean bias) {
+    public Value conv2d(
+            String prefix,
+            Value x,
+            int out,
+            int kernelH,
+            int kernelW,
+            int strideH,
+            int strideW,
+            int padH,
+            int padW,
+            int groups,
+            boolean bias) {
         int in = x.channels();
-        TorchTensor w = take(prefix + ".weight", new int[] {out, in / groups, kernelH, kernelW}, true,
-                WeightRole.CONV_WEIGHT);
+        TorchTensor w =
+                take(prefix + ".weight", new int[] {out, in / groups, kernelH, kernelW}, true, WeightRole.CONV_WEIGHT);
         int outChannels = w.dim(0);
-        float[] b = bias ? take(prefix + ".bias", new int[] {outChannels}, false, WeightRole.BIAS).data() : null;
+        float[] b = bias
+                ? take(prefix + ".bias", new int[] {outChannels}, false, WeightRole.BIAS)
+                        .data()
+                : null;
         Integer from = producer.get(x.name());
         if (padH == 0 && padW == 0 && from != null && nodes.get(from).op() instanceof Op.ChannelAffine affine) {
-            InputAffineFolding.Folded folded = InputAffineFolding.fold(w, b, groups, weights.get(affine.scale()).data(),
+            InputAffineFolding.Folded folded = InputAffineFolding.fold(
+                    w,
+                    b,
+                    groups,
+                    weights.get(affine.scale()).data(),
                     weights.get(affine.shift()).data());
             w = folded.weight();
             b = folded.bias();
@@ -83,8 +100,22 @@ public final class NetworkBuilder {
             biasName = prefix + ".bias";
             weights.put(biasName, WeightTensor.vector(b));
         }
-        return add(prefix, new Op.Conv2d(outChannels, kernelH, kernelW, strideH, strideW, padH, padW, 1, 1, groups,
-                weightName, biasName), x);
+        return add(
+                prefix,
+                new Op.Conv2d(
+                        outChannels,
+                        kernelH,
+                        kernelW,
+                        strideH,
+                        strideW,
+                        padH,
+                        padW,
+                        1,
+                        1,
+                        groups,
+                        weightName,
+                        biasName),
+                x);
     }
 
     /**
@@ -94,7 +125,9 @@ public final class NetworkBuilder {
      * then reports.
      */
     public int kernelSize(String prefix, int fallback) {
-        return source.shapeOf(prefix + ".weight").filter(s -> s.length == 4 && s[2] == s[3]).map(s -> s[2])
+        return source.shapeOf(prefix + ".weight")
+                .filter(s -> s.length == 4 && s[2] == s[3])
+                .map(s -> s[2])
                 .orElse(fallback);
     }
 
@@ -112,23 +145,45 @@ public final class NetworkBuilder {
      */
     public Value batchNorm(String prefix, Value x, double eps) {
         int c = x.channels();
-        float[] gamma = take(prefix + ".weight", new int[] {c}, false, WeightRole.BN_WEIGHT).data();
-        float[] beta = take(prefix + ".bias", new int[] {c}, false, WeightRole.BN_BIAS).data();
-        float[] mean = take(prefix + ".running_mean", new int[] {c}, false, WeightRole.BN_RUNNING_MEAN).data();
-        float[] var = take(prefix + ".running_var", new int[] {c}, false, WeightRole.BN_RUNNING_VAR).data();
+        float[] gamma = take(prefix + ".weight", new int[] {c}, false, WeightRole.BN_WEIGHT)
+                .data();
+        float[] beta =
+                take(prefix + ".bias", new int[] {c}, false, WeightRole.BN_BIAS).data();
+        float[] mean = take(prefix + ".running_mean", new int[] {c}, false, WeightRole.BN_RUNNING_MEAN)
+                .data();
+        float[] var = take(prefix + ".running_var", new int[] {c}, false, WeightRole.BN_RUNNING_VAR)
+                .data();
         source.takeOptional(prefix + ".num_batches_tracked", WeightRole.BN_NUM_BATCHES_TRACKED);
         BatchNormFolding.Affine affine = BatchNormFolding.affine(gamma, beta, mean, var, eps);
         Integer convIndex = producer.get(x.name());
-        if (convIndex != null && nodes.get(convIndex).op() instanceof Op.Conv2d conv
+        if (convIndex != null
+                && nodes.get(convIndex).op() instanceof Op.Conv2d conv
                 && readers.getOrDefault(x.name(), 0) == 0) {
-            String biasName = conv.bias() != null ? conv.bias() : nodes.get(convIndex).name() + ".bias";
+            String biasName =
+                    conv.bias() != null ? conv.bias() : nodes.get(convIndex).name() + ".bias";
             float[] oldBias = conv.bias() != null ? weights.get(conv.bias()).data() : null;
             weights.put(conv.weight(), BatchNormFolding.scaleOutputs(weights.get(conv.weight()), affine));
             weights.put(biasName, WeightTensor.vector(BatchNormFolding.foldBias(oldBias, affine)));
             Node old = nodes.get(convIndex);
-            nodes.set(convIndex, new Node(old.name(), new Op.Conv2d(conv.outChannels(), conv.kernelH(), conv.kernelW(),
-                    conv.strideH(), conv.strideW(), conv.padH(), conv.padW(), conv.dilationH(), conv.dilationW(),
-                    conv.groups(), conv.weight(), biasName), old.inputs(), old.output()));
+            nodes.set(
+                    convIndex,
+                    new Node(
+                            old.name(),
+                            new Op.Conv2d(
+                                    conv.outChannels(),
+                                    conv.kernelH(),
+                                    conv.kernelW(),
+                                    conv.strideH(),
+                                    conv.strideW(),
+                                    conv.padH(),
+                                    conv.padW(),
+                                    conv.dilationH(),
+                                    conv.dilationW(),
+                                    conv.groups(),
+                                    conv.weight(),
+                                    biasName),
+                            old.inputs(),
+                            old.output()));
             return x;
         }
         weights.put(prefix + ".scale", WeightTensor.vector(affine.scale()));
@@ -144,9 +199,10 @@ public final class NetworkBuilder {
         return add(name, new Op.MaxPool2d(kernel, kernel, stride, stride, padding, padding, ceilMode), x);
     }
 
-    public Value avgPool2d(String name, Value x, int kernel, int stride, int padding, boolean ceilMode,
-                           boolean countIncludePad) {
-        return add(name, new Op.AvgPool2d(kernel, kernel, stride, stride, padding, padding, ceilMode, countIncludePad), x);
+    public Value avgPool2d(
+            String name, Value x, int kernel, int stride, int padding, boolean ceilMode, boolean countIncludePad) {
+        return add(
+                name, new Op.AvgPool2d(kernel, kernel, stride, stride, padding, padding, ceilMode, countIncludePad), x);
     }
 
     public Value adaptiveAvgPool2d(String name, Value x, int outH, int outW) {
@@ -166,15 +222,18 @@ public final class NetworkBuilder {
         float[] data = w.data();
         Integer from = producer.get(x.name());
         if (from != null && nodes.get(from).op() instanceof Op.Flatten) {
-            data = FlattenPermutation.nchwToNhwcColumns(data, outFeatures, shapes.get(nodes.get(from).inputs().get(0)));
+            data = FlattenPermutation.nchwToNhwcColumns(
+                    data, outFeatures, shapes.get(nodes.get(from).inputs().get(0)));
         }
         String weightName = prefix + ".weight";
         weights.put(weightName, new WeightTensor(new int[] {outFeatures, in}, data));
         String biasName = null;
         if (bias) {
             biasName = prefix + ".bias";
-            weights.put(biasName, WeightTensor.vector(take(biasName, new int[] {outFeatures}, false,
-                    WeightRole.BIAS).data()));
+            weights.put(
+                    biasName,
+                    WeightTensor.vector(take(biasName, new int[] {outFeatures}, false, WeightRole.BIAS)
+                            .data()));
         }
         return add(prefix, new Op.Linear(outFeatures, weightName, biasName), x);
     }
@@ -225,8 +284,7 @@ public final class NetworkBuilder {
      * the input size, but whether it fits at all does (Inception v3's head needs 17x17), and inference at
      * other sizes must not fail because of a head it does not run. A source without the head is fine.
      */
-    public void trainingOnly(String prefix, Value x, int trainingSize,
-                             BiFunction<NetworkBuilder, Value, Value> head) {
+    public void trainingOnly(String prefix, Value x, int trainingSize, BiFunction<NetworkBuilder, Value, Value> head) {
         if (!source.hasModule(prefix)) {
             return;
         }
@@ -257,8 +315,7 @@ public final class NetworkBuilder {
      * A built network: its graph, the weights it references, and the training-only heads whose weights
      * were checked and left out, each with its number of values.
      */
-    public record Built(Graph graph, Map<String, WeightTensor> weights, List<String> skipped) {
-    }
+    public record Built(Graph graph, Map<String, WeightTensor> weights, List<String> skipped) {}
 
     private TorchTensor take(String key, int[] shape, boolean firstDimFree, WeightRole role) {
         TorchTensor t = source.take(key, shape, firstDimFree, role);

@@ -42,9 +42,11 @@ public final class ResNet implements Architecture {
 
     @Override
     public ArchitectureInfo info() {
-        return ArchitectureInfo.imageNet(name, "ResNet-" + name.substring("resnet".length()) + ", "
-                + (bottleneck ? "Bottleneck" : "BasicBlock") + " blocks "
-                + Arrays.stream(layers).mapToObj(String::valueOf).collect(Collectors.joining("-")));
+        return ArchitectureInfo.imageNet(
+                name,
+                "ResNet-" + name.substring("resnet".length()) + ", "
+                        + (bottleneck ? "Bottleneck" : "BasicBlock") + " blocks "
+                        + Arrays.stream(layers).mapToObj(String::valueOf).collect(Collectors.joining("-")));
     }
 
     @Override
@@ -76,14 +78,15 @@ public final class ResNet implements Architecture {
         for (int i = 0; i < blocks; i++) {
             String prefix = name + "." + i;
             boolean first = i == 0;
-            x = bottleneck ? bottleneck(nn, prefix, x, planes, first ? stride : 1, first && downsample)
+            x = bottleneck
+                    ? bottleneck(nn, prefix, x, planes, first ? stride : 1, first && downsample)
                     : basicBlock(nn, prefix, x, planes, first ? stride : 1, first && downsample);
         }
         return x;
     }
 
-    private static Value basicBlock(NetworkBuilder nn, String prefix, Value x, int planes, int stride,
-                                    boolean downsample) {
+    private static Value basicBlock(
+            NetworkBuilder nn, String prefix, Value x, int planes, int stride, boolean downsample) {
         Value out = nn.conv2d(prefix + ".conv1", x, planes, 3, stride, 1, false);
         out = nn.batchNorm(prefix + ".bn1", out, BN_EPS);
         out = nn.relu(prefix + ".relu", out);
@@ -93,8 +96,8 @@ public final class ResNet implements Architecture {
         return nn.relu(prefix + ".relu", nn.add(prefix + ".add", out, identity));
     }
 
-    private static Value bottleneck(NetworkBuilder nn, String prefix, Value x, int planes, int stride,
-                                    boolean downsample) {
+    private static Value bottleneck(
+            NetworkBuilder nn, String prefix, Value x, int planes, int stride, boolean downsample) {
         Value out = nn.conv2d(prefix + ".conv1", x, planes, 1, 1, 0, false);
         out = nn.batchNorm(prefix + ".bn1", out, BN_EPS);
         out = nn.relu(prefix + ".relu", out);

@@ -28,6 +28,7 @@ public final class StateDictSource implements WeightSource {
      * of the architectures here (VGG's first classifier layer, 103 M values).
      */
     private static final long MAX_STAND_IN_VALUES = 1L << 27;
+
     private long standInValues;
 
     public StateDictSource(StateDict stateDict) {
@@ -74,7 +75,8 @@ public final class StateDictSource implements WeightSource {
 
     /** Throws one error listing every missing, unexpected and mis-shaped key; does nothing when the file fits. */
     public void verify(String architecture) {
-        List<String> unexpected = stateDict.keys().stream().filter(k -> !used.contains(k)).toList();
+        List<String> unexpected =
+                stateDict.keys().stream().filter(k -> !used.contains(k)).toList();
         if (missing.isEmpty() && unexpected.isEmpty() && mismatched.isEmpty()) {
             return;
         }

@@ -42,7 +42,8 @@ public final class VGG implements Architecture {
 
     @Override
     public ArchitectureInfo info() {
-        return ArchitectureInfo.imageNet("vgg" + depth + (batchNorm ? "_bn" : ""),
+        return ArchitectureInfo.imageNet(
+                "vgg" + depth + (batchNorm ? "_bn" : ""),
                 "VGG-" + depth + (batchNorm ? " with BatchNorm" : "") + ", " + (depth - 3) + " conv + 3 Linear");
     }
 

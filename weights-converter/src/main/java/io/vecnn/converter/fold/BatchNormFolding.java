@@ -8,12 +8,10 @@ import io.vecnn.graph.WeightTensor;
  * and bias, so it costs nothing at run time. Computed in double, with the eps of the file's architecture.
  */
 public final class BatchNormFolding {
-    private BatchNormFolding() {
-    }
+    private BatchNormFolding() {}
 
     /** A per-channel {@code y = x * scale + shift}. */
-    public record Affine(float[] scale, float[] shift) {
-    }
+    public record Affine(float[] scale, float[] shift) {}
 
     public static Affine affine(float[] gamma, float[] beta, float[] mean, float[] var, double eps) {
         int c = gamma.length;

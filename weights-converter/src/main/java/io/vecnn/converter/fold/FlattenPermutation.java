@@ -7,8 +7,7 @@ import io.vecnn.Shape;
  * after a flatten therefore gets its weight columns permuted once, here, so no data moves per request.
  */
 public final class FlattenPermutation {
-    private FlattenPermutation() {
-    }
+    private FlattenPermutation() {}
 
     /**
      * @param weight   {@code [out][C*H*W]} with columns in NCHW order ({@code c*H*W + y*W + x})

@@ -9,8 +9,7 @@ import io.vecnn.converter.statedict.TorchTensor;
  * zeros are not mapped, but the folded weights would treat them as if they were.
  */
 public final class InputAffineFolding {
-    private InputAffineFolding() {
-    }
+    private InputAffineFolding() {}
 
     /**
      * @param weight PyTorch's {@code [out][in/groups][kh][kw]}
@@ -41,6 +40,5 @@ public final class InputAffineFolding {
     }
 
     /** The convolution's weight and bias with the affine map folded in. */
-    public record Folded(TorchTensor weight, float[] bias) {
-    }
+    public record Folded(TorchTensor weight, float[] bias) {}
 }

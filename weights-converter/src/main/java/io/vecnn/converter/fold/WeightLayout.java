@@ -8,8 +8,7 @@ import io.vecnn.graph.WeightTensor;
  * PyTorch's layout again (the ONNX export, the libtorch peer of the bench).
  */
 public final class WeightLayout {
-    private WeightLayout() {
-    }
+    private WeightLayout() {}
 
     /** PyTorch's {@code [out][in][kh][kw]} to {@code [out][kh][kw][in]}, so the NHWC channel axis is contiguous in both. */
     public static WeightTensor oihwToOhwi(TorchTensor w) {

@@ -25,8 +25,7 @@ public final class OnnxExport {
     /** The name of the model's output. */
     public static final String OUTPUT = OnnxGraphMapping.OUTPUT;
 
-    private OnnxExport() {
-    }
+    private OnnxExport() {}
 
     /** The serialized {@code ModelProto}, for runtimes that load a model from memory. */
     public static byte[] toBytes(Graph graph, Map<String, WeightTensor> weights) {
@@ -40,7 +39,7 @@ public final class OnnxExport {
     }
 
     private static ProtoMessage model(Graph graph, Map<String, WeightTensor> weights) {
-        return OnnxProtos.model(IR_VERSION, OPSET, "vecnn", ModelConversion.CONVERTER_VERSION,
-                OnnxGraphMapping.map(graph, weights));
+        return OnnxProtos.model(
+                IR_VERSION, OPSET, "vecnn", ModelConversion.CONVERTER_VERSION, OnnxGraphMapping.map(graph, weights));
     }
 }

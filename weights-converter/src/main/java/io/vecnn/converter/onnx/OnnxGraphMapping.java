@@ -1,12 +1,12 @@
 package io.vecnn.converter.onnx;
 
+import io.vecnn.Shape;
 import io.vecnn.VecnnException;
 import io.vecnn.converter.fold.FlattenPermutation;
 import io.vecnn.converter.fold.WeightLayout;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 import io.vecnn.graph.ShapeInference;
 import io.vecnn.graph.WeightTensor;
 
@@ -31,8 +31,7 @@ final class OnnxGraphMapping {
     private static final String BATCH = "batch";
 
     /** An ONNX value standing for a VecNN value: its name and whether it is 2-d. */
-    private record Value(String name, boolean flat) {
-    }
+    private record Value(String name, boolean flat) {}
 
     private final Graph graph;
     private final Map<String, WeightTensor> weights;
@@ -67,7 +66,8 @@ final class OnnxGraphMapping {
     private ProtoMessage build() {
         Shape in = graph.inputShape();
         onnx.string(OnnxProtos.GRAPH_NAME, "vecnn");
-        onnx.message(OnnxProtos.GRAPH_INPUT, OnnxProtos.floatValue(INPUT, BATCH, in.channels(), in.height(), in.width()));
+        onnx.message(
+                OnnxProtos.GRAPH_INPUT, OnnxProtos.floatValue(INPUT, BATCH, in.channels(), in.height(), in.width()));
         values.put(graph.input(), new Value(INPUT, false));
         for (Node node : graph.nodes()) {
             values.put(node.output(), emit(node));
@@ -76,12 +76,20 @@ final class OnnxGraphMapping {
         Shape out = shapes.get(graph.output());
         boolean flat = last.flat() || (out.height() == 1 && out.width() == 1);
         if (!last.name().equals(OUTPUT)) {
-            String producer = producers.containsKey(graph.output()) ? producers.get(graph.output()).name() : INPUT;
-            node(producer + (flat ? "/flatten" : "/output"), flat && !last.flat() ? "Flatten" : "Identity",
-                    List.of(last.name()), OUTPUT);
+            String producer = producers.containsKey(graph.output())
+                    ? producers.get(graph.output()).name()
+                    : INPUT;
+            node(
+                    producer + (flat ? "/flatten" : "/output"),
+                    flat && !last.flat() ? "Flatten" : "Identity",
+                    List.of(last.name()),
+                    OUTPUT);
         }
-        onnx.message(OnnxProtos.GRAPH_OUTPUT, flat ? OnnxProtos.floatValue(OUTPUT, BATCH, out.channels())
-                : OnnxProtos.floatValue(OUTPUT, BATCH, out.channels(), out.height(), out.width()));
+        onnx.message(
+                OnnxProtos.GRAPH_OUTPUT,
+                flat
+                        ? OnnxProtos.floatValue(OUTPUT, BATCH, out.channels())
+                        : OnnxProtos.floatValue(OUTPUT, BATCH, out.channels(), out.height(), out.width()));
         return onnx;
     }
 
@@ -89,12 +97,16 @@ final class OnnxGraphMapping {
         Op op = node.op();
         Shape in = shapes.get(node.inputs().get(0));
         if (op instanceof Op.Conv2d c) {
-            List<String> inputs = new ArrayList<>(List.of(as4d(node, 0),
-                    initializer(c.weight(), WeightLayout.ohwiToOihw(weights.get(c.weight())))));
+            List<String> inputs = new ArrayList<>(
+                    List.of(as4d(node, 0), initializer(c.weight(), WeightLayout.ohwiToOihw(weights.get(c.weight())))));
             if (c.bias() != null) {
                 inputs.add(initializer(c.bias(), weights.get(c.bias())));
             }
-            return define(node, "Conv", inputs, false,
+            return define(
+                    node,
+                    "Conv",
+                    inputs,
+                    false,
                     OnnxProtos.attribute("group", c.groups()),
                     OnnxProtos.attribute("kernel_shape", c.kernelH(), c.kernelW()),
                     OnnxProtos.attribute("strides", c.strideH(), c.strideW()),
@@ -106,8 +118,12 @@ final class OnnxGraphMapping {
             int[] dims = x.flat() ? new int[] {1, in.channels()} : new int[] {1, in.channels(), 1, 1};
             String scaled = fresh(node.output() + "/scaled");
             node(node.name(), "Mul", List.of(x.name(), initializer(a.scale(), reshaped(a.scale(), dims))), scaled);
-            return define(node.name() + "/shift", node, "Add",
-                    List.of(scaled, initializer(a.shift(), reshaped(a.shift(), dims))), x.flat());
+            return define(
+                    node.name() + "/shift",
+                    node,
+                    "Add",
+                    List.of(scaled, initializer(a.shift(), reshaped(a.shift(), dims))),
+                    x.flat());
         }
         if (op instanceof Op.Relu) {
             return sameRank(node, "Relu");
@@ -119,12 +135,32 @@ final class OnnxGraphMapping {
             return sameRank(node, "LogSoftmax", OnnxProtos.attribute("axis", 1));
         }
         if (op instanceof Op.MaxPool2d p) {
-            return pool(node, "MaxPool", in, p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(), p.padW(),
-                    p.ceilMode(), false);
+            return pool(
+                    node,
+                    "MaxPool",
+                    in,
+                    p.kernelH(),
+                    p.kernelW(),
+                    p.strideH(),
+                    p.strideW(),
+                    p.padH(),
+                    p.padW(),
+                    p.ceilMode(),
+                    false);
         }
         if (op instanceof Op.AvgPool2d p) {
-            return pool(node, "AveragePool", in, p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(),
-                    p.padW(), p.ceilMode(), p.countIncludePad());
+            return pool(
+                    node,
+                    "AveragePool",
+                    in,
+                    p.kernelH(),
+                    p.kernelW(),
+                    p.strideH(),
+                    p.strideW(),
+                    p.padH(),
+                    p.padW(),
+                    p.ceilMode(),
+                    p.countIncludePad());
         }
         if (op instanceof Op.AdaptiveAvgPool2d p) {
             return adaptiveAvgPool(node, p, in);
@@ -154,16 +190,26 @@ final class OnnxGraphMapping {
      * only the extra end padding goes uncounted, as PyTorch does not count a window's overhang past its
      * padding either.
      */
-    private Value pool(Node node, String opType, Shape in, int kh, int kw, int sh, int sw, int ph, int pw,
-                       boolean ceil, boolean countIncludePad) {
+    private Value pool(
+            Node node,
+            String opType,
+            Shape in,
+            int kh,
+            int kw,
+            int sh,
+            int sw,
+            int ph,
+            int pw,
+            boolean ceil,
+            boolean countIncludePad) {
         Shape out = shapes.get(node.output());
         String x = as4d(node, 0);
         int endH = (out.height() - 1) * sh + kh - in.height() - ph;
         int endW = (out.width() - 1) * sw + kw - in.width() - pw;
         boolean onnxCeilAgrees = out.height() == onnxCeilOut(in.height(), kh, sh, ph)
                 && out.width() == onnxCeilOut(in.width(), kw, sw, pw);
-        List<ProtoMessage> attributes = new ArrayList<>(List.of(OnnxProtos.attribute("kernel_shape", kh, kw),
-                OnnxProtos.attribute("strides", sh, sw)));
+        List<ProtoMessage> attributes = new ArrayList<>(
+                List.of(OnnxProtos.attribute("kernel_shape", kh, kw), OnnxProtos.attribute("strides", sh, sw)));
         if (!ceil || onnxCeilAgrees) {
             attributes.add(OnnxProtos.attribute("pads", ph, pw, ph, pw));
             attributes.add(OnnxProtos.attribute("ceil_mode", ceil ? 1 : 0));
@@ -209,15 +255,20 @@ final class OnnxGraphMapping {
         int upH = p.outH() % in.height() == 0 ? p.outH() / in.height() : 0;
         int upW = p.outW() % in.width() == 0 ? p.outW() / in.width() : 0;
         if (downH == 0 && upH == 0 || downW == 0 && upW == 0) {
-            throw fail(node, "adaptive average pooling from " + in.height() + "x" + in.width() + " to "
-                    + p.outH() + "x" + p.outW() + " has overlapping bins of unequal size, which ONNX pools cannot"
-                    + " express (export at an input size where one of map size and output size divides the other)");
+            throw fail(
+                    node,
+                    "adaptive average pooling from " + in.height() + "x" + in.width() + " to "
+                            + p.outH() + "x" + p.outW()
+                            + " has overlapping bins of unequal size, which ONNX pools cannot"
+                            + " express (export at an input size where one of map size and output size divides the other)");
         }
         boolean up = upH > 1 || upW > 1;
         if (downH > 1 || downW > 1) {
             int kh = Math.max(downH, 1);
             int kw = Math.max(downW, 1);
-            ProtoMessage[] windows = {OnnxProtos.attribute("kernel_shape", kh, kw), OnnxProtos.attribute("strides", kh, kw)};
+            ProtoMessage[] windows = {
+                OnnxProtos.attribute("kernel_shape", kh, kw), OnnxProtos.attribute("strides", kh, kw)
+            };
             if (!up) {
                 return define(node, "AveragePool", List.of(x), false, windows);
             }
@@ -226,9 +277,14 @@ final class OnnxGraphMapping {
             x = pooled;
         }
         String scales = fresh(node.output() + "/scales");
-        onnx.message(OnnxProtos.GRAPH_INITIALIZER, OnnxProtos.floatTensor(scales, new int[] {4},
-                new float[] {1, 1, Math.max(upH, 1), Math.max(upW, 1)}));
-        return define(node, "Resize", List.of(x, "", scales), false,
+        onnx.message(OnnxProtos.GRAPH_INITIALIZER, OnnxProtos.floatTensor(scales, new int[] {4}, new float[] {
+            1, 1, Math.max(upH, 1), Math.max(upW, 1)
+        }));
+        return define(
+                node,
+                "Resize",
+                List.of(x, "", scales),
+                false,
                 OnnxProtos.attribute("mode", "nearest"),
                 OnnxProtos.attribute("coordinate_transformation_mode", "asymmetric"),
                 OnnxProtos.attribute("nearest_mode", "floor"));
@@ -259,8 +315,12 @@ final class OnnxGraphMapping {
         String source = node.inputs().get(0);
         WeightTensor w = weights.get(l.weight());
         if (nchwFlattens.contains(source)) {
-            w = new WeightTensor(w.shape(), FlattenPermutation.nhwcToNchwColumns(w.data(), w.shape()[0],
-                    shapes.get(producers.get(source).inputs().get(0))));
+            w = new WeightTensor(
+                    w.shape(),
+                    FlattenPermutation.nhwcToNchwColumns(
+                            w.data(),
+                            w.shape()[0],
+                            shapes.get(producers.get(source).inputs().get(0))));
         }
         List<String> inputs = new ArrayList<>(List.of(as2d(node), initializer(l.weight(), w)));
         if (l.bias() != null) {
@@ -282,8 +342,8 @@ final class OnnxGraphMapping {
      * Emits the node that computes {@code node}'s value. The graph's output is named {@code output} here
      * already when it has its final rank, so no identity node is needed behind it.
      */
-    private Value define(String onnxName, Node node, String opType, List<String> inputs, boolean flat,
-                         ProtoMessage... attributes) {
+    private Value define(
+            String onnxName, Node node, String opType, List<String> inputs, boolean flat, ProtoMessage... attributes) {
         Shape s = shapes.get(node.output());
         boolean finalRank = flat || s.height() != 1 || s.width() != 1;
         String name = node.output().equals(graph.output()) && finalRank ? OUTPUT : fresh(node.output());

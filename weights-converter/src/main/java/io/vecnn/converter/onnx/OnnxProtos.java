@@ -10,24 +10,26 @@ import java.util.List;
 final class OnnxProtos {
     /** {@code GraphProto} fields. */
     static final int GRAPH_NODE = 1;
+
     static final int GRAPH_NAME = 2;
     static final int GRAPH_INITIALIZER = 5;
     static final int GRAPH_INPUT = 11;
     static final int GRAPH_OUTPUT = 12;
     /** {@code TensorProto.DataType}. */
     private static final int FLOAT = 1;
+
     private static final int INT64 = 7;
     /** {@code AttributeProto.AttributeType}. */
     private static final int ATTRIBUTE_INT = 2;
+
     private static final int ATTRIBUTE_STRING = 3;
     private static final int ATTRIBUTE_INTS = 7;
 
-    private OnnxProtos() {
-    }
+    private OnnxProtos() {}
 
     /** {@code NodeProto}: input 1, output 2, name 3, op_type 4, attribute 5. */
-    static ProtoMessage node(String name, String opType, List<String> inputs, String output,
-                             ProtoMessage... attributes) {
+    static ProtoMessage node(
+            String name, String opType, List<String> inputs, String output, ProtoMessage... attributes) {
         ProtoMessage node = new ProtoMessage();
         inputs.forEach(in -> node.string(1, in));
         node.string(2, output).string(3, name).string(4, opType);
@@ -58,12 +60,19 @@ final class OnnxProtos {
         for (int i = 0; i < dims.length; i++) {
             longDims[i] = dims[i];
         }
-        return new ProtoMessage().packedVarints(1, longDims).varint(2, FLOAT).string(8, name).littleEndianFloats(9, data);
+        return new ProtoMessage()
+                .packedVarints(1, longDims)
+                .varint(2, FLOAT)
+                .string(8, name)
+                .littleEndianFloats(9, data);
     }
 
     /** {@code TensorProto} of a 1-d int64 vector: dims 1, data_type 2, int64_data 7, name 8. */
     static ProtoMessage int64Vector(String name, long... values) {
-        return new ProtoMessage().packedVarints(1, values.length).varint(2, INT64).packedVarints(7, values)
+        return new ProtoMessage()
+                .packedVarints(1, values.length)
+                .varint(2, INT64)
+                .packedVarints(7, values)
                 .string(8, name);
     }
 
@@ -85,9 +94,12 @@ final class OnnxProtos {
      * {@code ModelProto}: ir_version 1, producer_name 2, producer_version 3, graph 7, opset_import 8
      * ({@code OperatorSetIdProto}: domain 1, version 2; the empty domain is the standard operator set).
      */
-    static ProtoMessage model(long irVersion, long opset, String producer, String producerVersion,
-                              ProtoMessage graph) {
-        return new ProtoMessage().varint(1, irVersion).string(2, producer).string(3, producerVersion)
-                .message(7, graph).message(8, new ProtoMessage().string(1, "").varint(2, opset));
+    static ProtoMessage model(long irVersion, long opset, String producer, String producerVersion, ProtoMessage graph) {
+        return new ProtoMessage()
+                .varint(1, irVersion)
+                .string(2, producer)
+                .string(3, producerVersion)
+                .message(7, graph)
+                .message(8, new ProtoMessage().string(1, "").varint(2, opset));
     }
 }

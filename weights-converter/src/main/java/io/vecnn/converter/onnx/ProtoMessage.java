@@ -27,8 +27,7 @@ final class ProtoMessage {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    private record Part(long size, Body body) {
-    }
+    private record Part(long size, Body body) {}
 
     private final List<Part> parts = new ArrayList<>();
     private ByteArrayOutputStream scalars;

@@ -28,19 +28,36 @@ import java.util.TreeSet;
  */
 public final class SafetensorsStateDicts {
     private static final Map<String, DType> DTYPES = Map.of(
-            "F32", DType.FLOAT32, "F64", DType.FLOAT64, "F16", DType.FLOAT16, "BF16", DType.BFLOAT16,
-            "I64", DType.INT64, "I32", DType.INT32, "I16", DType.INT16, "I8", DType.INT8, "U8", DType.UINT8,
-            "BOOL", DType.BOOL);
+            "F32",
+            DType.FLOAT32,
+            "F64",
+            DType.FLOAT64,
+            "F16",
+            DType.FLOAT16,
+            "BF16",
+            DType.BFLOAT16,
+            "I64",
+            DType.INT64,
+            "I32",
+            DType.INT32,
+            "I16",
+            DType.INT16,
+            "I8",
+            DType.INT8,
+            "U8",
+            DType.UINT8,
+            "BOOL",
+            DType.BOOL);
 
-    private SafetensorsStateDicts() {
-    }
+    private SafetensorsStateDicts() {}
 
     /** True when the first bytes look like a safetensors file: a small header length, then '{'. */
     public static boolean looksLike(byte[] head, int length) {
         if (length < 9 || head[8] != '{') {
             return false;
         }
-        long headerLength = ByteBuffer.wrap(head, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        long headerLength =
+                ByteBuffer.wrap(head, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         return headerLength > 0 && headerLength < (100L << 20);
     }
 
@@ -55,7 +72,8 @@ public final class SafetensorsStateDicts {
                     throw new VecnnException(file + ": tensor '" + e.name() + "' has dtype " + e.dtype()
                             + ", which VecNN does not read (floating point and integer types only)");
                 }
-                ByteBuffer bytes = ByteBuffer.allocate((int) (e.end() - e.begin())).order(ByteOrder.LITTLE_ENDIAN);
+                ByteBuffer bytes =
+                        ByteBuffer.allocate((int) (e.end() - e.begin())).order(ByteOrder.LITTLE_ENDIAN);
                 long position = header.dataStart() + e.begin();
                 while (bytes.hasRemaining()) {
                     if (channel.read(bytes, position + bytes.position()) < 0) {
@@ -88,8 +106,10 @@ public final class SafetensorsStateDicts {
      */
     public static void write(StateDict stateDict, Path file, Map<String, String> metadata) {
         Map<String, Safetensors.Data> tensors = new LinkedHashMap<>();
-        stateDict.tensors().forEach((k, t) -> tensors.put(k,
-                new Safetensors.Data(t.dtype().isFloating() ? "F32" : "I64", t.shape(), t.data())));
+        stateDict
+                .tensors()
+                .forEach((k, t) -> tensors.put(
+                        k, new Safetensors.Data(t.dtype().isFloating() ? "F32" : "I64", t.shape(), t.data())));
         Safetensors.writeData(file, metadata, tensors);
     }
 }

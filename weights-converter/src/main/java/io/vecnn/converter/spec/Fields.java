@@ -31,19 +31,23 @@ record Fields(JsonNode node, String path) {
             String field = it.next();
             if (KINDS.containsKey(field)) {
                 if (kind != null) {
-                    throw SpecInterpreter.error(path, "a layer has one kind, this one has '" + kind + "' and '" + field + "'");
+                    throw SpecInterpreter.error(
+                            path, "a layer has one kind, this one has '" + kind + "' and '" + field + "'");
                 }
                 kind = field;
             }
         }
         if (kind == null) {
-            throw SpecInterpreter.error(path, "no layer kind in " + node + "; kinds are " + List.copyOf(new java.util.TreeSet<>(KINDS.keySet())));
+            throw SpecInterpreter.error(
+                    path,
+                    "no layer kind in " + node + "; kinds are " + List.copyOf(new java.util.TreeSet<>(KINDS.keySet())));
         }
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             if (!field.equals(kind) && !KINDS.get(kind).contains(field)) {
-                throw SpecInterpreter.error(path, "'" + kind + "' layers take no field '" + field + "' (they take "
-                        + KINDS.get(kind) + ")");
+                throw SpecInterpreter.error(
+                        path,
+                        "'" + kind + "' layers take no field '" + field + "' (they take " + KINDS.get(kind) + ")");
             }
         }
         return kind;
@@ -68,7 +72,8 @@ record Fields(JsonNode node, String path) {
     String text(String field) {
         JsonNode v = node(field);
         if (!v.isTextual() || v.asText().isEmpty()) {
-            throw SpecInterpreter.error(path, "'" + field + "' must be a state-dict prefix such as \"features.0\", got " + v);
+            throw SpecInterpreter.error(
+                    path, "'" + field + "' must be a state-dict prefix such as \"features.0\", got " + v);
         }
         return v.asText();
     }
@@ -129,8 +134,8 @@ record Fields(JsonNode node, String path) {
 
     private int whole(JsonNode v, String field) {
         if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 0 || v.intValue() > MAX_WHOLE) {
-            throw SpecInterpreter.error(path, "'" + field + "' must be a whole number from 0 to " + MAX_WHOLE
-                    + ", got " + v);
+            throw SpecInterpreter.error(
+                    path, "'" + field + "' must be a whole number from 0 to " + MAX_WHOLE + ", got " + v);
         }
         return v.intValue();
     }

@@ -3,6 +3,7 @@ package io.vecnn.converter.spec;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vecnn.Shape;
 import io.vecnn.VecnnException;
 import io.vecnn.converter.arch.Architecture;
 import io.vecnn.converter.arch.ArchitectureInfo;
@@ -11,11 +12,10 @@ import io.vecnn.converter.arch.Value;
 import io.vecnn.converter.arch.WeightRole;
 import io.vecnn.converter.arch.WeightSource;
 import io.vecnn.converter.statedict.StateDict;
-import io.vecnn.Shape;
 
 import java.io.IOException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +51,8 @@ public record NetworkSpec(String name, Shape input, JsonNode layers, JsonNode mo
             root = JSON.readTree(json);
         } catch (JsonProcessingException e) {
             // Jackson's own limits (nesting depth, number length) report no location.
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+            String where =
+                    e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
             throw new VecnnException(source + ": not valid JSON: " + e.getOriginalMessage() + where);
         }
         if (root == null || !root.isObject()) {
@@ -68,14 +69,23 @@ public record NetworkSpec(String name, Shape input, JsonNode layers, JsonNode mo
             }
         }
         JsonNode size = root.get("input_size");
-        if (!size.isArray() || size.size() != 3 || !size.get(0).canConvertToInt() || !size.get(1).canConvertToInt()
-                || !size.get(2).canConvertToInt() || size.get(0).intValue() <= 0 || size.get(1).intValue() <= 0
+        if (!size.isArray()
+                || size.size() != 3
+                || !size.get(0).canConvertToInt()
+                || !size.get(1).canConvertToInt()
+                || !size.get(2).canConvertToInt()
+                || size.get(0).intValue() <= 0
+                || size.get(1).intValue() <= 0
                 || size.get(2).intValue() <= 0) {
             throw new VecnnException(source + ": input_size must be [channels, height, width], got " + size);
         }
-        if (size.get(0).intValue() > Fields.MAX_WHOLE || size.get(1).intValue() > Fields.MAX_WHOLE
+        if (size.get(0).intValue() > Fields.MAX_WHOLE
+                || size.get(1).intValue() > Fields.MAX_WHOLE
                 || size.get(2).intValue() > Fields.MAX_WHOLE
-                || (long) size.get(0).intValue() * size.get(1).intValue() * size.get(2).intValue() > Integer.MAX_VALUE) {
+                || (long) size.get(0).intValue()
+                                * size.get(1).intValue()
+                                * size.get(2).intValue()
+                        > Integer.MAX_VALUE) {
             throw new VecnnException(source + ": input_size " + size + " is larger than " + Fields.MAX_WHOLE
                     + " in a dimension or holds more values than an array");
         }
@@ -93,13 +103,20 @@ public record NetworkSpec(String name, Shape input, JsonNode layers, JsonNode mo
         List<String> ignore = new ArrayList<>();
         for (JsonNode prefix : ignored) {
             if (!prefix.isTextual() || prefix.asText().isEmpty()) {
-                throw new VecnnException(source + ": 'ignore' lists state-dict prefixes such as \"aux1\", got " + prefix);
+                throw new VecnnException(
+                        source + ": 'ignore' lists state-dict prefixes such as \"aux1\", got " + prefix);
             }
             ignore.add(prefix.asText());
         }
-        return new NetworkSpec(root.get("name").asText(),
-                new Shape(size.get(0).intValue(), size.get(1).intValue(), size.get(2).intValue()),
-                root.get("layers"), modules, List.copyOf(ignore));
+        return new NetworkSpec(
+                root.get("name").asText(),
+                new Shape(
+                        size.get(0).intValue(),
+                        size.get(1).intValue(),
+                        size.get(2).intValue()),
+                root.get("layers"),
+                modules,
+                List.copyOf(ignore));
     }
 
     /** Whether {@code key} belongs to an ignored module: the prefix itself or anything below it. */
@@ -123,7 +140,8 @@ public record NetworkSpec(String name, Shape input, JsonNode layers, JsonNode mo
              */
             @Override
             public NetworkBuilder.Built build(WeightSource source, Shape input, int numClasses) {
-                weights.keys().stream().filter(spec::ignores)
+                weights.keys().stream()
+                        .filter(spec::ignores)
                         .forEach(key -> source.takeOptional(key, WeightRole.TRAINING_ONLY));
                 return Architecture.super.build(source, input, numClasses);
             }

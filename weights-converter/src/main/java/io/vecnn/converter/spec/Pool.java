@@ -27,7 +27,11 @@ record Pool(int kernel, int stride, int padding, boolean ceilMode, boolean count
         if (kernel <= 0) {
             throw SpecInterpreter.error(f.path(), "'kernel' must be given and positive");
         }
-        return new Pool(kernel, f.integer("stride", kernel), f.integer("padding", 0), f.bool("ceil_mode", false),
+        return new Pool(
+                kernel,
+                f.integer("stride", kernel),
+                f.integer("padding", 0),
+                f.bool("ceil_mode", false),
                 f.bool("count_include_pad", true));
     }
 }

@@ -3,12 +3,12 @@ package io.vecnn.converter.spec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.vecnn.Shape;
 import io.vecnn.VecnnException;
 import io.vecnn.converter.arch.NetworkBuilder;
 import io.vecnn.converter.arch.Value;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.statedict.TorchTensor;
-import io.vecnn.Shape;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -31,6 +31,7 @@ final class SpecInterpreter {
     static final int MAX_LAYERS = 100_000;
     /** State-dict prefixes and names are short; parameters substituted into each other could double at every step. */
     static final int MAX_TEXT = 4096;
+
     private static final Set<String> SIMPLE = Set.of("relu", "flatten", "softmax", "log_softmax", "dropout");
 
     private final NetworkSpec spec;
@@ -64,7 +65,9 @@ final class SpecInterpreter {
     /** Every later layer computes with the sizes in ints; an output no array can hold stops the build here. */
     private static Value checkedSize(Value y, String path) {
         Shape s = y.shape();
-        if (s.channels() <= 0 || s.height() <= 0 || s.width() <= 0
+        if (s.channels() <= 0
+                || s.height() <= 0
+                || s.width() <= 0
                 || (long) s.channels() * s.height() * s.width() > Integer.MAX_VALUE) {
             throw error(path, "the layer's output " + s + " is not a size an array can hold");
         }
@@ -73,15 +76,18 @@ final class SpecInterpreter {
 
     private Value layer(JsonNode layer, Value x, String path, int depth) {
         if (++layers > MAX_LAYERS) {
-            throw error(path, "the spec expands to more than " + MAX_LAYERS
-                    + " layers (modules that use each other many times over?)");
+            throw error(
+                    path,
+                    "the spec expands to more than " + MAX_LAYERS
+                            + " layers (modules that use each other many times over?)");
         }
         if (layer.isTextual()) {
             return simple(layer.asText(), x, path);
         }
         if (!layer.isObject()) {
-            throw error(path, "a layer is a name such as \"relu\" or an object such as {\"conv\": \"features.0\"}, got "
-                    + layer);
+            throw error(
+                    path,
+                    "a layer is a name such as \"relu\" or an object such as {\"conv\": \"features.0\"}, got " + layer);
         }
         Fields f = new Fields(layer, path);
         if (layer.has("use")) {
@@ -97,15 +103,19 @@ final class SpecInterpreter {
                 return nn.batchNorm(prefix, x, f.number("eps", 1e-5));
             }
             case "linear":
-                return nn.linear(f.text("linear"), x, outWidth(f.text("linear"), path), weights.contains(f.text("linear") + ".bias"));
+                return nn.linear(
+                        f.text("linear"),
+                        x,
+                        outWidth(f.text("linear"), path),
+                        weights.contains(f.text("linear") + ".bias"));
             case "max_pool": {
                 Pool p = Pool.of(f, "max_pool");
                 return nn.maxPool2d(name(name, path), x, p.kernel(), p.stride(), p.padding(), p.ceilMode());
             }
             case "avg_pool": {
                 Pool p = Pool.of(f, "avg_pool");
-                return nn.avgPool2d(name(name, path), x, p.kernel(), p.stride(), p.padding(), p.ceilMode(),
-                        p.countIncludePad());
+                return nn.avgPool2d(
+                        name(name, path), x, p.kernel(), p.stride(), p.padding(), p.ceilMode(), p.countIncludePad());
             }
             case "adaptive_avg_pool": {
                 int[] size = f.pair("adaptive_avg_pool", null);
@@ -117,8 +127,8 @@ final class SpecInterpreter {
                 JsonNode p = f.object("subsample_pad");
                 Fields pf = new Fields(p, path + ".subsample_pad");
                 int[] channels = pf.pair("channels", null);
-                return nn.subsampleAndPadChannels(name(name, path), x, pf.integer("stride", 1), channels[0],
-                        channels[1]);
+                return nn.subsampleAndPadChannels(
+                        name(name, path), x, pf.integer("stride", 1), channels[0], channels[1]);
             }
             default:
                 throw error(path, "unknown layer kind '" + kind + "'");
@@ -162,15 +172,27 @@ final class SpecInterpreter {
             kh = w.dim(2);
             kw = w.dim(3);
             if (w.dim(1) * groups != x.channels()) {
-                throw error(f.path(), "'" + prefix + ".weight' has shape " + w.shapeString() + ", which "
-                        + (groups == 1 ? "" : "with groups " + groups + " ") + "reads " + w.dim(1) * groups
-                        + " input channels, but the input is " + x.shape());
+                throw error(
+                        f.path(),
+                        "'" + prefix + ".weight' has shape " + w.shapeString() + ", which "
+                                + (groups == 1 ? "" : "with groups " + groups + " ") + "reads " + w.dim(1) * groups
+                                + " input channels, but the input is " + x.shape());
             }
         }
         int[] kernel = f.pair("kernel", new int[] {kh, kw});
         int[] stride = f.pair("stride", new int[] {1, 1});
         int[] padding = f.pair("padding", new int[] {0, 0});
-        return nn.conv2d(prefix, x, out, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1], groups,
+        return nn.conv2d(
+                prefix,
+                x,
+                out,
+                kernel[0],
+                kernel[1],
+                stride[0],
+                stride[1],
+                padding[0],
+                padding[1],
+                groups,
                 weights.contains(prefix + ".bias"));
     }
 
@@ -187,7 +209,9 @@ final class SpecInterpreter {
         }
         String join = f.optionalText("join");
         if (!"concat".equals(join) && !"add".equals(join)) {
-            throw error(path, "'join' must be \"concat\" or \"add\", got " + (join == null ? "nothing" : "\"" + join + "\""));
+            throw error(
+                    path,
+                    "'join' must be \"concat\" or \"add\", got " + (join == null ? "nothing" : "\"" + join + "\""));
         }
         List<Value> outs = new ArrayList<>();
         for (int b = 0; b < branches.size(); b++) {
@@ -207,7 +231,10 @@ final class SpecInterpreter {
         }
         for (Value v : values) {
             if (!v.shape().equals(values[0].shape())) {
-                throw error(path, "the branches to add have different shapes " + outs.stream().map(Value::shape).toList());
+                throw error(
+                        path,
+                        "the branches to add have different shapes "
+                                + outs.stream().map(Value::shape).toList());
             }
         }
         return nn.add(name, values);
@@ -258,8 +285,10 @@ final class SpecInterpreter {
             length += value.length() - target.length();
         }
         if (length > MAX_TEXT) {
-            throw error(path, "substituting the module's parameters makes a string of " + length
-                    + " characters, more than the " + MAX_TEXT + " a prefix or name may have");
+            throw error(
+                    path,
+                    "substituting the module's parameters makes a string of " + length + " characters, more than the "
+                            + MAX_TEXT + " a prefix or name may have");
         }
         return s.replace(target, value);
     }

@@ -3,8 +3,7 @@ package io.vecnn.converter.statedict;
 /** IEEE 754 binary16 to float32 (Java 17 has no Float.float16ToFloat); every half is exactly a float. */
 public final class HalfFloat {
 
-    private HalfFloat() {
-    }
+    private HalfFloat() {}
 
     public static float toFloat(short half) {
         int bits = half & 0xffff;

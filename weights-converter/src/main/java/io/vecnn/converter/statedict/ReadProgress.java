@@ -3,7 +3,7 @@ package io.vecnn.converter.statedict;
 /** Told how many bytes of a weight file a reader has taken in, so a long read can show its progress. */
 @FunctionalInterface
 public interface ReadProgress {
-    ReadProgress NONE = bytes -> { };
+    ReadProgress NONE = bytes -> {};
 
     void advance(long bytes);
 }

@@ -16,8 +16,8 @@ import java.util.Set;
  * @param wrapper the checkpoint entry the tensors were taken from ({@code state_dict}, {@code model}...), or null
  * @param prefix  the key prefix that was stripped ({@code module.} of DataParallel...), or null
  */
-public record StateDict(Map<String, TorchTensor> tensors, List<String> notes, WeightFormat format, String wrapper,
-                        String prefix) {
+public record StateDict(
+        Map<String, TorchTensor> tensors, List<String> notes, WeightFormat format, String wrapper, String prefix) {
 
     public StateDict {
         tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));

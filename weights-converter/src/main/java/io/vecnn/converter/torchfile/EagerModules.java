@@ -14,11 +14,10 @@ import java.util.Set;
 final class EagerModules implements ModuleLayout {
     static final EagerModules LAYOUT = new EagerModules();
 
-    private static final Set<String> TREE_ATTRIBUTES = Set.of("_parameters", "_buffers", "_modules",
-            "_non_persistent_buffers_set");
+    private static final Set<String> TREE_ATTRIBUTES =
+            Set.of("_parameters", "_buffers", "_modules", "_non_persistent_buffers_set");
 
-    private EagerModules() {
-    }
+    private EagerModules() {}
 
     @Override
     public boolean isModule(Object value) {
@@ -71,8 +70,8 @@ final class EagerModules implements ModuleLayout {
 
     private static Map<?, ?> asMap(Object v, String path, String attribute) {
         if (!(v instanceof Map)) {
-            throw new VecnnException(where(path) + " has " + PickleValues.describe(v) + " as " + attribute
-                    + ", not a dict");
+            throw new VecnnException(
+                    where(path) + " has " + PickleValues.describe(v) + " as " + attribute + ", not a dict");
         }
         return (Map<?, ?>) v;
     }

@@ -12,5 +12,4 @@ import java.util.Map;
  * @param modelClass the class of the pickled model the tensors were taken from ({@code __main__.Net}), or
  *                   null when the file holds a state dict
  */
-record ExtractedTensors(Map<String, TensorRef> tensors, List<String> notes, String wrapper, String modelClass) {
-}
+record ExtractedTensors(Map<String, TensorRef> tensors, List<String> notes, String wrapper, String modelClass) {}

@@ -47,8 +47,8 @@ final class FileBytes implements AutoCloseable {
     /** A read-only map of {@code [offset, offset + length)}, which the caller has checked lies in the file. */
     ByteBuffer map(long offset, long length) {
         if (offset < 0 || length < 0 || length > MAX_REGION || offset + length > size) {
-            throw new VecnnException("bytes " + offset + " to " + (offset + length) + " lie outside the file's "
-                    + size + " bytes or exceed " + MAX_REGION);
+            throw new VecnnException("bytes " + offset + " to " + (offset + length) + " lie outside the file's " + size
+                    + " bytes or exceed " + MAX_REGION);
         }
         try {
             return channel.map(FileChannel.MapMode.READ_ONLY, offset, length).order(ByteOrder.LITTLE_ENDIAN);
@@ -70,8 +70,8 @@ final class FileBytes implements AutoCloseable {
         try {
             while (buffer.hasRemaining()) {
                 if (channel.read(buffer, offset + buffer.position()) < 0) {
-                    throw new VecnnException("file truncated while reading " + what + " at byte "
-                            + (offset + buffer.position()));
+                    throw new VecnnException(
+                            "file truncated while reading " + what + " at byte " + (offset + buffer.position()));
                 }
             }
         } catch (IOException e) {

@@ -7,8 +7,7 @@ import java.util.List;
 /** How a model pickled whole (torch.save(model)) is reported, whatever container holds it. */
 final class FullModels {
 
-    private FullModels() {
-    }
+    private FullModels() {}
 
     /** {@link WeightFormat#FULL_MODEL} when the tensors came from a pickled model, else the container's format. */
     static WeightFormat format(ExtractedTensors extracted, WeightFormat container) {

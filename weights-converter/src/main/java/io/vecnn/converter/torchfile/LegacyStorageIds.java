@@ -19,15 +19,18 @@ final class LegacyStorageIds implements PersistentLoader {
 
     @Override
     public Object load(Object pid, int at) {
-        if (pid instanceof PickleTuple && ((PickleTuple) pid).size() == 4 && "module".equals(((PickleTuple) pid).get(0))) {
+        if (pid instanceof PickleTuple
+                && ((PickleTuple) pid).size() == 4
+                && "module".equals(((PickleTuple) pid).get(0))) {
             Object type = ((PickleTuple) pid).get(1);
             if (!(type instanceof GlobalRef) && !(type instanceof PickleCallable)) {
-                throw new VecnnException("persistent id at byte " + at + " names " + PickleValues.describe(type)
-                        + " as a module class");
+                throw new VecnnException(
+                        "persistent id at byte " + at + " names " + PickleValues.describe(type) + " as a module class");
             }
             return type;
         }
-        if (!(pid instanceof PickleTuple) || ((PickleTuple) pid).size() != 6
+        if (!(pid instanceof PickleTuple)
+                || ((PickleTuple) pid).size() != 6
                 || !"storage".equals(((PickleTuple) pid).get(0))) {
             throw new VecnnException("persistent id at byte " + at + " is " + PickleValues.describe(pid) + " but"
                     + " not ('storage', storage_type, key, location, numel, view) or ('module', class, file, source)");
@@ -42,8 +45,10 @@ final class LegacyStorageIds implements PersistentLoader {
         if (view == null) {
             return root;
         }
-        if (!(view instanceof PickleTuple) || ((PickleTuple) view).size() != 3
-                || !(((PickleTuple) view).get(0) instanceof String) || !(((PickleTuple) view).get(1) instanceof Long)
+        if (!(view instanceof PickleTuple)
+                || ((PickleTuple) view).size() != 3
+                || !(((PickleTuple) view).get(0) instanceof String)
+                || !(((PickleTuple) view).get(1) instanceof Long)
                 || !(((PickleTuple) view).get(2) instanceof Long)) {
             throw new VecnnException("persistent id at byte " + at + " has " + PickleValues.describe(view)
                     + " as its view instead of None or (str key, offset, size)");
@@ -56,8 +61,8 @@ final class LegacyStorageIds implements PersistentLoader {
                     + " covers elements " + offset + " to " + (offset + size) + " of storage '"
                     + PickleGlobals.printable(root.key()) + "', which holds " + root.numel());
         }
-        return declare(views, new StorageRef(root.key(), root.dtype(), root.location(), size, offset), (String) v.get(0),
-                at);
+        return declare(
+                views, new StorageRef(root.key(), root.dtype(), root.location(), size, offset), (String) v.get(0), at);
     }
 
     private StorageRef declare(Map<String, StorageRef> known, StorageRef ref, int at) {

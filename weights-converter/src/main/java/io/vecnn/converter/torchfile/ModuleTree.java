@@ -21,11 +21,9 @@ final class ModuleTree {
     static final int MAX_KEY_CHARS = 4096;
     private static final int SEARCH_BUDGET = 1_000_000;
 
-    private record Frame(String path, PickleObject module, int depth) {
-    }
+    private record Frame(String path, PickleObject module, int depth) {}
 
-    private ModuleTree() {
-    }
+    private ModuleTree() {}
 
     static Map<String, TensorRef> tensors(PickleObject root, ModuleLayout layout) {
         Map<String, TensorRef> tensors = new LinkedHashMap<>();
@@ -39,7 +37,8 @@ final class ModuleTree {
                 throw new VecnnException("the module tree has more than " + MAX_MODULES
                         + " modules (submodules shared many times over?)");
             }
-            for (Map.Entry<String, Object> e : layout.tensors(frame.module(), frame.path()).entrySet()) {
+            for (Map.Entry<String, Object> e :
+                    layout.tensors(frame.module(), frame.path()).entrySet()) {
                 if (e.getValue() != null) {
                     String key = join(frame.path(), e.getKey());
                     tensors.put(key, tensor(key, e.getValue(), search));
@@ -48,20 +47,21 @@ final class ModuleTree {
             for (Map.Entry<String, Object> e : layout.others(frame.module()).entrySet()) {
                 UnsupportedValue unsupported = search.find(e.getValue());
                 if (unsupported != null) {
-                    throw new VecnnException("attribute '" + join(frame.path(), e.getKey()) + "' "
-                            + unsupported.explain());
+                    throw new VecnnException(
+                            "attribute '" + join(frame.path(), e.getKey()) + "' " + unsupported.explain());
                 }
             }
             List<Frame> children = new ArrayList<>();
-            for (Map.Entry<String, Object> e : layout.children(frame.module(), frame.path()).entrySet()) {
+            for (Map.Entry<String, Object> e :
+                    layout.children(frame.module(), frame.path()).entrySet()) {
                 Object child = e.getValue();
                 if (child == null) {
                     continue;
                 }
                 String path = join(frame.path(), e.getKey());
                 if (!layout.isModule(child)) {
-                    throw new VecnnException("submodule '" + path + "' is " + PickleValues.describe(child)
-                            + ", not a module");
+                    throw new VecnnException(
+                            "submodule '" + path + "' is " + PickleValues.describe(child) + ", not a module");
                 }
                 if (frame.depth() + 1 > MAX_DEPTH) {
                     throw new VecnnException("module '" + PickleGlobals.printable(path) + "' is nested more than "

@@ -35,8 +35,11 @@ enum PickleCallable {
     /** Tensor subclasses: (rebuild function, subclass, its arguments, state); only the tensor matters. */
     REBUILD_FROM_TYPE("torch._tensor._rebuild_from_type", "torch._tensor._rebuild_from_type_v2"),
     /** TorchScript's typed lists: the list itself. */
-    JIT_LIST("torch.jit._pickle.build_intlist", "torch.jit._pickle.build_tensorlist",
-            "torch.jit._pickle.build_doublelist", "torch.jit._pickle.build_boollist"),
+    JIT_LIST(
+            "torch.jit._pickle.build_intlist",
+            "torch.jit._pickle.build_tensorlist",
+            "torch.jit._pickle.build_doublelist",
+            "torch.jit._pickle.build_boollist"),
     /** TorchScript tags a dict or list with its static type; the value is what matters. */
     JIT_TYPE_TAG("torch.jit._pickle.restore_type_tag"),
     /** Pickles of protocol 0 and 1 create objects with it: (class, base, base state). */
@@ -45,8 +48,12 @@ enum PickleCallable {
     /** PyTorch 0.3/0.4 modules stored the backend they ran on; it carries nothing a state dict needs. */
     THNN_BACKEND("torch.nn.backends.thnn._get_thnn_function_backend"),
     /** Numpy values in checkpoints (a best accuracy, a step count): kept as plain objects, never decoded. */
-    NUMPY_VALUE("numpy.core.multiarray.scalar", "numpy.core.multiarray._reconstruct", "numpy.dtype",
-            "numpy._core.multiarray.scalar", "numpy._core.multiarray._reconstruct");
+    NUMPY_VALUE(
+            "numpy.core.multiarray.scalar",
+            "numpy.core.multiarray._reconstruct",
+            "numpy.dtype",
+            "numpy._core.multiarray.scalar",
+            "numpy._core.multiarray._reconstruct");
 
     private final boolean isClass;
     private final String[] names;
@@ -134,8 +141,11 @@ enum PickleCallable {
                     yield function;
                 }
                 if (!(function instanceof PickleCallable) || !(args.get(2) instanceof PickleTuple)) {
-                    throw fail(at, "rebuilds with " + PickleValues.describe(function) + " and "
-                            + PickleValues.describe(args.get(2)) + " instead of a tensor function and its arguments");
+                    throw fail(
+                            at,
+                            "rebuilds with " + PickleValues.describe(function) + " and "
+                                    + PickleValues.describe(args.get(2))
+                                    + " instead of a tensor function and its arguments");
                 }
                 yield tensorArgument(((PickleCallable) function).call((PickleTuple) args.get(2), at), at);
             }
@@ -153,8 +163,10 @@ enum PickleCallable {
             case RECONSTRUCTOR -> {
                 expectArgs(args, 3, 3, at);
                 if (args.get(1) != OBJECT) {
-                    throw fail(at, "reconstructs on the base " + PickleValues.describe(args.get(1))
-                            + "; only plain objects (base 'object') are read");
+                    throw fail(
+                            at,
+                            "reconstructs on the base " + PickleValues.describe(args.get(1))
+                                    + "; only plain objects (base 'object') are read");
                 }
                 yield instantiate(args.get(0), new PickleTuple(List.of()), at);
             }

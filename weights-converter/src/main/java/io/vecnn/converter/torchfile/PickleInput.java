@@ -118,13 +118,15 @@ final class PickleInput {
     String utf8(long n) {
         byte[] raw = bytes(n);
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(raw))
                     .toString();
         } catch (CharacterCodingException e) {
-            throw new VecnnException("pickle " + opName + " at byte " + opAt + " holds a string that is not valid UTF-8");
+            throw new VecnnException(
+                    "pickle " + opName + " at byte " + opAt + " holds a string that is not valid UTF-8");
         }
     }
 
@@ -135,7 +137,8 @@ final class PickleInput {
     String python2Str(long n) {
         byte[] raw = bytes(n);
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(raw))
@@ -157,11 +160,11 @@ final class PickleInput {
             }
         }
         if (limit == length) {
-            throw new VecnnException("pickle truncated at byte " + length + ": " + opName + " at byte " + opAt
-                    + " has no end of line");
+            throw new VecnnException(
+                    "pickle truncated at byte " + length + ": " + opName + " at byte " + opAt + " has no end of line");
         }
-        throw new VecnnException("pickle " + opName + " at byte " + opAt + " has a name longer than "
-                + MAX_GLOBAL_LINE + " bytes");
+        throw new VecnnException(
+                "pickle " + opName + " at byte " + opAt + " has a name longer than " + MAX_GLOBAL_LINE + " bytes");
     }
 
     private void need(long n) {
@@ -171,7 +174,7 @@ final class PickleInput {
     }
 
     private VecnnException truncated(String needed) {
-        return new VecnnException("pickle truncated at byte " + length + ": " + opName + " at byte " + opAt
-                + " needs " + needed + " bytes, " + (length - pos) + " remain");
+        return new VecnnException("pickle truncated at byte " + length + ": " + opName + " at byte " + opAt + " needs "
+                + needed + " bytes, " + (length - pos) + " remain");
     }
 }

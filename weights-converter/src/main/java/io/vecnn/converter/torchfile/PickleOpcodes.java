@@ -55,65 +55,117 @@ final class PickleOpcodes {
     static final int POP_MARK = '1';
     static final int DUP = '2';
 
-    private PickleOpcodes() {
-    }
+    private PickleOpcodes() {}
 
     /** The opcode's name as Python's pickletools prints it, or its hex value when it is not one we read. */
     static String name(int op) {
         switch (op) {
-            case MARK: return "MARK";
-            case STOP: return "STOP";
-            case BININT: return "BININT";
-            case BININT1: return "BININT1";
-            case BININT2: return "BININT2";
-            case NONE: return "NONE";
-            case BINPERSID: return "BINPERSID";
-            case REDUCE: return "REDUCE";
-            case BINSTRING: return "BINSTRING";
-            case SHORT_BINSTRING: return "SHORT_BINSTRING";
-            case BINUNICODE: return "BINUNICODE";
-            case APPEND: return "APPEND";
-            case BUILD: return "BUILD";
-            case GLOBAL: return "GLOBAL";
-            case DICT: return "DICT";
-            case APPENDS: return "APPENDS";
-            case BINGET: return "BINGET";
-            case LONG_BINGET: return "LONG_BINGET";
-            case LIST: return "LIST";
-            case BINPUT: return "BINPUT";
-            case LONG_BINPUT: return "LONG_BINPUT";
-            case SETITEM: return "SETITEM";
-            case TUPLE: return "TUPLE";
-            case SETITEMS: return "SETITEMS";
-            case EMPTY_DICT: return "EMPTY_DICT";
-            case EMPTY_LIST: return "EMPTY_LIST";
-            case EMPTY_TUPLE: return "EMPTY_TUPLE";
-            case BINFLOAT: return "BINFLOAT";
-            case PROTO: return "PROTO";
-            case TUPLE1: return "TUPLE1";
-            case TUPLE2: return "TUPLE2";
-            case TUPLE3: return "TUPLE3";
-            case NEWTRUE: return "NEWTRUE";
-            case NEWFALSE: return "NEWFALSE";
-            case LONG1: return "LONG1";
-            case BINBYTES: return "BINBYTES";
-            case SHORT_BINBYTES: return "SHORT_BINBYTES";
-            case SHORT_BINUNICODE: return "SHORT_BINUNICODE";
-            case BINUNICODE8: return "BINUNICODE8";
-            case STACK_GLOBAL: return "STACK_GLOBAL";
-            case MEMOIZE: return "MEMOIZE";
-            case FRAME: return "FRAME";
-            case NEWOBJ: return "NEWOBJ";
-            case LONG4: return "LONG4";
-            case BINBYTES8: return "BINBYTES8";
-            case EMPTY_SET: return "EMPTY_SET";
-            case ADDITEMS: return "ADDITEMS";
-            case FROZENSET: return "FROZENSET";
-            case NEWOBJ_EX: return "NEWOBJ_EX";
-            case POP: return "POP";
-            case POP_MARK: return "POP_MARK";
-            case DUP: return "DUP";
-            default: return String.format("0x%02x", op);
+            case MARK:
+                return "MARK";
+            case STOP:
+                return "STOP";
+            case BININT:
+                return "BININT";
+            case BININT1:
+                return "BININT1";
+            case BININT2:
+                return "BININT2";
+            case NONE:
+                return "NONE";
+            case BINPERSID:
+                return "BINPERSID";
+            case REDUCE:
+                return "REDUCE";
+            case BINSTRING:
+                return "BINSTRING";
+            case SHORT_BINSTRING:
+                return "SHORT_BINSTRING";
+            case BINUNICODE:
+                return "BINUNICODE";
+            case APPEND:
+                return "APPEND";
+            case BUILD:
+                return "BUILD";
+            case GLOBAL:
+                return "GLOBAL";
+            case DICT:
+                return "DICT";
+            case APPENDS:
+                return "APPENDS";
+            case BINGET:
+                return "BINGET";
+            case LONG_BINGET:
+                return "LONG_BINGET";
+            case LIST:
+                return "LIST";
+            case BINPUT:
+                return "BINPUT";
+            case LONG_BINPUT:
+                return "LONG_BINPUT";
+            case SETITEM:
+                return "SETITEM";
+            case TUPLE:
+                return "TUPLE";
+            case SETITEMS:
+                return "SETITEMS";
+            case EMPTY_DICT:
+                return "EMPTY_DICT";
+            case EMPTY_LIST:
+                return "EMPTY_LIST";
+            case EMPTY_TUPLE:
+                return "EMPTY_TUPLE";
+            case BINFLOAT:
+                return "BINFLOAT";
+            case PROTO:
+                return "PROTO";
+            case TUPLE1:
+                return "TUPLE1";
+            case TUPLE2:
+                return "TUPLE2";
+            case TUPLE3:
+                return "TUPLE3";
+            case NEWTRUE:
+                return "NEWTRUE";
+            case NEWFALSE:
+                return "NEWFALSE";
+            case LONG1:
+                return "LONG1";
+            case BINBYTES:
+                return "BINBYTES";
+            case SHORT_BINBYTES:
+                return "SHORT_BINBYTES";
+            case SHORT_BINUNICODE:
+                return "SHORT_BINUNICODE";
+            case BINUNICODE8:
+                return "BINUNICODE8";
+            case STACK_GLOBAL:
+                return "STACK_GLOBAL";
+            case MEMOIZE:
+                return "MEMOIZE";
+            case FRAME:
+                return "FRAME";
+            case NEWOBJ:
+                return "NEWOBJ";
+            case LONG4:
+                return "LONG4";
+            case BINBYTES8:
+                return "BINBYTES8";
+            case EMPTY_SET:
+                return "EMPTY_SET";
+            case ADDITEMS:
+                return "ADDITEMS";
+            case FROZENSET:
+                return "FROZENSET";
+            case NEWOBJ_EX:
+                return "NEWOBJ_EX";
+            case POP:
+                return "POP";
+            case POP_MARK:
+                return "POP_MARK";
+            case DUP:
+                return "DUP";
+            default:
+                return String.format("0x%02x", op);
         }
     }
 }

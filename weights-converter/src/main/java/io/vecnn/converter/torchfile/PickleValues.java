@@ -11,8 +11,7 @@ import java.util.Set;
 /** Python type names of pickle values, for messages; never prints the values, which may be huge or cyclic. */
 final class PickleValues {
 
-    private PickleValues() {
-    }
+    private PickleValues() {}
 
     static String describe(Object v) {
         if (v == null) {
@@ -74,7 +73,11 @@ final class PickleValues {
     }
 
     private static boolean isScalar(Object v) {
-        return v == null || v instanceof String || v instanceof Long || v instanceof BigInteger
-                || v instanceof Double || v instanceof Boolean;
+        return v == null
+                || v instanceof String
+                || v instanceof Long
+                || v instanceof BigInteger
+                || v instanceof Double
+                || v instanceof Boolean;
     }
 }

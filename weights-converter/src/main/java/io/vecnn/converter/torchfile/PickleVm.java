@@ -1,7 +1,5 @@
 package io.vecnn.converter.torchfile;
 
-import static io.vecnn.converter.torchfile.PickleOpcodes.*;
-
 import io.vecnn.VecnnException;
 
 import java.math.BigInteger;
@@ -13,6 +11,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+
+import static io.vecnn.converter.torchfile.PickleOpcodes.*;
 
 /**
  * A pickle interpreter that executes nothing. It understands the opcodes torch.save, torch.jit.save and
@@ -204,8 +204,9 @@ public final class PickleVm {
                 }
                 push(persistentLoader.load(pid, at), at);
             }
-            default -> throw new VecnnException("unsupported pickle opcode " + PickleOpcodes.name(op) + " at byte "
-                    + at + ": torch.save never writes it");
+            default ->
+                throw new VecnnException("unsupported pickle opcode " + PickleOpcodes.name(op) + " at byte " + at
+                        + ": torch.save never writes it");
         }
     }
 
@@ -259,7 +260,9 @@ public final class PickleVm {
     private static void build(Object target, Object state, int at) {
         if (target instanceof PickleObject) {
             ((PickleObject) target).setState(state);
-        } else if (!(target instanceof Map) && !(target instanceof TensorRef) && !(target instanceof UnsupportedValue)) {
+        } else if (!(target instanceof Map)
+                && !(target instanceof TensorRef)
+                && !(target instanceof UnsupportedValue)) {
             throw new VecnnException("pickle BUILD at byte " + at + " sets the state of "
                     + PickleValues.describe(target) + ", which has none");
         }
@@ -267,8 +270,8 @@ public final class PickleVm {
 
     private void putPairs(Map<Object, Object> dict, List<Object> pairs, int at) {
         if (pairs.size() % 2 != 0) {
-            throw new VecnnException("pickle dict at byte " + at + " has an odd number of keys and values ("
-                    + pairs.size() + ")");
+            throw new VecnnException(
+                    "pickle dict at byte " + at + " has an odd number of keys and values (" + pairs.size() + ")");
         }
         for (int i = 0; i < pairs.size(); i += 2) {
             Object key = pairs.get(i);
@@ -293,8 +296,8 @@ public final class PickleVm {
         if (target instanceof PickleObject) {
             return ((PickleObject) target).elements();
         }
-        throw new VecnnException("pickle APPEND at byte " + at + " appends to " + PickleValues.describe(target)
-                + ", not a list");
+        throw new VecnnException(
+                "pickle APPEND at byte " + at + " appends to " + PickleValues.describe(target) + ", not a list");
     }
 
     /** A dict, or the items of an object whose class is a dict subclass. */
@@ -306,15 +309,15 @@ public final class PickleVm {
         if (target instanceof PickleObject) {
             return ((PickleObject) target).items();
         }
-        throw new VecnnException("pickle SETITEM at byte " + at + " stores into " + PickleValues.describe(target)
-                + ", not a dict");
+        throw new VecnnException(
+                "pickle SETITEM at byte " + at + " stores into " + PickleValues.describe(target) + ", not a dict");
     }
 
     @SuppressWarnings("unchecked")
     private static Set<Object> set(Object target, int at) {
         if (!(target instanceof Set)) {
-            throw new VecnnException("pickle ADDITEMS at byte " + at + " adds to " + PickleValues.describe(target)
-                    + ", not a set");
+            throw new VecnnException(
+                    "pickle ADDITEMS at byte " + at + " adds to " + PickleValues.describe(target) + ", not a set");
         }
         return (Set<Object>) target;
     }
@@ -329,8 +332,8 @@ public final class PickleVm {
     private Object recall(long index, int at) {
         Object v = memo.get(index);
         if (v == null && !memo.containsKey(index)) {
-            throw new VecnnException("pickle reads memo entry " + index + " at byte " + at
-                    + " but nothing was stored there");
+            throw new VecnnException(
+                    "pickle reads memo entry " + index + " at byte " + at + " but nothing was stored there");
         }
         return v;
     }
@@ -396,7 +399,7 @@ public final class PickleVm {
     }
 
     private static VecnnException underflow(int at, int op) {
-        return new VecnnException("pickle " + PickleOpcodes.name(op) + " at byte " + at
-                + " finds too few values on the stack");
+        return new VecnnException(
+                "pickle " + PickleOpcodes.name(op) + " at byte " + at + " finds too few values on the stack");
     }
 }

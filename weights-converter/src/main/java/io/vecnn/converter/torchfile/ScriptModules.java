@@ -38,8 +38,8 @@ final class ScriptModules implements ModuleLayout {
         for (List<String> names : List.of(d.parameters(), d.buffers())) {
             for (String name : names) {
                 if (!attributes.containsKey(name)) {
-                    throw new VecnnException(EagerModules.where(path) + " (" + module.type().qualifiedName()
-                            + ") declares '" + name + "' but has no such attribute");
+                    throw new VecnnException(EagerModules.where(path) + " ("
+                            + module.type().qualifiedName() + ") declares '" + name + "' but has no such attribute");
                 }
                 tensors.put(name, attributes.get(name));
             }
@@ -68,7 +68,9 @@ final class ScriptModules implements ModuleLayout {
                 continue;
             }
             if (v instanceof PickleObject && ((PickleObject) v).type().module().equals(QUANTIZED_CLASSES)) {
-                v = new UnsupportedValue(((PickleObject) v).type().qualifiedName(), "packed quantized weights",
+                v = new UnsupportedValue(
+                        ((PickleObject) v).type().qualifiedName(),
+                        "packed quantized weights",
                         PickleGlobals.QUANTIZED_ADVICE);
             }
             others.put(String.valueOf(e.getKey()), v);
@@ -79,8 +81,8 @@ final class ScriptModules implements ModuleLayout {
     private TorchScriptClasses.Declaration declaration(PickleObject module, String path) {
         TorchScriptClasses.Declaration d = classes.of(module.type());
         if (d == null || !d.module()) {
-            throw new VecnnException(EagerModules.where(path) + " is a " + module.type().qualifiedName()
-                    + " object, but the archive's code/ defines no such module class");
+            throw new VecnnException(EagerModules.where(path) + " is a "
+                    + module.type().qualifiedName() + " object, but the archive's code/ defines no such module class");
         }
         return d;
     }

@@ -20,8 +20,7 @@ final class StateDictExtractor {
     /** How many values the search for a nested unsupported tensor visits before giving up. */
     private static final int SEARCH_BUDGET = 100_000;
 
-    private StateDictExtractor() {
-    }
+    private StateDictExtractor() {}
 
     static ExtractedTensors extract(Object root) {
         if (EagerModules.LAYOUT.isModule(root)) {
@@ -46,12 +45,15 @@ final class StateDictExtractor {
 
     private static ExtractedTensors fromModule(PickleObject model, String wrapper, List<String> notes) {
         try {
-            return new ExtractedTensors(ModuleTree.tensors(model, EagerModules.LAYOUT), notes, wrapper,
+            return new ExtractedTensors(
+                    ModuleTree.tensors(model, EagerModules.LAYOUT),
+                    notes,
+                    wrapper,
                     model.type().qualifiedName());
         } catch (VecnnException e) {
             String where = wrapper == null ? "" : " (in entry '" + wrapper + "')";
-            throw new VecnnException("in the pickled model " + model.type().qualifiedName() + where + ": "
-                    + e.getMessage(), e);
+            throw new VecnnException(
+                    "in the pickled model " + model.type().qualifiedName() + where + ": " + e.getMessage(), e);
         }
     }
 
@@ -85,8 +87,8 @@ final class StateDictExtractor {
         UnsupportedSearch search = new UnsupportedSearch(SEARCH_BUDGET);
         for (Map.Entry<?, ?> e : dict.entrySet()) {
             if (!(e.getKey() instanceof String)) {
-                throw new VecnnException("key " + PickleGlobals.printable(String.valueOf(e.getKey())) + where + " is " + PickleValues.describe(e.getKey())
-                        + "; state dict keys are str");
+                throw new VecnnException("key " + PickleGlobals.printable(String.valueOf(e.getKey())) + where + " is "
+                        + PickleValues.describe(e.getKey()) + "; state dict keys are str");
             }
             String key = (String) e.getKey();
             if (key.length() > ModuleTree.MAX_KEY_CHARS) {
@@ -117,7 +119,8 @@ final class StateDictExtractor {
         List<String> ignored = new ArrayList<>();
         for (Map.Entry<?, ?> e : top.entrySet()) {
             if (!wrapper.equals(e.getKey()) && ignored.size() < NAMES_IN_NOTE) {
-                ignored.add("'" + PickleGlobals.printable(String.valueOf(e.getKey())) + "' (" + PickleValues.describe(e.getValue()) + ")");
+                ignored.add("'" + PickleGlobals.printable(String.valueOf(e.getKey())) + "' ("
+                        + PickleValues.describe(e.getValue()) + ")");
             }
         }
         String more = top.size() - 1 > NAMES_IN_NOTE ? " and " + (top.size() - 1 - NAMES_IN_NOTE) + " more" : "";

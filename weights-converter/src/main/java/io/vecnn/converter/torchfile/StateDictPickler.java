@@ -1,12 +1,12 @@
 package io.vecnn.converter.torchfile;
 
-import static io.vecnn.converter.torchfile.PickleOpcodes.*;
-
 import io.vecnn.converter.statedict.DType;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+
+import static io.vecnn.converter.torchfile.PickleOpcodes.*;
 
 /**
  * Writes the data.pkl of a torch.save zip in pickle protocol 2, exactly the opcodes PyTorch writes
@@ -19,13 +19,11 @@ final class StateDictPickler {
      *
      * @param shape contiguous row-major, so the stride follows from it
      */
-    record Entry(String key, DType dtype, int[] shape, String storageKey) {
-    }
+    record Entry(String key, DType dtype, int[] shape, String storageKey) {}
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    private StateDictPickler() {
-    }
+    private StateDictPickler() {}
 
     static byte[] pickle(List<Entry> entries) {
         StateDictPickler p = new StateDictPickler();

@@ -15,8 +15,7 @@ import java.util.Map;
  */
 final class StorageAssembly {
 
-    private StorageAssembly() {
-    }
+    private StorageAssembly() {}
 
     /** The tensors in order; the notes of the conversions made are added to {@code notes}. */
     static Map<String, TorchTensor> materialize(Map<String, TensorRef> views, StorageBytes source, List<String> notes) {
@@ -36,7 +35,8 @@ final class StorageAssembly {
                 blocks.put(storage.key(), block);
             }
             checkHolds(block, storage, source);
-            tensors.put(e.getKey(), materializer.materialize(e.getKey(), e.getValue(), block, source.describe(storage)));
+            tensors.put(
+                    e.getKey(), materializer.materialize(e.getKey(), e.getValue(), block, source.describe(storage)));
             if (usesLeft.merge(storage.key(), -1, Integer::sum) == 0) {
                 blocks.remove(storage.key());
             }
@@ -48,15 +48,17 @@ final class StorageAssembly {
     private static void checkHolds(ByteBuffer block, StorageRef storage, StorageBytes source) {
         long needed;
         try {
-            needed = Math.multiplyExact(Math.addExact(storage.offset(), storage.numel()), storage.dtype().bytes());
+            needed = Math.multiplyExact(
+                    Math.addExact(storage.offset(), storage.numel()),
+                    storage.dtype().bytes());
         } catch (ArithmeticException e) {
             needed = Long.MAX_VALUE;
         }
         if (block.capacity() < needed) {
             String elements = storage.numel() + " " + storage.dtype().name().toLowerCase() + " elements"
                     + (storage.offset() == 0 ? "" : " from element " + storage.offset());
-            throw new VecnnException(source.describe(storage) + " holds " + block.capacity() + " bytes, but its storage of "
-                    + elements + " needs " + needed);
+            throw new VecnnException(source.describe(storage) + " holds " + block.capacity()
+                    + " bytes, but its storage of " + elements + " needs " + needed);
         }
     }
 }

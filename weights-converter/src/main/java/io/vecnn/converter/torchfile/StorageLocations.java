@@ -22,8 +22,8 @@ final class StorageLocations {
     /** Checks a storage's location tag; {@code what} names the storage for messages. */
     void check(String location, String what) {
         if (!DEVICE.matcher(location).matches()) {
-            throw new VecnnException(what + " has the location '" + PickleGlobals.printable(location)
-                    + "', which is not a device name");
+            throw new VecnnException(
+                    what + " has the location '" + PickleGlobals.printable(location) + "', which is not a device name");
         }
         if (location.equals("meta") || location.startsWith("meta:")) {
             throw new VecnnException(what + " is on the meta device, which saves shapes but no values:"

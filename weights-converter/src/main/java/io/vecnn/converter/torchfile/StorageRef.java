@@ -26,8 +26,11 @@ public record StorageRef(String key, DType dtype, String location, long numel, l
      */
     static StorageRef declaredBy(PickleTuple id, int at) {
         Object type = id.get(1);
-        if (!(type instanceof DType) || !(id.get(2) instanceof String) || !(id.get(3) instanceof String)
-                || !(id.get(4) instanceof Long) || (Long) id.get(4) < 0) {
+        if (!(type instanceof DType)
+                || !(id.get(2) instanceof String)
+                || !(id.get(3) instanceof String)
+                || !(id.get(4) instanceof Long)
+                || (Long) id.get(4) < 0) {
             throw new VecnnException("persistent id at byte " + at + " holds (" + PickleValues.describe(type) + ", "
                     + PickleValues.describe(id.get(2)) + ", " + PickleValues.describe(id.get(3)) + ", "
                     + PickleValues.describe(id.get(4)) + ") instead of (storage type, str key, str location, numel)");

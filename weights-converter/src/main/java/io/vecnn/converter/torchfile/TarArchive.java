@@ -24,11 +24,9 @@ final class TarArchive {
     private static final int MAX_MEMBERS = 10_000;
 
     /** A member's data: {@code size} bytes from byte {@code offset} of the file. */
-    record Member(String name, long offset, long size) {
-    }
+    record Member(String name, long offset, long size) {}
 
-    private TarArchive() {
-    }
+    private TarArchive() {}
 
     /** The regular files of the tar by name; throws {@link Truncated} when the file is cut short or damaged. */
     static Map<String, Member> members(FileBytes file) {
@@ -56,8 +54,8 @@ final class TarArchive {
             }
             String name = new String(h, 0, NAME_LENGTH, StandardCharsets.UTF_8).replace("\0", "");
             if (size > file.size() - at - BLOCK) {
-                throw new Truncated("entry '" + PickleGlobals.printable(name) + "' declares " + size + " bytes from byte "
-                        + (at + BLOCK) + " but the file ends at byte " + file.size());
+                throw new Truncated("entry '" + PickleGlobals.printable(name) + "' declares " + size
+                        + " bytes from byte " + (at + BLOCK) + " but the file ends at byte " + file.size());
             }
             byte type = h[TYPE_OFFSET];
             // Pax headers ('x', 'g') and directories describe; only regular files ('0', or NUL in old tars) hold data.
@@ -119,8 +117,8 @@ final class TarArchive {
     /** A read-only map of a member's data. */
     static ByteBuffer map(FileBytes file, Member member) {
         if (member.size() > FileBytes.MAX_REGION) {
-            throw new VecnnException("tar member '" + member.name() + "' is " + member.size()
-                    + " bytes, more than the " + FileBytes.MAX_REGION + " one member may hold");
+            throw new VecnnException("tar member '" + member.name() + "' is " + member.size() + " bytes, more than the "
+                    + FileBytes.MAX_REGION + " one member may hold");
         }
         return file.map(member.offset(), member.size());
     }

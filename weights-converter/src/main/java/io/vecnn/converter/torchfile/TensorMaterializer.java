@@ -20,6 +20,7 @@ final class TensorMaterializer {
     private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
     /** Integers up to this magnitude are exact in float32. */
     private static final long EXACT_INT_LIMIT = 1L << 24;
+
     private static final int NAMES_IN_NOTE = 3;
     /**
      * Views may repeat elements (expanded dimensions, tensors sharing a storage), but a file whose views add
@@ -27,6 +28,7 @@ final class TensorMaterializer {
      * this many times the stored elements, plus {@link #FREE_ELEMENTS}.
      */
     static final int EXPANSION_LIMIT = 4;
+
     static final long FREE_ELEMENTS = 1L << 24;
 
     private final Map<DType, List<String>> convertedKeys = new EnumMap<>(DType.class);

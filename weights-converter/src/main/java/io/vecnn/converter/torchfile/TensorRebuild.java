@@ -7,8 +7,7 @@ final class TensorRebuild {
     /** PyTorch tensors have at most 64 dimensions. */
     static final int MAX_RANK = 64;
 
-    private TensorRebuild() {
-    }
+    private TensorRebuild() {}
 
     /** A TensorRef, or the storage's UnsupportedValue when the storage is of a kind VecNN does not read. */
     static Object of(PickleTuple args, String function, int at) {
@@ -23,8 +22,10 @@ final class TensorRebuild {
         PickleTuple size = tuple(args.get(2), "size", function, at);
         PickleTuple stride = tuple(args.get(3), "stride", function, at);
         if (size.size() > MAX_RANK) {
-            throw fail(function, at, "size has " + size.size() + " dimensions, more than the " + MAX_RANK
-                    + " a tensor can have");
+            throw fail(
+                    function,
+                    at,
+                    "size has " + size.size() + " dimensions, more than the " + MAX_RANK + " a tensor can have");
         }
         if (size.size() != stride.size()) {
             throw fail(function, at, "size has " + size.size() + " dimensions but stride has " + stride.size());

@@ -4,8 +4,7 @@ package io.vecnn.converter.torchfile;
 final class TensorValues {
     private static final String PARAMETER = "torch.nn.parameter.Parameter";
 
-    private TensorValues() {
-    }
+    private TensorValues() {}
 
     /**
      * The tensor a value stands for, or null: a tensor itself, or a Parameter as the first PyTorch releases
@@ -15,9 +14,11 @@ final class TensorValues {
         if (v instanceof TensorRef) {
             return (TensorRef) v;
         }
-        if (v instanceof PickleObject && ((PickleObject) v).type().qualifiedName().equals(PARAMETER)) {
+        if (v instanceof PickleObject
+                && ((PickleObject) v).type().qualifiedName().equals(PARAMETER)) {
             Object state = ((PickleObject) v).state();
-            if (state instanceof PickleTuple && ((PickleTuple) state).size() > 0
+            if (state instanceof PickleTuple
+                    && ((PickleTuple) state).size() > 0
                     && ((PickleTuple) state).get(0) instanceof TensorRef) {
                 return (TensorRef) ((PickleTuple) state).get(0);
             }

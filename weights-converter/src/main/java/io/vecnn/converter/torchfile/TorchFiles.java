@@ -18,8 +18,7 @@ import java.nio.file.Path;
  */
 public final class TorchFiles {
 
-    private TorchFiles() {
-    }
+    private TorchFiles() {}
 
     public static StateDict read(Path file) {
         return read(file, ReadProgress.NONE);
@@ -35,8 +34,10 @@ public final class TorchFiles {
             // Every check is meant to end in a VecnnException; anything else is a bug, reported without a trace.
             throw new VecnnException("cannot read " + file + ": unexpected " + e, e);
         } catch (OutOfMemoryError e) {
-            throw new VecnnException("not enough memory to read " + file + " (its tensors need more than the Java"
-                    + " heap holds; raise -Xmx)", e);
+            throw new VecnnException(
+                    "not enough memory to read " + file + " (its tensors need more than the Java"
+                            + " heap holds; raise -Xmx)",
+                    e);
         }
     }
 
@@ -50,8 +51,8 @@ public final class TorchFiles {
             case ZIP -> TorchZipReader.read(file, progress);
             case LEGACY_PICKLE -> TorchLegacyReader.read(file, progress);
             case TAR -> TorchTarReader.read(file, progress);
-            case UNKNOWN -> throw new VecnnException("not a PyTorch file: " + file + " (first bytes: "
-                    + hex(head, length) + ")");
+            case UNKNOWN ->
+                throw new VecnnException("not a PyTorch file: " + file + " (first bytes: " + hex(head, length) + ")");
         };
     }
 

@@ -24,8 +24,7 @@ final class TorchLegacyReader {
     static final BigInteger MAGIC_NUMBER = new BigInteger("1950a86a20f9469cfc6c", 16);
     static final long PROTOCOL_VERSION = 1001;
 
-    private TorchLegacyReader() {
-    }
+    private TorchLegacyReader() {}
 
     static StateDict read(Path file, ReadProgress progress) {
         try (FileBytes bytes = FileBytes.open(file, progress)) {
@@ -47,8 +46,9 @@ final class TorchLegacyReader {
         int protocolAt = in.position();
         Object protocol = PickleVm.load(in, null);
         if (!Long.valueOf(PROTOCOL_VERSION).equals(protocol)) {
-            throw new VecnnException("legacy torch.save protocol version " + (protocol instanceof Long ? protocol
-                    : PickleValues.describe(protocol)) + " at byte " + protocolAt + " is not " + PROTOCOL_VERSION);
+            throw new VecnnException("legacy torch.save protocol version "
+                    + (protocol instanceof Long ? protocol : PickleValues.describe(protocol)) + " at byte " + protocolAt
+                    + " is not " + PROTOCOL_VERSION);
         }
         int sysInfoAt = in.position();
         if (!(PickleVm.load(in, null) instanceof Map)) {
@@ -78,27 +78,30 @@ final class TorchLegacyReader {
             @Override
             public String describe(StorageRef storage) {
                 Long at = dataAt.get(storage.key());
-                return "storage '" + PickleGlobals.printable(storage.key()) + "'" + (at == null ? "" : " at byte " + at);
+                return "storage '" + PickleGlobals.printable(storage.key()) + "'"
+                        + (at == null ? "" : " at byte " + at);
             }
         };
         Map<String, TorchTensor> tensors = StorageAssembly.materialize(extracted.tensors(), source, notes);
-        return new StateDict(tensors, notes, FullModels.format(extracted, WeightFormat.LEGACY), extracted.wrapper(),
-                null);
+        return new StateDict(
+                tensors, notes, FullModels.format(extracted, WeightFormat.LEGACY), extracted.wrapper(), null);
     }
 
     /**
      * Walks the raw storages after the key list, checking each count against the pickle's declaration and
      * the file's length; returns where each storage's elements start.
      */
-    private static Map<String, Long> storageData(FileBytes file, Object keys, int keysAt, long at, LegacyStorageIds ids) {
+    private static Map<String, Long> storageData(
+            FileBytes file, Object keys, int keysAt, long at, LegacyStorageIds ids) {
         if (!(keys instanceof List)) {
-            throw new VecnnException("the storage key pickle at byte " + keysAt + " holds " + PickleValues.describe(keys)
-                    + ", not a list");
+            throw new VecnnException("the storage key pickle at byte " + keysAt + " holds "
+                    + PickleValues.describe(keys) + ", not a list");
         }
         Map<String, Long> dataAt = new HashMap<>();
         for (Object key : (List<?>) keys) {
             if (!(key instanceof String)) {
-                throw new VecnnException("the storage key list at byte " + keysAt + " holds " + PickleValues.describe(key));
+                throw new VecnnException(
+                        "the storage key list at byte " + keysAt + " holds " + PickleValues.describe(key));
             }
             String name = "storage '" + PickleGlobals.printable((String) key) + "'";
             StorageRef storage = ids.root((String) key);

@@ -20,12 +20,12 @@ import java.util.regex.Pattern;
 final class TorchScriptClasses {
     /** Generated code for a class is small; a huge file is not worth scanning. */
     private static final long MAX_CODE_BYTES = 64L << 20;
+
     private static final Pattern CLASS_LINE = Pattern.compile("class ([A-Za-z_][A-Za-z0-9_]*)\\(([^)]*)\\):");
     private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
 
     /** @param parameters and buffers in declaration order */
-    record Declaration(boolean module, List<String> parameters, List<String> buffers) {
-    }
+    record Declaration(boolean module, List<String> parameters, List<String> buffers) {}
 
     private final TorchZipArchive archive;
     private final Map<String, Map<String, Declaration>> byFile = new HashMap<>();

@@ -18,8 +18,7 @@ import java.util.Map;
  */
 final class TorchScriptReader {
 
-    private TorchScriptReader() {
-    }
+    private TorchScriptReader() {}
 
     static StateDict read(TorchZipArchive archive) {
         ByteOrder order = archive.byteOrder();
@@ -33,8 +32,8 @@ final class TorchScriptReader {
         }
         ScriptModules layout = new ScriptModules(new TorchScriptClasses(archive));
         if (!layout.isModule(root)) {
-            throw new VecnnException("TorchScript archive whose data.pkl holds " + PickleValues.describe(root)
-                    + ", not a module");
+            throw new VecnnException(
+                    "TorchScript archive whose data.pkl holds " + PickleValues.describe(root) + ", not a module");
         }
         String rootClass = ((PickleObject) root).type().qualifiedName();
         Map<String, TensorRef> views;
@@ -50,8 +49,8 @@ final class TorchScriptReader {
             notes.add("the file was written on a big-endian machine; its bytes were swapped");
         }
         notes.addAll(storageIds.notes());
-        Map<String, TorchTensor> tensors = StorageAssembly.materialize(views,
-                new ZipStorages(archive, archive.prefix() + "data/", order), notes);
+        Map<String, TorchTensor> tensors =
+                StorageAssembly.materialize(views, new ZipStorages(archive, archive.prefix() + "data/", order), notes);
         return new StateDict(tensors, notes, WeightFormat.TORCHSCRIPT, null, null);
     }
 }

@@ -27,11 +27,9 @@ final class TorchScriptV1Reader {
     private static final long MAX_JSON_BYTES = 64L << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private record Frame(String path, JsonNode module, int depth) {
-    }
+    private record Frame(String path, JsonNode module, int depth) {}
 
-    private TorchScriptV1Reader() {
-    }
+    private TorchScriptV1Reader() {}
 
     static StateDict read(TorchZipArchive archive) {
         String jsonName = archive.prefix() + "model.json";
@@ -39,11 +37,11 @@ final class TorchScriptV1Reader {
         try {
             model = JSON.readTree(archive.record(jsonName, MAX_JSON_BYTES));
         } catch (JacksonException e) {
-            throw new VecnnException("TorchScript 1.0 archive: record '" + jsonName + "' is not valid JSON: "
-                    + e.getOriginalMessage());
+            throw new VecnnException(
+                    "TorchScript 1.0 archive: record '" + jsonName + "' is not valid JSON: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {
-            throw new VecnnException("TorchScript 1.0 archive: cannot read record '" + jsonName + "': "
-                    + e.getMessage(), e);
+            throw new VecnnException(
+                    "TorchScript 1.0 archive: cannot read record '" + jsonName + "': " + e.getMessage(), e);
         }
         StorageLocations locations = new StorageLocations();
         Map<String, TensorRef> views;
@@ -57,8 +55,8 @@ final class TorchScriptV1Reader {
         notes.add("the file is a TorchScript archive in the PyTorch 1.0 format (model.json); its parameters and"
                 + " buffers were taken from the module tree by path, without running its code");
         notes.addAll(locations.notes());
-        Map<String, TorchTensor> tensors = StorageAssembly.materialize(views,
-                new ZipStorages(archive, archive.prefix(), ByteOrder.LITTLE_ENDIAN), notes);
+        Map<String, TorchTensor> tensors = StorageAssembly.materialize(
+                views, new ZipStorages(archive, archive.prefix(), ByteOrder.LITTLE_ENDIAN), notes);
         return new StateDict(tensors, notes, WeightFormat.TORCHSCRIPT, null, null);
     }
 
@@ -87,7 +85,8 @@ final class TorchScriptV1Reader {
             int[] shape = new int[dims.length];
             for (int d = 0; d < dims.length; d++) {
                 if (dims[d] > Integer.MAX_VALUE) {
-                    throw new VecnnException(what + ".dims[" + d + "] = " + dims[d] + " is larger than a dimension can be");
+                    throw new VecnnException(
+                            what + ".dims[" + d + "] = " + dims[d] + " is larger than a dimension can be");
                 }
                 shape[d] = (int) dims[d];
             }
@@ -114,8 +113,8 @@ final class TorchScriptV1Reader {
                         String key = join(f.path(), p.path("name").asText(""));
                         long id = number(p.path("tensorId"), "parameter '" + key + "'.tensorId");
                         if (id >= table.size()) {
-                            throw new VecnnException("parameter '" + key + "' refers to tensor " + id + " of "
-                                    + table.size());
+                            throw new VecnnException(
+                                    "parameter '" + key + "' refers to tensor " + id + " of " + table.size());
                         }
                         views.put(key, table.get((int) id));
                     }
@@ -155,8 +154,9 @@ final class TorchScriptV1Reader {
             case "INT8" -> DType.INT8;
             case "UINT8", "BYTE" -> DType.UINT8;
             case "BOOL" -> DType.BOOL;
-            default -> throw new VecnnException(what + " has the data type '" + PickleGlobals.printable(name)
-                    + "', which VecNN does not read");
+            default ->
+                throw new VecnnException(
+                        what + " has the data type '" + PickleGlobals.printable(name) + "', which VecNN does not read");
         };
     }
 
@@ -180,15 +180,17 @@ final class TorchScriptV1Reader {
             return 0;
         }
         try {
-            long v = node.isTextual() ? Long.parseLong(node.asText()) : node.isIntegralNumber() && node.canConvertToLong()
-                    ? node.asLong() : -1;
+            long v = node.isTextual()
+                    ? Long.parseLong(node.asText())
+                    : node.isIntegralNumber() && node.canConvertToLong() ? node.asLong() : -1;
             if (v >= 0) {
                 return v;
             }
         } catch (NumberFormatException e) {
             // Reported below with the field's name.
         }
-        String found = node.isValueNode() ? "'" + PickleGlobals.printable(node.asText()) + "'" : "an " + node.getNodeType();
+        String found =
+                node.isValueNode() ? "'" + PickleGlobals.printable(node.asText()) + "'" : "an " + node.getNodeType();
         throw new VecnnException(what + " is " + found + ", not a non-negative integer");
     }
 }

@@ -46,8 +46,8 @@ final class TorchTarReader {
             try {
                 members = TarArchive.members(file);
             } catch (TarArchive.Truncated e) {
-                throw new VecnnException("truncated or corrupt tar: " + path + " is in " + FORMAT + ", and "
-                        + e.getMessage(), e);
+                throw new VecnnException(
+                        "truncated or corrupt tar: " + path + " is in " + FORMAT + ", and " + e.getMessage(), e);
             }
             try {
                 return new TorchTarReader(file).read(members);
@@ -61,7 +61,8 @@ final class TorchTarReader {
         readStorages(member(members, "storages"));
         readTensors(member(members, "tensors"));
         TarArchive.Member pickle = member(members, "pickle");
-        Object root = inMember(pickle, () -> PickleVm.load(new PickleInput(TarArchive.map(file, pickle)), this::resolve));
+        Object root =
+                inMember(pickle, () -> PickleVm.load(new PickleInput(TarArchive.map(file, pickle)), this::resolve));
 
         ExtractedTensors extracted = StateDictExtractor.extract(root);
         List<String> notes = new ArrayList<>(extracted.notes());
@@ -71,7 +72,8 @@ final class TorchTarReader {
             @Override
             public ByteBuffer block(StorageRef storage) {
                 StorageRef root = storages.get(storage.key());
-                return file.read(blockAt.get(storage.key()), root.numel() * root.dtype().bytes(), describe(storage));
+                return file.read(
+                        blockAt.get(storage.key()), root.numel() * root.dtype().bytes(), describe(storage));
             }
 
             @Override
@@ -100,8 +102,8 @@ final class TorchTarReader {
                 PickleTuple header = tuple(PickleVm.load(in, null), 3, "(key, location, storage type)", at);
                 String key = key(header.get(0), at);
                 if (!(header.get(1) instanceof String) || !(header.get(2) instanceof DType)) {
-                    throw new VecnnException("storage header at byte " + at + " holds " + PickleValues.describe(
-                            header.get(1)) + " and " + PickleValues.describe(header.get(2))
+                    throw new VecnnException("storage header at byte " + at + " holds "
+                            + PickleValues.describe(header.get(1)) + " and " + PickleValues.describe(header.get(2))
                             + " instead of a location and a storage type");
                 }
                 DType dtype = (DType) header.get(2);
@@ -137,8 +139,8 @@ final class TorchTarReader {
         String key = key(view.get(0), at);
         StorageRef root = storages.get(key(view.get(1), at));
         if (root == null) {
-            throw new VecnnException("storage view '" + key + "' at byte " + at + " views storage '"
-                    + view.get(1) + "', which the member does not hold");
+            throw new VecnnException("storage view '" + key + "' at byte " + at + " views storage '" + view.get(1)
+                    + "', which the member does not hold");
         }
         long offset = nonNegative(view.get(2), "offset of view '" + key + "'", at);
         long numel = nonNegative(view.get(3), "size of view '" + key + "'", at);
@@ -146,7 +148,8 @@ final class TorchTarReader {
             throw new VecnnException("storage view '" + key + "' at byte " + at + " covers elements " + offset + " to "
                     + (offset + numel) + " of storage '" + root.key() + "', which holds " + root.numel());
         }
-        if (storages.putIfAbsent(key, new StorageRef(root.key(), root.dtype(), root.location(), numel, offset)) != null) {
+        if (storages.putIfAbsent(key, new StorageRef(root.key(), root.dtype(), root.location(), numel, offset))
+                != null) {
             throw new VecnnException("storage view '" + key + "' at byte " + at + " reuses the key of another storage");
         }
     }
@@ -174,16 +177,19 @@ final class TorchTarReader {
                 for (int d = 0; d < rank; d++) {
                     long n = rawLong(in, "the sizes of tensor '" + key + "'");
                     if (n < 0 || n > Integer.MAX_VALUE) {
-                        throw new VecnnException("tensor '" + key + "' at byte " + at + " has size " + n + " in dimension " + d);
+                        throw new VecnnException(
+                                "tensor '" + key + "' at byte " + at + " has size " + n + " in dimension " + d);
                     }
                     size[d] = (int) n;
                 }
                 for (int d = 0; d < rank; d++) {
-                    stride[d] = nonNegative(rawLong(in, "the strides of tensor '" + key + "'"), "stride " + d
-                            + " of tensor '" + key + "'", at);
+                    stride[d] = nonNegative(
+                            rawLong(in, "the strides of tensor '" + key + "'"),
+                            "stride " + d + " of tensor '" + key + "'",
+                            at);
                 }
-                long offset = nonNegative(rawLong(in, "the offset of tensor '" + key + "'"), "offset of tensor '" + key
-                        + "'", at);
+                long offset = nonNegative(
+                        rawLong(in, "the offset of tensor '" + key + "'"), "offset of tensor '" + key + "'", at);
                 if (tensors.putIfAbsent(key, new TensorRef(storage, offset, size, stride)) != null) {
                     throw new VecnnException("tensor '" + key + "' at byte " + at + " is stored twice");
                 }
@@ -219,24 +225,25 @@ final class TorchTarReader {
     private static long count(Object v, TarArchive.Member member, PickleInput in) {
         // Every entry takes at least a few bytes, so a count beyond the member's size cannot be honest.
         if (!(v instanceof Long) || (Long) v < 0 || (Long) v > in.length() - in.position()) {
-            throw new VecnnException("the member '" + member.name() + "' starts with " + (v instanceof Long ? v
-                    : PickleValues.describe(v)) + " instead of a count its " + member.size() + " bytes can hold");
+            throw new VecnnException("the member '" + member.name() + "' starts with "
+                    + (v instanceof Long ? v : PickleValues.describe(v)) + " instead of a count its " + member.size()
+                    + " bytes can hold");
         }
         return (Long) v;
     }
 
     private static PickleTuple tuple(Object v, int size, String what, int at) {
         if (!(v instanceof PickleTuple) || ((PickleTuple) v).size() != size) {
-            throw new VecnnException("the pickle at byte " + at + " holds " + PickleValues.describe(v) + " instead of "
-                    + what);
+            throw new VecnnException(
+                    "the pickle at byte " + at + " holds " + PickleValues.describe(v) + " instead of " + what);
         }
         return (PickleTuple) v;
     }
 
     private static long nonNegative(Object v, String what, int at) {
         if (!(v instanceof Long) || (Long) v < 0) {
-            throw new VecnnException(what + " at byte " + at + " is " + (v instanceof Long ? v : PickleValues.describe(v))
-                    + ", not a non-negative int");
+            throw new VecnnException(what + " at byte " + at + " is "
+                    + (v instanceof Long ? v : PickleValues.describe(v)) + ", not a non-negative int");
         }
         return (Long) v;
     }
@@ -262,8 +269,10 @@ final class TorchTarReader {
         try {
             return read.get();
         } catch (VecnnException e) {
-            throw new VecnnException(e.getMessage() + " (in tar member '" + member.name() + "', which starts at byte "
-                    + member.offset() + ")", e);
+            throw new VecnnException(
+                    e.getMessage() + " (in tar member '" + member.name() + "', which starts at byte " + member.offset()
+                            + ")",
+                    e);
         }
     }
 }

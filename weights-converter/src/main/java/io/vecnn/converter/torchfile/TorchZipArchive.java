@@ -28,17 +28,22 @@ final class TorchZipArchive implements AutoCloseable {
 
     /** What wrote the archive. */
     enum Kind {
-        TORCH_SAVE, TORCHSCRIPT, TORCHSCRIPT_V1
+        TORCH_SAVE,
+        TORCHSCRIPT,
+        TORCHSCRIPT_V1
     }
 
     /** A state dict's pickle is a few bytes per tensor; hundreds of megabytes means a hostile file. */
     static final long MAX_PICKLE_BYTES = 256L << 20;
+
     static final int MAX_RECORD_BYTES = Integer.MAX_VALUE - 8;
     /** Weights barely compress; a deflated record above {@link #RATIO_FLOOR} inflating more than this is a bomb. */
     static final int MAX_RATIO = 100;
+
     static final long RATIO_FLOOR = 1L << 20;
     /** All deflated records together may inflate to this many times the file's size (or the floor below). */
     static final int MAX_TOTAL_INFLATION = 20;
+
     static final long TOTAL_INFLATION_FLOOR = 256L << 20;
     private static final int MAX_ENTRIES = 1_000_000;
     private static final int MAX_BYTEORDER_BYTES = 16;
@@ -75,13 +80,13 @@ final class TorchZipArchive implements AutoCloseable {
             return new TorchZipArchive(zip, layout.prefix(), layout.kind(), progress);
         } catch (RuntimeException e) {
             closeQuietly(zip);
-            throw e instanceof VecnnException ? e
+            throw e instanceof VecnnException
+                    ? e
                     : new VecnnException("truncated or corrupt zip (" + e.getMessage() + "): " + file, e);
         }
     }
 
-    private record Layout(String prefix, Kind kind) {
-    }
+    private record Layout(String prefix, Kind kind) {}
 
     /**
      * Finds the folder holding data.pkl (or model.json) and what kind of archive it is, after checking every
@@ -115,8 +120,10 @@ final class TorchZipArchive implements AutoCloseable {
         }
         if (pickles.isEmpty()) {
             throw new VecnnException(file + " is a zip file without a data.pkl record, so not a torch.save file"
-                    + " (its first entries: " + PickleGlobals.printable(String.join(", ",
-                    names.subList(0, Math.min(NAMES_IN_MESSAGE, names.size())))) + ")");
+                    + " (its first entries: "
+                    + PickleGlobals.printable(
+                            String.join(", ", names.subList(0, Math.min(NAMES_IN_MESSAGE, names.size()))))
+                    + ")");
         }
         if (pickles.size() > 1) {
             throw new VecnnException(file + " holds several data.pkl records (" + String.join(", ", pickles)
@@ -133,9 +140,14 @@ final class TorchZipArchive implements AutoCloseable {
 
     /** Nothing is ever extracted to disk, but a name that would escape a folder only comes from a crafted zip. */
     private static void checkName(Path file, String name) {
-        boolean escapes = name.startsWith("/") || name.contains("\\") || name.indexOf('\0') >= 0
-                || name.length() >= 2 && name.charAt(1) == ':' || name.equals("..") || name.startsWith("../")
-                || name.endsWith("/..") || name.contains("/../");
+        boolean escapes = name.startsWith("/")
+                || name.contains("\\")
+                || name.indexOf('\0') >= 0
+                || name.length() >= 2 && name.charAt(1) == ':'
+                || name.equals("..")
+                || name.startsWith("../")
+                || name.endsWith("/..")
+                || name.contains("/../");
         if (escapes) {
             throw new VecnnException(file + ": zip entry '" + PickleGlobals.printable(name) + "' is an absolute path"
                     + " or climbs out of the archive with '..': refusing the file");
@@ -176,7 +188,8 @@ final class TorchZipArchive implements AutoCloseable {
         if (entry == null) {
             throw new VecnnException("storage record '" + name + "' is missing");
         }
-        return ByteBuffer.wrap(read(entry, checkedSize(entry, MAX_RECORD_BYTES))).order(order);
+        return ByteBuffer.wrap(read(entry, checkedSize(entry, MAX_RECORD_BYTES)))
+                .order(order);
     }
 
     /** The byteorder record's order; older writers wrote none, and wrote little-endian. */
@@ -192,8 +205,8 @@ final class TorchZipArchive implements AutoCloseable {
             case "big":
                 return ByteOrder.BIG_ENDIAN;
             default:
-                throw new VecnnException("record '" + name + "' says '" + PickleGlobals.printable(order)
-                        + "', not 'little' or 'big'");
+                throw new VecnnException(
+                        "record '" + name + "' says '" + PickleGlobals.printable(order) + "', not 'little' or 'big'");
         }
     }
 
@@ -215,8 +228,8 @@ final class TorchZipArchive implements AutoCloseable {
         }
         if (size > limit - inflated) {
             throw new VecnnException(file + ": the deflated records would inflate to more than " + limit + " bytes, "
-                    + MAX_TOTAL_INFLATION + " times the file's size, at record '" + PickleGlobals.printable(
-                    entry.getName()) + "': refusing a likely zip bomb");
+                    + MAX_TOTAL_INFLATION + " times the file's size, at record '"
+                    + PickleGlobals.printable(entry.getName()) + "': refusing a likely zip bomb");
         }
         return inflated + size;
     }
@@ -240,19 +253,21 @@ final class TorchZipArchive implements AutoCloseable {
             byte[] bytes = in.readNBytes((int) n);
             progress.advance(entry.getCompressedSize() > 0 ? entry.getCompressedSize() : bytes.length);
             if (bytes.length < n) {
-                throw new VecnnException("record '" + entry.getName() + "' is cut short: " + bytes.length + " of "
-                        + n + " bytes (truncated or corrupt zip)");
+                throw new VecnnException("record '" + entry.getName() + "' is cut short: " + bytes.length + " of " + n
+                        + " bytes (truncated or corrupt zip)");
             }
             return bytes;
         } catch (IOException e) {
-            throw new VecnnException("cannot read record '" + entry.getName() + "': " + e.getMessage()
-                    + " (truncated or corrupt zip)", e);
+            throw new VecnnException(
+                    "cannot read record '" + entry.getName() + "': " + e.getMessage() + " (truncated or corrupt zip)",
+                    e);
         }
     }
 
     private static VecnnException corrupt(Path file, ZipException e) {
         String why = e.getMessage() != null && e.getMessage().contains("END header")
-                ? "no central directory" : String.valueOf(e.getMessage());
+                ? "no central directory"
+                : String.valueOf(e.getMessage());
         return new VecnnException("truncated or corrupt zip (" + why + "): " + file, e);
     }
 

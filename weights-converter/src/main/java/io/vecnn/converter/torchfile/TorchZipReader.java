@@ -18,8 +18,7 @@ import java.util.Map;
  */
 public final class TorchZipReader {
 
-    private TorchZipReader() {
-    }
+    private TorchZipReader() {}
 
     public static StateDict read(Path file) {
         return read(file, ReadProgress.NONE);
@@ -57,8 +56,8 @@ public final class TorchZipReader {
             notes.add("the file was written on a big-endian machine; its bytes were swapped");
         }
         notes.addAll(storageIds.notes());
-        Map<String, TorchTensor> tensors = StorageAssembly.materialize(extracted.tensors(),
-                new ZipStorages(archive, archive.prefix() + "data/", order), notes);
+        Map<String, TorchTensor> tensors = StorageAssembly.materialize(
+                extracted.tensors(), new ZipStorages(archive, archive.prefix() + "data/", order), notes);
         return new StateDict(tensors, notes, FullModels.format(extracted, WeightFormat.ZIP), extracted.wrapper(), null);
     }
 }

@@ -30,14 +30,14 @@ public final class TorchZipWriter {
     static final String FOLDER = "archive/";
     /** PyTorch aligns record data to 64 bytes so it can be memory-mapped; torch.load reads either way. */
     static final int ALIGNMENT = 64;
+
     private static final int LOCAL_HEADER_BYTES = 30;
     /** The extra-field id PyTorch's writer pads with ("FB"). */
     private static final int PADDING_FIELD_ID = 'F' | 'B' << 8;
     /** A fixed timestamp makes the same state dict give the same bytes. */
     private static final long ENTRY_TIME = 1_577_836_800_000L;
 
-    private TorchZipWriter() {
-    }
+    private TorchZipWriter() {}
 
     /** Writes atomically: the target is replaced only once the whole file is on disk. */
     public static void write(StateDict stateDict, Path file) {
@@ -48,8 +48,8 @@ public final class TorchZipWriter {
         List<StateDictPickler.Entry> entries = new ArrayList<>();
         for (Map.Entry<String, TorchTensor> e : stateDict.tensors().entrySet()) {
             TorchTensor t = e.getValue();
-            entries.add(new StateDictPickler.Entry(e.getKey(), fileType(t.dtype()), t.shape(),
-                    Integer.toString(entries.size())));
+            entries.add(new StateDictPickler.Entry(
+                    e.getKey(), fileType(t.dtype()), t.shape(), Integer.toString(entries.size())));
         }
         CountingOutputStream counted = new CountingOutputStream(target);
         ZipOutputStream zip = new ZipOutputStream(counted);
@@ -57,7 +57,8 @@ public final class TorchZipWriter {
         putStored(zip, counted, FOLDER + "byteorder", "little".getBytes(StandardCharsets.US_ASCII));
         for (StateDictPickler.Entry entry : entries) {
             TorchTensor t = stateDict.get(entry.key());
-            putStored(zip, counted, FOLDER + "data/" + entry.storageKey(), encode(entry.key(), t.data(), entry.dtype()));
+            putStored(
+                    zip, counted, FOLDER + "data/" + entry.storageKey(), encode(entry.key(), t.data(), entry.dtype()));
         }
         putStored(zip, counted, FOLDER + "version", "3\n".getBytes(StandardCharsets.US_ASCII));
         // finish, not close: AtomicWrite owns the stream and syncs it before the rename.
@@ -71,8 +72,8 @@ public final class TorchZipWriter {
     private static byte[] encode(String key, float[] data, DType dtype) {
         long bytes = (long) data.length * dtype.bytes();
         if (bytes > Integer.MAX_VALUE - 8) {
-            throw new VecnnException("key '" + key + "' takes " + bytes + " bytes as " + dtype.name().toLowerCase()
-                    + ", more than one record can hold");
+            throw new VecnnException("key '" + key + "' takes " + bytes + " bytes as "
+                    + dtype.name().toLowerCase() + ", more than one record can hold");
         }
         ByteBuffer b = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
         for (float v : data) {

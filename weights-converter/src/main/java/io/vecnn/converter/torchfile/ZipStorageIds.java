@@ -17,7 +17,8 @@ final class ZipStorageIds implements PersistentLoader {
 
     @Override
     public Object load(Object pid, int at) {
-        if (!(pid instanceof PickleTuple) || ((PickleTuple) pid).size() != 5
+        if (!(pid instanceof PickleTuple)
+                || ((PickleTuple) pid).size() != 5
                 || !"storage".equals(((PickleTuple) pid).get(0))) {
             throw new VecnnException("persistent id at byte " + at + " is " + PickleValues.describe(pid)
                     + " but not ('storage', storage_type, key, location, numel)");
@@ -30,8 +31,8 @@ final class ZipStorageIds implements PersistentLoader {
         StorageRef ref = StorageRef.declaredBy(id, at);
         StorageRef earlier = byKey.putIfAbsent(ref.key(), ref);
         if (earlier != null && !earlier.equals(ref)) {
-            throw new VecnnException("storage '" + ref.key() + "' is declared at byte " + at + " as "
-                    + ref.describe() + " but earlier as " + earlier.describe());
+            throw new VecnnException("storage '" + ref.key() + "' is declared at byte " + at + " as " + ref.describe()
+                    + " but earlier as " + earlier.describe());
         }
         if (earlier == null) {
             locations.check(ref.location(), "storage '" + PickleGlobals.printable(ref.key()) + "' (byte " + at + ")");

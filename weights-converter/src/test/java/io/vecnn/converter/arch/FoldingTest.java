@@ -1,12 +1,12 @@
 package io.vecnn.converter.arch;
 
+import io.vecnn.Shape;
 import io.vecnn.Tensor;
 import io.vecnn.converter.statedict.DType;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.statedict.TorchTensor;
 import io.vecnn.exec.reference.ReferenceExecutor;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -77,7 +77,8 @@ class FoldingTest {
         Value x = nn.conv2d("conv", nn.input(new Shape(3, 8, 8)), 4, 3, 1, 1, true);
         x = nn.maxPool2d("pool", x, 2, 2, 0, false);
         NetworkBuilder.Built built = nn.build(nn.batchNorm("bn", x, 1e-5));
-        assertEquals(new Op.Conv2d(4, 3, 3, 1, 1, 1, 1, 1, 1, 1, "conv.weight", "conv.bias"),
+        assertEquals(
+                new Op.Conv2d(4, 3, 3, 1, 1, 1, 1, 1, 1, 1, "conv.weight", "conv.bias"),
                 built.graph().nodes().get(0).op());
         assertTrue(built.graph().nodes().get(2).op() instanceof Op.ChannelAffine);
     }

@@ -1,6 +1,7 @@
 package io.vecnn.converter.arch;
 
 import io.vecnn.Model;
+import io.vecnn.Shape;
 import io.vecnn.Tensor;
 import io.vecnn.VecnnException;
 import io.vecnn.converter.ModelConversion;
@@ -10,7 +11,6 @@ import io.vecnn.converter.statedict.TorchTensor;
 import io.vecnn.converter.synth.SyntheticWeights;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 import io.vecnn.modelfile.ModelFile;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +32,8 @@ class InceptionFamilyTest {
     void auxHeadsAreCheckedAndSkippedOrMayBeAbsentAsAWhole() {
         StateDict full = SyntheticWeights.generate(new GoogLeNet(true), 1, 10);
         ModelFile withAux = ModelConversion.convert(full, new GoogLeNet(true), "test");
-        assertEquals("aux1 (2,174,474 values), aux2 (2,176,522 values): training-only heads, not run",
+        assertEquals(
+                "aux1 (2,174,474 values), aux2 (2,176,522 values): training-only heads, not run",
                 withAux.provenance().get("skipped"));
         assertTrue(withAux.graph().nodes().stream().noneMatch(n -> n.name().startsWith("aux")));
 
@@ -44,7 +45,8 @@ class InceptionFamilyTest {
 
         Map<String, TorchTensor> partial = new LinkedHashMap<>(full.tensors());
         partial.remove("aux2.fc2.bias");
-        VecnnException e = assertThrows(VecnnException.class,
+        VecnnException e = assertThrows(
+                VecnnException.class,
                 () -> ModelConversion.convert(new StateDict(partial), new GoogLeNet(true), "test"));
         assertEquals("state dict does not match googlenet: 1 missing key(s): aux2.fc2.bias", e.getMessage());
     }
@@ -88,8 +90,12 @@ class InceptionFamilyTest {
             x[i] = (float) random.nextGaussian();
             mapped[i] = (float) (x[i] * (float) (std[c] / 0.5) + (float) ((mean[c] - 0.5) / 0.5));
         }
-        float[] a = Model.of(on).runReference(Tensor.fromNchw(x, 2, 3, s.height(), s.width())).toNchw();
-        float[] b = Model.of(off).runReference(Tensor.fromNchw(mapped, 2, 3, s.height(), s.width())).toNchw();
+        float[] a = Model.of(on)
+                .runReference(Tensor.fromNchw(x, 2, 3, s.height(), s.width()))
+                .toNchw();
+        float[] b = Model.of(off)
+                .runReference(Tensor.fromNchw(mapped, 2, 3, s.height(), s.width()))
+                .toNchw();
         double scale = 0;
         double diff = 0;
         for (int i = 0; i < a.length; i++) {
@@ -101,17 +107,22 @@ class InceptionFamilyTest {
 
     @Test
     void theFiveByFiveBranchTakesItsKernelFromTheFile() {
-        Map<String, TorchTensor> tensors = new LinkedHashMap<>(SyntheticWeights.generate(new GoogLeNet(false), 1, 10).tensors());
+        Map<String, TorchTensor> tensors = new LinkedHashMap<>(
+                SyntheticWeights.generate(new GoogLeNet(false), 1, 10).tensors());
         int[] threeByThree = tensors.get("inception3a.branch3.1.conv.weight").shape();
         assertEquals(3, threeByThree[2]);
         int[] five = {threeByThree[0], threeByThree[1], 5, 5};
-        tensors.put("inception3a.branch3.1.conv.weight", new TorchTensor(DType.FLOAT32, five,
-                new float[(int) TorchTensor.numel(five)]));
+        tensors.put(
+                "inception3a.branch3.1.conv.weight",
+                new TorchTensor(DType.FLOAT32, five, new float[(int) TorchTensor.numel(five)]));
 
         ModelFile model = ModelConversion.convert(new StateDict(tensors), new GoogLeNet(false), "test");
 
         Op.Conv2d conv = (Op.Conv2d) model.graph().nodes().stream()
-                .filter(n -> n.name().equals("inception3a.branch3.1.conv")).findFirst().orElseThrow().op();
+                .filter(n -> n.name().equals("inception3a.branch3.1.conv"))
+                .findFirst()
+                .orElseThrow()
+                .op();
         assertEquals(5, conv.kernelH());
         assertEquals(2, conv.padH());
         assertFalse(model.graph().nodes().stream().anyMatch(n -> n.op() instanceof Op.ChannelAffine));

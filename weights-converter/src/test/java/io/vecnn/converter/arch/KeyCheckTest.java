@@ -24,15 +24,17 @@ class KeyCheckTest {
                 SyntheticWeights.generate(ResNet.resnet18(), 1, 1000).tensors());
         tensors.remove("layer2.0.bn1.running_var");
         tensors.put("head.extra.weight", new TorchTensor(DType.FLOAT32, new int[] {2}, new float[2]));
-        tensors.put("layer3.1.conv2.weight", new TorchTensor(DType.FLOAT32, new int[] {256, 128, 3, 3},
-                new float[256 * 128 * 9]));
+        tensors.put(
+                "layer3.1.conv2.weight",
+                new TorchTensor(DType.FLOAT32, new int[] {256, 128, 3, 3}, new float[256 * 128 * 9]));
 
-        VecnnException e = assertThrows(VecnnException.class,
-                () -> ModelConversion.convert(new StateDict(tensors), ResNet.resnet18(), "test"));
+        VecnnException e = assertThrows(
+                VecnnException.class, () -> ModelConversion.convert(new StateDict(tensors), ResNet.resnet18(), "test"));
 
-        assertEquals("state dict does not match resnet18: 1 missing key(s): layer2.0.bn1.running_var; "
-                + "1 unexpected key(s): head.extra.weight; "
-                + "1 shape mismatch(es): layer3.1.conv2.weight is [256, 128, 3, 3], expected [256, 256, 3, 3]",
+        assertEquals(
+                "state dict does not match resnet18: 1 missing key(s): layer2.0.bn1.running_var; "
+                        + "1 unexpected key(s): head.extra.weight; "
+                        + "1 shape mismatch(es): layer3.1.conv2.weight is [256, 128, 3, 3], expected [256, 256, 3, 3]",
                 e.getMessage());
     }
 
@@ -41,18 +43,21 @@ class KeyCheckTest {
     void aMissingWeightTooLargeToStandInForIsReportedAtOnce() {
         io.vecnn.converter.spec.NetworkSpec spec = io.vecnn.converter.spec.NetworkSpec.parse(
                 "{\"name\": \"x\", \"input_size\": [3, 4, 4], \"layers\": [{\"conv\": \"c1\", \"padding\": 10723},"
-                        + " \"flatten\", {\"linear\": \"fc\"}]}", "test.json");
+                        + " \"flatten\", {\"linear\": \"fc\"}]}",
+                "test.json");
         Map<String, TorchTensor> tensors = new LinkedHashMap<>();
         tensors.put("c1.weight", new TorchTensor(DType.FLOAT32, new int[] {1, 3, 3, 3}, new float[27]));
         tensors.put("fc.weight", new TorchTensor(DType.FLOAT32, new int[] {10, 16}, new float[160]));
         StateDict sd = new StateDict(tensors);
 
-        VecnnException e = assertThrows(VecnnException.class,
-                () -> ModelConversion.convert(sd, spec.architecture(sd), "test"));
+        VecnnException e =
+                assertThrows(VecnnException.class, () -> ModelConversion.convert(sd, spec.architecture(sd), "test"));
 
-        assertTrue(e.getMessage().startsWith("state dict has no usable 'fc.weight': the architecture expects shape [10, "),
+        assertTrue(
+                e.getMessage().startsWith("state dict has no usable 'fc.weight': the architecture expects shape [10, "),
                 e.getMessage());
-        assertTrue(e.getMessage().endsWith("too large to stand in for while the rest of the file is checked"),
+        assertTrue(
+                e.getMessage().endsWith("too large to stand in for while the rest of the file is checked"),
                 e.getMessage());
     }
 
@@ -66,8 +71,8 @@ class KeyCheckTest {
     @Test
     void wrongArchitectureIsReportedNotRun() {
         StateDict lenet = SyntheticWeights.generate(new LeNet5(), 1, 10);
-        VecnnException e = assertThrows(VecnnException.class,
-                () -> ModelConversion.convert(lenet, ResNet.resnet50(), "test"));
+        VecnnException e =
+                assertThrows(VecnnException.class, () -> ModelConversion.convert(lenet, ResNet.resnet50(), "test"));
         assertTrue(e.getMessage().startsWith("state dict does not match resnet50: "), e.getMessage());
         assertTrue(e.getMessage().contains("unexpected key(s): conv_layer.0.weight"), e.getMessage());
     }

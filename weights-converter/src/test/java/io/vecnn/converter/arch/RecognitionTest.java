@@ -1,11 +1,11 @@
 package io.vecnn.converter.arch;
 
+import io.vecnn.Shape;
 import io.vecnn.VecnnException;
 import io.vecnn.converter.statedict.DType;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.statedict.TorchTensor;
 import io.vecnn.converter.synth.SyntheticWeights;
-import io.vecnn.Shape;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -26,42 +26,73 @@ class RecognitionTest {
             Map<String, TorchTensor> all = new LinkedHashMap<>();
             keys.keys().forEach(k -> all.put(k, scalar()));
             keys.optional().forEach(k -> all.put(k, scalar()));
-            assertEquals(name, ArchitectureRecognition.recognise(new StateDict(all)).architecture().name());
+            assertEquals(
+                    name,
+                    ArchitectureRecognition.recognise(new StateDict(all))
+                            .architecture()
+                            .name());
 
             Map<String, TorchTensor> bare = new LinkedHashMap<>(all);
-            bare.keySet().removeIf(k -> keys.optional().contains(k)
-                    || keys.modules().stream().anyMatch(m -> k.startsWith(m + ".")));
-            assertEquals(name, ArchitectureRecognition.recognise(new StateDict(bare)).architecture().name());
+            bare.keySet()
+                    .removeIf(k -> keys.optional().contains(k)
+                            || keys.modules().stream().anyMatch(m -> k.startsWith(m + ".")));
+            assertEquals(
+                    name,
+                    ArchitectureRecognition.recognise(new StateDict(bare))
+                            .architecture()
+                            .name());
         }
     }
 
     @Test
     void recognitionSaysWhatItFound() {
         StateDict resnet50 = SyntheticWeights.generate(ResNet.resnet50(), 1, 1000);
-        assertEquals("recognised resnet50 (ResNet-50, Bottleneck blocks 3-4-6-3): all 320 keys match",
+        assertEquals(
+                "recognised resnet50 (ResNet-50, Bottleneck blocks 3-4-6-3): all 320 keys match",
                 ArchitectureRecognition.recognise(resnet50).summary());
     }
 
     @Test
     void anUnrecognisedFileGetsTheClosestMatchAndWhatDiffers() {
-        Map<String, TorchTensor> tensors = new LinkedHashMap<>(SyntheticWeights.generate(ResNet.resnet18(), 1, 10).tensors());
+        Map<String, TorchTensor> tensors = new LinkedHashMap<>(
+                SyntheticWeights.generate(ResNet.resnet18(), 1, 10).tensors());
         tensors.remove("fc.bias");
         tensors.put("head.weight", scalar());
 
-        VecnnException e = assertThrows(VecnnException.class,
-                () -> ArchitectureRecognition.recognise(new StateDict(tensors)));
+        VecnnException e =
+                assertThrows(VecnnException.class, () -> ArchitectureRecognition.recognise(new StateDict(tensors)));
 
-        assertTrue(e.getMessage().startsWith("no built-in architecture has the keys of this state dict; closest is "
-                + "resnet18 (ResNet-18, BasicBlock blocks 2-2-2-2): 1 missing key(s): fc.bias; "
-                + "1 unexpected key(s): head.weight; next: resnet34 ("), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .startsWith("no built-in architecture has the keys of this state dict; closest is "
+                                + "resnet18 (ResNet-18, BasicBlock blocks 2-2-2-2): 1 missing key(s): fc.bias; "
+                                + "1 unexpected key(s): head.weight; next: resnet34 ("),
+                e.getMessage());
     }
 
     @Test
     void smallestInputsAreTorchvisionsMinSizes() {
-        Map<String, Integer> torchvision = Map.of("lenet5", 32, "alexnet", 63, "vgg11", 32, "vgg19_bn", 32,
-                "googlenet", 15, "resnet18", 1, "resnet152", 1, "inception_v3", 75);
-        torchvision.forEach((name, size) -> assertEquals(new Shape(3, size, size),
-                InputSizes.smallestSquare(Architectures.get(name)).orElseThrow(), name));
+        Map<String, Integer> torchvision = Map.of(
+                "lenet5",
+                32,
+                "alexnet",
+                63,
+                "vgg11",
+                32,
+                "vgg19_bn",
+                32,
+                "googlenet",
+                15,
+                "resnet18",
+                1,
+                "resnet152",
+                1,
+                "inception_v3",
+                75);
+        torchvision.forEach((name, size) -> assertEquals(
+                new Shape(3, size, size),
+                InputSizes.smallestSquare(Architectures.get(name)).orElseThrow(),
+                name));
     }
 
     @Test

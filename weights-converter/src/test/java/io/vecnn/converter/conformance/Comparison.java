@@ -26,7 +26,10 @@ record Comparison(double maxAbsDiff, double maxAbsExpected) {
 
     void assertWithinTolerance(String what) {
         assertTrue(maxAbsExpected > 0, what + ": PyTorch's output is all zeros, the comparison would prove nothing");
-        assertTrue(relative() <= TOLERANCE, String.format("%s: max |ours - torch| = %.3g, %.3g of max |torch| %.3g (limit %.0e)",
-                what, maxAbsDiff, relative(), maxAbsExpected, TOLERANCE));
+        assertTrue(
+                relative() <= TOLERANCE,
+                String.format(
+                        "%s: max |ours - torch| = %.3g, %.3g of max |torch| %.3g (limit %.0e)",
+                        what, maxAbsDiff, relative(), maxAbsExpected, TOLERANCE));
     }
 }

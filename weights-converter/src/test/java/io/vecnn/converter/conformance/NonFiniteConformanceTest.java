@@ -1,6 +1,7 @@
 package io.vecnn.converter.conformance;
 
 import io.vecnn.Model;
+import io.vecnn.Shape;
 import io.vecnn.Tensor;
 import io.vecnn.converter.ModelConversion;
 import io.vecnn.converter.WeightFiles;
@@ -10,7 +11,6 @@ import io.vecnn.converter.arch.TransformInput;
 import io.vecnn.converter.synth.SyntheticWeights;
 import io.vecnn.converter.testing.PythonTorch;
 import io.vecnn.converter.torchfile.TorchZipWriter;
-import io.vecnn.Shape;
 import io.vecnn.npy.Npy;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -88,8 +88,9 @@ class NonFiniteConformanceTest {
                 fail(what + ": output " + i + " is " + ours[i] + ", PyTorch's " + torch[i]);
             }
         }
-        System.out.printf("non-finite conformance %-28s %d of %d outputs NaN or infinite, as in PyTorch%n", what,
-                nonFinite, torch.length);
+        System.out.printf(
+                "non-finite conformance %-28s %d of %d outputs NaN or infinite, as in PyTorch%n",
+                what, nonFinite, torch.length);
         assertTrue(nonFinite > 0, what + ": the poisoned images reached no output");
         assertTrue(nonFinite < torch.length, what + ": the clean image's outputs are NaN too");
     }

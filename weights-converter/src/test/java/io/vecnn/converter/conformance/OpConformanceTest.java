@@ -1,17 +1,16 @@
 package io.vecnn.converter.conformance;
 
-import io.vecnn.converter.testing.PythonTorch;
-
 import io.vecnn.Tensor;
 import io.vecnn.converter.fold.WeightLayout;
-import io.vecnn.npy.Npy;
 import io.vecnn.converter.statedict.DType;
 import io.vecnn.converter.statedict.TorchTensor;
+import io.vecnn.converter.testing.PythonTorch;
 import io.vecnn.exec.reference.ReferenceExecutor;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
 import io.vecnn.graph.WeightTensor;
 import io.vecnn.modelfile.GraphCodec;
+import io.vecnn.npy.Npy;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -39,7 +38,8 @@ class OpConformanceTest {
         try (Stream<Path> files = Files.list(dir)) {
             cases = files.filter(p -> p.toString().endsWith(".json")).sorted().toList();
         }
-        return cases.stream().map(json -> DynamicTest.dynamicTest(json.getFileName().toString(), () -> check(dir, json)));
+        return cases.stream()
+                .map(json -> DynamicTest.dynamicTest(json.getFileName().toString(), () -> check(dir, json)));
     }
 
     private static void check(Path dir, Path json) throws IOException {
@@ -52,9 +52,11 @@ class OpConformanceTest {
         Map<String, WeightTensor> weights = new HashMap<>();
         for (String w : node.op().weights()) {
             Npy.Array a = Npy.read(dir.resolve(name + "." + w + ".npy"));
-            weights.put(w, node.op() instanceof Op.Conv2d && w.equals("w")
-                    ? WeightLayout.oihwToOhwi(new TorchTensor(DType.FLOAT32, a.shape(), a.data()))
-                    : new WeightTensor(a.shape(), a.data()));
+            weights.put(
+                    w,
+                    node.op() instanceof Op.Conv2d && w.equals("w")
+                            ? WeightLayout.oihwToOhwi(new TorchTensor(DType.FLOAT32, a.shape(), a.data()))
+                            : new WeightTensor(a.shape(), a.data()));
         }
         Tensor out = ReferenceExecutor.apply(node, inputs, weights);
         Npy.Array expected = Npy.read(dir.resolve(name + ".expected.npy"));

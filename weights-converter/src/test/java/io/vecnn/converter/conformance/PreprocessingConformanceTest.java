@@ -2,11 +2,11 @@ package io.vecnn.converter.conformance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vecnn.npy.Npy;
 import io.vecnn.converter.testing.PythonTorch;
 import io.vecnn.image.DecodedImage;
 import io.vecnn.image.ImageDecoder;
 import io.vecnn.image.ImageTransform;
+import io.vecnn.npy.Npy;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,28 +52,37 @@ class PreprocessingConformanceTest {
     @TestFactory
     Stream<DynamicTest> decodingAndTransformsMatchTorchvision() throws IOException {
         PythonTorch.require();
-        String summary = PythonTorch.script("preprocess_fixtures.py", out, PHOTOS.toAbsolutePath().normalize());
+        String summary = PythonTorch.script(
+                "preprocess_fixtures.py", out, PHOTOS.toAbsolutePath().normalize());
         System.out.println("preprocess fixtures: " + summary);
-        JsonNode manifest = new ObjectMapper().readTree(out.resolve("manifest.json").toFile());
+        JsonNode manifest =
+                new ObjectMapper().readTree(out.resolve("manifest.json").toFile());
         JsonNode cases = manifest.get("cases");
         assertTrue(cases.size() > 0, "the script wrote no cases");
-        return StreamSupport.stream(cases.spliterator(), false).map(c -> DynamicTest.dynamicTest(
-                c.get("name").asText() + " " + c.get("pipeline").asText(), () -> check(c)));
+        return StreamSupport.stream(cases.spliterator(), false)
+                .map(c -> DynamicTest.dynamicTest(
+                        c.get("name").asText() + " " + c.get("pipeline").asText(), () -> check(c)));
     }
 
     private void check(JsonNode c) throws IOException {
         String name = c.get("name").asText();
         String pipeline = c.get("pipeline").asText();
         boolean jpeg = name.endsWith(".jpg");
-        ImageTransform transform = new ImageTransform(c.get("resize").asInt(), c.get("crop").get(0).asInt(),
-                c.get("crop").get(1).asInt(), c.get("grayscale").asBoolean(), floats(c.get("mean")),
+        ImageTransform transform = new ImageTransform(
+                c.get("resize").asInt(),
+                c.get("crop").get(0).asInt(),
+                c.get("crop").get(1).asInt(),
+                c.get("grayscale").asBoolean(),
+                floats(c.get("mean")),
                 floats(c.get("std")));
         if (MODEL_DEFAULTS.containsKey(pipeline)) {
             assertEquals(transform, MODEL_DEFAULTS.get(pipeline), "ImageTransform.forModel for " + pipeline);
         }
         Npy.Array expected = Npy.read(out.resolve(c.get("expected").asText()));
-        assertArrayEquals(new int[] {transform.channels(), transform.cropHeight(), transform.cropWidth()},
-                expected.shape(), "torchvision's tensor shape");
+        assertArrayEquals(
+                new int[] {transform.channels(), transform.cropHeight(), transform.cropWidth()},
+                expected.shape(),
+                "torchvision's tensor shape");
 
         DecodedImage image = decoded.computeIfAbsent(c.get("image").asText(), PreprocessingConformanceTest::decode);
         int offset = 7;
@@ -90,12 +99,15 @@ class PreprocessingConformanceTest {
             max = Math.max(max, levels);
         }
         double mean = sum / expected.data().length;
-        assertTrue(spread(expected.data()) > 0, name + " " + pipeline + ": torchvision's tensor is constant, "
-                + "the comparison would prove little");
+        assertTrue(
+                spread(expected.data()) > 0,
+                name + " " + pipeline + ": torchvision's tensor is constant, " + "the comparison would prove little");
         System.out.printf("preprocess %-32s %-16s mean %.3f/255, max %.3g/255%n", name, pipeline, mean, max);
-        assertTrue(mean <= MEAN_LEVELS && max <= MAX_LEVELS + 1e-3, String.format(
-                "%s %s: mean %.3f/255, max %.3g/255 (limits %s and %s)", name, pipeline, mean, max,
-                MEAN_LEVELS, MAX_LEVELS));
+        assertTrue(
+                mean <= MEAN_LEVELS && max <= MAX_LEVELS + 1e-3,
+                String.format(
+                        "%s %s: mean %.3f/255, max %.3g/255 (limits %s and %s)",
+                        name, pipeline, mean, max, MEAN_LEVELS, MAX_LEVELS));
         if (!jpeg) {
             assertEquals(0, max, 1e-3, name + " " + pipeline + ": lossless images must match to the level");
         }

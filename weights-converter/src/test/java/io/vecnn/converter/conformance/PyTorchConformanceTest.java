@@ -3,6 +3,7 @@ package io.vecnn.converter.conformance;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vecnn.Model;
+import io.vecnn.Shape;
 import io.vecnn.Tensor;
 import io.vecnn.converter.ModelConversion;
 import io.vecnn.converter.WeightFiles;
@@ -10,12 +11,11 @@ import io.vecnn.converter.arch.Architecture;
 import io.vecnn.converter.arch.ArchitectureRecognition;
 import io.vecnn.converter.arch.Architectures;
 import io.vecnn.converter.arch.TransformInput;
-import io.vecnn.npy.Npy;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.synth.SyntheticWeights;
 import io.vecnn.converter.testing.PythonTorch;
 import io.vecnn.converter.torchfile.TorchZipWriter;
-import io.vecnn.Shape;
+import io.vecnn.npy.Npy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
@@ -57,13 +57,25 @@ class PyTorchConformanceTest {
         PythonTorch.require();
         Path fixtures = PythonTorch.fixtures("conformance_fixtures.py");
         List<Case> cases = Case.readManifest(fixtures.resolve("manifest.json"));
-        assertEquals(Architectures.names(), cases.stream().map(Case::arch).collect(Collectors.toSet()),
+        assertEquals(
+                Architectures.names(),
+                cases.stream().map(Case::arch).collect(Collectors.toSet()),
                 "every built-in architecture has a fixture");
         Loaded loaded = new Loaded(fixtures);
-        return cases.stream().map(c -> DynamicContainer.dynamicContainer(c.name(), Stream.concat(
-                Stream.of(DynamicTest.dynamicTest("--arch auto recognises " + c.arch(), () -> assertEquals(c.arch(),
-                        ArchitectureRecognition.recognise(loaded.stateDict(c)).architecture().name()))),
-                c.runs().stream().map(r -> DynamicTest.dynamicTest(r.id(), () -> check(fixtures, loaded, c, r))))));
+        return cases.stream()
+                .map(c -> DynamicContainer.dynamicContainer(
+                        c.name(),
+                        Stream.concat(
+                                Stream.of(DynamicTest.dynamicTest(
+                                        "--arch auto recognises " + c.arch(),
+                                        () -> assertEquals(
+                                                c.arch(),
+                                                ArchitectureRecognition.recognise(loaded.stateDict(c))
+                                                        .architecture()
+                                                        .name()))),
+                                c.runs().stream()
+                                        .map(r -> DynamicTest.dynamicTest(
+                                                r.id(), () -> check(fixtures, loaded, c, r))))));
     }
 
     private static void check(Path fixtures, Loaded loaded, Case c, Run run) {
@@ -86,8 +98,17 @@ class PyTorchConformanceTest {
     }
 
     @ParameterizedTest(name = "{0} at 3x{1}x{1}")
-    @CsvSource({"lenet5,32", "alexnet,63", "googlenet,64", "resnet18,64", "resnet34,64", "resnet50,64",
-            "resnet101,64", "resnet152,64", "inception_v3,75"})
+    @CsvSource({
+        "lenet5,32",
+        "alexnet,63",
+        "googlenet,64",
+        "resnet18,64",
+        "resnet34,64",
+        "resnet50,64",
+        "resnet101,64",
+        "resnet152,64",
+        "inception_v3,75"
+    })
     void synthesisedFileLoadsStrictlyInPyTorchAndMatches(String name, int size) throws IOException {
         PythonTorch.require();
         Architecture arch = Architectures.get(name);
@@ -108,14 +129,18 @@ class PyTorchConformanceTest {
         PythonTorch.script("run_state_dict.py", name, pth, input, output, transform ? 1 : 0);
 
         Model model = Model.of(ModelConversion.convert(WeightFiles.read(pth), arch, shape, "synth"));
-        float[] ours = model.runReference(Tensor.fromNchw(x, batch, 3, size, size)).toNchw();
-        record(name + " synthesised, 7 classes, " + shape, Comparison.of(ours, Npy.read(output).data()));
+        float[] ours =
+                model.runReference(Tensor.fromNchw(x, batch, 3, size, size)).toNchw();
+        record(
+                name + " synthesised, 7 classes, " + shape,
+                Comparison.of(ours, Npy.read(output).data()));
     }
 
     private static void record(String name, Comparison c) {
         WORST.put(name, c.relative());
-        System.out.printf("conformance %-44s max |ours - torch| %.3g = %.3g of max |torch| %.3g%n", name,
-                c.maxAbsDiff(), c.relative(), c.maxAbsExpected());
+        System.out.printf(
+                "conformance %-44s max |ours - torch| %.3g = %.3g of max |torch| %.3g%n",
+                name, c.maxAbsDiff(), c.relative(), c.maxAbsExpected());
         c.assertWithinTolerance(name);
     }
 
@@ -146,18 +171,26 @@ class PyTorchConformanceTest {
                 for (JsonNode r : c.get("runs")) {
                     JsonNode s = r.get("input_size");
                     JsonNode t = r.get("transform_input");
-                    runs.add(new Run(r.get("id").asText(), new Shape(s.get(0).asInt(), s.get(1).asInt(), s.get(2).asInt()),
-                            r.get("batch").asInt(), t.isNull() ? null : t.asBoolean(), r.get("input").asText(),
+                    runs.add(new Run(
+                            r.get("id").asText(),
+                            new Shape(
+                                    s.get(0).asInt(), s.get(1).asInt(), s.get(2).asInt()),
+                            r.get("batch").asInt(),
+                            t.isNull() ? null : t.asBoolean(),
+                            r.get("input").asText(),
                             r.get("expected").asText()));
                 }
-                cases.add(new Case(c.get("name").asText(), c.get("arch").asText(), c.get("weights").asText(), runs));
+                cases.add(new Case(
+                        c.get("name").asText(),
+                        c.get("arch").asText(),
+                        c.get("weights").asText(),
+                        runs));
             }
             return cases;
         }
     }
 
-    private record Run(String id, Shape inputSize, int batch, Boolean transformInput, String input, String expected) {
-    }
+    private record Run(String id, Shape inputSize, int batch, Boolean transformInput, String input, String expected) {}
 
     /**
      * The state dict and model of the case being tested, read and converted once for all its runs and

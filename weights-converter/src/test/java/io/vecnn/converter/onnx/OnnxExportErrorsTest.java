@@ -1,10 +1,10 @@
 package io.vecnn.converter.onnx;
 
+import io.vecnn.Shape;
 import io.vecnn.VecnnException;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.Shape;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -18,8 +18,11 @@ class OnnxExportErrorsTest {
 
     @Test
     void adaptivePoolWithUnequalBinsNamesTheNode() {
-        Graph graph = new Graph("input", new Shape(3, 5, 5),
-                List.of(new Node("head.pool", new Op.AdaptiveAvgPool2d(3, 3), List.of("input"), "pooled")), "pooled");
+        Graph graph = new Graph(
+                "input",
+                new Shape(3, 5, 5),
+                List.of(new Node("head.pool", new Op.AdaptiveAvgPool2d(3, 3), List.of("input"), "pooled")),
+                "pooled");
 
         VecnnException e = assertThrows(VecnnException.class, () -> OnnxExport.toBytes(graph, Map.of()));
 
@@ -29,8 +32,15 @@ class OnnxExportErrorsTest {
 
     @Test
     void missingWeightNamesTheNode() {
-        Graph graph = new Graph("input", new Shape(3, 4, 4), List.of(new Node("conv1",
-                new Op.Conv2d(8, 3, 3, 1, 1, 1, 1, 1, 1, 1, "conv1.weight", null), List.of("input"), "conv1")), "conv1");
+        Graph graph = new Graph(
+                "input",
+                new Shape(3, 4, 4),
+                List.of(new Node(
+                        "conv1",
+                        new Op.Conv2d(8, 3, 3, 1, 1, 1, 1, 1, 1, 1, "conv1.weight", null),
+                        List.of("input"),
+                        "conv1")),
+                "conv1");
 
         VecnnException e = assertThrows(VecnnException.class, () -> OnnxExport.toBytes(graph, Map.of()));
 

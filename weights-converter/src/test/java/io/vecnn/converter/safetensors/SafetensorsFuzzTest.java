@@ -9,7 +9,9 @@ class SafetensorsFuzzTest {
 
     @FuzzTest(maxDuration = "20s")
     void read(byte[] bytes) {
-        FuzzOutcome.inTempFile(bytes, ".safetensors",
+        FuzzOutcome.inTempFile(
+                bytes,
+                ".safetensors",
                 file -> FuzzOutcome.resultOrTypedError(() -> SafetensorsStateDicts.read(file, ReadProgress.NONE)));
     }
 }

@@ -19,11 +19,26 @@ import java.util.Map;
 class NetworkSpecFuzzTest {
     /** conv c1 (3 → 4, 3x3, bias), batch norm bn1 over 4 channels, grouped conv g1 (4 → 4, 2 groups), linear fc (16 → 2). */
     private static final StateDict WEIGHTS = weights(
-            "c1.weight", new int[] {4, 3, 3, 3}, "c1.bias", new int[] {4},
-            "bn1.weight", new int[] {4}, "bn1.bias", new int[] {4}, "bn1.running_mean", new int[] {4},
-            "bn1.running_var", new int[] {4}, "bn1.num_batches_tracked", new int[] {},
-            "g1.weight", new int[] {4, 2, 1, 1},
-            "fc.weight", new int[] {2, 16}, "fc.bias", new int[] {2});
+            "c1.weight",
+            new int[] {4, 3, 3, 3},
+            "c1.bias",
+            new int[] {4},
+            "bn1.weight",
+            new int[] {4},
+            "bn1.bias",
+            new int[] {4},
+            "bn1.running_mean",
+            new int[] {4},
+            "bn1.running_var",
+            new int[] {4},
+            "bn1.num_batches_tracked",
+            new int[] {},
+            "g1.weight",
+            new int[] {4, 2, 1, 1},
+            "fc.weight",
+            new int[] {2, 16},
+            "fc.bias",
+            new int[] {2});
 
     @FuzzTest(maxDuration = "20s")
     void parseAndBuild(byte[] bytes) {

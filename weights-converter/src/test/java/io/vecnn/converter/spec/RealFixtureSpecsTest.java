@@ -3,8 +3,8 @@ package io.vecnn.converter.spec;
 import io.vecnn.Model;
 import io.vecnn.converter.ModelConversion;
 import io.vecnn.converter.WeightFiles;
-import io.vecnn.npy.Npy;
 import io.vecnn.converter.statedict.StateDict;
+import io.vecnn.npy.Npy;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -24,11 +24,12 @@ class RealFixtureSpecsTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-            "Bill-Cai__LeNet__lenet.pth, bill-cai-lenet.json",
-            "FYH620__lenet-mnist-openvino__lenet.pth, fyh620-lenet5.json",
-            "sakgoyal__LeNet-FPGA-HLS__lenet_fp16.pth, sakgoyal-lenet-avgpool.json",
-            "00arun00__Pruning-Pytorch__lenet.pth, pruning-lenet.json",
-            "akamaster__pytorch_resnet_cifar10__resnet20-12fca82f.th, cifar-resnet20.json"})
+        "Bill-Cai__LeNet__lenet.pth, bill-cai-lenet.json",
+        "FYH620__lenet-mnist-openvino__lenet.pth, fyh620-lenet5.json",
+        "sakgoyal__LeNet-FPGA-HLS__lenet_fp16.pth, sakgoyal-lenet-avgpool.json",
+        "00arun00__Pruning-Pytorch__lenet.pth, pruning-lenet.json",
+        "akamaster__pytorch_resnet_cifar10__resnet20-12fca82f.th, cifar-resnet20.json"
+    })
     void realFileConvertedFromItsSpecMatchesPyTorch(String file, String specFile) {
         Assumptions.assumeTrue(Files.isDirectory(REAL), "../shared/fixtures is absent: real-file checks skipped");
         Path weights = REAL.resolve(file);
@@ -48,8 +49,9 @@ class RealFixtureSpecsTest {
             diff = Math.max(diff, Math.abs((double) actual[i] - expected.data()[i]));
             scale = Math.max(scale, Math.abs(expected.data()[i]));
         }
-        System.out.printf("real fixture %-58s max |ours - torch| %.3g = %.3g of max |torch| %.4g%n", file, diff,
-                diff / scale, scale);
+        System.out.printf(
+                "real fixture %-58s max |ours - torch| %.3g = %.3g of max |torch| %.4g%n",
+                file, diff, diff / scale, scale);
         assertTrue(diff <= 1e-4 * scale, file + ": max |ours - torch| " + diff + " exceeds 1e-4 of " + scale);
     }
 }

@@ -3,11 +3,11 @@ package io.vecnn.converter.spec;
 import io.vecnn.Tensor;
 import io.vecnn.converter.ModelConversion;
 import io.vecnn.converter.WeightFiles;
-import io.vecnn.npy.Npy;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.testing.PythonTorch;
 import io.vecnn.exec.reference.ReferenceExecutor;
 import io.vecnn.modelfile.ModelFile;
+import io.vecnn.npy.Npy;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,8 +25,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SeedVariantSpecsTest {
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"seed001-cifar-alexnet", "seed001-cifar-vgg16", "seed001-cifar-googlenet",
-            "seed001-googlenet-aux", "seed001-se-vgg", "seed002-googlenet96", "seed004-inception-v1"})
+    @ValueSource(
+            strings = {
+                "seed001-cifar-alexnet",
+                "seed001-cifar-vgg16",
+                "seed001-cifar-googlenet",
+                "seed001-googlenet-aux",
+                "seed001-se-vgg",
+                "seed002-googlenet96",
+                "seed004-inception-v1"
+            })
     void seedVariantConvertedFromItsSpecMatchesPyTorch(String variant) throws IOException {
         PythonTorch.require();
         Path fixtures = PythonTorch.fixtures("seed_variants.py");
@@ -37,8 +45,9 @@ class SeedVariantSpecsTest {
         Npy.Array expected = Npy.read(fixtures.resolve(variant + ".expected.npy"));
         int[] s = input.shape();
 
-        float[] actual = ReferenceExecutor.run(model.graph(), model.weights(),
-                Tensor.fromNchw(input.data(), s[0], s[1], s[2], s[3])).toNchw();
+        float[] actual = ReferenceExecutor.run(
+                        model.graph(), model.weights(), Tensor.fromNchw(input.data(), s[0], s[1], s[2], s[3]))
+                .toNchw();
 
         assertEquals(expected.data().length, actual.length, variant + ": output length");
         double diff = 0;
@@ -47,8 +56,9 @@ class SeedVariantSpecsTest {
             diff = Math.max(diff, Math.abs((double) actual[i] - expected.data()[i]));
             scale = Math.max(scale, Math.abs(expected.data()[i]));
         }
-        System.out.printf("seed variant %-24s max |ours - torch| %.3g = %.3g of max |torch| %.4g%n", variant, diff,
-                diff / scale, scale);
+        System.out.printf(
+                "seed variant %-24s max |ours - torch| %.3g = %.3g of max |torch| %.4g%n",
+                variant, diff, diff / scale, scale);
         assertTrue(scale > 0, variant + ": PyTorch's output is all zeros, the comparison would prove nothing");
         assertTrue(diff <= 1e-4 * scale, variant + ": max |ours - torch| " + diff + " exceeds 1e-4 of " + scale);
     }

@@ -20,8 +20,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SpecErrorsTest {
     /** conv c1: 3 → 4 channels, 3x3 with bias; linear fc: 16 → 2. On a 3x4x4 input the conv gives 4x2x2. */
     private static final StateDict WEIGHTS = weights(
-            "c1.weight", new int[] {4, 3, 3, 3}, "c1.bias", new int[] {4},
-            "fc.weight", new int[] {2, 16}, "fc.bias", new int[] {2});
+            "c1.weight",
+            new int[] {4, 3, 3, 3},
+            "c1.bias",
+            new int[] {4},
+            "fc.weight",
+            new int[] {2, 16},
+            "fc.bias",
+            new int[] {2});
 
     @Test
     void wrongPrefixListsTheMissingAndTheUnexpectedKeys() {
@@ -63,7 +69,8 @@ class SpecErrorsTest {
         String message = convertFails(spec("[4, 5, 5]", "{}", """
                 {"conv": "c1"}"""), sd);
 
-        assertContains(message, "'c1.weight' has shape [4, 2, 3, 3], which reads 2 input channels, but the input is 4x5x5");
+        assertContains(
+                message, "'c1.weight' has shape [4, 2, 3, 3], which reads 2 input channels, but the input is 4x5x5");
         NetworkSpec grouped = NetworkSpec.parse(spec("[4, 5, 5]", "{}", """
                 {"conv": "c1", "groups": 2}"""), "test.json");
         ModelConversion.convert(sd, grouped.architecture(sd), "test");
@@ -94,14 +101,13 @@ class SpecErrorsTest {
         assertContains(convertFails("""
                 {"conv": "c1", "paddding": 1}"""), "spec layers[0]: 'conv' layers take no field 'paddding'");
         assertContains(convertFails("""
-                {"conv": "c1"}, {"max_pool": {"kernel": 2, "strde": 2}}"""),
-                "spec layers[1].max_pool: pools take no field 'strde'");
-        assertContains(parseFails("""
+                {"conv": "c1"}, {"max_pool": {"kernel": 2, "strde": 2}}"""), "spec layers[1].max_pool: pools take no field 'strde'");
+        assertContains(
+                parseFails("""
                 {"name": "n", "input_size": [3, 4, 4], "layers": [], "modeles": {}}"""),
                 "broken.json: unknown field 'modeles'; a spec has [name, input_size, layers, modules, ignore]");
         assertContains(parseFails("""
-                {"name": "n", "input_size": [3, 4, 4], "layers": [], "ignore": "aux1"}"""),
-                "broken.json: 'ignore' must be a list of state-dict prefixes");
+                {"name": "n", "input_size": [3, 4, 4], "layers": [], "ignore": "aux1"}"""), "broken.json: 'ignore' must be a list of state-dict prefixes");
     }
 
     @Test
@@ -144,8 +150,8 @@ class SpecErrorsTest {
 
     @Test
     void jsonNestedBeyondJacksonsLimitIsInvalidJsonNotACrash() {
-        String message = parseFails("{\"name\": \"x\", \"input_size\": [3, 4, 4], \"layers\": "
-                + "[".repeat(5000) + "]".repeat(5000) + "}");
+        String message = parseFails("{\"name\": \"x\", \"input_size\": [3, 4, 4], \"layers\": " + "[".repeat(5000)
+                + "]".repeat(5000) + "}");
 
         assertContains(message, "broken.json: not valid JSON");
         assertContains(message, "nesting depth");
@@ -155,8 +161,13 @@ class SpecErrorsTest {
     void modulesThatUseEachOtherTwiceAtEveryLevelAreRefusedBeforeExpanding() {
         StringBuilder modules = new StringBuilder("{");
         for (int i = 0; i < 40; i++) {
-            modules.append("\"m").append(i).append("\": [{\"use\": \"m").append(i + 1).append("\"}, {\"use\": \"m")
-                    .append(i + 1).append("\"}], ");
+            modules.append("\"m")
+                    .append(i)
+                    .append("\": [{\"use\": \"m")
+                    .append(i + 1)
+                    .append("\"}, {\"use\": \"m")
+                    .append(i + 1)
+                    .append("\"}], ");
         }
         modules.append("\"m40\": [\"relu\"]}");
 
@@ -169,7 +180,13 @@ class SpecErrorsTest {
     void parametersSubstitutedIntoEachOtherAreRefusedBeforeTheStringGrows() {
         StringBuilder use = new StringBuilder("{\"use\": \"m\"");
         for (int i = 0; i < 40; i++) {
-            use.append(", \"p").append(i).append("\": \"{p").append(i + 1).append("}{p").append(i + 1).append("}\"");
+            use.append(", \"p")
+                    .append(i)
+                    .append("\": \"{p")
+                    .append(i + 1)
+                    .append("}{p")
+                    .append(i + 1)
+                    .append("}\"");
         }
         use.append("}");
 
@@ -177,17 +194,20 @@ class SpecErrorsTest {
 
         // After substituting p9, "a{p0}" has become "a" and 2^10 copies of "{p10}": the first step past 4096.
         int length = 1 + (1 << 10) * "{p10}".length();
-        assertContains(message, "spec layers[0]: substituting the module's parameters makes a string of " + length
-                + " characters, more than the " + SpecInterpreter.MAX_TEXT);
+        assertContains(
+                message,
+                "spec layers[0]: substituting the module's parameters makes a string of " + length
+                        + " characters, more than the " + SpecInterpreter.MAX_TEXT);
     }
 
     @Test
     void sizesThatWouldOverflowTheShapeArithmeticAreRefused() {
-        assertContains(parseFails(spec("[3, 2000000000, 2000000000]", "{}", "\"relu\"")),
+        assertContains(
+                parseFails(spec("[3, 2000000000, 2000000000]", "{}", "\"relu\"")),
                 "input_size [3,2000000000,2000000000] is larger than 65536 in a dimension");
-        assertContains(convertFails("{\"conv\": \"c1\", \"padding\": 1073741823}"),
+        assertContains(
+                convertFails("{\"conv\": \"c1\", \"padding\": 1073741823}"),
                 "'padding' must be a whole number from 0 to 65536, got 1073741823");
-
     }
 
     private static String convertFails(String layers) {
@@ -201,7 +221,8 @@ class SpecErrorsTest {
     }
 
     private static String parseFails(String json) {
-        return assertThrows(VecnnException.class, () -> NetworkSpec.parse(json, "broken.json")).getMessage();
+        return assertThrows(VecnnException.class, () -> NetworkSpec.parse(json, "broken.json"))
+                .getMessage();
     }
 
     private static String spec(String inputSize, String modules, String layers) {
@@ -218,8 +239,9 @@ class SpecErrorsTest {
         Map<String, TorchTensor> tensors = new LinkedHashMap<>();
         for (int i = 0; i < keysAndShapes.length; i += 2) {
             int[] shape = (int[]) keysAndShapes[i + 1];
-            tensors.put((String) keysAndShapes[i], new TorchTensor(DType.FLOAT32, shape,
-                    new float[(int) TorchTensor.numel(shape)]));
+            tensors.put(
+                    (String) keysAndShapes[i],
+                    new TorchTensor(DType.FLOAT32, shape, new float[(int) TorchTensor.numel(shape)]));
         }
         return new StateDict(tensors);
     }

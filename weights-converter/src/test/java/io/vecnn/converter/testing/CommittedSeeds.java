@@ -1,12 +1,12 @@
 package io.vecnn.converter.testing;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Keeps the small seed files committed in fuzz targets' inputs directories in step with the code that makes
@@ -15,8 +15,7 @@ import java.util.Map;
  */
 public final class CommittedSeeds {
 
-    private CommittedSeeds() {
-    }
+    private CommittedSeeds() {}
 
     /** @param seeds path under {@code inputs} → the bytes its builder makes */
     public static void check(Path inputs, Map<String, byte[]> seeds) throws IOException {

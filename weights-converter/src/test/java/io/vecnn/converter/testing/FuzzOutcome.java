@@ -14,8 +14,7 @@ import java.util.function.Consumer;
  */
 public final class FuzzOutcome {
 
-    private FuzzOutcome() {
-    }
+    private FuzzOutcome() {}
 
     /** Runs {@code read}, letting through only a {@link VecnnException} whose message is not blank. */
     public static void resultOrTypedError(Runnable read) {

@@ -23,17 +23,18 @@ import java.util.regex.Pattern;
 public final class PythonTorch {
     static final String PYTHON = "/usr/bin/python3";
     static final Path SCRIPTS = scripts();
-    private static final String MISSING = "PyTorch for " + PYTHON
-            + " is missing: apt-get install -y python3-torchvision (conformance tests skipped)";
+    private static final String MISSING =
+            "PyTorch for " + PYTHON + " is missing: apt-get install -y python3-torchvision (conformance tests skipped)";
     private static Boolean available;
 
-    private PythonTorch() {
-    }
+    private PythonTorch() {}
 
     /** Skips the calling test when PyTorch is missing, or fails it under CI. */
     public static void require() {
         if (available == null) {
-            available = run(List.of(PYTHON, "-c", "import torch, torchvision"), Path.of(".")).exitCode() == 0;
+            available = run(List.of(PYTHON, "-c", "import torch, torchvision"), Path.of("."))
+                            .exitCode()
+                    == 0;
         }
         if (!available && "true".equals(System.getenv("CI"))) {
             throw new AssertionError(MISSING + " — but CI must run them");
@@ -49,7 +50,8 @@ public final class PythonTorch {
 
     /** Runs a script from {@code src/test/python} and returns what it printed; fails the test if it fails. */
     public static String script(String name, Object... args) {
-        List<String> command = new ArrayList<>(List.of(PYTHON, SCRIPTS.resolve(name).toString()));
+        List<String> command =
+                new ArrayList<>(List.of(PYTHON, SCRIPTS.resolve(name).toString()));
         for (Object a : args) {
             command.add(a.toString());
         }
@@ -70,8 +72,8 @@ public final class PythonTorch {
         Path script = SCRIPTS.resolve(scriptName);
         String name = scriptName.replace(".py", "");
         String version = name + "-" + sha256(Files.readAllBytes(script)).substring(0, 16);
-        String base = System.getenv().getOrDefault("VECNN_FIXTURE_CACHE",
-                System.getProperty("user.home") + "/.cache/vecnn/fixtures");
+        String base = System.getenv()
+                .getOrDefault("VECNN_FIXTURE_CACHE", System.getProperty("user.home") + "/.cache/vecnn/fixtures");
         Path dir = Paths.get(base, version);
         if (!Files.isRegularFile(dir.resolve("COMPLETE"))) {
             Files.createDirectories(dir.getParent());
@@ -90,7 +92,8 @@ public final class PythonTorch {
     private static void deleteOtherVersions(Path current, String name) throws IOException {
         try (var siblings = Files.list(current.getParent())) {
             for (Path old : siblings.filter(p -> !p.equals(current)
-                    && p.getFileName().toString().matches(Pattern.quote(name) + "-[0-9a-f]{16}")).toList()) {
+                            && p.getFileName().toString().matches(Pattern.quote(name) + "-[0-9a-f]{16}"))
+                    .toList()) {
                 deleteTree(old);
             }
         }
@@ -98,16 +101,19 @@ public final class PythonTorch {
 
     private static void deleteTree(Path dir) throws IOException {
         try (var old = Files.walk(dir)) {
-            old.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            old.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         }
     }
 
-    private record Result(int exitCode, String output) {
-    }
+    private record Result(int exitCode, String output) {}
 
     private static Result run(List<String> command, Path dir) {
         try {
-            Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(command)
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .start();
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(20, TimeUnit.MINUTES)) {
                 p.destroyForcibly();

@@ -1,12 +1,11 @@
 package io.vecnn.converter.torchfile;
 
-import static io.vecnn.converter.torchfile.PickleOpcodes.*;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import io.vecnn.converter.statedict.DType;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.statedict.TorchTensor;
 import io.vecnn.converter.testing.CommittedSeeds;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,8 +22,8 @@ import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static io.vecnn.converter.torchfile.PickleOpcodes.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The small seeds committed in the inputs directories of this package's fuzz targets, and the code that
@@ -65,31 +64,57 @@ class FuzzSeedsTest {
         Map<String, byte[]> seeds = new LinkedHashMap<>();
         byte[] floats = TestZips.floats(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4, 5, 6, 7, 8);
 
-        seeds.put("PickleFuzzTestInputs/zipStorages/seed-state-dict", concat(StateDictPickler.pickle(List.of(
-                new StateDictPickler.Entry("conv.weight", DType.FLOAT32, new int[] {2, 1, 2, 1}, "0"),
-                new StateDictPickler.Entry("conv.bias", DType.FLOAT32, new int[] {2}, "1"))), floats));
-        seeds.put("PickleFuzzTestInputs/zipStorages/seed-transposed-half", concat(PickleBytes.protocol(2)
-                .orderedDict().op(MARK).str("w").tensor("HalfStorage", "0", 6, 0, new long[] {2, 3}, new long[] {1, 2})
-                .op(SETITEMS).stop(), floats));
+        seeds.put(
+                "PickleFuzzTestInputs/zipStorages/seed-state-dict",
+                concat(
+                        StateDictPickler.pickle(List.of(
+                                new StateDictPickler.Entry("conv.weight", DType.FLOAT32, new int[] {2, 1, 2, 1}, "0"),
+                                new StateDictPickler.Entry("conv.bias", DType.FLOAT32, new int[] {2}, "1"))),
+                        floats));
+        seeds.put(
+                "PickleFuzzTestInputs/zipStorages/seed-transposed-half",
+                concat(
+                        PickleBytes.protocol(2)
+                                .orderedDict()
+                                .op(MARK)
+                                .str("w")
+                                .tensor("HalfStorage", "0", 6, 0, new long[] {2, 3}, new long[] {1, 2})
+                                .op(SETITEMS)
+                                .stop(),
+                        floats));
         seeds.put("PickleFuzzTestInputs/zipStorages/seed-checkpoint", concat(checkpoint(), floats));
         seeds.put("PickleFuzzTestInputs/zipStorages/seed-whole-module", concat(wholeModule(), floats));
         seeds.put("PickleFuzzTestInputs/legacyStorages/seed-view", concat(legacyView(), floats));
         seeds.put("PickleFuzzTestInputs/legacyStorages/seed-module-class", concat(legacyModule(), floats));
 
         seeds.put("TorchZipFuzzTestInputs/read/seed-writer.pth", writerZip());
-        seeds.put("TorchZipFuzzTestInputs/read/seed-big-endian-old-prefix.pth", Files.readAllBytes(TestZips.torchZip(
-                dir.resolve("big.pth"), "lenet/", StateDictPickler.pickle(List.of(
-                        new StateDictPickler.Entry("w", DType.FLOAT32, new int[] {2, 2}, "0"))),
-                Map.of("0", TestZips.floats(ByteOrder.BIG_ENDIAN, 1, 2, 3, 4)), "big")));
+        seeds.put(
+                "TorchZipFuzzTestInputs/read/seed-big-endian-old-prefix.pth",
+                Files.readAllBytes(TestZips.torchZip(
+                        dir.resolve("big.pth"),
+                        "lenet/",
+                        StateDictPickler.pickle(
+                                List.of(new StateDictPickler.Entry("w", DType.FLOAT32, new int[] {2, 2}, "0"))),
+                        Map.of("0", TestZips.floats(ByteOrder.BIG_ENDIAN, 1, 2, 3, 4)),
+                        "big")));
         seeds.put("TorchZipFuzzTestInputs/read/seed-deflated.pth", deflatedZip());
-        seeds.put("TorchZipFuzzTestInputs/read/seed-torchscript.pt", Files.readAllBytes(TestZips.write(
-                dir.resolve("script.pt"), torchScriptRecords())));
+        seeds.put(
+                "TorchZipFuzzTestInputs/read/seed-torchscript.pt",
+                Files.readAllBytes(TestZips.write(dir.resolve("script.pt"), torchScriptRecords())));
 
-        byte[] legacy = LegacyFiles.file(legacyView(), List.of("7"), new long[] {4},
+        byte[] legacy = LegacyFiles.file(
+                legacyView(),
+                List.of("7"),
+                new long[] {4},
                 List.of(TestZips.floats(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4)));
         seeds.put("TorchLegacyFuzzTestInputs/read/seed-view.pt", legacy);
-        seeds.put("TorchLegacyFuzzTestInputs/read/seed-module-class.pt", LegacyFiles.file(legacyModule(),
-                List.of("7"), new long[] {4}, List.of(TestZips.floats(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4))));
+        seeds.put(
+                "TorchLegacyFuzzTestInputs/read/seed-module-class.pt",
+                LegacyFiles.file(
+                        legacyModule(),
+                        List.of("7"),
+                        new long[] {4},
+                        List.of(TestZips.floats(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4))));
 
         Map<String, byte[]> members = tarMembers();
         seeds.put("TorchTarFuzzTestInputs/read/seed-one-storage.pt", TestTars.tar(members));
@@ -99,51 +124,104 @@ class FuzzSeedsTest {
 
     /** {"epoch": 3, "state_dict": {"fc.weight": tensor}}, as a training loop saves it. */
     private static byte[] checkpoint() {
-        return PickleBytes.protocol(2).op(EMPTY_DICT).op(MARK).str("epoch").integer(3).str("state_dict")
-                .orderedDict().op(MARK).str("fc.weight")
+        return PickleBytes.protocol(2)
+                .op(EMPTY_DICT)
+                .op(MARK)
+                .str("epoch")
+                .integer(3)
+                .str("state_dict")
+                .orderedDict()
+                .op(MARK)
+                .str("fc.weight")
                 .tensor("FloatStorage", "0", 8, 0, new long[] {2, 4}, new long[] {4, 1})
-                .op(SETITEMS).op(SETITEMS).stop();
+                .op(SETITEMS)
+                .op(SETITEMS)
+                .stop();
     }
 
     /** torch.save(model) of a module with one parameter and one child holding a buffer. */
     private static byte[] wholeModule() {
-        PickleBytes p = PickleBytes.protocol(2).global("__main__", "Net").op(EMPTY_TUPLE).op(NEWOBJ)
-                .op(EMPTY_DICT).op(MARK)
-                .str("_parameters").orderedDict().op(MARK).str("scale")
-                .tensor("FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1}).op(SETITEMS)
-                .str("_buffers").orderedDict()
-                .str("_modules").orderedDict().op(MARK).str("bn")
-                .global("torch.nn.modules.batchnorm", "BatchNorm2d").op(EMPTY_TUPLE).op(NEWOBJ)
-                .op(EMPTY_DICT).op(MARK)
-                .str("_parameters").orderedDict()
-                .str("_buffers").orderedDict().op(MARK).str("running_mean")
-                .tensor("FloatStorage", "1", 2, 0, new long[] {2}, new long[] {1}).op(SETITEMS)
-                .str("_modules").orderedDict()
-                .str("training").op(NEWFALSE)
-                .op(SETITEMS).op(BUILD)
+        PickleBytes p = PickleBytes.protocol(2)
+                .global("__main__", "Net")
+                .op(EMPTY_TUPLE)
+                .op(NEWOBJ)
+                .op(EMPTY_DICT)
+                .op(MARK)
+                .str("_parameters")
+                .orderedDict()
+                .op(MARK)
+                .str("scale")
+                .tensor("FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1})
                 .op(SETITEMS)
-                .op(SETITEMS).op(BUILD);
+                .str("_buffers")
+                .orderedDict()
+                .str("_modules")
+                .orderedDict()
+                .op(MARK)
+                .str("bn")
+                .global("torch.nn.modules.batchnorm", "BatchNorm2d")
+                .op(EMPTY_TUPLE)
+                .op(NEWOBJ)
+                .op(EMPTY_DICT)
+                .op(MARK)
+                .str("_parameters")
+                .orderedDict()
+                .str("_buffers")
+                .orderedDict()
+                .op(MARK)
+                .str("running_mean")
+                .tensor("FloatStorage", "1", 2, 0, new long[] {2}, new long[] {1})
+                .op(SETITEMS)
+                .str("_modules")
+                .orderedDict()
+                .str("training")
+                .op(NEWFALSE)
+                .op(SETITEMS)
+                .op(BUILD)
+                .op(SETITEMS)
+                .op(SETITEMS)
+                .op(BUILD);
         return p.stop();
     }
 
     /** A legacy state dict whose tensor views elements 1..3 of root storage '7' through view '8'. */
     private static byte[] legacyView() {
-        return PickleBytes.protocol(2).orderedDict().op(MARK).str("w")
+        return PickleBytes.protocol(2)
+                .orderedDict()
+                .op(MARK)
+                .str("w")
                 .legacyTensor("FloatStorage", "7", 4, new Object[] {"8", 1L, 2L}, 0, new long[] {2}, new long[] {1})
-                .op(SETITEMS).stop();
+                .op(SETITEMS)
+                .stop();
     }
 
     /** A legacy whole model, its class named by the ('module', class, file, source) persistent id. */
     private static byte[] legacyModule() {
         return PickleBytes.protocol(2)
-                .op(MARK).str("module").global("__main__", "Net").str("net.py").str("class Net: pass")
-                .op(TUPLE).op(BINPERSID).op(EMPTY_TUPLE).op(NEWOBJ)
-                .op(EMPTY_DICT).op(MARK)
-                .str("_parameters").orderedDict().op(MARK).str("w")
-                .legacyTensor("FloatStorage", "7", 4, null, 0, new long[] {2, 2}, new long[] {2, 1}).op(SETITEMS)
-                .str("_buffers").orderedDict()
-                .str("_modules").orderedDict()
-                .op(SETITEMS).op(BUILD).stop();
+                .op(MARK)
+                .str("module")
+                .global("__main__", "Net")
+                .str("net.py")
+                .str("class Net: pass")
+                .op(TUPLE)
+                .op(BINPERSID)
+                .op(EMPTY_TUPLE)
+                .op(NEWOBJ)
+                .op(EMPTY_DICT)
+                .op(MARK)
+                .str("_parameters")
+                .orderedDict()
+                .op(MARK)
+                .str("w")
+                .legacyTensor("FloatStorage", "7", 4, null, 0, new long[] {2, 2}, new long[] {2, 1})
+                .op(SETITEMS)
+                .str("_buffers")
+                .orderedDict()
+                .str("_modules")
+                .orderedDict()
+                .op(SETITEMS)
+                .op(BUILD)
+                .stop();
     }
 
     private byte[] writerZip() throws IOException {
@@ -158,8 +236,10 @@ class FuzzSeedsTest {
     /** Deflated records, as zip tools write them when a .pth is re-zipped. */
     private static byte[] deflatedZip() throws IOException {
         Map<String, byte[]> records = new LinkedHashMap<>();
-        records.put("archive/data.pkl", StateDictPickler.pickle(List.of(
-                new StateDictPickler.Entry("w", DType.FLOAT32, new int[] {4, 4}, "0"))));
+        records.put(
+                "archive/data.pkl",
+                StateDictPickler.pickle(
+                        List.of(new StateDictPickler.Entry("w", DType.FLOAT32, new int[] {4, 4}, "0"))));
         records.put("archive/data/0", new byte[64]);
         records.put("archive/version", "3\n".getBytes(StandardCharsets.US_ASCII));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -178,12 +258,25 @@ class FuzzSeedsTest {
     /** torch.jit.save of a module with one parameter 'w', its class declared in code/__torch__.py. */
     private static Map<String, byte[]> torchScriptRecords() {
         Map<String, byte[]> records = new LinkedHashMap<>();
-        records.put("net/data.pkl", PickleBytes.protocol(2).global("__torch__", "Net").op(EMPTY_TUPLE).op(NEWOBJ)
-                .op(EMPTY_DICT).op(MARK).str("training").op(NEWFALSE).str("w")
-                .tensor("FloatStorage", "0", 4, 0, new long[] {4}, new long[] {1})
-                .op(SETITEMS).op(BUILD).stop());
-        records.put("net/code/__torch__.py", ("class Net(Module):\n  __parameters__ = [\"w\", ]\n"
-                + "  __buffers__ = []\n  w : Tensor\n").getBytes(StandardCharsets.UTF_8));
+        records.put(
+                "net/data.pkl",
+                PickleBytes.protocol(2)
+                        .global("__torch__", "Net")
+                        .op(EMPTY_TUPLE)
+                        .op(NEWOBJ)
+                        .op(EMPTY_DICT)
+                        .op(MARK)
+                        .str("training")
+                        .op(NEWFALSE)
+                        .str("w")
+                        .tensor("FloatStorage", "0", 4, 0, new long[] {4}, new long[] {1})
+                        .op(SETITEMS)
+                        .op(BUILD)
+                        .stop());
+        records.put(
+                "net/code/__torch__.py",
+                ("class Net(Module):\n  __parameters__ = [\"w\", ]\n" + "  __buffers__ = []\n  w : Tensor\n")
+                        .getBytes(StandardCharsets.UTF_8));
         records.put("net/constants.pkl", PickleBytes.protocol(2).op(EMPTY_TUPLE).stop());
         records.put("net/data/0", TestZips.floats(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4));
         records.put("net/version", "3\n".getBytes(StandardCharsets.US_ASCII));
@@ -194,19 +287,51 @@ class FuzzSeedsTest {
     private static Map<String, byte[]> tarMembers() {
         ByteArrayOutputStream storages = new ByteArrayOutputStream();
         storages.writeBytes(PickleBytes.protocol(2).integer(1).stop());
-        storages.writeBytes(PickleBytes.protocol(2).integer(1).str("cpu").global("torch", "FloatStorage")
-                .op(TUPLE3).stop());
-        storages.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(4).array());
+        storages.writeBytes(PickleBytes.protocol(2)
+                .integer(1)
+                .str("cpu")
+                .global("torch", "FloatStorage")
+                .op(TUPLE3)
+                .stop());
+        storages.writeBytes(
+                ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(4).array());
         storages.writeBytes(TestZips.floats(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4));
-        storages.writeBytes(PickleBytes.protocol(2).op(EMPTY_LIST).tuple(9, 1, 1, 2).op(APPEND).stop());
-        ByteBuffer shape = ByteBuffer.allocate(8 + 8 + 8 + 8).order(ByteOrder.LITTLE_ENDIAN)
-                .putInt(1).putInt(0).putLong(2).putLong(1).putLong(0);
+        storages.writeBytes(PickleBytes.protocol(2)
+                .op(EMPTY_LIST)
+                .tuple(9, 1, 1, 2)
+                .op(APPEND)
+                .stop());
+        ByteBuffer shape = ByteBuffer.allocate(8 + 8 + 8 + 8)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(1)
+                .putInt(0)
+                .putLong(2)
+                .putLong(1)
+                .putLong(0);
         Map<String, byte[]> members = new LinkedHashMap<>();
         members.put("storages", storages.toByteArray());
-        members.put("tensors", concat(concat(PickleBytes.protocol(2).integer(1).stop(), PickleBytes.protocol(2)
-                .integer(5).integer(9).global("torch", "FloatTensor").op(TUPLE3).stop()), shape.array()));
-        members.put("pickle", PickleBytes.protocol(2).orderedDict().op(MARK).str("w").str("5").op(BINPERSID)
-                .op(SETITEMS).stop());
+        members.put(
+                "tensors",
+                concat(
+                        concat(
+                                PickleBytes.protocol(2).integer(1).stop(),
+                                PickleBytes.protocol(2)
+                                        .integer(5)
+                                        .integer(9)
+                                        .global("torch", "FloatTensor")
+                                        .op(TUPLE3)
+                                        .stop()),
+                        shape.array()));
+        members.put(
+                "pickle",
+                PickleBytes.protocol(2)
+                        .orderedDict()
+                        .op(MARK)
+                        .str("w")
+                        .str("5")
+                        .op(BINPERSID)
+                        .op(SETITEMS)
+                        .stop());
         return members;
     }
 
@@ -214,8 +339,11 @@ class FuzzSeedsTest {
     private static byte[] lengthPrefixed(Map<String, byte[]> members) {
         byte[] storages = members.get("storages");
         byte[] tensors = members.get("tensors");
-        byte[] lengths = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN)
-                .putShort((short) storages.length).putShort((short) tensors.length).array();
+        byte[] lengths = ByteBuffer.allocate(4)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putShort((short) storages.length)
+                .putShort((short) tensors.length)
+                .array();
         return concat(concat(concat(lengths, storages), tensors), members.get("pickle"));
     }
 

@@ -8,8 +8,7 @@ import java.util.List;
 /** Assembles files in the legacy torch.save format from chosen pickles and storages, for defects torch never writes. */
 final class LegacyFiles {
 
-    private LegacyFiles() {
-    }
+    private LegacyFiles() {}
 
     /** The magic number, protocol version and sys_info pickles every legacy file starts with. */
     static byte[] header() {
@@ -19,7 +18,11 @@ final class LegacyFiles {
             magic.op(b);
         }
         out.writeBytes(magic.stop());
-        out.writeBytes(PickleBytes.protocol(2).op(PickleOpcodes.BININT2).op(1001 & 0xff).op(1001 >> 8).stop());
+        out.writeBytes(PickleBytes.protocol(2)
+                .op(PickleOpcodes.BININT2)
+                .op(1001 & 0xff)
+                .op(1001 >> 8)
+                .stop());
         out.writeBytes(PickleBytes.protocol(2).op(PickleOpcodes.EMPTY_DICT).stop());
         return out.toByteArray();
     }
@@ -35,7 +38,10 @@ final class LegacyFiles {
         }
         out.writeBytes(list.op(PickleOpcodes.APPENDS).stop());
         for (int i = 0; i < keys.size(); i++) {
-            out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(counts[i]).array());
+            out.writeBytes(ByteBuffer.allocate(8)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(counts[i])
+                    .array());
             out.writeBytes(data.get(i));
         }
         return out.toByteArray();

@@ -68,14 +68,22 @@ final class PickleBytes {
     }
 
     PickleBytes orderedDict() {
-        return global("collections", "OrderedDict").op(PickleOpcodes.EMPTY_TUPLE).op(PickleOpcodes.REDUCE);
+        return global("collections", "OrderedDict")
+                .op(PickleOpcodes.EMPTY_TUPLE)
+                .op(PickleOpcodes.REDUCE);
     }
 
     /** {@code _rebuild_tensor_v2} of a view of storage {@code key}, as torch.save writes it. */
     PickleBytes tensor(String storageClass, String key, long numel, long offset, long[] size, long[] stride) {
         global("torch._utils", "_rebuild_tensor_v2").op(PickleOpcodes.MARK);
-        op(PickleOpcodes.MARK).str("storage").global("torch", storageClass).str(key).str("cpu").integer(numel)
-                .op(PickleOpcodes.TUPLE).op(PickleOpcodes.BINPERSID);
+        op(PickleOpcodes.MARK)
+                .str("storage")
+                .global("torch", storageClass)
+                .str(key)
+                .str("cpu")
+                .integer(numel)
+                .op(PickleOpcodes.TUPLE)
+                .op(PickleOpcodes.BINPERSID);
         integer(offset).tuple(size).tuple(stride).op(PickleOpcodes.NEWFALSE).orderedDict();
         return op(PickleOpcodes.TUPLE).op(PickleOpcodes.REDUCE);
     }
@@ -84,14 +92,22 @@ final class PickleBytes {
      * {@code _rebuild_tensor_v2} of a storage as the legacy format declares it: {@code view} is null or
      * {@code {view key, offset, size}}.
      */
-    PickleBytes legacyTensor(String storageClass, String key, long numel, Object[] view, long offset, long[] size,
-                             long[] stride) {
+    PickleBytes legacyTensor(
+            String storageClass, String key, long numel, Object[] view, long offset, long[] size, long[] stride) {
         global("torch._utils", "_rebuild_tensor_v2").op(PickleOpcodes.MARK);
-        op(PickleOpcodes.MARK).str("storage").global("torch", storageClass).str(key).str("cpu").integer(numel);
+        op(PickleOpcodes.MARK)
+                .str("storage")
+                .global("torch", storageClass)
+                .str(key)
+                .str("cpu")
+                .integer(numel);
         if (view == null) {
             op(PickleOpcodes.NONE);
         } else {
-            op(PickleOpcodes.MARK).str((String) view[0]).integer((Long) view[1]).integer((Long) view[2])
+            op(PickleOpcodes.MARK)
+                    .str((String) view[0])
+                    .integer((Long) view[1])
+                    .integer((Long) view[2])
                     .op(PickleOpcodes.TUPLE);
         }
         op(PickleOpcodes.TUPLE).op(PickleOpcodes.BINPERSID);

@@ -29,7 +29,8 @@ class PickleFuzzTest {
     private static void readStateDict(byte[] bytes, PersistentLoader storageIds) {
         PickleInput in = new PickleInput(bytes);
         Object root = PickleVm.load(in, storageIds);
-        ByteBuffer trailing = ByteBuffer.wrap(bytes, in.position(), bytes.length - in.position()).slice()
+        ByteBuffer trailing = ByteBuffer.wrap(bytes, in.position(), bytes.length - in.position())
+                .slice()
                 .order(ByteOrder.LITTLE_ENDIAN);
         ExtractedTensors extracted = StateDictExtractor.extract(root);
         List<String> notes = new ArrayList<>(extracted.notes());

@@ -1,21 +1,19 @@
 package io.vecnn.converter.torchfile;
 
-import io.vecnn.converter.testing.PythonTorch;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.vecnn.VecnnException;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.statedict.WeightFormat;
+import io.vecnn.converter.testing.PythonTorch;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real PyTorch reads what VecNN writes, and VecNN reads what real PyTorch writes, value for value. */
 class PythonConformanceTest {
@@ -56,8 +54,10 @@ class PythonConformanceTest {
         StateDict read = TorchFiles.read(torchFiles.resolve("dtypes.pt"));
         TensorManifest.assertMatches(torchLoad("dtypes.pt"), read);
         String notes = read.notes().toString();
-        assertTrue(notes.contains("widened 2 float16 tensors to float32 (exactly): 'f16.all_patterns',"
-                + " 'f16.transposed'"), notes);
+        assertTrue(
+                notes.contains(
+                        "widened 2 float16 tensors to float32 (exactly): 'f16.all_patterns'," + " 'f16.transposed'"),
+                notes);
         assertTrue(notes.contains("rounded 1 float64 tensor to float32: 'f64'"), notes);
     }
 
@@ -66,7 +66,8 @@ class PythonConformanceTest {
         Path rewritten = dir.resolve("rewritten.pth");
         TorchZipWriter.write(TorchFiles.read(torchFiles.resolve("dtypes.pt")), rewritten);
         torchLoad("dtypes.pt");
-        assertTrue(PythonTorch.script("check_written.py", rewritten, dir.resolve("dtypes.pt.expected")).startsWith("ok"));
+        assertTrue(PythonTorch.script("check_written.py", rewritten, dir.resolve("dtypes.pt.expected"))
+                .startsWith("ok"));
     }
 
     @Test
@@ -78,16 +79,20 @@ class PythonConformanceTest {
     void aCheckpointGivesItsStateDict() throws Exception {
         StateDict read = TorchFiles.read(torchFiles.resolve("checkpoint.pt"));
         TensorManifest.assertMatches(torchLoad("checkpoint.pt", "state_dict"), read);
-        assertEquals(List.of("read the tensors of checkpoint entry 'state_dict'; ignored 'epoch' (an int),"
-                + " 'optimizer' (a dict), 'best' (a float)"), read.notes());
+        assertEquals(
+                List.of("read the tensors of checkpoint entry 'state_dict'; ignored 'epoch' (an int),"
+                        + " 'optimizer' (a dict), 'best' (a float)"),
+                read.notes());
     }
 
     @Test
     void aQuantizedStateDictIsRefusedAtItsFirstQuantizedKey() {
         Path file = torchFiles.resolve("quantized.pt");
         VecnnException e = assertThrows(VecnnException.class, () -> TorchFiles.read(file));
-        assertEquals(file + ": key 'fc.weight' is a quantized tensor (torch._utils._rebuild_qtensor): quantized"
-                + " models are not supported; convert the float model", e.getMessage());
+        assertEquals(
+                file + ": key 'fc.weight' is a quantized tensor (torch._utils._rebuild_qtensor): quantized"
+                        + " models are not supported; convert the float model",
+                e.getMessage());
     }
 
     @Test
@@ -96,7 +101,8 @@ class PythonConformanceTest {
         assertEquals(WeightFormat.FULL_MODEL, linear.format());
         assertEquals(List.of("weight", "bias"), List.copyOf(linear.keys()));
         assertEquals("[2, 2]", linear.get("weight").shapeString());
-        assertTrue(linear.notes().get(0).contains("of class torch.nn.modules.linear.Linear in the zip container"),
+        assertTrue(
+                linear.notes().get(0).contains("of class torch.nn.modules.linear.Linear in the zip container"),
                 linear.notes().toString());
     }
 }

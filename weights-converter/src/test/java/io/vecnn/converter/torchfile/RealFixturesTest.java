@@ -1,18 +1,15 @@
 package io.vecnn.converter.torchfile;
 
-import io.vecnn.converter.testing.PythonTorch;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.vecnn.VecnnException;
 import io.vecnn.converter.statedict.DType;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.statedict.TorchTensor;
 import io.vecnn.converter.statedict.WeightFormat;
+import io.vecnn.converter.testing.PythonTorch;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,15 +20,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Files real people saved (shared fixtures, never copied into the repository) read or are refused precisely. */
 class RealFixturesTest {
     /** Maven runs tests in the module directory; the fixtures sit beside the repository. */
-    static final Path FIXTURES = Path.of("../../shared/fixtures").toAbsolutePath().normalize();
+    static final Path FIXTURES =
+            Path.of("../../shared/fixtures").toAbsolutePath().normalize();
+
     private static final String BILL_CAI = "Bill-Cai__LeNet__lenet.pth";
     private static final String FYH620 = "FYH620__lenet-mnist-openvino__lenet.pth";
     private static final String SAKGOYAL = "sakgoyal__LeNet-FPGA-HLS__lenet_fp16.pth";
@@ -40,6 +40,7 @@ class RealFixturesTest {
     private static final String TORCHSCRIPT_V1 = "abc3698__Libtorch_MNIST__mnist_cnn.pt";
     /** One line of an .arch.md state_dict listing: key, shape, dtype. */
     private static final Pattern LISTED = Pattern.compile("\\s+(\\S+)\\s+\\(([0-9, ]*)\\)\\s+(\\w+)");
+
     private static final Pattern LISTED_COUNT = Pattern.compile("\\((\\d+) entries in all");
 
     @BeforeEach
@@ -63,7 +64,9 @@ class RealFixturesTest {
     void everyRealFileHoldsTheStateDictItsArchitectureListingNames() throws IOException {
         List<Path> listings;
         try (Stream<Path> files = Files.list(FIXTURES.resolve("real"))) {
-            listings = files.filter(p -> p.toString().endsWith(".arch.md")).sorted().toList();
+            listings = files.filter(p -> p.toString().endsWith(".arch.md"))
+                    .sorted()
+                    .toList();
         }
         assertEquals(5, listings.size(), listings.toString());
         for (Path listing : listings) {
@@ -85,8 +88,11 @@ class RealFixturesTest {
             if (m.matches()) {
                 TorchTensor t = read.get(m.group(1));
                 assertNotNull(t, stem + ": " + m.group(1));
-                int[] shape = Stream.of(m.group(2).split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                        .mapToInt(Integer::parseInt).toArray();
+                int[] shape = Stream.of(m.group(2).split(","))
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty())
+                        .mapToInt(Integer::parseInt)
+                        .toArray();
                 assertArrayEquals(shape, t.shape(), stem + ": " + m.group(1));
                 assertEquals(m.group(3), t.dtype().name().toLowerCase(), stem + ": " + m.group(1));
                 keys.add(m.group(1));
@@ -110,8 +116,8 @@ class RealFixturesTest {
             PythonTorch.script("dump_tensors.py", real(name), dir.resolve(name));
         }
         PythonTorch.script("dump_tensors.py", real(RESNET20), dir.resolve(RESNET20), "state_dict");
-        PythonTorch.script("dump_full_model.py", real(PYTHON2_MODEL), dir.resolve(PYTHON2_MODEL), "core.model.lenet",
-                "LeNet");
+        PythonTorch.script(
+                "dump_full_model.py", real(PYTHON2_MODEL), dir.resolve(PYTHON2_MODEL), "core.model.lenet", "LeNet");
         for (String name : List.of(BILL_CAI, FYH620, SAKGOYAL, RESNET20, PYTHON2_MODEL)) {
             TensorManifest.assertMatches(TensorManifest.read(dir.resolve(name)), TorchFiles.read(real(name)));
         }
@@ -125,16 +131,20 @@ class RealFixturesTest {
         assertEquals(WeightFormat.ZIP, TorchFiles.read(real(FYH620)).format());
         StateDict half = TorchFiles.read(real(SAKGOYAL));
         assertTrue(half.tensors().values().stream().allMatch(t -> t.dtype() == DType.FLOAT16));
-        assertTrue(half.notes().get(0).startsWith("widened " + half.size() + " float16 tensors"), half.notes().toString());
+        assertTrue(
+                half.notes().get(0).startsWith("widened " + half.size() + " float16 tensors"),
+                half.notes().toString());
     }
 
     @Test
     void aPython2WholeModelPickleReadsAsAFullModel() {
         StateDict lenet = TorchFiles.read(real(PYTHON2_MODEL));
         assertEquals(WeightFormat.FULL_MODEL, lenet.format());
-        assertEquals(List.of("the file is a whole pickled model (torch.save(model)) of class core.model.lenet.LeNet"
-                + " in the legacy container; its parameters and persistent buffers were taken from the module tree"
-                + " by path, without running or importing its code"), lenet.notes());
+        assertEquals(
+                List.of("the file is a whole pickled model (torch.save(model)) of class core.model.lenet.LeNet"
+                        + " in the legacy container; its parameters and persistent buffers were taken from the module tree"
+                        + " by path, without running or importing its code"),
+                lenet.notes());
         assertEquals(-0.31766552f, lenet.get("features.0.weight").data()[0]);
     }
 
@@ -143,20 +153,37 @@ class RealFixturesTest {
         StateDict resnet = TorchFiles.read(real(RESNET20));
         assertEquals(WeightFormat.LEGACY, resnet.format());
         assertEquals("state_dict", resnet.wrapper());
-        assertEquals(List.of("read the tensors of checkpoint entry 'state_dict'; ignored 'best_prec1' (a float)",
-                "tensors saved on device 'cuda:0' were read from their bytes like CPU tensors (as torch.load with"
-                        + " map_location='cpu' does)"), resnet.notes());
-        assertTrue(resnet.keys().stream().allMatch(k -> k.startsWith("module.")), resnet.keys().toString());
+        assertEquals(
+                List.of(
+                        "read the tensors of checkpoint entry 'state_dict'; ignored 'best_prec1' (a float)",
+                        "tensors saved on device 'cuda:0' were read from their bytes like CPU tensors (as torch.load with"
+                                + " map_location='cpu' does)"),
+                resnet.notes());
+        assertTrue(
+                resnet.keys().stream().allMatch(k -> k.startsWith("module.")),
+                resnet.keys().toString());
     }
 
     @Test
     void aTorchScript10ArchiveReadsAsItsJsonDescribes(@TempDir Path dir) throws Exception {
         StateDict mnist = TorchFiles.read(negative(TORCHSCRIPT_V1));
         assertEquals(WeightFormat.TORCHSCRIPT, mnist.format());
-        assertEquals(List.of("conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias",
-                "fc2.weight", "fc2.bias"), List.copyOf(mnist.keys()));
-        assertTrue(mnist.notes().contains("tensors saved on device 'cuda:0' were read from their bytes like CPU"
-                + " tensors (as torch.load with map_location='cpu' does)"), mnist.notes().toString());
+        assertEquals(
+                List.of(
+                        "conv1.weight",
+                        "conv1.bias",
+                        "conv2.weight",
+                        "conv2.bias",
+                        "fc1.weight",
+                        "fc1.bias",
+                        "fc2.weight",
+                        "fc2.bias"),
+                List.copyOf(mnist.keys()));
+        assertTrue(
+                mnist.notes()
+                        .contains("tensors saved on device 'cuda:0' were read from their bytes like CPU"
+                                + " tensors (as torch.load with map_location='cpu' does)"),
+                mnist.notes().toString());
         PythonTorch.require();
         PythonTorch.script("dump_torchscript_v1.py", negative(TORCHSCRIPT_V1), dir.resolve("v1"));
         TensorManifest.assertMatches(TensorManifest.read(dir.resolve("v1")), mnist);
@@ -171,25 +198,31 @@ class RealFixturesTest {
     @Test
     void aTruncatedTarIsRefused() {
         Path file = negative("hrli1997__st-gtcn__resnet18-5c106cde.pth");
-        assertEquals("truncated or corrupt tar: " + file + " is in the tar-based torch.save format of the first"
-                + " PyTorch releases (0.1.x), and entry 'storages' declares 46801661 bytes from byte 20992 but the"
-                + " file ends at byte 1048576", failure(file));
+        assertEquals(
+                "truncated or corrupt tar: " + file + " is in the tar-based torch.save format of the first"
+                        + " PyTorch releases (0.1.x), and entry 'storages' declares 46801661 bytes from byte 20992 but the"
+                        + " file ends at byte 1048576",
+                failure(file));
     }
 
     @Test
     void aQuantizedTorchScriptArchiveIsRefusedWithAdvice() {
         Path file = negative("pytorch__ios-demo-app__mobilenet_quantized.pt");
-        assertEquals(file + ": TorchScript archive (torch.jit.save) of"
-                + " __torch__.torchvision.models.quantization.mobilenet.___torch_mangle_1363.QuantizableMobileNetV2:"
-                + " attribute '_jit_pass_hoist_conv_packed_params.features.0.0._packed_params.1' is packed quantized"
-                + " weights (__torch__.torch.classes.quantized.Conv2dPackedParamsBase): quantized models are not"
-                + " supported; convert the float model", failure(file));
+        assertEquals(
+                file + ": TorchScript archive (torch.jit.save) of"
+                        + " __torch__.torchvision.models.quantization.mobilenet.___torch_mangle_1363.QuantizableMobileNetV2:"
+                        + " attribute '_jit_pass_hoist_conv_packed_params.features.0.0._packed_params.1' is packed quantized"
+                        + " weights (__torch__.torch.classes.quantized.Conv2dPackedParamsBase): quantized models are not"
+                        + " supported; convert the float model",
+                failure(file));
     }
 
     @Test
     void aQuantizedStateDictIsRefusedAtItsFirstKey() {
         Path file = negative("zlpkhr__lenet__qlenet.pt");
-        assertEquals(file + ": key 'c1.weight' is a quantized tensor (torch._utils._rebuild_qtensor): quantized"
-                + " models are not supported; convert the float model", failure(file));
+        assertEquals(
+                file + ": key 'c1.weight' is a quantized tensor (torch._utils._rebuild_qtensor): quantized"
+                        + " models are not supported; convert the float model",
+                failure(file));
     }
 }

@@ -1,10 +1,5 @@
 package io.vecnn.converter.torchfile;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.fail;
-
 import io.vecnn.converter.statedict.DType;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.statedict.TorchTensor;
@@ -20,24 +15,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.fail;
+
 /**
  * The tensor manifest shared with tensor_manifest.py: "key TAB DTYPE TAB d0,d1 TAB file" per line,
  * the file holding the values as little-endian float32.
  */
 final class TensorManifest {
 
-    record Entry(String key, DType dtype, int[] shape, float[] values) {
-    }
+    record Entry(String key, DType dtype, int[] shape, float[] values) {}
 
-    private TensorManifest() {
-    }
+    private TensorManifest() {}
 
     static List<Entry> read(Path dir) throws IOException {
         List<Entry> entries = new ArrayList<>();
         for (String line : Files.readAllLines(dir.resolve("manifest.tsv"))) {
             String[] f = line.split("\t", -1);
-            int[] shape = f[2].isEmpty() ? new int[0] : Arrays.stream(f[2].split(",")).mapToInt(Integer::parseInt).toArray();
-            ByteBuffer raw = ByteBuffer.wrap(Files.readAllBytes(dir.resolve(f[3]))).order(ByteOrder.LITTLE_ENDIAN);
+            int[] shape = f[2].isEmpty()
+                    ? new int[0]
+                    : Arrays.stream(f[2].split(",")).mapToInt(Integer::parseInt).toArray();
+            ByteBuffer raw =
+                    ByteBuffer.wrap(Files.readAllBytes(dir.resolve(f[3]))).order(ByteOrder.LITTLE_ENDIAN);
             float[] values = new float[raw.remaining() / 4];
             raw.asFloatBuffer().get(values);
             entries.add(new Entry(f[0], DType.valueOf(f[1]), shape, values));

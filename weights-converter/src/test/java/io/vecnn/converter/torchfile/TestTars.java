@@ -7,8 +7,7 @@ import java.util.Map;
 /** Writes ustar headers into a byte array, for tars with chosen members and defects. */
 final class TestTars {
 
-    private TestTars() {
-    }
+    private TestTars() {}
 
     /** A regular-file header for {@code name} of {@code size} bytes at {@code at}, with a valid checksum. */
     static void header(byte[] tar, int at, String name, long size) {

@@ -15,15 +15,15 @@ import java.util.zip.ZipOutputStream;
 /** Writes zips with chosen records, for layouts and defects the writer under test never produces. */
 final class TestZips {
 
-    private TestZips() {
-    }
+    private TestZips() {}
 
     /** A fixed timestamp makes the same records give the same bytes (the fuzz seeds are compared byte for byte). */
     private static final long ENTRY_TIME = 1_577_836_800_000L;
 
     /** Records are stored uncompressed, as torch.save writes them. */
     static Path write(Path file, Map<String, byte[]> records) throws IOException {
-        try (OutputStream raw = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(raw)) {
+        try (OutputStream raw = Files.newOutputStream(file);
+                ZipOutputStream zip = new ZipOutputStream(raw)) {
             for (Map.Entry<String, byte[]> r : records.entrySet()) {
                 ZipEntry entry = new ZipEntry(r.getKey());
                 entry.setTime(ENTRY_TIME);

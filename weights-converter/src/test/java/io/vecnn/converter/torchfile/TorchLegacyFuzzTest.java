@@ -13,7 +13,9 @@ class TorchLegacyFuzzTest {
 
     @FuzzTest(maxDuration = "20s")
     void read(byte[] bytes) {
-        FuzzOutcome.inTempFile(bytes, ".pt",
+        FuzzOutcome.inTempFile(
+                bytes,
+                ".pt",
                 file -> FuzzOutcome.resultOrTypedError(() -> TorchLegacyReader.read(file, ReadProgress.NONE)));
     }
 }

@@ -1,14 +1,11 @@
 package io.vecnn.converter.torchfile;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.vecnn.VecnnException;
 import io.vecnn.converter.statedict.DType;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.statedict.TorchTensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,8 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TorchZipRoundTripTest {
 
@@ -53,15 +52,16 @@ class TorchZipRoundTripTest {
             assertArrayEquals(w.shape(), r.shape(), key);
             assertArrayEquals(w.data(), r.data(), key);
         }
-        assertEquals(List.of("integers beyond 2^24, which float32 cannot all hold exactly, were rounded in 'ids'"),
+        assertEquals(
+                List.of("integers beyond 2^24, which float32 cannot all hold exactly, were rounded in 'ids'"),
                 read.notes());
     }
 
     @Test
     void floatingTypesAreWrittenAsFloat32(@TempDir Path dir) {
         Path file = dir.resolve("half.pth");
-        TorchZipWriter.write(new StateDict(Map.of("h", new TorchTensor(DType.FLOAT16, new int[] {1}, new float[] {0.5f}))),
-                file);
+        TorchZipWriter.write(
+                new StateDict(Map.of("h", new TorchTensor(DType.FLOAT16, new int[] {1}, new float[] {0.5f}))), file);
         TorchTensor read = TorchFiles.read(file).get("h");
         assertEquals(DType.FLOAT32, read.dtype());
         assertArrayEquals(new float[] {0.5f}, read.data());
@@ -105,8 +105,8 @@ class TorchZipRoundTripTest {
     void aFailedWriteLeavesTheOldFileAndNoTemporaryFile(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("model.pth");
         Files.writeString(file, "old content");
-        Map<String, TorchTensor> tooBig = Map.of("huge",
-                new TorchTensor(DType.INT64, new int[] {270_000_000}, new float[270_000_000]));
+        Map<String, TorchTensor> tooBig =
+                Map.of("huge", new TorchTensor(DType.INT64, new int[] {270_000_000}, new float[270_000_000]));
         VecnnException e = assertThrows(VecnnException.class, () -> TorchZipWriter.write(new StateDict(tooBig), file));
         assertTrue(e.getMessage().contains("key 'huge'"), e.getMessage());
         assertEquals("old content", Files.readString(file));

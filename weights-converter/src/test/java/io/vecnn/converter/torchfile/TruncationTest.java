@@ -1,11 +1,9 @@
 package io.vecnn.converter.torchfile;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-
 import io.vecnn.VecnnException;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,9 +14,10 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /** Cut or damaged input must end in a VecnnException, whatever byte the damage hits. */
 class TruncationTest {
@@ -33,10 +32,23 @@ class TruncationTest {
     }
 
     private static byte[] writtenPickle() {
-        return PickleBytes.protocol(2).orderedDict().op(PickleOpcodes.MARK)
-                .str("conv.weight").tensor("FloatStorage", "0", 6, 0, new long[] {2, 3}, new long[] {3, 1})
-                .str("scale").op(PickleOpcodes.BINFLOAT).op(0x3f).op(0xf0).op(0).op(0).op(0).op(0).op(0).op(0)
-                .op(PickleOpcodes.SETITEMS).stop();
+        return PickleBytes.protocol(2)
+                .orderedDict()
+                .op(PickleOpcodes.MARK)
+                .str("conv.weight")
+                .tensor("FloatStorage", "0", 6, 0, new long[] {2, 3}, new long[] {3, 1})
+                .str("scale")
+                .op(PickleOpcodes.BINFLOAT)
+                .op(0x3f)
+                .op(0xf0)
+                .op(0)
+                .op(0)
+                .op(0)
+                .op(0)
+                .op(0)
+                .op(0)
+                .op(PickleOpcodes.SETITEMS)
+                .stop();
     }
 
     @Test
@@ -44,8 +56,8 @@ class TruncationTest {
         byte[] pickle = writtenPickle();
         for (int cut = 0; cut < pickle.length; cut++) {
             byte[] part = Arrays.copyOf(pickle, cut);
-            VecnnException e = assertThrows(VecnnException.class, () -> PickleVm.load(part, new ZipStorageIds()),
-                    "cut at " + cut);
+            VecnnException e =
+                    assertThrows(VecnnException.class, () -> PickleVm.load(part, new ZipStorageIds()), "cut at " + cut);
             assertTrue(e.getMessage().startsWith("pickle truncated at byte " + cut), e.getMessage());
         }
     }
@@ -78,7 +90,8 @@ class TruncationTest {
             Files.write(cutFile, Arrays.copyOf(whole, cut));
             VecnnException e = assertThrows(VecnnException.class, () -> TorchFiles.read(cutFile), "cut at " + cut);
             if (cut >= 4) {
-                assertTrue(e.getMessage().startsWith("truncated or corrupt zip"), "cut at " + cut + ": " + e.getMessage());
+                assertTrue(
+                        e.getMessage().startsWith("truncated or corrupt zip"), "cut at " + cut + ": " + e.getMessage());
             }
         }
     }
@@ -91,8 +104,9 @@ class TruncationTest {
             Path cutFile = dir.resolve("cut-" + file.getFileName());
             for (int cut = 1024; cut < whole.length; cut += 1024) {
                 Files.write(cutFile, Arrays.copyOf(whole, cut));
-                String message = assertThrows(VecnnException.class, () -> TorchFiles.read(cutFile),
-                        file + " cut at " + cut).getMessage();
+                String message = assertThrows(
+                                VecnnException.class, () -> TorchFiles.read(cutFile), file + " cut at " + cut)
+                        .getMessage();
                 assertTrue(message.contains("truncated"), file + " cut at " + cut + ": " + message);
             }
         }
@@ -116,19 +130,23 @@ class TruncationTest {
                 try {
                     TorchFiles.read(damagedFile);
                 } catch (VecnnException e) {
-                    assertFalse(e.getMessage().contains(": unexpected "), file + " damage " + i + ": " + e.getMessage());
+                    assertFalse(
+                            e.getMessage().contains(": unexpected "), file + " damage " + i + ": " + e.getMessage());
                 }
             }
         }
     }
 
     private static List<Path> sharedFixtures(List<String> folders) throws IOException {
-        Assumptions.assumeTrue(Files.isDirectory(RealFixturesTest.FIXTURES),
+        Assumptions.assumeTrue(
+                Files.isDirectory(RealFixturesTest.FIXTURES),
                 "shared fixtures not found at " + RealFixturesTest.FIXTURES + ": skipped");
         List<Path> files = new ArrayList<>();
         for (String folder : folders) {
             try (Stream<Path> listed = Files.list(RealFixturesTest.FIXTURES.resolve(folder))) {
-                listed.filter(p -> p.toString().matches(".*\\.(pth|th|pt)")).sorted().forEach(files::add);
+                listed.filter(p -> p.toString().matches(".*\\.(pth|th|pt)"))
+                        .sorted()
+                        .forEach(files::add);
             }
         }
         return files;

@@ -1,11 +1,11 @@
 package io.vecnn.converter.torchfile;
 
-import static io.vecnn.converter.torchfile.PickleOpcodes.*;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
-import org.junit.jupiter.api.Test;
+import static io.vecnn.converter.torchfile.PickleOpcodes.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The attributes of a module pickled whole that are not its tree: they are searched, never trusted to be str. */
 class WholeModuleAttributesTest {
@@ -13,14 +13,27 @@ class WholeModuleAttributesTest {
     /** Python's instance dicts only have str keys, but a crafted pickle can give one None (found by fuzzing). */
     @Test
     void aNoneAttributeNameDoesNotHideTheModulesParameters() {
-        byte[] pickle = PickleBytes.protocol(2).global("__main__", "Net").op(EMPTY_TUPLE).op(NEWOBJ)
-                .op(EMPTY_DICT).op(MARK)
-                .op(NONE).integer(1)
-                .str("_parameters").orderedDict().op(MARK).str("scale")
-                .tensor("FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1}).op(SETITEMS)
-                .str("_buffers").orderedDict()
-                .str("_modules").orderedDict()
-                .op(SETITEMS).op(BUILD).stop();
+        byte[] pickle = PickleBytes.protocol(2)
+                .global("__main__", "Net")
+                .op(EMPTY_TUPLE)
+                .op(NEWOBJ)
+                .op(EMPTY_DICT)
+                .op(MARK)
+                .op(NONE)
+                .integer(1)
+                .str("_parameters")
+                .orderedDict()
+                .op(MARK)
+                .str("scale")
+                .tensor("FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1})
+                .op(SETITEMS)
+                .str("_buffers")
+                .orderedDict()
+                .str("_modules")
+                .orderedDict()
+                .op(SETITEMS)
+                .op(BUILD)
+                .stop();
 
         ExtractedTensors extracted = StateDictExtractor.extract(PickleVm.load(pickle, new ZipStorageIds()));
 

@@ -11,12 +11,12 @@ import java.util.zip.ZipOutputStream;
 final class ZipBombs {
     private static final byte[] ZEROS = new byte[1 << 20];
 
-    private ZipBombs() {
-    }
+    private ZipBombs() {}
 
     /** A torch zip with the given data.pkl (none when null) and one deflated record of {@code size} zero bytes. */
     static Path write(Path file, byte[] pickle, String bombName, long size) throws IOException {
-        try (OutputStream raw = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(raw)) {
+        try (OutputStream raw = Files.newOutputStream(file);
+                ZipOutputStream zip = new ZipOutputStream(raw)) {
             if (pickle != null) {
                 zip.putNextEntry(new ZipEntry("archive/data.pkl"));
                 zip.write(pickle);
@@ -31,7 +31,8 @@ final class ZipBombs {
 
     /** A torch zip with the given data.pkl and {@code records} deflated records {@code archive/data/i} of zeros. */
     static Path writeMany(Path file, byte[] pickle, int records, long sizeEach) throws IOException {
-        try (OutputStream raw = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(raw)) {
+        try (OutputStream raw = Files.newOutputStream(file);
+                ZipOutputStream zip = new ZipOutputStream(raw)) {
             zip.putNextEntry(new ZipEntry("archive/data.pkl"));
             zip.write(pickle);
             zip.closeEntry();
