@@ -2,6 +2,7 @@ package io.vecnn.tools;
 
 import io.vecnn.Model;
 import io.vecnn.Shape;
+import io.vecnn.WarmupReport;
 import io.vecnn.converter.ModelConversion;
 import io.vecnn.converter.WeightFiles;
 import io.vecnn.converter.arch.Architecture;
@@ -18,6 +19,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -29,7 +31,7 @@ import java.util.stream.Stream;
         name = "demo",
         description = "For one architecture of each family: synthesise weights, convert, run, and time it.")
 final class DemoCommand implements Callable<Integer> {
-    /** One per family, at its default size: the whole demo takes about a minute. */
+    /** One per family, at its default size. */
     private static final List<String> FAMILIES =
             List.of("lenet5", "alexnet", "vgg16", "googlenet", "resnet18", "resnet50", "inception_v3");
 
@@ -42,13 +44,18 @@ final class DemoCommand implements Callable<Integer> {
                     + "resnet18, resnet50, inception_v3); any of ${COMPLETION-CANDIDATES}")
     List<String> archs;
 
-    private static final int WARMUP_RUNS = 3;
-
     @Option(
             names = "--runs",
-            defaultValue = "5",
-            description = "timed runs per architecture (default: ${DEFAULT-VALUE})")
+            defaultValue = "9",
+            description = "timed runs per architecture after the warm-up (default: ${DEFAULT-VALUE})")
     int runs;
+
+    @Option(
+            names = "--warmup-seconds",
+            defaultValue = "10",
+            description = "at most this long per architecture for Model.warmUp to reach steady speed "
+                    + "(default: ${DEFAULT-VALUE})")
+    double warmupSeconds;
 
     @Option(
             names = "--work-dir",
@@ -60,13 +67,26 @@ final class DemoCommand implements Callable<Integer> {
         Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("vecnn-demo");
         try {
             System.out.println("VecNN demo: synth -> torch.save file -> convert --arch auto -> model file -> run "
-                    + "(batch 1, Model.run)");
+                    + "(batch 1, Model.run, " + Runtime.getRuntime().availableProcessors() + " threads)");
+            System.out.println("first run: the first run after loading, on code the JIT has not compiled yet; "
+                    + "p50: the median of " + Math.max(1, runs) + " runs after Model.warmUp settled (steady state)");
             System.out.printf(
-                    "%-13s %-10s %12s %9s %-11s %12s %10s  %s%n",
-                    "arch", "input", "parameters", "GMACs", "output", "median ms", "images/s", "top-1 (index, logit)");
+                    "%-13s %-10s %12s %9s %-11s %10s %9s %10s %9s  %s%n",
+                    "arch",
+                    "input",
+                    "parameters",
+                    "GMACs",
+                    "output",
+                    "first run",
+                    "warm-up",
+                    "p50",
+                    "images/s",
+                    "top-1 (index, logit)");
             for (String name : archs != null ? archs : FAMILIES) {
                 runOne(Architectures.get(name), dir);
             }
+            System.out.println("* the warm-up budget ran out before the run times settled: the p50 may still be"
+                    + " falling (raise --warmup-seconds)");
             System.out.println(
                     "files in " + (workDir != null ? dir : "a temporary directory (use --work-dir to keep them)"));
         } finally {
@@ -100,11 +120,10 @@ final class DemoCommand implements Callable<Integer> {
         for (int i = 0; i < input.length; i++) {
             input[i] = (float) (random.nextDouble() * 2 - 1);
         }
+        long firstStart = System.nanoTime();
         float[] logits = model.run(input, 1);
-        // A few untimed runs first: the JIT compiles the kernels during the first ones.
-        for (int r = 0; r < WARMUP_RUNS; r++) {
-            model.run(input, 1);
-        }
+        double firstMs = (System.nanoTime() - firstStart) / 1e6;
+        WarmupReport warmup = model.warmUp(Duration.ofMillis(Math.round(warmupSeconds * 1000)), 1);
         long[] nanos = new long[Math.max(1, runs)];
         for (int r = 0; r < nanos.length; r++) {
             long start = System.nanoTime();
@@ -121,12 +140,15 @@ final class DemoCommand implements Callable<Integer> {
         }
         GraphStats stats = GraphStats.of(model.graph(), model.weights(), s);
         System.out.printf(
-                "%-13s %-10s %,12d %9.3f %-11s %12.1f %10.2f  %d, %.3f%n",
+                "%-13s %-10s %,12d %9.3f %-11s %7.1f ms %7.1f s%s %7.3f ms %9.1f  %d, %.3f%n",
                 arch.name(),
                 s,
                 stats.parameters(),
                 stats.macs() / 1e9,
                 "[1, " + logits.length + "]",
+                firstMs,
+                warmup.elapsed().toMillis() / 1e3,
+                warmup.settled() ? " " : "*",
                 medianMs,
                 1000 / medianMs,
                 best,
