@@ -116,8 +116,18 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "write every figure as JSON (schema vecnn-bench/1)")
     Path json;
 
-    @Option(names = "--chart", paramLabel = "FILE.png", description = "write a bar chart of the latencies")
+    @Option(
+            names = "--chart",
+            paramLabel = "FILE.png",
+            description = "write one grouped bar chart: every configuration, engines side by side, p50 relative to "
+                    + "VecNN's")
     Path chart;
+
+    @Option(
+            names = "--chart-panels",
+            paramLabel = "FILE.png",
+            description = "also write one panel per configuration with the latencies in ms")
+    Path chartPanels;
 
     @Option(names = "--markdown", description = "also print a Markdown summary table")
     boolean markdown;
@@ -194,6 +204,10 @@ final class BenchCommand implements Callable<Integer> {
         if (chart != null) {
             ComparisonChart.write(report, chart);
             System.err.println("bench: wrote " + chart);
+        }
+        if (chartPanels != null) {
+            ComparisonChart.writePanels(report, chartPanels);
+            System.err.println("bench: wrote " + chartPanels);
         }
         List<String> mismatched = results.stream()
                 .filter(c -> !c.check().passed())

@@ -6,6 +6,7 @@ import io.vecnn.modelfile.AtomicWrite;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.style.Styler;
 
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -17,11 +18,17 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 
 /**
- * The bench's chart: one panel per configuration with a bar per engine (median latency in ms, labelled),
- * and the peers' ratios to VecNN in the panel's title. Latencies span three orders of magnitude (LeNet-5
- * to VGG16), so each panel gets its own linear scale rather than one axis that would flatten the small ones.
+ * The bench's charts. {@link #write}: one grouped figure, a group of bars per configuration (network, batch,
+ * threads), one bar per engine, each engine's speed relative to VecNN's (VecNN's median latency over the
+ * engine's), so every network of the run reads on one scale (latencies span three orders of magnitude, LeNet-5
+ * to VGG16) and the comparison is the height of the peers' bars against VecNN's 1.0. {@link #writePanels}: one panel per configuration with the
+ * latencies themselves in ms, each panel on its own linear scale.
  */
 public final class ComparisonChart {
+    private static final int GROUP_WIDTH = 150;
+    private static final int GROUPED_MIN_WIDTH = 900;
+    private static final int GROUPED_HEIGHT = 520;
+    private static final Color[] ENGINE_COLOURS = {new Color(0x1565C0), new Color(0xEF6C00), new Color(0x2E7D32)};
     private static final int PANEL_WIDTH = 480;
     private static final int PANEL_HEIGHT = 300;
     private static final int COLUMNS = 3;
@@ -31,13 +38,70 @@ public final class ComparisonChart {
 
     private ComparisonChart() {}
 
+    /** The grouped figure: every configuration of the run, engines side by side, normalised to VecNN. */
     public static void write(BenchReport report, java.nio.file.Path png) {
+        boolean showConfig = showConfig(report);
+        List<String> groups = new ArrayList<>();
+        List<String> engines = new ArrayList<>();
+        for (ConfigResult c : report.results()) {
+            groups.add(label(c, showConfig));
+            c.engines().stream()
+                    .map(EngineResult::engine)
+                    .filter(e -> !engines.contains(e))
+                    .forEach(engines::add);
+        }
+        CategoryChart chart = new CategoryChartBuilder()
+                .width(Math.max(GROUPED_MIN_WIDTH, groups.size() * GROUP_WIDTH))
+                .height(GROUPED_HEIGHT)
+                .title(report.machine().summary())
+                .xAxisTitle("network" + (showConfig ? ", batch b, threads t" : ""))
+                .yAxisTitle("speed relative to VecNN (p50 ratio; above 1: faster)")
+                .build();
+        chart.getStyler()
+                .setChartBackgroundColor(Color.WHITE)
+                .setChartTitleFont(chart.getStyler().getChartTitleFont().deriveFont(12f))
+                .setLegendPosition(Styler.LegendPosition.OutsideS)
+                .setLegendLayout(Styler.LegendLayout.Horizontal);
+        chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setXAxisLabelRotation(30);
+        chart.getStyler().setDecimalPattern("0.00");
+        chart.getStyler().setLabelsVisible(true);
+        for (int i = 0; i < engines.size(); i++) {
+            String engine = engines.get(i);
+            List<Double> ratios = new ArrayList<>();
+            for (ConfigResult c : report.results()) {
+                ratios.add(relativeSpeed(c, engine));
+            }
+            chart.addSeries(shortName(engine), groups, ratios).setFillColor(ENGINE_COLOURS[i % ENGINE_COLOURS.length]);
+        }
+        AtomicWrite.write(png, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
+    }
+
+    /**
+     * VecNN's p50 over {@code engine}'s in configuration {@code c}: how many times faster than VecNN the engine
+     * ran (VecNN itself 1.0); null (no bar) where either did not run. Speed rather than latency keeps a much
+     * slower peer a short bar instead of one that flattens every other group.
+     */
+    static Double relativeSpeed(ConfigResult c, String engine) {
+        EngineResult vecnn = c.engines().stream()
+                .filter(e -> e.engine().equals("vecnn"))
+                .findFirst()
+                .orElse(null);
+        EngineResult other = c.engines().stream()
+                .filter(e -> e.engine().equals(engine))
+                .findFirst()
+                .orElse(null);
+        if (vecnn == null || other == null || other.latencyMs().p50() <= 0) {
+            return null;
+        }
+        return vecnn.latencyMs().p50() / other.latencyMs().p50();
+    }
+
+    /** One panel per configuration, latencies in ms, the peers' ratios to VecNN in each panel's title. */
+    public static void writePanels(BenchReport report, java.nio.file.Path png) {
         List<CategoryChart> panels = new ArrayList<>();
         for (ConfigResult c : report.results()) {
-            panels.add(panel(
-                    c,
-                    report.settings().batches().size() > 1
-                            || report.settings().threads().size() > 1));
+            panels.add(panel(c, showConfig(report)));
         }
         int columns = Math.max(1, Math.min(COLUMNS, panels.size()));
         int rows = Math.max(1, (panels.size() + columns - 1) / columns);
@@ -61,11 +125,17 @@ public final class ComparisonChart {
         AtomicWrite.write(png, out -> ImageIO.write(sheet, "png", out));
     }
 
+    private static boolean showConfig(BenchReport report) {
+        return report.settings().batches().size() > 1
+                || report.settings().threads().size() > 1;
+    }
+
+    private static String label(ConfigResult c, boolean showConfig) {
+        return showConfig ? c.model() + " b" + c.batch() + " t" + c.threads() : c.model();
+    }
+
     private static CategoryChart panel(ConfigResult c, boolean showConfig) {
-        StringBuilder title = new StringBuilder(c.model());
-        if (showConfig) {
-            title.append(" b").append(c.batch()).append(" t").append(c.threads());
-        }
+        StringBuilder title = new StringBuilder(label(c, showConfig));
         for (EngineResult e : c.engines()) {
             if (e.vecnnSpeedup() != null) {
                 title.append(String.format(Locale.ROOT, "  %s/VecNN %.2fx", shortName(e.engine()), e.vecnnSpeedup()));

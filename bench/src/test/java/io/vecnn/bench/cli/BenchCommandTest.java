@@ -16,6 +16,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,6 +34,7 @@ class BenchCommandTest {
     void writesJsonThatMatchesItsSchemaAndAChart() throws Exception {
         Path json = dir.resolve("out.json");
         Path chart = dir.resolve("out.png");
+        Path panels = dir.resolve("panels.png");
         String stdout = runOk(
                 "bench",
                 "--arch",
@@ -50,6 +52,8 @@ class BenchCommandTest {
                 json.toString(),
                 "--chart",
                 chart.toString(),
+                "--chart-panels",
+                panels.toString(),
                 "--markdown");
 
         JsonNode report = JSON.readTree(json.toFile());
@@ -71,9 +75,11 @@ class BenchCommandTest {
         assertEquals(1, report.get("results").get(1).get("batch").asInt() - 1);
         assertTrue(stdout.contains("| lenet5 | 3x32x32 | 2 | 1 |"), stdout);
         assertTrue(stdout.contains("per layer: lenet5 batch 1"), stdout);
-        byte[] png = Files.readAllBytes(chart);
-        assertEquals((byte) 0x89, png[0]);
-        assertEquals("PNG", new String(png, 1, 3, StandardCharsets.US_ASCII));
+        for (Path file : List.of(chart, panels)) {
+            byte[] png = Files.readAllBytes(file);
+            assertEquals((byte) 0x89, png[0], file.toString());
+            assertEquals("PNG", new String(png, 1, 3, StandardCharsets.US_ASCII), file.toString());
+        }
     }
 
     @Test
