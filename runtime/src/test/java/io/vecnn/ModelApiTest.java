@@ -1,6 +1,7 @@
 package io.vecnn;
 
 import io.vecnn.modelfile.ModelFile;
+import io.vecnn.testing.RandomTensors;
 import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ModelApiTest {
 
     private static float[] images(int n, long seed, Shape s) {
-        return SmallNets.gaussian(new Random(seed), (int) (n * s.size()), 1);
+        return RandomTensors.gaussian(new Random(seed), (int) (n * s.size()), 1);
     }
 
     @Test

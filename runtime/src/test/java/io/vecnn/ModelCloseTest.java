@@ -3,6 +3,7 @@ package io.vecnn;
 import io.vecnn.exec.fast.KernelSelection;
 import io.vecnn.modelfile.ModelFile;
 import io.vecnn.testing.GatedPool;
+import io.vecnn.testing.RandomTensors;
 import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -59,7 +60,7 @@ class ModelCloseTest {
         GatedPool pool = new GatedPool();
         try {
             Model model = Model.of(net(), pool);
-            float[] x = SmallNets.gaussian(new Random(1), BATCH * (int) SHAPE.size(), 1);
+            float[] x = RandomTensors.gaussian(new Random(1), BATCH * (int) SHAPE.size(), 1);
             float[] expected = model.run(x, BATCH);
             pool.holdNextRun();
             CompletableFuture<float[]> inFlight = CompletableFuture.supplyAsync(() -> model.run(x, BATCH));

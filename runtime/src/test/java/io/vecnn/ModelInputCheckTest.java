@@ -2,6 +2,7 @@ package io.vecnn;
 
 import io.vecnn.exec.fast.Plan;
 import io.vecnn.exec.fast.RunBuffers;
+import io.vecnn.testing.RandomTensors;
 import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -155,7 +156,7 @@ class ModelInputCheckTest {
     @Test
     void aTimeoutBeyondWhatNanosecondsHoldIsNoLimit() {
         try (Model model = Model.of(SmallNets.tiny(1))) {
-            float[] x = SmallNets.gaussian(new Random(3), VALUES, 1);
+            float[] x = RandomTensors.gaussian(new Random(3), VALUES, 1);
             float[] out = new float[10];
             model.run(x, 1, out, Duration.ofDays(365L * 1000));
             assertArrayEquals(model.run(x, 1), out);

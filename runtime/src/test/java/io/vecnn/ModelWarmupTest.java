@@ -1,5 +1,6 @@
 package io.vecnn;
 
+import io.vecnn.testing.RandomTensors;
 import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +31,7 @@ class ModelWarmupTest {
             }
             assertTrue(report.elapsed().compareTo(budget) < 0, report.summary());
             // The model runs as before, and gives what it gave before the warm-up.
-            float[] x = SmallNets.gaussian(new java.util.Random(3), 3 * 32 * 32, 1);
+            float[] x = RandomTensors.gaussian(new java.util.Random(3), 3 * 32 * 32, 1);
             try (Model cold = Model.of(SmallNets.tiny(1))) {
                 assertEquals(List.of(cold.run(x, 1).length), List.of(model.run(x, 1).length));
                 org.junit.jupiter.api.Assertions.assertArrayEquals(cold.run(x, 1), model.run(x, 1));

@@ -3,6 +3,7 @@ package io.vecnn;
 import io.vecnn.exec.fast.KernelSelection;
 import io.vecnn.modelfile.ModelFile;
 import io.vecnn.testing.GatedPool;
+import io.vecnn.testing.RandomTensors;
 import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +34,7 @@ class WorkspaceTest {
     }
 
     private static float[] images(int n, long seed) {
-        return SmallNets.gaussian(new Random(seed), n * (int) SHAPE.size(), 1);
+        return RandomTensors.gaussian(new Random(seed), n * (int) SHAPE.size(), 1);
     }
 
     @Test

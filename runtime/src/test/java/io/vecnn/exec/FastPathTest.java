@@ -10,6 +10,7 @@ import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
 import io.vecnn.graph.WeightTensor;
 import io.vecnn.modelfile.ModelFile;
+import io.vecnn.testing.RandomTensors;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -31,14 +32,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FastPathTest {
     private static final SplittableRandom RANDOM = new SplittableRandom(77);
 
-    private static float[] random(int n, double scale) {
-        float[] f = new float[n];
-        for (int i = 0; i < n; i++) {
-            f[i] = (float) (RANDOM.nextGaussian() * scale);
-        }
-        return f;
-    }
-
     static ModelFile residualNetwork() {
         List<Node> nodes = new ArrayList<>();
         Map<String, WeightTensor> w = new LinkedHashMap<>();
@@ -58,18 +51,18 @@ class FastPathTest {
         conv(nodes, w, "c1", "b_relu", 21, 5, 1, 1, 0);
         conv(nodes, w, "c2", "b_relu", 21, 7, 3, 1, 1);
         nodes.add(new Node("cat", new Op.Concat(), List.of("c1", "c2"), "cat"));
-        w.put("cat_bn.scale", WeightTensor.vector(random(12, 1)));
-        w.put("cat_bn.shift", WeightTensor.vector(random(12, 1)));
+        w.put("cat_bn.scale", WeightTensor.vector(RandomTensors.gaussian(RANDOM, 12, 1)));
+        w.put("cat_bn.shift", WeightTensor.vector(RandomTensors.gaussian(RANDOM, 12, 1)));
         nodes.add(new Node("cat_bn", new Op.ChannelAffine("cat_bn.scale", "cat_bn.shift"), List.of("cat"), "cat_bn"));
         nodes.add(new Node("cat_relu", new Op.Relu(), List.of("cat_bn"), "cat_relu"));
         nodes.add(new Node("cat_add", new Op.Add(), List.of("cat_relu", "cat"), "cat_add"));
         nodes.add(new Node("gap", new Op.AdaptiveAvgPool2d(2, 2), List.of("cat_add"), "gap"));
         nodes.add(new Node("flat", new Op.Flatten(), List.of("gap"), "flat"));
-        w.put("fc1.weight", new WeightTensor(new int[] {33, 48}, random(33 * 48, 0.2)));
-        w.put("fc1.bias", WeightTensor.vector(random(33, 0.1)));
+        w.put("fc1.weight", new WeightTensor(new int[] {33, 48}, RandomTensors.gaussian(RANDOM, 33 * 48, 0.2)));
+        w.put("fc1.bias", WeightTensor.vector(RandomTensors.gaussian(RANDOM, 33, 0.1)));
         nodes.add(new Node("fc1", new Op.Linear(33, "fc1.weight", "fc1.bias"), List.of("flat"), "fc1"));
         nodes.add(new Node("fc1_relu", new Op.Relu(), List.of("fc1"), "fc1_relu"));
-        w.put("fc2.weight", new WeightTensor(new int[] {10, 33}, random(330, 0.2)));
+        w.put("fc2.weight", new WeightTensor(new int[] {10, 33}, RandomTensors.gaussian(RANDOM, 330, 0.2)));
         nodes.add(new Node("fc2", new Op.Linear(10, "fc2.weight", null), List.of("fc1_relu"), "fc2"));
         nodes.add(new Node("prob", new Op.Softmax(), List.of("fc2"), "prob"));
         return new ModelFile(new Graph("input", new Shape(3, 61, 57), nodes, "prob"), w, List.of(), Map.of());
@@ -88,8 +81,9 @@ class FastPathTest {
         w.put(
                 name + ".weight",
                 new WeightTensor(
-                        new int[] {outC, k, k, inC}, random(outC * k * k * inC, Math.sqrt(2.0 / (k * k * inC)))));
-        w.put(name + ".bias", WeightTensor.vector(random(outC, 0.1)));
+                        new int[] {outC, k, k, inC},
+                        RandomTensors.gaussian(RANDOM, outC * k * k * inC, Math.sqrt(2.0 / (k * k * inC)))));
+        w.put(name + ".bias", WeightTensor.vector(RandomTensors.gaussian(RANDOM, outC, 0.1)));
         nodes.add(new Node(
                 name,
                 new Op.Conv2d(outC, k, k, stride, stride, pad, pad, 1, 1, 1, name + ".weight", name + ".bias"),
@@ -100,7 +94,7 @@ class FastPathTest {
     @Test
     void fastPathMatchesReferenceAndFusesWhatItShould() {
         try (Model model = Model.of(residualNetwork()).withKernelSelection(KernelSelection.HEURISTIC)) {
-            Tensor x = new Tensor(3, 61, 57, 3, random(3 * 61 * 57 * 3, 1));
+            Tensor x = new Tensor(3, 61, 57, 3, RandomTensors.gaussian(RANDOM, 3 * 61 * 57 * 3, 1));
             float[] fast = model.run(x).data();
             float[] reference = model.runReference(x).data();
             for (int i = 0; i < fast.length; i++) {
@@ -124,7 +118,7 @@ class FastPathTest {
     @Test
     void resultsAreBitIdenticalAcrossRunsThreadCountsAndBatchPositions() {
         ModelFile file = residualNetwork();
-        Tensor x = new Tensor(2, 61, 57, 3, random(2 * 61 * 57 * 3, 1));
+        Tensor x = new Tensor(2, 61, 57, 3, RandomTensors.gaussian(RANDOM, 2 * 61 * 57 * 3, 1));
         ForkJoinPool one = new ForkJoinPool(1);
         ForkJoinPool two = new ForkJoinPool(2);
         try (Model a = Model.of(file, one).withKernelSelection(KernelSelection.HEURISTIC);

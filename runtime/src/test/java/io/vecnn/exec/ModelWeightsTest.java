@@ -10,6 +10,7 @@ import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
 import io.vecnn.graph.WeightTensor;
 import io.vecnn.modelfile.ModelFile;
+import io.vecnn.testing.RandomTensors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,24 +32,18 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 class ModelWeightsTest {
     private static final SplittableRandom RANDOM = new SplittableRandom(11);
 
-    private static float[] random(int n) {
-        float[] f = new float[n];
-        for (int i = 0; i < n; i++) {
-            f[i] = (float) (RANDOM.nextGaussian() * 0.2);
-        }
-        return f;
-    }
-
     /**
      * A grouped convolution, then two Linear layers of 192 outputs (a whole number of panels at every vector
      * width, so packed in place when the model owns the arrays) that share one weight.
      */
     private static ModelFile groupedAndShared() {
         Map<String, WeightTensor> w = new LinkedHashMap<>();
-        w.put("g.weight", new WeightTensor(new int[] {8, 3, 3, 2}, random(8 * 9 * 2)));
-        w.put("g.bias", WeightTensor.vector(random(8)));
-        w.put("shared.weight", new WeightTensor(new int[] {192, 8 * 6 * 6}, random(192 * 288)));
-        w.put("a.bias", WeightTensor.vector(random(192)));
+        w.put("g.weight", new WeightTensor(new int[] {8, 3, 3, 2}, RandomTensors.gaussian(RANDOM, 8 * 9 * 2, 0.2)));
+        w.put("g.bias", WeightTensor.vector(RandomTensors.gaussian(RANDOM, 8, 0.2)));
+        w.put(
+                "shared.weight",
+                new WeightTensor(new int[] {192, 8 * 6 * 6}, RandomTensors.gaussian(RANDOM, 192 * 288, 0.2)));
+        w.put("a.bias", WeightTensor.vector(RandomTensors.gaussian(RANDOM, 192, 0.2)));
         List<Node> nodes = new ArrayList<>();
         nodes.add(new Node(
                 "g", new Op.Conv2d(8, 3, 3, 1, 1, 1, 1, 1, 1, 2, "g.weight", "g.bias"), List.of("input"), "g"));
@@ -86,7 +81,8 @@ class ModelWeightsTest {
             Path path = dir.resolve("net.vnn");
             file.write(path);
             Shape s = file.graph().inputShape();
-            Tensor x = new Tensor(2, s.height(), s.width(), s.channels(), random(2 * (int) s.size()));
+            Tensor x = new Tensor(
+                    2, s.height(), s.width(), s.channels(), RandomTensors.gaussian(RANDOM, 2 * (int) s.size(), 0.2));
             try (Model inMemory = Model.of(file).withKernelSelection(KernelSelection.HEURISTIC);
                     Model loaded = Model.load(path).withKernelSelection(KernelSelection.HEURISTIC)) {
                 assertSameWeights(ModelFile.read(path).weights(), loaded.weights());
@@ -110,7 +106,7 @@ class ModelWeightsTest {
                 file.weights(),
                 List.of(),
                 Map.of());
-        Tensor x = new Tensor(1, 40, 44, 3, random(40 * 44 * 3));
+        Tensor x = new Tensor(1, 40, 44, 3, RandomTensors.gaussian(RANDOM, 40 * 44 * 3, 0.2));
         try (Model model = Model.of(file).withKernelSelection(KernelSelection.HEURISTIC);
                 Model direct = Model.of(otherSize).withKernelSelection(KernelSelection.HEURISTIC)) {
             assertArrayEquals(direct.run(x).data(), model.run(x).data());

@@ -9,6 +9,7 @@ import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
 import io.vecnn.graph.WeightTensor;
 import io.vecnn.modelfile.ModelFile;
+import io.vecnn.testing.RandomTensors;
 import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.Test;
 
@@ -32,14 +33,6 @@ class NonFiniteInputTest {
     private static final SplittableRandom RANDOM = new SplittableRandom(5);
     private static final float[] SPECIALS = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
 
-    private static float[] random(int n, double scale) {
-        float[] f = new float[n];
-        for (int i = 0; i < n; i++) {
-            f[i] = (float) (RANDOM.nextGaussian() * scale);
-        }
-        return f;
-    }
-
     /** A single node on a {@code c x h x w} input, with the weights it names. */
     private static ModelFile oneLayer(Shape input, Op op, Map<String, WeightTensor> weights) {
         List<Node> nodes = List.of(new Node("op", op, List.of("input"), "op"));
@@ -51,8 +44,9 @@ class NonFiniteInputTest {
         w.put(
                 "w",
                 new WeightTensor(
-                        new int[] {outC, k, k, inC}, random(outC * k * k * inC, Math.sqrt(2.0 / (k * k * inC)))));
-        w.put("b", WeightTensor.vector(random(outC, 0.1)));
+                        new int[] {outC, k, k, inC},
+                        RandomTensors.gaussian(RANDOM, outC * k * k * inC, Math.sqrt(2.0 / (k * k * inC)))));
+        w.put("b", WeightTensor.vector(RandomTensors.gaussian(RANDOM, outC, 0.1)));
         return w;
     }
 
@@ -70,7 +64,7 @@ class NonFiniteInputTest {
                 "w2",
                 new WeightTensor(
                         new int[] {in.channels(), 3, 3, in.channels()},
-                        random(in.channels() * 9 * in.channels(), 0.1)));
+                        RandomTensors.gaussian(RANDOM, in.channels() * 9 * in.channels(), 0.1)));
         List<Node> nodes = List.of(
                 new Node(
                         "c1",
@@ -104,15 +98,19 @@ class NonFiniteInputTest {
         }
         int features = (int) in.size();
         Map<String, WeightTensor> w = new LinkedHashMap<>();
-        w.put("w", new WeightTensor(new int[] {out, features}, random(out * features, Math.sqrt(1.0 / features))));
-        w.put("b", WeightTensor.vector(random(out, 0.1)));
+        w.put(
+                "w",
+                new WeightTensor(
+                        new int[] {out, features},
+                        RandomTensors.gaussian(RANDOM, out * features, Math.sqrt(1.0 / features))));
+        w.put("b", WeightTensor.vector(RandomTensors.gaussian(RANDOM, out, 0.1)));
         return new ModelFile(new Graph("input", in, nodes, relu ? "relu" : "fc"), w, List.of(), Map.of());
     }
 
     private static ModelFile affine(Shape in) {
         Map<String, WeightTensor> w = new LinkedHashMap<>();
-        w.put("scale", WeightTensor.vector(random(in.channels(), 1)));
-        w.put("shift", WeightTensor.vector(random(in.channels(), 1)));
+        w.put("scale", WeightTensor.vector(RandomTensors.gaussian(RANDOM, in.channels(), 1)));
+        w.put("shift", WeightTensor.vector(RandomTensors.gaussian(RANDOM, in.channels(), 1)));
         return oneLayer(in, new Op.ChannelAffine("scale", "shift"), w);
     }
 
@@ -123,7 +121,7 @@ class NonFiniteInputTest {
      */
     private static Tensor poisoned(Shape s) {
         int per = (int) s.size();
-        float[] x = random(5 * per, 1);
+        float[] x = RandomTensors.gaussian(RANDOM, 5 * per, 1);
         for (int image = 0; image < 4; image++) {
             for (int j = 0; j < 3; j++) {
                 float special = image < 3 ? SPECIALS[image] : SPECIALS[j];

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ForkJoinPool;
 
-import static io.vecnn.kernels.ConvCase.random;
+import static io.vecnn.testing.RandomTensors.gaussian;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -50,9 +50,9 @@ class Conv2dGemmTest {
                 node,
                 List.of(in),
                 name -> name.equals("w") ? new int[] {outC, kh, kw, inC / groups} : new int[] {outC});
-        float[] weights = random(r, outC * kh * kw * (inC / groups));
-        float[] bias = op.bias() == null ? null : random(r, outC);
-        Tensor x = new Tensor(batch, h, w, inC, random(r, batch * h * w * inC));
+        float[] weights = gaussian(r, outC * kh * kw * (inC / groups));
+        float[] bias = op.bias() == null ? null : gaussian(r, outC);
+        Tensor x = new Tensor(batch, h, w, inC, gaussian(r, batch * h * w * inC));
         return new ConvCase(op, in, out, weights, bias, x);
     }
 
@@ -61,7 +61,7 @@ class Conv2dGemmTest {
         SplittableRandom r = SEEDS.split();
         ConvCase c = randomCase(r);
         Tensor want = c.reference();
-        float[] residual = r.nextBoolean() ? random(r, want.data().length) : null;
+        float[] residual = r.nextBoolean() ? gaussian(r, want.data().length) : null;
         boolean relu = r.nextBoolean();
         Conv2dGemm conv = new Conv2dGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
         float[] y = new float[want.data().length];
@@ -82,9 +82,9 @@ class Conv2dGemmTest {
                 op,
                 in,
                 out,
-                random(r, 20 * 9 * 8),
-                random(r, 20),
-                new Tensor(1, 190, 190, 8, random(r, 190 * 190 * 8)));
+                gaussian(r, 20 * 9 * 8),
+                gaussian(r, 20),
+                new Tensor(1, 190, 190, 8, gaussian(r, 190 * 190 * 8)));
         Conv2dGemm conv = new Conv2dGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
         assertEquals(0, conv.scratchFloats(1), "this map must take the block-by-block path");
         Tensor want = c.reference();

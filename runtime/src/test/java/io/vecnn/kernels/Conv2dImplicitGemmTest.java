@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ForkJoinPool;
 
-import static io.vecnn.kernels.ConvCase.random;
+import static io.vecnn.testing.RandomTensors.gaussian;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -62,9 +62,9 @@ class Conv2dImplicitGemmTest {
                 op,
                 in,
                 out,
-                random(r, outC * kh * kw * inC),
-                op.bias() == null ? null : random(r, outC),
-                new Tensor(batch, h, w, inC, random(r, batch * h * w * inC)));
+                gaussian(r, outC * kh * kw * inC),
+                op.bias() == null ? null : gaussian(r, outC),
+                new Tensor(batch, h, w, inC, gaussian(r, batch * h * w * inC)));
     }
 
     private static float[] run(
@@ -94,7 +94,7 @@ class Conv2dImplicitGemmTest {
         SplittableRandom r = SEEDS.split();
         ConvCase c = randomCase(r);
         Tensor want = c.reference();
-        float[] residual = r.nextBoolean() ? random(r, want.data().length) : null;
+        float[] residual = r.nextBoolean() ? gaussian(r, want.data().length) : null;
         boolean relu = r.nextBoolean();
         Conv2dImplicitGemm conv = new Conv2dImplicitGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
         float[] y = run(conv, c, new float[want.data().length], 0, c.out().channels(), residual, relu, TEAM);
@@ -111,9 +111,9 @@ class Conv2dImplicitGemmTest {
                 op,
                 in,
                 new Shape(64, 112, 112),
-                random(r, 64 * 49 * 3),
-                random(r, 64),
-                new Tensor(1, 224, 224, 3, random(r, 3 * 224 * 224)));
+                gaussian(r, 64 * 49 * 3),
+                gaussian(r, 64),
+                new Tensor(1, 224, 224, 3, gaussian(r, 3 * 224 * 224)));
         float[] want = c.reference().data();
         float[] y = run(
                 new Conv2dImplicitGemm(op, c.w(), c.bias(), in, c.out()),

@@ -10,7 +10,6 @@ import io.vecnn.graph.WeightTensor;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -19,14 +18,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * NHWC input, with the reference executor's result to compare against.
  */
 record ConvCase(Op.Conv2d op, Shape in, Shape out, float[] w, float[] bias, Tensor x) {
-
-    static float[] random(SplittableRandom r, int n) {
-        float[] f = new float[n];
-        for (int i = 0; i < n; i++) {
-            f[i] = (float) r.nextGaussian();
-        }
-        return f;
-    }
 
     /** The reference twin's output for this case, without residual or ReLU. */
     Tensor reference() {

@@ -8,7 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
-import static io.vecnn.kernels.ConvCase.random;
+import static io.vecnn.testing.RandomTensors.gaussian;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -80,8 +80,8 @@ class GemmMicroKernelVariantsTest {
             Variant v, SplittableRandom r, int k, int lda, int aOff, int dOff, int extraLdd, int columns) {
         int mr = v.mr();
         int nr = v.nr();
-        float[] a = random(r, aOff + mr * Math.max(lda, 1));
-        float[] w = random(r, columns * k);
+        float[] a = gaussian(r, aOff + mr * Math.max(lda, 1));
+        float[] w = gaussian(r, columns * k);
         int bLead = r.nextInt(5);
         PackedMatrix packed = PackedMatrix.pack(w, 0, columns, k, nr);
         float[] b = new float[bLead + k * nr];

@@ -1,5 +1,6 @@
 package io.vecnn.kernels;
 
+import io.vecnn.testing.RandomTensors;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
@@ -13,14 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GemmTest {
     private static final SplittableRandom SEEDS = new SplittableRandom(17);
 
-    private static float[] random(SplittableRandom r, int n) {
-        float[] f = new float[n];
-        for (int i = 0; i < n; i++) {
-            f[i] = (float) r.nextGaussian();
-        }
-        return f;
-    }
-
     @RepeatedTest(60)
     void randomShapesWithEveryEpilogueMatchTheReference() {
         SplittableRandom r = SEEDS.split();
@@ -31,10 +24,10 @@ class GemmTest {
         int k = 1 + r.nextInt(70);
         int lda = k + r.nextInt(3);
         int ldc = n + r.nextInt(3);
-        float[] a = random(r, m * lda);
-        float[] w = random(r, n * k);
-        float[] bias = r.nextBoolean() ? random(r, n) : null;
-        float[] residual = r.nextBoolean() ? random(r, m * ldc) : null;
+        float[] a = RandomTensors.gaussian(r, m * lda);
+        float[] w = RandomTensors.gaussian(r, n * k);
+        float[] bias = r.nextBoolean() ? RandomTensors.gaussian(r, n) : null;
+        float[] residual = r.nextBoolean() ? RandomTensors.gaussian(r, m * ldc) : null;
         boolean relu = r.nextBoolean();
         Epilogue e = new Epilogue(bias, residual, ldc, relu);
         PackedMatrix b = PackedMatrix.pack(w, 0, n, k, panelWidth);
@@ -73,10 +66,10 @@ class GemmTest {
             int m = 29;
             int n = 2 * panelWidth + 5;
             int k = 2600;
-            float[] a = random(r, m * k);
-            float[] w = random(r, n * k);
-            float[] bias = random(r, n);
-            float[] residual = random(r, m * n);
+            float[] a = RandomTensors.gaussian(r, m * k);
+            float[] w = RandomTensors.gaussian(r, n * k);
+            float[] bias = RandomTensors.gaussian(r, n);
+            float[] residual = RandomTensors.gaussian(r, m * n);
             Epilogue e = new Epilogue(bias, residual, n, true);
             PackedMatrix b = PackedMatrix.pack(w, 0, n, k, panelWidth);
             float[] c = new float[m * n];
@@ -143,8 +136,8 @@ class GemmTest {
         int m = 37;
         int n = 2 * GemmMicroKernel8x2v.NR + 5;
         int k = 29;
-        float[] a = random(r, m * k);
-        PackedMatrix b = PackedMatrix.pack(random(r, n * k), 0, n, k, GemmMicroKernel8x2v.NR);
+        float[] a = RandomTensors.gaussian(r, m * k);
+        PackedMatrix b = PackedMatrix.pack(RandomTensors.gaussian(r, n * k), 0, n, k, GemmMicroKernel8x2v.NR);
         float[] whole = new float[m * n];
         Gemm.block(a, 0, k, m, b, 0, b.panels(), whole, 0, n, 0, Epilogue.NONE);
         float[] split = new float[m * n];

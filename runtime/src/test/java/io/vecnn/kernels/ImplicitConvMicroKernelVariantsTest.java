@@ -8,7 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
-import static io.vecnn.kernels.ConvCase.random;
+import static io.vecnn.testing.RandomTensors.gaussian;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -85,7 +85,7 @@ class ImplicitConvMicroKernelVariantsTest {
             Variant v, SplittableRandom r, int k, boolean repeatLastPixel, int dOff, int ldd, int columns) {
         int mr = v.mr();
         int nr = v.nr();
-        float[] a = random(r, 4000);
+        float[] a = gaussian(r, 4000);
         int[] kOffset = new int[k];
         for (int kk = 0; kk < k; kk++) {
             kOffset[kk] = r.nextInt(2000);
@@ -94,7 +94,7 @@ class ImplicitConvMicroKernelVariantsTest {
         for (int i = 0; i < mr; i++) {
             rowStart[i] = repeatLastPixel && i > mr / 2 ? rowStart[mr / 2] : r.nextInt(2000);
         }
-        float[] w = random(r, columns * k);
+        float[] w = gaussian(r, columns * k);
         PackedMatrix packed = PackedMatrix.pack(w, 0, columns, k, nr);
         float sentinel = 3.5f;
         float[] d = new float[dOff + mr * ldd + 2];

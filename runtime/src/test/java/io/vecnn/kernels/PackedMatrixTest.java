@@ -1,5 +1,6 @@
 package io.vecnn.kernels;
 
+import io.vecnn.testing.RandomTensors;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -14,14 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 class PackedMatrixTest {
     private static final SplittableRandom RANDOM = new SplittableRandom(3);
     private static final int NR = GemmMicroKernel6x4v.NR;
-
-    private static float[] random(int n) {
-        float[] f = new float[n];
-        for (int i = 0; i < n; i++) {
-            f[i] = (float) RANDOM.nextGaussian();
-        }
-        return f;
-    }
 
     /** The packed layout by its definition: panel p, row kk, lane j holds W[p·NR + j][kk], zero past n. */
     private static float[] packedByDefinition(float[] w, int n, int k) {
@@ -41,7 +34,7 @@ class PackedMatrixTest {
     void packingInPlaceGivesThePackedLayoutInTheSameArray() {
         int n = 3 * NR;
         int k = 37;
-        float[] w = random(n * k);
+        float[] w = RandomTensors.gaussian(RANDOM, n * k);
         float[] original = w.clone();
         PackedMatrix packed = PackedMatrix.packInPlace(w, n, k, NR);
         assertSame(w, packed.data());
@@ -55,7 +48,7 @@ class PackedMatrixTest {
     void aMatrixWithAPartialPanelIsCopiedAndItsSourceLeftAlone() {
         int n = 2 * NR + 5;
         int k = 11;
-        float[] w = random(n * k);
+        float[] w = RandomTensors.gaussian(RANDOM, n * k);
         float[] original = w.clone();
         PackedMatrix packed = PackedMatrix.packInPlace(w, n, k, NR);
         assertNotSame(w, packed.data());
@@ -68,7 +61,7 @@ class PackedMatrixTest {
         int n = NR + 7;
         int k = 9;
         int count = 5;
-        float[] w = random(count * n * k);
+        float[] w = RandomTensors.gaussian(RANDOM, count * n * k);
         PackedMatrix[] all = PackedMatrix.packAll(w, count, n, k, NR);
         for (int i = 0; i < count; i++) {
             assertSame(all[0].data(), all[i].data());

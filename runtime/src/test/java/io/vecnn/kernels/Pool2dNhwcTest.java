@@ -7,6 +7,7 @@ import io.vecnn.exec.reference.ReferenceExecutor;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
 import io.vecnn.graph.ShapeInference;
+import io.vecnn.testing.RandomTensors;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
@@ -20,14 +21,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Vectorised pooling against the reference twin: ceil mode, padding, both divisor rules, adaptive bins, odd channels. */
 class Pool2dNhwcTest {
     private static final SplittableRandom SEEDS = new SplittableRandom(41);
-
-    private static Tensor random(SplittableRandom r, int n, int h, int w, int c) {
-        float[] f = new float[n * h * w * c];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = (float) r.nextGaussian();
-        }
-        return new Tensor(n, h, w, c, f);
-    }
 
     private static void check(Op op, Tensor x, Pool2dNhwc kernel, Shape out) {
         Tensor want = ReferenceExecutor.apply(new Node("p", op, List.of("x"), "y"), List.of(x), Map.of());
@@ -47,7 +40,7 @@ class Pool2dNhwcTest {
         boolean ceil = r.nextBoolean();
         boolean max = r.nextBoolean();
         boolean include = r.nextBoolean();
-        Tensor x = random(r, 1 + r.nextInt(2), k + r.nextInt(11), k + r.nextInt(11), 1 + r.nextInt(40));
+        Tensor x = RandomTensors.gaussian(r, 1 + r.nextInt(2), k + r.nextInt(11), k + r.nextInt(11), 1 + r.nextInt(40));
         Op op = max ? new Op.MaxPool2d(k, k, s, s, p, p, ceil) : new Op.AvgPool2d(k, k, s, s, p, p, ceil, include);
         Shape in = new Shape(x.channels(), x.height(), x.width());
         Shape out = ShapeInference.outputShape(new Node("p", op, List.of("x"), "y"), List.of(in), n -> null);
@@ -66,7 +59,7 @@ class Pool2dNhwcTest {
     @RepeatedTest(10)
     void adaptiveBinsMatchTheReference() {
         SplittableRandom r = SEEDS.split();
-        Tensor x = random(r, 2, 1 + r.nextInt(14), 1 + r.nextInt(14), 1 + r.nextInt(35));
+        Tensor x = RandomTensors.gaussian(r, 2, 1 + r.nextInt(14), 1 + r.nextInt(14), 1 + r.nextInt(35));
         int oh = 1 + r.nextInt(8);
         int ow = 1 + r.nextInt(8);
         Shape in = new Shape(x.channels(), x.height(), x.width());

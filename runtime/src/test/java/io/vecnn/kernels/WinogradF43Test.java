@@ -7,6 +7,7 @@ import io.vecnn.exec.reference.ReferenceExecutor;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
 import io.vecnn.graph.WeightTensor;
+import io.vecnn.testing.RandomTensors;
 import org.junit.jupiter.api.RepeatedTest;
 
 import java.util.List;
@@ -25,14 +26,6 @@ class WinogradF43Test {
     private static final java.util.concurrent.ForkJoinPool POOL = new java.util.concurrent.ForkJoinPool(2);
     private static final Team TEAM = Team.of(POOL);
 
-    private static float[] random(SplittableRandom r, int n, double scale) {
-        float[] f = new float[n];
-        for (int i = 0; i < n; i++) {
-            f[i] = (float) (r.nextGaussian() * scale);
-        }
-        return f;
-    }
-
     @RepeatedTest(40)
     void matchesTheReferenceConvolution() {
         SplittableRandom r = SEEDS.split();
@@ -43,14 +36,14 @@ class WinogradF43Test {
         int w = 3 - 2 * pad + r.nextInt(18);
         int batch = 1 + r.nextInt(2);
         Op.Conv2d op = new Op.Conv2d(cout, 3, 3, 1, 1, pad, pad, 1, 1, 1, "w", "b");
-        float[] weight = random(r, cout * 9 * cin, Math.sqrt(2.0 / (9 * cin)));
-        float[] bias = random(r, cout, 0.1);
-        Tensor x = new Tensor(batch, h, w, cin, random(r, batch * h * w * cin, 1));
+        float[] weight = RandomTensors.gaussian(r, cout * 9 * cin, Math.sqrt(2.0 / (9 * cin)));
+        float[] bias = RandomTensors.gaussian(r, cout, 0.1);
+        Tensor x = new Tensor(batch, h, w, cin, RandomTensors.gaussian(r, batch * h * w * cin, 1));
         Tensor want = ReferenceExecutor.apply(
                 new Node("c", op, List.of("x"), "y"),
                 List.of(x),
                 Map.of("w", new WeightTensor(new int[] {cout, 3, 3, cin}, weight), "b", WeightTensor.vector(bias)));
-        float[] residual = r.nextBoolean() ? random(r, want.data().length, 1) : null;
+        float[] residual = r.nextBoolean() ? RandomTensors.gaussian(r, want.data().length, 1) : null;
         boolean relu = r.nextBoolean();
         Shape out = new Shape(cout, want.height(), want.width());
         float[] y = new float[want.data().length];

@@ -37,8 +37,8 @@ public final class SmallNets {
                     name + ".weight",
                     new WeightTensor(
                             new int[] {widths[i], 3, 3, c},
-                            gaussian(random, widths[i] * 9 * c, Math.sqrt(2.0 / (9 * c)))));
-            w.put(name + ".bias", WeightTensor.vector(gaussian(random, widths[i], 0.1)));
+                            RandomTensors.gaussian(random, widths[i] * 9 * c, Math.sqrt(2.0 / (9 * c)))));
+            w.put(name + ".bias", WeightTensor.vector(RandomTensors.gaussian(random, widths[i], 0.1)));
             nodes.add(new Node(
                     name,
                     new Op.Conv2d(
@@ -51,8 +51,11 @@ public final class SmallNets {
         }
         nodes.add(new Node("pool", new Op.AdaptiveAvgPool2d(1, 1), List.of(in), "pool"));
         nodes.add(new Node("flat", new Op.Flatten(), List.of("pool"), "flat"));
-        w.put("fc.weight", new WeightTensor(new int[] {classes, c}, gaussian(random, classes * c, Math.sqrt(1.0 / c))));
-        w.put("fc.bias", WeightTensor.vector(gaussian(random, classes, 0.1)));
+        w.put(
+                "fc.weight",
+                new WeightTensor(
+                        new int[] {classes, c}, RandomTensors.gaussian(random, classes * c, Math.sqrt(1.0 / c))));
+        w.put("fc.bias", WeightTensor.vector(RandomTensors.gaussian(random, classes, 0.1)));
         nodes.add(new Node("fc", new Op.Linear(classes, "fc.weight", "fc.bias"), List.of("flat"), "fc"));
         return new ModelFile(new Graph("input", input, nodes, "fc"), w, List.of(), provenance);
     }
@@ -60,13 +63,5 @@ public final class SmallNets {
     /** A 3x32x32 LeNet-sized classifier of 10 classes. */
     public static ModelFile tiny(long seed) {
         return classifier(new Shape(3, 32, 32), new int[] {8, 16}, 10, seed, Map.of("architecture", "lenet5"));
-    }
-
-    public static float[] gaussian(Random random, int n, double scale) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) (random.nextGaussian() * scale);
-        }
-        return v;
     }
 }

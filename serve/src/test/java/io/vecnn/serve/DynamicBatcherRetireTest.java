@@ -2,6 +2,7 @@ package io.vecnn.serve;
 
 import io.vecnn.Model;
 import io.vecnn.Shape;
+import io.vecnn.testing.RandomTensors;
 import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,7 +40,7 @@ class DynamicBatcherRetireTest {
             List<float[]> inputs = new ArrayList<>();
             List<CompletableFuture<float[]>> queued = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
-                float[] x = SmallNets.gaussian(new Random(i), (int) INPUT.size(), 1);
+                float[] x = RandomTensors.gaussian(new Random(i), (int) INPUT.size(), 1);
                 inputs.add(x);
                 queued.add(old.submit(x, 1, deadline));
             }

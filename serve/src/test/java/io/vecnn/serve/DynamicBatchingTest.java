@@ -3,6 +3,7 @@ package io.vecnn.serve;
 import io.vecnn.Model;
 import io.vecnn.Shape;
 import io.vecnn.modelfile.ModelFile;
+import io.vecnn.testing.RandomTensors;
 import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.Test;
 
@@ -43,7 +44,7 @@ class DynamicBatchingTest {
     }
 
     private static float[] image(long seed, int values) {
-        return SmallNets.gaussian(new Random(seed), values, 1);
+        return RandomTensors.gaussian(new Random(seed), values, 1);
     }
 
     private static byte[] binaryInfer(float[] x, Shape shape) {

@@ -2,6 +2,7 @@ package io.vecnn.serve;
 
 import io.vecnn.Model;
 import io.vecnn.modelfile.ModelFile;
+import io.vecnn.testing.RandomTensors;
 import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReloadUnderTrafficTest {
     private static final int CLIENTS = 8;
     private static final int RELOADS = 5;
-    private static final float[] IMAGE = SmallNets.gaussian(new Random(7), 3 * 32 * 32, 1);
+    private static final float[] IMAGE = RandomTensors.gaussian(new Random(7), 3 * 32 * 32, 1);
 
     private static float[] expected(ModelFile file) {
         try (Model model = Model.of(file, ForkJoinPool.commonPool())) {

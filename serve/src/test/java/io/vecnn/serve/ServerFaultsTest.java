@@ -2,6 +2,7 @@ package io.vecnn.serve;
 
 import io.vecnn.Model;
 import io.vecnn.Shape;
+import io.vecnn.testing.RandomTensors;
 import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -52,7 +53,7 @@ class ServerFaultsTest {
         fixture = new ServerFixture(
                 ServerConfig.defaults().withHandlerThreads(HANDLERS).withReadTimeout(READ_TIMEOUT),
                 Map.of("tiny", tiny, "slow", slow));
-        image = SmallNets.gaussian(new Random(3), 3 * 32 * 32, 1);
+        image = RandomTensors.gaussian(new Random(3), 3 * 32 * 32, 1);
         expected = tiny.run(image, 1);
     }
 
@@ -139,7 +140,7 @@ class ServerFaultsTest {
     @Test
     void clientThatClosesBeforeReadingTheAnswerDoesNotHoldAThread() throws IOException {
         int images = 8;
-        float[] batch = SmallNets.gaussian(new Random(5), images * (int) SLOW_INPUT.size(), 1);
+        float[] batch = RandomTensors.gaussian(new Random(5), images * (int) SLOW_INPUT.size(), 1);
         byte[] body = RawClient.binaryInfer(batch, images, 3, 160, 160);
         String head =
                 "POST /v2/models/slow/infer HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"

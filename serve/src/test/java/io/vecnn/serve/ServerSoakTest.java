@@ -1,6 +1,7 @@
 package io.vecnn.serve;
 
 import io.vecnn.Model;
+import io.vecnn.testing.RandomTensors;
 import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,7 @@ class ServerSoakTest {
         try (Model model = Model.of(SmallNets.tiny(21), pool);
                 ServerFixture f = new ServerFixture(
                         ServerConfig.defaults().withBatching(BatchingConfig.dynamic(8, 1000)), Map.of("tiny", model))) {
-            float[] x = SmallNets.gaussian(new Random(1), 3 * 32 * 32, 1);
+            float[] x = RandomTensors.gaussian(new Random(1), 3 * 32 * 32, 1);
             StringBuilder data = new StringBuilder();
             for (float v : x) {
                 data.append(data.length() == 0 ? "" : ",").append(v);

@@ -6,6 +6,7 @@ import io.vecnn.Shape;
 import io.vecnn.WarmupReport;
 import io.vecnn.modelfile.ModelFile;
 import io.vecnn.testing.GatedPool;
+import io.vecnn.testing.RandomTensors;
 import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +39,7 @@ class ServerWarmupTest {
     /** Large enough (about 22 M multiply-adds) that a run at batch 1 hands itself to the pool. */
     private static final Shape INPUT = new Shape(3, 64, 64);
 
-    private static final float[] IMAGE = SmallNets.gaussian(new Random(5), (int) INPUT.size(), 1);
+    private static final float[] IMAGE = RandomTensors.gaussian(new Random(5), (int) INPUT.size(), 1);
 
     private static ModelFile net(long seed) {
         return SmallNets.classifier(INPUT, new int[] {32, 64}, 10, seed, Map.of());

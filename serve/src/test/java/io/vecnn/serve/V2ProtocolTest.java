@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vecnn.Classification;
 import io.vecnn.Model;
 import io.vecnn.modelfile.ModelFile;
+import io.vecnn.testing.RandomTensors;
 import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,7 +54,7 @@ class V2ProtocolTest {
     }
 
     private static float[] input(int images, long seed) {
-        return SmallNets.gaussian(new Random(seed), images * 3 * 32 * 32, 1);
+        return RandomTensors.gaussian(new Random(seed), images * 3 * 32 * 32, 1);
     }
 
     private static ObjectNode inferRequest(float[] x, int images, boolean nested) {

@@ -4,6 +4,7 @@ import io.vecnn.Model;
 import io.vecnn.Shape;
 import io.vecnn.kernels.VectorIsa;
 import io.vecnn.modelfile.ModelFile;
+import io.vecnn.testing.RandomTensors;
 import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class TuningCacheTest {
     void choicesAreRecordedAndReused(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("tuning.json");
         System.setProperty("vecnn.tuning.cache", file.toString());
-        float[] x = SmallNets.gaussian(new Random(2), (int) INPUT.size(), 1);
+        float[] x = RandomTensors.gaussian(new Random(2), (int) INPUT.size(), 1);
         float[] first;
         String plan;
         try (Model model = Model.of(net())) {
@@ -73,7 +74,7 @@ class TuningCacheTest {
         Path file = dir.resolve("tuning.json");
         Files.writeString(file, "{ not json");
         System.setProperty("vecnn.tuning.cache", file.toString());
-        float[] x = SmallNets.gaussian(new Random(3), (int) INPUT.size(), 1);
+        float[] x = RandomTensors.gaussian(new Random(3), (int) INPUT.size(), 1);
         try (Model model = Model.of(net())) {
             assertEquals(10, model.run(x, 1).length);
         }
