@@ -138,7 +138,7 @@ public final class Model implements AutoCloseable {
     /**
      * Loads a model file onto a pool of {@code threads} workers that the model owns. With several requests in
      * flight, fewer threads per model and more requests at once give more images per second; one request at
-     * a time gets the lowest latency from all cores (see the README's figures).
+     * a time gets the lowest latency from all cores (docs/serving.md has figures).
      */
     public static Model load(Path path, int threads) {
         if (threads < 1) {

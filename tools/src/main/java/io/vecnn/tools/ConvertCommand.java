@@ -41,7 +41,7 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(
             names = "--spec",
             paramLabel = "NET.json",
-            description = "a JSON spec of your own network (see the README) instead of a built-in --arch")
+            description = "a JSON spec of your own network (format: docs/spec.md) instead of a built-in --arch")
     Path specFile;
 
     @Option(names = "--out", required = true, description = "the model file to write (.vnn)")

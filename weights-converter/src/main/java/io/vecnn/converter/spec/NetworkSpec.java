@@ -22,7 +22,7 @@ import java.util.List;
 
 /**
  * A user-defined network: a JSON description of what a PyTorch {@code __init__} + {@code forward} do,
- * each layer bound to its state-dict prefix (see the README for the format). It is run by the same
+ * each layer bound to its state-dict prefix (docs/spec.md describes the format). It is run by the same
  * {@link NetworkBuilder} vocabulary as the built-in architectures, so both produce the same graphs.
  *
  * @param name      the network's name, used in messages and provenance
