@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * Writes every microkernel variant from its family's template ({@code runtime/src/main/kernel-templates}).
  * The variant list is the one place a shape is added or removed; the dispatch that picks a variant for the
- * register file is {@code Gemm.panelWidthFor} and {@code rowsPerCall} (GEMM) and {@code Conv2dImplicitGemm.panelWidthFor}. Regenerate after editing a template or this list:
+ * register file is {@code Gemm.panelWidthFor} with {@code Gemm.rowsPerCall}, and
+ * {@code Conv2dImplicitGemm.panelWidthFor}. Regenerate after editing a template or this list:
  * <pre>mvn -pl runtime test -Dtest=GeneratedKernelsTest -Dvecnn.regenerate=true</pre>
  */
 public final class MicroKernelGenerator {
