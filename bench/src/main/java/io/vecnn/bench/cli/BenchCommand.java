@@ -132,8 +132,31 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--markdown", description = "also print a Markdown summary table")
     boolean markdown;
 
+    @Option(
+            names = "--render",
+            paramLabel = "FILE.json",
+            description = "measure nothing: print the tables and write the charts of a saved --json file")
+    Path render;
+
+    /** What {@code --render} takes; every other option is about measuring. */
+    private static final List<String> RENDER_OPTIONS = List.of("--render", "--chart", "--chart-panels", "--markdown");
+
     @Override
     public Integer call() {
+        if (render != null) {
+            List<String> measuring = spec.commandLine().getParseResult().matchedOptions().stream()
+                    .map(o -> o.longestName())
+                    .filter(o -> !RENDER_OPTIONS.contains(o))
+                    .toList();
+            if (!measuring.isEmpty()) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--render measures nothing, so " + measuring + " has no effect; it takes only "
+                                + String.join(", ", RENDER_OPTIONS));
+            }
+            report(JsonReport.readBench(render));
+            return 0;
+        }
         List<Integer> threadCounts =
                 threads != null ? threads : List.of(Runtime.getRuntime().availableProcessors());
         validate(threadCounts);
@@ -188,27 +211,11 @@ final class BenchCommand implements Callable<Integer> {
                 engines,
                 results,
                 throughput);
-        System.out.println("machine: " + report.machine().summary());
-        ResultTables.printDetailed(report, System.out);
-        for (ConfigResult c : results) {
-            ResultTables.printLayers(c, System.out);
-        }
-        if (markdown) {
-            System.out.println();
-            ResultTables.printMarkdown(report, System.out);
-        }
         if (json != null) {
             JsonReport.write(report, json);
             System.err.println("bench: wrote " + json);
         }
-        if (chart != null) {
-            ComparisonChart.write(report, chart);
-            System.err.println("bench: wrote " + chart);
-        }
-        if (chartPanels != null) {
-            ComparisonChart.writePanels(report, chartPanels);
-            System.err.println("bench: wrote " + chartPanels);
-        }
+        report(report);
         List<String> mismatched = results.stream()
                 .filter(c -> !c.check().passed())
                 .map(c -> c.model() + " b" + c.batch() + " t" + c.threads())
@@ -218,6 +225,27 @@ final class BenchCommand implements Callable<Integer> {
                     + mismatched + "; its speed is not reported");
         }
         return 0;
+    }
+
+    /** The tables, and the charts asked for: the same from a run as from its saved JSON. */
+    private void report(BenchReport report) {
+        System.out.println("machine: " + report.machine().summary());
+        ResultTables.printDetailed(report, System.out);
+        for (ConfigResult c : report.results()) {
+            ResultTables.printLayers(c, System.out);
+        }
+        if (markdown) {
+            System.out.println();
+            ResultTables.printMarkdown(report, System.out);
+        }
+        if (chart != null) {
+            ComparisonChart.write(report, chart);
+            System.err.println("bench: wrote " + chart);
+        }
+        if (chartPanels != null) {
+            ComparisonChart.writePanels(report, chartPanels);
+            System.err.println("bench: wrote " + chartPanels);
+        }
     }
 
     private void validate(List<Integer> threadCounts) {

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vecnn.VecnnException;
 import io.vecnn.modelfile.AtomicWrite;
 
+import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -23,5 +25,19 @@ public final class JsonReport {
 
     public static void write(Record report, Path file) {
         AtomicWrite.write(file, out -> MAPPER.writeValue(out, report));
+    }
+
+    /** A bench report {@link #write} wrote, so that its tables and charts can be made again without measuring. */
+    public static BenchReport readBench(Path file) {
+        BenchReport report;
+        try {
+            report = MAPPER.readValue(file.toFile(), BenchReport.class);
+        } catch (IOException e) {
+            throw new VecnnException("cannot read " + file + " as a bench report: " + e.getMessage(), e);
+        }
+        if (!BenchReport.SCHEMA.equals(report.schema())) {
+            throw new VecnnException(file + " is a '" + report.schema() + "' report, not " + BenchReport.SCHEMA);
+        }
+        return report;
     }
 }

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -80,6 +81,26 @@ class BenchCommandTest {
             assertEquals((byte) 0x89, png[0], file.toString());
             assertEquals("PNG", new String(png, 1, 3, StandardCharsets.US_ASCII), file.toString());
         }
+
+        // --render gives back the run's tables and charts from its JSON, measuring nothing.
+        Path rendered = dir.resolve("rendered.png");
+        assertEquals(stdout, runOk("bench", "--render", json.toString(), "--markdown", "--chart", rendered.toString()));
+        assertArrayEquals(Files.readAllBytes(chart), Files.readAllBytes(rendered));
+    }
+
+    @Test
+    void renderRefusesTheOptionsOfAMeasurement() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream saved = System.err;
+        int code;
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            code = VecnnMain.run("bench", "--render", "results.json", "--arch", "lenet5");
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals(2, code);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--render measures nothing"), err.toString());
     }
 
     @Test
