@@ -4,6 +4,7 @@ import io.vecnn.Shape;
 import io.vecnn.graph.Op;
 import io.vecnn.kernels.Conv2dGemm;
 import io.vecnn.kernels.ConvKernel;
+import io.vecnn.kernels.ConvOutput;
 import io.vecnn.kernels.WinogradF43;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -81,7 +82,7 @@ public class ConvBenchmark extends TeamBenchmark {
 
     @Benchmark
     public float[] conv(Flops flops) {
-        kernel.run(x, 1, y, 0, kernel.outputShape().channels(), null, true, team, scratch);
+        kernel.run(x, 1, y, null, ConvOutput.whole(kernel.outputShape().channels(), true), team, scratch);
         flops.gflop += gflopPerRun;
         return y;
     }

@@ -13,8 +13,10 @@ import java.util.List;
  */
 public sealed interface Op {
 
-    /** Names of the weight tensors this op reads, in a fixed order. */
-    List<String> weights();
+    /** Names of the weight tensors this op reads, in a fixed order; none unless the op says otherwise. */
+    default List<String> weights() {
+        return List.of();
+    }
 
     /** Short name used in the model file and in summaries. */
     String kind();
@@ -60,10 +62,6 @@ public sealed interface Op {
     }
 
     record Relu() implements Op {
-        public List<String> weights() {
-            return List.of();
-        }
-
         public String kind() {
             return "relu";
         }
@@ -72,10 +70,6 @@ public sealed interface Op {
     /** Max pooling; padding counts as minus infinity, as in PyTorch. */
     record MaxPool2d(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, boolean ceilMode)
             implements Op {
-        public List<String> weights() {
-            return List.of();
-        }
-
         public String kind() {
             return "max_pool2d";
         }
@@ -92,10 +86,6 @@ public sealed interface Op {
             boolean ceilMode,
             boolean countIncludePad)
             implements Op {
-        public List<String> weights() {
-            return List.of();
-        }
-
         public String kind() {
             return "avg_pool2d";
         }
@@ -103,10 +93,6 @@ public sealed interface Op {
 
     /** PyTorch's AdaptiveAvgPool2d: bin i covers {@code [floor(i*in/out), ceil((i+1)*in/out))}. */
     record AdaptiveAvgPool2d(int outH, int outW) implements Op {
-        public List<String> weights() {
-            return List.of();
-        }
-
         public String kind() {
             return "adaptive_avg_pool2d";
         }
@@ -114,10 +100,6 @@ public sealed interface Op {
 
     /** Flattens each image's H×W×C values, in NHWC order, to a 1×1×(H·W·C) map. */
     record Flatten() implements Op {
-        public List<String> weights() {
-            return List.of();
-        }
-
         public String kind() {
             return "flatten";
         }
@@ -141,10 +123,6 @@ public sealed interface Op {
 
     /** Concatenation along channels, in input order (Inception blocks). */
     record Concat() implements Op {
-        public List<String> weights() {
-            return List.of();
-        }
-
         public String kind() {
             return "concat";
         }
@@ -152,10 +130,6 @@ public sealed interface Op {
 
     /** Elementwise sum of inputs of one shape (the residual add). */
     record Add() implements Op {
-        public List<String> weights() {
-            return List.of();
-        }
-
         public String kind() {
             return "add";
         }
@@ -163,10 +137,6 @@ public sealed interface Op {
 
     /** log(softmax(x)) over the channels of each pixel, computed stably (models trained with NLL loss end in it). */
     record LogSoftmax() implements Op {
-        public List<String> weights() {
-            return List.of();
-        }
-
         public String kind() {
             return "log_softmax";
         }
@@ -174,10 +144,6 @@ public sealed interface Op {
 
     /** Softmax over the channels of each pixel (over the classes of a flattened output). */
     record Softmax() implements Op {
-        public List<String> weights() {
-            return List.of();
-        }
-
         public String kind() {
             return "softmax";
         }

@@ -118,16 +118,7 @@ public final class Conv2dGemm implements ConvKernel {
     }
 
     @Override
-    public void run(
-            float[] x,
-            int batch,
-            float[] y,
-            int yChannel,
-            int yChannels,
-            float[] residual,
-            boolean relu,
-            Team team,
-            float[] scratch) {
+    public void run(float[] x, int batch, float[] y, float[] residual, ConvOutput to, Team team, float[] scratch) {
         int pixels = out.height() * out.width();
         int panels = groups[0].panels();
         int workers = team.size();
@@ -174,7 +165,7 @@ public final class Conv2dGemm implements ConvKernel {
             int row0 = (rest / panelBlocks) * taskRows;
             int panel0 = (rest % panelBlocks) * taskPanels;
             int rows = Math.min(taskRows, pixels - row0);
-            Epilogue epilogue = new Epilogue(groupBias[g], residual, out.channels(), relu);
+            Epilogue epilogue = new Epilogue(groupBias[g], residual, out.channels(), to.relu());
             float[] a;
             int aOff;
             int lda;
@@ -202,8 +193,8 @@ public final class Conv2dGemm implements ConvKernel {
                     panel0,
                     Math.min(panels, panel0 + taskPanels),
                     y,
-                    outPixel0 * yChannels + yChannel + g * groupOut,
-                    yChannels,
+                    to.index(outPixel0, g * groupOut),
+                    to.channels(),
                     outPixel0 * out.channels() + g * groupOut,
                     epilogue);
         });

@@ -127,23 +127,14 @@ public final class Conv2dImplicitGemm implements ConvKernel {
     }
 
     @Override
-    public void run(
-            float[] x,
-            int batch,
-            float[] y,
-            int yChannel,
-            int yChannels,
-            float[] residual,
-            boolean relu,
-            Team team,
-            float[] scratch) {
+    public void run(float[] x, int batch, float[] y, float[] residual, ConvOutput to, Team team, float[] scratch) {
         int cin = in.channels();
         int plane = paddedH * paddedW * cin;
         team.parallelFor(batch * paddedH, row -> padRow(x, row / paddedH, row % paddedH, scratch));
         int pixels = out.height() * out.width();
         int tasks = (pixels + PIXELS_PER_TASK - 1) / PIXELS_PER_TASK;
-        boolean plain = bias == null && residual == null && !relu;
-        Epilogue epilogue = new Epilogue(bias, residual, out.channels(), relu);
+        boolean plain = bias == null && residual == null && !to.relu();
+        Epilogue epilogue = new Epilogue(bias, residual, out.channels(), to.relu());
         team.parallelFor(batch * tasks, task -> {
             int b = task / tasks;
             int p0 = (task % tasks) * PIXELS_PER_TASK;
@@ -161,13 +152,13 @@ public final class Conv2dImplicitGemm implements ConvKernel {
                 int outPixel = b * pixels + r;
                 for (int panel = 0; panel < packed.panels(); panel++) {
                     int col0 = panel * nr;
-                    int dst = outPixel * yChannels + yChannel + col0;
+                    int dst = to.index(outPixel, col0);
                     int rOff = outPixel * out.channels() + col0;
                     int columns = Math.min(nr, op.outChannels() - col0);
                     boolean whole = rows == MR && columns == nr;
                     float[] d = whole ? y : tile;
                     int dOff = whole ? dst : 0;
-                    int ldd = whole ? yChannels : nr;
+                    int ldd = whole ? to.channels() : nr;
                     int bOff = packed.panelOffset(panel);
                     if (nr == 4 * V) {
                         ImplicitConvMicroKernel6x4v.run(
@@ -180,7 +171,7 @@ public final class Conv2dImplicitGemm implements ConvKernel {
                                 scratch, starts, kOffset, packed.k(), packed.data(), bOff, d, dOff, ldd);
                     }
                     if (!whole || !plain) {
-                        EpilogueKernel.apply(d, dOff, ldd, rows, columns, y, dst, yChannels, col0, rOff, epilogue);
+                        EpilogueKernel.apply(d, dOff, ldd, rows, columns, y, dst, to.channels(), col0, rOff, epilogue);
                     }
                 }
             }

@@ -13,21 +13,11 @@ public interface ConvKernel {
 
     /**
      * @param x        the NHWC input batch
-     * @param y        the NHWC output; this layer's channels start at {@code yChannel} of {@code yChannels}
-     *                 (a concat writes each branch straight into its slice)
+     * @param y        the NHWC output, written as {@code to} says
      * @param residual added before the ReLU, laid out like a {@code batch × out} NHWC map, or null
      * @param scratch  at least {@link #scratchFloats(int)} floats this run may use as it likes
      */
-    void run(
-            float[] x,
-            int batch,
-            float[] y,
-            int yChannel,
-            int yChannels,
-            float[] residual,
-            boolean relu,
-            Team team,
-            float[] scratch);
+    void run(float[] x, int batch, float[] y, float[] residual, ConvOutput to, Team team, float[] scratch);
 
     /** The weights this kernel was made from, OHWI as given to it: a new array, rebuilt from what the kernel keeps. */
     float[] ohwiWeight();

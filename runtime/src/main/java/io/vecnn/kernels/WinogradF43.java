@@ -157,16 +157,7 @@ public final class WinogradF43 implements ConvKernel {
      * busy), output transforms with the epilogue (by tile).
      */
     @Override
-    public void run(
-            float[] x,
-            int batch,
-            float[] y,
-            int yChannel,
-            int yChannels,
-            float[] residual,
-            boolean relu,
-            Team team,
-            float[] scratch) {
+    public void run(float[] x, int batch, float[] y, float[] residual, ConvOutput to, Team team, float[] scratch) {
         int total = batch * tilesY * tilesX;
         int group = groupTiles(batch);
         for (int g0 = 0; g0 < total; g0 += group) {
@@ -207,10 +198,9 @@ public final class WinogradF43 implements ConvKernel {
                 float[] tmp = TMP.get();
                 for (int t = chunk * TILES_PER_TASK; t < Math.min(count, (chunk + 1) * TILES_PER_TASK); t++) {
                     if (scratch[flagOff + t] != 0f) {
-                        directTile(x, first + t, y, yChannel, yChannels, residual, relu, tmp);
+                        directTile(x, first + t, y, residual, to, tmp);
                     } else {
-                        outputTransform(
-                                scratch, mOff, t, count, first + t, y, yChannel, yChannels, residual, relu, tmp);
+                        outputTransform(scratch, mOff, t, count, first + t, y, residual, to, tmp);
                     }
                 }
             });
@@ -281,15 +271,7 @@ public final class WinogradF43 implements ConvKernel {
      * each output sums only its own 3x3 window, then bias, residual and ReLU as in {@link #store}. Lane sums
      * are added in a fixed order, so the result is the same on every run.
      */
-    private void directTile(
-            float[] x,
-            int globalTile,
-            float[] y,
-            int yChannel,
-            int yChannels,
-            float[] residual,
-            boolean relu,
-            float[] tmp) {
+    private void directTile(float[] x, int globalTile, float[] y, float[] residual, ConvOutput to, float[] tmp) {
         int cin = in.channels();
         int cout = out.channels();
         int lanes = S.length();
@@ -331,7 +313,7 @@ public final class WinogradF43 implements ConvKernel {
                     if (residual != null) {
                         v += residual[pixel * cout + o];
                     }
-                    y[pixel * yChannels + yChannel + o] = relu ? Math.max(v, 0f) : v;
+                    y[to.index(pixel, o)] = to.relu() ? Math.max(v, 0f) : v;
                 }
             }
         }
@@ -382,10 +364,8 @@ public final class WinogradF43 implements ConvKernel {
             int count,
             int globalTile,
             float[] y,
-            int yChannel,
-            int yChannels,
             float[] residual,
-            boolean relu,
+            ConvOutput to,
             float[] tmp) {
         int cout = out.channels();
         int lanes = S.length();
@@ -404,23 +384,13 @@ public final class WinogradF43 implements ConvKernel {
             }
             for (int r = 0; r < rows; r++) {
                 int pixel = (b * out.height() + oy0 + r) * out.width() + ox0;
-                store(tmp, (POSITIONS + r * 4) * lanes, cols, y, pixel, yChannel, yChannels, residual, relu, c);
+                store(tmp, (POSITIONS + r * 4) * lanes, cols, y, pixel, residual, to, c);
             }
         }
     }
 
     /** Stores {@code cols} consecutive pixels' vectors from {@code src}, with bias, residual and ReLU. */
-    private void store(
-            float[] src,
-            int s,
-            int cols,
-            float[] y,
-            int pixel,
-            int yChannel,
-            int yChannels,
-            float[] residual,
-            boolean relu,
-            int c) {
+    private void store(float[] src, int s, int cols, float[] y, int pixel, float[] residual, ConvOutput to, int c) {
         int cout = out.channels();
         VectorMask<Float> mask = S.indexInRange(c, cout);
         FloatVector biasV = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, c, mask);
@@ -429,10 +399,10 @@ public final class WinogradF43 implements ConvKernel {
             if (residual != null) {
                 v = v.add(FloatVector.fromArray(S, residual, (pixel + col) * cout + c, mask));
             }
-            if (relu) {
+            if (to.relu()) {
                 v = v.lanewise(VectorOperators.MAX, 0f);
             }
-            v.intoArray(y, (pixel + col) * yChannels + yChannel + c, mask);
+            v.intoArray(y, to.index(pixel + col, c), mask);
         }
     }
 }

@@ -66,7 +66,14 @@ class Conv2dGemmTest {
         Conv2dGemm conv = new Conv2dGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
         float[] y = new float[want.data().length];
 
-        conv.run(c.x().data(), c.x().batch(), y, 0, c.out().channels(), residual, relu, TEAM, scratch(conv, c));
+        conv.run(
+                c.x().data(),
+                c.x().batch(),
+                y,
+                residual,
+                ConvOutput.whole(c.out().channels(), relu),
+                TEAM,
+                scratch(conv, c));
 
         c.assertMatches(want, residual, relu, y, 1e-4);
     }
@@ -90,7 +97,7 @@ class Conv2dGemmTest {
         Tensor want = c.reference();
         float[] y = new float[want.data().length];
 
-        conv.run(c.x().data(), 1, y, 0, 20, null, false, TEAM, scratch(conv, c));
+        conv.run(c.x().data(), 1, y, null, ConvOutput.whole(20, false), TEAM, scratch(conv, c));
 
         for (int i = 0; i < y.length; i++) {
             assertEquals(want.data()[i], y[i], 1e-4 * (1 + Math.abs(want.data()[i])) * Math.sqrt(72), "at " + i);
@@ -106,9 +113,16 @@ class Conv2dGemmTest {
         int pixels = c.x().batch() * c.out().height() * c.out().width();
         float[] y = new float[pixels * wide];
         java.util.Arrays.fill(y, -99f);
-        conv.run(c.x().data(), c.x().batch(), y, 3, wide, null, false, TEAM, scratch(conv, c));
+        conv.run(c.x().data(), c.x().batch(), y, null, new ConvOutput(3, wide, false), TEAM, scratch(conv, c));
         float[] alone = new float[pixels * c.out().channels()];
-        conv.run(c.x().data(), c.x().batch(), alone, 0, c.out().channels(), null, false, TEAM, scratch(conv, c));
+        conv.run(
+                c.x().data(),
+                c.x().batch(),
+                alone,
+                null,
+                ConvOutput.whole(c.out().channels(), false),
+                TEAM,
+                scratch(conv, c));
         for (int p = 0; p < pixels; p++) {
             for (int ch = 0; ch < wide; ch++) {
                 float v = y[p * wide + ch];
@@ -132,13 +146,18 @@ class Conv2dGemmTest {
                 c.x().data(),
                 c.x().batch(),
                 one,
-                0,
-                c.out().channels(),
                 null,
-                true,
+                ConvOutput.whole(c.out().channels(), true),
                 Team.CALLING_THREAD,
                 scratch(conv, c));
-        conv.run(c.x().data(), c.x().batch(), two, 0, c.out().channels(), null, true, TEAM, scratch(conv, c));
+        conv.run(
+                c.x().data(),
+                c.x().batch(),
+                two,
+                null,
+                ConvOutput.whole(c.out().channels(), true),
+                TEAM,
+                scratch(conv, c));
         assertArrayEquals(one, two);
     }
 

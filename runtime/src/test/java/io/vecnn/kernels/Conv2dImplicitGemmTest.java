@@ -80,10 +80,8 @@ class Conv2dImplicitGemmTest {
                 c.x().data(),
                 c.x().batch(),
                 y,
-                yChannel,
-                yChannels,
                 residual,
-                relu,
+                new ConvOutput(yChannel, yChannels, relu),
                 team,
                 new float[conv.scratchFloats(c.x().batch())]);
         return y;

@@ -49,7 +49,14 @@ class WinogradF43Test {
         float[] y = new float[want.data().length];
 
         WinogradF43 kernel = new WinogradF43(weight, bias, pad, new Shape(cin, h, w), out);
-        kernel.run(x.data(), batch, y, 0, cout, residual, relu, TEAM, new float[kernel.scratchFloats(batch)]);
+        kernel.run(
+                x.data(),
+                batch,
+                y,
+                residual,
+                ConvOutput.whole(cout, relu),
+                TEAM,
+                new float[kernel.scratchFloats(batch)]);
 
         double scale = 0;
         double diff = 0;

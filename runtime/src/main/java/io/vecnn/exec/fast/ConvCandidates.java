@@ -3,6 +3,7 @@ package io.vecnn.exec.fast;
 import io.vecnn.Shape;
 import io.vecnn.exec.parallel.Team;
 import io.vecnn.kernels.ConvKernel;
+import io.vecnn.kernels.ConvOutput;
 
 import java.util.List;
 
@@ -33,17 +34,8 @@ final class ConvCandidates implements ConvKernel {
     }
 
     @Override
-    public void run(
-            float[] x,
-            int batch,
-            float[] y,
-            int yChannel,
-            int yChannels,
-            float[] residual,
-            boolean relu,
-            Team team,
-            float[] scratch) {
-        candidates.get(current).run(x, batch, y, yChannel, yChannels, residual, relu, team, scratch);
+    public void run(float[] x, int batch, float[] y, float[] residual, ConvOutput to, Team team, float[] scratch) {
+        candidates.get(current).run(x, batch, y, residual, to, team, scratch);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.vecnn.exec.fast;
 import io.vecnn.exec.parallel.Team;
 import io.vecnn.graph.Op;
 import io.vecnn.kernels.ConvKernel;
+import io.vecnn.kernels.ConvOutput;
 
 import java.util.Map;
 
@@ -10,22 +11,12 @@ import java.util.Map;
  * A convolution with its fused epilogue: bias (BatchNorm folded in), optional residual add, optional ReLU;
  * written into its channel slice of a concat output when a concat reads it.
  */
-record ConvStep(
-        String name, Op.Conv2d op, ConvKernel conv, int input, int output, Slice slice, int residual, boolean relu)
+record ConvStep(String name, Op.Conv2d op, ConvKernel conv, int input, int output, ConvOutput to, int residual)
         implements Step {
 
     @Override
     public void run(float[][] buffers, float[] scratch, int batch, Team team) {
-        conv.run(
-                buffers[input],
-                batch,
-                buffers[output],
-                slice.offset(),
-                slice.total(),
-                residual < 0 ? null : buffers[residual],
-                relu,
-                team,
-                scratch);
+        conv.run(buffers[input], batch, buffers[output], residual < 0 ? null : buffers[residual], to, team, scratch);
     }
 
     @Override
@@ -44,10 +35,10 @@ record ConvStep(
     @Override
     public String describe() {
         return name + ": conv " + conv.outputShape() + " by " + conv.algorithm() + (residual >= 0 ? " + residual" : "")
-                + (relu ? " + relu" : "")
-                + (slice.offset() > 0 || slice.total() != conv.outputShape().channels()
-                        ? " into channels " + slice.offset() + ".."
-                                + (slice.offset() + conv.outputShape().channels()) + " of a concat"
+                + (to.relu() ? " + relu" : "")
+                + (to.channel() > 0 || to.channels() != conv.outputShape().channels()
+                        ? " into channels " + to.channel() + ".."
+                                + (to.channel() + conv.outputShape().channels()) + " of a concat"
                         : "");
     }
 }

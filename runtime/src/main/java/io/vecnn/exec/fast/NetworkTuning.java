@@ -97,10 +97,7 @@ final class NetworkTuning {
             for (int i : layers) {
                 ConvStep s = (ConvStep) steps.get(i);
                 ConvKernel kernel = ((ConvCandidates) s.conv()).candidates.get(chosen);
-                decided.set(
-                        i,
-                        new ConvStep(
-                                s.name(), s.op(), kernel, s.input(), s.output(), s.slice(), s.residual(), s.relu()));
+                decided.set(i, new ConvStep(s.name(), s.op(), kernel, s.input(), s.output(), s.to(), s.residual()));
                 choices.put(key, ConvAlgorithms.tuningName(kernel));
             }
         });

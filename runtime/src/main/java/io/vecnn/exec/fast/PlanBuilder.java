@@ -8,6 +8,7 @@ import io.vecnn.graph.Op;
 import io.vecnn.graph.ShapeInference;
 import io.vecnn.graph.WeightTensor;
 import io.vecnn.kernels.ConvKernel;
+import io.vecnn.kernels.ConvOutput;
 import io.vecnn.kernels.Pool2dNhwc;
 import io.vecnn.kernels.PoolWindows;
 
@@ -141,18 +142,17 @@ public final class PlanBuilder {
                     selection,
                     pool);
             String concat = concatOf.get(last);
-            Slice slice = concat == null
-                    ? new Slice(0, c.outChannels())
-                    : new Slice(concatOffset.get(last), shapes.get(concat).channels());
+            ConvOutput to = concat == null
+                    ? ConvOutput.whole(c.outChannels(), relu)
+                    : new ConvOutput(concatOffset.get(last), shapes.get(concat).channels(), relu);
             steps.add(new ConvStep(
                     node.name(),
                     c,
                     kernel,
                     bufferOf(node.inputs().get(0)),
                     bufferOf(concat == null ? last : concat),
-                    slice,
-                    residual,
-                    relu));
+                    to,
+                    residual));
         } else if (op instanceof Op.Linear l) {
             String last = node.output();
             Node reluNode = soleReader(last, Op.Relu.class);
