@@ -14,7 +14,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,14 +65,14 @@ class FuzzSeedsTest {
 
         seeds.put(
                 "PickleFuzzTestInputs/zipStorages/seed-state-dict",
-                concat(
+                TestTars.concat(
                         StateDictPickler.pickle(List.of(
                                 new StateDictPickler.Entry("conv.weight", DType.FLOAT32, new int[] {2, 1, 2, 1}, "0"),
                                 new StateDictPickler.Entry("conv.bias", DType.FLOAT32, new int[] {2}, "1"))),
                         floats));
         seeds.put(
                 "PickleFuzzTestInputs/zipStorages/seed-transposed-half",
-                concat(
+                TestTars.concat(
                         PickleBytes.protocol(2)
                                 .orderedDict()
                                 .op(MARK)
@@ -82,10 +81,10 @@ class FuzzSeedsTest {
                                 .op(SETITEMS)
                                 .stop(),
                         floats));
-        seeds.put("PickleFuzzTestInputs/zipStorages/seed-checkpoint", concat(checkpoint(), floats));
-        seeds.put("PickleFuzzTestInputs/zipStorages/seed-whole-module", concat(wholeModule(), floats));
-        seeds.put("PickleFuzzTestInputs/legacyStorages/seed-view", concat(legacyView(), floats));
-        seeds.put("PickleFuzzTestInputs/legacyStorages/seed-module-class", concat(legacyModule(), floats));
+        seeds.put("PickleFuzzTestInputs/zipStorages/seed-checkpoint", TestTars.concat(checkpoint(), floats));
+        seeds.put("PickleFuzzTestInputs/zipStorages/seed-whole-module", TestTars.concat(wholeModule(), floats));
+        seeds.put("PickleFuzzTestInputs/legacyStorages/seed-view", TestTars.concat(legacyView(), floats));
+        seeds.put("PickleFuzzTestInputs/legacyStorages/seed-module-class", TestTars.concat(legacyModule(), floats));
 
         seeds.put("TorchZipFuzzTestInputs/read/seed-writer.pth", writerZip());
         seeds.put(
@@ -116,7 +115,7 @@ class FuzzSeedsTest {
                         new long[] {4},
                         List.of(TestZips.floats(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4))));
 
-        Map<String, byte[]> members = tarMembers();
+        Map<String, byte[]> members = TestTars.oneStorageMembers(new long[] {9, 1, 1, 2}, 0, new long[] {2});
         seeds.put("TorchTarFuzzTestInputs/read/seed-one-storage.pt", TestTars.tar(members));
         seeds.put("TorchTarFuzzTestInputs/members/seed-one-storage", lengthPrefixed(members));
         return seeds;
@@ -142,11 +141,7 @@ class FuzzSeedsTest {
     /** torch.save(model) of a module with one parameter and one child holding a buffer. */
     private static byte[] wholeModule() {
         PickleBytes p = PickleBytes.protocol(2)
-                .global("__main__", "Net")
-                .op(EMPTY_TUPLE)
-                .op(NEWOBJ)
-                .op(EMPTY_DICT)
-                .op(MARK)
+                .newObject("__main__", "Net")
                 .str("_parameters")
                 .orderedDict()
                 .op(MARK)
@@ -159,11 +154,7 @@ class FuzzSeedsTest {
                 .orderedDict()
                 .op(MARK)
                 .str("bn")
-                .global("torch.nn.modules.batchnorm", "BatchNorm2d")
-                .op(EMPTY_TUPLE)
-                .op(NEWOBJ)
-                .op(EMPTY_DICT)
-                .op(MARK)
+                .newObject("torch.nn.modules.batchnorm", "BatchNorm2d")
                 .str("_parameters")
                 .orderedDict()
                 .str("_buffers")
@@ -261,11 +252,7 @@ class FuzzSeedsTest {
         records.put(
                 "net/data.pkl",
                 PickleBytes.protocol(2)
-                        .global("__torch__", "Net")
-                        .op(EMPTY_TUPLE)
-                        .op(NEWOBJ)
-                        .op(EMPTY_DICT)
-                        .op(MARK)
+                        .newObject("__torch__", "Net")
                         .str("training")
                         .op(NEWFALSE)
                         .str("w")
@@ -283,58 +270,6 @@ class FuzzSeedsTest {
         return records;
     }
 
-    /** Storage '1' of 4 floats with view '9' of its elements 1..2, and tensor '5' of shape [2] on the view. */
-    private static Map<String, byte[]> tarMembers() {
-        ByteArrayOutputStream storages = new ByteArrayOutputStream();
-        storages.writeBytes(PickleBytes.protocol(2).integer(1).stop());
-        storages.writeBytes(PickleBytes.protocol(2)
-                .integer(1)
-                .str("cpu")
-                .global("torch", "FloatStorage")
-                .op(TUPLE3)
-                .stop());
-        storages.writeBytes(
-                ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(4).array());
-        storages.writeBytes(TestZips.floats(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4));
-        storages.writeBytes(PickleBytes.protocol(2)
-                .op(EMPTY_LIST)
-                .tuple(9, 1, 1, 2)
-                .op(APPEND)
-                .stop());
-        ByteBuffer shape = ByteBuffer.allocate(8 + 8 + 8 + 8)
-                .order(ByteOrder.LITTLE_ENDIAN)
-                .putInt(1)
-                .putInt(0)
-                .putLong(2)
-                .putLong(1)
-                .putLong(0);
-        Map<String, byte[]> members = new LinkedHashMap<>();
-        members.put("storages", storages.toByteArray());
-        members.put(
-                "tensors",
-                concat(
-                        concat(
-                                PickleBytes.protocol(2).integer(1).stop(),
-                                PickleBytes.protocol(2)
-                                        .integer(5)
-                                        .integer(9)
-                                        .global("torch", "FloatTensor")
-                                        .op(TUPLE3)
-                                        .stop()),
-                        shape.array()));
-        members.put(
-                "pickle",
-                PickleBytes.protocol(2)
-                        .orderedDict()
-                        .op(MARK)
-                        .str("w")
-                        .str("5")
-                        .op(BINPERSID)
-                        .op(SETITEMS)
-                        .stop());
-        return members;
-    }
-
     /** The input of TorchTarFuzzTest#members: the first two members' lengths as 16-bit little-endian, then all three. */
     private static byte[] lengthPrefixed(Map<String, byte[]> members) {
         byte[] storages = members.get("storages");
@@ -344,12 +279,6 @@ class FuzzSeedsTest {
                 .putShort((short) storages.length)
                 .putShort((short) tensors.length)
                 .array();
-        return concat(concat(concat(lengths, storages), tensors), members.get("pickle"));
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] both = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, both, a.length, b.length);
-        return both;
+        return TestTars.concat(TestTars.concat(TestTars.concat(lengths, storages), tensors), members.get("pickle"));
     }
 }

@@ -58,7 +58,7 @@ class HostileFilesTest {
         Map<String, byte[]> members = new LinkedHashMap<>();
         members.put(
                 "storages",
-                concat(
+                TestTars.concat(
                         PickleBytes.protocol(2).op(BININT1).op(0).stop(),
                         PickleBytes.protocol(2).op(EMPTY_LIST).stop()));
         members.put("tensors", PickleBytes.protocol(2).op(BININT1).op(0).stop());
@@ -72,12 +72,6 @@ class HostileFilesTest {
         script.put("net/constants.pkl", PickleBytes.protocol(2).op(EMPTY_TUPLE).stop());
         files.put("TorchScript", TestZips.write(dir.resolve(name + ".script.pt"), script));
         return files;
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, both, a.length, b.length);
-        return both;
     }
 
     @Test
@@ -114,11 +108,7 @@ class HostileFilesTest {
     @Test
     void aFunctionCallInsideAWholeModelIsRefusedByName() throws IOException {
         byte[] pickle = PickleBytes.protocol(2)
-                .global("__main__", "Net")
-                .op(EMPTY_TUPLE)
-                .op(NEWOBJ)
-                .op(EMPTY_DICT)
-                .op(MARK)
+                .newObject("__main__", "Net")
                 .str("_modules")
                 .op(EMPTY_DICT)
                 .str("_parameters")
@@ -291,79 +281,18 @@ class HostileFilesTest {
 
     @Test
     void tarViewsAndTensorsBeyondTheirStorageAreRefused() throws IOException {
-        Path view = write("tar-view.pt", tarWithOneStorage(new long[] {9, 1, 3, 2}, 0, new long[] {2}));
+        Path view = write("tar-view.pt", TestTars.oneStorage(new long[] {9, 1, 3, 2}, 0, new long[] {2}));
         assertTrue(
                 failure(view)
                         .endsWith(": storage view '9' at byte 69 covers elements 3 to 5 of storage '1',"
                                 + " which holds 4 (in tar member 'storages', which starts at byte 512)"),
                 failure(view));
-        Path tensor = write("tar-tensor.pt", tarWithOneStorage(null, 3, new long[] {2}));
+        Path tensor = write("tar-tensor.pt", TestTars.oneStorage(null, 3, new long[] {2}));
         assertTrue(
                 failure(tensor)
                         .contains(": key 'w' (shape [2], stride [1], offset 3) reaches element 4 of its"
                                 + " storage in storage '1' at byte "),
                 failure(tensor));
-    }
-
-    /**
-     * A tar-format file with one storage '1' of 4 floats, optionally a view {view key, root key, offset, numel},
-     * and one tensor '5' of the given size and offset viewing the view (or the storage), saved under key 'w'.
-     */
-    private static byte[] tarWithOneStorage(long[] view, long offset, long[] size) {
-        java.io.ByteArrayOutputStream storages = new java.io.ByteArrayOutputStream();
-        storages.writeBytes(PickleBytes.protocol(2).integer(1).stop());
-        storages.writeBytes(PickleBytes.protocol(2)
-                .integer(1)
-                .str("cpu")
-                .global("torch", "FloatStorage")
-                .op(TUPLE3)
-                .stop());
-        storages.writeBytes(java.nio.ByteBuffer.allocate(8)
-                .order(ByteOrder.LITTLE_ENDIAN)
-                .putLong(4)
-                .array());
-        storages.writeBytes(TestZips.floats(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4));
-        PickleBytes views = PickleBytes.protocol(2).op(EMPTY_LIST);
-        if (view != null) {
-            views.tuple(view).op(APPEND);
-        }
-        storages.writeBytes(views.stop());
-        java.nio.ByteBuffer tensors = java.nio.ByteBuffer.allocate(8 + 16 * size.length + 8)
-                .order(ByteOrder.LITTLE_ENDIAN)
-                .putInt(size.length)
-                .putInt(0);
-        for (long d : size) {
-            tensors.putLong(d);
-        }
-        for (int d = 0; d < size.length; d++) {
-            tensors.putLong(1);
-        }
-        tensors.putLong(offset);
-        Map<String, byte[]> members = new LinkedHashMap<>();
-        members.put("storages", storages.toByteArray());
-        members.put(
-                "tensors",
-                concat(
-                        concat(
-                                PickleBytes.protocol(2).integer(1).stop(),
-                                PickleBytes.protocol(2)
-                                        .integer(5)
-                                        .integer(view == null ? 1 : view[0])
-                                        .global("torch", "FloatTensor")
-                                        .op(TUPLE3)
-                                        .stop()),
-                        tensors.array()));
-        members.put(
-                "pickle",
-                PickleBytes.protocol(2)
-                        .orderedDict()
-                        .op(MARK)
-                        .str("w")
-                        .str("5")
-                        .op(BINPERSID)
-                        .op(SETITEMS)
-                        .stop());
-        return TestTars.tar(members);
     }
 
     /** Where the first storage's elements start in a legacy file made by {@link LegacyFiles} with key "7". */

@@ -73,17 +73,44 @@ final class PickleBytes {
                 .op(PickleOpcodes.REDUCE);
     }
 
-    /** {@code _rebuild_tensor_v2} of a view of storage {@code key}, as torch.save writes it. */
-    PickleBytes tensor(String storageClass, String key, long numel, long offset, long[] size, long[] stride) {
-        global("torch._utils", "_rebuild_tensor_v2").op(PickleOpcodes.MARK);
-        op(PickleOpcodes.MARK)
+    /** BINFLOAT: the double's eight bytes, big-endian. */
+    PickleBytes binFloat(double v) {
+        op(PickleOpcodes.BINFLOAT);
+        long bits = Double.doubleToRawLongBits(v);
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            op((int) (bits >>> shift) & 0xff);
+        }
+        return this;
+    }
+
+    /**
+     * An instance of {@code module.name} as torch.save pickles a whole module: NEWOBJ without arguments, then
+     * its empty {@code __dict__} with the MARK its SETITEMS closes.
+     */
+    PickleBytes newObject(String module, String name) {
+        return global(module, name)
+                .op(PickleOpcodes.EMPTY_TUPLE)
+                .op(PickleOpcodes.NEWOBJ)
+                .op(PickleOpcodes.EMPTY_DICT)
+                .op(PickleOpcodes.MARK);
+    }
+
+    /** The persistent id of storage {@code key}: ('storage', torch.{storageClass}, key, device, numel). */
+    PickleBytes storage(String storageClass, String key, String device, long numel) {
+        return op(PickleOpcodes.MARK)
                 .str("storage")
                 .global("torch", storageClass)
                 .str(key)
-                .str("cpu")
+                .str(device)
                 .integer(numel)
                 .op(PickleOpcodes.TUPLE)
                 .op(PickleOpcodes.BINPERSID);
+    }
+
+    /** {@code _rebuild_tensor_v2} of a view of storage {@code key}, as torch.save writes it. */
+    PickleBytes tensor(String storageClass, String key, long numel, long offset, long[] size, long[] stride) {
+        global("torch._utils", "_rebuild_tensor_v2").op(PickleOpcodes.MARK);
+        storage(storageClass, key, "cpu", numel);
         integer(offset).tuple(size).tuple(stride).op(PickleOpcodes.NEWFALSE).orderedDict();
         return op(PickleOpcodes.TUPLE).op(PickleOpcodes.REDUCE);
     }

@@ -38,15 +38,7 @@ class TruncationTest {
                 .str("conv.weight")
                 .tensor("FloatStorage", "0", 6, 0, new long[] {2, 3}, new long[] {3, 1})
                 .str("scale")
-                .op(PickleOpcodes.BINFLOAT)
-                .op(0x3f)
-                .op(0xf0)
-                .op(0)
-                .op(0)
-                .op(0)
-                .op(0)
-                .op(0)
-                .op(0)
+                .binFloat(1.0)
                 .op(PickleOpcodes.SETITEMS)
                 .stop();
     }

@@ -14,11 +14,7 @@ class WholeModuleAttributesTest {
     @Test
     void aNoneAttributeNameDoesNotHideTheModulesParameters() {
         byte[] pickle = PickleBytes.protocol(2)
-                .global("__main__", "Net")
-                .op(EMPTY_TUPLE)
-                .op(NEWOBJ)
-                .op(EMPTY_DICT)
-                .op(MARK)
+                .newObject("__main__", "Net")
                 .op(NONE)
                 .integer(1)
                 .str("_parameters")
