@@ -2,6 +2,7 @@ package io.vecnn.converter.testing;
 
 import org.junit.jupiter.api.Assumptions;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,10 +10,15 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -25,6 +31,8 @@ public final class PythonTorch {
     static final Path SCRIPTS = scripts();
     private static final String MISSING =
             "PyTorch for " + PYTHON + " is missing: apt-get install -y python3-torchvision (conformance tests skipped)";
+    /** A top-level {@code import m} or {@code from m import ...}: where a script's local modules are named. */
+    private static final Pattern IMPORT = Pattern.compile("^(?:import|from) (\\w+)", Pattern.MULTILINE);
     private static Boolean available;
 
     private PythonTorch() {}
@@ -63,15 +71,14 @@ public final class PythonTorch {
     }
 
     /**
-     * The fixtures a script in {@code src/test/python} writes, generated once per version of the script
-     * (PyTorch here is built with generic BLAS and takes a while) and cached under {@code ~/.cache/vecnn}
-     * or {@code VECNN_FIXTURE_CACHE}. Fixtures of the script's earlier versions are deleted: the
-     * conformance fixtures take a gigabyte or two.
+     * The fixtures a script in {@code src/test/python} writes, generated once per version of the script and
+     * of the modules it imports from there (PyTorch here is built with generic BLAS and takes a while) and
+     * cached under {@code ~/.cache/vecnn} or {@code VECNN_FIXTURE_CACHE}. Fixtures of the script's earlier
+     * versions are deleted: the conformance fixtures take a gigabyte or two.
      */
     public static synchronized Path fixtures(String scriptName) throws IOException {
-        Path script = SCRIPTS.resolve(scriptName);
         String name = scriptName.replace(".py", "");
-        String version = name + "-" + sha256(Files.readAllBytes(script)).substring(0, 16);
+        String version = name + "-" + sha256(sources(name)).substring(0, 16);
         String base = System.getenv()
                 .getOrDefault("VECNN_FIXTURE_CACHE", System.getProperty("user.home") + "/.cache/vecnn/fixtures");
         Path dir = Paths.get(base, version);
@@ -87,6 +94,25 @@ public final class PythonTorch {
             deleteOtherVersions(dir, name);
         }
         return dir;
+    }
+
+    /** The text of module {@code name} and of every module of {@code src/test/python} it imports, at any depth. */
+    private static byte[] sources(String name) throws IOException {
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        Set<String> read = new HashSet<>();
+        Deque<String> pending = new ArrayDeque<>(List.of(name));
+        while (!pending.isEmpty()) {
+            Path module = SCRIPTS.resolve(pending.pop() + ".py");
+            if (Files.isRegularFile(module) && read.add(module.getFileName().toString())) {
+                byte[] bytes = Files.readAllBytes(module);
+                text.writeBytes(bytes);
+                Matcher imported = IMPORT.matcher(new String(bytes, StandardCharsets.UTF_8));
+                while (imported.find()) {
+                    pending.add(imported.group(1));
+                }
+            }
+        }
+        return text.toByteArray();
     }
 
     private static void deleteOtherVersions(Path current, String name) throws IOException {
