@@ -8,7 +8,8 @@ and the eval-mode output of the module on them. GoogLeNet and Inception v3 run w
 (torchvision's setting for the published weights) and off. Run as
     python3 conformance_fixtures.py OUT_DIR
 It writes OUT_DIR/manifest.json listing every case and run. The tests cache OUT_DIR by the sha256 of
-this file, so any change here regenerates the fixtures (2.2 GB, half of it VGG16's weights).
+this file and the modules it imports from here, so any change to them regenerates the fixtures (2.2 GB,
+half of it VGG16's weights).
 """
 import json
 import os
@@ -20,31 +21,8 @@ import torch.nn as nn
 import torchvision
 from torchvision.models.vgg import VGG, cfgs, make_layers
 
-
-class LeNet5(nn.Module):
-    """Seed 001's LeNet5, as written there (3x32x32 input, no activation between the conv stages)."""
-
-    def __init__(self):
-        super(LeNet5, self).__init__()
-        self.conv_layer = nn.Sequential(
-            nn.Conv2d(in_channels=3, out_channels=6, kernel_size=5, stride=1, padding=0),
-            nn.MaxPool2d(kernel_size=2, stride=2, padding=0),
-            nn.Conv2d(in_channels=6, out_channels=16, kernel_size=5, stride=1, padding=0),
-            nn.MaxPool2d(kernel_size=2, stride=2, padding=0)
-        )
-        self.fullconn_layer = nn.Sequential(
-            nn.Linear(16 * 5 * 5, 120),
-            nn.ReLU(),
-            nn.Linear(120, 84),
-            nn.ReLU(),
-            nn.Linear(84, 10),
-        )
-
-    def forward(self, x):
-        output = self.conv_layer(x)
-        output = output.view(x.size(0), -1)
-        output = self.fullconn_layer(output)
-        return output
+from seed001_nets import lenet5
+from trained_like import trained_module
 
 
 def narrow_alexnet():
@@ -84,7 +62,7 @@ def tv(name, **kwargs):
 DEFAULT = (3, 224, 224)
 # name: (VecNN architecture, module factory, other input size, runs at the other size)
 CASES = {
-    "lenet5": ("lenet5", LeNet5, (3, 32, 32), (3, 33, 32)),
+    "lenet5": ("lenet5", lenet5, (3, 32, 32), (3, 33, 32)),
     "alexnet": ("alexnet", tv("alexnet"), DEFAULT, (3, 256, 240)),
     "alexnet_narrow": ("alexnet", narrow_alexnet, DEFAULT, (3, 63, 63)),
     "vgg11": ("vgg11", quarter_vgg("A", False), DEFAULT, (3, 32, 32)),
@@ -105,41 +83,6 @@ CASES = {
     "inception_v3": ("inception_v3", tv("inception_v3", init_weights=False), (3, 299, 299), (3, 139, 101)),
 }
 TRANSFORM_INPUT = {"googlenet", "inception_v3"}
-
-
-def init_like_trained(model, generator):
-    """Weights at the scale training leaves them (He: std sqrt(2 / fan_in)), so that activations neither
-    vanish nor explode and the output depends on the input."""
-    for m in model.modules():
-        if isinstance(m, (nn.Conv2d, nn.Linear)):
-            fan_in = m.weight[0].numel()
-            m.weight.data = torch.randn(m.weight.shape, generator=generator) * (2.0 / fan_in) ** 0.5
-            if m.bias is not None:
-                m.bias.data = 0.1 * torch.randn(m.bias.shape, generator=generator)
-
-
-def randomize_batchnorm(model, generator, size):
-    """BatchNorm statistics as training leaves them: measured in train mode on a random batch, so that
-    activations stay of order one however deep the network (ResNet-152's outputs would reach 1e11
-    otherwise), then perturbed, because real BatchNorms are not exactly normalising and folding must get
-    every term right. num_batches_tracked as a trained file has it."""
-    norms = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
-    if not norms:
-        return
-    for m in norms:
-        m.reset_running_stats()
-        m.momentum = None  # a plain average over the calibration batch
-    model.train()
-    with torch.no_grad():
-        model(torch.randn((4,) + size, generator=generator))
-    for m in norms:
-        c = m.num_features
-        m.weight.data = 1 + 0.2 * torch.randn(c, generator=generator)
-        m.bias.data = 0.2 * torch.randn(c, generator=generator)
-        m.running_mean += 0.2 * torch.randn(c, generator=generator) * m.running_var.sqrt()
-        m.running_var *= 0.5 + torch.rand(c, generator=generator)
-        m.num_batches_tracked = torch.tensor(1000)
-        m.momentum = 0.1
 
 
 # The first end-to-end path (lenet5, resnet18, resnet50) is also held to batch 3 at its default size.
@@ -172,12 +115,7 @@ def main(out_dir):
     torch.set_num_threads(os.cpu_count() or 1)
     manifest = []
     for seed, (name, (arch, make, default, other)) in enumerate(CASES.items()):
-        torch.manual_seed(1000 + seed)
-        generator = torch.Generator().manual_seed(2000 + seed)
-        model = make()
-        init_like_trained(model, generator)
-        randomize_batchnorm(model, generator, default)
-        model.eval()
+        model, generator = trained_module(make, 1000 + seed, default)
         weights = name + ".pth"
         torch.save(model.state_dict(), os.path.join(out_dir, weights))
         inputs = {}

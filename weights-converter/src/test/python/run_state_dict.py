@@ -11,14 +11,14 @@ import numpy as np
 import torch
 import torchvision
 
-from conformance_fixtures import LeNet5
+from seed001_nets import lenet5
 
 AUX = {"googlenet": "aux1.", "inception_v3": "AuxLogits."}
 
 
 def build(arch, state, transform_input):
     if arch == "lenet5":
-        model = LeNet5()
+        model = lenet5()
         # Seed 001 hard-codes 10 classes; a fine-tuned copy replaces the last layer, as users do.
         model.fullconn_layer[4] = torch.nn.Linear(84, state["fullconn_layer.4.weight"].shape[0])
         return model

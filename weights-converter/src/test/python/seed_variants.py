@@ -1,12 +1,17 @@
 """Writes fixtures for the seeds' own network variants, which the specs in weights-converter/specs describe.
 
-Each network is built from its class exactly as the seed wrote it (code copied verbatim, the seed's
-comments dropped; each seed's classes live inside one function because seed 001 defines two different
-`AlexNet`s, `GoogLeNet`s and `Inception`s). For each: seeded weights, non-trivial BatchNorm statistics,
-eval mode, the state dict saved with torch.save, an input batch and PyTorch's output on it. Run as
+Each network is built as the seed wrote it: its classes copied verbatim, the seed's comments dropped (each
+seed's classes live inside one function because seed 001 defines two different `AlexNet`s, `GoogLeNet`s and
+`Inception`s). What the seeds write alike is written once: the Inception block of seeds 001 and 004
+(SeedInception), the form of seed 001's networks (seed001_nets.py), and its VGG-16 layers, which are
+torchvision's. For each: weights and BatchNorm statistics as
+training leaves them (trained_like.py), eval mode, the state dict saved with torch.save, an input batch and
+PyTorch's output on it. Run as
     python3 seed_variants.py OUT_DIR
-The tests cache OUT_DIR by the sha256 of this file, so any change here regenerates the fixtures.
+The tests cache OUT_DIR by the sha256 of this file and the modules it imports from here, so any change to
+them regenerates the fixtures.
 """
+import functools
 import os
 import sys
 import warnings
@@ -15,153 +20,76 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+import torchvision
+
+from seed001_nets import FeaturesThenClassifier
+from trained_like import trained_module
+
+
+class SeedInception(nn.Module):
+    """The Inception block seeds 001 and 004 write alike but for the conv block each passes in: 1x1; 1x1 then
+    3x3; 1x1 then 5x5; 3x3 max pool then 1x1; concatenated (the seeds' own copies differ in names only)."""
+    def __init__(self, conv_block, in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj):
+        super().__init__()
+        self.branch1 = conv_block(in_channels, ch1x1, kernel_size=1)
+        self.branch2 = nn.Sequential(
+            conv_block(in_channels, ch3x3red, kernel_size=1),
+            conv_block(ch3x3red, ch3x3, kernel_size=3, padding=1)
+        )
+        self.branch3 = nn.Sequential(
+            conv_block(in_channels, ch5x5red, kernel_size=1),
+            conv_block(ch5x5red, ch5x5, kernel_size=5, padding=2)
+        )
+        self.branch4 = nn.Sequential(
+            nn.MaxPool2d(kernel_size=3, stride=1, padding=1),
+            conv_block(in_channels, pool_proj, kernel_size=1)
+        )
+    def forward(self, x):
+        return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], 1)
 
 
 def seed001_cifar_alexnet():
-    class AlexNet(nn.Module):
-        def __init__(self):
-            super(AlexNet,self).__init__()
-            self.conv_layer = nn.Sequential(
-                nn.Conv2d(in_channels=3,out_channels=48,kernel_size=3,stride=1,padding=1),
-                nn.MaxPool2d(kernel_size=2, stride=2, padding=0),
-                nn.ReLU(),
-                nn.BatchNorm2d(48),
-                nn.Conv2d(in_channels=48,out_channels=128,kernel_size=3,stride=1,padding=1),
-                nn.MaxPool2d(kernel_size=2, stride=2, padding=0),
-                nn.ReLU(),
-                nn.BatchNorm2d(128),
-                nn.Conv2d(in_channels=128,out_channels=192,kernel_size=3,stride=1,padding=1),
-                nn.ReLU(),
-                nn.Conv2d(in_channels=192,out_channels=192,kernel_size=3,stride=1,padding=1),
-                nn.ReLU(),
-                nn.Conv2d(in_channels=192,out_channels=128,kernel_size=3,stride=1,padding=1),
-                nn.ReLU(),
-                nn.MaxPool2d(kernel_size=2, stride=2, padding=0),
-            )
-            self.fullconn_layer = nn.Sequential(
-                nn.Linear(128*4*4,2048),
-                nn.ReLU(),
-                nn.Dropout(p=0.5),
-                nn.Linear(2048,2048),
-                nn.ReLU(),
-                nn.Dropout(p=0.5),
-                nn.Linear(2048,10),
-            )
-        def forward(self,x):
-            output = self.conv_layer(x)
-            output = output.view(x.size(0),-1)
-            output = self.fullconn_layer(output)
-            return output
-    return AlexNet()
+    return FeaturesThenClassifier(
+        nn.Sequential(
+            nn.Conv2d(in_channels=3,out_channels=48,kernel_size=3,stride=1,padding=1),
+            nn.MaxPool2d(kernel_size=2, stride=2, padding=0),
+            nn.ReLU(),
+            nn.BatchNorm2d(48),
+            nn.Conv2d(in_channels=48,out_channels=128,kernel_size=3,stride=1,padding=1),
+            nn.MaxPool2d(kernel_size=2, stride=2, padding=0),
+            nn.ReLU(),
+            nn.BatchNorm2d(128),
+            nn.Conv2d(in_channels=128,out_channels=192,kernel_size=3,stride=1,padding=1),
+            nn.ReLU(),
+            nn.Conv2d(in_channels=192,out_channels=192,kernel_size=3,stride=1,padding=1),
+            nn.ReLU(),
+            nn.Conv2d(in_channels=192,out_channels=128,kernel_size=3,stride=1,padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(kernel_size=2, stride=2, padding=0),
+        ),
+        nn.Sequential(
+            nn.Linear(128*4*4,2048),
+            nn.ReLU(),
+            nn.Dropout(p=0.5),
+            nn.Linear(2048,2048),
+            nn.ReLU(),
+            nn.Dropout(p=0.5),
+            nn.Linear(2048,10),
+        ))
 
 
 def seed001_cifar_vgg16():
-    class VGG16(nn.Module):
-        def __init__(self):
-            super(VGG16,self).__init__()
-            self.conv_layer = nn.Sequential(
-                nn.Conv2d(in_channels=3,out_channels=64,kernel_size=3,stride=1,padding=1),
-                nn.ReLU(),
-                nn.Conv2d(in_channels=64,out_channels=64,kernel_size=3,stride=1,padding=1),
-                nn.ReLU(),
-                nn.MaxPool2d(kernel_size=2, stride=2, padding=0),
-                nn.Conv2d(in_channels=64,out_channels=128,kernel_size=3,stride=1,padding=1),
-                nn.ReLU(),
-                nn.Conv2d(in_channels=128,out_channels=128,kernel_size=3,stride=1,padding=1),
-                nn.ReLU(),
-                nn.MaxPool2d(kernel_size=2, stride=2, padding=0),
-                nn.Conv2d(in_channels=128,out_channels=256,kernel_size=3,stride=1,padding=1),
-                nn.ReLU(),
-                nn.Conv2d(in_channels=256,out_channels=256,kernel_size=3,stride=1,padding=1),
-                nn.ReLU(),
-                nn.Conv2d(in_channels=256,out_channels=256,kernel_size=3,stride=1,padding=1),
-                nn.ReLU(),
-                nn.MaxPool2d(kernel_size=2, stride=2, padding=0),
-                nn.Conv2d(in_channels=256,out_channels=512,kernel_size=3,stride=1,padding=1),
-                nn.ReLU(),
-                nn.Conv2d(in_channels=512,out_channels=512,kernel_size=3,stride=1,padding=1),
-                nn.ReLU(),
-                nn.Conv2d(in_channels=512,out_channels=512,kernel_size=3,stride=1,padding=1),
-                nn.ReLU(),
-                nn.MaxPool2d(kernel_size=2, stride=2, padding=0),
-                nn.Conv2d(in_channels=512,out_channels=512,kernel_size=3,stride=1,padding=1),
-                nn.ReLU(),
-                nn.Conv2d(in_channels=512,out_channels=512,kernel_size=3,stride=1,padding=1),
-                nn.ReLU(),
-                nn.Conv2d(in_channels=512,out_channels=512,kernel_size=3,stride=1,padding=1),
-                nn.ReLU(),
-                nn.MaxPool2d(kernel_size=2, stride=2, padding=0),
-            )
-            self.fullconn_layer = nn.Sequential(
-                nn.Linear(512,4096),
-                nn.ReLU(),
-                nn.Dropout(p=0.5),
-                nn.Linear(4096,4096),
-                nn.ReLU(),
-                nn.Dropout(p=0.5),
-                nn.Linear(4096,10),
-            )
-        def forward(self,x):
-            output = self.conv_layer(x)
-            output = output.view(x.size(0), -1)
-            output = self.fullconn_layer(output)
-            return output
-    return VGG16()
+    """torchvision's VGG-16 layers (its `features` are the seed's `conv_layer`), the first Linear taking the
+    512 features of a 32x32 input as the seed's does; no average pool."""
+    vgg = torchvision.models.vgg16(num_classes=10)
+    vgg.classifier[0] = nn.Linear(512, 4096)
+    return FeaturesThenClassifier(vgg.features, vgg.classifier)
 
 
 def seed001_se_vgg():
-    class SE_VGG(nn.Module):
-        def __init__(self, num_classes):
-            super().__init__()
-            self.num_classes = num_classes
-            net = []
-            net.append(nn.Conv2d(in_channels=3, out_channels=64, padding=1, kernel_size=3, stride=1))
-            net.append(nn.ReLU())
-            net.append(nn.Conv2d(in_channels=64, out_channels=64, padding=1, kernel_size=3, stride=1))
-            net.append(nn.ReLU())
-            net.append(nn.MaxPool2d(kernel_size=2, stride=2))
-            net.append(nn.Conv2d(in_channels=64, out_channels=128, kernel_size=3, stride=1, padding=1))
-            net.append(nn.ReLU())
-            net.append(nn.Conv2d(in_channels=128, out_channels=128, kernel_size=3, stride=1, padding=1))
-            net.append(nn.ReLU())
-            net.append(nn.MaxPool2d(kernel_size=2, stride=2))
-            net.append(nn.Conv2d(in_channels=128, out_channels=256, kernel_size=3, padding=1, stride=1))
-            net.append(nn.ReLU())
-            net.append(nn.Conv2d(in_channels=256, out_channels=256, kernel_size=3, padding=1, stride=1))
-            net.append(nn.ReLU())
-            net.append(nn.Conv2d(in_channels=256, out_channels=256, kernel_size=3, padding=1, stride=1))
-            net.append(nn.ReLU())
-            net.append(nn.MaxPool2d(kernel_size=2, stride=2))
-            net.append(nn.Conv2d(in_channels=256, out_channels=512, kernel_size=3, padding=1, stride=1))
-            net.append(nn.ReLU())
-            net.append(nn.Conv2d(in_channels=512, out_channels=512, kernel_size=3, padding=1, stride=1))
-            net.append(nn.ReLU())
-            net.append(nn.Conv2d(in_channels=512, out_channels=512, kernel_size=3, padding=1, stride=1))
-            net.append(nn.ReLU())
-            net.append(nn.MaxPool2d(kernel_size=2, stride=2))
-            net.append(nn.Conv2d(in_channels=512, out_channels=512, kernel_size=3, padding=1, stride=1))
-            net.append(nn.ReLU())
-            net.append(nn.Conv2d(in_channels=512, out_channels=512, kernel_size=3, padding=1, stride=1))
-            net.append(nn.ReLU())
-            net.append(nn.Conv2d(in_channels=512, out_channels=512, kernel_size=3, padding=1, stride=1))
-            net.append(nn.ReLU())
-            net.append(nn.MaxPool2d(kernel_size=2, stride=2))
-            self.extract_feature = nn.Sequential(*net)
-            classifier = []
-            classifier.append(nn.Linear(in_features=512*7*7, out_features=4096))
-            classifier.append(nn.ReLU())
-            classifier.append(nn.Dropout(p=0.5))
-            classifier.append(nn.Linear(in_features=4096, out_features=4096))
-            classifier.append(nn.ReLU())
-            classifier.append(nn.Dropout(p=0.5))
-            classifier.append(nn.Linear(in_features=4096, out_features=self.num_classes))
-            self.classifier = nn.Sequential(*classifier)
-        def forward(self, x):
-            feature = self.extract_feature(x)
-            feature = feature.view(x.size(0), -1)
-            classify_result = self.classifier(feature)
-            return classify_result
-    return SE_VGG(1000)
+    """SE_VGG: torchvision's VGG-16 layers under other names and without the average pool, so 224x224 only."""
+    vgg = torchvision.models.vgg16(num_classes=1000)
+    return FeaturesThenClassifier(vgg.features, vgg.classifier, names=("extract_feature", "classifier"))
 
 
 def seed001_cifar_googlenet():
@@ -175,29 +103,7 @@ def seed001_cifar_googlenet():
         def forward(self, x):
             output = self.model(x)
             return output
-    class Inception(nn.Module):
-        def __init__(self, in_channels, ch1x1,ch3x3rd, ch3x3, ch5x5rd, ch5x5, poolproj):
-            super(Inception,self).__init__()
-            self.branch1 = Conv_ReLU(in_channels, ch1x1, kernel_size=1)
-            self.branch2 = nn.Sequential(
-                Conv_ReLU(in_channels, ch3x3rd, kernel_size=1),
-                Conv_ReLU(ch3x3rd, ch3x3, kernel_size=3, padding=1)
-            )
-            self.branch3 = nn.Sequential(
-                Conv_ReLU(in_channels, ch5x5rd, kernel_size=1),
-                Conv_ReLU(ch5x5rd, ch5x5, kernel_size=5, padding=2),
-            )
-            self.branch4 = nn.Sequential(
-                nn.MaxPool2d(kernel_size=3, stride=1, padding=1),
-                Conv_ReLU(in_channels, poolproj, kernel_size=1)
-            )
-        def forward(self,x):
-            output_b1 = self.branch1(x)
-            output_b2 = self.branch2(x)
-            output_b3 = self.branch3(x)
-            output_b4 = self.branch4(x)
-            output = torch.cat([output_b1, output_b2, output_b3, output_b4], dim=1)
-            return output
+    Inception = functools.partial(SeedInception, Conv_ReLU)
     class GoogLeNet(nn.Module):
         def __init__(self, ):
             super(GoogLeNet, self).__init__()
@@ -298,29 +204,6 @@ def seed001_googlenet_aux():
                 elif isinstance(m, nn.Linear):
                     nn.init.normal_(m.weight, 0, 0.01)
                     nn.init.constant_(m.bias, 0)
-    class Inception(nn.Module):
-        def __init__(self, in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj):
-            super(Inception, self).__init__()
-            self.branch1 = BasicConv2d(in_channels, ch1x1, kernel_size=1)
-            self.branch2 = nn.Sequential(
-                BasicConv2d(in_channels, ch3x3red, kernel_size=1),
-                BasicConv2d(ch3x3red, ch3x3, kernel_size=3, padding=1)
-            )
-            self.branch3 = nn.Sequential(
-                BasicConv2d(in_channels, ch5x5red, kernel_size=1),
-                BasicConv2d(ch5x5red, ch5x5, kernel_size=5, padding=2)
-            )
-            self.branch4 = nn.Sequential(
-                nn.MaxPool2d(kernel_size=3, stride=1, padding=1),
-                BasicConv2d(in_channels, pool_proj, kernel_size=1)
-            )
-        def forward(self, x):
-            branch1 = self.branch1(x)
-            branch2 = self.branch2(x)
-            branch3 = self.branch3(x)
-            branch4 = self.branch4(x)
-            outputs = [branch1, branch2, branch3, branch4]
-            return torch.cat(outputs, 1)
     class InceptionAux(nn.Module):
         def __init__(self, in_channels, num_classes):
             super(InceptionAux, self).__init__()
@@ -346,6 +229,7 @@ def seed001_googlenet_aux():
             x = self.conv(x)
             x = self.relu(x)
             return x
+    Inception = functools.partial(SeedInception, BasicConv2d)
     return GoogLeNet()
 
 
@@ -448,24 +332,7 @@ def seed004_inception_v1():
             x = self.batchnorm(x)
             x = self.relu(x)
             return x
-    class Inception_block(nn.Module):
-        def __init__(self, in_channels, out_1x1, red_3x3, out_3x3, red_5x5, out_5x5, out_1x1pool):
-            super().__init__()
-            self.branch1 = conv_block(in_channels, out_1x1, kernel_size = 1)
-            self.branch2 = nn.Sequential(
-                conv_block(in_channels, red_3x3, kernel_size = 1),
-                conv_block(red_3x3, out_3x3, kernel_size = 3, padding = 1)
-            )
-            self.branch3 = nn.Sequential(
-                conv_block(in_channels, red_5x5, kernel_size = 1),
-                conv_block(red_5x5, out_5x5, kernel_size = 5, padding = 2)
-            )
-            self.branch4 = nn.Sequential(
-                nn.MaxPool2d(kernel_size = 3, stride = 1, padding = 1),
-                conv_block(in_channels, out_1x1pool, kernel_size = 1)
-            )
-        def forward(self, x):
-            return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], dim = 1)
+    Inception_block = functools.partial(SeedInception, conv_block)
     class Inception_Aux(nn.Module):
         def __init__(self, in_channels, num_classes):
             super().__init__()
@@ -560,29 +427,6 @@ CASES = {
 }
 
 
-def he_init(model, generator):
-    """PyTorch's default init shrinks activations about threefold per layer, so in the deep nets without
-    BatchNorm the output would be mostly the last biases; He init keeps every layer's work visible in it."""
-    for m in model.modules():
-        if isinstance(m, (nn.Conv2d, nn.Linear)):
-            fan_in = m.weight[0].numel()
-            m.weight.data = torch.randn(m.weight.shape, generator=generator) * (2.0 / fan_in) ** 0.5
-            if m.bias is not None:
-                m.bias.data = 0.1 * torch.randn(m.bias.shape, generator=generator)
-
-
-def randomize_batchnorm(model, generator):
-    """Fresh BatchNorms are the identity; real ones are not, and folding must get them right."""
-    for m in model.modules():
-        if isinstance(m, nn.BatchNorm2d):
-            c = m.num_features
-            m.weight.data = 1 + 0.2 * torch.randn(c, generator=generator)
-            m.bias.data = 0.2 * torch.randn(c, generator=generator)
-            m.running_mean = 0.2 * torch.randn(c, generator=generator)
-            m.running_var = 0.5 + torch.rand(c, generator=generator)
-            m.num_batches_tracked = torch.tensor(1000)
-
-
 def main(out_dir):
     # Seed 001's CIFAR GoogLeNet applies Dropout2d to the flattened features; at inference that is the
     # identity, which is all the fixtures need, so torch's deprecation warning about it is noise here.
@@ -590,12 +434,7 @@ def main(out_dir):
     os.makedirs(out_dir, exist_ok=True)
     torch.set_num_threads(os.cpu_count() or 1)
     for seed, (name, (make, shape, batch)) in enumerate(CASES.items()):
-        torch.manual_seed(3000 + seed)
-        generator = torch.Generator().manual_seed(4000 + seed)
-        model = make()
-        he_init(model, generator)
-        randomize_batchnorm(model, generator)
-        model.eval()
+        model, generator = trained_module(make, 3000 + seed, shape)
         torch.save(model.state_dict(), os.path.join(out_dir, name + ".pth"))
         x = torch.randn((batch,) + shape, generator=generator)
         with torch.no_grad():

@@ -1,0 +1,52 @@
+"""Modules with weights and BatchNorm statistics at the scale training leaves them, drawn from a seed: what
+the fixture scripts compare VecNN with PyTorch on."""
+import torch
+import torch.nn as nn
+
+
+def trained_module(make, seed, input_size):
+    """`make()` in eval mode with weights and BatchNorm statistics drawn from `seed`, and the generator the
+    fixture's inputs are then drawn from. `input_size` (C, H, W) is what the BatchNorms are measured at."""
+    torch.manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed + 1000)
+    model = make()
+    init_like_trained(model, generator)
+    randomize_batchnorm(model, generator, input_size)
+    model.eval()
+    return model, generator
+
+
+def init_like_trained(model, generator):
+    """Weights at the scale training leaves them (He: std sqrt(2 / fan_in)), so that activations neither
+    vanish nor explode and the output depends on the input. PyTorch's default init shrinks activations about
+    threefold per layer: in the deep nets without BatchNorm the output would be mostly the last biases."""
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            fan_in = m.weight[0].numel()
+            m.weight.data = torch.randn(m.weight.shape, generator=generator) * (2.0 / fan_in) ** 0.5
+            if m.bias is not None:
+                m.bias.data = 0.1 * torch.randn(m.bias.shape, generator=generator)
+
+
+def randomize_batchnorm(model, generator, size):
+    """BatchNorm statistics as training leaves them: measured in train mode on a random batch, so that
+    activations stay of order one however deep the network (ResNet-152's outputs would reach 1e11
+    otherwise), then perturbed, because real BatchNorms are not exactly normalising and folding must get
+    every term right. num_batches_tracked as a trained file has it."""
+    norms = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
+    if not norms:
+        return
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None  # a plain average over the calibration batch
+    model.train()
+    with torch.no_grad():
+        model(torch.randn((4,) + size, generator=generator))
+    for m in norms:
+        c = m.num_features
+        m.weight.data = 1 + 0.2 * torch.randn(c, generator=generator)
+        m.bias.data = 0.2 * torch.randn(c, generator=generator)
+        m.running_mean += 0.2 * torch.randn(c, generator=generator) * m.running_var.sqrt()
+        m.running_var *= 0.5 + torch.rand(c, generator=generator)
+        m.num_batches_tracked = torch.tensor(1000)
+        m.momentum = 0.1
