@@ -7,35 +7,13 @@ import sys
 
 import torch
 
+import dtype_zoo
+
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
 torch.manual_seed(0)
 
-every_16_bit_pattern = torch.arange(-32768, 32768, dtype=torch.int32).to(torch.int16)
-base = torch.randn(4, 6)
-shared = torch.randn(20)
-dtypes = collections.OrderedDict()
-dtypes["f32"] = torch.randn(3, 4)
-dtypes["f16.all_patterns"] = every_16_bit_pattern.view(torch.float16)
-dtypes["bf16.all_patterns"] = every_16_bit_pattern.clone().view(torch.bfloat16)
-dtypes["f64"] = torch.tensor([0.1, -2.5, 1e-40, 1e-50, 3.4028235e38, 1e300, -1e300, float("inf"), float("nan"), -0.0],
-                             dtype=torch.float64)
-dtypes["i64"] = torch.tensor([0, -5, 7, 2 ** 24 + 1, 2 ** 53 + 1, -(2 ** 62)], dtype=torch.int64)
-dtypes["i64.scalar"] = torch.tensor(42)
-dtypes["i32"] = torch.tensor([[-2 ** 31, 2 ** 31 - 1], [3, -4]], dtype=torch.int32)
-dtypes["i16"] = torch.tensor([-32768, 32767, 5], dtype=torch.int16)
-dtypes["i8"] = torch.tensor([-128, 127, -1], dtype=torch.int8)
-dtypes["u8"] = torch.tensor([0, 255, 128], dtype=torch.uint8)
-dtypes["bool"] = torch.tensor([True, False, True])
-dtypes["f32.scalar"] = torch.tensor(-1.5)
-dtypes["f32.empty"] = torch.zeros(0, 3)
-dtypes["transposed"] = base.t()
-dtypes["sliced"] = base[1:, 2:5]
-dtypes["expanded"] = torch.randn(3, 1).expand(3, 5)
-dtypes["shared.head"] = shared[:8].view(2, 4)
-dtypes["shared.tail"] = shared[8:]
-dtypes["f16.transposed"] = torch.randn(5, 3).half().t()
-torch.save(dtypes, os.path.join(out, "dtypes.pt"))
+torch.save(dtype_zoo.every_dtype_and_view(), os.path.join(out, "dtypes.pt"))
 
 model = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4), torch.nn.Flatten(),
                             torch.nn.Linear(4, 2))

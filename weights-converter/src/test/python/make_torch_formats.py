@@ -16,6 +16,7 @@ import zipfile
 import torch
 import torch.nn as nn
 
+import dtype_zoo
 import tensor_manifest
 
 out = sys.argv[1]
@@ -29,29 +30,6 @@ def path(name):
 
 def expect(name, tensors):
     tensor_manifest.write(tensors, path(name + ".expected"))
-
-
-def dtype_zoo():
-    """Every dtype and view kind a state dict may hold."""
-    base = torch.randn(4, 6)
-    shared = torch.randn(20)
-    zoo = collections.OrderedDict()
-    zoo["f32"] = torch.randn(3, 4)
-    zoo["f16"] = torch.randn(5).half()
-    zoo["bf16"] = torch.randn(5).bfloat16()
-    zoo["f64"] = torch.tensor([0.1, -2.5, 1e-50, 1e300, float("nan")], dtype=torch.float64)
-    zoo["i64"] = torch.tensor([0, -5, 2 ** 40], dtype=torch.int64)
-    zoo["i32"] = torch.tensor([-2 ** 31, 7], dtype=torch.int32)
-    zoo["u8"] = torch.tensor([0, 255, 128], dtype=torch.uint8)
-    zoo["bool"] = torch.tensor([True, False, True])
-    zoo["scalar"] = torch.tensor(-1.5)
-    zoo["empty"] = torch.zeros(0, 3)
-    zoo["transposed"] = base.t()
-    zoo["sliced"] = base[1:, 2:5]
-    zoo["expanded"] = torch.randn(3, 1).expand(3, 5)
-    zoo["shared.head"] = shared[:8].view(2, 4)
-    zoo["shared.tail"] = shared[8:]
-    return zoo
 
 
 class Net(nn.Module):
@@ -113,7 +91,7 @@ with zipfile.ZipFile(path("zip_parameters.pt")) as original, \
 expect("zip_folder.pt", torch.load(path("zip_folder.pt")))
 
 # Legacy format, every dtype and view.
-torch.save(dtype_zoo(), path("legacy_dtypes.pt"), _use_new_zipfile_serialization=False)
+torch.save(dtype_zoo.every_dtype_and_view(), path("legacy_dtypes.pt"), _use_new_zipfile_serialization=False)
 expect("legacy_dtypes.pt", torch.load(path("legacy_dtypes.pt")))
 
 # Whole models, in the zip and legacy containers and inside a checkpoint.

@@ -48,7 +48,7 @@ class TorchFormatsTest {
         StateDict read = readAsTorchDoes("legacy_dtypes.pt");
         assertEquals(WeightFormat.LEGACY, read.format());
         assertTrue(
-                read.notes().contains("widened 1 bfloat16 tensor to float32 (exactly): 'bf16'"),
+                read.notes().contains("widened 1 bfloat16 tensor to float32 (exactly): 'bf16.all_patterns'"),
                 read.notes().toString());
     }
 
