@@ -15,21 +15,7 @@ public final class FlattenPermutation {
      * @return the same weights with columns in NHWC order ({@code (y*W + x)*C + c})
      */
     public static float[] nchwToNhwcColumns(float[] weight, int out, Shape flattened) {
-        int c = flattened.channels();
-        int h = flattened.height();
-        int w = flattened.width();
-        int in = c * h * w;
-        float[] dst = new float[weight.length];
-        for (int o = 0; o < out; o++) {
-            for (int ch = 0; ch < c; ch++) {
-                for (int y = 0; y < h; y++) {
-                    for (int x = 0; x < w; x++) {
-                        dst[o * in + (y * w + x) * c + ch] = weight[o * in + (ch * h + y) * w + x];
-                    }
-                }
-            }
-        }
-        return dst;
+        return WeightLayout.channelsLast(weight, out, flattened.channels(), flattened.height(), flattened.width());
     }
 
     /**
@@ -38,20 +24,6 @@ public final class FlattenPermutation {
      * a matrix of one row.
      */
     public static float[] nhwcToNchwColumns(float[] weight, int rows, Shape flattened) {
-        int c = flattened.channels();
-        int h = flattened.height();
-        int w = flattened.width();
-        int in = c * h * w;
-        float[] dst = new float[weight.length];
-        for (int o = 0; o < rows; o++) {
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    for (int ch = 0; ch < c; ch++) {
-                        dst[o * in + (ch * h + y) * w + x] = weight[o * in + (y * w + x) * c + ch];
-                    }
-                }
-            }
-        }
-        return dst;
+        return WeightLayout.channelsFirst(weight, rows, flattened.channels(), flattened.height(), flattened.width());
     }
 }

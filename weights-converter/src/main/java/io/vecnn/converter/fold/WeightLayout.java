@@ -16,18 +16,7 @@ public final class WeightLayout {
         int i = w.dim(1);
         int kh = w.dim(2);
         int kw = w.dim(3);
-        float[] src = w.data();
-        float[] dst = new float[src.length];
-        for (int a = 0; a < o; a++) {
-            for (int b = 0; b < i; b++) {
-                for (int y = 0; y < kh; y++) {
-                    for (int x = 0; x < kw; x++) {
-                        dst[((a * kh + y) * kw + x) * i + b] = src[((a * i + b) * kh + y) * kw + x];
-                    }
-                }
-            }
-        }
-        return new WeightTensor(new int[] {o, kh, kw, i}, dst);
+        return new WeightTensor(new int[] {o, kh, kw, i}, channelsLast(w.data(), o, i, kh, kw));
     }
 
     /** {@code [out][kh][kw][in]} back to PyTorch's (and ONNX's) {@code [out][in][kh][kw]}: the inverse of {@link #oihwToOhwi}. */
@@ -36,17 +25,37 @@ public final class WeightLayout {
         int kh = w.shape()[1];
         int kw = w.shape()[2];
         int i = w.shape()[3];
-        float[] src = w.data();
+        return new WeightTensor(new int[] {o, i, kh, kw}, channelsFirst(w.data(), o, i, kh, kw));
+    }
+
+    /** Each of {@code rows} blocks from {@code [c][h][w]} order to {@code [h][w][c]}. */
+    static float[] channelsLast(float[] src, int rows, int c, int h, int w) {
+        return permute(src, rows, c, h, w, true);
+    }
+
+    /** Each of {@code rows} blocks from {@code [h][w][c]} order to {@code [c][h][w]}: the inverse of {@link #channelsLast}. */
+    static float[] channelsFirst(float[] src, int rows, int c, int h, int w) {
+        return permute(src, rows, c, h, w, false);
+    }
+
+    private static float[] permute(float[] src, int rows, int c, int h, int w, boolean toChannelsLast) {
+        int block = c * h * w;
         float[] dst = new float[src.length];
-        for (int a = 0; a < o; a++) {
-            for (int y = 0; y < kh; y++) {
-                for (int x = 0; x < kw; x++) {
-                    for (int b = 0; b < i; b++) {
-                        dst[((a * i + b) * kh + y) * kw + x] = src[((a * kh + y) * kw + x) * i + b];
+        for (int r = 0; r < rows; r++) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        int first = r * block + (ch * h + y) * w + x;
+                        int last = r * block + (y * w + x) * c + ch;
+                        if (toChannelsLast) {
+                            dst[last] = src[first];
+                        } else {
+                            dst[first] = src[last];
+                        }
                     }
                 }
             }
         }
-        return new WeightTensor(new int[] {o, i, kh, kw}, dst);
+        return dst;
     }
 }
