@@ -9,17 +9,11 @@ import io.vecnn.VecnnException;
  */
 public final class InputSizeException extends VecnnException {
     private static final long serialVersionUID = 1L;
-    private final transient Shape input;
     private final String layerProblem;
 
     public InputSizeException(Shape input, String layerProblem) {
         super("input size " + input + " does not fit: " + layerProblem);
-        this.input = input;
         this.layerProblem = layerProblem;
-    }
-
-    public Shape input() {
-        return input;
     }
 
     /** What went wrong at which layer, e.g. {@code node 'features.30': input size 1 is too small for ...}. */
