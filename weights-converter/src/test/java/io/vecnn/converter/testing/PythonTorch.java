@@ -33,6 +33,7 @@ public final class PythonTorch {
             "PyTorch for " + PYTHON + " is missing: apt-get install -y python3-torchvision (conformance tests skipped)";
     /** A top-level {@code import m} or {@code from m import ...}: where a script's local modules are named. */
     private static final Pattern IMPORT = Pattern.compile("^(?:import|from) (\\w+)", Pattern.MULTILINE);
+
     private static Boolean available;
 
     private PythonTorch() {}
