@@ -116,14 +116,8 @@ final class PickleInput {
     }
 
     String utf8(long n) {
-        byte[] raw = bytes(n);
         try {
-            return StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(raw))
-                    .toString();
+            return strictUtf8(bytes(n));
         } catch (CharacterCodingException e) {
             throw new VecnnException(
                     "pickle " + opName + " at byte " + opAt + " holds a string that is not valid UTF-8");
@@ -137,15 +131,19 @@ final class PickleInput {
     String python2Str(long n) {
         byte[] raw = bytes(n);
         try {
-            return StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(raw))
-                    .toString();
+            return strictUtf8(raw);
         } catch (CharacterCodingException e) {
             return new String(raw, StandardCharsets.ISO_8859_1);
         }
+    }
+
+    /** {@code raw} as UTF-8, refusing what is not (the JDK's decoding would replace it silently). */
+    private static String strictUtf8(byte[] raw) throws CharacterCodingException {
+        return StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(raw))
+                .toString();
     }
 
     /** One newline-terminated line of a GLOBAL opcode (module or name), without the newline. */
