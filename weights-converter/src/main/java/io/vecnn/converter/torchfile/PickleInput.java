@@ -139,7 +139,8 @@ final class PickleInput {
 
     /** {@code raw} as UTF-8, refusing what is not (the JDK's decoding would replace it silently). */
     private static String strictUtf8(byte[] raw) throws CharacterCodingException {
-        return StandardCharsets.UTF_8.newDecoder()
+        return StandardCharsets.UTF_8
+                .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT)
                 .decode(ByteBuffer.wrap(raw))

@@ -56,8 +56,11 @@ class RealFixturesTest {
         return FIXTURES.resolve("negative").resolve(name);
     }
 
-    private static String failure(Path file) {
-        return assertThrows(VecnnException.class, () -> TorchFiles.read(file)).getMessage();
+    /** Reading {@code negative(name)} fails with {@code message}, in which {@code %s} stands for the file's path. */
+    private static void assertRefused(String name, String message) {
+        Path file = negative(name);
+        VecnnException e = assertThrows(VecnnException.class, () -> TorchFiles.read(file));
+        assertEquals(message.formatted(file), e.getMessage());
     }
 
     @Test
@@ -191,38 +194,36 @@ class RealFixturesTest {
 
     @Test
     void aTruncatedZipIsRefused() {
-        Path file = negative("Peterwagiuh__Virtual-cart__resnet18-f37072fd.pth");
-        assertEquals("truncated or corrupt zip (no central directory): " + file, failure(file));
+        assertRefused(
+                "Peterwagiuh__Virtual-cart__resnet18-f37072fd.pth",
+                "truncated or corrupt zip (no central directory): %s");
     }
 
     @Test
     void aTruncatedTarIsRefused() {
-        Path file = negative("hrli1997__st-gtcn__resnet18-5c106cde.pth");
-        assertEquals(
-                "truncated or corrupt tar: " + file + " is in the tar-based torch.save format of the first"
-                        + " PyTorch releases (0.1.x), and entry 'storages' declares 46801661 bytes from byte 20992 but the"
-                        + " file ends at byte 1048576",
-                failure(file));
+        assertRefused(
+                "hrli1997__st-gtcn__resnet18-5c106cde.pth",
+                "truncated or corrupt tar: %s is in the"
+                        + " tar-based torch.save format of the first PyTorch releases (0.1.x), and entry 'storages' declares"
+                        + " 46801661 bytes from byte 20992 but the file ends at byte 1048576");
     }
 
     @Test
     void aQuantizedTorchScriptArchiveIsRefusedWithAdvice() {
-        Path file = negative("pytorch__ios-demo-app__mobilenet_quantized.pt");
-        assertEquals(
-                file + ": TorchScript archive (torch.jit.save) of"
+        assertRefused(
+                "pytorch__ios-demo-app__mobilenet_quantized.pt",
+                "%s: TorchScript archive (torch.jit.save) of"
                         + " __torch__.torchvision.models.quantization.mobilenet.___torch_mangle_1363.QuantizableMobileNetV2:"
                         + " attribute '_jit_pass_hoist_conv_packed_params.features.0.0._packed_params.1' is packed quantized"
                         + " weights (__torch__.torch.classes.quantized.Conv2dPackedParamsBase): quantized models are not"
-                        + " supported; convert the float model",
-                failure(file));
+                        + " supported; convert the float model");
     }
 
     @Test
     void aQuantizedStateDictIsRefusedAtItsFirstKey() {
-        Path file = negative("zlpkhr__lenet__qlenet.pt");
-        assertEquals(
-                file + ": key 'c1.weight' is a quantized tensor (torch._utils._rebuild_qtensor): quantized"
-                        + " models are not supported; convert the float model",
-                failure(file));
+        assertRefused(
+                "zlpkhr__lenet__qlenet.pt",
+                "%s: key 'c1.weight' is a quantized tensor"
+                        + " (torch._utils._rebuild_qtensor): quantized models are not supported; convert the float model");
     }
 }
