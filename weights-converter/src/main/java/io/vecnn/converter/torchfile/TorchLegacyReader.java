@@ -3,13 +3,11 @@ package io.vecnn.converter.torchfile;
 import io.vecnn.VecnnException;
 import io.vecnn.converter.statedict.ReadProgress;
 import io.vecnn.converter.statedict.StateDict;
-import io.vecnn.converter.statedict.TorchTensor;
 import io.vecnn.converter.statedict.WeightFormat;
 
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,9 +58,6 @@ final class TorchLegacyReader {
         Map<String, Long> dataAt = storageData(file, PickleVm.load(in, null), keysAt, in.position(), ids);
 
         ExtractedTensors extracted = StateDictExtractor.extract(root);
-        List<String> notes = new ArrayList<>(extracted.notes());
-        notes.addAll(FullModels.notes(extracted, "legacy"));
-        notes.addAll(ids.notes());
         StorageBytes source = new StorageBytes() {
             @Override
             public ByteBuffer block(StorageRef storage) {
@@ -82,9 +77,7 @@ final class TorchLegacyReader {
                         + (at == null ? "" : " at byte " + at);
             }
         };
-        Map<String, TorchTensor> tensors = StorageAssembly.materialize(extracted.tensors(), source, notes);
-        return new StateDict(
-                tensors, notes, FullModels.format(extracted, WeightFormat.LEGACY), extracted.wrapper(), null);
+        return extracted.read(WeightFormat.LEGACY, ids.notes(), source);
     }
 
     /**

@@ -5,7 +5,6 @@ import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.statedict.TorchTensor;
 import io.vecnn.converter.statedict.WeightFormat;
 
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,15 +20,8 @@ final class TorchScriptReader {
     private TorchScriptReader() {}
 
     static StateDict read(TorchZipArchive archive) {
-        ByteOrder order = archive.byteOrder();
-        ZipStorageIds storageIds = new ZipStorageIds();
-        String pickleName = archive.prefix() + "data.pkl";
-        Object root;
-        try {
-            root = PickleVm.load(archive.record(pickleName, TorchZipArchive.MAX_PICKLE_BYTES), storageIds);
-        } catch (VecnnException e) {
-            throw new VecnnException("TorchScript archive: " + e.getMessage() + " (in record '" + pickleName + "')", e);
-        }
+        ZipDataPickle data = new ZipDataPickle(archive, "TorchScript archive: ");
+        Object root = data.root();
         ScriptModules layout = new ScriptModules(new TorchScriptClasses(archive));
         if (!layout.isModule(root)) {
             throw new VecnnException(
@@ -45,12 +37,8 @@ final class TorchScriptReader {
         List<String> notes = new ArrayList<>();
         notes.add("the file is a TorchScript archive (torch.jit.save) of " + rootClass + "; its parameters and"
                 + " buffers were taken from the module tree by path, without running its code");
-        if (order == ByteOrder.BIG_ENDIAN) {
-            notes.add("the file was written on a big-endian machine; its bytes were swapped");
-        }
-        notes.addAll(storageIds.notes());
-        Map<String, TorchTensor> tensors =
-                StorageAssembly.materialize(views, new ZipStorages(archive, archive.prefix() + "data/", order), notes);
+        notes.addAll(data.notes());
+        Map<String, TorchTensor> tensors = StorageAssembly.materialize(views, data.storages(), notes);
         return new StateDict(tensors, notes, WeightFormat.TORCHSCRIPT, null, null);
     }
 }

@@ -4,12 +4,10 @@ import io.vecnn.VecnnException;
 import io.vecnn.converter.statedict.DType;
 import io.vecnn.converter.statedict.ReadProgress;
 import io.vecnn.converter.statedict.StateDict;
-import io.vecnn.converter.statedict.TorchTensor;
 import io.vecnn.converter.statedict.WeightFormat;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,9 +63,6 @@ final class TorchTarReader {
                 inMember(pickle, () -> PickleVm.load(new PickleInput(TarArchive.map(file, pickle)), this::resolve));
 
         ExtractedTensors extracted = StateDictExtractor.extract(root);
-        List<String> notes = new ArrayList<>(extracted.notes());
-        notes.addAll(FullModels.notes(extracted, "tar"));
-        notes.addAll(locations.notes());
         StorageBytes source = new StorageBytes() {
             @Override
             public ByteBuffer block(StorageRef storage) {
@@ -81,8 +76,7 @@ final class TorchTarReader {
                 return "storage '" + storage.key() + "' at byte " + blockAt.get(storage.key());
             }
         };
-        Map<String, TorchTensor> read = StorageAssembly.materialize(extracted.tensors(), source, notes);
-        return new StateDict(read, notes, FullModels.format(extracted, WeightFormat.TAR), extracted.wrapper(), null);
+        return extracted.read(WeightFormat.TAR, locations.notes(), source);
     }
 
     private static TarArchive.Member member(Map<String, TarArchive.Member> members, String name) {

@@ -1,11 +1,11 @@
 package io.vecnn.converter.torchfile;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.vecnn.converter.statedict.WeightFormat;
 import io.vecnn.converter.testing.FuzzOutcome;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,24 +18,21 @@ class PickleFuzzTest {
 
     @FuzzTest(maxDuration = "20s")
     void zipStorages(byte[] bytes) {
-        FuzzOutcome.resultOrTypedError(() -> readStateDict(bytes, new ZipStorageIds()));
+        FuzzOutcome.resultOrTypedError(() -> readStateDict(bytes, new ZipStorageIds(), WeightFormat.ZIP));
     }
 
     @FuzzTest(maxDuration = "20s")
     void legacyStorages(byte[] bytes) {
-        FuzzOutcome.resultOrTypedError(() -> readStateDict(bytes, new LegacyStorageIds()));
+        FuzzOutcome.resultOrTypedError(() -> readStateDict(bytes, new LegacyStorageIds(), WeightFormat.LEGACY));
     }
 
-    private static void readStateDict(byte[] bytes, PersistentLoader storageIds) {
+    private static void readStateDict(byte[] bytes, PersistentLoader storageIds, WeightFormat container) {
         PickleInput in = new PickleInput(bytes);
         Object root = PickleVm.load(in, storageIds);
         ByteBuffer trailing = ByteBuffer.wrap(bytes, in.position(), bytes.length - in.position())
                 .slice()
                 .order(ByteOrder.LITTLE_ENDIAN);
-        ExtractedTensors extracted = StateDictExtractor.extract(root);
-        List<String> notes = new ArrayList<>(extracted.notes());
-        notes.addAll(FullModels.notes(extracted, "fuzz"));
-        StorageAssembly.materialize(extracted.tensors(), new TrailingBytes(trailing), notes);
+        StateDictExtractor.extract(root).read(container, List.of(), new TrailingBytes(trailing));
     }
 
     /** Every storage reads the same block: the bytes after the pickle. */
