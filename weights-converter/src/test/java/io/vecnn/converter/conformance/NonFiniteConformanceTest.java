@@ -9,9 +9,11 @@ import io.vecnn.converter.arch.Architecture;
 import io.vecnn.converter.arch.Architectures;
 import io.vecnn.converter.arch.TransformInput;
 import io.vecnn.converter.synth.SyntheticWeights;
+import io.vecnn.converter.testing.Comparison;
 import io.vecnn.converter.testing.PythonTorch;
 import io.vecnn.converter.torchfile.TorchZipWriter;
 import io.vecnn.npy.Npy;
+import io.vecnn.testing.RandomTensors;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -45,11 +47,8 @@ class NonFiniteConformanceTest {
         Shape shape = new Shape(3, size, size);
         int batch = 4;
         int per = (int) shape.size();
-        float[] x = new float[batch * per];
         SplittableRandom random = new SplittableRandom(9);
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) random.nextGaussian();
-        }
+        float[] x = RandomTensors.gaussian(random, batch * per);
         for (int image = 0; image < SPECIALS.length; image++) {
             for (int j = 0; j < 3; j++) {
                 x[image * per + random.nextInt(per)] = SPECIALS[image];

@@ -4,6 +4,7 @@ import io.vecnn.Tensor;
 import io.vecnn.converter.fold.WeightLayout;
 import io.vecnn.converter.statedict.DType;
 import io.vecnn.converter.statedict.TorchTensor;
+import io.vecnn.converter.testing.Comparison;
 import io.vecnn.converter.testing.PythonTorch;
 import io.vecnn.exec.reference.ReferenceExecutor;
 import io.vecnn.graph.Node;

@@ -13,9 +13,11 @@ import io.vecnn.converter.arch.Architectures;
 import io.vecnn.converter.arch.TransformInput;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.synth.SyntheticWeights;
+import io.vecnn.converter.testing.Comparison;
 import io.vecnn.converter.testing.PythonTorch;
 import io.vecnn.converter.torchfile.TorchZipWriter;
 import io.vecnn.npy.Npy;
+import io.vecnn.testing.RandomTensors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
@@ -116,11 +118,8 @@ class PyTorchConformanceTest {
         TorchZipWriter.write(SyntheticWeights.generate(arch, 11, 7), pth);
         Shape shape = new Shape(3, size, size);
         int batch = 2;
-        float[] x = new float[(int) (batch * shape.size())];
         SplittableRandom random = new SplittableRandom(5);
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) random.nextGaussian();
-        }
+        float[] x = RandomTensors.gaussian(random, (int) (batch * shape.size()));
         Path input = temp.resolve("input.npy");
         Npy.write(input, new int[] {batch, shape.channels(), shape.height(), shape.width()}, x);
         Path output = temp.resolve("torch.npy");
@@ -138,9 +137,7 @@ class PyTorchConformanceTest {
 
     private static void record(String name, Comparison c) {
         WORST.put(name, c.relative());
-        System.out.printf(
-                "conformance %-44s max |ours - torch| %.3g = %.3g of max |torch| %.3g%n",
-                name, c.maxAbsDiff(), c.relative(), c.maxAbsExpected());
+        System.out.printf("conformance %-44s %s%n", name, c);
         c.assertWithinTolerance(name);
     }
 

@@ -4,6 +4,7 @@ import io.vecnn.Model;
 import io.vecnn.converter.ModelConversion;
 import io.vecnn.converter.WeightFiles;
 import io.vecnn.converter.statedict.StateDict;
+import io.vecnn.converter.testing.Comparison;
 import io.vecnn.npy.Npy;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -13,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The real third-party files of {@code ../shared/fixtures/real}, each converted from the spec in
@@ -43,15 +43,8 @@ class RealFixtureSpecsTest {
         float[] actual = model.run(input.data(), input.shape()[0]);
 
         assertArrayEquals(expected.shape(), new int[] {input.shape()[0], actual.length / input.shape()[0]});
-        double diff = 0;
-        double scale = 0;
-        for (int i = 0; i < actual.length; i++) {
-            diff = Math.max(diff, Math.abs((double) actual[i] - expected.data()[i]));
-            scale = Math.max(scale, Math.abs(expected.data()[i]));
-        }
-        System.out.printf(
-                "real fixture %-58s max |ours - torch| %.3g = %.3g of max |torch| %.4g%n",
-                file, diff, diff / scale, scale);
-        assertTrue(diff <= 1e-4 * scale, file + ": max |ours - torch| " + diff + " exceeds 1e-4 of " + scale);
+        Comparison c = Comparison.of(actual, expected.data());
+        System.out.printf("real fixture %-58s %s%n", file, c);
+        c.assertWithinTolerance(file);
     }
 }

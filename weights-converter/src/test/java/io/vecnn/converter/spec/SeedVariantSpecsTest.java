@@ -4,6 +4,7 @@ import io.vecnn.Tensor;
 import io.vecnn.converter.ModelConversion;
 import io.vecnn.converter.WeightFiles;
 import io.vecnn.converter.statedict.StateDict;
+import io.vecnn.converter.testing.Comparison;
 import io.vecnn.converter.testing.PythonTorch;
 import io.vecnn.exec.reference.ReferenceExecutor;
 import io.vecnn.modelfile.ModelFile;
@@ -15,7 +16,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The seeds' own network variants, each converted from its spec in {@code specs/}, reproduce what PyTorch
@@ -50,16 +50,8 @@ class SeedVariantSpecsTest {
                 .toNchw();
 
         assertEquals(expected.data().length, actual.length, variant + ": output length");
-        double diff = 0;
-        double scale = 0;
-        for (int i = 0; i < actual.length; i++) {
-            diff = Math.max(diff, Math.abs((double) actual[i] - expected.data()[i]));
-            scale = Math.max(scale, Math.abs(expected.data()[i]));
-        }
-        System.out.printf(
-                "seed variant %-24s max |ours - torch| %.3g = %.3g of max |torch| %.4g%n",
-                variant, diff, diff / scale, scale);
-        assertTrue(scale > 0, variant + ": PyTorch's output is all zeros, the comparison would prove nothing");
-        assertTrue(diff <= 1e-4 * scale, variant + ": max |ours - torch| " + diff + " exceeds 1e-4 of " + scale);
+        Comparison c = Comparison.of(actual, expected.data());
+        System.out.printf("seed variant %-24s %s%n", variant, c);
+        c.assertWithinTolerance(variant);
     }
 }

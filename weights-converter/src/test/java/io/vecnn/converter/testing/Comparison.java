@@ -1,14 +1,14 @@
-package io.vecnn.converter.conformance;
+package io.vecnn.converter.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** VecNN's output against PyTorch's: max |ours − torch| relative to max |torch|, the measure. */
-record Comparison(double maxAbsDiff, double maxAbsExpected) {
+public record Comparison(double maxAbsDiff, double maxAbsExpected) {
     /** The bound the tests hold every network to. */
-    static final double TOLERANCE = 1e-4;
+    public static final double TOLERANCE = 1e-4;
 
-    static Comparison of(float[] actual, float[] expected) {
+    public static Comparison of(float[] actual, float[] expected) {
         assertEquals(expected.length, actual.length, "output length");
         double diff = 0;
         double scale = 0;
@@ -20,16 +20,22 @@ record Comparison(double maxAbsDiff, double maxAbsExpected) {
         return new Comparison(diff, scale);
     }
 
-    double relative() {
+    public double relative() {
         return maxAbsDiff / maxAbsExpected;
     }
 
-    void assertWithinTolerance(String what) {
+    public void assertWithinTolerance(String what) {
         assertTrue(maxAbsExpected > 0, what + ": PyTorch's output is all zeros, the comparison would prove nothing");
         assertTrue(
                 relative() <= TOLERANCE,
                 String.format(
                         "%s: max |ours - torch| = %.3g, %.3g of max |torch| %.3g (limit %.0e)",
                         what, maxAbsDiff, relative(), maxAbsExpected, TOLERANCE));
+    }
+
+    @Override
+    public String toString() {
+        return String.format(
+                "max |ours - torch| %.3g = %.3g of max |torch| %.4g", maxAbsDiff, relative(), maxAbsExpected);
     }
 }
