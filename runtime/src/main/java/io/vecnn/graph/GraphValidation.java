@@ -104,9 +104,7 @@ public final class GraphValidation {
                         node,
                         "groups " + c.groups() + " must be positive and divide the output channels " + c.outChannels());
             }
-        } else if (op instanceof Op.MaxPool2d p) {
-            pool(node, p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(), p.padW());
-        } else if (op instanceof Op.AvgPool2d p) {
+        } else if (op instanceof Op.Pool2d p) {
             pool(node, p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(), p.padW());
         } else if (op instanceof Op.AdaptiveAvgPool2d p) {
             positive(node, "output size", p.outH(), p.outW());

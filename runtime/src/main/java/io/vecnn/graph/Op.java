@@ -67,9 +67,26 @@ public sealed interface Op {
         }
     }
 
+    /** What max and average pooling share: the window, its stride and padding, and ceil-mode rounding. */
+    sealed interface Pool2d extends Op {
+        int kernelH();
+
+        int kernelW();
+
+        int strideH();
+
+        int strideW();
+
+        int padH();
+
+        int padW();
+
+        boolean ceilMode();
+    }
+
     /** Max pooling; padding counts as minus infinity, as in PyTorch. */
     record MaxPool2d(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, boolean ceilMode)
-            implements Op {
+            implements Pool2d {
         public String kind() {
             return "max_pool2d";
         }
@@ -85,7 +102,7 @@ public sealed interface Op {
             int padW,
             boolean ceilMode,
             boolean countIncludePad)
-            implements Op {
+            implements Pool2d {
         public String kind() {
             return "avg_pool2d";
         }

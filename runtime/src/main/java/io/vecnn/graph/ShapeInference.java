@@ -89,13 +89,7 @@ public final class ShapeInference {
         if (op instanceof Op.Relu || op instanceof Op.Softmax || op instanceof Op.LogSoftmax) {
             return in;
         }
-        if (op instanceof Op.MaxPool2d p) {
-            return new Shape(
-                    in.channels(),
-                    poolOut(node, in.height(), p.kernelH(), p.strideH(), p.padH(), p.ceilMode()),
-                    poolOut(node, in.width(), p.kernelW(), p.strideW(), p.padW(), p.ceilMode()));
-        }
-        if (op instanceof Op.AvgPool2d p) {
+        if (op instanceof Op.Pool2d p) {
             return new Shape(
                     in.channels(),
                     poolOut(node, in.height(), p.kernelH(), p.strideH(), p.padH(), p.ceilMode()),

@@ -135,32 +135,10 @@ final class OnnxGraphMapping {
             return sameRank(node, "LogSoftmax", OnnxProtos.attribute("axis", 1));
         }
         if (op instanceof Op.MaxPool2d p) {
-            return pool(
-                    node,
-                    "MaxPool",
-                    in,
-                    p.kernelH(),
-                    p.kernelW(),
-                    p.strideH(),
-                    p.strideW(),
-                    p.padH(),
-                    p.padW(),
-                    p.ceilMode(),
-                    false);
+            return pool(node, "MaxPool", in, p, false);
         }
         if (op instanceof Op.AvgPool2d p) {
-            return pool(
-                    node,
-                    "AveragePool",
-                    in,
-                    p.kernelH(),
-                    p.kernelW(),
-                    p.strideH(),
-                    p.strideW(),
-                    p.padH(),
-                    p.padW(),
-                    p.ceilMode(),
-                    p.countIncludePad());
+            return pool(node, "AveragePool", in, p, p.countIncludePad());
         }
         if (op instanceof Op.AdaptiveAvgPool2d p) {
             return adaptiveAvgPool(node, p, in);
@@ -190,18 +168,14 @@ final class OnnxGraphMapping {
      * only the extra end padding goes uncounted, as PyTorch does not count a window's overhang past its
      * padding either.
      */
-    private Value pool(
-            Node node,
-            String opType,
-            Shape in,
-            int kh,
-            int kw,
-            int sh,
-            int sw,
-            int ph,
-            int pw,
-            boolean ceil,
-            boolean countIncludePad) {
+    private Value pool(Node node, String opType, Shape in, Op.Pool2d p, boolean countIncludePad) {
+        int kh = p.kernelH();
+        int kw = p.kernelW();
+        int sh = p.strideH();
+        int sw = p.strideW();
+        int ph = p.padH();
+        int pw = p.padW();
+        boolean ceil = p.ceilMode();
         Shape out = shapes.get(node.output());
         String x = as4d(node, 0);
         int endH = (out.height() - 1) * sh + kh - in.height() - ph;
