@@ -72,6 +72,15 @@ class ReloadUnderTrafficTest {
         Traffic() {
             this(new AtomicLong(), new AtomicLong(), java.util.Collections.synchronizedList(new ArrayList<>()));
         }
+
+        /** Prints what {@code how} saw, then asserts that every request was answered and none failed. */
+        void assertNothingLost(String how) {
+            System.out.printf(
+                    "reload under traffic (%s): %d sent, %d answered, %d failed, %d reloads%n",
+                    how, sent.get(), answered.get(), failures.size(), RELOADS);
+            assertEquals(List.of(), failures);
+            assertEquals(sent.get(), answered.get());
+        }
     }
 
     /** Runs {@code reloads} while {@link #CLIENTS} threads send requests; returns what they saw. */
@@ -148,14 +157,7 @@ class ReloadUnderTrafficTest {
                 }
                 pause();
             });
-            System.out.printf(
-                    "reload under traffic (file): %d sent, %d answered, %d failed, %d reloads%n",
-                    traffic.sent().get(),
-                    traffic.answered().get(),
-                    traffic.failures().size(),
-                    RELOADS);
-            assertEquals(List.of(), traffic.failures());
-            assertEquals(traffic.sent().get(), traffic.answered().get());
+            traffic.assertNothingLost("file");
             assertTrue(traffic.answered().get() > 100, "too little traffic to mean anything: " + traffic.answered());
             assertTrue(close(ServerFixture.logits(infer(f)), expected[1]), "the last reload loaded weights B");
             String metrics = new String(f.get("/metrics").body(), StandardCharsets.UTF_8);
@@ -226,14 +228,7 @@ class ReloadUnderTrafficTest {
                 }
                 pause();
             });
-            System.out.printf(
-                    "reload under traffic (embedded): %d sent, %d answered, %d failed, %d reloads%n",
-                    traffic.sent().get(),
-                    traffic.answered().get(),
-                    traffic.failures().size(),
-                    RELOADS);
-            assertEquals(List.of(), traffic.failures());
-            assertEquals(traffic.sent().get(), traffic.answered().get());
+            traffic.assertNothingLost("embedded");
             assertTrue(close(ServerFixture.logits(infer(f)), expected[1]));
             // The caller's models are never closed by the server.
             assertTrue(close(models.get(0).run(IMAGE, 1), expected[0]));

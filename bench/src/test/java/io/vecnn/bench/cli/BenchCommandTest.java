@@ -6,13 +6,11 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
-import io.vecnn.tools.VecnnMain;
+import io.vecnn.tools.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,17 +88,9 @@ class BenchCommandTest {
 
     @Test
     void renderRefusesTheOptionsOfAMeasurement() {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream saved = System.err;
-        int code;
-        try {
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            code = VecnnMain.run("bench", "--render", "results.json", "--arch", "lenet5");
-        } finally {
-            System.setErr(saved);
-        }
-        assertEquals(2, code);
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--render measures nothing"), err.toString());
+        CliRun run = CliRun.vecnn("bench", "--render", "results.json", "--arch", "lenet5");
+        assertEquals(2, run.exit(), run.text());
+        assertTrue(run.err().contains("--render measures nothing"), run.err());
     }
 
     @Test
@@ -176,19 +166,11 @@ class BenchCommandTest {
 
     @Test
     void unknownPeerIsAUsageErrorBeforeAnyWork() {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream saved = System.err;
-        int code;
-        try {
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            code = VecnnMain.run("bench", "--arch", "lenet5", "--compare", "tensorflow");
-        } finally {
-            System.setErr(saved);
-        }
-        assertEquals(2, code);
+        CliRun run = CliRun.vecnn("bench", "--arch", "lenet5", "--compare", "tensorflow");
+        assertEquals(2, run.exit(), run.text());
         assertTrue(
-                err.toString(StandardCharsets.UTF_8).contains("unknown engine 'tensorflow'"),
-                err.toString(StandardCharsets.UTF_8));
+                run.err().contains("unknown engine 'tensorflow'"),
+                run.err());
     }
 
     private static Set<ValidationMessage> schemaErrors(JsonNode report) throws Exception {
@@ -201,17 +183,8 @@ class BenchCommandTest {
     }
 
     private static String runOk(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream saved = System.out;
-        int code;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            code = VecnnMain.run(args);
-        } finally {
-            System.setOut(saved);
-        }
-        String text = out.toString(StandardCharsets.UTF_8);
-        assertEquals(0, code, text);
-        return text;
+        CliRun run = CliRun.vecnn((Object[]) args);
+        assertEquals(0, run.exit(), run.text());
+        return run.out();
     }
 }

@@ -7,14 +7,12 @@ import io.vecnn.Model;
 import io.vecnn.bench.load.TinyModel;
 import io.vecnn.serve.InferenceServer;
 import io.vecnn.serve.ServerConfig;
-import io.vecnn.tools.VecnnMain;
+import io.vecnn.tools.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +37,7 @@ class LoadtestCommandTest {
     void servesInProcessAndReportsEachBatchingConfiguration() throws Exception {
         Path model = TinyModel.write(dir.resolve("tiny.vnn"));
         Path json = dir.resolve("load.json");
-        Output out = run(
+        CliRun out = CliRun.vecnn(
                 "loadtest",
                 "--serve",
                 model.toString(),
@@ -58,7 +56,7 @@ class LoadtestCommandTest {
                 "--json",
                 json.toString(),
                 "--markdown");
-        assertEquals(0, out.code, out.text());
+        assertEquals(0, out.exit(), out.text());
 
         JsonNode report = JSON.readTree(json.toFile());
         assertEquals("vecnn-loadtest/1", report.get("schema").asText());
@@ -87,8 +85,8 @@ class LoadtestCommandTest {
         assertTrue(
                 results.get(1).get("mean_batch_size").asDouble() > 1,
                 results.get(1).toString());
-        assertTrue(out.stdout.contains("batch≤8 5000µs 1i 1t"), out.stdout);
-        assertTrue(out.stdout.contains("| batch≤1 5000µs 1i 1t | 8 |"), out.stdout);
+        assertTrue(out.out().contains("batch≤8 5000µs 1i 1t"), out.out());
+        assertTrue(out.out().contains("| batch≤1 5000µs 1i 1t | 8 |"), out.out());
     }
 
     @Test
@@ -106,7 +104,7 @@ class LoadtestCommandTest {
             try {
                 for (String payload : new String[] {"v2-json", "v2-binary", "npy", "image"}) {
                     Path json = dir.resolve(payload + ".json");
-                    Output out = run(
+                    CliRun out = CliRun.vecnn(
                             payload.equals("image")
                                     ? new String[] {
                                         "loadtest",
@@ -142,7 +140,7 @@ class LoadtestCommandTest {
                                         "--json",
                                         json.toString()
                                     });
-                    assertEquals(0, out.code, payload + ": " + out.text());
+                    assertEquals(0, out.exit(), payload + ": " + out.text());
                     JsonNode result =
                             JSON.readTree(json.toFile()).get("results").get(0);
                     assertEquals(40, result.get("ok").asLong(), payload + ": " + result);
@@ -154,10 +152,10 @@ class LoadtestCommandTest {
                             1e-9);
                 }
 
-                Output unknown =
-                        run("loadtest", "--url", server.uri().toString(), "--model", "nope", "--duration", "1s");
-                assertEquals(1, unknown.code, unknown.text());
-                assertTrue(unknown.stderr.contains("has no model 'nope'"), unknown.stderr);
+                CliRun unknown =
+                        CliRun.vecnn("loadtest", "--url", server.uri().toString(), "--model", "nope", "--duration", "1s");
+                assertEquals(1, unknown.exit(), unknown.text());
+                assertTrue(unknown.err().contains("has no model 'nope'"), unknown.err());
             } finally {
                 // The shortest drain: on JDK 17 the HTTP server waits out the whole drain even when idle.
                 server.stop(Duration.ofSeconds(1));
@@ -193,7 +191,7 @@ class LoadtestCommandTest {
         fake.start();
         try {
             Path json = dir.resolve("errors.json");
-            Output out = run(
+            CliRun out = CliRun.vecnn(
                     "loadtest",
                     "--url",
                     "http://127.0.0.1:" + fake.getAddress().getPort(),
@@ -207,14 +205,14 @@ class LoadtestCommandTest {
                     "20",
                     "--json",
                     json.toString());
-            assertEquals(0, out.code, out.text());
+            assertEquals(0, out.exit(), out.text());
             JsonNode result = JSON.readTree(json.toFile()).get("results").get(0);
             assertEquals(20, result.get("requests").asLong(), result.toString());
             assertEquals(10, result.get("ok").asLong(), result.toString());
             assertEquals(10, result.get("errors").get("503").asLong(), result.toString());
             assertEquals("503: queue full", result.get("first_error").asText());
             assertTrue(result.get("mean_batch_size").isNull(), "a server without /metrics has no batch size");
-            assertTrue(out.stdout.contains("errors: 10× 503; first: 503: queue full"), out.stdout);
+            assertTrue(out.out().contains("errors: 10× 503; first: 503: queue full"), out.out());
         } finally {
             fake.stop(0);
         }
@@ -226,44 +224,21 @@ class LoadtestCommandTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        Output out = run(
+        CliRun out = CliRun.vecnn(
                 "loadtest", "--url", "http://127.0.0.1:" + port, "--model", "m", "--duration", "1s", "--timeout", "2s");
-        assertEquals(1, out.code, out.text());
+        assertEquals(1, out.exit(), out.text());
         assertEquals(
                 "vecnn loadtest: error: cannot connect to http://127.0.0.1:" + port
                         + " (connection refused); is the server running?",
-                out.stderr.strip());
+                out.err().strip());
     }
 
     @Test
     void serverOptionsWithAUrlAreAUsageError() {
-        Output out = run("loadtest", "--url", "http://127.0.0.1:1", "--max-batch", "8");
-        assertEquals(2, out.code, out.text());
-        assertTrue(out.stderr.contains("--max-batch sets up the in-process server"), out.stderr);
-        Output both = run("loadtest", "--duration", "5s");
-        assertEquals(2, both.code, both.text());
-    }
-
-    private static Output run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream savedOut = System.out;
-        PrintStream savedErr = System.err;
-        int code;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            code = VecnnMain.run(args);
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-        }
-        return new Output(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private record Output(int code, String stdout, String stderr) {
-        String text() {
-            return "stdout:\n" + stdout + "\nstderr:\n" + stderr;
-        }
+        CliRun out = CliRun.vecnn("loadtest", "--url", "http://127.0.0.1:1", "--max-batch", "8");
+        assertEquals(2, out.exit(), out.text());
+        assertTrue(out.err().contains("--max-batch sets up the in-process server"), out.err());
+        CliRun both = CliRun.vecnn("loadtest", "--duration", "5s");
+        assertEquals(2, both.exit(), both.text());
     }
 }
