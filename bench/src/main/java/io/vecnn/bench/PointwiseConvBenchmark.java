@@ -5,16 +5,13 @@ import io.vecnn.graph.Op;
 import io.vecnn.kernels.Conv2dGemm;
 import io.vecnn.kernels.ConvKernel;
 import io.vecnn.kernels.ConvOutput;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -50,13 +47,6 @@ public class PointwiseConvBenchmark extends TeamBenchmark {
     private float[] scratch;
     private double gflopPerRun;
 
-    /** GFLOP done, which JMH reports as a rate per second. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Flops {
-        public double gflop;
-    }
-
     @Setup(Level.Trial)
     public void setUp() {
         String[] parts = layer.split("[x-]");
@@ -77,7 +67,7 @@ public class PointwiseConvBenchmark extends TeamBenchmark {
     }
 
     @Benchmark
-    public float[] conv(Flops flops) {
+    public float[] conv(ConvBenchmark.Flops flops) {
         kernel.run(x, 1, y, residual, to, team, scratch);
         flops.gflop += gflopPerRun;
         return y;
