@@ -99,7 +99,7 @@ public final class Gemm {
         if ((long) k * nr * (panelTo - panelFrom) * Float.BYTES <= ROW_OUTER_MAX_PANEL_BYTES) {
             for (int r = 0; r < rows; r += mr) {
                 for (int p = panelFrom; p < panelTo; p++) {
-                    tile(a, aOff, lda, rows, r, mr, b, p, c, cOff, ldc, rOff, epilogue, tile);
+                    tile(a, aOff, lda, rows, r, mr, b, p, c, cOff, ldc, rOff, epilogue, plain, tile);
                 }
             }
         } else {
@@ -108,7 +108,7 @@ public final class Gemm {
                     chunkedPanel(a, aOff, lda, rows, mr, b, p, c, cOff, ldc, rOff, epilogue, plain, tile);
                 } else {
                     for (int r = 0; r < rows; r += mr) {
-                        tile(a, aOff, lda, rows, r, mr, b, p, c, cOff, ldc, rOff, epilogue, tile);
+                        tile(a, aOff, lda, rows, r, mr, b, p, c, cOff, ldc, rOff, epilogue, plain, tile);
                     }
                 }
             }
@@ -147,22 +147,7 @@ public final class Gemm {
                 float[] d = k0 == 0 ? c : tile;
                 int dOff = k0 == 0 ? out : 0;
                 int ldd = k0 == 0 ? ldc : nr;
-                multiply(
-                        a,
-                        aOff + r * lda + k0,
-                        lda,
-                        rowsHere,
-                        mr,
-                        b.data(),
-                        bOff,
-                        kLen,
-                        nr,
-                        d,
-                        dOff,
-                        ldd,
-                        Epilogue.NONE,
-                        0,
-                        0);
+                multiply(a, aOff + r * lda + k0, lda, rowsHere, mr, b.data(), bOff, kLen, nr, d, dOff, ldd);
                 if (k0 > 0) {
                     EpilogueKernel.accumulate(tile, rowsHere, nr, c, out, ldc);
                 }
@@ -184,10 +169,7 @@ public final class Gemm {
         }
     }
 
-    /**
-     * {@code rows} (at most {@code mr}) rows of A times {@code k} rows of a panel into d, through epilogue
-     * {@code e} (bias from column {@code col0}, residual row r at {@code rOff + r * e.residualStride()}).
-     */
+    /** Raw sums of {@code rows} (at most {@code mr}) rows of A times {@code k} rows of a panel into d. */
     private static void multiply(
             float[] a,
             int aOff,
@@ -200,37 +182,27 @@ public final class Gemm {
             int nr,
             float[] d,
             int dOff,
-            int ldd,
-            Epilogue e,
-            int col0,
-            int rOff) {
+            int ldd) {
         if (rows == mr) {
             if (nr == FOUR_VECTORS) {
-                GemmMicroKernel6x4v.run(a, aOff, lda, b, bOff, k, d, dOff, ldd, e, col0, rOff);
+                GemmMicroKernel6x4v.run(a, aOff, lda, b, bOff, k, d, dOff, ldd);
             } else if (mr == GemmMicroKernel8x2v.MR) {
-                GemmMicroKernel8x2v.run(a, aOff, lda, b, bOff, k, d, dOff, ldd, e, col0, rOff);
+                GemmMicroKernel8x2v.run(a, aOff, lda, b, bOff, k, d, dOff, ldd);
             } else {
-                GemmMicroKernel6x2v.run(a, aOff, lda, b, bOff, k, d, dOff, ldd, e, col0, rOff);
+                GemmMicroKernel6x2v.run(a, aOff, lda, b, bOff, k, d, dOff, ldd);
             }
             return;
         }
-        int ldr = e.residualStride();
         for (int t = 0; t < rows; t++) {
             if (nr == FOUR_VECTORS) {
-                GemmMicroKernel1x4v.run(
-                        a, aOff + t * lda, lda, b, bOff, k, d, dOff + t * ldd, ldd, e, col0, rOff + t * ldr);
+                GemmMicroKernel1x4v.run(a, aOff + t * lda, lda, b, bOff, k, d, dOff + t * ldd, ldd);
             } else {
-                GemmMicroKernel1x2v.run(
-                        a, aOff + t * lda, lda, b, bOff, k, d, dOff + t * ldd, ldd, e, col0, rOff + t * ldr);
+                GemmMicroKernel1x2v.run(a, aOff + t * lda, lda, b, bOff, k, d, dOff + t * ldd, ldd);
             }
         }
     }
 
-    /**
-     * Rows [r, r+mr) of A times panel p of B, through the epilogue into C. A whole panel is written in place
-     * with the epilogue fused into the microkernel; a panel's tail goes through the tile, so the microkernel
-     * can store whole vectors without touching the neighbouring columns, and is copied out with the epilogue.
-     */
+    /** Rows [r, r+mr) of A times panel p of B, through the epilogue into C. */
     private static void tile(
             float[] a,
             int aOff,
@@ -245,21 +217,33 @@ public final class Gemm {
             int ldc,
             int rOff,
             Epilogue epilogue,
+            boolean plain,
             float[] tile) {
         int nr = b.panelWidth();
         int k = b.k();
         int col0 = p * nr;
         int nValid = Math.min(nr, b.n() - col0);
+        boolean inPlace = nValid == nr;
         int bOff = b.panelOffset(p);
         int rowsHere = Math.min(mr, rows - r);
         int out = cOff + r * ldc + col0;
-        int residualAt = rOff + r * epilogue.residualStride() + col0;
-        float[] bData = b.data();
-        if (nValid == nr) {
-            multiply(a, aOff + r * lda, lda, rowsHere, mr, bData, bOff, k, nr, c, out, ldc, epilogue, col0, residualAt);
-            return;
+        float[] d = inPlace ? c : tile;
+        int dOff = inPlace ? out : 0;
+        int ldd = inPlace ? ldc : nr;
+        multiply(a, aOff + r * lda, lda, rowsHere, mr, b.data(), bOff, k, nr, d, dOff, ldd);
+        if (!inPlace || !plain) {
+            EpilogueKernel.apply(
+                    d,
+                    dOff,
+                    ldd,
+                    rowsHere,
+                    nValid,
+                    c,
+                    out,
+                    ldc,
+                    col0,
+                    rOff + r * epilogue.residualStride() + col0,
+                    epilogue);
         }
-        multiply(a, aOff + r * lda, lda, rowsHere, mr, bData, bOff, k, nr, tile, 0, nr, Epilogue.NONE, 0, 0);
-        EpilogueKernel.apply(tile, 0, nr, rowsHere, nValid, c, out, ldc, col0, residualAt, epilogue);
     }
 }

@@ -2,7 +2,6 @@
 package io.vecnn.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -26,21 +25,14 @@ public final class GemmMicroKernel1x4v {
     }
 
     /**
-     * Writes the sums through epilogue {@code e} (bias, residual, ReLU, in {@link EpilogueKernel}'s order, so
-     * the bits are the same), or raw with {@link Epilogue#NONE}. Fused here, the epilogue works on the
-     * accumulators while they are in registers instead of reloading the stored sums. Every vector stays a
-     * local of this one method: handing vectors to a call C2 does not inline would box them, which costs
-     * more than the GEMM.
+     * Writes the raw sums; the caller applies the epilogue. Every vector stays a local of this one method:
+     * handing vectors to a call C2 does not inline would box them, which costs more than the GEMM.
      *
      * @param a    A, rows {@code aOff + r*lda}, r in [0, MR)
      * @param b    the packed panel, {@code k × NR} values from {@code bOff}
      * @param d    destination, row r at {@code dOff + r*ldd}, {@code NR} values each
-     * @param col0 the panel's first column, where its bias starts
-     * @param rOff where row 0's residual starts (row r at {@code rOff + r * e.residualStride()})
      */
-    public static void run(
-            float[] a, int aOff, int lda, float[] b, int bOff, int k, float[] d, int dOff, int ldd, Epilogue e,
-            int col0, int rOff) {
+    public static void run(float[] a, int aOff, int lda, float[] b, int bOff, int k, float[] d, int dOff, int ldd) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = FloatVector.zero(SPECIES);
         FloatVector c02 = FloatVector.zero(SPECIES);
@@ -57,31 +49,6 @@ public final class GemmMicroKernel1x4v {
             c01 = x0.fma(b1, c01);
             c02 = x0.fma(b2, c02);
             c03 = x0.fma(b3, c03);
-        }
-        if (e.bias() != null) {
-            float[] bias = e.bias();
-            FloatVector bias0 = FloatVector.fromArray(SPECIES, bias, col0 + 0 * V);
-            FloatVector bias1 = FloatVector.fromArray(SPECIES, bias, col0 + 1 * V);
-            FloatVector bias2 = FloatVector.fromArray(SPECIES, bias, col0 + 2 * V);
-            FloatVector bias3 = FloatVector.fromArray(SPECIES, bias, col0 + 3 * V);
-            c00 = c00.add(bias0);
-            c01 = c01.add(bias1);
-            c02 = c02.add(bias2);
-            c03 = c03.add(bias3);
-        }
-        if (e.residual() != null) {
-            float[] res = e.residual();
-            int ldr = e.residualStride();
-            c00 = c00.add(FloatVector.fromArray(SPECIES, res, rOff + 0 * ldr + 0 * V));
-            c01 = c01.add(FloatVector.fromArray(SPECIES, res, rOff + 0 * ldr + 1 * V));
-            c02 = c02.add(FloatVector.fromArray(SPECIES, res, rOff + 0 * ldr + 2 * V));
-            c03 = c03.add(FloatVector.fromArray(SPECIES, res, rOff + 0 * ldr + 3 * V));
-        }
-        if (e.relu()) {
-            c00 = c00.lanewise(VectorOperators.MAX, 0f);
-            c01 = c01.lanewise(VectorOperators.MAX, 0f);
-            c02 = c02.lanewise(VectorOperators.MAX, 0f);
-            c03 = c03.lanewise(VectorOperators.MAX, 0f);
         }
         c00.intoArray(d, dOff + 0 * ldd + 0 * V);
         c01.intoArray(d, dOff + 0 * ldd + 1 * V);

@@ -2,7 +2,6 @@
 package io.vecnn.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -27,21 +26,14 @@ public final class GemmMicroKernel8x2v {
     }
 
     /**
-     * Writes the sums through epilogue {@code e} (bias, residual, ReLU, in {@link EpilogueKernel}'s order, so
-     * the bits are the same), or raw with {@link Epilogue#NONE}. Fused here, the epilogue works on the
-     * accumulators while they are in registers instead of reloading the stored sums. Every vector stays a
-     * local of this one method: handing vectors to a call C2 does not inline would box them, which costs
-     * more than the GEMM.
+     * Writes the raw sums; the caller applies the epilogue. Every vector stays a local of this one method:
+     * handing vectors to a call C2 does not inline would box them, which costs more than the GEMM.
      *
      * @param a    A, rows {@code aOff + r*lda}, r in [0, MR)
      * @param b    the packed panel, {@code k × NR} values from {@code bOff}
      * @param d    destination, row r at {@code dOff + r*ldd}, {@code NR} values each
-     * @param col0 the panel's first column, where its bias starts
-     * @param rOff where row 0's residual starts (row r at {@code rOff + r * e.residualStride()})
      */
-    public static void run(
-            float[] a, int aOff, int lda, float[] b, int bOff, int k, float[] d, int dOff, int ldd, Epilogue e,
-            int col0, int rOff) {
+    public static void run(float[] a, int aOff, int lda, float[] b, int bOff, int k, float[] d, int dOff, int ldd) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = FloatVector.zero(SPECIES);
         FloatVector c10 = FloatVector.zero(SPECIES);
@@ -94,65 +86,6 @@ public final class GemmMicroKernel8x2v {
             FloatVector x7 = FloatVector.broadcast(SPECIES, a[a7 + kk]);
             c70 = x7.fma(b0, c70);
             c71 = x7.fma(b1, c71);
-        }
-        if (e.bias() != null) {
-            float[] bias = e.bias();
-            FloatVector bias0 = FloatVector.fromArray(SPECIES, bias, col0 + 0 * V);
-            FloatVector bias1 = FloatVector.fromArray(SPECIES, bias, col0 + 1 * V);
-            c00 = c00.add(bias0);
-            c01 = c01.add(bias1);
-            c10 = c10.add(bias0);
-            c11 = c11.add(bias1);
-            c20 = c20.add(bias0);
-            c21 = c21.add(bias1);
-            c30 = c30.add(bias0);
-            c31 = c31.add(bias1);
-            c40 = c40.add(bias0);
-            c41 = c41.add(bias1);
-            c50 = c50.add(bias0);
-            c51 = c51.add(bias1);
-            c60 = c60.add(bias0);
-            c61 = c61.add(bias1);
-            c70 = c70.add(bias0);
-            c71 = c71.add(bias1);
-        }
-        if (e.residual() != null) {
-            float[] res = e.residual();
-            int ldr = e.residualStride();
-            c00 = c00.add(FloatVector.fromArray(SPECIES, res, rOff + 0 * ldr + 0 * V));
-            c01 = c01.add(FloatVector.fromArray(SPECIES, res, rOff + 0 * ldr + 1 * V));
-            c10 = c10.add(FloatVector.fromArray(SPECIES, res, rOff + 1 * ldr + 0 * V));
-            c11 = c11.add(FloatVector.fromArray(SPECIES, res, rOff + 1 * ldr + 1 * V));
-            c20 = c20.add(FloatVector.fromArray(SPECIES, res, rOff + 2 * ldr + 0 * V));
-            c21 = c21.add(FloatVector.fromArray(SPECIES, res, rOff + 2 * ldr + 1 * V));
-            c30 = c30.add(FloatVector.fromArray(SPECIES, res, rOff + 3 * ldr + 0 * V));
-            c31 = c31.add(FloatVector.fromArray(SPECIES, res, rOff + 3 * ldr + 1 * V));
-            c40 = c40.add(FloatVector.fromArray(SPECIES, res, rOff + 4 * ldr + 0 * V));
-            c41 = c41.add(FloatVector.fromArray(SPECIES, res, rOff + 4 * ldr + 1 * V));
-            c50 = c50.add(FloatVector.fromArray(SPECIES, res, rOff + 5 * ldr + 0 * V));
-            c51 = c51.add(FloatVector.fromArray(SPECIES, res, rOff + 5 * ldr + 1 * V));
-            c60 = c60.add(FloatVector.fromArray(SPECIES, res, rOff + 6 * ldr + 0 * V));
-            c61 = c61.add(FloatVector.fromArray(SPECIES, res, rOff + 6 * ldr + 1 * V));
-            c70 = c70.add(FloatVector.fromArray(SPECIES, res, rOff + 7 * ldr + 0 * V));
-            c71 = c71.add(FloatVector.fromArray(SPECIES, res, rOff + 7 * ldr + 1 * V));
-        }
-        if (e.relu()) {
-            c00 = c00.lanewise(VectorOperators.MAX, 0f);
-            c01 = c01.lanewise(VectorOperators.MAX, 0f);
-            c10 = c10.lanewise(VectorOperators.MAX, 0f);
-            c11 = c11.lanewise(VectorOperators.MAX, 0f);
-            c20 = c20.lanewise(VectorOperators.MAX, 0f);
-            c21 = c21.lanewise(VectorOperators.MAX, 0f);
-            c30 = c30.lanewise(VectorOperators.MAX, 0f);
-            c31 = c31.lanewise(VectorOperators.MAX, 0f);
-            c40 = c40.lanewise(VectorOperators.MAX, 0f);
-            c41 = c41.lanewise(VectorOperators.MAX, 0f);
-            c50 = c50.lanewise(VectorOperators.MAX, 0f);
-            c51 = c51.lanewise(VectorOperators.MAX, 0f);
-            c60 = c60.lanewise(VectorOperators.MAX, 0f);
-            c61 = c61.lanewise(VectorOperators.MAX, 0f);
-            c70 = c70.lanewise(VectorOperators.MAX, 0f);
-            c71 = c71.lanewise(VectorOperators.MAX, 0f);
         }
         c00.intoArray(d, dOff + 0 * ldd + 0 * V);
         c01.intoArray(d, dOff + 0 * ldd + 1 * V);

@@ -25,19 +25,7 @@ class GemmMicroKernelVariantsTest {
 
     @FunctionalInterface
     interface Kernel {
-        void run(
-                float[] a,
-                int aOff,
-                int lda,
-                float[] b,
-                int bOff,
-                int k,
-                float[] d,
-                int dOff,
-                int ldd,
-                Epilogue e,
-                int col0,
-                int rOff);
+        void run(float[] a, int aOff, int lda, float[] b, int bOff, int k, float[] d, int dOff, int ldd);
     }
 
     record Variant(String name, int mr, int nr, Kernel kernel) {}
@@ -68,8 +56,8 @@ class GemmMicroKernelVariantsTest {
     void depthOneAndZero() {
         SplittableRandom r = SEEDS.split();
         for (Variant v : VARIANTS) {
-            check(v, r, 1, 1, 0, 0, 0, v.nr(), false);
-            check(v, r, 0, 0, 0, 0, 0, v.nr(), true);
+            check(v, r, 1, 1, 0, 0, 0, v.nr());
+            check(v, r, 0, 0, 0, 0, 0, v.nr());
         }
     }
 
@@ -80,35 +68,16 @@ class GemmMicroKernelVariantsTest {
             int k = 1 + r.nextInt(300);
             int lda = k + r.nextInt(9);
             int columns = v.nr() - r.nextInt(v.nr());
-            check(v, r, k, lda, r.nextInt(17), r.nextInt(13), r.nextInt(2 * VectorIsa.LANES + 1), columns, false);
-        }
-    }
-
-    /** The fused epilogue: bias from column col0, a residual with a stride of its own, ReLU, in every mix. */
-    @RepeatedTest(20)
-    void fusedEpilogues() {
-        SplittableRandom r = SEEDS.split();
-        for (Variant v : VARIANTS) {
-            int k = 1 + r.nextInt(100);
-            check(v, r, k, k + r.nextInt(3), r.nextInt(5), r.nextInt(7), r.nextInt(VectorIsa.LANES + 1), v.nr(), true);
+            check(v, r, k, lda, r.nextInt(17), r.nextInt(13), r.nextInt(2 * VectorIsa.LANES + 1), columns);
         }
     }
 
     /**
      * Runs {@code v} on MR rows of a random A (row stride {@code lda}, from {@code aOff}) and a panel packed
-     * from {@code columns} columns, into D with row stride NR + {@code extraLdd}, from {@code dOff}; with
-     * {@code epilogue}, through a random mix of bias, residual and ReLU.
+     * from {@code columns} columns, into D with row stride NR + {@code extraLdd}, from {@code dOff}.
      */
     private static void check(
-            Variant v,
-            SplittableRandom r,
-            int k,
-            int lda,
-            int aOff,
-            int dOff,
-            int extraLdd,
-            int columns,
-            boolean epilogue) {
+            Variant v, SplittableRandom r, int k, int lda, int aOff, int dOff, int extraLdd, int columns) {
         int mr = v.mr();
         int nr = v.nr();
         float[] a = gaussian(r, aOff + mr * Math.max(lda, 1));
@@ -122,19 +91,10 @@ class GemmMicroKernelVariantsTest {
         float[] d = new float[dOff + mr * ldd + 3];
         Arrays.fill(d, sentinel);
 
-        int col0 = r.nextInt(9);
-        float[] bias = epilogue && r.nextBoolean() ? gaussian(r, col0 + nr) : null;
-        int ldr = nr + r.nextInt(5);
-        int rOff = r.nextInt(11);
-        float[] residual = epilogue && r.nextBoolean() ? gaussian(r, rOff + mr * ldr) : null;
-        boolean relu = epilogue && r.nextBoolean();
-        Epilogue e = new Epilogue(bias, residual, ldr, relu);
-
-        v.kernel().run(a, aOff, lda, b, bLead, k, d, dOff, ldd, e, col0, rOff);
+        v.kernel().run(a, aOff, lda, b, bLead, k, d, dOff, ldd);
 
         String where = v.name() + " k=" + k + " lda=" + lda + " aOff=" + aOff + " dOff=" + dOff + " ldd=" + ldd
-                + " columns=" + columns + " bias=" + (bias != null) + " residual=" + (residual != null) + " relu="
-                + relu;
+                + " columns=" + columns;
         MicroKernelBlock.assertWritten(
                 d,
                 dOff,
@@ -147,13 +107,7 @@ class GemmMicroKernelVariantsTest {
                     for (int kk = 0; kk < k; kk++) {
                         want = Math.fma(a[aOff + row * lda + kk], col < columns ? w[col * k + kk] : 0f, want);
                     }
-                    if (bias != null) {
-                        want += bias[col0 + col];
-                    }
-                    if (residual != null) {
-                        want += residual[rOff + row * ldr + col];
-                    }
-                    return relu ? Math.max(want, 0f) : want;
+                    return want;
                 },
                 where);
     }
