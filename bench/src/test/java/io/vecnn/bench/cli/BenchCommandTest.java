@@ -168,9 +168,7 @@ class BenchCommandTest {
     void unknownPeerIsAUsageErrorBeforeAnyWork() {
         CliRun run = CliRun.vecnn("bench", "--arch", "lenet5", "--compare", "tensorflow");
         assertEquals(2, run.exit(), run.text());
-        assertTrue(
-                run.err().contains("unknown engine 'tensorflow'"),
-                run.err());
+        assertTrue(run.err().contains("unknown engine 'tensorflow'"), run.err());
     }
 
     private static Set<ValidationMessage> schemaErrors(JsonNode report) throws Exception {

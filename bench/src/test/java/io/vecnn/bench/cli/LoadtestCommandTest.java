@@ -152,8 +152,8 @@ class LoadtestCommandTest {
                             1e-9);
                 }
 
-                CliRun unknown =
-                        CliRun.vecnn("loadtest", "--url", server.uri().toString(), "--model", "nope", "--duration", "1s");
+                CliRun unknown = CliRun.vecnn(
+                        "loadtest", "--url", server.uri().toString(), "--model", "nope", "--duration", "1s");
                 assertEquals(1, unknown.exit(), unknown.text());
                 assertTrue(unknown.err().contains("has no model 'nope'"), unknown.err());
             } finally {
