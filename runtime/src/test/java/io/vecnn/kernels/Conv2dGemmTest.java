@@ -66,14 +66,7 @@ class Conv2dGemmTest {
         Conv2dGemm conv = new Conv2dGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
         float[] y = new float[want.data().length];
 
-        conv.run(
-                c.x().data(),
-                c.x().batch(),
-                y,
-                residual,
-                ConvOutput.whole(c.out().channels(), relu),
-                TEAM,
-                scratch(conv, c));
+        run(conv, c, y, residual, ConvOutput.whole(c.out().channels(), relu), TEAM);
 
         c.assertMatches(want, residual, relu, y, 1e-4);
     }
@@ -97,7 +90,7 @@ class Conv2dGemmTest {
         Tensor want = c.reference();
         float[] y = new float[want.data().length];
 
-        conv.run(c.x().data(), 1, y, null, ConvOutput.whole(20, false), TEAM, scratch(conv, c));
+        run(conv, c, y, null, ConvOutput.whole(20, false), TEAM);
 
         for (int i = 0; i < y.length; i++) {
             assertEquals(want.data()[i], y[i], 1e-4 * (1 + Math.abs(want.data()[i])) * Math.sqrt(72), "at " + i);
@@ -113,16 +106,9 @@ class Conv2dGemmTest {
         int pixels = c.x().batch() * c.out().height() * c.out().width();
         float[] y = new float[pixels * wide];
         java.util.Arrays.fill(y, -99f);
-        conv.run(c.x().data(), c.x().batch(), y, null, new ConvOutput(3, wide, false), TEAM, scratch(conv, c));
+        run(conv, c, y, null, new ConvOutput(3, wide, false), TEAM);
         float[] alone = new float[pixels * c.out().channels()];
-        conv.run(
-                c.x().data(),
-                c.x().batch(),
-                alone,
-                null,
-                ConvOutput.whole(c.out().channels(), false),
-                TEAM,
-                scratch(conv, c));
+        run(conv, c, alone, null, ConvOutput.whole(c.out().channels(), false), TEAM);
         for (int p = 0; p < pixels; p++) {
             for (int ch = 0; ch < wide; ch++) {
                 float v = y[p * wide + ch];
@@ -142,23 +128,14 @@ class Conv2dGemmTest {
         int size = c.x().batch() * c.out().height() * c.out().width() * c.out().channels();
         float[] one = new float[size];
         float[] two = new float[size];
-        conv.run(
-                c.x().data(),
-                c.x().batch(),
-                one,
-                null,
-                ConvOutput.whole(c.out().channels(), true),
-                Team.CALLING_THREAD,
-                scratch(conv, c));
-        conv.run(
-                c.x().data(),
-                c.x().batch(),
-                two,
-                null,
-                ConvOutput.whole(c.out().channels(), true),
-                TEAM,
-                scratch(conv, c));
+        run(conv, c, one, null, ConvOutput.whole(c.out().channels(), true), Team.CALLING_THREAD);
+        run(conv, c, two, null, ConvOutput.whole(c.out().channels(), true), TEAM);
         assertArrayEquals(one, two);
+    }
+
+    /** Runs {@code conv} on the case's input batch into {@code y}, with scratch of its own. */
+    private static void run(Conv2dGemm conv, ConvCase c, float[] y, float[] residual, ConvOutput to, Team team) {
+        conv.run(c.x().data(), c.x().batch(), y, residual, to, team, scratch(conv, c));
     }
 
     private static float[] scratch(Conv2dGemm conv, ConvCase c) {
