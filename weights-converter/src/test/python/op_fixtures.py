@@ -97,6 +97,11 @@ def main():
     save("channel_affine", node("channel_affine", scale="w", shift="b"), [x],
          F.batch_norm(x, mean, var, gamma, beta, False, 0.0, 1e-3), scale, beta - mean * scale)
     save("relu", node("relu"), [x], F.relu(x))
+    # Wide enough to reach every piece: ReLU6's and hardswish's clamps at -3, 0, 3 and 6, tanh's saturation.
+    wide = randn(2, 7, 3, 5) * 4
+    for op, f in {"relu6": F.relu6, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "silu": F.silu,
+                  "hardswish": F.hardswish, "hardsigmoid": F.hardsigmoid, "gelu": F.gelu}.items():
+        save(op, node(op), [wide], f(wide))
     y = randn(2, 7, 3, 5)
     save("add", node("add", inputs=2), [x, y], x + y)
     z = randn(2, 4, 3, 5)

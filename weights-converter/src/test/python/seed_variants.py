@@ -1,4 +1,5 @@
-"""Writes fixtures for the seeds' own network variants, which the specs in weights-converter/specs describe.
+"""Writes fixtures for the seeds' own network variants, which the specs in weights-converter/specs describe,
+and for two small networks whose activations only a spec can name (LeCun's tanh LeNet-5, an activation zoo).
 
 Each network is built as the seed wrote it: its classes copied verbatim, the seed's comments dropped (each
 seed's classes live inside one function because seed 001 defines two different `AlexNet`s, `GoogLeNet`s and
@@ -413,6 +414,48 @@ def seed004_inception_v1():
     return Inception_V1()
 
 
+def lecun_lenet5_tanh():
+    """LeNet-5 as LeCun et al. (1998) drew it, in the form PyTorch users write it: tanh after every layer
+    but the last, average pools for the subsampling layers, C5 a 5x5 convolution over the 5x5 map."""
+    class LeNet5Tanh(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c1 = nn.Conv2d(1, 6, 5)
+            self.s2 = nn.AvgPool2d(2)
+            self.c3 = nn.Conv2d(6, 16, 5)
+            self.s4 = nn.AvgPool2d(2)
+            self.c5 = nn.Conv2d(16, 120, 5)
+            self.f6 = nn.Linear(120, 84)
+            self.output = nn.Linear(84, 10)
+
+        def forward(self, x):
+            x = self.s2(torch.tanh(self.c1(x)))
+            x = self.s4(torch.tanh(self.c3(x)))
+            x = torch.flatten(torch.tanh(self.c5(x)), 1)
+            return self.output(torch.tanh(self.f6(x)))
+    return LeNet5Tanh()
+
+
+def activation_zoo():
+    """A small CIFAR network with every activation a spec can name, each where a real network puts it."""
+    class ActivationZoo(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features = nn.Sequential(
+                nn.Conv2d(3, 12, 3, padding=1), nn.BatchNorm2d(12), nn.ReLU6(),
+                nn.Conv2d(12, 12, 3, padding=1, groups=12), nn.BatchNorm2d(12), nn.SiLU(),
+                nn.Conv2d(12, 20, 1), nn.Hardswish(),
+                nn.MaxPool2d(2),
+                nn.Conv2d(20, 20, 5, stride=2, padding=2, groups=20), nn.GELU(),
+                nn.Conv2d(20, 24, 1), nn.Sigmoid(),
+                nn.AdaptiveAvgPool2d(2))
+            self.classifier = nn.Sequential(nn.Linear(96, 32), nn.Hardsigmoid(), nn.Linear(32, 10), nn.Tanh())
+
+        def forward(self, x):
+            return self.classifier(torch.flatten(self.features(x), 1))
+    return ActivationZoo()
+
+
 # name: (constructor, input size, batch). The names are the spec files' names without ".json". SE_VGG runs at
 # batch 1: at 224x224 it is 15.5 GMACs an image, the bulk of the tests' time on the reference executor,
 # and the other variants already cover batches.
@@ -424,6 +467,8 @@ CASES = {
     "seed001-se-vgg": (seed001_se_vgg, (3, 224, 224), 1),
     "seed002-googlenet96": (seed002_googlenet96, (3, 96, 96), 2),
     "seed004-inception-v1": (seed004_inception_v1, (3, 224, 224), 2),
+    "lecun-lenet5-tanh": (lecun_lenet5_tanh, (1, 32, 32), 3),
+    "activation-zoo": (activation_zoo, (3, 32, 32), 2),
 }
 
 

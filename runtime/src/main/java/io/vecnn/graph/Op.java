@@ -3,8 +3,8 @@ package io.vecnn.graph;
 import java.util.List;
 
 /**
- * The operations a VecNN graph is made of: enough for LeNet-5, AlexNet, VGG, GoogLeNet, ResNet and
- * Inception v3. Ops are plain parameter records; weights are referenced by name and stored in the
+ * The operations a VecNN graph is made of: enough for LeNet-5, AlexNet, VGG, GoogLeNet, ResNet,
+ * Inception v3 and the MobileNet family. Ops are plain parameter records; weights are referenced by name and stored in the
  * model file beside the graph. Dropout is the identity at inference and has no op.
  *
  * <p>Weight layouts are the runtime's, not PyTorch's: convolution weights are OHWI
@@ -64,6 +64,19 @@ public sealed interface Op {
     record Relu() implements Op {
         public String kind() {
             return "relu";
+        }
+    }
+
+    /** An elementwise activation other than ReLU (ReLU6, sigmoid, tanh, SiLU, hardswish, hardsigmoid, GELU). */
+    record Activation(ActivationFunction function) implements Op {
+        public Activation {
+            if (function == null) {
+                throw new IllegalArgumentException("an activation needs a function");
+            }
+        }
+
+        public String kind() {
+            return function.kind();
         }
     }
 

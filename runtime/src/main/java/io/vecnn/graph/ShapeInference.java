@@ -86,7 +86,10 @@ public final class ShapeInference {
             requireWeight(node, weightShape, a.shift(), in.channels());
             return in;
         }
-        if (op instanceof Op.Relu || op instanceof Op.Softmax || op instanceof Op.LogSoftmax) {
+        if (op instanceof Op.Relu
+                || op instanceof Op.Activation
+                || op instanceof Op.Softmax
+                || op instanceof Op.LogSoftmax) {
             return in;
         }
         if (op instanceof Op.Pool2d p) {

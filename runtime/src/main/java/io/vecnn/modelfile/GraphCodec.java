@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vecnn.Shape;
 import io.vecnn.VecnnException;
+import io.vecnn.graph.ActivationFunction;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
@@ -178,8 +179,13 @@ public final class GraphCodec {
                 return new Op.Softmax();
             case "log_softmax":
                 return new Op.LogSoftmax();
-            default:
-                throw f.error("unknown op '" + kind + "'");
+            default: {
+                ActivationFunction function = ActivationFunction.byKind(kind);
+                if (function == null) {
+                    throw f.error("unknown op '" + kind + "'");
+                }
+                return new Op.Activation(function);
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package io.vecnn.modelfile;
 
 import io.vecnn.Shape;
 import io.vecnn.VecnnException;
+import io.vecnn.graph.ActivationFunction;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
@@ -15,6 +16,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,23 +32,29 @@ class ModelFileTest {
 
     /** A graph using every op kind, so the codec round trip covers them all. */
     static ModelFile everyOp() {
-        List<Node> nodes = List.of(
+        List<Node> nodes = new ArrayList<>(List.of(
                 new Node(
                         "conv",
                         new Op.Conv2d(4, 3, 1, 2, 1, 1, 0, 1, 2, 2, "conv.weight", "conv.bias"),
                         List.of("input"),
                         "conv"),
                 new Node("bn", new Op.ChannelAffine("bn.scale", "bn.shift"), List.of("conv"), "bn"),
-                new Node("relu", new Op.Relu(), List.of("bn"), "relu"),
-                new Node("max", new Op.MaxPool2d(3, 3, 1, 1, 1, 1, true), List.of("relu"), "max"),
-                new Node("avg", new Op.AvgPool2d(3, 3, 1, 1, 1, 1, false, true), List.of("relu"), "avg"),
+                new Node("relu", new Op.Relu(), List.of("bn"), "relu")));
+        String last = "relu";
+        for (ActivationFunction f : ActivationFunction.values()) {
+            nodes.add(new Node(f.kind(), new Op.Activation(f), List.of(last), f.kind()));
+            last = f.kind();
+        }
+        nodes.addAll(List.of(
+                new Node("max", new Op.MaxPool2d(3, 3, 1, 1, 1, 1, true), List.of(last), "max"),
+                new Node("avg", new Op.AvgPool2d(3, 3, 1, 1, 1, 1, false, true), List.of(last), "avg"),
                 new Node("add", new Op.Add(), List.of("max", "avg"), "add"),
                 new Node("cat", new Op.Concat(), List.of("add", "relu"), "cat"),
                 new Node("pool", new Op.AdaptiveAvgPool2d(2, 3), List.of("cat"), "pool"),
                 new Node("flat", new Op.Flatten(), List.of("pool"), "flat"),
                 new Node("fc", new Op.Linear(5, "fc.weight", null), List.of("flat"), "fc"),
                 new Node("logprob", new Op.LogSoftmax(), List.of("fc"), "logprob"),
-                new Node("prob", new Op.Softmax(), List.of("logprob"), "prob"));
+                new Node("prob", new Op.Softmax(), List.of("logprob"), "prob")));
         Map<String, WeightTensor> weights = new LinkedHashMap<>();
         weights.put("conv.weight", new WeightTensor(new int[] {4, 3, 1, 1}, floats(12)));
         weights.put("conv.bias", WeightTensor.vector(floats(4)));

@@ -404,8 +404,8 @@ class ModelFileValidationTest {
     @Test
     void unknownOp() throws IOException {
         assertMentions(
-                refusedGraph(g -> ModelBytes.node(g, "conv0.relu").put("op", "gelu")),
-                "node 'conv0.relu': unknown op 'gelu'");
+                refusedGraph(g -> ModelBytes.node(g, "conv0.relu").put("op", "mish")),
+                "node 'conv0.relu': unknown op 'mish'");
     }
 
     @Test

@@ -7,6 +7,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import io.vecnn.Shape;
 import io.vecnn.converter.fold.FlattenPermutation;
 import io.vecnn.converter.fold.WeightLayout;
+import io.vecnn.graph.ActivationFunction;
 import io.vecnn.graph.Op;
 import io.vecnn.graph.WeightTensor;
 
@@ -62,6 +63,47 @@ final class TorchLayers {
 
     TorchOp relu() {
         return x -> JniUtils.relu(x[0]);
+    }
+
+    /** libtorch's own op where DJL binds one; the rest as PyTorch's functional forms define them. */
+    TorchOp activation(ActivationFunction f) {
+        switch (f) {
+            case RELU6:
+                return x -> x[0].clip(0, 6);
+            case SIGMOID:
+                return x -> JniUtils.sigmoid(x[0]);
+            case TANH:
+                return x -> JniUtils.tanh(x[0]);
+            case GELU:
+                return x -> JniUtils.gelu(x[0]);
+            case SILU:
+                return x -> {
+                    PtNDArray gate = JniUtils.sigmoid(x[0]);
+                    PtNDArray y = JniUtils.mul(x[0], gate);
+                    gate.close();
+                    return y;
+                };
+            case HARDSIGMOID:
+                return x -> hardSigmoid(x[0]);
+            case HARDSWISH:
+                return x -> {
+                    PtNDArray gate = hardSigmoid(x[0]);
+                    PtNDArray y = JniUtils.mul(x[0], gate);
+                    gate.close();
+                    return y;
+                };
+            default:
+                throw new IllegalArgumentException("no libtorch call for " + f.kind());
+        }
+    }
+
+    private static PtNDArray hardSigmoid(PtNDArray x) {
+        PtNDArray shifted = x.add(3);
+        PtNDArray clipped = shifted.clip(0, 6);
+        shifted.close();
+        PtNDArray y = clipped.div(6);
+        clipped.close();
+        return y;
     }
 
     TorchOp maxPool(Op.MaxPool2d p) {

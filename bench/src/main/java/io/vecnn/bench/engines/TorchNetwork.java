@@ -87,6 +87,7 @@ final class TorchNetwork {
                 || node.op() instanceof Op.Linear
                 || node.op() instanceof Op.ChannelAffine
                 || node.op() instanceof Op.Relu
+                || node.op() instanceof Op.Activation
                 || node.op() instanceof Op.Add
                 || node.op() instanceof Op.Softmax
                 || node.op() instanceof Op.LogSoftmax;
@@ -117,6 +118,9 @@ final class TorchNetwork {
         }
         if (op instanceof Op.Relu) {
             return layers.relu();
+        }
+        if (op instanceof Op.Activation a) {
+            return layers.activation(a.function());
         }
         if (op instanceof Op.MaxPool2d p) {
             return layers.maxPool(p);

@@ -2,6 +2,7 @@ package io.vecnn.bench.engines;
 
 import io.vecnn.Model;
 import io.vecnn.Shape;
+import io.vecnn.graph.ActivationFunction;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The exporter's cases the built-in networks do not reach, each on a small hand-built graph run by VecNN
  * and by ONNX Runtime: adaptive pools that pool along one axis and upsample along the other, ceil-mode
- * pools whose last window would start in the padding or run past it, a flatten read by something other
+ * pools whose last window would start in the padding or run past it, activations ONNX spells in several ops, a flatten read by something other
  * than a Linear, 2-d values meeting channel affines, concats and multi-input adds, and a 4-d output.
  */
 class OnnxExportOpsTest {
@@ -175,6 +177,18 @@ class OnnxExportOpsTest {
         String c = n.conv("conv", "input", 3, 6, 3, 2, 1, 1, 3, true);
         String a = n.affine("affine", n.add("relu", new Op.Relu(), c), 6);
         assertAgree(n.model(n.add("softmax", new Op.Softmax(), a)), n.input);
+    }
+
+    @Test
+    void everyActivationSpelledOutInOpset13() {
+        Net n = new Net(new Shape(4, 5, 6));
+        String c = n.conv("conv", "input", 4, 5, 3, 1, 1, 1, 1, true);
+        String[] branches = Arrays.stream(ActivationFunction.values())
+                .map(f -> n.add(f.kind(), new Op.Activation(f), c))
+                .toArray(String[]::new);
+        String cat = n.add("cat", new Op.Concat(), branches);
+        String flat = n.add("flatten", new Op.Flatten(), n.add("pool", new Op.AdaptiveAvgPool2d(1, 1), cat));
+        assertAgree(n.model(n.add("gelu_flat", new Op.Activation(ActivationFunction.GELU), flat)), n.input);
     }
 
     private static void assertAgree(Model vecnn, Shape input) {

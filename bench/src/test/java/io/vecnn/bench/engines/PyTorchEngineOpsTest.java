@@ -2,6 +2,7 @@ package io.vecnn.bench.engines;
 
 import io.vecnn.Model;
 import io.vecnn.Shape;
+import io.vecnn.graph.ActivationFunction;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
@@ -9,6 +10,7 @@ import io.vecnn.graph.WeightTensor;
 import io.vecnn.modelfile.ModelFile;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +66,23 @@ class PyTorchEngineOpsTest {
                 new Node("flatten", new Op.Flatten(), List.of("conv"), "flatten"),
                 new Node("softmax", new Op.Softmax(), List.of("flatten"), "y"));
         assertSameAsVecnn(new Graph("x", new Shape(2, 4, 5), nodes, "y"), 2);
+    }
+
+    @Test
+    void everyActivationMatchesVecnn() {
+        List<Node> nodes = new ArrayList<>();
+        nodes.add(new Node(
+                "conv",
+                new Op.Conv2d(5, 3, 3, 1, 1, 1, 1, 1, 1, 1, weight("conv.w", 5, 3, 3, 4), weight("conv.b", 5)),
+                List.of("x"),
+                "conv"));
+        List<String> branches = new ArrayList<>();
+        for (ActivationFunction f : ActivationFunction.values()) {
+            nodes.add(new Node(f.kind(), new Op.Activation(f), List.of("conv"), f.kind()));
+            branches.add(f.kind());
+        }
+        nodes.add(new Node("cat", new Op.Concat(), branches, "y"));
+        assertSameAsVecnn(new Graph("x", new Shape(4, 5, 6), nodes, "y"), 2);
     }
 
     private void assertSameAsVecnn(Graph graph, int batch) {

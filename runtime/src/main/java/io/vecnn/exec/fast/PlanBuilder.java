@@ -210,6 +210,7 @@ public final class PlanBuilder {
                     bufferOf(node.output())));
         } else if (op instanceof Op.ChannelAffine
                 || op instanceof Op.Relu
+                || op instanceof Op.Activation
                 || (op instanceof Op.Add && node.inputs().size() == 2)) {
             float[] scale =
                     op instanceof Op.ChannelAffine a ? weights.get(a.scale()).data() : null;

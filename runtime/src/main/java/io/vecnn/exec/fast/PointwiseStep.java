@@ -3,13 +3,14 @@ package io.vecnn.exec.fast;
 import io.vecnn.Shape;
 import io.vecnn.exec.parallel.Team;
 import io.vecnn.graph.Op;
+import io.vecnn.kernels.ActivationVectors;
 import io.vecnn.kernels.PointwiseNhwc;
 
 import java.util.Arrays;
 import java.util.Map;
 
 /**
- * A channel affine, ReLU or two-input add that stands on its own (nothing to fuse it into), split across
+ * A channel affine, activation or two-input add that stands on its own (nothing to fuse it into), split across
  * the team in chunks of whole periods.
  *
  * @param scale for a channel affine, the scale repeated by {@link PointwiseNhwc#periodic}
@@ -45,6 +46,8 @@ record PointwiseStep(String name, Op op, float[] scale, float[] shift, int[] inp
                 PointwiseNhwc.channelAffine(x, scale, shift, from, to, y);
             } else if (op instanceof Op.Relu) {
                 PointwiseNhwc.relu(x, from, to, y);
+            } else if (op instanceof Op.Activation a) {
+                ActivationVectors.apply(a.function(), x, from, to, y);
             } else {
                 PointwiseNhwc.add(x, buffers[inputs[1]], from, to, y);
             }

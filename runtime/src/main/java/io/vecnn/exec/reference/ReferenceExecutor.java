@@ -81,6 +81,9 @@ public final class ReferenceExecutor {
         if (op instanceof Op.Relu) {
             return ReferencePointwise.relu(x);
         }
+        if (op instanceof Op.Activation a) {
+            return ReferencePointwise.activation(a.function(), x);
+        }
         if (op instanceof Op.MaxPool2d p) {
             return ReferencePooling.max(p, x, out);
         }

@@ -1,6 +1,7 @@
 package io.vecnn.exec.reference;
 
 import io.vecnn.Tensor;
+import io.vecnn.graph.ActivationFunction;
 
 import java.util.List;
 
@@ -15,6 +16,15 @@ final class ReferencePointwise {
             if (out[i] < 0) {
                 out[i] = 0;
             }
+        }
+        return new Tensor(x.batch(), x.height(), x.width(), x.channels(), out);
+    }
+
+    /** The function in double precision, rounded once to float. */
+    static Tensor activation(ActivationFunction f, Tensor x) {
+        float[] out = new float[x.data().length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) f.apply(x.data()[i]);
         }
         return new Tensor(x.batch(), x.height(), x.width(), x.channels(), out);
     }

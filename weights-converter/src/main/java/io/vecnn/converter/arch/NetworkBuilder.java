@@ -7,6 +7,7 @@ import io.vecnn.converter.fold.FlattenPermutation;
 import io.vecnn.converter.fold.InputAffineFolding;
 import io.vecnn.converter.fold.WeightLayout;
 import io.vecnn.converter.statedict.TorchTensor;
+import io.vecnn.graph.ActivationFunction;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
@@ -193,6 +194,11 @@ public final class NetworkBuilder {
 
     public Value relu(String name, Value x) {
         return add(name, new Op.Relu(), x);
+    }
+
+    /** ReLU6, sigmoid, tanh, SiLU, hardswish, hardsigmoid or GELU. */
+    public Value activation(String name, ActivationFunction function, Value x) {
+        return add(name, new Op.Activation(function), x);
     }
 
     public Value maxPool2d(String name, Value x, int kernel, int stride, int padding, boolean ceilMode) {

@@ -4,6 +4,7 @@ import io.vecnn.Shape;
 import io.vecnn.VecnnException;
 import io.vecnn.converter.fold.FlattenPermutation;
 import io.vecnn.converter.fold.WeightLayout;
+import io.vecnn.graph.ActivationFunction;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
@@ -42,6 +43,7 @@ final class OnnxGraphMapping {
     private final Set<String> names = new HashSet<>(List.of(INPUT, OUTPUT));
     private final Set<String> nchwFlattens = new HashSet<>();
     private final ProtoMessage onnx = new ProtoMessage();
+    private final Map<Float, String> scalars = new HashMap<>();
     private String unsqueezeAxes;
 
     private OnnxGraphMapping(Graph graph, Map<String, WeightTensor> weights) {
@@ -127,6 +129,9 @@ final class OnnxGraphMapping {
         }
         if (op instanceof Op.Relu) {
             return sameRank(node, "Relu");
+        }
+        if (op instanceof Op.Activation a) {
+            return activation(node, a.function());
         }
         if (op instanceof Op.Softmax) {
             return sameRank(node, "Softmax", OnnxProtos.attribute("axis", 1));
@@ -301,6 +306,62 @@ final class OnnxGraphMapping {
             inputs.add(initializer(l.bias(), weights.get(l.bias())));
         }
         return define(node, "Gemm", inputs, true, OnnxProtos.attribute("transB", 1));
+    }
+
+    /**
+     * Opset 13 has Sigmoid, Tanh and Erf; the rest are spelled out in them and in arithmetic with scalar
+     * constants, as PyTorch defines them (its HardSigmoid divides by 6, not ONNX's default alpha of 0.2).
+     */
+    private Value activation(Node node, ActivationFunction f) {
+        Value x = values.get(node.inputs().get(0));
+        String in = x.name();
+        switch (f) {
+            case SIGMOID:
+                return sameRank(node, "Sigmoid");
+            case TANH:
+                return sameRank(node, "Tanh");
+            case RELU6:
+                return define(node, "Clip", List.of(in, scalar(0), scalar(6)), x.flat());
+            case SILU: {
+                String s = step(node, "sigmoid", "Sigmoid", List.of(in));
+                return define(node, "Mul", List.of(in, s), x.flat());
+            }
+            case HARDSIGMOID:
+            case HARDSWISH: {
+                String shifted = step(node, "add3", "Add", List.of(in, scalar(3)));
+                String clipped = step(node, "clip", "Clip", List.of(shifted, scalar(0), scalar(6)));
+                if (f == ActivationFunction.HARDSIGMOID) {
+                    return define(node, "Div", List.of(clipped, scalar(6)), x.flat());
+                }
+                String gate = step(node, "div6", "Div", List.of(clipped, scalar(6)));
+                return define(node, "Mul", List.of(in, gate), x.flat());
+            }
+            case GELU: {
+                String scaled = step(node, "div_sqrt2", "Div", List.of(in, scalar((float) Math.sqrt(2))));
+                String erf = step(node, "erf", "Erf", List.of(scaled));
+                String plus1 = step(node, "add1", "Add", List.of(erf, scalar(1)));
+                String times = step(node, "mul_x", "Mul", List.of(in, plus1));
+                return define(node, "Mul", List.of(times, scalar(0.5f)), x.flat());
+            }
+            default:
+                throw fail(node, "activation " + f.kind() + " has no ONNX mapping");
+        }
+    }
+
+    /** A helper node {@code <node>/<what>} of an op spelled out in several; returns its output. */
+    private String step(Node node, String what, String opType, List<String> inputs) {
+        String out = fresh(node.output() + "/" + what);
+        node(node.name() + "/" + what, opType, inputs, out);
+        return out;
+    }
+
+    /** A float scalar initializer, one per value. */
+    private String scalar(float v) {
+        return scalars.computeIfAbsent(v, k -> {
+            String name = fresh("const_" + k);
+            onnx.message(OnnxProtos.GRAPH_INITIALIZER, OnnxProtos.floatTensor(name, new int[0], new float[] {k}));
+            return name;
+        });
     }
 
     private Value sameRank(Node node, String opType, ProtoMessage... attributes) {

@@ -9,12 +9,13 @@ import io.vecnn.converter.arch.NetworkBuilder;
 import io.vecnn.converter.arch.Value;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.statedict.TorchTensor;
+import io.vecnn.graph.ActivationFunction;
 
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Walks a spec's layers, calling the network-building vocabulary once per layer. Kernel sizes, output
@@ -32,7 +33,13 @@ final class SpecInterpreter {
     /** State-dict prefixes and names are short; parameters substituted into each other could double at every step. */
     static final int MAX_TEXT = 4096;
 
-    private static final Set<String> SIMPLE = Set.of("relu", "flatten", "softmax", "log_softmax", "dropout");
+    /** The layers written as a bare name, in the order error messages list them. */
+    private static final List<String> SIMPLE = Stream.of(
+                    Stream.of("relu"),
+                    ActivationFunction.kinds().stream(),
+                    Stream.of("flatten", "softmax", "log_softmax", "dropout"))
+            .flatMap(s -> s)
+            .toList();
 
     private final NetworkSpec spec;
     private final StateDict weights;
@@ -147,8 +154,13 @@ final class SpecInterpreter {
                 return nn.logSoftmax(path, x);
             case "dropout":
                 return x;
-            default:
-                throw error(path, "unknown layer \"" + kind + "\"; plain layers are " + String.join(", ", SIMPLE));
+            default: {
+                ActivationFunction function = ActivationFunction.byKind(kind);
+                if (function == null) {
+                    throw error(path, "unknown layer \"" + kind + "\"; plain layers are " + String.join(", ", SIMPLE));
+                }
+                return nn.activation(path, function, x);
+            }
         }
     }
 

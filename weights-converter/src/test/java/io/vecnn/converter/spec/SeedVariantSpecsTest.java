@@ -1,5 +1,6 @@
 package io.vecnn.converter.spec;
 
+import io.vecnn.Model;
 import io.vecnn.Tensor;
 import io.vecnn.converter.ModelConversion;
 import io.vecnn.converter.WeightFiles;
@@ -18,9 +19,10 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The seeds' own network variants, each converted from its spec in {@code specs/}, reproduce what PyTorch
- * computes with the seed's class as written (weights, inputs and outputs from {@code seed_variants.py}).
- * They run on the reference executor, the oracle the issue's tolerance is defined on.
+ * The seeds' own network variants, LeCun's tanh LeNet-5 and a network with every activation, each converted
+ * from its spec in {@code specs/}, reproduce what PyTorch computes with the class as written (weights, inputs
+ * and outputs from {@code seed_variants.py}), on the reference executor (the oracle the tolerance is defined
+ * on) and on the fast path.
  */
 class SeedVariantSpecsTest {
 
@@ -33,7 +35,9 @@ class SeedVariantSpecsTest {
                 "seed001-googlenet-aux",
                 "seed001-se-vgg",
                 "seed002-googlenet96",
-                "seed004-inception-v1"
+                "seed004-inception-v1",
+                "lecun-lenet5-tanh",
+                "activation-zoo"
             })
     void seedVariantConvertedFromItsSpecMatchesPyTorch(String variant) throws IOException {
         PythonTorch.require();
@@ -53,5 +57,14 @@ class SeedVariantSpecsTest {
         Comparison c = Comparison.of(actual, expected.data());
         System.out.printf("seed variant %-24s %s%n", variant, c);
         c.assertWithinTolerance(variant);
+
+        try (Model fast = Model.of(model)) {
+            Comparison f = Comparison.of(
+                    fast.run(Tensor.fromNchw(input.data(), s[0], s[1], s[2], s[3]))
+                            .toNchw(),
+                    expected.data());
+            System.out.printf("seed variant %-24s %s (fast path)%n", variant, f);
+            f.assertWithinTolerance(variant + " on the fast path");
+        }
     }
 }

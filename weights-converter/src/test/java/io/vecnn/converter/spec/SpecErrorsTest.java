@@ -92,8 +92,11 @@ class SpecErrorsTest {
     void unknownLayerKindsAreNamedWithTheKindsThereAre() {
         assertContains(convertFails("""
                 {"convolution": "c1"}"""), "spec layers[0]: no layer kind in {\"convolution\":\"c1\"}; kinds are [");
-        assertContains(convertFails("""
-                {"conv": "c1"}, "relu6\""""), "spec layers[1]: unknown layer \"relu6\"; plain layers are");
+        assertContains(
+                convertFails("""
+                {"conv": "c1"}, "swish\""""),
+                "spec layers[1]: unknown layer \"swish\"; plain layers are relu, relu6, sigmoid, tanh, silu, hardswish,"
+                        + " hardsigmoid, gelu, flatten, softmax, log_softmax, dropout");
     }
 
     @Test
