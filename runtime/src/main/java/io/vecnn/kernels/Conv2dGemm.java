@@ -165,7 +165,7 @@ public final class Conv2dGemm implements ConvKernel {
             int row0 = (rest / panelBlocks) * taskRows;
             int panel0 = (rest % panelBlocks) * taskPanels;
             int rows = Math.min(taskRows, pixels - row0);
-            Epilogue epilogue = new Epilogue(groupBias[g], residual, out.channels(), to.relu());
+            Epilogue epilogue = new Epilogue(groupBias[g], residual, out.channels(), to.relu(), to.activation());
             float[] a;
             int aOff;
             int lda;

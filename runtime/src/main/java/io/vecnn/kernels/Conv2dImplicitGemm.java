@@ -133,8 +133,8 @@ public final class Conv2dImplicitGemm implements ConvKernel {
         team.parallelFor(batch * paddedH, row -> padRow(x, row / paddedH, row % paddedH, scratch));
         int pixels = out.height() * out.width();
         int tasks = (pixels + PIXELS_PER_TASK - 1) / PIXELS_PER_TASK;
-        boolean plain = bias == null && residual == null && !to.relu();
-        Epilogue epilogue = new Epilogue(bias, residual, out.channels(), to.relu());
+        Epilogue epilogue = new Epilogue(bias, residual, out.channels(), to.relu(), to.activation());
+        boolean plain = epilogue.plain();
         team.parallelFor(batch * tasks, task -> {
             int b = task / tasks;
             int p0 = (task % tasks) * PIXELS_PER_TASK;

@@ -1,5 +1,6 @@
 package io.vecnn.kernels;
 
+import io.vecnn.graph.ActivationFunction;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -38,6 +39,7 @@ final class EpilogueKernel {
         float[] bias = e.bias();
         float[] residual = e.residual();
         boolean relu = e.relu();
+        ActivationFunction f = e.activation();
         for (int r = 0; r < rows; r++) {
             int s = srcOff + r * srcLd;
             int d = cOff + r * ldc;
@@ -56,6 +58,9 @@ final class EpilogueKernel {
                 if (relu) {
                     v = v.lanewise(VectorOperators.MAX, 0f);
                 }
+                if (f != null) {
+                    v = ActivationVectors.apply(f, v);
+                }
                 v.intoArray(c, d + j);
             }
             if (whole < n) {
@@ -69,6 +74,9 @@ final class EpilogueKernel {
                 }
                 if (relu) {
                     v = v.lanewise(VectorOperators.MAX, 0f);
+                }
+                if (f != null) {
+                    v = ActivationVectors.apply(f, v);
                 }
                 v.intoArray(c, d + whole, m);
             }

@@ -93,8 +93,7 @@ public final class Gemm {
         int nr = b.panelWidth();
         int mr = rowsPerCall(nr);
         int k = b.k();
-        boolean plain = epilogue == Epilogue.NONE
-                || (epilogue.bias() == null && epilogue.residual() == null && !epilogue.relu());
+        boolean plain = epilogue == Epilogue.NONE || epilogue.plain();
         float[] tile = TILE.get();
         if ((long) k * nr * (panelTo - panelFrom) * Float.BYTES <= ROW_OUTER_MAX_PANEL_BYTES) {
             for (int r = 0; r < rows; r += mr) {

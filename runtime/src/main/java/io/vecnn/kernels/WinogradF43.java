@@ -313,7 +313,10 @@ public final class WinogradF43 implements ConvKernel {
                     if (residual != null) {
                         v += residual[pixel * cout + o];
                     }
-                    y[to.index(pixel, o)] = to.relu() ? Math.max(v, 0f) : v;
+                    v = to.relu() ? Math.max(v, 0f) : v;
+                    y[to.index(pixel, o)] = to.activation() == null
+                            ? v
+                            : (float) to.activation().apply(v);
                 }
             }
         }
@@ -401,6 +404,9 @@ public final class WinogradF43 implements ConvKernel {
             }
             if (to.relu()) {
                 v = v.lanewise(VectorOperators.MAX, 0f);
+            }
+            if (to.activation() != null) {
+                v = ActivationVectors.apply(to.activation(), v);
             }
             v.intoArray(y, to.index(pixel + col, c), mask);
         }

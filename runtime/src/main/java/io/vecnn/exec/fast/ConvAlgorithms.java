@@ -5,13 +5,15 @@ import io.vecnn.graph.Op;
 import io.vecnn.kernels.Conv2dGemm;
 import io.vecnn.kernels.Conv2dImplicitGemm;
 import io.vecnn.kernels.ConvKernel;
+import io.vecnn.kernels.DepthwiseConvNhwc;
 import io.vecnn.kernels.WinogradF43;
 
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 
 /**
- * Picks the algorithm of each convolution. Stems with a few input channels read their windows in place
+ * Picks the algorithm of each convolution. Depthwise convolutions have their own kernel
+ * ({@link DepthwiseConvNhwc}). Stems with a few input channels read their windows in place
  * ({@link Conv2dImplicitGemm}). Winograd F(4x4,3x3) does a quarter of the multiplications of a
  * 3x3 stride-1 convolution but pays for its transforms and reads 4x the weights (36 transformed positions
  * instead of 9 taps): it wins on large maps, loses on small maps with wide layers. The blocked GEMM (direct
@@ -39,6 +41,9 @@ final class ConvAlgorithms {
             Shape out,
             KernelSelection selection,
             ForkJoinPool pool) {
+        if (DepthwiseConvNhwc.applies(c, in)) {
+            return new DepthwiseConvNhwc(c, weight, bias, in, out);
+        }
         if (Conv2dImplicitGemm.applies(c, in)) {
             return new Conv2dImplicitGemm(c, weight, bias, in, out);
         }

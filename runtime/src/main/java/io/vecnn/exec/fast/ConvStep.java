@@ -36,6 +36,7 @@ record ConvStep(String name, Op.Conv2d op, ConvKernel conv, int input, int outpu
     public String describe() {
         return name + ": conv " + conv.outputShape() + " by " + conv.algorithm() + (residual >= 0 ? " + residual" : "")
                 + (to.relu() ? " + relu" : "")
+                + (to.activation() != null ? " + " + to.activation().kind() : "")
                 + (to.channel() > 0 || to.channels() != conv.outputShape().channels()
                         ? " into channels " + to.channel() + ".."
                                 + (to.channel() + conv.outputShape().channels()) + " of a concat"

@@ -24,7 +24,7 @@ import java.util.concurrent.ForkJoinPool;
  * Turns a graph into a {@link Plan} for one input size: picks the kernel of each node, packs its weights,
  * and fuses what follows a convolution or Linear into its epilogue — a ReLU, and the residual add of a
  * ResNet block (fused into whichever of the two added convolutions runs last, so the other is ready),
- * with the ReLU after it. A flatten of an NHWC map moves no data, so it only renames a buffer.
+ * with the ReLU after it; after a convolution, also an activation such as MobileNet's ReLU6. A flatten of an NHWC map moves no data, so it only renames a buffer.
  */
 public final class PlanBuilder {
     private final Graph graph;
@@ -133,6 +133,11 @@ public final class PlanBuilder {
                 fused.add(producer.get(reluNode.output()));
                 last = reluNode.output();
             }
+            Node activationNode = soleReader(last, Op.Activation.class);
+            if (activationNode != null) {
+                fused.add(producer.get(activationNode.output()));
+                last = activationNode.output();
+            }
             ConvKernel kernel = ConvAlgorithms.choose(
                     c,
                     weights.get(c.weight()).data(),
@@ -142,9 +147,11 @@ public final class PlanBuilder {
                     selection,
                     pool);
             String concat = concatOf.get(last);
-            ConvOutput to = concat == null
-                    ? ConvOutput.whole(c.outChannels(), relu)
-                    : new ConvOutput(concatOffset.get(last), shapes.get(concat).channels(), relu);
+            ConvOutput to = (concat == null
+                            ? ConvOutput.whole(c.outChannels(), relu)
+                            : new ConvOutput(
+                                    concatOffset.get(last), shapes.get(concat).channels(), relu))
+                    .withActivation(activationNode == null ? null : ((Op.Activation) activationNode.op()).function());
             steps.add(new ConvStep(
                     node.name(),
                     c,
@@ -261,7 +268,7 @@ public final class PlanBuilder {
         if (made.op() instanceof Op.Conv2d) {
             return true;
         }
-        return made.op() instanceof Op.Relu
+        return (made.op() instanceof Op.Relu || made.op() instanceof Op.Activation)
                 && producer.containsKey(made.inputs().get(0))
                 && graph.nodes().get(producer.get(made.inputs().get(0))).op() instanceof Op.Conv2d
                 && readers.get(made.inputs().get(0)).size() == 1;

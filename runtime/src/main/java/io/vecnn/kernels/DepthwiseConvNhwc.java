@@ -1,0 +1,240 @@
+package io.vecnn.kernels;
+
+import io.vecnn.Shape;
+import io.vecnn.exec.parallel.Team;
+import io.vecnn.graph.ActivationFunction;
+import io.vecnn.graph.Op;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.Arrays;
+
+/**
+ * A depthwise convolution (one filter per channel: {@code groups == in == out}, MobileNet's and EfficientNet's
+ * 3x3 and 5x5, ConvNeXt's 7x7), vectorised along the channels that NHWC keeps contiguous. There is no
+ * reduction over channels, so a GEMM would multiply by a block-diagonal matrix of zeros; instead each vector
+ * of channels sums its kernel taps directly. Interior pixels go {@value #PIXELS} at a time, so each weight
+ * vector loaded serves {@value #PIXELS} FMAs (4 accumulators, a weight and the inputs fit 16 registers);
+ * edge pixels, whose windows overhang the padding, skip the taps outside the map one pixel at a time.
+ * The layer is memory-bound: it reads the input about once and does only {@code kh*kw} FMAs per value.
+ */
+public final class DepthwiseConvNhwc implements ConvKernel {
+    private static final VectorSpecies<Float> S = VectorIsa.SPECIES;
+    private static final int V = VectorIsa.LANES;
+    private static final int PIXELS = 4;
+
+    private final Op.Conv2d op;
+    private final Shape in;
+    private final Shape out;
+    private final int channels;
+    /** Channels rounded up to whole vectors: the stride of {@link #weight} rows and the length of {@link #bias}. */
+    private final int padded;
+    /** {@code [kh][kw][padded]}, zero beyond {@link #channels}: each tap's weights load as whole vectors. */
+    private final float[] weight;
+    /** Per channel, zeros without a bias, so the accumulators start from it either way. */
+    private final float[] bias;
+
+    private final boolean hasBias;
+
+    /**
+     * @param weight OHWI weights, {@code [channels][kh][kw][1]}
+     * @param bias   per channel, or null
+     */
+    public DepthwiseConvNhwc(Op.Conv2d op, float[] weight, float[] bias, Shape in, Shape out) {
+        if (op.groups() != in.channels() || op.outChannels() != in.channels()) {
+            throw new IllegalArgumentException(
+                    "a depthwise convolution has one group per input and output channel; " + "got " + op + " on " + in);
+        }
+        this.op = op;
+        this.in = in;
+        this.out = out;
+        this.channels = in.channels();
+        this.padded = (channels + V - 1) / V * V;
+        int taps = op.kernelH() * op.kernelW();
+        this.weight = new float[taps * padded];
+        for (int c = 0; c < channels; c++) {
+            for (int t = 0; t < taps; t++) {
+                this.weight[t * padded + c] = weight[c * taps + t];
+            }
+        }
+        this.bias = new float[padded];
+        this.hasBias = bias != null;
+        if (bias != null) {
+            System.arraycopy(bias, 0, this.bias, 0, channels);
+        }
+    }
+
+    /**
+     * One filter per channel: as many groups as input and output channels (a single channel is an ordinary
+     * convolution, which the GEMM kernels take; this one computes it too).
+     */
+    public static boolean applies(Op.Conv2d op, Shape in) {
+        return op.groups() > 1 && op.groups() == in.channels() && op.outChannels() == in.channels();
+    }
+
+    @Override
+    public Shape outputShape() {
+        return out;
+    }
+
+    @Override
+    public String algorithm() {
+        return "depthwise";
+    }
+
+    @Override
+    public float[] ohwiWeight() {
+        int taps = op.kernelH() * op.kernelW();
+        float[] w = new float[channels * taps];
+        for (int c = 0; c < channels; c++) {
+            for (int t = 0; t < taps; t++) {
+                w[c * taps + t] = weight[t * padded + c];
+            }
+        }
+        return w;
+    }
+
+    @Override
+    public float[] bias() {
+        return hasBias ? Arrays.copyOf(bias, channels) : null;
+    }
+
+    @Override
+    public void run(float[] x, int batch, float[] y, float[] residual, ConvOutput to, Team team, float[] scratch) {
+        int oh = out.height();
+        team.parallelFor(batch * oh, task -> row(x, task / oh, task % oh, y, residual, to));
+    }
+
+    /** Output row {@code oy} of image {@code b}, all channels. */
+    private void row(float[] x, int b, int oy, float[] y, float[] residual, ConvOutput to) {
+        int h = in.height();
+        int w = in.width();
+        int ow = out.width();
+        int sw = op.strideW();
+        int pw = op.padW();
+        int dh = op.dilationH();
+        int dw = op.dilationW();
+        int iy0 = oy * op.strideH() - op.padH();
+        // The taps whose input row lies in the map.
+        int kyFrom = iy0 >= 0 ? 0 : (-iy0 + dh - 1) / dh;
+        int kyTo = Math.min(op.kernelH(), iy0 > h - 1 ? 0 : (h - 1 - iy0) / dh + 1);
+        // The output columns whose whole window lies in the map.
+        int reach = (op.kernelW() - 1) * dw;
+        int oxFrom = Math.min(ow, (pw + sw - 1) / sw);
+        int oxTo = w - 1 - reach + pw < 0 ? 0 : Math.max(oxFrom, Math.min(ow, (w - 1 - reach + pw) / sw + 1));
+        int rowPixel = (b * out.height() + oy) * ow;
+        int inRow = b * h * w;
+        for (int c = 0; c < channels; c += V) {
+            if (c + V > channels) {
+                VectorMask<Float> m = S.indexInRange(c, channels);
+                for (int ox = 0; ox < ow; ox++) {
+                    pixel(x, inRow, iy0, kyFrom, kyTo, ox, c, m, y, rowPixel + ox, residual, to);
+                }
+                continue;
+            }
+            VectorMask<Float> all = S.maskAll(true);
+            int ox = 0;
+            for (; ox < oxFrom; ox++) {
+                pixel(x, inRow, iy0, kyFrom, kyTo, ox, c, all, y, rowPixel + ox, residual, to);
+            }
+            for (; ox + PIXELS <= oxTo; ox += PIXELS) {
+                interior4(x, inRow, iy0, kyFrom, kyTo, ox, c, y, rowPixel + ox, residual, to);
+            }
+            for (; ox < ow; ox++) {
+                pixel(x, inRow, iy0, kyFrom, kyTo, ox, c, all, y, rowPixel + ox, residual, to);
+            }
+        }
+    }
+
+    /** Four horizontally adjacent pixels whose windows lie whole in the map, one vector of channels. */
+    private void interior4(
+            float[] x,
+            int inRow,
+            int iy0,
+            int kyFrom,
+            int kyTo,
+            int ox,
+            int c,
+            float[] y,
+            int pixel,
+            float[] residual,
+            ConvOutput to) {
+        int w = in.width();
+        int kw = op.kernelW();
+        int step = op.strideW() * channels;
+        int tapStep = op.dilationW() * channels;
+        FloatVector b = FloatVector.fromArray(S, bias, c);
+        FloatVector a0 = b;
+        FloatVector a1 = b;
+        FloatVector a2 = b;
+        FloatVector a3 = b;
+        int ix0 = ox * op.strideW() - op.padW();
+        for (int ky = kyFrom; ky < kyTo; ky++) {
+            int xi = (inRow + (iy0 + ky * op.dilationH()) * w + ix0) * channels + c;
+            int wi = ky * kw * padded + c;
+            for (int kx = 0; kx < kw; kx++, xi += tapStep, wi += padded) {
+                FloatVector k = FloatVector.fromArray(S, weight, wi);
+                a0 = FloatVector.fromArray(S, x, xi).fma(k, a0);
+                a1 = FloatVector.fromArray(S, x, xi + step).fma(k, a1);
+                a2 = FloatVector.fromArray(S, x, xi + 2 * step).fma(k, a2);
+                a3 = FloatVector.fromArray(S, x, xi + 3 * step).fma(k, a3);
+            }
+        }
+        VectorMask<Float> all = S.maskAll(true);
+        store(a0, y, pixel, c, all, residual, to);
+        store(a1, y, pixel + 1, c, all, residual, to);
+        store(a2, y, pixel + 2, c, all, residual, to);
+        store(a3, y, pixel + 3, c, all, residual, to);
+    }
+
+    /** One pixel, skipping the taps that fall in the padding; {@code m} covers the channels that exist. */
+    private void pixel(
+            float[] x,
+            int inRow,
+            int iy0,
+            int kyFrom,
+            int kyTo,
+            int ox,
+            int c,
+            VectorMask<Float> m,
+            float[] y,
+            int pixel,
+            float[] residual,
+            ConvOutput to) {
+        int w = in.width();
+        int kw = op.kernelW();
+        int dw = op.dilationW();
+        int ix0 = ox * op.strideW() - op.padW();
+        FloatVector a = FloatVector.fromArray(S, bias, c);
+        for (int ky = kyFrom; ky < kyTo; ky++) {
+            int rowStart = inRow + (iy0 + ky * op.dilationH()) * w;
+            for (int kx = 0; kx < kw; kx++) {
+                int ix = ix0 + kx * dw;
+                if (ix >= 0 && ix < w) {
+                    FloatVector k = FloatVector.fromArray(S, weight, (ky * kw + kx) * padded + c);
+                    a = FloatVector.fromArray(S, x, (rowStart + ix) * channels + c, m)
+                            .fma(k, a);
+                }
+            }
+        }
+        store(a, y, pixel, c, m, residual, to);
+    }
+
+    /** The epilogue: residual, ReLU, activation, in that order, then the store into {@code to}'s slice. */
+    private void store(
+            FloatVector v, float[] y, int pixel, int c, VectorMask<Float> m, float[] residual, ConvOutput to) {
+        if (residual != null) {
+            v = v.add(FloatVector.fromArray(S, residual, pixel * channels + c, m));
+        }
+        if (to.relu()) {
+            v = v.lanewise(VectorOperators.MAX, 0f);
+        }
+        ActivationFunction f = to.activation();
+        if (f != null) {
+            v = ActivationVectors.apply(f, v);
+        }
+        v.intoArray(y, to.index(pixel, c), m);
+    }
+}
