@@ -81,6 +81,8 @@ CASES = {
     "resnet101": ("resnet101", tv("resnet101"), DEFAULT, (3, 64, 64)),
     "resnet152": ("resnet152", tv("resnet152"), DEFAULT, (3, 80, 64)),
     "inception_v3": ("inception_v3", tv("inception_v3", init_weights=False), (3, 299, 299), (3, 139, 101)),
+    "mobilenet_v2": ("mobilenet_v2", tv("mobilenet_v2"), DEFAULT, (3, 97, 131)),
+    "mobilenet_v2_10class": ("mobilenet_v2", tv("mobilenet_v2", num_classes=10), DEFAULT, (3, 32, 32)),
 }
 TRANSFORM_INPUT = {"googlenet", "inception_v3"}
 

@@ -30,6 +30,7 @@ public final class Architectures {
         BUILT_IN.put("resnet101", ResNet::resnet101);
         BUILT_IN.put("resnet152", ResNet::resnet152);
         BUILT_IN.put("inception_v3", () -> new InceptionV3(true));
+        BUILT_IN.put("mobilenet_v2", MobileNetV2::new);
     }
 
     private Architectures() {}

@@ -109,7 +109,8 @@ class PyTorchConformanceTest {
         "resnet50,64",
         "resnet101,64",
         "resnet152,64",
-        "inception_v3,75"
+        "inception_v3,75",
+        "mobilenet_v2,64"
     })
     void synthesisedFileLoadsStrictlyInPyTorchAndMatches(String name, int size) throws IOException {
         PythonTorch.require();
