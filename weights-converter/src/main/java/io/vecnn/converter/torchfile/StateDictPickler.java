@@ -22,11 +22,18 @@ final class StateDictPickler {
     record Entry(String key, DType dtype, int[] shape, String storageKey) {}
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final TorchZipWriter.StorageIds ids;
 
-    private StateDictPickler() {}
+    private StateDictPickler(TorchZipWriter.StorageIds ids) {
+        this.ids = ids;
+    }
 
     static byte[] pickle(List<Entry> entries) {
-        StateDictPickler p = new StateDictPickler();
+        return pickle(entries, TorchZipWriter.StorageIds.FIVE_FIELDS);
+    }
+
+    static byte[] pickle(List<Entry> entries, TorchZipWriter.StorageIds ids) {
+        StateDictPickler p = new StateDictPickler(ids);
         p.op(PROTO);
         p.op(2);
         p.orderedDict();
@@ -50,6 +57,9 @@ final class StateDictPickler {
         string(e.storageKey());
         string("cpu");
         integer(numel(e.shape()));
+        if (ids == TorchZipWriter.StorageIds.SIX_FIELDS) {
+            op(NONE);
+        }
         op(TUPLE);
         op(BINPERSID);
         integer(0);

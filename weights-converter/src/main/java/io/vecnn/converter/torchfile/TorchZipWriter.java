@@ -37,14 +37,29 @@ public final class TorchZipWriter {
     /** A fixed timestamp makes the same state dict give the same bytes. */
     private static final long ENTRY_TIME = 1_577_836_800_000L;
 
+    /** The form of the storages' persistent ids in data.pkl. */
+    enum StorageIds {
+        /** {@code ('storage', storage_type, key, location, numel)}, as PyTorch writes them. */
+        FIVE_FIELDS,
+        /**
+         * {@code ('storage', storage_type, key, location, numel, None)}, as some PyTorch 1.x releases wrote
+         * them into TorchScript archives: only for tests, to make such files without an old PyTorch.
+         */
+        SIX_FIELDS
+    }
+
     private TorchZipWriter() {}
 
     /** Writes atomically: the target is replaced only once the whole file is on disk. */
     public static void write(StateDict stateDict, Path file) {
-        AtomicWrite.write(file, out -> writeZip(stateDict, out));
+        write(stateDict, file, StorageIds.FIVE_FIELDS);
     }
 
-    private static void writeZip(StateDict stateDict, OutputStream target) throws IOException {
+    static void write(StateDict stateDict, Path file, StorageIds ids) {
+        AtomicWrite.write(file, out -> writeZip(stateDict, out, ids));
+    }
+
+    private static void writeZip(StateDict stateDict, OutputStream target, StorageIds ids) throws IOException {
         List<StateDictPickler.Entry> entries = new ArrayList<>();
         for (Map.Entry<String, TorchTensor> e : stateDict.tensors().entrySet()) {
             TorchTensor t = e.getValue();
@@ -53,7 +68,7 @@ public final class TorchZipWriter {
         }
         CountingOutputStream counted = new CountingOutputStream(target);
         ZipOutputStream zip = new ZipOutputStream(counted);
-        putStored(zip, counted, FOLDER + "data.pkl", StateDictPickler.pickle(entries));
+        putStored(zip, counted, FOLDER + "data.pkl", StateDictPickler.pickle(entries, ids));
         putStored(zip, counted, FOLDER + "byteorder", "little".getBytes(StandardCharsets.US_ASCII));
         for (StateDictPickler.Entry entry : entries) {
             TorchTensor t = stateDict.get(entry.key());

@@ -2,6 +2,7 @@ package io.vecnn.converter.torchfile;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 /** Builds pickles opcode by opcode, for inputs torch.save would never write. */
 final class PickleBytes {
@@ -97,20 +98,37 @@ final class PickleBytes {
 
     /** The persistent id of storage {@code key}: ('storage', torch.{storageClass}, key, device, numel). */
     PickleBytes storage(String storageClass, String key, String device, long numel) {
-        return op(PickleOpcodes.MARK)
+        return storage(storageClass, key, device, numel, p -> {});
+    }
+
+    /** As {@link #storage(String, String, String, long)}, with the fields {@code extra} pushes after numel. */
+    PickleBytes storage(String storageClass, String key, String device, long numel, Consumer<PickleBytes> extra) {
+        op(PickleOpcodes.MARK)
                 .str("storage")
                 .global("torch", storageClass)
                 .str(key)
                 .str(device)
-                .integer(numel)
-                .op(PickleOpcodes.TUPLE)
-                .op(PickleOpcodes.BINPERSID);
+                .integer(numel);
+        extra.accept(this);
+        return op(PickleOpcodes.TUPLE).op(PickleOpcodes.BINPERSID);
     }
 
     /** {@code _rebuild_tensor_v2} of a view of storage {@code key}, as torch.save writes it. */
     PickleBytes tensor(String storageClass, String key, long numel, long offset, long[] size, long[] stride) {
+        return tensor(storageClass, key, numel, offset, size, stride, p -> {});
+    }
+
+    /** As {@link #tensor(String, String, long, long, long[], long[])}, with extra fields in the storage's id. */
+    PickleBytes tensor(
+            String storageClass,
+            String key,
+            long numel,
+            long offset,
+            long[] size,
+            long[] stride,
+            Consumer<PickleBytes> extraIdFields) {
         global("torch._utils", "_rebuild_tensor_v2").op(PickleOpcodes.MARK);
-        storage(storageClass, key, "cpu", numel);
+        storage(storageClass, key, "cpu", numel, extraIdFields);
         integer(offset).tuple(size).tuple(stride).op(PickleOpcodes.NEWFALSE).orderedDict();
         return op(PickleOpcodes.TUPLE).op(PickleOpcodes.REDUCE);
     }
