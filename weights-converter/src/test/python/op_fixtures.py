@@ -104,6 +104,8 @@ def main():
         save(op, node(op), [wide], f(wide))
     y = randn(2, 7, 3, 5)
     save("add", node("add", inputs=2), [x, y], x + y)
+    gate = torch.sigmoid(randn(2, 7, 1, 1))
+    save("scale_channels", node("scale_channels", inputs=2), [x, gate], x * gate)
     z = randn(2, 4, 3, 5)
     save("concat", node("concat", inputs=3), [x, z, y], torch.cat([x, z, y], 1))
     logits = randn(3, 11) * 5

@@ -22,7 +22,7 @@ def build(arch, state, transform_input):
         # Seed 001 hard-codes 10 classes; a fine-tuned copy replaces the last layer, as users do.
         model.fullconn_layer[4] = torch.nn.Linear(84, state["fullconn_layer.4.weight"].shape[0])
         return model
-    classifier = next(k for k in ("fc.weight", "classifier.6.weight", "classifier.1.weight") if k in state)
+    classifier = next(k for k in ("fc.weight", "classifier.6.weight", "classifier.3.weight", "classifier.1.weight") if k in state)
     kwargs = {"num_classes": state[classifier].shape[0]}
     if arch in AUX:
         kwargs.update(init_weights=False, transform_input=transform_input,

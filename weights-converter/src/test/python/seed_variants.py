@@ -22,6 +22,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
+from torchvision.ops import SqueezeExcitation
 
 from seed001_nets import FeaturesThenClassifier
 from trained_like import trained_module
@@ -437,7 +438,8 @@ def lecun_lenet5_tanh():
 
 
 def activation_zoo():
-    """A small CIFAR network with every activation a spec can name, each where a real network puts it."""
+    """A small CIFAR network with every activation a spec can name, each where a real network puts it, and a
+    squeeze-and-excitation block."""
     class ActivationZoo(nn.Module):
         def __init__(self):
             super().__init__()
@@ -447,6 +449,7 @@ def activation_zoo():
                 nn.Conv2d(12, 20, 1), nn.Hardswish(),
                 nn.MaxPool2d(2),
                 nn.Conv2d(20, 20, 5, stride=2, padding=2, groups=20), nn.GELU(),
+                SqueezeExcitation(20, 8, activation=nn.SiLU, scale_activation=nn.Hardsigmoid),
                 nn.Conv2d(20, 24, 1), nn.Sigmoid(),
                 nn.AdaptiveAvgPool2d(2))
             self.classifier = nn.Sequential(nn.Linear(96, 32), nn.Hardsigmoid(), nn.Linear(32, 10), nn.Tanh())

@@ -111,12 +111,12 @@ public final class GraphValidation {
         } else if (op instanceof Op.Linear l) {
             positive(node, "output features", l.outFeatures());
         }
-        int arity = op instanceof Op.Concat || op instanceof Op.Add ? -1 : 1;
+        int arity = op instanceof Op.Concat || op instanceof Op.Add ? -1 : op instanceof Op.ScaleChannels ? 2 : 1;
         if (arity < 0 ? node.inputs().size() < 2 : node.inputs().size() != arity) {
             throw fail(
                     node,
-                    op.kind() + " takes " + (arity < 0 ? "at least 2" : "1") + " input" + (arity < 0 ? "s" : "")
-                            + ", got " + node.inputs().size());
+                    op.kind() + " takes " + (arity < 0 ? "at least 2" : String.valueOf(arity)) + " input"
+                            + (arity == 1 ? "" : "s") + ", got " + node.inputs().size());
         }
     }
 

@@ -165,6 +165,16 @@ public sealed interface Op {
         }
     }
 
+    /**
+     * {@code x * s}: a map (input 0) times per-channel factors (input 1, {@code C×1×1}) broadcast over its
+     * pixels, image by image: the gate of a squeeze-and-excitation block.
+     */
+    record ScaleChannels() implements Op {
+        public String kind() {
+            return "scale_channels";
+        }
+    }
+
     /** log(softmax(x)) over the channels of each pixel, computed stably (models trained with NLL loss end in it). */
     record LogSoftmax() implements Op {
         public String kind() {

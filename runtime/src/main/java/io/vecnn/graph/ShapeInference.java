@@ -59,6 +59,13 @@ public final class ShapeInference {
             return ins.get(0);
         }
         Shape in = ins.get(0);
+        if (op instanceof Op.ScaleChannels) {
+            Shape s = ins.get(1);
+            if (s.channels() != in.channels() || s.height() != 1 || s.width() != 1) {
+                throw fail(node, "scales a " + in + " map by " + s + "; the factors must be " + in.channels() + "x1x1");
+            }
+            return in;
+        }
         if (op instanceof Op.Conv2d c) {
             if (in.channels() % c.groups() != 0) {
                 throw fail(

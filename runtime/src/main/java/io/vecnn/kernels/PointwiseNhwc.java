@@ -55,6 +55,23 @@ public final class PointwiseNhwc {
         }
     }
 
+    /**
+     * {@code y[p][c] = x[p][c] * s[sOff + c]} for pixels {@code [fromPixel, toPixel)} of {@code channels}
+     * channels: one image's pixels scaled by its squeeze-and-excitation gate.
+     */
+    public static void scaleChannels(
+            float[] x, float[] s, int sOff, int channels, int fromPixel, int toPixel, float[] y) {
+        for (int p = fromPixel; p < toPixel; p++) {
+            int base = p * channels;
+            for (int c = 0; c < channels; c += S.length()) {
+                VectorMask<Float> m = S.indexInRange(c, channels);
+                FloatVector.fromArray(S, x, base + c, m)
+                        .mul(FloatVector.fromArray(S, s, sOff + c, m))
+                        .intoArray(y, base + c, m);
+            }
+        }
+    }
+
     /** {@code y = a + b} over {@code [from, to)}. */
     public static void add(float[] a, float[] b, int from, int to, float[] y) {
         for (int i = from; i < to; i += S.length()) {

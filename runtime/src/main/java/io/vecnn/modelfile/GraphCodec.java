@@ -175,6 +175,8 @@ public final class GraphCodec {
                 return new Op.Concat();
             case "add":
                 return new Op.Add();
+            case "scale_channels":
+                return new Op.ScaleChannels();
             case "softmax":
                 return new Op.Softmax();
             case "log_softmax":

@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Activations fused into every convolution algorithm's epilogue (implicit GEMM, depthwise, Winograd, 1x1 GEMM,
- * im2col into a concat slice), after a fused ReLU, and standing alone after a concat and a Linear: the fast path
+ * im2col into a concat slice, a squeeze-and-excitation gate), after a fused ReLU, and standing alone after a concat
+ * and a Linear: the fast path
  * against the reference executor, and the plan showing where each went.
  */
 class ActivationFusionTest {
@@ -57,7 +58,11 @@ class ActivationFusionTest {
         String x = act("stem_relu6", ActivationFunction.RELU6, conv("stem", "input", 3, 16, 3, 2, 1));
         x = act("dw_hardswish", ActivationFunction.HARDSWISH, conv("dw", x, 16, 16, 3, 1, 16));
         x = act("wino_silu", ActivationFunction.SILU, conv("wino", x, 16, 16, 3, 1, 1));
-        String pw = conv("pw", x, 16, 24, 1, 1, 1);
+        nodes.add(new Node("se_pool", new Op.AdaptiveAvgPool2d(1, 1), List.of(x), "se_pool"));
+        String squeeze = act("se_silu", ActivationFunction.SILU, conv("se_fc1", "se_pool", 16, 4, 1, 1, 1));
+        String gate = act("se_gate", ActivationFunction.SIGMOID, conv("se_fc2", squeeze, 4, 16, 1, 1, 1));
+        nodes.add(new Node("se", new Op.ScaleChannels(), List.of(x, gate), "se"));
+        String pw = conv("pw", "se", 16, 24, 1, 1, 1);
         nodes.add(new Node("pw_relu", new Op.Relu(), List.of(pw), "pw_relu"));
         x = act("pw_gelu", ActivationFunction.GELU, "pw_relu");
         String c1 = act("c1_sigmoid", ActivationFunction.SIGMOID, conv("c1", x, 24, 5, 1, 1, 1));
@@ -91,6 +96,7 @@ class ActivationFusionTest {
                     steps);
             assertTrue(steps.contains("cat_tanh: tanh"), steps);
             assertTrue(steps.contains("fc_relu6: relu6"), steps);
+            assertTrue(steps.contains("se_fc2: conv 16x1x1 by gemm 1x1 + sigmoid\nse: scale_channels"), steps);
         }
     }
 }

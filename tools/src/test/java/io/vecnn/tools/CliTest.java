@@ -195,7 +195,10 @@ class CliTest {
         assertOneErrorLine(
                 "vecnn synth: error: unknown architecture 'resnet19'; known: lenet5, alexnet, vgg11, "
                         + "vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn, googlenet, resnet18, resnet34, resnet50, "
-                        + "resnet101, resnet152, inception_v3",
+                        + "resnet101, resnet152, inception_v3, mobilenet_v2, mobilenet_v3_large, mobilenet_v3_small, "
+                        + "efficientnet_b0, efficientnet_b1, efficientnet_b2, efficientnet_b3, efficientnet_b4, "
+                        + "efficientnet_b5, efficientnet_b6, efficientnet_b7, efficientnet_v2_s, efficientnet_v2_m, "
+                        + "efficientnet_v2_l",
                 run.err());
     }
 

@@ -2,6 +2,7 @@ package io.vecnn.bench.engines;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import io.vecnn.Shape;
 import io.vecnn.VecnnException;
 import io.vecnn.graph.Graph;
@@ -142,6 +143,9 @@ final class TorchNetwork {
         }
         if (op instanceof Op.Add) {
             return layers.add();
+        }
+        if (op instanceof Op.ScaleChannels) {
+            return x -> JniUtils.mul(x[0], x[1]);
         }
         if (op instanceof Op.Softmax) {
             return layers.softmax();

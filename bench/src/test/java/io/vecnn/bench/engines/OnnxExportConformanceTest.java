@@ -41,7 +41,16 @@ class OnnxExportConformanceTest {
             Map.entry("vgg16", 32),
             Map.entry("vgg16_bn", 32),
             Map.entry("vgg19", 32),
-            Map.entry("vgg19_bn", 32));
+            Map.entry("vgg19_bn", 32),
+            // The larger EfficientNets at their own sizes (up to 600x600) would add minutes for no new op.
+            Map.entry("efficientnet_b3", 96),
+            Map.entry("efficientnet_b4", 96),
+            Map.entry("efficientnet_b5", 96),
+            Map.entry("efficientnet_b6", 96),
+            Map.entry("efficientnet_b7", 96),
+            Map.entry("efficientnet_v2_s", 96),
+            Map.entry("efficientnet_v2_m", 96),
+            Map.entry("efficientnet_v2_l", 96));
     private static ForkJoinPool pool;
 
     @BeforeAll

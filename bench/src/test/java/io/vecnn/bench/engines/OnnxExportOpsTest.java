@@ -180,15 +180,26 @@ class OnnxExportOpsTest {
     }
 
     @Test
-    void everyActivationSpelledOutInOpset13() {
+    void everyActivationSpelledOutInOpset13AndAGate() {
         Net n = new Net(new Shape(4, 5, 6));
         String c = n.conv("conv", "input", 4, 5, 3, 1, 1, 1, 1, true);
         String[] branches = Arrays.stream(ActivationFunction.values())
                 .map(f -> n.add(f.kind(), new Op.Activation(f), c))
                 .toArray(String[]::new);
-        String cat = n.add("cat", new Op.Concat(), branches);
+        String gate = n.add(
+                "gate",
+                new Op.Activation(ActivationFunction.SIGMOID),
+                n.conv("fc", n.add("squeeze", new Op.AdaptiveAvgPool2d(1, 1), c), 5, 5, 1, 1, 0, 1, 1, true));
+        String scaled = n.add("se", new Op.ScaleChannels(), c, gate);
+        String cat = n.add("cat", new Op.Concat(), concat(branches, scaled));
         String flat = n.add("flatten", new Op.Flatten(), n.add("pool", new Op.AdaptiveAvgPool2d(1, 1), cat));
         assertAgree(n.model(n.add("gelu_flat", new Op.Activation(ActivationFunction.GELU), flat)), n.input);
+    }
+
+    private static String[] concat(String[] a, String b) {
+        String[] all = Arrays.copyOf(a, a.length + 1);
+        all[a.length] = b;
+        return all;
     }
 
     private static void assertAgree(Model vecnn, Shape input) {

@@ -81,6 +81,10 @@ class PyTorchEngineOpsTest {
             nodes.add(new Node(f.kind(), new Op.Activation(f), List.of("conv"), f.kind()));
             branches.add(f.kind());
         }
+        nodes.add(new Node("squeeze", new Op.AdaptiveAvgPool2d(1, 1), List.of("conv"), "squeeze"));
+        nodes.add(new Node("gate", new Op.Activation(ActivationFunction.SIGMOID), List.of("squeeze"), "gate"));
+        nodes.add(new Node("se", new Op.ScaleChannels(), List.of("conv", "gate"), "se"));
+        branches.add("se");
         nodes.add(new Node("cat", new Op.Concat(), branches, "y"));
         assertSameAsVecnn(new Graph("x", new Shape(4, 5, 6), nodes, "y"), 2);
     }

@@ -44,7 +44,9 @@ class PyTorchEngineTest {
     private static Shape inputSize(Architecture arch) {
         Shape d = arch.defaultInput();
         String name = arch.name();
-        if (name.startsWith("vgg") || name.startsWith("resnet") && !name.equals("resnet18")) {
+        if (name.startsWith("vgg")
+                || name.startsWith("resnet") && !name.equals("resnet18")
+                || name.startsWith("efficientnet") && !name.equals("efficientnet_b0")) {
             return new Shape(d.channels(), 64, 64);
         }
         return name.equals("inception_v3") ? new Shape(d.channels(), 107, 107) : d;

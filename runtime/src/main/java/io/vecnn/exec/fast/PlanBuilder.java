@@ -231,6 +231,13 @@ public final class PlanBuilder {
                     node.inputs().stream().mapToInt(this::bufferOf).toArray(),
                     shapes.get(node.output()),
                     bufferOf(node.output())));
+        } else if (op instanceof Op.ScaleChannels) {
+            steps.add(new ScaleChannelsStep(
+                    node.name(),
+                    bufferOf(node.inputs().get(0)),
+                    bufferOf(node.inputs().get(1)),
+                    shapes.get(node.output()),
+                    bufferOf(node.output())));
         } else if (op instanceof Op.Flatten) {
             buffer.put(node.output(), bufferOf(node.inputs().get(0)));
         } else {

@@ -105,6 +105,9 @@ public final class ReferenceExecutor {
         if (op instanceof Op.Add) {
             return ReferencePointwise.add(ins);
         }
+        if (op instanceof Op.ScaleChannels) {
+            return ReferencePointwise.scaleChannels(x, ins.get(1));
+        }
         if (op instanceof Op.Softmax) {
             return ReferencePointwise.softmax(x);
         }

@@ -38,6 +38,18 @@ final class ReferencePointwise {
         return new Tensor(x.batch(), x.height(), x.width(), c, out);
     }
 
+    /** {@code x[n,h,w,c] * s[n,0,0,c]}. */
+    static Tensor scaleChannels(Tensor x, Tensor s) {
+        float[] out = new float[x.data().length];
+        int c = x.channels();
+        int pixels = x.height() * x.width();
+        for (int i = 0; i < out.length; i++) {
+            int n = i / (pixels * c);
+            out[i] = x.data()[i] * s.data()[n * c + i % c];
+        }
+        return new Tensor(x.batch(), x.height(), x.width(), c, out);
+    }
+
     static Tensor add(List<Tensor> xs) {
         float[] out = new float[xs.get(0).data().length];
         for (int i = 0; i < out.length; i++) {

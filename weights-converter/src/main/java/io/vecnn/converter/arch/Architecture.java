@@ -1,6 +1,7 @@
 package io.vecnn.converter.arch;
 
 import io.vecnn.Shape;
+import io.vecnn.converter.statedict.StateDict;
 
 /** A network family known by name: how its modules are wired, as in its PyTorch {@code forward}. */
 public interface Architecture {
@@ -32,6 +33,14 @@ public interface Architecture {
      * output widths come from its weight shapes.
      */
     Value forward(NetworkBuilder nn, Value x, int numClasses);
+
+    /**
+     * Whether a file whose keys this architecture asks for also has its widths: for members of a family whose
+     * keys are the same (EfficientNet-B1 and B2 differ only in width), {@code --arch auto} asks this of each.
+     */
+    default boolean hasWidthsOf(StateDict weights) {
+        return true;
+    }
 
     /** Builds the whole network from a weight source, at the given input size. */
     default NetworkBuilder.Built build(WeightSource source, Shape input, int numClasses) {

@@ -31,7 +31,9 @@ public final class ArchitectureRecognition {
             Architecture arch = Architectures.get(name);
             candidates.add(new Candidate(arch, DryBuild.keys(arch).against(stateDict.keys())));
         }
-        candidates.sort(Comparator.comparingInt(c -> c.difference().problems()));
+        // Members whose keys are the same (EfficientNet-B1 and B2) are told apart by their widths.
+        candidates.sort(Comparator.comparingInt((Candidate c) -> c.difference().problems())
+                .thenComparing(c -> !c.architecture().hasWidthsOf(stateDict)));
         Candidate best = candidates.get(0);
         if (best.difference().problems() == 0) {
             return new Recognised(

@@ -31,6 +31,15 @@ public final class Architectures {
         BUILT_IN.put("resnet152", ResNet::resnet152);
         BUILT_IN.put("inception_v3", () -> new InceptionV3(true));
         BUILT_IN.put("mobilenet_v2", MobileNetV2::new);
+        BUILT_IN.put("mobilenet_v3_large", MobileNetV3::large);
+        BUILT_IN.put("mobilenet_v3_small", MobileNetV3::small);
+        for (int b = 0; b <= 7; b++) {
+            int n = b;
+            BUILT_IN.put("efficientnet_b" + n, () -> EfficientNet.b(n));
+        }
+        for (String size : new String[] {"s", "m", "l"}) {
+            BUILT_IN.put("efficientnet_v2_" + size, () -> EfficientNet.v2(size));
+        }
     }
 
     private Architectures() {}

@@ -201,6 +201,11 @@ public final class NetworkBuilder {
         return add(name, new Op.Activation(function), x);
     }
 
+    /** {@code x * s}, {@code s} per channel ({@code C×1×1}), broadcast over the pixels. */
+    public Value scaleChannels(String name, Value x, Value s) {
+        return add(name, new Op.ScaleChannels(), x, s);
+    }
+
     public Value maxPool2d(String name, Value x, int kernel, int stride, int padding, boolean ceilMode) {
         return add(name, new Op.MaxPool2d(kernel, kernel, stride, stride, padding, padding, ceilMode), x);
     }

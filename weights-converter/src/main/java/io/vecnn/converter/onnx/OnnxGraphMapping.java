@@ -158,6 +158,9 @@ final class OnnxGraphMapping {
             boolean flat = allFlat(node);
             return define(node, "Concat", flat ? onnxNames(node) : all4d(node), flat, OnnxProtos.attribute("axis", 1));
         }
+        if (op instanceof Op.ScaleChannels) {
+            return define(node, "Mul", List.of(as4d(node, 0), as4d(node, 1)), false);
+        }
         if (op instanceof Op.Add) {
             boolean flat = allFlat(node);
             return define(node, node.inputs().size() == 2 ? "Add" : "Sum", flat ? onnxNames(node) : all4d(node), flat);

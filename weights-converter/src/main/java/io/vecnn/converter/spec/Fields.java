@@ -23,7 +23,8 @@ record Fields(JsonNode node, String path) {
             "avg_pool", Set.of("name"),
             "adaptive_avg_pool", Set.of("name"),
             "parallel", Set.of("join", "name"),
-            "subsample_pad", Set.of("name"));
+            "subsample_pad", Set.of("name"),
+            "squeeze_excitation", Set.of("activation", "scale_activation"));
 
     String kind() {
         String kind = null;

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.vecnn.Shape;
 import io.vecnn.VecnnException;
+import io.vecnn.converter.arch.Activation;
 import io.vecnn.converter.arch.NetworkBuilder;
+import io.vecnn.converter.arch.SqueezeExcitation;
 import io.vecnn.converter.arch.Value;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.statedict.TorchTensor;
@@ -130,6 +132,17 @@ final class SpecInterpreter {
             }
             case "parallel":
                 return parallel(f, x, path, depth);
+            case "squeeze_excitation": {
+                String prefix = f.text("squeeze_excitation");
+                TorchTensor fc1 = weights.get(prefix + ".fc1.weight");
+                return SqueezeExcitation.of(
+                        nn,
+                        prefix,
+                        x,
+                        fc1 != null && fc1.rank() == 4 ? fc1.dim(0) : 1,
+                        activation(f, "activation", "relu"),
+                        activation(f, "scale_activation", "sigmoid"));
+            }
             case "subsample_pad": {
                 JsonNode p = f.object("subsample_pad");
                 Fields pf = new Fields(p, path + ".subsample_pad");
@@ -206,6 +219,26 @@ final class SpecInterpreter {
                 padding[1],
                 groups,
                 weights.contains(prefix + ".bias"));
+    }
+
+    /** An activation named in a field: "relu", "none" or one of {@link ActivationFunction}'s. */
+    private static Activation activation(Fields f, String field, String fallback) {
+        String name = f.optionalText(field);
+        name = name == null ? fallback : name;
+        if (name.equals("relu")) {
+            return Activation.RELU;
+        }
+        if (name.equals("none")) {
+            return Activation.NONE;
+        }
+        ActivationFunction function = ActivationFunction.byKind(name);
+        if (function == null) {
+            throw error(
+                    f.path(),
+                    "'" + field + "' must be relu, none or one of " + String.join(", ", ActivationFunction.kinds())
+                            + ", got \"" + name + "\"");
+        }
+        return Activation.of(function);
     }
 
     private int outWidth(String prefix, String path) {

@@ -26,22 +26,39 @@ class RecognitionTest {
             Map<String, TorchTensor> all = new LinkedHashMap<>();
             keys.keys().forEach(k -> all.put(k, scalar()));
             keys.optional().forEach(k -> all.put(k, scalar()));
+            // Keys alone name the architecture, or a member with the same keys (EfficientNet-B1 and B2, told
+            // apart by their widths below).
             assertEquals(
-                    name,
-                    ArchitectureRecognition.recognise(new StateDict(all))
-                            .architecture()
-                            .name());
+                    keys.keys(),
+                    DryBuild.keys(ArchitectureRecognition.recognise(new StateDict(all))
+                                    .architecture())
+                            .keys(),
+                    name);
 
             Map<String, TorchTensor> bare = new LinkedHashMap<>(all);
             bare.keySet()
                     .removeIf(k -> keys.optional().contains(k)
                             || keys.modules().stream().anyMatch(m -> k.startsWith(m + ".")));
             assertEquals(
-                    name,
-                    ArchitectureRecognition.recognise(new StateDict(bare))
-                            .architecture()
-                            .name());
+                    keys.keys(),
+                    DryBuild.keys(ArchitectureRecognition.recognise(new StateDict(bare))
+                                    .architecture())
+                            .keys(),
+                    name);
         }
+    }
+
+    @Test
+    void efficientNetB1AndB2HaveTheSameKeysAndAreToldApartByWidth() {
+        StateDict b1 = SyntheticWeights.generate(EfficientNet.b(1), 1, 10);
+        StateDict b2 = SyntheticWeights.generate(EfficientNet.b(2), 1, 10);
+        assertEquals(b1.keys(), b2.keys());
+        assertEquals(
+                "efficientnet_b1",
+                ArchitectureRecognition.recognise(b1).architecture().name());
+        assertEquals(
+                "efficientnet_b2",
+                ArchitectureRecognition.recognise(b2).architecture().name());
     }
 
     @Test

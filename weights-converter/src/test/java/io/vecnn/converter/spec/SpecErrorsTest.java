@@ -100,6 +100,22 @@ class SpecErrorsTest {
     }
 
     @Test
+    void squeezeExcitationNamesAnUnknownGateAndItsMissingWeights() {
+        StateDict sd = weights(
+                "c1.weight", new int[] {4, 3, 3, 3}, "se.fc1.weight", new int[] {2, 4, 1, 1}, "se.fc1.bias", new int[] {
+                    2
+                });
+
+        assertContains(
+                convertFails(spec("[3, 4, 4]", "{}", """
+                {"conv": "c1"}, {"squeeze_excitation": "se", "scale_activation": "softsign"}"""), sd),
+                "spec layers[1]: 'scale_activation' must be relu, none or one of relu6, sigmoid, tanh, silu, hardswish,"
+                        + " hardsigmoid, gelu, got \"softsign\"");
+        assertContains(convertFails(spec("[3, 4, 4]", "{}", """
+                {"conv": "c1"}, {"squeeze_excitation": "se"}"""), sd), "missing key(s): se.fc2.weight, se.fc2.bias");
+    }
+
+    @Test
     void misspelledFieldsAreRejectedWithTheFieldsThatExist() {
         assertContains(convertFails("""
                 {"conv": "c1", "paddding": 1}"""), "spec layers[0]: 'conv' layers take no field 'paddding'");
