@@ -126,25 +126,53 @@ public final class DepthwiseConvNhwc implements ConvKernel {
         int oxTo = w - 1 - reach + pw < 0 ? 0 : Math.max(oxFrom, Math.min(ow, (w - 1 - reach + pw) / sw + 1));
         int rowPixel = (b * out.height() + oy) * ow;
         int inRow = b * h * w;
-        for (int c = 0; c < channels; c += V) {
-            if (c + V > channels) {
-                VectorMask<Float> m = S.indexInRange(c, channels);
-                for (int ox = 0; ox < ow; ox++) {
-                    pixel(x, inRow, iy0, kyFrom, kyTo, ox, c, m, y, rowPixel + ox, residual, to);
-                }
-                continue;
-            }
-            VectorMask<Float> all = S.maskAll(true);
-            int ox = 0;
-            for (; ox < oxFrom; ox++) {
-                pixel(x, inRow, iy0, kyFrom, kyTo, ox, c, all, y, rowPixel + ox, residual, to);
-            }
-            for (; ox + PIXELS <= oxTo; ox += PIXELS) {
+        // Channels innermost: consecutive loads of a pixel's window read consecutive channels, so a row's
+        // input streams through the cache instead of being re-read one cache line per pixel per channel block.
+        int whole = channels - channels % V;
+        int ox = 0;
+        for (; ox < oxFrom; ox++) {
+            allChannels(x, inRow, iy0, kyFrom, kyTo, ox, y, rowPixel + ox, residual, to, whole);
+        }
+        for (; ox + PIXELS <= oxTo; ox += PIXELS) {
+            for (int c = 0; c < whole; c += V) {
                 interior4(x, inRow, iy0, kyFrom, kyTo, ox, c, y, rowPixel + ox, residual, to);
             }
-            for (; ox < ow; ox++) {
-                pixel(x, inRow, iy0, kyFrom, kyTo, ox, c, all, y, rowPixel + ox, residual, to);
+            for (int p = 0; whole < channels && p < PIXELS; p++) {
+                pixel(x, inRow, iy0, kyFrom, kyTo, ox + p, whole, y, rowPixel + ox + p, residual, to);
             }
+        }
+        for (; ox < ow; ox++) {
+            allChannels(x, inRow, iy0, kyFrom, kyTo, ox, y, rowPixel + ox, residual, to, whole);
+        }
+        ActivationFunction f = to.activation();
+        if (f != null) {
+            // A pass over the row just written, still in L1: applied per vector inside the loops, the
+            // activation's code kept the accumulators from staying in registers.
+            if (to.channel() == 0 && to.channels() == channels) {
+                ActivationVectors.apply(f, y, rowPixel * channels, (rowPixel + ow) * channels, y);
+            } else {
+                for (int p = rowPixel; p < rowPixel + ow; p++) {
+                    ActivationVectors.apply(f, y, to.index(p, 0), to.index(p, channels), y);
+                }
+            }
+        }
+    }
+
+    /** Every channel of one pixel, its window checked tap by tap. */
+    private void allChannels(
+            float[] x,
+            int inRow,
+            int iy0,
+            int kyFrom,
+            int kyTo,
+            int ox,
+            float[] y,
+            int pixel,
+            float[] residual,
+            ConvOutput to,
+            int whole) {
+        for (int c = 0; c < channels; c += V) {
+            pixel(x, inRow, iy0, kyFrom, kyTo, ox, c, y, pixel, residual, to);
         }
     }
 
@@ -165,11 +193,10 @@ public final class DepthwiseConvNhwc implements ConvKernel {
         int kw = op.kernelW();
         int step = op.strideW() * channels;
         int tapStep = op.dilationW() * channels;
-        FloatVector b = FloatVector.fromArray(S, bias, c);
-        FloatVector a0 = b;
-        FloatVector a1 = b;
-        FloatVector a2 = b;
-        FloatVector a3 = b;
+        FloatVector a0 = FloatVector.fromArray(S, bias, c);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
         int ix0 = ox * op.strideW() - op.padW();
         for (int ky = kyFrom; ky < kyTo; ky++) {
             int xi = (inRow + (iy0 + ky * op.dilationH()) * w + ix0) * channels + c;
@@ -182,14 +209,26 @@ public final class DepthwiseConvNhwc implements ConvKernel {
                 a3 = FloatVector.fromArray(S, x, xi + 3 * step).fma(k, a3);
             }
         }
-        VectorMask<Float> all = S.maskAll(true);
-        store(a0, y, pixel, c, all, residual, to);
-        store(a1, y, pixel + 1, c, all, residual, to);
-        store(a2, y, pixel + 2, c, all, residual, to);
-        store(a3, y, pixel + 3, c, all, residual, to);
+        if (residual != null) {
+            int r = pixel * channels + c;
+            a0 = a0.add(FloatVector.fromArray(S, residual, r));
+            a1 = a1.add(FloatVector.fromArray(S, residual, r + channels));
+            a2 = a2.add(FloatVector.fromArray(S, residual, r + 2 * channels));
+            a3 = a3.add(FloatVector.fromArray(S, residual, r + 3 * channels));
+        }
+        if (to.relu()) {
+            a0 = a0.lanewise(VectorOperators.MAX, 0f);
+            a1 = a1.lanewise(VectorOperators.MAX, 0f);
+            a2 = a2.lanewise(VectorOperators.MAX, 0f);
+            a3 = a3.lanewise(VectorOperators.MAX, 0f);
+        }
+        a0.intoArray(y, to.index(pixel, c));
+        a1.intoArray(y, to.index(pixel + 1, c));
+        a2.intoArray(y, to.index(pixel + 2, c));
+        a3.intoArray(y, to.index(pixel + 3, c));
     }
 
-    /** One pixel, skipping the taps that fall in the padding; {@code m} covers the channels that exist. */
+    /** One pixel's channels {@code [c, c + V)} (those that exist), skipping the taps that fall in the padding. */
     private void pixel(
             float[] x,
             int inRow,
@@ -198,11 +237,11 @@ public final class DepthwiseConvNhwc implements ConvKernel {
             int kyTo,
             int ox,
             int c,
-            VectorMask<Float> m,
             float[] y,
             int pixel,
             float[] residual,
             ConvOutput to) {
+        VectorMask<Float> m = S.indexInRange(c, channels);
         int w = in.width();
         int kw = op.kernelW();
         int dw = op.dilationW();
@@ -219,22 +258,12 @@ public final class DepthwiseConvNhwc implements ConvKernel {
                 }
             }
         }
-        store(a, y, pixel, c, m, residual, to);
-    }
-
-    /** The epilogue: residual, ReLU, activation, in that order, then the store into {@code to}'s slice. */
-    private void store(
-            FloatVector v, float[] y, int pixel, int c, VectorMask<Float> m, float[] residual, ConvOutput to) {
         if (residual != null) {
-            v = v.add(FloatVector.fromArray(S, residual, pixel * channels + c, m));
+            a = a.add(FloatVector.fromArray(S, residual, pixel * channels + c, m));
         }
         if (to.relu()) {
-            v = v.lanewise(VectorOperators.MAX, 0f);
+            a = a.lanewise(VectorOperators.MAX, 0f);
         }
-        ActivationFunction f = to.activation();
-        if (f != null) {
-            v = ActivationVectors.apply(f, v);
-        }
-        v.intoArray(y, to.index(pixel, c), m);
+        a.intoArray(y, to.index(pixel, c), m);
     }
 }

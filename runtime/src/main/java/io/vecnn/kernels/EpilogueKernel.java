@@ -58,9 +58,6 @@ final class EpilogueKernel {
                 if (relu) {
                     v = v.lanewise(VectorOperators.MAX, 0f);
                 }
-                if (f != null) {
-                    v = ActivationVectors.apply(f, v);
-                }
                 v.intoArray(c, d + j);
             }
             if (whole < n) {
@@ -75,10 +72,12 @@ final class EpilogueKernel {
                 if (relu) {
                     v = v.lanewise(VectorOperators.MAX, 0f);
                 }
-                if (f != null) {
-                    v = ActivationVectors.apply(f, v);
-                }
                 v.intoArray(c, d + whole, m);
+            }
+            if (f != null) {
+                // A second pass over the row just written (in L1): applied per vector above, the activation's
+                // code would not inline and every vector would be boxed.
+                ActivationVectors.apply(f, c, d, d + n, c);
             }
         }
     }

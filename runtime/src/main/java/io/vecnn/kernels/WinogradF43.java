@@ -405,10 +405,12 @@ public final class WinogradF43 implements ConvKernel {
             if (to.relu()) {
                 v = v.lanewise(VectorOperators.MAX, 0f);
             }
+            int at = to.index(pixel + col, c);
+            v.intoArray(y, at, mask);
             if (to.activation() != null) {
-                v = ActivationVectors.apply(to.activation(), v);
+                // On the stored values: per vector here, the activation's code would not inline.
+                ActivationVectors.apply(to.activation(), y, at, at + Math.min(S.length(), cout - c), y);
             }
-            v.intoArray(y, to.index(pixel + col, c), mask);
         }
     }
 }
