@@ -195,7 +195,8 @@ class CliTest {
         assertOneErrorLine(
                 "vecnn synth: error: unknown architecture 'resnet19'; known: lenet5, alexnet, vgg11, "
                         + "vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn, googlenet, resnet18, resnet34, resnet50, "
-                        + "resnet101, resnet152, inception_v3",
+                        + "resnet101, resnet152, inception_v3, cifar_net, resnet20, resnet32, resnet44, resnet56, "
+                        + "resnet110, resnet1202",
                 run.err());
     }
 

@@ -30,6 +30,11 @@ public final class Architectures {
         BUILT_IN.put("resnet101", ResNet::resnet101);
         BUILT_IN.put("resnet152", ResNet::resnet152);
         BUILT_IN.put("inception_v3", () -> new InceptionV3(true));
+        BUILT_IN.put("cifar_net", CifarNet::new);
+        // CIFAR-10 ResNets (option-A shortcuts), told apart from torchvision's by their keys.
+        for (int depth : new int[] {20, 32, 44, 56, 110, 1202}) {
+            BUILT_IN.put("resnet" + depth, () -> CifarResNet.of(depth));
+        }
     }
 
     private Architectures() {}

@@ -15,7 +15,8 @@ import java.util.SplittableRandom;
 /**
  * Seeded random weights for an architecture, at scales a trained network has, so that synthetic models
  * produce activations of realistic size: Kaiming-normal convolutions and Linear layers
- * ({@code std = sqrt(2 / fan_in)}), BatchNorm weights near 1 with non-trivial running statistics.
+ * ({@code std = sqrt(2 / fan_in)}), BatchNorm weights near 1 with non-trivial running statistics (near 0.1
+ * where a BatchNorm ends a residual branch that asks for it, see {@link WeightRole#RESIDUAL_BN_WEIGHT}).
  * The same seed gives the same state dict, key by key, in the order the architecture asks for them.
  */
 public final class SyntheticWeights implements WeightSource {
@@ -70,6 +71,8 @@ public final class SyntheticWeights implements WeightSource {
                 return gaussian() * Math.sqrt(2.0 / fanIn);
             case BN_WEIGHT:
                 return 1 + 0.1 * gaussian();
+            case RESIDUAL_BN_WEIGHT:
+                return 0.1 * (1 + 0.1 * gaussian());
             case BN_RUNNING_VAR:
                 return 0.5 + random.nextDouble();
             case BIAS:

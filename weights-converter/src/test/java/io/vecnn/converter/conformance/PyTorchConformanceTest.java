@@ -109,7 +109,11 @@ class PyTorchConformanceTest {
         "resnet50,64",
         "resnet101,64",
         "resnet152,64",
-        "inception_v3,75"
+        "inception_v3,75",
+        "cifar_net,32",
+        "resnet20,40",
+        "resnet56,32",
+        "resnet1202,32"
     })
     void synthesisedFileLoadsStrictlyInPyTorchAndMatches(String name, int size) throws IOException {
         PythonTorch.require();
