@@ -1,8 +1,9 @@
 """Writes the PyTorch conformance fixtures VecNN's tests compare against.
 
 For every built-in architecture (and a few variants a user would bring: a narrower AlexNet, a ResNet-18
-fine-tuned to 7 classes): a state dict saved with torch.save from torchvision's own modules (seed 001's
-LeNet5 as written there), with seeded weights at the scale of a trained network and non-trivial
+fine-tuned to 7 classes, a CIFAR ResNet-20 for 100 classes): a state dict saved with torch.save from
+torchvision's own modules (seed 001's LeNet5 as written there; the CIFAR-10 tutorial Net and CIFAR ResNets
+as cifar_nets writes them), with seeded weights at the scale of a trained network and non-trivial
 BatchNorm statistics; seeded inputs at batch 1 and 2 (and 3 for the first three networks), at the default input size and at one other size;
 and the eval-mode output of the module on them. GoogLeNet and Inception v3 run with transform_input on
 (torchvision's setting for the published weights) and off. Run as
@@ -22,6 +23,7 @@ import torch.nn as nn
 import torchvision
 from torchvision.models.vgg import VGG, cfgs, make_layers
 
+from cifar_nets import CIFAR_NETS
 from seed001_nets import lenet5
 from trained_like import trained_module
 
@@ -61,6 +63,7 @@ def tv(name, **kwargs):
 
 
 DEFAULT = (3, 224, 224)
+CIFAR = (3, 32, 32)
 # name: (VecNN architecture, module factory, other input size, runs at the other size)
 CASES = {
     "lenet5": ("lenet5", lenet5, (3, 32, 32), (3, 33, 32)),
@@ -89,6 +92,14 @@ CASES = {
     "efficientnet_b0": ("efficientnet_b0", tv("efficientnet_b0"), DEFAULT, (3, 129, 111)),
     "efficientnet_b2": ("efficientnet_b2", tv("efficientnet_b2", num_classes=10), (3, 288, 288), (3, 64, 80)),
     "efficientnet_v2_s": ("efficientnet_v2_s", tv("efficientnet_v2_s"), (3, 384, 384), (3, 96, 96)),
+    "cifar_net": ("cifar_net", CIFAR_NETS["cifar_net"], CIFAR, (3, 35, 34)),
+    "resnet20": ("resnet20", CIFAR_NETS["resnet20"], CIFAR, (3, 40, 40)),
+    "resnet20_100class": ("resnet20", lambda: CIFAR_NETS["resnet20"](num_classes=100), CIFAR, (3, 33, 33)),
+    "resnet32": ("resnet32", CIFAR_NETS["resnet32"], CIFAR, (3, 24, 24)),
+    "resnet44": ("resnet44", CIFAR_NETS["resnet44"], CIFAR, (3, 36, 36)),
+    "resnet56": ("resnet56", CIFAR_NETS["resnet56"], CIFAR, (3, 40, 40)),
+    "resnet110": ("resnet110", CIFAR_NETS["resnet110"], CIFAR, (3, 29, 29)),
+    "resnet1202": ("resnet1202", CIFAR_NETS["resnet1202"], CIFAR, (3, 16, 16)),
 }
 TRANSFORM_INPUT = {"googlenet", "inception_v3"}
 

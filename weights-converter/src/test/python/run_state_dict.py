@@ -11,6 +11,7 @@ import numpy as np
 import torch
 import torchvision
 
+from cifar_nets import CIFAR_NETS
 from seed001_nets import lenet5
 
 AUX = {"googlenet": "aux1.", "inception_v3": "AuxLogits."}
@@ -22,6 +23,9 @@ def build(arch, state, transform_input):
         # Seed 001 hard-codes 10 classes; a fine-tuned copy replaces the last layer, as users do.
         model.fullconn_layer[4] = torch.nn.Linear(84, state["fullconn_layer.4.weight"].shape[0])
         return model
+    if arch in CIFAR_NETS:
+        classifier = "linear.weight" if "linear.weight" in state else "fc3.weight"
+        return CIFAR_NETS[arch](num_classes=state[classifier].shape[0])
     classifier = next(k for k in ("fc.weight", "classifier.6.weight", "classifier.3.weight", "classifier.1.weight") if k in state)
     kwargs = {"num_classes": state[classifier].shape[0]}
     if arch in AUX:

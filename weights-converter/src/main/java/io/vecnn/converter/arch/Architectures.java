@@ -40,6 +40,11 @@ public final class Architectures {
         for (String size : new String[] {"s", "m", "l"}) {
             BUILT_IN.put("efficientnet_v2_" + size, () -> EfficientNet.v2(size));
         }
+        BUILT_IN.put("cifar_net", CifarNet::new);
+        // CIFAR-10 ResNets (option-A shortcuts), told apart from torchvision's by their keys.
+        for (int depth : new int[] {20, 32, 44, 56, 110, 1202}) {
+            BUILT_IN.put("resnet" + depth, () -> CifarResNet.of(depth));
+        }
     }
 
     private Architectures() {}

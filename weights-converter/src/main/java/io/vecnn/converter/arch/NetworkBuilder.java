@@ -145,9 +145,17 @@ public final class NetworkBuilder {
      * nothing else reads that convolution's output; otherwise kept as a per-channel affine op.
      */
     public Value batchNorm(String prefix, Value x, double eps) {
+        return batchNorm(prefix, x, eps, WeightRole.BN_WEIGHT);
+    }
+
+    /**
+     * {@link #batchNorm(String, Value, double)} whose weight has {@code weightRole}, e.g.
+     * {@link WeightRole#RESIDUAL_BN_WEIGHT} for the BatchNorm that ends a residual branch.
+     */
+    public Value batchNorm(String prefix, Value x, double eps, WeightRole weightRole) {
         int c = x.channels();
-        float[] gamma = take(prefix + ".weight", new int[] {c}, false, WeightRole.BN_WEIGHT)
-                .data();
+        float[] gamma =
+                take(prefix + ".weight", new int[] {c}, false, weightRole).data();
         float[] beta =
                 take(prefix + ".bias", new int[] {c}, false, WeightRole.BN_BIAS).data();
         float[] mean = take(prefix + ".running_mean", new int[] {c}, false, WeightRole.BN_RUNNING_MEAN)

@@ -15,7 +15,8 @@ import java.util.SplittableRandom;
 /**
  * Seeded random weights for an architecture, at scales a trained network has, so that synthetic models
  * produce activations of realistic size: Kaiming-normal convolutions and Linear layers
- * ({@code std = sqrt(2 / fan_in)}), BatchNorm weights near 0.5 with non-trivial running statistics.
+ * ({@code std = sqrt(2 / fan_in)}), BatchNorm weights near 0.5 with non-trivial running statistics (near 0.1
+ * where a BatchNorm ends a residual branch that asks for it, see {@link WeightRole#RESIDUAL_BN_WEIGHT}).
  * The same seed gives the same state dict, key by key, in the order the architecture asks for them.
  */
 public final class SyntheticWeights implements WeightSource {
@@ -72,6 +73,8 @@ public final class SyntheticWeights implements WeightSource {
                 // Half of unit scale: at 1, EfficientNet V2-S's residual stream grows to 1e6 and its output in
                 // float32 differs from float64 by a third, so no engine could be compared on it.
                 return 0.5 * (1 + 0.1 * gaussian());
+            case RESIDUAL_BN_WEIGHT:
+                return 0.1 * (1 + 0.1 * gaussian());
             case BN_RUNNING_VAR:
                 return 0.5 + random.nextDouble();
             case BIAS:

@@ -132,7 +132,11 @@ class PyTorchConformanceTest {
             "efficientnet_b6", 64,
             "efficientnet_b7", 64,
             "efficientnet_v2_m", 64,
-            "efficientnet_v2_l", 64);
+            "efficientnet_v2_l", 64,
+            "cifar_net", 32,
+            "resnet20", 40,
+            "resnet56", 32,
+            "resnet1202", 32);
 
     private static Map<String, Integer> orderedPairs(Object... nameThenSize) {
         Map<String, Integer> m = new LinkedHashMap<>();
