@@ -131,18 +131,16 @@ public final class DepthwiseConvNhwc implements ConvKernel {
         int whole = channels - channels % V;
         int ox = 0;
         for (; ox < oxFrom; ox++) {
-            allChannels(x, inRow, iy0, kyFrom, kyTo, ox, y, rowPixel + ox, residual, to, whole);
+            pixel(x, inRow, iy0, kyFrom, kyTo, ox, 0, y, rowPixel + ox, residual, to);
         }
         for (; ox + PIXELS <= oxTo; ox += PIXELS) {
-            for (int c = 0; c < whole; c += V) {
-                interior4(x, inRow, iy0, kyFrom, kyTo, ox, c, y, rowPixel + ox, residual, to);
-            }
+            interior4(x, inRow, iy0, kyFrom, kyTo, ox, whole, y, rowPixel + ox, residual, to);
             for (int p = 0; whole < channels && p < PIXELS; p++) {
                 pixel(x, inRow, iy0, kyFrom, kyTo, ox + p, whole, y, rowPixel + ox + p, residual, to);
             }
         }
         for (; ox < ow; ox++) {
-            allChannels(x, inRow, iy0, kyFrom, kyTo, ox, y, rowPixel + ox, residual, to, whole);
+            pixel(x, inRow, iy0, kyFrom, kyTo, ox, 0, y, rowPixel + ox, residual, to);
         }
         ActivationFunction f = to.activation();
         if (f != null) {
@@ -158,25 +156,10 @@ public final class DepthwiseConvNhwc implements ConvKernel {
         }
     }
 
-    /** Every channel of one pixel, its window checked tap by tap. */
-    private void allChannels(
-            float[] x,
-            int inRow,
-            int iy0,
-            int kyFrom,
-            int kyTo,
-            int ox,
-            float[] y,
-            int pixel,
-            float[] residual,
-            ConvOutput to,
-            int whole) {
-        for (int c = 0; c < channels; c += V) {
-            pixel(x, inRow, iy0, kyFrom, kyTo, ox, c, y, pixel, residual, to);
-        }
-    }
-
-    /** Four horizontally adjacent pixels whose windows lie whole in the map, one vector of channels. */
+    /**
+     * Four horizontally adjacent pixels whose windows lie whole in the map, channels {@code [0, whole)}: one
+     * call per group, so the index arithmetic is paid once for all its channel vectors.
+     */
     private void interior4(
             float[] x,
             int inRow,
@@ -184,51 +167,61 @@ public final class DepthwiseConvNhwc implements ConvKernel {
             int kyFrom,
             int kyTo,
             int ox,
-            int c,
+            int whole,
             float[] y,
             int pixel,
             float[] residual,
             ConvOutput to) {
-        int w = in.width();
         int kw = op.kernelW();
         int step = op.strideW() * channels;
         int tapStep = op.dilationW() * channels;
-        FloatVector a0 = FloatVector.fromArray(S, bias, c);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        int ix0 = ox * op.strideW() - op.padW();
-        for (int ky = kyFrom; ky < kyTo; ky++) {
-            int xi = (inRow + (iy0 + ky * op.dilationH()) * w + ix0) * channels + c;
-            int wi = ky * kw * padded + c;
-            for (int kx = 0; kx < kw; kx++, xi += tapStep, wi += padded) {
-                FloatVector k = FloatVector.fromArray(S, weight, wi);
-                a0 = FloatVector.fromArray(S, x, xi).fma(k, a0);
-                a1 = FloatVector.fromArray(S, x, xi + step).fma(k, a1);
-                a2 = FloatVector.fromArray(S, x, xi + 2 * step).fma(k, a2);
-                a3 = FloatVector.fromArray(S, x, xi + 3 * step).fma(k, a3);
+        int rowStep = op.dilationH() * in.width() * channels;
+        int x0 = (inRow + (iy0 + kyFrom * op.dilationH()) * in.width() + ox * op.strideW() - op.padW()) * channels;
+        int w0 = kyFrom * kw * padded;
+        int y0 = to.index(pixel, 0);
+        int ys = to.channels();
+        boolean relu = to.relu();
+        for (int c = 0; c < whole; c += V) {
+            FloatVector a0 = FloatVector.fromArray(S, bias, c);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            int xr = x0 + c;
+            int wi = w0 + c;
+            for (int ky = kyFrom; ky < kyTo; ky++, xr += rowStep) {
+                int xi = xr;
+                for (int kx = 0; kx < kw; kx++, xi += tapStep, wi += padded) {
+                    FloatVector k = FloatVector.fromArray(S, weight, wi);
+                    a0 = FloatVector.fromArray(S, x, xi).fma(k, a0);
+                    a1 = FloatVector.fromArray(S, x, xi + step).fma(k, a1);
+                    a2 = FloatVector.fromArray(S, x, xi + 2 * step).fma(k, a2);
+                    a3 = FloatVector.fromArray(S, x, xi + 3 * step).fma(k, a3);
+                }
             }
+            if (residual != null) {
+                int r = pixel * channels + c;
+                a0 = a0.add(FloatVector.fromArray(S, residual, r));
+                a1 = a1.add(FloatVector.fromArray(S, residual, r + channels));
+                a2 = a2.add(FloatVector.fromArray(S, residual, r + 2 * channels));
+                a3 = a3.add(FloatVector.fromArray(S, residual, r + 3 * channels));
+            }
+            if (relu) {
+                a0 = a0.lanewise(VectorOperators.MAX, 0f);
+                a1 = a1.lanewise(VectorOperators.MAX, 0f);
+                a2 = a2.lanewise(VectorOperators.MAX, 0f);
+                a3 = a3.lanewise(VectorOperators.MAX, 0f);
+            }
+            a0.intoArray(y, y0 + c);
+            a1.intoArray(y, y0 + ys + c);
+            a2.intoArray(y, y0 + 2 * ys + c);
+            a3.intoArray(y, y0 + 3 * ys + c);
         }
-        if (residual != null) {
-            int r = pixel * channels + c;
-            a0 = a0.add(FloatVector.fromArray(S, residual, r));
-            a1 = a1.add(FloatVector.fromArray(S, residual, r + channels));
-            a2 = a2.add(FloatVector.fromArray(S, residual, r + 2 * channels));
-            a3 = a3.add(FloatVector.fromArray(S, residual, r + 3 * channels));
-        }
-        if (to.relu()) {
-            a0 = a0.lanewise(VectorOperators.MAX, 0f);
-            a1 = a1.lanewise(VectorOperators.MAX, 0f);
-            a2 = a2.lanewise(VectorOperators.MAX, 0f);
-            a3 = a3.lanewise(VectorOperators.MAX, 0f);
-        }
-        a0.intoArray(y, to.index(pixel, c));
-        a1.intoArray(y, to.index(pixel + 1, c));
-        a2.intoArray(y, to.index(pixel + 2, c));
-        a3.intoArray(y, to.index(pixel + 3, c));
     }
 
-    /** One pixel's channels {@code [c, c + V)} (those that exist), skipping the taps that fall in the padding. */
+    /**
+     * One pixel's channels from {@code c0} on (those that exist), skipping the taps that fall in the padding:
+     * the edge columns and, after a group of four, a tail of channels short of a vector.
+     */
     private void pixel(
             float[] x,
             int inRow,
@@ -236,34 +229,35 @@ public final class DepthwiseConvNhwc implements ConvKernel {
             int kyFrom,
             int kyTo,
             int ox,
-            int c,
+            int c0,
             float[] y,
             int pixel,
             float[] residual,
             ConvOutput to) {
-        VectorMask<Float> m = S.indexInRange(c, channels);
         int w = in.width();
         int kw = op.kernelW();
         int dw = op.dilationW();
         int ix0 = ox * op.strideW() - op.padW();
-        FloatVector a = FloatVector.fromArray(S, bias, c);
-        for (int ky = kyFrom; ky < kyTo; ky++) {
-            int rowStart = inRow + (iy0 + ky * op.dilationH()) * w;
-            for (int kx = 0; kx < kw; kx++) {
-                int ix = ix0 + kx * dw;
-                if (ix >= 0 && ix < w) {
+        int kxFrom = ix0 >= 0 ? 0 : (-ix0 + dw - 1) / dw;
+        int kxTo = Math.min(kw, ix0 > w - 1 ? 0 : (w - 1 - ix0) / dw + 1);
+        for (int c = c0; c < channels; c += V) {
+            VectorMask<Float> m = S.indexInRange(c, channels);
+            FloatVector a = FloatVector.fromArray(S, bias, c);
+            for (int ky = kyFrom; ky < kyTo; ky++) {
+                int rowStart = inRow + (iy0 + ky * op.dilationH()) * w;
+                for (int kx = kxFrom; kx < kxTo; kx++) {
                     FloatVector k = FloatVector.fromArray(S, weight, (ky * kw + kx) * padded + c);
-                    a = FloatVector.fromArray(S, x, (rowStart + ix) * channels + c, m)
+                    a = FloatVector.fromArray(S, x, (rowStart + ix0 + kx * dw) * channels + c, m)
                             .fma(k, a);
                 }
             }
+            if (residual != null) {
+                a = a.add(FloatVector.fromArray(S, residual, pixel * channels + c, m));
+            }
+            if (to.relu()) {
+                a = a.lanewise(VectorOperators.MAX, 0f);
+            }
+            a.intoArray(y, to.index(pixel, c), m);
         }
-        if (residual != null) {
-            a = a.add(FloatVector.fromArray(S, residual, pixel * channels + c, m));
-        }
-        if (to.relu()) {
-            a = a.lanewise(VectorOperators.MAX, 0f);
-        }
-        a.intoArray(y, to.index(pixel, c), m);
     }
 }
