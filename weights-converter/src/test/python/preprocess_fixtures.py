@@ -4,8 +4,10 @@ Images of every kind a user might bring, generated here with numpy and PIL at aw
 RGBA, P, 1-bit and 16-bit; JPEG at 4:2:0 and 4:4:4 chroma subsampling and in grey), plus the photos in
 PHOTOS_DIR when it exists; and for each image, what torchvision 0.14 makes of it under the evaluation
 pipelines VecNN's models use:
-    transforms.Compose([Resize(r), CenterCrop(c), (Grayscale(),) ToTensor(), Normalize(mean, std)])
-applied to Image.open(f).convert('RGB'). Run as
+    transforms.Compose([Resize(r, interpolation), CenterCrop(c), (Grayscale(),) ToTensor(), Normalize(mean, std)])
+applied to Image.open(f).convert('RGB'); and the evaluation transforms of every torchvision classification
+model's first published ImageNet weights (weights.transforms()), which ImageTransform.forModel must reproduce.
+Run as
     python3 preprocess_fixtures.py OUT_DIR [PHOTOS_DIR]
 It writes the images to OUT_DIR/images, each result as a float32 NPY of shape (C, H, W), and
 OUT_DIR/manifest.json listing every case (and why the photos were skipped, if they were).
@@ -19,18 +21,39 @@ import zlib
 
 import numpy as np
 from PIL import Image
+import torchvision.models
 from torchvision import transforms
+from torchvision.transforms import InterpolationMode
 
 IMAGENET = ([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])
+BILINEAR, BICUBIC = InterpolationMode.BILINEAR, InterpolationMode.BICUBIC
 PIPELINES = [
-    # name, resize, (crop height, crop width), grayscale, mean, std
-    ("256/224", 256, (224, 224), False) + IMAGENET,
-    ("342/299", 342, (299, 299), False) + IMAGENET,
-    ("32/32", 32, (32, 32), False, [0.5] * 3, [0.5] * 3),
-    ("grey 32/32", 32, (32, 32), True, [0.5], [0.5]),
+    # name, interpolation, resize, (crop height, crop width), grayscale, mean, std
+    ("256/224", BILINEAR, 256, (224, 224), False) + IMAGENET,
+    ("342/299", BILINEAR, 342, (299, 299), False) + IMAGENET,
+    ("32/32", BILINEAR, 32, (32, 32), False, [0.5] * 3, [0.5] * 3),
+    ("grey 32/32", BILINEAR, 32, (32, 32), True, [0.5], [0.5]),
     # A crop larger than the resized image on both sides, which torchvision pads with black.
-    ("32/40x36 padded", 32, (40, 36), False, [0.5] * 3, [0.5] * 3),
+    ("32/40x36 padded", BILINEAR, 32, (40, 36), False, [0.5] * 3, [0.5] * 3),
+    # EfficientNet's: bicubic, whose negative lobes can overshoot and must clip as Pillow's do.
+    ("bicubic 256/224", BICUBIC, 256, (224, 224), False) + IMAGENET,
+    ("bicubic 320/300", BICUBIC, 320, (300, 300), False) + IMAGENET,
+    ("bicubic 48/40", BICUBIC, 48, (40, 40), False, [0.5] * 3, [0.5] * 3),
 ]
+
+
+def published_transforms():
+    """Each classification model's first ImageNet weights' evaluation transforms, by model name."""
+    published = {}
+    for name in torchvision.models.list_models(torchvision.models):
+        try:
+            weights = next(iter(torchvision.models.get_model_weights(name)))
+        except (ValueError, KeyError, StopIteration):
+            continue
+        t = weights.transforms()
+        published[name] = {"crop": t.crop_size[0], "resize": t.resize_size[0], "interpolation": t.interpolation.name,
+                           "mean": list(t.mean), "std": list(t.std)}
+    return published
 
 
 def scene(height, width, channels, seed):
@@ -95,7 +118,7 @@ def generate(directory):
 
 
 def main(out, photos):
-    manifest = {"cases": [], "skipped": None}
+    manifest = {"cases": [], "skipped": None, "published": published_transforms()}
     images = generate(os.path.join(out, "images"))
     if photos and os.path.isdir(photos):
         found = sorted(glob.glob(os.path.join(photos, "*.jpg")))
@@ -108,8 +131,8 @@ def main(out, photos):
         with Image.open(path) as opened:
             mode = opened.mode
             rgb = opened.convert("RGB")
-        for name, resize, crop, grey, mean, std in PIPELINES:
-            steps = [transforms.Resize(resize), transforms.CenterCrop(crop)]
+        for name, interpolation, resize, crop, grey, mean, std in PIPELINES:
+            steps = [transforms.Resize(resize, interpolation), transforms.CenterCrop(crop)]
             steps += [transforms.Grayscale()] if grey else []
             steps += [transforms.ToTensor(), transforms.Normalize(mean, std)]
             tensor = transforms.Compose(steps)(rgb).numpy().astype(np.float32)
@@ -117,7 +140,7 @@ def main(out, photos):
             np.save(os.path.join(out, expected), tensor)
             manifest["cases"].append({
                 "image": os.path.abspath(path), "name": os.path.basename(path), "mode": mode,
-                "pipeline": name, "resize": resize, "crop": list(crop), "grayscale": grey,
+                "pipeline": name, "interpolation": interpolation.name, "resize": resize, "crop": list(crop), "grayscale": grey,
                 "mean": mean, "std": std, "expected": expected, "shape": list(tensor.shape)})
     with open(os.path.join(out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)

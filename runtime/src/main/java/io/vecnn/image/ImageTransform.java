@@ -8,7 +8,7 @@ import java.util.Objects;
 
 /**
  * torchvision's evaluation preprocessing, reproduced exactly on a decoded image:
- * {@code Resize(resize)}, {@code CenterCrop((cropHeight, cropWidth))}, {@code Grayscale()} when
+ * {@code Resize(resize, interpolation)}, {@code CenterCrop((cropHeight, cropWidth))}, {@code Grayscale()} when
  * {@code grayscale}, {@code ToTensor()} and {@code Normalize(mean, std)}, as torchvision 0.14 runs them on a PIL
  * image. The result is written as float32 straight into the caller's input buffer.
  *
@@ -18,10 +18,16 @@ import java.util.Objects;
  * @param grayscale  whether the crop is converted to one luma channel (Pillow's {@code convert("L")})
  * @param mean       per-channel mean subtracted from the [0, 1] samples (1 value if grayscale, 3 if not)
  * @param std        per-channel standard deviation the samples are divided by after that
+ * @param interpolation the resize filter, bilinear unless the weights were trained on another
  */
-public record ImageTransform(int resize, int cropHeight, int cropWidth, boolean grayscale, float[] mean, float[] std) {
-    private static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
-    private static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
+public record ImageTransform(
+        int resize,
+        int cropHeight,
+        int cropWidth,
+        boolean grayscale,
+        float[] mean,
+        float[] std,
+        Interpolation interpolation) {
     private static final int SMALL_INPUT = 64;
 
     /** @throws VecnnException if a size is not positive or mean or std do not have one value per channel */
@@ -40,15 +46,25 @@ public record ImageTransform(int resize, int cropHeight, int cropWidth, boolean 
                 throw new VecnnException("standard deviation " + s + " cannot normalise");
             }
         }
+        if (interpolation == null) {
+            throw new VecnnException("a transform needs an interpolation (bilinear or bicubic)");
+        }
         mean = mean.clone();
         std = std.clone();
     }
 
+    /** A transform with torchvision's default, bilinear, resize. */
+    public ImageTransform(int resize, int cropHeight, int cropWidth, boolean grayscale, float[] mean, float[] std) {
+        this(resize, cropHeight, cropWidth, grayscale, mean, std, Interpolation.BILINEAR);
+    }
+
     /**
      * The preprocessing a model of this architecture and input shape was trained with, by torchvision's
-     * conventions. Inputs over 64 pixels get ImageNet's: a centre crop of the input size out of the image
-     * resized to 256/224 of it (256 for 224, 342 for Inception v3's 299) and ImageNet's mean and standard
-     * deviation. LeNet (whatever its size) and other inputs of 64 pixels or less get the CIFAR-10 tutorial's:
+     * conventions. Inputs over 64 pixels get the transforms of the architecture's published ImageNet weights
+     * ({@link PublishedPreprocessing}: EfficientNet's bicubic resizes and per-member sizes, ConvNeXt's 236/224),
+     * or by default ImageNet's usual ones: a centre crop of the input size out of the image resized to 256/224
+     * of it (256 for 224, 342 for Inception v3's 299), bilinear, and ImageNet's mean and standard deviation.
+     * A model converted at another input size than its weights' keeps their resize-to-crop ratio. LeNet (whatever its size) and other inputs of 64 pixels or less get the CIFAR-10 tutorial's:
      * resized straight to the input size, mean and standard deviation 0.5. One-channel models see grey
      * images, normalised by 0.5 and 0.5 (ImageNet has no grey statistics).
      *
@@ -63,12 +79,14 @@ public record ImageTransform(int resize, int cropHeight, int cropWidth, boolean 
         boolean lenet =
                 architecture != null && architecture.toLowerCase(Locale.ROOT).startsWith("lenet");
         boolean small = lenet || side <= SMALL_INPUT;
-        // The larger crop side, so the crop fits inside the resized image whatever its orientation.
-        int resize = small ? side : (int) Math.round(side * 256 / 224.0);
         boolean grey = channels == 1;
-        float[] mean = small || grey ? half(channels) : IMAGENET_MEAN;
-        float[] std = small || grey ? half(channels) : IMAGENET_STD;
-        return new ImageTransform(resize, height, width, grey, mean, std);
+        PublishedPreprocessing published = PublishedPreprocessing.of(architecture);
+        // The larger crop side, so the crop fits inside the resized image whatever its orientation.
+        int resize = small ? side : published.resizeFor(side);
+        float[] mean = small || grey ? half(channels) : published.mean();
+        float[] std = small || grey ? half(channels) : published.std();
+        Interpolation filter = small ? Interpolation.BILINEAR : published.interpolation();
+        return new ImageTransform(resize, height, width, grey, mean, std, filter);
     }
 
     private static float[] half(int channels) {
@@ -147,8 +165,8 @@ public record ImageTransform(int resize, int cropHeight, int cropWidth, boolean 
         int keptTop = Math.max(0, top);
         int keptWidth = (int) Math.min(newWidth, (long) left + cropWidth) - keptLeft;
         int keptHeight = (int) Math.min(newHeight, (long) top + cropHeight) - keptTop;
-        DecodedImage kept =
-                PilBilinearResize.resizeRegion(image, newWidth, newHeight, keptLeft, keptTop, keptWidth, keptHeight);
+        DecodedImage kept = PilResize.resizeRegion(
+                image, newWidth, newHeight, keptLeft, keptTop, keptWidth, keptHeight, interpolation);
         int channels = channels();
         byte[] out = new byte[length()];
         for (int ky = 0; ky < keptHeight; ky++) {
@@ -187,17 +205,20 @@ public record ImageTransform(int resize, int cropHeight, int cropWidth, boolean 
                 && cropWidth == t.cropWidth
                 && grayscale == t.grayscale
                 && Arrays.equals(mean, t.mean)
-                && Arrays.equals(std, t.std);
+                && Arrays.equals(std, t.std)
+                && interpolation == t.interpolation;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(resize, cropHeight, cropWidth, grayscale, Arrays.hashCode(mean), Arrays.hashCode(std));
+        return Objects.hash(
+                resize, cropHeight, cropWidth, grayscale, Arrays.hashCode(mean), Arrays.hashCode(std), interpolation);
     }
 
     @Override
     public String toString() {
-        return "Resize(" + resize + ") CenterCrop(" + cropHeight + "x" + cropWidth + ")"
+        return "Resize(" + resize + (interpolation == Interpolation.BILINEAR ? "" : ", " + interpolation)
+                + ") CenterCrop(" + cropHeight + "x" + cropWidth + ")"
                 + (grayscale ? " Grayscale()" : "") + " ToTensor() Normalize(" + Arrays.toString(mean) + ", "
                 + Arrays.toString(std) + ")";
     }

@@ -2,10 +2,12 @@ package io.vecnn.converter.conformance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vecnn.converter.arch.Architectures;
 import io.vecnn.converter.testing.PythonTorch;
 import io.vecnn.image.DecodedImage;
 import io.vecnn.image.ImageDecoder;
 import io.vecnn.image.ImageTransform;
+import io.vecnn.image.Interpolation;
 import io.vecnn.npy.Npy;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -15,8 +17,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -47,17 +51,49 @@ class PreprocessingConformanceTest {
     @TempDir
     static Path out;
 
+    private static JsonNode manifest;
+
     private final Map<String, DecodedImage> decoded = new ConcurrentHashMap<>();
+
+    /** Runs the script once for the class's tests. */
+    private static synchronized JsonNode manifest() throws IOException {
+        if (manifest == null) {
+            PythonTorch.require();
+            String summary = PythonTorch.script(
+                    "preprocess_fixtures.py", out, PHOTOS.toAbsolutePath().normalize());
+            System.out.println("preprocess fixtures: " + summary);
+            manifest = new ObjectMapper().readTree(out.resolve("manifest.json").toFile());
+        }
+        return manifest;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> forModelGivesThePublishedWeightsTransforms() throws IOException {
+        JsonNode published = manifest().get("published");
+        List<String> checked =
+                Architectures.names().stream().filter(published::has).collect(Collectors.toList());
+        assertTrue(checked.size() > 20, "torchvision publishes weights for most built-ins, found " + checked);
+        return checked.stream()
+                .map(name -> DynamicTest.dynamicTest(name, () -> {
+                    JsonNode t = published.get(name);
+                    int crop = t.get("crop").asInt();
+                    assertEquals(
+                            new ImageTransform(
+                                    t.get("resize").asInt(),
+                                    crop,
+                                    crop,
+                                    false,
+                                    floats(t.get("mean")),
+                                    floats(t.get("std")),
+                                    Interpolation.valueOf(t.get("interpolation").asText())),
+                            ImageTransform.forModel(name, 3, crop, crop),
+                            name + "'s published weights' transforms");
+                }));
+    }
 
     @TestFactory
     Stream<DynamicTest> decodingAndTransformsMatchTorchvision() throws IOException {
-        PythonTorch.require();
-        String summary = PythonTorch.script(
-                "preprocess_fixtures.py", out, PHOTOS.toAbsolutePath().normalize());
-        System.out.println("preprocess fixtures: " + summary);
-        JsonNode manifest =
-                new ObjectMapper().readTree(out.resolve("manifest.json").toFile());
-        JsonNode cases = manifest.get("cases");
+        JsonNode cases = manifest().get("cases");
         assertTrue(cases.size() > 0, "the script wrote no cases");
         return StreamSupport.stream(cases.spliterator(), false)
                 .map(c -> DynamicTest.dynamicTest(
@@ -74,7 +110,8 @@ class PreprocessingConformanceTest {
                 c.get("crop").get(1).asInt(),
                 c.get("grayscale").asBoolean(),
                 floats(c.get("mean")),
-                floats(c.get("std")));
+                floats(c.get("std")),
+                Interpolation.valueOf(c.get("interpolation").asText()));
         if (MODEL_DEFAULTS.containsKey(pipeline)) {
             assertEquals(transform, MODEL_DEFAULTS.get(pipeline), "ImageTransform.forModel for " + pipeline);
         }

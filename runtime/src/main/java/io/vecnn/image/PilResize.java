@@ -5,24 +5,25 @@ import io.vecnn.VecnnException;
 import java.util.Arrays;
 
 /**
- * Pillow's {@code Image.resize(size, Image.BILINEAR)} on 8-bit images, reproduced to the bit: the resize
- * torchvision's {@code Resize} applies to a PIL image, so a model sees the same pixels it was trained on.
+ * Pillow's {@code Image.resize(size, Image.BILINEAR)} and {@code Image.BICUBIC} on 8-bit images, reproduced to the
+ * bit: the resize torchvision's {@code Resize} applies to a PIL image, so a model sees the same pixels it was
+ * trained on.
  *
- * <p>Like Pillow, it resizes in two separable passes, columns first and then rows, each a triangle filter
- * whose support widens with the downscale factor (antialiasing), with weights normalised to sum to one and
+ * <p>Like Pillow, it resizes in two separable passes, columns first and then rows, each a filter (triangle or
+ * cubic) whose support widens with the downscale factor (antialiasing), with weights normalised to sum to one and
  * rounded to fixed point; each pass rounds and clips its output to 8 bits, and a pass is skipped when its
  * dimension does not change.
  */
-public final class PilBilinearResize {
+public final class PilResize {
     // Pillow's fixed-point precision for 8-bit images: 8 bits of sample and 2 of headroom left in an int.
     private static final int PRECISION_BITS = 32 - 8 - 2;
 
-    private PilBilinearResize() {}
+    private PilResize() {}
 
     /** {@code image} resized to {@code newWidth} × {@code newHeight}. */
-    public static DecodedImage resize(DecodedImage image, int newWidth, int newHeight) {
+    public static DecodedImage resize(DecodedImage image, int newWidth, int newHeight, Interpolation filter) {
         return new DecodedImage(
-                newWidth, newHeight, resize(image.rgb, image.width(), image.height(), 3, newWidth, newHeight));
+                newWidth, newHeight, resize(image.rgb, image.width(), image.height(), 3, newWidth, newHeight, filter));
     }
 
     /**
@@ -31,7 +32,14 @@ public final class PilBilinearResize {
      * without the rest of a resized image that may be far larger than the crop.
      */
     public static DecodedImage resizeRegion(
-            DecodedImage image, int newWidth, int newHeight, int left, int top, int regionWidth, int regionHeight) {
+            DecodedImage image,
+            int newWidth,
+            int newHeight,
+            int left,
+            int top,
+            int regionWidth,
+            int regionHeight,
+            Interpolation filter) {
         return new DecodedImage(
                 regionWidth,
                 regionHeight,
@@ -45,7 +53,8 @@ public final class PilBilinearResize {
                         left,
                         top,
                         regionWidth,
-                        regionHeight));
+                        regionHeight,
+                        filter));
     }
 
     /**
@@ -55,8 +64,9 @@ public final class PilBilinearResize {
      * @throws VecnnException if a size is not positive, {@code pixels} has the wrong length or the result would be
      *                        over {@link ImageDecoder#MAX_PIXELS}
      */
-    public static byte[] resize(byte[] pixels, int width, int height, int channels, int newWidth, int newHeight) {
-        return resize(pixels, width, height, channels, newWidth, newHeight, 0, 0, newWidth, newHeight);
+    public static byte[] resize(
+            byte[] pixels, int width, int height, int channels, int newWidth, int newHeight, Interpolation filter) {
+        return resize(pixels, width, height, channels, newWidth, newHeight, 0, 0, newWidth, newHeight, filter);
     }
 
     private static byte[] resize(
@@ -69,7 +79,8 @@ public final class PilBilinearResize {
             int left,
             int top,
             int regionWidth,
-            int regionHeight) {
+            int regionHeight,
+            Interpolation filter) {
         if (width <= 0
                 || height <= 0
                 || newWidth <= 0
@@ -88,7 +99,7 @@ public final class PilBilinearResize {
             throw new VecnnException("region " + regionWidth + "x" + regionHeight + " at (" + left + ", " + top
                     + ") is not inside the " + newWidth + "x" + newHeight + " resized image");
         }
-        Weights rows = newHeight == height ? null : Weights.of(height, newHeight, top, regionHeight);
+        Weights rows = newHeight == height ? null : Weights.of(height, newHeight, top, regionHeight, filter);
         int firstRow = rows == null ? top : rows.firstInput();
         int rowCount = rows == null ? regionHeight : rows.inputsRead();
         // The first pass's output (the rows the second pass reads) and the region itself are allocated: refuse
@@ -101,7 +112,12 @@ public final class PilBilinearResize {
         byte[] columns = newWidth == width
                 ? slice(pixels, width, channels, left, firstRow, regionWidth, rowCount)
                 : horizontal(
-                        pixels, width, firstRow, rowCount, channels, Weights.of(width, newWidth, left, regionWidth));
+                        pixels,
+                        width,
+                        firstRow,
+                        rowCount,
+                        channels,
+                        Weights.of(width, newWidth, left, regionWidth, filter));
         byte[] result = rows == null ? columns : vertical(columns, regionWidth, channels, firstRow, rows);
         return result == pixels ? pixels.clone() : result;
     }
@@ -171,10 +187,10 @@ public final class PilBilinearResize {
      * it reads, how many it reads and their fixed-point weights (at {@code stride} per output position).
      */
     private record Weights(int[] first, int[] count, int[] fixed, int stride) {
-        static Weights of(int inSize, int outSize, int from, int length) {
+        static Weights of(int inSize, int outSize, int from, int length, Interpolation filter) {
             double scale = (double) inSize / outSize;
             double filterScale = Math.max(scale, 1.0);
-            double support = filterScale;
+            double support = filter.support() * filterScale;
             // A reciprocal multiplied, not a division: Pillow's rounding, which decides the last bit of a weight.
             double inverseScale = 1.0 / filterScale;
             int stride = (int) Math.ceil(support) * 2 + 1;
@@ -189,13 +205,14 @@ public final class PilBilinearResize {
                 int hi = Math.min(inSize, (int) (center + support + 0.5));
                 double total = 0;
                 for (int i = 0; i < hi - lo; i++) {
-                    weights[i] = triangle((i + lo - center + 0.5) * inverseScale);
+                    weights[i] = filter.weight((i + lo - center + 0.5) * inverseScale);
                     total += weights[i];
                 }
                 for (int i = 0; i < hi - lo; i++) {
                     double normalised = total != 0.0 ? weights[i] / total : weights[i];
-                    // Triangle weights are never negative, so Pillow's rounding is a half-up cast here.
-                    fixed[r * stride + i] = (int) (0.5 + normalised * (1 << PRECISION_BITS));
+                    // Pillow rounds half away from zero: bicubic weights can be negative.
+                    double scaled = normalised * (1 << PRECISION_BITS);
+                    fixed[r * stride + i] = (int) (scaled < 0 ? scaled - 0.5 : scaled + 0.5);
                 }
                 first[r] = lo;
                 count[r] = hi - lo;
@@ -219,11 +236,6 @@ public final class PilBilinearResize {
                 end = Math.max(end, first[i] + count[i]);
             }
             return end - firstInput();
-        }
-
-        private static double triangle(double x) {
-            double distance = Math.abs(x);
-            return distance < 1.0 ? 1.0 - distance : 0.0;
         }
     }
 }
