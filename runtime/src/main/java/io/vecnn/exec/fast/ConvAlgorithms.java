@@ -6,14 +6,17 @@ import io.vecnn.kernels.Conv2dGemm;
 import io.vecnn.kernels.Conv2dImplicitGemm;
 import io.vecnn.kernels.ConvKernel;
 import io.vecnn.kernels.DepthwiseConvNhwc;
+import io.vecnn.kernels.GroupedConvNhwc;
+import io.vecnn.kernels.VectorIsa;
 import io.vecnn.kernels.WinogradF43;
 
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
+import java.util.function.Supplier;
 
 /**
- * Picks the algorithm of each convolution. Depthwise convolutions have their own kernel
- * ({@link DepthwiseConvNhwc}). Stems with a few input channels read their windows in place
+ * Picks the algorithm of each convolution. Depthwise and other grouped convolutions have their own kernels
+ * ({@link DepthwiseConvNhwc}, {@link GroupedConvNhwc}). Stems with a few input channels read their windows in place
  * ({@link Conv2dImplicitGemm}). Winograd F(4x4,3x3) does a quarter of the multiplications of a
  * 3x3 stride-1 convolution but pays for its transforms and reads 4x the weights (36 transformed positions
  * instead of 9 taps): it wins on large maps, loses on small maps with wide layers. The blocked GEMM (direct
@@ -30,6 +33,7 @@ final class ConvAlgorithms {
 
     private static final String WINOGRAD = "winograd_f43";
     private static final String GEMM = "gemm";
+    private static final String GROUPED = "grouped";
 
     private ConvAlgorithms() {}
 
@@ -43,6 +47,22 @@ final class ConvAlgorithms {
             ForkJoinPool pool) {
         if (DepthwiseConvNhwc.applies(c, in)) {
             return new DepthwiseConvNhwc(c, weight, bias, in, out);
+        }
+        if (GroupedConvNhwc.applies(c, in)) {
+            // Groups up to a vector wide: the GEMM's microkernel would be mostly empty lanes. Wider groups: the
+            // GEMM's register blocking usually wins, but not always (measured both ways on both widths).
+            boolean narrow = c.outChannels() / c.groups() <= VectorIsa.LANES;
+            Supplier<ConvKernel> grouped = () -> new GroupedConvNhwc(c, weight, bias, in, out);
+            Supplier<ConvKernel> gemm = () -> new Conv2dGemm(c, weight, bias, in, out);
+            return choose(
+                    narrow ? GROUPED : GEMM,
+                    narrow ? grouped : gemm,
+                    narrow ? GEMM : GROUPED,
+                    narrow ? gemm : grouped,
+                    "grouped conv " + in + " -> " + out + " g" + c.groups() + " k" + c.kernelH() + "x" + c.kernelW()
+                            + " s" + c.strideH() + " p" + c.padH(),
+                    selection,
+                    pool);
         }
         if (Conv2dImplicitGemm.applies(c, in)) {
             return new Conv2dImplicitGemm(c, weight, bias, in, out);
@@ -66,29 +86,50 @@ final class ConvAlgorithms {
             // memory and it loses (GoogLeNet's 7x7 layers, measured in the network against im2col GEMM).
             return new Conv2dGemm(c, weight, bias, in, out);
         }
+        return choose(
+                WINOGRAD,
+                () -> new WinogradF43(weight, bias, c.padH(), in, out),
+                GEMM,
+                () -> new Conv2dGemm(c, weight, bias, in, out),
+                "conv " + in + " -> " + out + " k" + c.kernelH() + "x" + c.kernelW() + " s" + c.strideH() + " p"
+                        + c.padH(),
+                selection,
+                pool);
+    }
+
+    /**
+     * The heuristic's pick outright, this machine's recorded choice for the layer, or both for
+     * {@link NetworkTuning} to time in the network.
+     */
+    private static ConvKernel choose(
+            String preferredName,
+            Supplier<ConvKernel> preferred,
+            String alternativeName,
+            Supplier<ConvKernel> alternative,
+            String layer,
+            KernelSelection selection,
+            ForkJoinPool pool) {
         if (selection == KernelSelection.HEURISTIC) {
-            return new WinogradF43(weight, bias, c.padH(), in, out);
+            return preferred.get();
         }
         TuningCache cache = TuningCache.current();
         int threads = pool == null ? 1 : pool.getParallelism();
-        String key = TuningCache.key(
-                "conv " + in + " -> " + out + " k" + c.kernelH() + "x" + c.kernelW() + " s" + c.strideH() + " p"
-                        + c.padH(),
-                threads);
+        String key = TuningCache.key(layer, threads);
         String known = cache == null ? null : cache.get(key);
-        if (WINOGRAD.equals(known)) {
-            return new WinogradF43(weight, bias, c.padH(), in, out);
+        if (preferredName.equals(known)) {
+            return preferred.get();
         }
-        if (GEMM.equals(known)) {
-            return new Conv2dGemm(c, weight, bias, in, out);
+        if (alternativeName.equals(known)) {
+            return alternative.get();
         }
-        return new ConvCandidates(
-                key,
-                List.of(new WinogradF43(weight, bias, c.padH(), in, out), new Conv2dGemm(c, weight, bias, in, out)));
+        return new ConvCandidates(key, List.of(preferred.get(), alternative.get()));
     }
 
     /** The name a choice of {@link #choose} is recorded under in the tuning cache. */
     static String tuningName(ConvKernel chosen) {
-        return chosen instanceof WinogradF43 ? WINOGRAD : GEMM;
+        if (chosen instanceof WinogradF43) {
+            return WINOGRAD;
+        }
+        return chosen instanceof GroupedConvNhwc ? GROUPED : GEMM;
     }
 }

@@ -1,0 +1,135 @@
+package io.vecnn.kernels;
+
+import io.vecnn.Shape;
+import io.vecnn.Tensor;
+import io.vecnn.exec.parallel.Team;
+import io.vecnn.graph.ActivationFunction;
+import io.vecnn.graph.Node;
+import io.vecnn.graph.Op;
+import io.vecnn.graph.ShapeInference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ForkJoinPool;
+
+import static io.vecnn.testing.RandomTensors.gaussian;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The grouped kernel against the reference twin on random shapes: groups narrower than a vector that divide it
+ * (the permutation path), groups of a vector or more, groups that straddle vectors, fewer or more inputs than
+ * outputs a group, channel counts off the vector width, 1x1 to 5x5 kernels, strides 1 and 2, padding and
+ * dilation, with residual, ReLU and an activation.
+ */
+class GroupedConvNhwcTest {
+    private static final SplittableRandom SEEDS = new SplittableRandom(37);
+    private static final ForkJoinPool POOL = new ForkJoinPool(2);
+    private static final Team TEAM = Team.of(POOL);
+
+    @AfterAll
+    static void shutdown() {
+        POOL.shutdown();
+    }
+
+    private static ConvCase randomCase(SplittableRandom r) {
+        int v = VectorIsa.LANES;
+        int[] groupWidths = {2, 4, 8, v / 2, v, v + 8, 3, 5, 24, 2 * v};
+        int groupOut = groupWidths[r.nextInt(groupWidths.length)];
+        int groupIn = r.nextInt(4) == 0 ? groupWidths[r.nextInt(groupWidths.length)] : groupOut;
+        int groups = 2 + r.nextInt(r.nextBoolean() ? 3 : 9);
+        int[] kernels = {3, 3, 1, 5};
+        int kh = kernels[r.nextInt(kernels.length)];
+        int kw = r.nextInt(4) == 0 ? kernels[r.nextInt(kernels.length)] : kh;
+        int sh = 1 + r.nextInt(2);
+        int sw = r.nextInt(4) == 0 ? 1 + r.nextInt(2) : sh;
+        int ph = r.nextInt(kh / 2 + 2);
+        int pw = r.nextInt(kw / 2 + 2);
+        int dil = r.nextInt(6) == 0 ? 2 : 1;
+        int h = Math.max(1, dil * (kh - 1) + 1 - 2 * ph) + r.nextInt(11);
+        int w = Math.max(1, dil * (kw - 1) + 1 - 2 * pw) + r.nextInt(11);
+        int batch = 1 + r.nextInt(2);
+        int inChannels = groups * groupIn;
+        int outChannels = groups * groupOut;
+        Op.Conv2d op =
+                new Op.Conv2d(outChannels, kh, kw, sh, sw, ph, pw, dil, dil, groups, "w", r.nextBoolean() ? "b" : null);
+        Shape in = new Shape(inChannels, h, w);
+        Shape out = ShapeInference.outputShape(
+                new Node("conv", op, List.of("x"), "y"),
+                List.of(in),
+                name -> name.equals("w") ? new int[] {outChannels, kh, kw, groupIn} : new int[] {outChannels});
+        return new ConvCase(
+                op,
+                in,
+                out,
+                gaussian(r, outChannels * kh * kw * groupIn),
+                op.bias() == null ? null : gaussian(r, outChannels),
+                new Tensor(batch, h, w, inChannels, gaussian(r, batch * h * w * inChannels)));
+    }
+
+    @RepeatedTest(120)
+    void randomGroupedConvolutionsMatchTheReference() {
+        SplittableRandom r = SEEDS.split();
+        ConvCase c = randomCase(r);
+        Tensor want = c.reference();
+        float[] residual = r.nextBoolean() ? gaussian(r, want.data().length) : null;
+        boolean relu = r.nextInt(3) == 0;
+        ActivationFunction f = r.nextBoolean() ? null : ActivationFunction.values()[r.nextInt(7)];
+        GroupedConvNhwc conv = new GroupedConvNhwc(c.op(), c.w(), c.bias(), c.in(), c.out());
+        float[] y = new float[want.data().length];
+
+        conv.run(
+                c.x().data(),
+                c.x().batch(),
+                y,
+                residual,
+                ConvOutput.whole(c.out().channels(), relu).withActivation(f),
+                TEAM,
+                null);
+
+        double scale = Math.sqrt(c.op().kernelH() * c.op().kernelW() * c.in().channels() / c.op().groups());
+        for (int i = 0; i < y.length; i++) {
+            double v = want.data()[i] + (residual == null ? 0 : residual[i]);
+            v = relu ? Math.max(v, 0) : v;
+            v = f == null ? v : f.apply(v);
+            assertEquals(v, y[i], 1e-5 * (1 + Math.abs(v)) * scale, c.op() + " " + c.in() + " " + f + " at " + i);
+        }
+    }
+
+    @Test
+    void keepsItsWeightsAndWritesIntoAChannelSlice() {
+        for (int seed = 0; seed < 6; seed++) {
+            ConvCase c = randomCase(new SplittableRandom(seed));
+            GroupedConvNhwc conv = new GroupedConvNhwc(c.op(), c.w(), c.bias(), c.in(), c.out());
+            assertArrayEquals(c.w(), conv.ohwiWeight());
+            assertArrayEquals(c.bias(), conv.bias());
+            int channels = c.out().channels();
+            int wide = channels + 9;
+            int pixels = c.x().batch() * c.out().height() * c.out().width();
+            float[] y = new float[pixels * wide];
+            Arrays.fill(y, -99f);
+            conv.run(c.x().data(), c.x().batch(), y, null, new ConvOutput(4, wide, false), TEAM, null);
+            float[] alone = new float[pixels * channels];
+            conv.run(
+                    c.x().data(),
+                    c.x().batch(),
+                    alone,
+                    null,
+                    ConvOutput.whole(channels, false),
+                    Team.CALLING_THREAD,
+                    null);
+            for (int p = 0; p < pixels; p++) {
+                for (int ch = 0; ch < wide; ch++) {
+                    assertEquals(
+                            ch < 4 || ch >= 4 + channels ? -99f : alone[p * channels + ch - 4],
+                            y[p * wide + ch],
+                            "pixel " + p + " channel " + ch);
+                }
+            }
+        }
+    }
+}
