@@ -192,7 +192,11 @@ public final class GroupedConvNhwc implements ConvKernel {
         }
     }
 
-    /** Four horizontally adjacent pixels whose windows lie whole in the map, output vector {@code k}. */
+    /**
+     * Four horizontally adjacent pixels whose windows lie whole in the map, output vector {@code k}. The two ways
+     * of feeding inputs are separate methods: one method holding both was too large for C1's register allocator
+     * at the AVX2 width, and a method stuck in C1 runs the Vector API dozens of times slower.
+     */
     private void interior4(
             float[] x,
             int inRow,
@@ -206,66 +210,100 @@ public final class GroupedConvNhwc implements ConvKernel {
             int pixel,
             float[] residual,
             ConvOutput to) {
+        int x0 = (inRow + (iy0 + kyFrom * op.dilationH()) * in.width() + ox * op.strideW() - op.padW()) * inChannels
+                + bandStart[k];
+        int w0 = weightStart[k] + kyFrom * op.kernelW() * bandWidth[k] * V;
+        if (permutations != null) {
+            permuted4(x, x0, kyTo - kyFrom, k, w0, m, y, pixel, residual, to);
+        } else {
+            band4(x, x0, kyTo - kyFrom, k, w0, m, y, pixel, residual, to);
+        }
+    }
+
+    /** The permutation path for four pixels from input offset {@code x0} and weight offset {@code w0}. */
+    private void permuted4(
+            float[] x,
+            int x0,
+            int rows,
+            int k,
+            int w0,
+            VectorMask<Float> m,
+            float[] y,
+            int pixel,
+            float[] residual,
+            ConvOutput to) {
         int kw = op.kernelW();
         int band = bandWidth[k];
         int step = op.strideW() * inChannels;
         int tapStep = op.dilationW() * inChannels;
         int rowStep = op.dilationH() * in.width() * inChannels;
-        int x0 = (inRow + (iy0 + kyFrom * op.dilationH()) * in.width() + ox * op.strideW() - op.padW()) * inChannels
-                + bandStart[k];
+        VectorMask<Float> inputs = S.indexInRange(bandStart[k], inChannels);
         FloatVector a0 = FloatVector.fromArray(S, bias, k * V);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
         FloatVector a3 = a0;
-        int wi = weightStart[k] + kyFrom * kw * band * V;
-        for (int ky = kyFrom; ky < kyTo; ky++, x0 += rowStep) {
+        int wi = w0;
+        for (int ky = 0; ky < rows; ky++, x0 += rowStep) {
             int xi = x0;
             for (int kx = 0; kx < kw; kx++, xi += tapStep) {
-                if (permutations != null) {
-                    VectorMask<Float> inputs = S.indexInRange(bandStart[k], inChannels);
-                    FloatVector x0v = FloatVector.fromArray(S, x, xi, inputs);
-                    FloatVector x1v = FloatVector.fromArray(S, x, xi + step, inputs);
-                    FloatVector x2v = FloatVector.fromArray(S, x, xi + 2 * step, inputs);
-                    FloatVector x3v = FloatVector.fromArray(S, x, xi + 3 * step, inputs);
-                    for (int j = 0; j < band; j++, wi += V) {
-                        FloatVector wv = FloatVector.fromArray(S, weight, wi);
-                        VectorShuffle<Float> p = permutations[j];
-                        a0 = x0v.rearrange(p).fma(wv, a0);
-                        a1 = x1v.rearrange(p).fma(wv, a1);
-                        a2 = x2v.rearrange(p).fma(wv, a2);
-                        a3 = x3v.rearrange(p).fma(wv, a3);
-                    }
-                } else {
-                    for (int i = 0; i < band; i++, wi += V) {
-                        FloatVector wv = FloatVector.fromArray(S, weight, wi);
-                        a0 = FloatVector.broadcast(S, x[xi + i]).fma(wv, a0);
-                        a1 = FloatVector.broadcast(S, x[xi + step + i]).fma(wv, a1);
-                        a2 = FloatVector.broadcast(S, x[xi + 2 * step + i]).fma(wv, a2);
-                        a3 = FloatVector.broadcast(S, x[xi + 3 * step + i]).fma(wv, a3);
-                    }
+                FloatVector x0v = FloatVector.fromArray(S, x, xi, inputs);
+                FloatVector x1v = FloatVector.fromArray(S, x, xi + step, inputs);
+                FloatVector x2v = FloatVector.fromArray(S, x, xi + 2 * step, inputs);
+                FloatVector x3v = FloatVector.fromArray(S, x, xi + 3 * step, inputs);
+                for (int j = 0; j < band; j++, wi += V) {
+                    FloatVector wv = FloatVector.fromArray(S, weight, wi);
+                    VectorShuffle<Float> p = permutations[j];
+                    a0 = x0v.rearrange(p).fma(wv, a0);
+                    a1 = x1v.rearrange(p).fma(wv, a1);
+                    a2 = x2v.rearrange(p).fma(wv, a2);
+                    a3 = x3v.rearrange(p).fma(wv, a3);
                 }
             }
         }
-        int c = k * V;
-        int ys = to.channels();
-        int y0 = to.index(pixel, c);
-        if (residual != null) {
-            int r = pixel * outChannels + c;
-            a0 = a0.add(FloatVector.fromArray(S, residual, r, m));
-            a1 = a1.add(FloatVector.fromArray(S, residual, r + outChannels, m));
-            a2 = a2.add(FloatVector.fromArray(S, residual, r + 2 * outChannels, m));
-            a3 = a3.add(FloatVector.fromArray(S, residual, r + 3 * outChannels, m));
+        store(a0, m, y, pixel, residual, to, k);
+        store(a1, m, y, pixel + 1, residual, to, k);
+        store(a2, m, y, pixel + 2, residual, to, k);
+        store(a3, m, y, pixel + 3, residual, to, k);
+    }
+
+    /** The band path for four pixels from input offset {@code x0} and weight offset {@code w0}. */
+    private void band4(
+            float[] x,
+            int x0,
+            int rows,
+            int k,
+            int w0,
+            VectorMask<Float> m,
+            float[] y,
+            int pixel,
+            float[] residual,
+            ConvOutput to) {
+        int kw = op.kernelW();
+        int band = bandWidth[k];
+        int step = op.strideW() * inChannels;
+        int tapStep = op.dilationW() * inChannels;
+        int rowStep = op.dilationH() * in.width() * inChannels;
+        FloatVector a0 = FloatVector.fromArray(S, bias, k * V);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        int wi = w0;
+        for (int ky = 0; ky < rows; ky++, x0 += rowStep) {
+            int xi = x0;
+            for (int kx = 0; kx < kw; kx++, xi += tapStep) {
+                for (int i = 0; i < band; i++, wi += V) {
+                    FloatVector wv = FloatVector.fromArray(S, weight, wi);
+                    a0 = FloatVector.broadcast(S, x[xi + i]).fma(wv, a0);
+                    a1 = FloatVector.broadcast(S, x[xi + step + i]).fma(wv, a1);
+                    a2 = FloatVector.broadcast(S, x[xi + 2 * step + i]).fma(wv, a2);
+                    a3 = FloatVector.broadcast(S, x[xi + 3 * step + i]).fma(wv, a3);
+                }
+            }
         }
-        if (to.relu()) {
-            a0 = a0.lanewise(VectorOperators.MAX, 0f);
-            a1 = a1.lanewise(VectorOperators.MAX, 0f);
-            a2 = a2.lanewise(VectorOperators.MAX, 0f);
-            a3 = a3.lanewise(VectorOperators.MAX, 0f);
-        }
-        a0.intoArray(y, y0, m);
-        a1.intoArray(y, y0 + ys, m);
-        a2.intoArray(y, y0 + 2 * ys, m);
-        a3.intoArray(y, y0 + 3 * ys, m);
+        store(a0, m, y, pixel, residual, to, k);
+        store(a1, m, y, pixel + 1, residual, to, k);
+        store(a2, m, y, pixel + 2, residual, to, k);
+        store(a3, m, y, pixel + 3, residual, to, k);
     }
 
     /** One pixel, output vector {@code k}, skipping the taps that fall in the padding. */
@@ -307,6 +345,12 @@ public final class GroupedConvNhwc implements ConvKernel {
                 }
             }
         }
+        store(a, m, y, pixel, residual, to, k);
+    }
+
+    /** Adds the residual, applies the ReLU and writes output vector {@code k} of one pixel. */
+    private void store(
+            FloatVector a, VectorMask<Float> m, float[] y, int pixel, float[] residual, ConvOutput to, int k) {
         int c = k * V;
         if (residual != null) {
             a = a.add(FloatVector.fromArray(S, residual, pixel * outChannels + c, m));
