@@ -33,6 +33,36 @@ public final class PointwiseNhwc {
         }
     }
 
+    /**
+     * {@code y = x * scale[c] + shift[c]}, then a ReLU if asked, for pixels {@code [fromPixel, toPixel)} whose
+     * {@code channels} values start every {@code stride} floats in {@code x} (a channel prefix of a wider map: a
+     * DenseNet layer's input inside its block's concat buffer); {@code y} is dense.
+     */
+    public static void channelAffineOfPrefix(
+            float[] x,
+            int stride,
+            int channels,
+            float[] scale,
+            float[] shift,
+            boolean relu,
+            int fromPixel,
+            int toPixel,
+            float[] y) {
+        for (int p = fromPixel; p < toPixel; p++) {
+            int xi = p * stride;
+            int yi = p * channels;
+            for (int c = 0; c < channels; c += S.length()) {
+                VectorMask<Float> m = S.indexInRange(c, channels);
+                FloatVector v = FloatVector.fromArray(S, x, xi + c, m)
+                        .fma(FloatVector.fromArray(S, scale, c, m), FloatVector.fromArray(S, shift, c, m));
+                if (relu) {
+                    v = v.lanewise(VectorOperators.MAX, 0f);
+                }
+                v.intoArray(y, yi + c, m);
+            }
+        }
+    }
+
     /** {@code v} repeated {@code lanes} times: a period that both the channel count and the vector width divide. */
     public static float[] periodic(float[] v) {
         float[] p = new float[v.length * S.length()];

@@ -115,6 +115,83 @@ class FastPathTest {
         }
     }
 
+    /**
+     * Two DenseNet blocks as torchvision's {@code _DenseBlock} builds them: every layer reads the concat of the
+     * block input and all earlier layers (BN, ReLU, 1x1, BN folded, ReLU, 3x3 growth), the block's output is the
+     * concat of them all, and a transition (BN, ReLU, 1x1, average pool) sits between the blocks.
+     */
+    static ModelFile denseNetwork() {
+        List<Node> nodes = new ArrayList<>();
+        Map<String, WeightTensor> w = new LinkedHashMap<>();
+        conv(nodes, w, "stem", "input", 3, 10, 3, 2, 1);
+        nodes.add(new Node("stem_pool", new Op.MaxPool2d(3, 3, 2, 2, 1, 1, false), List.of("stem"), "stem_pool"));
+        String x = denseBlock(nodes, w, "b1", "stem_pool", 10, 3, 7);
+        int channels = 10 + 3 * 7;
+        affine(nodes, w, "t_bn", x, channels);
+        nodes.add(new Node("t_relu", new Op.Relu(), List.of("t_bn"), "t_relu"));
+        conv(nodes, w, "t_conv", "t_relu", channels, 13, 1, 1, 0);
+        nodes.add(new Node("t_pool", new Op.AvgPool2d(2, 2, 2, 2, 0, 0, false, true), List.of("t_conv"), "t_pool"));
+        x = denseBlock(nodes, w, "b2", "t_pool", 13, 4, 5);
+        affine(nodes, w, "final_bn", x, 13 + 4 * 5);
+        nodes.add(new Node("gap", new Op.AdaptiveAvgPool2d(1, 1), List.of("final_bn"), "gap"));
+        return new ModelFile(new Graph("input", new Shape(3, 45, 39), nodes, "gap"), w, List.of(), Map.of());
+    }
+
+    private static String denseBlock(
+            List<Node> nodes,
+            Map<String, WeightTensor> w,
+            String name,
+            String in,
+            int channels,
+            int layers,
+            int growth) {
+        List<String> features = new ArrayList<>(List.of(in));
+        for (int i = 0; i < layers; i++) {
+            String p = name + "_l" + i;
+            String layerInput = in;
+            if (i > 0) {
+                nodes.add(new Node(p + "_cat", new Op.Concat(), List.copyOf(features), p + "_cat"));
+                layerInput = p + "_cat";
+            }
+            affine(nodes, w, p + "_bn", layerInput, channels + i * growth);
+            nodes.add(new Node(p + "_relu", new Op.Relu(), List.of(p + "_bn"), p + "_relu"));
+            conv(nodes, w, p + "_conv1", p + "_relu", channels + i * growth, 2 * growth, 1, 1, 0);
+            nodes.add(new Node(p + "_relu2", new Op.Relu(), List.of(p + "_conv1"), p + "_relu2"));
+            conv(nodes, w, p + "_conv2", p + "_relu2", 2 * growth, growth, 3, 1, 1);
+            features.add(p + "_conv2");
+        }
+        nodes.add(new Node(name + "_out", new Op.Concat(), List.copyOf(features), name + "_out"));
+        return name + "_out";
+    }
+
+    private static void affine(List<Node> nodes, Map<String, WeightTensor> w, String name, String in, int channels) {
+        w.put(name + ".scale", WeightTensor.vector(RandomTensors.gaussian(RANDOM, channels, 1)));
+        w.put(name + ".shift", WeightTensor.vector(RandomTensors.gaussian(RANDOM, channels, 1)));
+        nodes.add(new Node(name, new Op.ChannelAffine(name + ".scale", name + ".shift"), List.of(in), name));
+    }
+
+    @Test
+    void denseBlocksShareOneConcatBufferAndMatchTheReference() {
+        try (Model model = Model.of(denseNetwork()).withKernelSelection(KernelSelection.HEURISTIC)) {
+            Tensor x = new Tensor(2, 45, 39, 3, RandomTensors.gaussian(RANDOM, 2 * 45 * 39 * 3, 1));
+            float[] fast = model.run(x).data();
+            float[] reference = model.runReference(x).data();
+            for (int i = 0; i < fast.length; i++) {
+                assertEquals(reference[i], fast[i], 1e-4 * (1 + Math.abs(reference[i])), "output " + i);
+            }
+            String steps = String.join("\n", model.plan(new Shape(3, 45, 39)).describe());
+            // The block input is copied into the block's buffer once, by the first concat; each layer's 3x3
+            // writes its growth channels there; no concat copies anything else.
+            assertTrue(steps.contains("b1_l1_cat: concat, 1 input(s) copied"), steps);
+            assertTrue(steps.contains("b1_l2_conv2: conv 7x12x10 by "), steps);
+            assertTrue(steps.contains("into channels 24..31 of a concat"), steps);
+            assertTrue(
+                    steps.contains("b1_l1_bn: channel_affine + relu of the first 17 of 31 channels, in place"), steps);
+            assertTrue(steps.contains("b1_out: concat, 0 input(s) copied"), steps);
+            assertTrue(!steps.contains("b1_l2_cat") && !steps.contains("b2_l3_cat"), steps);
+        }
+    }
+
     @Test
     void resultsAreBitIdenticalAcrossRunsThreadCountsAndBatchPositions() {
         ModelFile file = residualNetwork();

@@ -24,7 +24,10 @@ import java.util.concurrent.ForkJoinPool;
  * Turns a graph into a {@link Plan} for one input size: picks the kernel of each node, packs its weights,
  * and fuses what follows a convolution or Linear into its epilogue — a ReLU, and the residual add of a
  * ResNet block (fused into whichever of the two added convolutions runs last, so the other is ready),
- * with the ReLU after it; after a convolution, also an activation such as MobileNet's ReLU6. A flatten of an NHWC map moves no data, so it only renames a buffer.
+ * with the ReLU after it; after a convolution, also an activation such as MobileNet's ReLU6. A flatten of an NHWC
+ * map moves no data, so it only renames a buffer. Concats take their convolution inputs in place; a DenseNet
+ * block's concats, each the one before plus a layer, share the block's final buffer, which every layer's output is
+ * written into once, instead of copying all earlier outputs again for every layer.
  */
 public final class PlanBuilder {
     private final Graph graph;
@@ -40,6 +43,13 @@ public final class PlanBuilder {
     private final Map<String, String> concatOf = new HashMap<>();
 
     private final Map<String, Integer> concatOffset = new HashMap<>();
+    /**
+     * Concats whose inputs are the first inputs of a wider concat (a DenseNet block's growing inputs): value → the
+     * widest such concat, whose buffer holds them as its first channels. They are never materialised.
+     */
+    private final Map<String, String> prefixOf = new HashMap<>();
+    /** Concat inputs already copied into their host's buffer, as "host/value". */
+    private final Set<String> copied = new HashSet<>();
 
     private final KernelSelection selection;
     private final ForkJoinPool pool;
@@ -94,6 +104,7 @@ public final class PlanBuilder {
         long macs = GraphStats.of(graph, weights, input).macs();
         PlanBuilder b = new PlanBuilder(graph, weights, input, selection, pool, reuseWeights);
         int in = b.bufferOf(graph.input());
+        b.findPrefixConcats();
         b.findInPlaceConcatInputs();
         List<Node> nodes = graph.nodes();
         for (int i = 0; i < nodes.size(); i++) {
@@ -193,28 +204,53 @@ public final class PlanBuilder {
                     bufferOf(node.inputs().get(0)),
                     bufferOf(node.output())));
         } else if (op instanceof Op.Concat) {
+            String host = prefixOf.getOrDefault(node.output(), node.output());
+            if (!host.equals(node.output())) {
+                buffer.put(node.output(), bufferOf(host));
+            }
             List<Integer> ins = new ArrayList<>();
             List<Integer> channels = new ArrayList<>();
             List<Integer> offsets = new ArrayList<>();
             int offset = 0;
             for (String in : node.inputs()) {
                 int c = shapes.get(in).channels();
-                if (!node.output().equals(concatOf.get(in))) {
+                if (!host.equals(concatOf.get(in)) && copied.add(host + "/" + in)) {
                     ins.add(bufferOf(in));
                     channels.add(c);
                     offsets.add(offset);
                 }
                 offset += c;
             }
-            Shape out = shapes.get(node.output());
-            steps.add(new ConcatStep(
+            Shape out = shapes.get(host);
+            if (host.equals(node.output()) || !ins.isEmpty()) {
+                steps.add(new ConcatStep(
+                        node.name(),
+                        ins.stream().mapToInt(Integer::intValue).toArray(),
+                        channels.stream().mapToInt(Integer::intValue).toArray(),
+                        offsets.stream().mapToInt(Integer::intValue).toArray(),
+                        out.channels(),
+                        out.height() * out.width(),
+                        bufferOf(host)));
+            }
+        } else if (op instanceof Op.ChannelAffine a
+                && prefixOf.containsKey(node.inputs().get(0))) {
+            String last = node.output();
+            Node reluNode = soleReader(last, Op.Relu.class);
+            if (reluNode != null) {
+                fused.add(producer.get(reluNode.output()));
+                last = reluNode.output();
+            }
+            String in = node.inputs().get(0);
+            steps.add(new PrefixAffineStep(
                     node.name(),
-                    ins.stream().mapToInt(Integer::intValue).toArray(),
-                    channels.stream().mapToInt(Integer::intValue).toArray(),
-                    offsets.stream().mapToInt(Integer::intValue).toArray(),
-                    out.channels(),
-                    out.height() * out.width(),
-                    bufferOf(node.output())));
+                    a,
+                    weights.get(a.scale()).data().clone(),
+                    weights.get(a.shift()).data().clone(),
+                    reluNode != null,
+                    bufferOf(in),
+                    shapes.get(prefixOf.get(in)).channels(),
+                    shapes.get(node.output()),
+                    bufferOf(last)));
         } else if (op instanceof Op.ChannelAffine
                 || op instanceof Op.Relu
                 || op instanceof Op.Activation
@@ -248,17 +284,49 @@ public final class PlanBuilder {
     }
 
     /**
-     * A concat input that only the concat reads, made by a convolution (possibly through a ReLU the
-     * convolution absorbs), is written by that convolution straight into its slice: no copy.
+     * Finds the concats whose inputs begin a wider concat's and whose readers are all channel affines (the
+     * BatchNorm that opens a DenseNet layer), which can read a prefix of the wider buffer in place.
+     */
+    private void findPrefixConcats() {
+        List<Node> concats =
+                graph.nodes().stream().filter(n -> n.op() instanceof Op.Concat).toList();
+        for (Node c : concats) {
+            Node widest = null;
+            for (Node f : concats) {
+                int n = c.inputs().size();
+                if (f.inputs().size() > n
+                        && (widest == null
+                                || f.inputs().size() > widest.inputs().size())
+                        && f.inputs().subList(0, n).equals(c.inputs())) {
+                    widest = f;
+                }
+            }
+            boolean affineReaders = readers.getOrDefault(c.output(), List.of()).stream()
+                    .map(r -> graph.nodes().get(r))
+                    .allMatch(r ->
+                            r.op() instanceof Op.ChannelAffine && r.inputs().size() == 1);
+            if (widest != null && affineReaders && !c.output().equals(graph.output())) {
+                prefixOf.put(c.output(), widest.output());
+            }
+        }
+    }
+
+    /**
+     * A concat input that only the concat (and concats that are its prefixes) reads, made by a convolution
+     * (possibly through a ReLU the convolution absorbs), is written by that convolution straight into its
+     * slice: no copy.
      */
     private void findInPlaceConcatInputs() {
         for (Node node : graph.nodes()) {
-            if (!(node.op() instanceof Op.Concat)) {
+            if (!(node.op() instanceof Op.Concat) || prefixOf.containsKey(node.output())) {
                 continue;
             }
             int offset = 0;
             for (String in : node.inputs()) {
-                if (readers.get(in).size() == 1
+                boolean onlyThisConcat = readers.get(in).stream()
+                        .map(r -> graph.nodes().get(r).output())
+                        .allMatch(r -> r.equals(node.output()) || node.output().equals(prefixOf.get(r)));
+                if (onlyThisConcat
                         && !in.equals(graph.input())
                         && madeByConvolution(in)
                         && node.inputs().indexOf(in) == node.inputs().lastIndexOf(in)) {
