@@ -64,7 +64,8 @@ public record ImageTransform(
      * ({@link PublishedPreprocessing}: EfficientNet's bicubic resizes and per-member sizes, ConvNeXt's 236/224),
      * or by default ImageNet's usual ones: a centre crop of the input size out of the image resized to 256/224
      * of it (256 for 224, 342 for Inception v3's 299), bilinear, and ImageNet's mean and standard deviation.
-     * A model converted at another input size than its weights' keeps their resize-to-crop ratio. LeNet (whatever its size) and other inputs of 64 pixels or less get the CIFAR-10 tutorial's:
+     * A model converted at another input size than its weights' keeps their resize-to-crop ratio. The CIFAR
+     * ResNets get their published weights' 32x32 with ImageNet's statistics. LeNet (whatever its size) and other inputs of 64 pixels or less get the CIFAR-10 tutorial's:
      * resized straight to the input size, mean and standard deviation 0.5. One-channel models see grey
      * images, normalised by 0.5 and 0.5 (ImageNet has no grey statistics).
      *
@@ -78,14 +79,17 @@ public record ImageTransform(
         int side = Math.max(height, width);
         boolean lenet =
                 architecture != null && architecture.toLowerCase(Locale.ROOT).startsWith("lenet");
-        boolean small = lenet || side <= SMALL_INPUT;
-        boolean grey = channels == 1;
         PublishedPreprocessing published = PublishedPreprocessing.of(architecture);
+        // Small inputs get the CIFAR tutorial's transform, unless the architecture's own weights are small ones.
+        boolean smallWeights = published != null && published.crop() <= SMALL_INPUT;
+        boolean small = !smallWeights && (lenet || side <= SMALL_INPUT);
+        boolean grey = channels == 1;
+        PublishedPreprocessing p = published == null ? PublishedPreprocessing.usual() : published;
         // The larger crop side, so the crop fits inside the resized image whatever its orientation.
-        int resize = small ? side : published.resizeFor(side);
-        float[] mean = small || grey ? half(channels) : published.mean();
-        float[] std = small || grey ? half(channels) : published.std();
-        Interpolation filter = small ? Interpolation.BILINEAR : published.interpolation();
+        int resize = small ? side : p.resizeFor(side);
+        float[] mean = small || grey ? half(channels) : p.mean();
+        float[] std = small || grey ? half(channels) : p.std();
+        Interpolation filter = small ? Interpolation.BILINEAR : p.interpolation();
         return new ImageTransform(resize, height, width, grey, mean, std, filter);
     }
 

@@ -7,7 +7,8 @@ import java.util.Map;
  * The evaluation transforms of torchvision 0.14's ImageNet weights ({@code weights.transforms()} of each
  * architecture's first, {@code IMAGENET1K_V1}, weights), where they are not the usual bilinear 256/224 with
  * ImageNet's mean and standard deviation: EfficientNet resizes bicubically to a size of its own per member, and
- * several newer families resize to 230–236 for a 224 crop.
+ * several newer families resize to 230–236 for a 224 crop. Also the CIFAR-10 ResNets of
+ * akamaster/pytorch_resnet_cifar10, whose weights were trained on 32x32 images normalised by ImageNet's statistics.
  *
  * @param crop   the crop side the weights were published at
  * @param resize the side the shorter image side is resized to before that crop
@@ -40,17 +41,26 @@ record PublishedPreprocessing(int crop, int resize, Interpolation interpolation,
             Map.entry("mnasnet1_3", imageNet(224, 232, Interpolation.BILINEAR)),
             Map.entry("resnext101_64x4d", imageNet(224, 232, Interpolation.BILINEAR)),
             Map.entry("shufflenet_v2_x1_5", imageNet(224, 232, Interpolation.BILINEAR)),
-            Map.entry("shufflenet_v2_x2_0", imageNet(224, 232, Interpolation.BILINEAR)));
+            Map.entry("shufflenet_v2_x2_0", imageNet(224, 232, Interpolation.BILINEAR)),
+            Map.entry("resnet20", imageNet(32, 32, Interpolation.BILINEAR)),
+            Map.entry("resnet32", imageNet(32, 32, Interpolation.BILINEAR)),
+            Map.entry("resnet44", imageNet(32, 32, Interpolation.BILINEAR)),
+            Map.entry("resnet56", imageNet(32, 32, Interpolation.BILINEAR)),
+            Map.entry("resnet110", imageNet(32, 32, Interpolation.BILINEAR)),
+            Map.entry("resnet1202", imageNet(32, 32, Interpolation.BILINEAR)));
 
     private static PublishedPreprocessing imageNet(int crop, int resize, Interpolation interpolation) {
         return new PublishedPreprocessing(crop, resize, interpolation, IMAGENET_MEAN, IMAGENET_STD);
     }
 
-    /** The published transforms of {@code architecture}, or the usual ones for any other name or null. */
+    /** The published transforms of {@code architecture}, or null for any other name or null. */
     static PublishedPreprocessing of(String architecture) {
-        return architecture == null
-                ? USUAL
-                : BY_ARCHITECTURE.getOrDefault(architecture.toLowerCase(Locale.ROOT), USUAL);
+        return architecture == null ? null : BY_ARCHITECTURE.get(architecture.toLowerCase(Locale.ROOT));
+    }
+
+    /** The usual ImageNet transforms: bilinear 256/224, ImageNet's mean and standard deviation. */
+    static PublishedPreprocessing usual() {
+        return USUAL;
     }
 
     /** The resize for a crop of {@code side}: the published one at the published crop, the same ratio at others. */

@@ -104,6 +104,9 @@ class ImageTransformTest {
         assertEquals(new ImageTransform(32, 32, 32, false, half, half), ImageTransform.forModel("lenet5", 3, 32, 32));
         assertEquals(new ImageTransform(64, 64, 64, false, half, half), ImageTransform.forModel(null, 3, 64, 64));
         assertEquals(new ImageTransform(96, 96, 96, false, half, half), ImageTransform.forModel("LeNet5", 3, 96, 96));
+        assertEquals(new ImageTransform(32, 32, 32, false, mean, std), ImageTransform.forModel("resnet20", 3, 32, 32));
+        assertEquals(
+                new ImageTransform(32, 32, 32, false, half, half), ImageTransform.forModel("cifar_net", 3, 32, 32));
         ImageTransform grey = ImageTransform.forModel(null, 1, 32, 32);
         assertEquals(new ImageTransform(32, 32, 32, true, new float[] {0.5f}, new float[] {0.5f}), grey);
         assertEquals(1, grey.channels());
