@@ -109,23 +109,15 @@ public final class DepthwiseConvNhwc implements ConvKernel {
 
     /** Output row {@code oy} of image {@code b}, all channels. */
     private void row(float[] x, int b, int oy, float[] y, float[] residual, ConvOutput to) {
-        int h = in.height();
-        int w = in.width();
         int ow = out.width();
-        int sw = op.strideW();
-        int pw = op.padW();
-        int dh = op.dilationH();
-        int dw = op.dilationW();
-        int iy0 = oy * op.strideH() - op.padH();
-        // The taps whose input row lies in the map.
-        int kyFrom = iy0 >= 0 ? 0 : (-iy0 + dh - 1) / dh;
-        int kyTo = Math.min(op.kernelH(), iy0 > h - 1 ? 0 : (h - 1 - iy0) / dh + 1);
-        // The output columns whose whole window lies in the map.
-        int reach = (op.kernelW() - 1) * dw;
-        int oxFrom = Math.min(ow, (pw + sw - 1) / sw);
-        int oxTo = w - 1 - reach + pw < 0 ? 0 : Math.max(oxFrom, Math.min(ow, (w - 1 - reach + pw) / sw + 1));
+        ConvRowWindow window = ConvRowWindow.of(op, in, out, oy);
+        int iy0 = window.iy0();
+        int kyFrom = window.kyFrom();
+        int kyTo = window.kyTo();
+        int oxFrom = window.oxFrom();
+        int oxTo = window.oxTo();
         int rowPixel = (b * out.height() + oy) * ow;
-        int inRow = b * h * w;
+        int inRow = b * in.height() * in.width();
         // Channels innermost: consecutive loads of a pixel's window read consecutive channels, so a row's
         // input streams through the cache instead of being re-read one cache line per pixel per channel block.
         int whole = channels - channels % V;

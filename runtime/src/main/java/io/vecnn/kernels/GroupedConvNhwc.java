@@ -157,20 +157,15 @@ public final class GroupedConvNhwc implements ConvKernel {
 
     /** Output row {@code oy} of image {@code b}, all channels. */
     private void row(float[] x, int b, int oy, float[] y, float[] residual, ConvOutput to) {
-        int h = in.height();
-        int w = in.width();
         int ow = out.width();
-        int sw = op.strideW();
-        int pw = op.padW();
-        int dh = op.dilationH();
-        int iy0 = oy * op.strideH() - op.padH();
-        int kyFrom = iy0 >= 0 ? 0 : (-iy0 + dh - 1) / dh;
-        int kyTo = Math.min(op.kernelH(), iy0 > h - 1 ? 0 : (h - 1 - iy0) / dh + 1);
-        int reach = (op.kernelW() - 1) * op.dilationW();
-        int oxFrom = Math.min(ow, (pw + sw - 1) / sw);
-        int oxTo = w - 1 - reach + pw < 0 ? 0 : Math.max(oxFrom, Math.min(ow, (w - 1 - reach + pw) / sw + 1));
+        ConvRowWindow window = ConvRowWindow.of(op, in, out, oy);
+        int iy0 = window.iy0();
+        int kyFrom = window.kyFrom();
+        int kyTo = window.kyTo();
+        int oxFrom = window.oxFrom();
+        int oxTo = window.oxTo();
         int rowPixel = (b * out.height() + oy) * ow;
-        int inRow = b * h * w;
+        int inRow = b * in.height() * in.width();
         for (int k = 0; k < chunks; k++) {
             VectorMask<Float> m = S.indexInRange(k * V, outChannels);
             int ox = 0;

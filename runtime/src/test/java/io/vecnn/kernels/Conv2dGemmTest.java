@@ -6,13 +6,11 @@ import io.vecnn.exec.parallel.Team;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
 import io.vecnn.graph.ShapeInference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.ForkJoinPool;
 
 import static io.vecnn.testing.RandomTensors.gaussian;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -21,13 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** The GEMM convolution against the reference twin on random shapes: tails, strides, padding, dilation, groups. */
 class Conv2dGemmTest {
     private static final SplittableRandom SEEDS = new SplittableRandom(29);
-    private static final ForkJoinPool POOL = new ForkJoinPool(2);
-    private static final Team TEAM = Team.of(POOL);
-
-    @AfterAll
-    static void shutdown() {
-        POOL.shutdown();
-    }
+    private static final Team TEAM = ConvKernelChecks.TEAM;
 
     private static ConvCase randomCase(SplittableRandom r) {
         int groups = r.nextInt(4) == 0 ? 1 + r.nextInt(3) : 1;

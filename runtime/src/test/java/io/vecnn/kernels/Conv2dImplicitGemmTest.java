@@ -6,14 +6,12 @@ import io.vecnn.exec.parallel.Team;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
 import io.vecnn.graph.ShapeInference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.ForkJoinPool;
 
 import static io.vecnn.testing.RandomTensors.gaussian;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -29,15 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class Conv2dImplicitGemmTest {
     private static final SplittableRandom SEEDS = new SplittableRandom(53);
-    private static final ForkJoinPool POOL = new ForkJoinPool(2);
-    private static final Team TEAM = Team.of(POOL);
+    private static final Team TEAM = ConvKernelChecks.TEAM;
     /** The widest panel this register file takes. */
     private static final int NR = Conv2dImplicitGemm.panelWidthFor(Integer.MAX_VALUE);
-
-    @AfterAll
-    static void shutdown() {
-        POOL.shutdown();
-    }
 
     private static ConvCase randomCase(SplittableRandom r) {
         int inC = 1 + r.nextInt(Conv2dImplicitGemm.MAX_INPUT_CHANNELS);

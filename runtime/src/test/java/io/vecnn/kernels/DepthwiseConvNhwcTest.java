@@ -2,23 +2,16 @@ package io.vecnn.kernels;
 
 import io.vecnn.Shape;
 import io.vecnn.Tensor;
-import io.vecnn.exec.parallel.Team;
-import io.vecnn.graph.ActivationFunction;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
 import io.vecnn.graph.ShapeInference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.ForkJoinPool;
 
 import static io.vecnn.testing.RandomTensors.gaussian;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The depthwise kernel against the reference twin on random shapes: channel counts on both sides of the vector
@@ -27,13 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class DepthwiseConvNhwcTest {
     private static final SplittableRandom SEEDS = new SplittableRandom(31);
-    private static final ForkJoinPool POOL = new ForkJoinPool(2);
-    private static final Team TEAM = Team.of(POOL);
-
-    @AfterAll
-    static void shutdown() {
-        POOL.shutdown();
-    }
 
     private static ConvCase randomCase(SplittableRandom r) {
         int v = VectorIsa.LANES;
@@ -70,54 +56,13 @@ class DepthwiseConvNhwcTest {
     void randomDepthwiseConvolutionsMatchTheReference() {
         SplittableRandom r = SEEDS.split();
         ConvCase c = randomCase(r);
-        Tensor want = c.reference();
-        float[] residual = r.nextBoolean() ? gaussian(r, want.data().length) : null;
-        boolean relu = r.nextInt(3) == 0;
-        ActivationFunction f = r.nextBoolean() ? null : ActivationFunction.values()[r.nextInt(7)];
-        DepthwiseConvNhwc conv = new DepthwiseConvNhwc(c.op(), c.w(), c.bias(), c.in(), c.out());
-        float[] y = new float[want.data().length];
-
-        conv.run(
-                c.x().data(),
-                c.x().batch(),
-                y,
-                residual,
-                ConvOutput.whole(c.out().channels(), relu).withActivation(f),
-                TEAM,
-                null);
-
-        double scale = Math.sqrt(c.op().kernelH() * c.op().kernelW());
-        for (int i = 0; i < y.length; i++) {
-            double v = want.data()[i] + (residual == null ? 0 : residual[i]);
-            v = relu ? Math.max(v, 0) : v;
-            v = f == null ? v : f.apply(v);
-            assertEquals(v, y[i], 1e-5 * (1 + Math.abs(v)) * scale, c.op() + " " + c.in() + " " + f + " at " + i);
-        }
+        ConvKernelChecks.assertMatchesReference(new DepthwiseConvNhwc(c.op(), c.w(), c.bias(), c.in(), c.out()), c, r);
     }
 
     @Test
     void keepsItsWeightsAndWritesIntoAChannelSlice() {
         ConvCase c = randomCase(new SplittableRandom(3));
-        DepthwiseConvNhwc conv = new DepthwiseConvNhwc(c.op(), c.w(), c.bias(), c.in(), c.out());
-        assertArrayEquals(c.w(), conv.ohwiWeight());
-        assertArrayEquals(c.bias(), conv.bias());
-        int channels = c.out().channels();
-        int wide = channels + 9;
-        int pixels = c.x().batch() * c.out().height() * c.out().width();
-        float[] y = new float[pixels * wide];
-        Arrays.fill(y, -99f);
-        conv.run(c.x().data(), c.x().batch(), y, null, new ConvOutput(4, wide, false), TEAM, null);
-        float[] alone = new float[pixels * channels];
-        conv.run(
-                c.x().data(), c.x().batch(), alone, null, ConvOutput.whole(channels, false), Team.CALLING_THREAD, null);
-        for (int p = 0; p < pixels; p++) {
-            for (int ch = 0; ch < wide; ch++) {
-                float v = y[p * wide + ch];
-                assertEquals(
-                        ch < 4 || ch >= 4 + channels ? -99f : alone[p * channels + ch - 4],
-                        v,
-                        "pixel " + p + " channel " + ch);
-            }
-        }
+        ConvKernelChecks.assertKeepsWeightsAndWritesIntoASlice(
+                new DepthwiseConvNhwc(c.op(), c.w(), c.bias(), c.in(), c.out()), c);
     }
 }
