@@ -26,7 +26,8 @@ def build(arch, state, transform_input):
     if arch in CIFAR_NETS:
         classifier = "linear.weight" if "linear.weight" in state else "fc3.weight"
         return CIFAR_NETS[arch](num_classes=state[classifier].shape[0])
-    classifier = next(k for k in ("fc.weight", "classifier.6.weight", "classifier.3.weight", "classifier.1.weight") if k in state)
+    classifier = next(k for k in ("fc.weight", "classifier.6.weight", "classifier.3.weight", "classifier.1.weight",
+                                  "classifier.weight") if k in state)
     kwargs = {"num_classes": state[classifier].shape[0]}
     if arch in AUX:
         kwargs.update(init_weights=False, transform_input=transform_input,

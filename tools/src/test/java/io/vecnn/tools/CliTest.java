@@ -195,7 +195,9 @@ class CliTest {
         assertOneErrorLine(
                 "vecnn synth: error: unknown architecture 'resnet19'; known: lenet5, alexnet, vgg11, "
                         + "vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn, googlenet, resnet18, resnet34, resnet50, "
-                        + "resnet101, resnet152, inception_v3, mobilenet_v2, mobilenet_v3_large, mobilenet_v3_small, "
+                        + "resnet101, resnet152, resnext50_32x4d, resnext101_32x8d, resnext101_64x4d, wide_resnet50_2, "
+                        + "wide_resnet101_2, squeezenet1_0, squeezenet1_1, densenet121, densenet161, densenet169, "
+                        + "densenet201, inception_v3, mobilenet_v2, mobilenet_v3_large, mobilenet_v3_small, "
                         + "efficientnet_b0, efficientnet_b1, efficientnet_b2, efficientnet_b3, efficientnet_b4, "
                         + "efficientnet_b5, efficientnet_b6, efficientnet_b7, efficientnet_v2_s, efficientnet_v2_m, "
                         + "efficientnet_v2_l, cifar_net, resnet20, resnet32, resnet44, resnet56, resnet110, resnet1202",

@@ -22,10 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every built-in architecture, exported to ONNX and run by ONNX Runtime, computes what VecNN computes on
- * the same weights and input. ResNets run at a reduced input size, where every layer takes the same path
- * as at the default size (the global average pool). Most VGGs run at 32x32, where their adaptive pool
+ * the same weights and input. ResNets (ResNeXts and Wide ResNets too) and DenseNets run at a reduced input
+ * size, where every layer takes the same path as at the default size (the global average pool). Most VGGs run at 32x32, where their adaptive pool
  * upsamples a 1x1 map to 7x7; VGG-11 runs at its default size, where that pool is the identity, as do
- * AlexNet, GoogLeNet (whose ceil-mode pools round up there) and Inception v3.
+ * AlexNet, GoogLeNet and SqueezeNet (whose ceil-mode pools round up there) and Inception v3.
  */
 class OnnxExportConformanceTest {
     private static final double TOLERANCE = 1e-4;
@@ -36,6 +36,15 @@ class OnnxExportConformanceTest {
             Map.entry("resnet50", 64),
             Map.entry("resnet101", 64),
             Map.entry("resnet152", 64),
+            Map.entry("resnext50_32x4d", 64),
+            Map.entry("resnext101_32x8d", 64),
+            Map.entry("resnext101_64x4d", 64),
+            Map.entry("wide_resnet50_2", 64),
+            Map.entry("wide_resnet101_2", 64),
+            Map.entry("densenet121", 64),
+            Map.entry("densenet161", 64),
+            Map.entry("densenet169", 64),
+            Map.entry("densenet201", 64),
             Map.entry("vgg13", 32),
             Map.entry("vgg13_bn", 32),
             Map.entry("vgg16", 32),

@@ -39,8 +39,8 @@ class PyTorchEngineTest {
      * Smaller inputs where an architecture takes them, to keep the suite quick. Defaults stay where they
      * matter: GoogLeNet (ceil-mode pools, the input affine), ResNet-18 (AdaptiveAvgPool 7×7 → 1×1) and
      * AlexNet (a flatten of 6×6 distinct pixels). VGG at 64 leaves 2×2 pixels for AdaptiveAvgPool 7×7 to
-     * spread into overlapping bins, so its flatten permutation is tested on distinct pixels too. The CIFAR
-     * networks run at their 32x32.
+     * spread into overlapping bins, so its flatten permutation is tested on distinct pixels too. SqueezeNet keeps
+     * its default size (ceil-mode pools that round up there). The CIFAR networks run at their 32x32.
      */
     private static Shape inputSize(Architecture arch) {
         Shape d = arch.defaultInput();
@@ -49,6 +49,9 @@ class PyTorchEngineTest {
         if (imageNet
                 && (name.startsWith("vgg")
                         || name.startsWith("resnet") && !name.equals("resnet18")
+                        || name.startsWith("resnext")
+                        || name.startsWith("wide_resnet")
+                        || name.startsWith("densenet")
                         || name.startsWith("efficientnet") && !name.equals("efficientnet_b0"))) {
             return new Shape(d.channels(), 64, 64);
         }

@@ -29,6 +29,18 @@ public final class Architectures {
         BUILT_IN.put("resnet50", ResNet::resnet50);
         BUILT_IN.put("resnet101", ResNet::resnet101);
         BUILT_IN.put("resnet152", ResNet::resnet152);
+        // ResNeXt and Wide ResNet have ResNet's keys: recognition tells them apart by their widths.
+        BUILT_IN.put("resnext50_32x4d", ResNet::resnext50_32x4d);
+        BUILT_IN.put("resnext101_32x8d", ResNet::resnext101_32x8d);
+        BUILT_IN.put("resnext101_64x4d", ResNet::resnext101_64x4d);
+        BUILT_IN.put("wide_resnet50_2", ResNet::wide_resnet50_2);
+        BUILT_IN.put("wide_resnet101_2", ResNet::wide_resnet101_2);
+        BUILT_IN.put("squeezenet1_0", SqueezeNet::v1_0);
+        BUILT_IN.put("squeezenet1_1", SqueezeNet::v1_1);
+        BUILT_IN.put("densenet121", DenseNet::densenet121);
+        BUILT_IN.put("densenet161", DenseNet::densenet161);
+        BUILT_IN.put("densenet169", DenseNet::densenet169);
+        BUILT_IN.put("densenet201", DenseNet::densenet201);
         BUILT_IN.put("inception_v3", () -> new InceptionV3(true));
         BUILT_IN.put("mobilenet_v2", MobileNetV2::new);
         BUILT_IN.put("mobilenet_v3_large", MobileNetV3::large);

@@ -62,6 +62,26 @@ class RecognitionTest {
     }
 
     @Test
+    void resNet50ResNeXt50AndWideResNet50HaveTheSameKeysAndAreToldApartByWidth() {
+        Map<String, StateDict> files = new LinkedHashMap<>();
+        for (String name : new String[] {"resnet50", "resnext50_32x4d", "wide_resnet50_2"}) {
+            files.put(name, SyntheticWeights.generate(Architectures.get(name), 1, 10));
+        }
+        files.values().forEach(f -> assertEquals(files.get("resnet50").keys(), f.keys()));
+        files.forEach((name, file) -> assertEquals(
+                name, ArchitectureRecognition.recognise(file).architecture().name()));
+    }
+
+    @Test
+    void theDeeperResNeXtsAndWideResNetAreToldApartByWidth() {
+        for (String name : new String[] {"resnet101", "resnext101_32x8d", "resnext101_64x4d", "wide_resnet101_2"}) {
+            StateDict file = SyntheticWeights.generate(Architectures.get(name), 1, 10);
+            assertEquals(
+                    name, ArchitectureRecognition.recognise(file).architecture().name());
+        }
+    }
+
+    @Test
     void recognitionSaysWhatItFound() {
         StateDict resnet50 = SyntheticWeights.generate(ResNet.resnet50(), 1, 1000);
         assertEquals(
@@ -91,23 +111,21 @@ class RecognitionTest {
 
     @Test
     void smallestInputsAreTorchvisionsMinSizes() {
-        Map<String, Integer> torchvision = Map.of(
-                "lenet5",
-                32,
-                "alexnet",
-                63,
-                "vgg11",
-                32,
-                "vgg19_bn",
-                32,
-                "googlenet",
-                15,
-                "resnet18",
-                1,
-                "resnet152",
-                1,
-                "inception_v3",
-                75);
+        Map<String, Integer> torchvision = Map.ofEntries(
+                Map.entry("lenet5", 32),
+                Map.entry("alexnet", 63),
+                Map.entry("vgg11", 32),
+                Map.entry("vgg19_bn", 32),
+                Map.entry("googlenet", 15),
+                Map.entry("resnet18", 1),
+                Map.entry("resnet152", 1),
+                Map.entry("inception_v3", 75),
+                Map.entry("resnext50_32x4d", 1),
+                Map.entry("wide_resnet101_2", 1),
+                Map.entry("squeezenet1_0", 21),
+                Map.entry("squeezenet1_1", 17),
+                Map.entry("densenet121", 29),
+                Map.entry("densenet161", 29));
         torchvision.forEach((name, size) -> assertEquals(
                 new Shape(3, size, size),
                 InputSizes.smallestSquare(Architectures.get(name)).orElseThrow(),
