@@ -69,23 +69,20 @@ public final class MNASNet implements Architecture {
         return info;
     }
 
-    /** The stem and every stack are as wide as this member's alpha makes them. */
+    /**
+     * Every stack is as wide as this member's alpha makes it. The stem is not compared: in checkpoints of
+     * torchvision's first MNASNet version (state-dict version 1) it is 32 and 16 wide whatever alpha, and
+     * the widths it has come from the file.
+     */
     @Override
     public boolean hasWidthsOf(StateDict weights) {
-        if (!hasWidth(weights, "layers.0.weight", depths[0]) || !hasWidth(weights, "layers.6.weight", depths[1])) {
-            return false;
-        }
         for (int s = 0; s < STACKS.length; s++) {
-            if (!hasWidth(weights, "layers." + (FIRST_STACK + s) + ".0.layers.6.weight", depths[s + 2])) {
+            TorchTensor w = weights.get("layers." + (FIRST_STACK + s) + ".0.layers.6.weight");
+            if (w != null && w.rank() == 4 && w.dim(0) != depths[s + 2]) {
                 return false;
             }
         }
         return true;
-    }
-
-    private static boolean hasWidth(StateDict weights, String key, int width) {
-        TorchTensor w = weights.get(key);
-        return w == null || w.rank() != 4 || w.dim(0) == width;
     }
 
     @Override
