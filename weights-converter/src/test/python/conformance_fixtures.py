@@ -106,6 +106,12 @@ CASES = {
     "resnet56": ("resnet56", CIFAR_NETS["resnet56"], CIFAR, (3, 40, 40)),
     "resnet110": ("resnet110", CIFAR_NETS["resnet110"], CIFAR, (3, 29, 29)),
     "resnet1202": ("resnet1202", CIFAR_NETS["resnet1202"], CIFAR, (3, 16, 16)),
+    # Appended, so that the earlier cases keep their seeds.
+    "regnet_x_400mf": ("regnet_x_400mf", tv("regnet_x_400mf"), DEFAULT, (3, 64, 64)),
+    "regnet_y_400mf": ("regnet_y_400mf", tv("regnet_y_400mf"), DEFAULT, (3, 97, 81)),
+    "regnet_y_800mf_10class": ("regnet_y_800mf", tv("regnet_y_800mf", num_classes=10), DEFAULT, (3, 64, 64)),
+    "mnasnet0_5": ("mnasnet0_5", tv("mnasnet0_5"), DEFAULT, (3, 97, 113)),
+    "mnasnet1_0_10class": ("mnasnet1_0", tv("mnasnet1_0", num_classes=10), DEFAULT, (3, 64, 64)),
 }
 TRANSFORM_INPUT = {"googlenet", "inception_v3"}
 

@@ -200,7 +200,11 @@ class CliTest {
                         + "densenet201, inception_v3, mobilenet_v2, mobilenet_v3_large, mobilenet_v3_small, "
                         + "efficientnet_b0, efficientnet_b1, efficientnet_b2, efficientnet_b3, efficientnet_b4, "
                         + "efficientnet_b5, efficientnet_b6, efficientnet_b7, efficientnet_v2_s, efficientnet_v2_m, "
-                        + "efficientnet_v2_l, cifar_net, resnet20, resnet32, resnet44, resnet56, resnet110, resnet1202",
+                        + "efficientnet_v2_l, regnet_y_400mf, regnet_y_800mf, regnet_y_1_6gf, regnet_y_3_2gf, "
+                        + "regnet_y_8gf, regnet_y_16gf, regnet_y_32gf, regnet_x_400mf, regnet_x_800mf, regnet_x_1_6gf, "
+                        + "regnet_x_3_2gf, regnet_x_8gf, regnet_x_16gf, regnet_x_32gf, mnasnet0_5, mnasnet0_75, "
+                        + "mnasnet1_0, mnasnet1_3, cifar_net, resnet20, resnet32, resnet44, resnet56, resnet110, "
+                        + "resnet1202",
                 run.err());
     }
 

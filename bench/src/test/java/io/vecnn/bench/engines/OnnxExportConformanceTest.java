@@ -59,7 +59,14 @@ class OnnxExportConformanceTest {
             Map.entry("efficientnet_b7", 96),
             Map.entry("efficientnet_v2_s", 96),
             Map.entry("efficientnet_v2_m", 96),
-            Map.entry("efficientnet_v2_l", 96));
+            Map.entry("efficientnet_v2_l", 96),
+            // Likewise the RegNets of 8 GFLOPs and more.
+            Map.entry("regnet_y_8gf", 96),
+            Map.entry("regnet_y_16gf", 96),
+            Map.entry("regnet_y_32gf", 96),
+            Map.entry("regnet_x_8gf", 96),
+            Map.entry("regnet_x_16gf", 96),
+            Map.entry("regnet_x_32gf", 96));
     private static ForkJoinPool pool;
 
     @BeforeAll

@@ -40,7 +40,8 @@ class PyTorchEngineTest {
      * matter: GoogLeNet (ceil-mode pools, the input affine), ResNet-18 (AdaptiveAvgPool 7×7 → 1×1) and
      * AlexNet (a flatten of 6×6 distinct pixels). VGG at 64 leaves 2×2 pixels for AdaptiveAvgPool 7×7 to
      * spread into overlapping bins, so its flatten permutation is tested on distinct pixels too. SqueezeNet keeps
-     * its default size (ceil-mode pools that round up there). The CIFAR networks run at their 32x32.
+     * its default size (ceil-mode pools that round up there). The CIFAR networks run at their 32x32. Of the RegNets
+     * and MNASNets, RegNetX-400MF and MNASNet 1.0 run at their default size, the others at 64.
      */
     private static Shape inputSize(Architecture arch) {
         Shape d = arch.defaultInput();
@@ -52,7 +53,9 @@ class PyTorchEngineTest {
                         || name.startsWith("resnext")
                         || name.startsWith("wide_resnet")
                         || name.startsWith("densenet")
-                        || name.startsWith("efficientnet") && !name.equals("efficientnet_b0"))) {
+                        || name.startsWith("efficientnet") && !name.equals("efficientnet_b0")
+                        || name.startsWith("regnet") && !name.equals("regnet_x_400mf")
+                        || name.startsWith("mnasnet") && !name.equals("mnasnet1_0"))) {
             return new Shape(d.channels(), 64, 64);
         }
         return name.equals("inception_v3") ? new Shape(d.channels(), 107, 107) : d;

@@ -52,6 +52,24 @@ public final class Architectures {
         for (String size : new String[] {"s", "m", "l"}) {
             BUILT_IN.put("efficientnet_v2_" + size, () -> EfficientNet.v2(size));
         }
+        BUILT_IN.put("regnet_y_400mf", RegNet::y400mf);
+        BUILT_IN.put("regnet_y_800mf", RegNet::y800mf);
+        BUILT_IN.put("regnet_y_1_6gf", RegNet::y1_6gf);
+        BUILT_IN.put("regnet_y_3_2gf", RegNet::y3_2gf);
+        BUILT_IN.put("regnet_y_8gf", RegNet::y8gf);
+        BUILT_IN.put("regnet_y_16gf", RegNet::y16gf);
+        BUILT_IN.put("regnet_y_32gf", RegNet::y32gf);
+        BUILT_IN.put("regnet_x_400mf", RegNet::x400mf);
+        BUILT_IN.put("regnet_x_800mf", RegNet::x800mf);
+        BUILT_IN.put("regnet_x_1_6gf", RegNet::x1_6gf);
+        BUILT_IN.put("regnet_x_3_2gf", RegNet::x3_2gf);
+        BUILT_IN.put("regnet_x_8gf", RegNet::x8gf);
+        BUILT_IN.put("regnet_x_16gf", RegNet::x16gf);
+        BUILT_IN.put("regnet_x_32gf", RegNet::x32gf);
+        BUILT_IN.put("mnasnet0_5", MNASNet::mnasnet0_5);
+        BUILT_IN.put("mnasnet0_75", MNASNet::mnasnet0_75);
+        BUILT_IN.put("mnasnet1_0", MNASNet::mnasnet1_0);
+        BUILT_IN.put("mnasnet1_3", MNASNet::mnasnet1_3);
         BUILT_IN.put("cifar_net", CifarNet::new);
         // CIFAR-10 ResNets (option-A shortcuts), told apart from torchvision's by their keys.
         for (int depth : new int[] {20, 32, 44, 56, 110, 1202}) {

@@ -11,7 +11,12 @@ final class MakeDivisible {
     private MakeDivisible() {}
 
     static int of(double v) {
-        int rounded = Math.max(DIVISOR, (int) (v + DIVISOR / 2.0) / DIVISOR * DIVISOR);
-        return rounded < 0.9 * v ? rounded + DIVISOR : rounded;
+        return of(v, DIVISOR);
+    }
+
+    /** {@code _make_divisible(v, divisor)}: RegNet rounds its bottleneck widths to its group widths. */
+    static int of(double v, int divisor) {
+        int rounded = Math.max(divisor, (int) (v + divisor / 2.0) / divisor * divisor);
+        return rounded < 0.9 * v ? rounded + divisor : rounded;
     }
 }

@@ -132,6 +132,18 @@ public final class NetworkBuilder {
                 .orElse(fallback);
     }
 
+    /**
+     * The input channels per group of the convolution under {@code prefix} as the file has it (its weight's
+     * second dimension), for grouped convolutions whose group count follows from the file's widths (RegNet's
+     * 3x3s); {@code fallback} when the source has no such 4-d weight (synthetic weights).
+     */
+    public int convGroupWidth(String prefix, int fallback) {
+        return source.shapeOf(prefix + ".weight")
+                .filter(s -> s.length == 4 && s[1] > 0)
+                .map(s -> s[1])
+                .orElse(fallback);
+    }
+
     /** A fixed per-channel {@code x[c] * scale[c] + shift[c]}, such as torchvision's {@code transform_input}. */
     public Value channelAffine(String name, Value x, float[] scale, float[] shift) {
         String unique = uniqueName(name);

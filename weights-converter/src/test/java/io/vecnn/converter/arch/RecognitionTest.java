@@ -9,6 +9,7 @@ import io.vecnn.converter.synth.SyntheticWeights;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -79,6 +80,85 @@ class RecognitionTest {
             assertEquals(
                     name, ArchitectureRecognition.recognise(file).architecture().name());
         }
+    }
+
+    void mnasNetMembersHaveTheSameKeysAndAreToldApartByWidth() {
+        List<MNASNet> members =
+                List.of(MNASNet.mnasnet0_5(), MNASNet.mnasnet0_75(), MNASNet.mnasnet1_0(), MNASNet.mnasnet1_3());
+        StateDict first = SyntheticWeights.generate(members.get(0), 1, 10);
+        for (MNASNet member : members) {
+            StateDict weights = SyntheticWeights.generate(member, 1, 10);
+            assertEquals(first.keys(), weights.keys(), member.name());
+            assertEquals(
+                    member.name(),
+                    ArchitectureRecognition.recognise(weights).architecture().name());
+        }
+    }
+
+    /**
+     * No two of torchvision's RegNets have the same block counts, so their keys differ; their widths are
+     * checked all the same: a file with RegNetX-400MF's keys and RegNetX-800MF's widths is neither.
+     */
+    @Test
+    void regNetsAreToldApartByKeysAndTheirWidthsAreChecked() {
+        List<String> regNets = Architectures.names().stream()
+                .filter(n -> n.startsWith("regnet_"))
+                .toList();
+        assertEquals(14, regNets.size());
+        assertEquals(
+                regNets.size(),
+                regNets.stream()
+                        .map(n -> DryBuild.keys(Architectures.get(n)).keys())
+                        .distinct()
+                        .count());
+        StateDict x400 = SyntheticWeights.generate(RegNet.x400mf(), 1, 10);
+        assertTrue(RegNet.x400mf().hasWidthsOf(x400));
+        assertFalse(RegNet.x800mf().hasWidthsOf(x400));
+
+        Map<String, TorchTensor> widened = new LinkedHashMap<>(x400.tensors());
+        widened.put(
+                "trunk_output.block2.block2-0.f.c.0.weight",
+                new TorchTensor(DType.FLOAT32, new int[] {128, 64, 1, 1}, new float[128 * 64]));
+        assertFalse(RegNet.x400mf().hasWidthsOf(new StateDict(widened)));
+    }
+
+    /** torchvision 0.14's {@code BlockParams.from_init_params} for every member, as PyTorch computes it. */
+    @Test
+    void regNetStagesAreTorchvisions() {
+        Map<String, String> torchvision = new LinkedHashMap<>();
+        torchvision.put("regnet_y_400mf", "depths [1, 3, 6, 6], widths [48, 104, 208, 440], group widths [8, 8, 8, 8]");
+        torchvision.put(
+                "regnet_y_800mf", "depths [1, 3, 8, 2], widths [64, 144, 320, 784], group widths [16, 16, 16, 16]");
+        torchvision.put(
+                "regnet_y_1_6gf", "depths [2, 6, 17, 2], widths [48, 120, 336, 888], group widths [24, 24, 24, 24]");
+        torchvision.put(
+                "regnet_y_3_2gf", "depths [2, 5, 13, 1], widths [72, 216, 576, 1512], group widths [24, 24, 24, 24]");
+        torchvision.put(
+                "regnet_y_8gf", "depths [2, 4, 10, 1], widths [224, 448, 896, 2016], group widths [56, 56, 56, 56]");
+        torchvision.put(
+                "regnet_y_16gf",
+                "depths [2, 4, 11, 1], widths [224, 448, 1232, 3024], group widths [112, 112, 112, 112]");
+        torchvision.put(
+                "regnet_y_32gf",
+                "depths [2, 5, 12, 1], widths [232, 696, 1392, 3712], group widths [232, 232, 232, 232]");
+        torchvision.put(
+                "regnet_x_400mf", "depths [1, 2, 7, 12], widths [32, 64, 160, 400], group widths [16, 16, 16, 16]");
+        torchvision.put(
+                "regnet_x_800mf", "depths [1, 3, 7, 5], widths [64, 128, 288, 672], group widths [16, 16, 16, 16]");
+        torchvision.put(
+                "regnet_x_1_6gf", "depths [2, 4, 10, 2], widths [72, 168, 408, 912], group widths [24, 24, 24, 24]");
+        torchvision.put(
+                "regnet_x_3_2gf", "depths [2, 6, 15, 2], widths [96, 192, 432, 1008], group widths [48, 48, 48, 48]");
+        torchvision.put(
+                "regnet_x_8gf", "depths [2, 5, 15, 1], widths [80, 240, 720, 1920], group widths [80, 120, 120, 120]");
+        torchvision.put(
+                "regnet_x_16gf",
+                "depths [2, 6, 13, 1], widths [256, 512, 896, 2048], group widths [128, 128, 128, 128]");
+        torchvision.put(
+                "regnet_x_32gf",
+                "depths [2, 7, 13, 1], widths [336, 672, 1344, 2520], group widths [168, 168, 168, 168]");
+        torchvision.forEach((name, stages) ->
+                assertEquals(stages, ((RegNet) Architectures.get(name)).stages().toString(), name));
     }
 
     @Test
