@@ -100,6 +100,12 @@ CASES = {
     "resnet56": ("resnet56", CIFAR_NETS["resnet56"], CIFAR, (3, 40, 40)),
     "resnet110": ("resnet110", CIFAR_NETS["resnet110"], CIFAR, (3, 29, 29)),
     "resnet1202": ("resnet1202", CIFAR_NETS["resnet1202"], CIFAR, (3, 16, 16)),
+    # Appended, so that the cases above keep their seeds.
+    "shufflenet_v2_x0_5": ("shufflenet_v2_x0_5", tv("shufflenet_v2_x0_5"), DEFAULT, (3, 97, 113)),
+    "shufflenet_v2_x1_0_10class": ("shufflenet_v2_x1_0", tv("shufflenet_v2_x1_0", num_classes=10), DEFAULT,
+                                   (3, 64, 64)),
+    "convnext_tiny": ("convnext_tiny", tv("convnext_tiny"), DEFAULT, (3, 64, 64)),
+    "convnext_small_10class": ("convnext_small", tv("convnext_small", num_classes=10), DEFAULT, (3, 96, 64)),
 }
 TRANSFORM_INPUT = {"googlenet", "inception_v3"}
 

@@ -198,7 +198,9 @@ class CliTest {
                         + "resnet101, resnet152, inception_v3, mobilenet_v2, mobilenet_v3_large, mobilenet_v3_small, "
                         + "efficientnet_b0, efficientnet_b1, efficientnet_b2, efficientnet_b3, efficientnet_b4, "
                         + "efficientnet_b5, efficientnet_b6, efficientnet_b7, efficientnet_v2_s, efficientnet_v2_m, "
-                        + "efficientnet_v2_l, cifar_net, resnet20, resnet32, resnet44, resnet56, resnet110, resnet1202",
+                        + "efficientnet_v2_l, shufflenet_v2_x0_5, shufflenet_v2_x1_0, shufflenet_v2_x1_5, "
+                        + "shufflenet_v2_x2_0, convnext_tiny, convnext_small, convnext_base, convnext_large, "
+                        + "cifar_net, resnet20, resnet32, resnet44, resnet56, resnet110, resnet1202",
                 run.err());
     }
 

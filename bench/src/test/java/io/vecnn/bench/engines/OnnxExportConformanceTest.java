@@ -50,7 +50,14 @@ class OnnxExportConformanceTest {
             Map.entry("efficientnet_b7", 96),
             Map.entry("efficientnet_v2_s", 96),
             Map.entry("efficientnet_v2_m", 96),
-            Map.entry("efficientnet_v2_l", 96));
+            Map.entry("efficientnet_v2_l", 96),
+            // ShuffleNet x0.5 and x1.0 run at 224; ConvNeXt's downsampling leaves 2x2 of a 64x64 input.
+            Map.entry("shufflenet_v2_x1_5", 64),
+            Map.entry("shufflenet_v2_x2_0", 64),
+            Map.entry("convnext_tiny", 64),
+            Map.entry("convnext_small", 64),
+            Map.entry("convnext_base", 64),
+            Map.entry("convnext_large", 64));
     private static ForkJoinPool pool;
 
     @BeforeAll
