@@ -112,6 +112,11 @@ CASES = {
     "regnet_y_800mf_10class": ("regnet_y_800mf", tv("regnet_y_800mf", num_classes=10), DEFAULT, (3, 64, 64)),
     "mnasnet0_5": ("mnasnet0_5", tv("mnasnet0_5"), DEFAULT, (3, 97, 113)),
     "mnasnet1_0_10class": ("mnasnet1_0", tv("mnasnet1_0", num_classes=10), DEFAULT, (3, 64, 64)),
+    "shufflenet_v2_x0_5": ("shufflenet_v2_x0_5", tv("shufflenet_v2_x0_5"), DEFAULT, (3, 97, 113)),
+    "shufflenet_v2_x1_0_10class": ("shufflenet_v2_x1_0", tv("shufflenet_v2_x1_0", num_classes=10), DEFAULT,
+                                   (3, 64, 64)),
+    "convnext_tiny": ("convnext_tiny", tv("convnext_tiny"), DEFAULT, (3, 64, 64)),
+    "convnext_small_10class": ("convnext_small", tv("convnext_small", num_classes=10), DEFAULT, (3, 96, 64)),
 }
 TRANSFORM_INPUT = {"googlenet", "inception_v3"}
 

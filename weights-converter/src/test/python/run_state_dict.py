@@ -2,7 +2,8 @@
 
     python3 run_state_dict.py ARCH WEIGHTS.pth INPUT.npy OUTPUT.npy TRANSFORM_INPUT(0|1)
 Shows that a file VecNN wrote is a real torch.save file of that architecture, and gives PyTorch's
-output on it for the comparison with VecNN's. The classifier width comes from the file; GoogLeNet and
+output on it for the comparison with VecNN's. The classifier width comes from the file (fc, or the last
+Linear of VGG's, MobileNet v3's, ConvNeXt's or the others' classifier); GoogLeNet and
 Inception v3 get their aux heads when the file has them, and the given transform_input.
 """
 import collections
@@ -27,8 +28,8 @@ def build(arch, state, transform_input):
     if arch in CIFAR_NETS:
         classifier = "linear.weight" if "linear.weight" in state else "fc3.weight"
         return CIFAR_NETS[arch](num_classes=state[classifier].shape[0])
-    classifier = next(k for k in ("fc.weight", "classifier.6.weight", "classifier.3.weight", "classifier.1.weight",
-                                  "classifier.weight") if k in state)
+    classifier = next(k for k in ("fc.weight", "classifier.6.weight", "classifier.3.weight", "classifier.2.weight",
+                                  "classifier.1.weight", "classifier.weight") if k in state)
     kwargs = {"num_classes": state[classifier].shape[0]}
     if arch in AUX:
         kwargs.update(init_weights=False, transform_input=transform_input,

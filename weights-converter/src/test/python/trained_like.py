@@ -13,7 +13,9 @@ def trained_module(make, seed, input_size):
     model = make()
     init_like_trained(model, generator)
     randomize_batchnorm(model, generator, input_size)
+    randomize_layernorm(model, generator)
     calm_residual_branches(model)
+    scale_layers_like_trained(model, generator)
     model.eval()
     return model, generator
 
@@ -70,3 +72,22 @@ def calm_residual_branches(model, factor=0.3):
             if norms:
                 norms[-1].weight.data *= factor
                 norms[-1].bias.data *= factor
+
+
+def randomize_layernorm(model, generator):
+    """LayerNorm weights and biases away from PyTorch's 1 and 0, as training leaves them, so that a converter
+    that dropped or transposed them would show."""
+    for m in model.modules():
+        if isinstance(m, nn.LayerNorm) and m.elementwise_affine:
+            m.weight.data = 1 + 0.2 * torch.randn(m.weight.shape, generator=generator)
+            m.bias.data = 0.2 * torch.randn(m.bias.shape, generator=generator)
+
+
+def scale_layers_like_trained(model, generator):
+    """ConvNeXt's per-channel layer_scale: torchvision initialises it to 1e-6, at which every block is the identity
+    to float32 precision and the fixture would test only the stem and the head; trained ConvNeXts end with
+    branches scaled by about 0.1 to 0.5."""
+    for m in model.modules():
+        scale = getattr(m, "layer_scale", None)
+        if isinstance(scale, nn.Parameter):
+            scale.data = 0.1 + 0.4 * torch.rand(scale.shape, generator=generator)

@@ -110,6 +110,19 @@ public final class GraphValidation {
             positive(node, "output size", p.outH(), p.outW());
         } else if (op instanceof Op.Linear l) {
             positive(node, "output features", l.outFeatures());
+        } else if (op instanceof Op.ChannelShuffle g) {
+            positive(node, "groups", g.groups());
+        } else if (op instanceof Op.ChannelSlice s) {
+            if (s.start() < 0 || s.end() <= s.start()) {
+                throw fail(
+                        node,
+                        "channel slice " + s.start() + ".." + s.end()
+                                + " must start at 0 or later and end after its start");
+            }
+        } else if (op instanceof Op.LayerNorm l) {
+            if (!(l.eps() > 0) || Double.isInfinite(l.eps())) {
+                throw fail(node, "layer norm eps must be positive and finite, got " + l.eps());
+            }
         }
         int arity = op instanceof Op.Concat || op instanceof Op.Add ? -1 : op instanceof Op.ScaleChannels ? 2 : 1;
         if (arity < 0 ? node.inputs().size() < 2 : node.inputs().size() != arity) {

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The operations a VecNN graph is made of: enough for LeNet-5, AlexNet, VGG, GoogLeNet, ResNet,
- * Inception v3 and the MobileNet family. Ops are plain parameter records; weights are referenced by name and stored in the
+ * Inception v3, the MobileNet and EfficientNet families, ShuffleNet v2 and ConvNeXt. Ops are plain parameter records; weights are referenced by name and stored in the
  * model file beside the graph. Dropout is the identity at inference and has no op.
  *
  * <p>Weight layouts are the runtime's, not PyTorch's: convolution weights are OHWI
@@ -172,6 +172,41 @@ public sealed interface Op {
     record ScaleChannels() implements Op {
         public String kind() {
             return "scale_channels";
+        }
+    }
+
+    /**
+     * ShuffleNet's {@code channel_shuffle}: the channels viewed as {@code groups} rows of {@code C/groups}, transposed
+     * and flattened again, so output channel {@code k * groups + g} is input channel {@code g * (C/groups) + k}.
+     */
+    record ChannelShuffle(int groups) implements Op {
+        public String kind() {
+            return "channel_shuffle";
+        }
+    }
+
+    /** Channels {@code [start, end)} of the input: one part of ShuffleNet v2's {@code x.chunk(2, dim=1)}. */
+    record ChannelSlice(int start, int end) implements Op {
+        public String kind() {
+            return "channel_slice";
+        }
+    }
+
+    /**
+     * Layer normalisation over each pixel's channels, {@code (x - mean) / sqrt(var + eps) * weight[c] + bias[c]}
+     * with the biased variance, as PyTorch's {@code nn.LayerNorm(C)} on a channels-last map (ConvNeXt's
+     * {@code LayerNorm2d} is the same on NCHW).
+     *
+     * @param weight name of the per-channel scale, shape {@code [C]}
+     * @param bias   name of the per-channel shift, shape {@code [C]}
+     */
+    record LayerNorm(double eps, String weight, String bias) implements Op {
+        public List<String> weights() {
+            return List.of(weight, bias);
+        }
+
+        public String kind() {
+            return "layer_norm";
         }
     }
 

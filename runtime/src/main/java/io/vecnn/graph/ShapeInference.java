@@ -66,6 +66,26 @@ public final class ShapeInference {
             }
             return in;
         }
+        if (op instanceof Op.ChannelShuffle g) {
+            if (in.channels() % g.groups() != 0) {
+                throw fail(node, "groups " + g.groups() + " must divide the " + in.channels() + " input channels");
+            }
+            return in;
+        }
+        if (op instanceof Op.ChannelSlice s) {
+            if (s.end() > in.channels()) {
+                throw fail(
+                        node,
+                        "takes channels " + s.start() + ".." + s.end() + " of an input with " + in.channels()
+                                + " channels");
+            }
+            return new Shape(s.end() - s.start(), in.height(), in.width());
+        }
+        if (op instanceof Op.LayerNorm l) {
+            requireWeight(node, weightShape, l.weight(), in.channels());
+            requireWeight(node, weightShape, l.bias(), in.channels());
+            return in;
+        }
         if (op instanceof Op.Conv2d c) {
             if (in.channels() % c.groups() != 0) {
                 throw fail(

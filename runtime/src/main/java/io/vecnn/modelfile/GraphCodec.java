@@ -121,6 +121,15 @@ public final class GraphCodec {
             n.put("out_features", l.outFeatures());
             n.put("weight", l.weight());
             n.put("bias", l.bias());
+        } else if (op instanceof Op.ChannelShuffle g) {
+            n.put("groups", g.groups());
+        } else if (op instanceof Op.ChannelSlice c) {
+            n.put("start", c.start());
+            n.put("end", c.end());
+        } else if (op instanceof Op.LayerNorm l) {
+            n.put("eps", l.eps());
+            n.put("weight", l.weight());
+            n.put("bias", l.bias());
         }
     }
 
@@ -177,6 +186,12 @@ public final class GraphCodec {
                 return new Op.Add();
             case "scale_channels":
                 return new Op.ScaleChannels();
+            case "channel_shuffle":
+                return new Op.ChannelShuffle(f.integer("groups"));
+            case "channel_slice":
+                return new Op.ChannelSlice(f.integer("start"), f.integer("end"));
+            case "layer_norm":
+                return new Op.LayerNorm(f.number("eps"), f.string("weight"), f.string("bias"));
             case "softmax":
                 return new Op.Softmax();
             case "log_softmax":
@@ -230,6 +245,14 @@ public final class GraphCodec {
                 throw error("field '" + name + "' must be a 32-bit integer, got " + v);
             }
             return v.intValue();
+        }
+
+        double number(String name) {
+            JsonNode v = field(name);
+            if (!v.isNumber()) {
+                throw error("field '" + name + "' must be a number, got " + v);
+            }
+            return v.doubleValue();
         }
 
         boolean bool(String name) {

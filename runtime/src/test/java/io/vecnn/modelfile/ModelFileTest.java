@@ -52,7 +52,12 @@ class ModelFileTest {
                 new Node("gate", new Op.AdaptiveAvgPool2d(1, 1), List.of("add"), "gate"),
                 new Node("se", new Op.ScaleChannels(), List.of("add", "gate"), "se"),
                 new Node("cat", new Op.Concat(), List.of("se", "relu"), "cat"),
-                new Node("pool", new Op.AdaptiveAvgPool2d(2, 3), List.of("cat"), "pool"),
+                new Node("lo", new Op.ChannelSlice(0, 3), List.of("cat"), "lo"),
+                new Node("hi", new Op.ChannelSlice(3, 8), List.of("cat"), "hi"),
+                new Node("swap", new Op.Concat(), List.of("hi", "lo"), "swap"),
+                new Node("shuffle", new Op.ChannelShuffle(4), List.of("swap"), "shuffle"),
+                new Node("ln", new Op.LayerNorm(1e-6, "ln.weight", "ln.bias"), List.of("shuffle"), "ln"),
+                new Node("pool", new Op.AdaptiveAvgPool2d(2, 3), List.of("ln"), "pool"),
                 new Node("flat", new Op.Flatten(), List.of("pool"), "flat"),
                 new Node("fc", new Op.Linear(5, "fc.weight", null), List.of("flat"), "fc"),
                 new Node("logprob", new Op.LogSoftmax(), List.of("fc"), "logprob"),
@@ -62,6 +67,8 @@ class ModelFileTest {
         weights.put("conv.bias", WeightTensor.vector(floats(4)));
         weights.put("bn.scale", WeightTensor.vector(floats(4)));
         weights.put("bn.shift", WeightTensor.vector(floats(4)));
+        weights.put("ln.weight", WeightTensor.vector(floats(8)));
+        weights.put("ln.bias", WeightTensor.vector(floats(8)));
         weights.put("fc.weight", new WeightTensor(new int[] {5, 48}, floats(240)));
         return new ModelFile(
                 new Graph("input", new Shape(2, 9, 8), nodes, "prob"),

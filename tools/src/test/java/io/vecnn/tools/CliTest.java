@@ -203,8 +203,9 @@ class CliTest {
                         + "efficientnet_v2_l, regnet_y_400mf, regnet_y_800mf, regnet_y_1_6gf, regnet_y_3_2gf, "
                         + "regnet_y_8gf, regnet_y_16gf, regnet_y_32gf, regnet_x_400mf, regnet_x_800mf, regnet_x_1_6gf, "
                         + "regnet_x_3_2gf, regnet_x_8gf, regnet_x_16gf, regnet_x_32gf, mnasnet0_5, mnasnet0_75, "
-                        + "mnasnet1_0, mnasnet1_3, cifar_net, resnet20, resnet32, resnet44, resnet56, resnet110, "
-                        + "resnet1202",
+                        + "mnasnet1_0, mnasnet1_3, shufflenet_v2_x0_5, shufflenet_v2_x1_0, shufflenet_v2_x1_5, "
+                        + "shufflenet_v2_x2_0, convnext_tiny, convnext_small, convnext_base, convnext_large, "
+                        + "cifar_net, resnet20, resnet32, resnet44, resnet56, resnet110, resnet1202",
                 run.err());
     }
 

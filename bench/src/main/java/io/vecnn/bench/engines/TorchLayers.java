@@ -216,6 +216,42 @@ final class TorchLayers {
         return x -> JniUtils.logSoftmax(x[0], CHANNEL_AXIS, DataType.FLOAT32);
     }
 
+    /** ShuffleNet's {@code channel_shuffle}: view as {@code [N, g, C/g, H, W]}, transpose, contiguous, view back. */
+    TorchOp channelShuffle(Op.ChannelShuffle g, Shape in) {
+        long[] grouped = {-1, g.groups(), in.channels() / g.groups(), in.height(), in.width()};
+        long[] map = {-1, in.channels(), in.height(), in.width()};
+        return x -> {
+            PtNDArray view = JniUtils.reshape(x[0], grouped);
+            PtNDArray swapped = JniUtils.transpose(view, 1, 2);
+            view.close();
+            PtNDArray contiguous = JniUtils.clone(swapped);
+            swapped.close();
+            PtNDArray result = JniUtils.reshape(contiguous, map);
+            contiguous.close();
+            return result;
+        };
+    }
+
+    /** {@code x[:, start:end]}, as ShuffleNet v2's {@code chunk} gives it (a view, as in PyTorch). */
+    TorchOp channelSlice(Op.ChannelSlice s) {
+        return x -> JniUtils.slice(x[0], CHANNEL_AXIS, s.start(), s.end(), 1);
+    }
+
+    /** ConvNeXt's {@code LayerNorm2d}: permute to channels-last, {@code F.layer_norm} over C, permute back. */
+    TorchOp layerNorm(Op.LayerNorm l, int channels) {
+        PtNDArray w = upload(weight(l.weight()), channels);
+        PtNDArray b = upload(weight(l.bias()), channels);
+        ai.djl.ndarray.types.Shape normalized = new ai.djl.ndarray.types.Shape(channels);
+        return x -> {
+            PtNDArray last = JniUtils.permute(x[0], new long[] {0, 2, 3, 1});
+            PtNDArray normed = JniUtils.layerNorm(last, normalized, w, b, l.eps());
+            last.close();
+            PtNDArray result = JniUtils.permute(normed, new long[] {0, 3, 1, 2});
+            normed.close();
+            return result;
+        };
+    }
+
     /** Reorders flattened features from torch.flatten's order to VecNN's, for a graph whose output is one. */
     TorchOp nhwcFlattenOrder(Shape flattened) {
         long[] map = {-1, flattened.channels(), flattened.height(), flattened.width()};

@@ -147,6 +147,15 @@ final class TorchNetwork {
         if (op instanceof Op.ScaleChannels) {
             return x -> JniUtils.mul(x[0], x[1]);
         }
+        if (op instanceof Op.ChannelShuffle g) {
+            return layers.channelShuffle(g, in);
+        }
+        if (op instanceof Op.ChannelSlice c) {
+            return layers.channelSlice(c);
+        }
+        if (op instanceof Op.LayerNorm l) {
+            return layers.layerNorm(l, in.channels());
+        }
         if (op instanceof Op.Softmax) {
             return layers.softmax();
         }

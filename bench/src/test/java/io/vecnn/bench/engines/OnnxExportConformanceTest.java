@@ -66,7 +66,14 @@ class OnnxExportConformanceTest {
             Map.entry("regnet_y_32gf", 96),
             Map.entry("regnet_x_8gf", 96),
             Map.entry("regnet_x_16gf", 96),
-            Map.entry("regnet_x_32gf", 96));
+            Map.entry("regnet_x_32gf", 96),
+            // ShuffleNet x0.5 and x1.0 run at 224; ConvNeXt's downsampling leaves 2x2 of a 64x64 input.
+            Map.entry("shufflenet_v2_x1_5", 64),
+            Map.entry("shufflenet_v2_x2_0", 64),
+            Map.entry("convnext_tiny", 64),
+            Map.entry("convnext_small", 64),
+            Map.entry("convnext_base", 64),
+            Map.entry("convnext_large", 64));
     private static ForkJoinPool pool;
 
     @BeforeAll

@@ -196,6 +196,22 @@ class OnnxExportOpsTest {
         assertAgree(n.model(n.add("gelu_flat", new Op.Activation(ActivationFunction.GELU), flat)), n.input);
     }
 
+    /** ShuffleNet v2's chunk, concat and shuffle, and a ConvNeXt LayerNorm on a map and on a 1x1 one. */
+    @Test
+    void channelSliceShuffleAndLayerNorm() {
+        Net n = new Net(new Shape(6, 5, 7));
+        String c = n.conv("conv", "input", 6, 10, 3, 1, 1, 1, 1, true);
+        String lo = n.add("lo", new Op.ChannelSlice(0, 5), c);
+        String hi = n.add("hi", new Op.ChannelSlice(5, 10), c);
+        String branch = n.conv("branch", hi, 5, 5, 1, 1, 0, 1, 1, true);
+        String shuffled = n.add("shuffle", new Op.ChannelShuffle(2), n.add("cat", new Op.Concat(), lo, branch));
+        String ln = n.add("ln", new Op.LayerNorm(1e-6, n.weight("ln.w", 10), n.weight("ln.b", 10)), shuffled);
+        String pool = n.add("pool", new Op.AdaptiveAvgPool2d(1, 1), ln);
+        String head =
+                n.add("head_ln", new Op.LayerNorm(1e-5, n.weight("head_ln.w", 10), n.weight("head_ln.b", 10)), pool);
+        assertAgree(n.model(n.add("flatten", new Op.Flatten(), head)), n.input);
+    }
+
     private static String[] concat(String[] a, String b) {
         String[] all = Arrays.copyOf(a, a.length + 1);
         all[a.length] = b;

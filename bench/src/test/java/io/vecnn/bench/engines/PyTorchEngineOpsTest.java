@@ -89,6 +89,22 @@ class PyTorchEngineOpsTest {
         assertSameAsVecnn(new Graph("x", new Shape(4, 5, 6), nodes, "y"), 2);
     }
 
+    @Test
+    void channelSliceShuffleAndLayerNormMatchVecnn() {
+        List<Node> nodes = List.of(
+                new Node(
+                        "conv",
+                        new Op.Conv2d(6, 3, 3, 1, 1, 1, 1, 1, 1, 1, weight("conv.w", 6, 3, 3, 4), weight("conv.b", 6)),
+                        List.of("x"),
+                        "conv"),
+                new Node("lo", new Op.ChannelSlice(0, 3), List.of("conv"), "lo"),
+                new Node("hi", new Op.ChannelSlice(3, 6), List.of("conv"), "hi"),
+                new Node("cat", new Op.Concat(), List.of("hi", "lo"), "cat"),
+                new Node("shuffle", new Op.ChannelShuffle(3), List.of("cat"), "shuffle"),
+                new Node("ln", new Op.LayerNorm(1e-6, weight("ln.w", 6), weight("ln.b", 6)), List.of("shuffle"), "y"));
+        assertSameAsVecnn(new Graph("x", new Shape(4, 5, 6), nodes, "y"), 2);
+    }
+
     private void assertSameAsVecnn(Graph graph, int batch) {
         ForkJoinPool pool = new ForkJoinPool(1);
         try (Model model = Model.of(new ModelFile(graph, weights, List.of(), Map.of()), pool);

@@ -274,6 +274,18 @@ public final class PlanBuilder {
                     bufferOf(node.inputs().get(1)),
                     shapes.get(node.output()),
                     bufferOf(node.output())));
+        } else if (op instanceof Op.LayerNorm || op instanceof Op.ChannelShuffle || op instanceof Op.ChannelSlice) {
+            float[] weight =
+                    op instanceof Op.LayerNorm l ? weights.get(l.weight()).data() : null;
+            float[] bias = op instanceof Op.LayerNorm l ? weights.get(l.bias()).data() : null;
+            steps.add(new ChannelsStep(
+                    node.name(),
+                    op,
+                    shapes.get(node.inputs().get(0)),
+                    weight,
+                    bias,
+                    bufferOf(node.inputs().get(0)),
+                    bufferOf(node.output())));
         } else if (op instanceof Op.Flatten) {
             buffer.put(node.output(), bufferOf(node.inputs().get(0)));
         } else {

@@ -108,6 +108,15 @@ public final class ReferenceExecutor {
         if (op instanceof Op.ScaleChannels) {
             return ReferencePointwise.scaleChannels(x, ins.get(1));
         }
+        if (op instanceof Op.ChannelShuffle g) {
+            return ReferenceLayout.channelShuffle(x, g.groups());
+        }
+        if (op instanceof Op.ChannelSlice c) {
+            return ReferenceLayout.channelSlice(x, c.start(), c.end());
+        }
+        if (op instanceof Op.LayerNorm l) {
+            return ReferencePointwise.layerNorm(x, data(weights, l.weight()), data(weights, l.bias()), l.eps());
+        }
         if (op instanceof Op.Softmax) {
             return ReferencePointwise.softmax(x);
         }

@@ -64,6 +64,34 @@ final class ReferencePointwise {
     }
 
     /** Softmax over each pixel's channels: {@code exp(x - logSumExp)}, which cannot overflow. */
+    /**
+     * Each pixel's channels normalised to mean 0 and (biased) variance 1, then scaled and shifted per channel:
+     * mean and variance in double precision, the variance from the deviations (two passes), not from
+     * {@code E[x²] - E[x]²}, which cancels catastrophically when the mean is large.
+     */
+    static Tensor layerNorm(Tensor x, float[] weight, float[] bias, double eps) {
+        float[] out = new float[x.data().length];
+        int c = x.channels();
+        float[] in = x.data();
+        for (int p = 0; p < out.length; p += c) {
+            double sum = 0;
+            for (int i = 0; i < c; i++) {
+                sum += in[p + i];
+            }
+            double mean = sum / c;
+            double squares = 0;
+            for (int i = 0; i < c; i++) {
+                double d = in[p + i] - mean;
+                squares += d * d;
+            }
+            double inv = 1 / Math.sqrt(squares / c + eps);
+            for (int i = 0; i < c; i++) {
+                out[p + i] = (float) ((in[p + i] - mean) * inv * weight[i] + bias[i]);
+            }
+        }
+        return new Tensor(x.batch(), x.height(), x.width(), c, out);
+    }
+
     static Tensor softmax(Tensor x) {
         return perPixel(x, false);
     }

@@ -70,6 +70,14 @@ public final class Architectures {
         BUILT_IN.put("mnasnet0_75", MNASNet::mnasnet0_75);
         BUILT_IN.put("mnasnet1_0", MNASNet::mnasnet1_0);
         BUILT_IN.put("mnasnet1_3", MNASNet::mnasnet1_3);
+        BUILT_IN.put("shufflenet_v2_x0_5", ShuffleNetV2::x0_5);
+        BUILT_IN.put("shufflenet_v2_x1_0", ShuffleNetV2::x1_0);
+        BUILT_IN.put("shufflenet_v2_x1_5", ShuffleNetV2::x1_5);
+        BUILT_IN.put("shufflenet_v2_x2_0", ShuffleNetV2::x2_0);
+        BUILT_IN.put("convnext_tiny", ConvNeXt::tiny);
+        BUILT_IN.put("convnext_small", ConvNeXt::small);
+        BUILT_IN.put("convnext_base", ConvNeXt::base);
+        BUILT_IN.put("convnext_large", ConvNeXt::large);
         BUILT_IN.put("cifar_net", CifarNet::new);
         // CIFAR-10 ResNets (option-A shortcuts), told apart from torchvision's by their keys.
         for (int depth : new int[] {20, 32, 44, 56, 110, 1202}) {

@@ -120,6 +120,30 @@ public final class NetworkBuilder {
     }
 
     /**
+     * A depthwise {@code nn.Conv2d(C, C, kernel, stride, padding, groups=C)}: as many outputs as inputs, so its
+     * width is the input's rather than the file's (and a file whose weight is not {@code [C, 1, k, k]} is a
+     * mismatch, not another network).
+     */
+    public Value depthwiseConv2d(String prefix, Value x, int kernel, int stride, int padding, boolean bias) {
+        int c = x.channels();
+        TorchTensor w = take(prefix + ".weight", new int[] {c, 1, kernel, kernel}, false, WeightRole.CONV_WEIGHT);
+        String weightName = prefix + ".weight";
+        weights.put(weightName, WeightLayout.oihwToOhwi(w));
+        String biasName = null;
+        if (bias) {
+            biasName = prefix + ".bias";
+            weights.put(
+                    biasName,
+                    WeightTensor.vector(take(biasName, new int[] {c}, false, WeightRole.BIAS)
+                            .data()));
+        }
+        return add(
+                prefix,
+                new Op.Conv2d(c, kernel, kernel, stride, stride, padding, padding, 1, 1, c, weightName, biasName),
+                x);
+    }
+
+    /**
      * The kernel size of the convolution under {@code prefix} as the file has it, for layers whose
      * published weights differ from their paper (GoogLeNet's "5x5" branch); {@code fallback} when the
      * source has no such weight (synthetic weights) or it is not a square 4-d kernel, which the key check
@@ -175,7 +199,23 @@ public final class NetworkBuilder {
         float[] var = take(prefix + ".running_var", new int[] {c}, false, WeightRole.BN_RUNNING_VAR)
                 .data();
         source.takeOptional(prefix + ".num_batches_tracked", WeightRole.BN_NUM_BATCHES_TRACKED);
-        BatchNormFolding.Affine affine = BatchNormFolding.affine(gamma, beta, mean, var, eps);
+        return foldedAffine(prefix, x, BatchNormFolding.affine(gamma, beta, mean, var, eps));
+    }
+
+    /**
+     * ConvNeXt's {@code layer_scale}, a {@code [C, 1, 1]} parameter multiplying the block's output channel by
+     * channel: folded like a BatchNorm into the convolution that produced {@code x} when nothing else reads it,
+     * otherwise a per-channel affine op without shift.
+     */
+    public Value layerScale(String key, Value x) {
+        int c = x.channels();
+        float[] gamma =
+                take(key, new int[] {c, 1, 1}, false, WeightRole.LAYER_SCALE).data();
+        return foldedAffine(key, x, new BatchNormFolding.Affine(gamma, new float[c]));
+    }
+
+    /** A per-channel affine map, folded into the convolution before it when that is {@code x}'s only reader. */
+    private Value foldedAffine(String prefix, Value x, BatchNormFolding.Affine affine) {
         Integer convIndex = producer.get(x.name());
         if (convIndex != null
                 && nodes.get(convIndex).op() instanceof Op.Conv2d conv
@@ -210,6 +250,56 @@ public final class NetworkBuilder {
         weights.put(prefix + ".scale", WeightTensor.vector(affine.scale()));
         weights.put(prefix + ".shift", WeightTensor.vector(affine.shift()));
         return add(prefix, new Op.ChannelAffine(prefix + ".scale", prefix + ".shift"), x);
+    }
+
+    /**
+     * A LayerNorm over each pixel's channels: ConvNeXt's {@code LayerNorm2d(C)} on an NCHW map and
+     * {@code nn.LayerNorm(C)} on a channels-last one are the same op on NHWC.
+     */
+    public Value layerNorm(String prefix, Value x, double eps) {
+        int c = x.channels();
+        String weightName = prefix + ".weight";
+        String biasName = prefix + ".bias";
+        weights.put(
+                weightName,
+                WeightTensor.vector(take(weightName, new int[] {c}, false, WeightRole.LAYER_NORM_WEIGHT)
+                        .data()));
+        weights.put(
+                biasName,
+                WeightTensor.vector(
+                        take(biasName, new int[] {c}, false, WeightRole.BIAS).data()));
+        return add(prefix, new Op.LayerNorm(eps, weightName, biasName), x);
+    }
+
+    /**
+     * {@code nn.Linear(in, out)} applied to a channels-last map, each pixel on its own (ConvNeXt's block): a 1x1
+     * convolution, its {@code [out, in]} weight already the OHWI {@code [out, 1, 1, in]} layout.
+     */
+    public Value pixelwiseLinear(String prefix, Value x, int out, boolean bias) {
+        int in = x.channels();
+        TorchTensor w = take(prefix + ".weight", new int[] {out, in}, true, WeightRole.LINEAR_WEIGHT);
+        int outFeatures = w.dim(0);
+        String weightName = prefix + ".weight";
+        weights.put(weightName, new WeightTensor(new int[] {outFeatures, 1, 1, in}, w.data()));
+        String biasName = null;
+        if (bias) {
+            biasName = prefix + ".bias";
+            weights.put(
+                    biasName,
+                    WeightTensor.vector(take(biasName, new int[] {outFeatures}, false, WeightRole.BIAS)
+                            .data()));
+        }
+        return add(prefix, new Op.Conv2d(outFeatures, 1, 1, 1, 1, 0, 0, 1, 1, 1, weightName, biasName), x);
+    }
+
+    /** ShuffleNet's {@code channel_shuffle(x, groups)}. */
+    public Value channelShuffle(String name, Value x, int groups) {
+        return add(name, new Op.ChannelShuffle(groups), x);
+    }
+
+    /** Channels {@code [start, end)} of {@code x}: one part of {@code x.chunk(n, dim=1)}. */
+    public Value channelSlice(String name, Value x, int start, int end) {
+        return add(name, new Op.ChannelSlice(start, end), x);
     }
 
     public Value relu(String name, Value x) {

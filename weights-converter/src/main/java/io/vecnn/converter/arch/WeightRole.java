@@ -16,6 +16,10 @@ public enum WeightRole {
     BN_RUNNING_MEAN,
     BN_RUNNING_VAR,
     BN_NUM_BATCHES_TRACKED,
+    /** A LayerNorm's per-channel scale (its shift is a {@link #BIAS}). */
+    LAYER_NORM_WEIGHT,
+    /** ConvNeXt's per-channel {@code layer_scale} of a residual branch, {@code [C, 1, 1]}. */
+    LAYER_SCALE,
     /** A tensor of a module that only runs in training (an aux head): accepted in the file, not converted. */
     TRAINING_ONLY
 }

@@ -161,6 +161,23 @@ final class OnnxGraphMapping {
         if (op instanceof Op.ScaleChannels) {
             return define(node, "Mul", List.of(as4d(node, 0), as4d(node, 1)), false);
         }
+        if (op instanceof Op.ChannelShuffle g) {
+            return channelShuffle(node, g.groups(), in);
+        }
+        if (op instanceof Op.ChannelSlice c) {
+            return define(
+                    node,
+                    "Slice",
+                    List.of(
+                            as4d(node, 0),
+                            int64s(node.output() + "/starts", c.start()),
+                            int64s(node.output() + "/ends", c.end()),
+                            int64s(node.output() + "/axes", 1)),
+                    false);
+        }
+        if (op instanceof Op.LayerNorm l) {
+            return layerNorm(node, l, in);
+        }
         if (op instanceof Op.Add) {
             boolean flat = allFlat(node);
             return define(node, node.inputs().size() == 2 ? "Add" : "Sum", flat ? onnxNames(node) : all4d(node), flat);
@@ -311,6 +328,63 @@ final class OnnxGraphMapping {
         return define(node, "Gemm", inputs, true, OnnxProtos.attribute("transB", 1));
     }
 
+    /** ShuffleNet's view as {@code [N, groups, C/groups, H, W]}, transpose of the two channel axes, and view back. */
+    private Value channelShuffle(Node node, int groups, Shape in) {
+        String x = as4d(node, 0);
+        String grouped = step(
+                node,
+                "group",
+                "Reshape",
+                List.of(
+                        x,
+                        int64s(
+                                node.output() + "/grouped_shape",
+                                0,
+                                groups,
+                                in.channels() / groups,
+                                in.height(),
+                                in.width())));
+        String transposed = fresh(node.output() + "/transposed");
+        node(
+                node.name() + "/transpose",
+                "Transpose",
+                List.of(grouped),
+                transposed,
+                OnnxProtos.attribute("perm", 0, 2, 1, 3, 4));
+        return define(
+                node,
+                "Reshape",
+                List.of(transposed, int64s(node.output() + "/shape", 0, in.channels(), in.height(), in.width())),
+                false);
+    }
+
+    /**
+     * Opset 13 has no LayerNormalization (it came in 17): spelled out as PyTorch computes it, the mean over the
+     * channel axis, the biased variance of the deviations, then the per-channel weight and bias.
+     */
+    private Value layerNorm(Node node, Op.LayerNorm l, Shape in) {
+        Value x = values.get(node.inputs().get(0));
+        int[] dims = x.flat() ? new int[] {1, in.channels()} : new int[] {1, in.channels(), 1, 1};
+        ProtoMessage axes = OnnxProtos.attribute("axes", new long[] {1});
+        String mean = step(node, "mean", "ReduceMean", List.of(x.name()), axes);
+        String centred = step(node, "centre", "Sub", List.of(x.name(), mean));
+        String squared = step(node, "square", "Mul", List.of(centred, centred));
+        String variance = step(node, "variance", "ReduceMean", List.of(squared), axes);
+        String shifted = step(node, "add_eps", "Add", List.of(variance, scalar((float) l.eps())));
+        String std = step(node, "sqrt", "Sqrt", List.of(shifted));
+        String normalised = step(node, "normalise", "Div", List.of(centred, std));
+        String scaled =
+                step(node, "scale", "Mul", List.of(normalised, initializer(l.weight(), reshaped(l.weight(), dims))));
+        return define(node, "Add", List.of(scaled, initializer(l.bias(), reshaped(l.bias(), dims))), x.flat());
+    }
+
+    /** An int64 vector initializer, such as a Reshape's shape or a Slice's bounds. */
+    private String int64s(String wanted, long... values) {
+        String name = fresh(wanted);
+        onnx.message(OnnxProtos.GRAPH_INITIALIZER, OnnxProtos.int64Vector(name, values));
+        return name;
+    }
+
     /**
      * Opset 13 has Sigmoid, Tanh and Erf; the rest are spelled out in them and in arithmetic with scalar
      * constants, as PyTorch defines them (its HardSigmoid divides by 6, not ONNX's default alpha of 0.2).
@@ -352,9 +426,9 @@ final class OnnxGraphMapping {
     }
 
     /** A helper node {@code <node>/<what>} of an op spelled out in several; returns its output. */
-    private String step(Node node, String what, String opType, List<String> inputs) {
+    private String step(Node node, String what, String opType, List<String> inputs, ProtoMessage... attributes) {
         String out = fresh(node.output() + "/" + what);
-        node(node.name() + "/" + what, opType, inputs, out);
+        node(node.name() + "/" + what, opType, inputs, out, attributes);
         return out;
     }
 

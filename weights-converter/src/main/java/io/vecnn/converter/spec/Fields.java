@@ -15,16 +15,19 @@ record Fields(JsonNode node, String path) {
      */
     static final int MAX_WHOLE = 1 << 16;
     /** Each layer kind with the other fields it accepts. */
-    private static final Map<String, Set<String>> KINDS = Map.of(
-            "conv", Set.of("kernel", "stride", "padding", "groups"),
-            "batch_norm", Set.of("eps"),
-            "linear", Set.of(),
-            "max_pool", Set.of("name"),
-            "avg_pool", Set.of("name"),
-            "adaptive_avg_pool", Set.of("name"),
-            "parallel", Set.of("join", "name"),
-            "subsample_pad", Set.of("name"),
-            "squeeze_excitation", Set.of("activation", "scale_activation"));
+    private static final Map<String, Set<String>> KINDS = Map.ofEntries(
+            Map.entry("conv", Set.of("kernel", "stride", "padding", "groups")),
+            Map.entry("batch_norm", Set.of("eps")),
+            Map.entry("layer_norm", Set.of("eps")),
+            Map.entry("linear", Set.of()),
+            Map.entry("max_pool", Set.of("name")),
+            Map.entry("avg_pool", Set.of("name")),
+            Map.entry("adaptive_avg_pool", Set.of("name")),
+            Map.entry("parallel", Set.of("join", "name")),
+            Map.entry("subsample_pad", Set.of("name")),
+            Map.entry("squeeze_excitation", Set.of("activation", "scale_activation")),
+            Map.entry("channel_shuffle", Set.of("name")),
+            Map.entry("channel_slice", Set.of("name")));
 
     String kind() {
         String kind = null;

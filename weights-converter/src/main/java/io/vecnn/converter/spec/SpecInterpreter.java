@@ -111,6 +111,30 @@ final class SpecInterpreter {
                 String prefix = f.text("batch_norm");
                 return nn.batchNorm(prefix, x, f.number("eps", 1e-5));
             }
+            case "layer_norm": {
+                String prefix = f.text("layer_norm");
+                return nn.layerNorm(prefix, x, f.number("eps", 1e-5));
+            }
+            case "channel_shuffle": {
+                int groups = f.integer("channel_shuffle", 1);
+                if (groups == 0 || x.channels() % groups != 0) {
+                    throw error(
+                            path,
+                            "'channel_shuffle' takes a number of groups that divides the input's " + x.channels()
+                                    + " channels, got " + groups);
+                }
+                return nn.channelShuffle(name(name, path), x, groups);
+            }
+            case "channel_slice": {
+                int[] range = f.pair("channel_slice", null);
+                if (range[0] >= range[1] || range[1] > x.channels()) {
+                    throw error(
+                            path,
+                            "'channel_slice' takes [start, end] with 0 <= start < end <= the input's " + x.channels()
+                                    + " channels, got [" + range[0] + ", " + range[1] + "]");
+                }
+                return nn.channelSlice(name(name, path), x, range[0], range[1]);
+            }
             case "linear":
                 return nn.linear(
                         f.text("linear"),

@@ -75,6 +75,12 @@ public final class SyntheticWeights implements WeightSource {
                 return 0.5 * (1 + 0.1 * gaussian());
             case RESIDUAL_BN_WEIGHT:
                 return 0.1 * (1 + 0.1 * gaussian());
+            case LAYER_NORM_WEIGHT:
+                return 1 + 0.1 * gaussian();
+            case LAYER_SCALE:
+                // torchvision initialises it to 1e-6, which would make every block the identity; trained
+                // ConvNeXts end with branches scaled by about 0.1 to 1.
+                return 0.2 * (1 + 0.1 * gaussian());
             case BN_RUNNING_VAR:
                 return 0.5 + random.nextDouble();
             case BIAS:

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -82,6 +83,7 @@ class RecognitionTest {
         }
     }
 
+    @Test
     void mnasNetMembersHaveTheSameKeysAndAreToldApartByWidth() {
         List<MNASNet> members =
                 List.of(MNASNet.mnasnet0_5(), MNASNet.mnasnet0_75(), MNASNet.mnasnet1_0(), MNASNet.mnasnet1_3());
@@ -222,5 +224,56 @@ class RecognitionTest {
 
     private static TorchTensor scalar() {
         return new TorchTensor(DType.FLOAT32, new int[] {1}, new float[1]);
+    }
+
+    @Test
+    void shuffleNetV2MembersHaveTheSameKeysAndAreToldApartByWidth() {
+        List<String> members =
+                List.of("shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5", "shufflenet_v2_x2_0");
+        Set<String> keys = null;
+        for (String name : members) {
+            StateDict weights = SyntheticWeights.generate(Architectures.get(name), 1, 10);
+            if (keys != null) {
+                assertEquals(keys, weights.keys(), name);
+            }
+            keys = weights.keys();
+            assertEquals(
+                    name,
+                    ArchitectureRecognition.recognise(weights).architecture().name());
+        }
+    }
+
+    /**
+     * ConvNeXt small, base and large have the same keys (tiny has fewer blocks): told apart by the stem's width. The
+     * files are keys with one-value stand-ins, all but the stem: base and large would be 0.35 and 0.8 GB.
+     */
+    @Test
+    void convNeXtMembersAreToldApartByDepthAndWidth() {
+        Map<String, Integer> stems = new LinkedHashMap<>();
+        stems.put("convnext_tiny", 96);
+        stems.put("convnext_small", 96);
+        stems.put("convnext_base", 128);
+        stems.put("convnext_large", 192);
+        Set<String> smallKeys =
+                DryBuild.keys(Architectures.get("convnext_small")).keys();
+        for (var member : stems.entrySet()) {
+            Architecture arch = Architectures.get(member.getKey());
+            Map<String, TorchTensor> tensors = new LinkedHashMap<>();
+            for (String key : DryBuild.keys(arch).keys()) {
+                tensors.put(key, scalar());
+            }
+            tensors.put(
+                    "features.0.0.weight",
+                    new TorchTensor(
+                            DType.FLOAT32, new int[] {member.getValue(), 3, 4, 4}, new float[member.getValue() * 48]));
+            if (!member.getKey().equals("convnext_tiny")) {
+                assertEquals(smallKeys, tensors.keySet(), member.getKey());
+            }
+            assertEquals(
+                    member.getKey(),
+                    ArchitectureRecognition.recognise(new StateDict(tensors))
+                            .architecture()
+                            .name());
+        }
     }
 }
