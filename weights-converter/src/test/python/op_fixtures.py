@@ -111,6 +111,19 @@ def main():
     logits = randn(3, 11) * 5
     save("softmax", node("softmax"), [logits[:, :, None, None]], F.softmax(logits, 1)[:, :, None, None])
     save("log_softmax", node("log_softmax"), [logits[:, :, None, None]], F.log_softmax(logits, 1)[:, :, None, None])
+    # ShuffleNet v2's ops, through torchvision's own channel_shuffle and chunk.
+    from torchvision.models.shufflenetv2 import channel_shuffle
+    x = randn(2, 12, 3, 5)
+    save("channel_shuffle", node("channel_shuffle", groups=3), [x], channel_shuffle(x, 3))
+    first, second = randn(2, 13, 3, 5).chunk(2, dim=1)
+    whole = torch.cat([first, second], 1)
+    save("channel_slice_first", node("channel_slice", start=0, end=7), [whole], first)
+    save("channel_slice_second", node("channel_slice", start=7, end=13), [whole], second)
+    # ConvNeXt's LayerNorm2d on a map whose mean is far from zero.
+    x = randn(2, 37, 3, 5) * 2 + 10
+    wt, b = 1 + 0.3 * randn(37), randn(37)
+    save("layer_norm", node("layer_norm", eps=1e-6, weight="w", bias="b"), [x],
+         F.layer_norm(x.permute(0, 2, 3, 1), (37,), wt, b, 1e-6).permute(0, 3, 1, 2), wt, b)
     x = randn(2, 5, 3, 4)
     save("flatten", node("flatten"), [x], torch.flatten(x.permute(0, 2, 3, 1), 1)[:, :, None, None])
 
