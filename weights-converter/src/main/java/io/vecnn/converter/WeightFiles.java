@@ -16,14 +16,23 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The front door for weight files: PyTorch files of every format, or safetensors, told apart by their
  * first bytes; then the key prefix training wrappers add ({@code module.} of DataParallel, {@code model.})
- * is stripped when every key carries it.
+ * is stripped when every key carries it, and the keys of torchvision's old DenseNet checkpoints are renamed as
+ * torchvision's loader renames them.
  */
 public final class WeightFiles {
     private static final List<String> WRAPPER_PREFIXES = List.of("module.", "model.");
+    /**
+     * torchvision's {@code densenet._load_state_dict}: module names may no longer hold dots, but its published
+     * DenseNet weights still have a dense layer's {@code norm.1}, {@code conv.1}, ..., {@code conv.2}.
+     */
+    private static final Pattern OLD_DENSENET_KEY = Pattern.compile(
+            "^(.*denselayer\\d+\\.(?:norm|relu|conv))\\.((?:[12])\\.(?:weight|bias|running_mean|running_var))$");
 
     private WeightFiles() {}
 
@@ -45,7 +54,26 @@ public final class WeightFiles {
         StateDict raw = SafetensorsStateDicts.looksLike(head, length)
                 ? SafetensorsStateDicts.read(file, progress)
                 : TorchFiles.read(file, progress);
-        return stripWrapperPrefix(raw);
+        return renameOldDenseNetKeys(stripWrapperPrefix(raw));
+    }
+
+    /** {@code features.denseblock1.denselayer1.norm.1.weight} becomes {@code ...denselayer1.norm1.weight}. */
+    static StateDict renameOldDenseNetKeys(StateDict sd) {
+        Map<String, TorchTensor> renamed = new LinkedHashMap<>();
+        int count = 0;
+        for (Map.Entry<String, TorchTensor> e : sd.tensors().entrySet()) {
+            Matcher m = OLD_DENSENET_KEY.matcher(e.getKey());
+            boolean old = m.matches();
+            renamed.put(old ? m.group(1) + m.group(2) : e.getKey(), e.getValue());
+            count += old ? 1 : 0;
+        }
+        if (count == 0) {
+            return sd;
+        }
+        List<String> notes = new ArrayList<>(sd.notes());
+        notes.add("renamed " + count + " keys of torchvision's old DenseNet form ('norm.1' to 'norm1'), as its loader"
+                + " does");
+        return new StateDict(renamed, notes, sd.format(), sd.wrapper(), sd.prefix());
     }
 
     static StateDict stripWrapperPrefix(StateDict sd) {

@@ -72,7 +72,7 @@ public final class ResNet implements Architecture {
         return new ResNet("resnext101_64x4d", "ResNeXt-101 64x4d", true, 64, 4, 3, 4, 23, 3);
     }
 
-    /** Wide ResNet-50-2: ResNet-50 with Bottleneck 3x3s (and the 1x1s around them) twice as wide. */
+    /** Wide ResNet-50-2: ResNet-50 with every Bottleneck's inner width (its 1x1 reduction and 3x3) doubled. */
     public static ResNet wide_resnet50_2() {
         return new ResNet("wide_resnet50_2", "Wide ResNet-50-2", true, 1, 128, 3, 4, 6, 3);
     }
