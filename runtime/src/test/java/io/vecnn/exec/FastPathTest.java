@@ -12,6 +12,8 @@ import io.vecnn.graph.WeightTensor;
 import io.vecnn.modelfile.ModelFile;
 import io.vecnn.testing.RandomTensors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -118,20 +120,22 @@ class FastPathTest {
     /**
      * Two DenseNet blocks as torchvision's {@code _DenseBlock} builds them: every layer reads the concat of the
      * block input and all earlier layers (BN, ReLU, 1x1, BN folded, ReLU, 3x3 growth), the block's output is the
-     * concat of them all, and a transition (BN, ReLU, 1x1, average pool) sits between the blocks.
+     * concat of them all, and a transition (BN, ReLU, 1x1, average pool) sits between the blocks. Either each
+     * layer concatenates all before it at once ({@code torch.cat(features)}), or the block concatenates one layer
+     * at a time ({@code nested}: each concat's first input is the one before).
      */
-    static ModelFile denseNetwork() {
+    static ModelFile denseNetwork(boolean nested) {
         List<Node> nodes = new ArrayList<>();
         Map<String, WeightTensor> w = new LinkedHashMap<>();
         conv(nodes, w, "stem", "input", 3, 10, 3, 2, 1);
         nodes.add(new Node("stem_pool", new Op.MaxPool2d(3, 3, 2, 2, 1, 1, false), List.of("stem"), "stem_pool"));
-        String x = denseBlock(nodes, w, "b1", "stem_pool", 10, 3, 7);
+        String x = denseBlock(nodes, w, "b1", "stem_pool", 10, 3, 7, nested);
         int channels = 10 + 3 * 7;
         affine(nodes, w, "t_bn", x, channels);
         nodes.add(new Node("t_relu", new Op.Relu(), List.of("t_bn"), "t_relu"));
         conv(nodes, w, "t_conv", "t_relu", channels, 13, 1, 1, 0);
         nodes.add(new Node("t_pool", new Op.AvgPool2d(2, 2, 2, 2, 0, 0, false, true), List.of("t_conv"), "t_pool"));
-        x = denseBlock(nodes, w, "b2", "t_pool", 13, 4, 5);
+        x = denseBlock(nodes, w, "b2", "t_pool", 13, 4, 5, nested);
         affine(nodes, w, "final_bn", x, 13 + 4 * 5);
         nodes.add(new Node("gap", new Op.AdaptiveAvgPool2d(1, 1), List.of("final_bn"), "gap"));
         return new ModelFile(new Graph("input", new Shape(3, 45, 39), nodes, "gap"), w, List.of(), Map.of());
@@ -144,14 +148,19 @@ class FastPathTest {
             String in,
             int channels,
             int layers,
-            int growth) {
+            int growth,
+            boolean nested) {
         List<String> features = new ArrayList<>(List.of(in));
+        String running = in;
         for (int i = 0; i < layers; i++) {
             String p = name + "_l" + i;
             String layerInput = in;
             if (i > 0) {
-                nodes.add(new Node(p + "_cat", new Op.Concat(), List.copyOf(features), p + "_cat"));
+                List<String> parts =
+                        nested ? List.of(running, features.get(features.size() - 1)) : List.copyOf(features);
+                nodes.add(new Node(p + "_cat", new Op.Concat(), parts, p + "_cat"));
                 layerInput = p + "_cat";
+                running = layerInput;
             }
             affine(nodes, w, p + "_bn", layerInput, channels + i * growth);
             nodes.add(new Node(p + "_relu", new Op.Relu(), List.of(p + "_bn"), p + "_relu"));
@@ -160,7 +169,8 @@ class FastPathTest {
             conv(nodes, w, p + "_conv2", p + "_relu2", 2 * growth, growth, 3, 1, 1);
             features.add(p + "_conv2");
         }
-        nodes.add(new Node(name + "_out", new Op.Concat(), List.copyOf(features), name + "_out"));
+        List<String> parts = nested ? List.of(running, features.get(features.size() - 1)) : List.copyOf(features);
+        nodes.add(new Node(name + "_out", new Op.Concat(), parts, name + "_out"));
         return name + "_out";
     }
 
@@ -170,9 +180,10 @@ class FastPathTest {
         nodes.add(new Node(name, new Op.ChannelAffine(name + ".scale", name + ".shift"), List.of(in), name));
     }
 
-    @Test
-    void denseBlocksShareOneConcatBufferAndMatchTheReference() {
-        try (Model model = Model.of(denseNetwork()).withKernelSelection(KernelSelection.HEURISTIC)) {
+    @ParameterizedTest(name = "nested {0}")
+    @ValueSource(booleans = {false, true})
+    void denseBlocksShareOneConcatBufferAndMatchTheReference(boolean nested) {
+        try (Model model = Model.of(denseNetwork(nested)).withKernelSelection(KernelSelection.HEURISTIC)) {
             Tensor x = new Tensor(2, 45, 39, 3, RandomTensors.gaussian(RANDOM, 2 * 45 * 39 * 3, 1));
             float[] fast = model.run(x).data();
             float[] reference = model.runReference(x).data();

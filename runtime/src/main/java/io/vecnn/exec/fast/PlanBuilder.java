@@ -204,7 +204,7 @@ public final class PlanBuilder {
                     bufferOf(node.inputs().get(0)),
                     bufferOf(node.output())));
         } else if (op instanceof Op.Concat) {
-            String host = prefixOf.getOrDefault(node.output(), node.output());
+            String host = hostOf(node.output());
             if (!host.equals(node.output())) {
                 buffer.put(node.output(), bufferOf(host));
             }
@@ -214,7 +214,8 @@ public final class PlanBuilder {
             int offset = 0;
             for (String in : node.inputs()) {
                 int c = shapes.get(in).channels();
-                if (!host.equals(concatOf.get(in)) && copied.add(host + "/" + in)) {
+                boolean inPlace = host.equals(concatOf.get(in)) || host.equals(prefixOf.get(in));
+                if (!inPlace && copied.add(host + "/" + in)) {
                     ins.add(bufferOf(in));
                     channels.add(c);
                     offsets.add(offset);
@@ -296,53 +297,78 @@ public final class PlanBuilder {
     }
 
     /**
-     * Finds the concats whose inputs begin a wider concat's and whose readers are all channel affines (the
-     * BatchNorm that opens a DenseNet layer), which can read a prefix of the wider buffer in place.
+     * Finds the concats that are the first channels of a wider concat: those whose inputs begin another concat's
+     * (a flat DenseNet block, each layer concatenating all before it) and those that are another concat's first
+     * input (a block that concatenates one layer at a time), when everything else that reads them is a channel
+     * affine (the BatchNorm that opens a DenseNet layer), which can read a prefix of the wider buffer in place.
+     * Each maps to the outermost concat of its chain, whose buffer holds them all.
      */
     private void findPrefixConcats() {
         List<Node> concats =
                 graph.nodes().stream().filter(n -> n.op() instanceof Op.Concat).toList();
+        Map<String, String> parent = new HashMap<>();
         for (Node c : concats) {
             Node widest = null;
             for (Node f : concats) {
                 int n = c.inputs().size();
-                if (f.inputs().size() > n
+                boolean nested = f.inputs().get(0).equals(c.output());
+                boolean flat = f.inputs().size() > n && f.inputs().subList(0, n).equals(c.inputs());
+                if (f != c
+                        && (nested || flat)
                         && (widest == null
-                                || f.inputs().size() > widest.inputs().size())
-                        && f.inputs().subList(0, n).equals(c.inputs())) {
+                                || f.inputs().size() > widest.inputs().size())) {
                     widest = f;
                 }
             }
-            boolean affineReaders = readers.getOrDefault(c.output(), List.of()).stream()
+            boolean readsInPlace = readers.getOrDefault(c.output(), List.of()).stream()
                     .map(r -> graph.nodes().get(r))
                     .allMatch(r ->
-                            r.op() instanceof Op.ChannelAffine && r.inputs().size() == 1);
-            if (widest != null && affineReaders && !c.output().equals(graph.output())) {
-                prefixOf.put(c.output(), widest.output());
+                            r.op() instanceof Op.ChannelAffine && r.inputs().size() == 1
+                                    || r.op() instanceof Op.Concat
+                                            && r.inputs().get(0).equals(c.output())
+                                            && r.inputs().indexOf(c.output())
+                                                    == r.inputs().lastIndexOf(c.output()));
+            if (widest != null && readsInPlace && !c.output().equals(graph.output())) {
+                parent.put(c.output(), widest.output());
             }
+        }
+        for (String view : parent.keySet()) {
+            String host = view;
+            while (parent.containsKey(host)) {
+                host = parent.get(host);
+            }
+            prefixOf.put(view, host);
         }
     }
 
+    /** The concat whose buffer holds this concat's channels: itself, or the wider concat it is a prefix of. */
+    private String hostOf(String concat) {
+        return prefixOf.getOrDefault(concat, concat);
+    }
+
     /**
-     * A concat input that only the concat (and concats that are its prefixes) reads, made by a convolution
-     * (possibly through a ReLU the convolution absorbs), is written by that convolution straight into its
-     * slice: no copy.
+     * A concat input that only concats sharing one buffer read (the concat and its prefixes or wider
+     * versions), made by a convolution (possibly through a ReLU the convolution absorbs), is written by that
+     * convolution straight into its slice of the buffer: no copy.
      */
     private void findInPlaceConcatInputs() {
         for (Node node : graph.nodes()) {
-            if (!(node.op() instanceof Op.Concat) || prefixOf.containsKey(node.output())) {
+            if (!(node.op() instanceof Op.Concat)) {
                 continue;
             }
+            String host = hostOf(node.output());
             int offset = 0;
             for (String in : node.inputs()) {
-                boolean onlyThisConcat = readers.get(in).stream()
-                        .map(r -> graph.nodes().get(r).output())
-                        .allMatch(r -> r.equals(node.output()) || node.output().equals(prefixOf.get(r)));
-                if (onlyThisConcat
+                boolean onlyThisBuffer = readers.get(in).stream()
+                        .map(r -> graph.nodes().get(r))
+                        .allMatch(r -> r.op() instanceof Op.Concat
+                                && hostOf(r.output()).equals(host));
+                if (onlyThisBuffer
                         && !in.equals(graph.input())
+                        && !prefixOf.containsKey(in)
                         && madeByConvolution(in)
                         && node.inputs().indexOf(in) == node.inputs().lastIndexOf(in)) {
-                    concatOf.put(in, node.output());
+                    concatOf.put(in, host);
                     concatOffset.put(in, offset);
                 }
                 offset += shapes.get(in).channels();
