@@ -21,6 +21,7 @@ final class PeerTestedArchitectures {
             "densenet201",
             "efficientnet_b6",
             "efficientnet_b7",
+            "efficientnet_v2_m",
             "efficientnet_v2_l",
             "regnet_y_16gf",
             "regnet_y_32gf",
