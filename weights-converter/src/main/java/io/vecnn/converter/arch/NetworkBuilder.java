@@ -129,14 +129,7 @@ public final class NetworkBuilder {
         TorchTensor w = take(prefix + ".weight", new int[] {c, 1, kernel, kernel}, false, WeightRole.CONV_WEIGHT);
         String weightName = prefix + ".weight";
         weights.put(weightName, WeightLayout.oihwToOhwi(w));
-        String biasName = null;
-        if (bias) {
-            biasName = prefix + ".bias";
-            weights.put(
-                    biasName,
-                    WeightTensor.vector(take(biasName, new int[] {c}, false, WeightRole.BIAS)
-                            .data()));
-        }
+        String biasName = bias ? takeBias(prefix, c) : null;
         return add(
                 prefix,
                 new Op.Conv2d(c, kernel, kernel, stride, stride, padding, padding, 1, 1, c, weightName, biasName),
@@ -256,6 +249,16 @@ public final class NetworkBuilder {
      * A LayerNorm over each pixel's channels: ConvNeXt's {@code LayerNorm2d(C)} on an NCHW map and
      * {@code nn.LayerNorm(C)} on a channels-last one are the same op on NHWC.
      */
+    /** Takes {@code prefix.bias} of {@code channels} values into the graph's weights; returns its name. */
+    private String takeBias(String prefix, int channels) {
+        String name = prefix + ".bias";
+        weights.put(
+                name,
+                WeightTensor.vector(
+                        take(name, new int[] {channels}, false, WeightRole.BIAS).data()));
+        return name;
+    }
+
     public Value layerNorm(String prefix, Value x, double eps) {
         int c = x.channels();
         String weightName = prefix + ".weight";
@@ -281,14 +284,7 @@ public final class NetworkBuilder {
         int outFeatures = w.dim(0);
         String weightName = prefix + ".weight";
         weights.put(weightName, new WeightTensor(new int[] {outFeatures, 1, 1, in}, w.data()));
-        String biasName = null;
-        if (bias) {
-            biasName = prefix + ".bias";
-            weights.put(
-                    biasName,
-                    WeightTensor.vector(take(biasName, new int[] {outFeatures}, false, WeightRole.BIAS)
-                            .data()));
-        }
+        String biasName = bias ? takeBias(prefix, outFeatures) : null;
         return add(prefix, new Op.Conv2d(outFeatures, 1, 1, 1, 1, 0, 0, 1, 1, 1, weightName, biasName), x);
     }
 
@@ -348,14 +344,7 @@ public final class NetworkBuilder {
         }
         String weightName = prefix + ".weight";
         weights.put(weightName, new WeightTensor(new int[] {outFeatures, in}, data));
-        String biasName = null;
-        if (bias) {
-            biasName = prefix + ".bias";
-            weights.put(
-                    biasName,
-                    WeightTensor.vector(take(biasName, new int[] {outFeatures}, false, WeightRole.BIAS)
-                            .data()));
-        }
+        String biasName = bias ? takeBias(prefix, outFeatures) : null;
         return add(prefix, new Op.Linear(outFeatures, weightName, biasName), x);
     }
 
