@@ -24,6 +24,11 @@ public record Epilogue(
 
     /** Whether it leaves the sums as they are. */
     boolean plain() {
-        return bias == null && residual == null && !relu && activation == null;
+        return plainBeforeActivation() && activation == null;
+    }
+
+    /** Whether everything before the activation leaves the sums as they are. */
+    boolean plainBeforeActivation() {
+        return bias == null && residual == null && !relu;
     }
 }

@@ -34,12 +34,29 @@ final class EpilogueKernel {
             int col0,
             int rOff,
             Epilogue e) {
+        apply(src, srcOff, srcLd, rows, n, c, cOff, ldc, col0, rOff, e, true);
+    }
+
+    /** As above; the activation is left to the caller unless {@code activate}. */
+    static void apply(
+            float[] src,
+            int srcOff,
+            int srcLd,
+            int rows,
+            int n,
+            float[] c,
+            int cOff,
+            int ldc,
+            int col0,
+            int rOff,
+            Epilogue e,
+            boolean activate) {
         int lanes = S.length();
         int whole = n - n % lanes;
         float[] bias = e.bias();
         float[] residual = e.residual();
         boolean relu = e.relu();
-        ActivationFunction f = e.activation();
+        ActivationFunction f = activate ? e.activation() : null;
         for (int r = 0; r < rows; r++) {
             int s = srcOff + r * srcLd;
             int d = cOff + r * ldc;

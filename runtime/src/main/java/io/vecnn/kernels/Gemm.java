@@ -1,5 +1,7 @@
 package io.vecnn.kernels;
 
+import io.vecnn.graph.ActivationFunction;
+
 /**
  * C = A · B (+ epilogue) for a block of rows and a range of B's panels, in microkernel calls whose shape
  * fits the register file ({@link VectorIsa#REGISTERS}): with 32 registers, 6-row calls on 4-vector panels
@@ -96,9 +98,19 @@ public final class Gemm {
         boolean plain = epilogue == Epilogue.NONE || epilogue.plain();
         float[] tile = TILE.get();
         if ((long) k * nr * (panelTo - panelFrom) * Float.BYTES <= ROW_OUTER_MAX_PANEL_BYTES) {
+            // The activation waits until a row group has all its panels, then runs over the group's rows in
+            // one pass: per tile it ran over two or four vectors a call, and at small K (EfficientNet's
+            // 16- to 40-deep expansions) that pass cost as much as the products.
+            ActivationFunction f = epilogue.activation();
+            boolean plainTiles = f == null ? plain : epilogue.plainBeforeActivation();
+            int colFrom = panelFrom * nr;
+            int colTo = Math.min(panelTo * nr, b.n());
             for (int r = 0; r < rows; r += mr) {
                 for (int p = panelFrom; p < panelTo; p++) {
-                    tile(a, aOff, lda, rows, r, mr, b, p, c, cOff, ldc, rOff, epilogue, plain, tile);
+                    tile(a, aOff, lda, rows, r, mr, b, p, c, cOff, ldc, rOff, epilogue, plainTiles, f == null, tile);
+                }
+                if (f != null) {
+                    activateRows(f, c, cOff + r * ldc, ldc, Math.min(mr, rows - r), colFrom, colTo);
                 }
             }
         } else {
@@ -107,7 +119,7 @@ public final class Gemm {
                     chunkedPanel(a, aOff, lda, rows, mr, b, p, c, cOff, ldc, rOff, epilogue, plain, tile);
                 } else {
                     for (int r = 0; r < rows; r += mr) {
-                        tile(a, aOff, lda, rows, r, mr, b, p, c, cOff, ldc, rOff, epilogue, plain, tile);
+                        tile(a, aOff, lda, rows, r, mr, b, p, c, cOff, ldc, rOff, epilogue, plain, true, tile);
                     }
                 }
             }
@@ -201,7 +213,7 @@ public final class Gemm {
         }
     }
 
-    /** Rows [r, r+mr) of A times panel p of B, through the epilogue into C. */
+    /** Rows [r, r+mr) of A times panel p of B, through the epilogue (its activation only if {@code activate}) into C. */
     private static void tile(
             float[] a,
             int aOff,
@@ -217,6 +229,7 @@ public final class Gemm {
             int rOff,
             Epilogue epilogue,
             boolean plain,
+            boolean activate,
             float[] tile) {
         int nr = b.panelWidth();
         int k = b.k();
@@ -242,7 +255,20 @@ public final class Gemm {
                     ldc,
                     col0,
                     rOff + r * epilogue.residualStride() + col0,
-                    epilogue);
+                    epilogue,
+                    activate);
+        }
+    }
+
+    /** {@code f} over columns {@code [from, to)} of {@code rows} rows: one call where the rows are contiguous. */
+    private static void activateRows(ActivationFunction f, float[] c, int rowOff, int ldc, int rows, int from, int to) {
+        if (from == 0 && to == ldc) {
+            ActivationVectors.apply(f, c, rowOff, rowOff + rows * ldc, c);
+            return;
+        }
+        for (int t = 0; t < rows; t++) {
+            int row = rowOff + t * ldc;
+            ActivationVectors.apply(f, c, row + from, row + to, c);
         }
     }
 }
