@@ -37,6 +37,10 @@ public final class DepthwiseConvNhwc implements ConvKernel {
     private final float[] bias;
 
     private final boolean hasBias;
+    /** Whether interior rows take {@link #row3x3}: a 3x3 window, undilated, stride 1 or 2, padding at most 1. */
+    private final boolean sliding3x3;
+    /** Whether rows take {@link #pass5}: a 5x5 window, undilated, stride 1 or 2, padding at most 2. */
+    private final boolean rowPasses5;
 
     /**
      * @param weight OHWI weights, {@code [channels][kh][kw][1]}
@@ -61,6 +65,18 @@ public final class DepthwiseConvNhwc implements ConvKernel {
         }
         this.bias = new float[padded];
         this.hasBias = bias != null;
+        this.sliding3x3 = op.kernelH() == 3
+                && op.kernelW() == 3
+                && op.dilationH() == 1
+                && op.dilationW() == 1
+                && op.strideW() <= 2
+                && op.padW() <= 1;
+        this.rowPasses5 = op.kernelH() == 5
+                && op.kernelW() == 5
+                && op.dilationH() == 1
+                && op.dilationW() == 1
+                && op.strideW() <= 2
+                && op.padW() <= 2;
         if (bias != null) {
             System.arraycopy(bias, 0, this.bias, 0, channels);
         }
@@ -121,6 +137,29 @@ public final class DepthwiseConvNhwc implements ConvKernel {
         // Channels innermost: consecutive loads of a pixel's window read consecutive channels, so a row's
         // input streams through the cache instead of being re-read one cache line per pixel per channel block.
         int whole = channels - channels % V;
+        if (sliding3x3 && kyFrom == 0 && kyTo == 3) {
+            for (int c = 0; c < whole; c += V) {
+                row3x3(x, inRow, iy0, c, y, rowPixel, residual, to);
+            }
+            for (int ox = 0; whole < channels && ox < ow; ox++) {
+                pixel(x, inRow, iy0, kyFrom, kyTo, ox, whole, y, rowPixel + ox, residual, to);
+            }
+            activate(y, rowPixel, to);
+            return;
+        }
+        if (rowPasses5 && kyFrom < kyTo) {
+            for (int c = 0; c < whole; c += V) {
+                for (int ky = kyFrom; ky < kyTo; ky++) {
+                    int rowStart = (inRow + (iy0 + ky) * in.width()) * channels + c;
+                    pass5(x, rowStart, ky * 5 * padded + c, ky == kyFrom, ky == kyTo - 1, c, y, rowPixel, residual, to);
+                }
+            }
+            for (int ox = 0; whole < channels && ox < ow; ox++) {
+                pixel(x, inRow, iy0, kyFrom, kyTo, ox, whole, y, rowPixel + ox, residual, to);
+            }
+            activate(y, rowPixel, to);
+            return;
+        }
         int ox = 0;
         for (; ox < oxFrom; ox++) {
             pixel(x, inRow, iy0, kyFrom, kyTo, ox, 0, y, rowPixel + ox, residual, to);
@@ -134,16 +173,186 @@ public final class DepthwiseConvNhwc implements ConvKernel {
         for (; ox < ow; ox++) {
             pixel(x, inRow, iy0, kyFrom, kyTo, ox, 0, y, rowPixel + ox, residual, to);
         }
+        activate(y, rowPixel, to);
+    }
+
+    /**
+     * The activation over an output row just written, still in L1: applied per vector inside the loops, the
+     * activation's code kept the accumulators from staying in registers.
+     */
+    private void activate(float[] y, int rowPixel, ConvOutput to) {
         ActivationFunction f = to.activation();
-        if (f != null) {
-            // A pass over the row just written, still in L1: applied per vector inside the loops, the
-            // activation's code kept the accumulators from staying in registers.
-            if (to.channel() == 0 && to.channels() == channels) {
-                ActivationVectors.apply(f, y, rowPixel * channels, (rowPixel + ow) * channels, y);
+        if (f == null) {
+            return;
+        }
+        int ow = out.width();
+        if (to.channel() == 0 && to.channels() == channels) {
+            ActivationVectors.apply(f, y, rowPixel * channels, (rowPixel + ow) * channels, y);
+        } else {
+            for (int p = rowPixel; p < rowPixel + ow; p++) {
+                ActivationVectors.apply(f, y, to.index(p, 0), to.index(p, channels), y);
+            }
+        }
+    }
+
+    /**
+     * One output row of a 3x3 window (stride 1 or 2, padding at most 1) whose three input rows all lie in the
+     * map, one vector of channels: the nine weight vectors stay in registers while the window slides along
+     * the row, and each step loads only the input columns it has not seen (three at stride 1, six at 2).
+     * A column left or right of the map is zero. Per output vector that is 3 loads for 9 FMAs, where the
+     * four-pixel path loads a weight and an input for every FMA and is bound by its loads. The taps are
+     * summed in the same order as there.
+     */
+    private void row3x3(
+            float[] x, int inRow, int iy0, int c, float[] y, int rowPixel, float[] residual, ConvOutput to) {
+        int w = in.width();
+        int ow = out.width();
+        int rs = w * channels;
+        int top = (inRow + iy0 * w) * channels + c;
+        FloatVector w00 = FloatVector.fromArray(S, weight, c);
+        FloatVector w01 = FloatVector.fromArray(S, weight, padded + c);
+        FloatVector w02 = FloatVector.fromArray(S, weight, 2 * padded + c);
+        FloatVector w10 = FloatVector.fromArray(S, weight, 3 * padded + c);
+        FloatVector w11 = FloatVector.fromArray(S, weight, 4 * padded + c);
+        FloatVector w12 = FloatVector.fromArray(S, weight, 5 * padded + c);
+        FloatVector w20 = FloatVector.fromArray(S, weight, 6 * padded + c);
+        FloatVector w21 = FloatVector.fromArray(S, weight, 7 * padded + c);
+        FloatVector w22 = FloatVector.fromArray(S, weight, 8 * padded + c);
+        FloatVector b = FloatVector.fromArray(S, bias, c);
+        FloatVector zero = FloatVector.zero(S);
+        boolean relu = to.relu();
+        int stride = op.strideW();
+        // Columns ix, ix + 1 and ix + 2 of the window: p, q and r (rows 0, 1, 2).
+        int ix = -op.padW();
+        boolean inside = ix >= 0;
+        int o = top + ix * channels;
+        FloatVector p0 = inside ? FloatVector.fromArray(S, x, o) : zero;
+        FloatVector p1 = inside ? FloatVector.fromArray(S, x, o + rs) : zero;
+        FloatVector p2 = inside ? FloatVector.fromArray(S, x, o + 2 * rs) : zero;
+        inside = ix + 1 >= 0 && ix + 1 < w;
+        o += channels;
+        FloatVector q0 = inside ? FloatVector.fromArray(S, x, o) : zero;
+        FloatVector q1 = inside ? FloatVector.fromArray(S, x, o + rs) : zero;
+        FloatVector q2 = inside ? FloatVector.fromArray(S, x, o + 2 * rs) : zero;
+        for (int ox = 0; ox < ow; ox++, ix += stride) {
+            if (stride == 2 && ox > 0) {
+                inside = ix + 1 < w;
+                o = top + (ix + 1) * channels;
+                q0 = inside ? FloatVector.fromArray(S, x, o) : zero;
+                q1 = inside ? FloatVector.fromArray(S, x, o + rs) : zero;
+                q2 = inside ? FloatVector.fromArray(S, x, o + 2 * rs) : zero;
+            }
+            inside = ix + 2 < w;
+            o = top + (ix + 2) * channels;
+            FloatVector r0 = inside ? FloatVector.fromArray(S, x, o) : zero;
+            FloatVector r1 = inside ? FloatVector.fromArray(S, x, o + rs) : zero;
+            FloatVector r2 = inside ? FloatVector.fromArray(S, x, o + 2 * rs) : zero;
+            FloatVector a = p0.fma(w00, b);
+            a = q0.fma(w01, a);
+            a = r0.fma(w02, a);
+            a = p1.fma(w10, a);
+            a = q1.fma(w11, a);
+            a = r1.fma(w12, a);
+            a = p2.fma(w20, a);
+            a = q2.fma(w21, a);
+            a = r2.fma(w22, a);
+            int pixel = rowPixel + ox;
+            if (residual != null) {
+                a = a.add(FloatVector.fromArray(S, residual, pixel * channels + c));
+            }
+            if (relu) {
+                a = a.lanewise(VectorOperators.MAX, 0f);
+            }
+            a.intoArray(y, to.index(pixel, c));
+            if (stride == 1) {
+                p0 = q0;
+                p1 = q1;
+                p2 = q2;
+                q0 = r0;
+                q1 = r1;
+                q2 = r2;
             } else {
-                for (int p = rowPixel; p < rowPixel + ow; p++) {
-                    ActivationVectors.apply(f, y, to.index(p, 0), to.index(p, channels), y);
-                }
+                p0 = r0;
+                p1 = r1;
+                p2 = r2;
+            }
+        }
+    }
+
+    /**
+     * Kernel row {@code ky} of a 5-wide window (stride 1 or 2, padding at most 2) over one output row and one
+     * vector of channels: the first pass starts from the bias, the others add to what the output holds, the
+     * last adds the residual and clamps. The row's five weight vectors stay in registers while the window
+     * slides along the input row, each step loading only the columns it has not seen (one at stride 1, two
+     * at 2); a column left or right of the map is zero. Five passes load and store each output vector five
+     * times, but all of it from L1, where the four-pixel path loads a weight and an input for every FMA and
+     * leaves edge pixels, all seven of a 7x7 map, to the masked one-pixel path.
+     *
+     * @param rowStart index in {@code x} of channel {@code c} of the input row's pixel 0
+     * @param wOff     index in {@link #weight} of tap {@code (ky, 0)}, channel {@code c}
+     */
+    private void pass5(
+            float[] x,
+            int rowStart,
+            int wOff,
+            boolean first,
+            boolean last,
+            int c,
+            float[] y,
+            int rowPixel,
+            float[] residual,
+            ConvOutput to) {
+        int w = in.width();
+        int ow = out.width();
+        FloatVector w0 = FloatVector.fromArray(S, weight, wOff);
+        FloatVector w1 = FloatVector.fromArray(S, weight, wOff + padded);
+        FloatVector w2 = FloatVector.fromArray(S, weight, wOff + 2 * padded);
+        FloatVector w3 = FloatVector.fromArray(S, weight, wOff + 3 * padded);
+        FloatVector w4 = FloatVector.fromArray(S, weight, wOff + 4 * padded);
+        FloatVector b = FloatVector.fromArray(S, bias, c);
+        FloatVector zero = FloatVector.zero(S);
+        boolean relu = last && to.relu();
+        boolean stride1 = op.strideW() == 1;
+        // Columns ix .. ix + 4 of the window: c0 .. c4.
+        int ix = -op.padW();
+        FloatVector c0 = ix >= 0 ? FloatVector.fromArray(S, x, rowStart + ix * channels) : zero;
+        FloatVector c1 = ix + 1 >= 0 && ix + 1 < w ? FloatVector.fromArray(S, x, rowStart + (ix + 1) * channels) : zero;
+        FloatVector c2 = ix + 2 >= 0 && ix + 2 < w ? FloatVector.fromArray(S, x, rowStart + (ix + 2) * channels) : zero;
+        FloatVector c3 = zero;
+        if (stride1) {
+            c3 = ix + 3 < w ? FloatVector.fromArray(S, x, rowStart + (ix + 3) * channels) : zero;
+        }
+        for (int ox = 0; ox < ow; ox++) {
+            if (!stride1) {
+                c3 = ix + 3 < w ? FloatVector.fromArray(S, x, rowStart + (ix + 3) * channels) : zero;
+            }
+            FloatVector c4 = ix + 4 < w ? FloatVector.fromArray(S, x, rowStart + (ix + 4) * channels) : zero;
+            int pixel = rowPixel + ox;
+            int out = to.index(pixel, c);
+            FloatVector a = first ? b : FloatVector.fromArray(S, y, out);
+            a = c0.fma(w0, a);
+            a = c1.fma(w1, a);
+            a = c2.fma(w2, a);
+            a = c3.fma(w3, a);
+            a = c4.fma(w4, a);
+            if (last && residual != null) {
+                a = a.add(FloatVector.fromArray(S, residual, pixel * channels + c));
+            }
+            if (relu) {
+                a = a.lanewise(VectorOperators.MAX, 0f);
+            }
+            a.intoArray(y, out);
+            if (stride1) {
+                c0 = c1;
+                c1 = c2;
+                c2 = c3;
+                c3 = c4;
+                ix++;
+            } else {
+                c0 = c2;
+                c1 = c3;
+                c2 = c4;
+                ix += 2;
             }
         }
     }
