@@ -16,8 +16,9 @@ set -euo pipefail
 # the Vector API is an incubator module the kernels cannot run without; the heap is a share of the container's
 # memory limit (the rest holds thread stacks, metaspace, code cache and NIO buffers), and running out of heap
 # ends the process, so that Kubernetes restarts it rather than leaving a server that answers 500.
-# A later -XX:MaxRAMPercentage in JDK_JAVA_OPTIONS overrides the share.
-JVM_FLAGS="--add-modules=jdk.incubator.vector -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+# A later -XX:MaxRAMPercentage in JDK_JAVA_OPTIONS overrides the share. A -XX flag comes first: JDK 17's jlink
+# reads an --add-options value that starts with "--" as an option of its own.
+JVM_FLAGS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError --add-modules=jdk.incubator.vector"
 
 out="" classpath="" jdk="${JAVA_HOME:-}"
 while [[ $# -gt 0 ]]; do
