@@ -20,6 +20,11 @@ record ChannelsStep(String name, Op op, Shape in, float[] weight, float[] bias, 
     private static final int CHUNK = 1 << 15;
 
     @Override
+    public int[] buffers() {
+        return new int[] {input, output};
+    }
+
+    @Override
     public void run(float[][] buffers, float[] scratch, int batch, Team team) {
         int pixels = batch * in.height() * in.width();
         int channels = in.channels();

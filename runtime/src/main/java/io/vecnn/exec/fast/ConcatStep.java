@@ -2,6 +2,8 @@ package io.vecnn.exec.fast;
 
 import io.vecnn.exec.parallel.Team;
 
+import java.util.Arrays;
+
 /**
  * Channel concat for the inputs that could not be written in place: convolutions write straight into
  * their slice of the concat output, so this step copies only what other ops (an Inception block's pool
@@ -15,6 +17,13 @@ import io.vecnn.exec.parallel.Team;
  */
 record ConcatStep(String name, int[] inputs, int[] channels, int[] offsets, int totalChannels, int pixels, int output)
         implements Step {
+
+    @Override
+    public int[] buffers() {
+        int[] all = Arrays.copyOf(inputs, inputs.length + 1);
+        all[inputs.length] = output;
+        return all;
+    }
 
     @Override
     public void run(float[][] buffers, float[] scratch, int batch, Team team) {

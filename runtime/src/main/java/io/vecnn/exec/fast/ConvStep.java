@@ -15,6 +15,11 @@ record ConvStep(String name, Op.Conv2d op, ConvKernel conv, int input, int outpu
         implements Step {
 
     @Override
+    public int[] buffers() {
+        return residual < 0 ? new int[] {input, output} : new int[] {input, output, residual};
+    }
+
+    @Override
     public void run(float[][] buffers, float[] scratch, int batch, Team team) {
         conv.run(buffers[input], batch, buffers[output], residual < 0 ? null : buffers[residual], to, team, scratch);
     }

@@ -46,6 +46,11 @@ record LinearStep(String name, Op.Linear op, PackedMatrix weight, Epilogue epilo
     }
 
     @Override
+    public int[] buffers() {
+        return new int[] {input, output};
+    }
+
+    @Override
     public void run(float[][] buffers, float[] scratch, int batch, Team team) {
         int panels = weight.panels();
         int tasks = (panels + PANELS_PER_TASK - 1) / PANELS_PER_TASK;

@@ -24,6 +24,7 @@ import java.util.concurrent.ForkJoinPool;
 public final class Plan {
     private final List<Step> steps;
     private final long[] bufferSizes;
+    private final BufferSlots slots;
     private final int inputBuffer;
     private final int outputBuffer;
     private final Shape input;
@@ -49,6 +50,7 @@ public final class Plan {
             long macsPerImage) {
         this.steps = List.copyOf(steps);
         this.bufferSizes = bufferSizes;
+        this.slots = BufferSlots.assign(this.steps, bufferSizes, inputBuffer, outputBuffer);
         this.inputBuffer = inputBuffer;
         this.outputBuffer = outputBuffer;
         this.input = input;
@@ -250,10 +252,8 @@ public final class Plan {
      */
     public long workspaceBytes(int batch) {
         long floats = scratchFloats(batch) + batch * input.size();
-        for (int i = 0; i < bufferSizes.length; i++) {
-            if (i != inputBuffer) {
-                floats += bufferSizes[i] * batch;
-            }
+        for (long size : slots.slotSizes()) {
+            floats += size * batch;
         }
         return floats * Float.BYTES;
     }
@@ -273,15 +273,20 @@ public final class Plan {
      */
     public RunBuffers newBuffers(int batch) {
         int staged = checkedLength(batch, input, "input");
+        long[] slotSizes = slots.slotSizes();
+        float[][] slotArrays = new float[slotSizes.length][];
+        for (int s = 0; s < slotSizes.length; s++) {
+            long size = slotSizes[s] * batch;
+            if (size > MAX_ARRAY) {
+                throw new InputShapeException("batch " + batch + " needs a feature map of " + size
+                        + " values, more than a Java array holds; use a smaller batch");
+            }
+            slotArrays[s] = new float[(int) size];
+        }
         float[][] values = new float[bufferSizes.length][];
         for (int i = 0; i < bufferSizes.length; i++) {
             if (i != inputBuffer) {
-                long size = bufferSizes[i] * batch;
-                if (size > MAX_ARRAY) {
-                    throw new InputShapeException("batch " + batch + " needs a feature map of " + size
-                            + " values, more than a Java array holds; use a smaller batch");
-                }
-                values[i] = new float[(int) size];
+                values[i] = slotArrays[slots.slotOf()[i]];
             }
         }
         return new RunBuffers(this, batch, values, new float[scratchFloats(batch)], new float[staged]);

@@ -33,6 +33,13 @@ record PointwiseStep(String name, Op op, float[] scale, float[] shift, int[] inp
     }
 
     @Override
+    public int[] buffers() {
+        int[] all = Arrays.copyOf(inputs, inputs.length + 1);
+        all[inputs.length] = output;
+        return all;
+    }
+
+    @Override
     public void run(float[][] buffers, float[] scratch, int batch, Team team) {
         int n = (int) (batch * shape.size());
         int period = shape.channels() * PointwiseNhwc.lanes();

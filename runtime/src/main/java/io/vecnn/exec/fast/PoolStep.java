@@ -7,6 +7,11 @@ import io.vecnn.kernels.Pool2dNhwc;
 record PoolStep(String name, String kind, Pool2dNhwc kernel, int input, int output) implements Step {
 
     @Override
+    public int[] buffers() {
+        return new int[] {input, output};
+    }
+
+    @Override
     public void run(float[][] buffers, float[] scratch, int batch, Team team) {
         kernel.run(buffers[input], batch, buffers[output], team);
     }

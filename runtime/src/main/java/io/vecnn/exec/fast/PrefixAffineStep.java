@@ -30,6 +30,11 @@ record PrefixAffineStep(
     private static final int CHUNK_VALUES = 1 << 15;
 
     @Override
+    public int[] buffers() {
+        return new int[] {input, output};
+    }
+
+    @Override
     public void run(float[][] buffers, float[] scratch, int batch, Team team) {
         int pixels = batch * shape.height() * shape.width();
         int chunk = Math.max(1, CHUNK_VALUES / shape.channels());

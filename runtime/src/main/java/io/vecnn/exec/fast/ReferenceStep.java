@@ -8,6 +8,7 @@ import io.vecnn.graph.Node;
 import io.vecnn.graph.WeightTensor;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,11 +31,26 @@ record ReferenceStep(Node node, Map<String, WeightTensor> weights, int[] inputs,
     }
 
     @Override
+    public int[] buffers() {
+        int[] all = Arrays.copyOf(inputs, inputs.length + 1);
+        all[inputs.length] = output;
+        return all;
+    }
+
+    @Override
     public void run(float[][] buffers, float[] scratch, int batch, Team team) {
         List<Tensor> ins = new ArrayList<>(inputs.length);
         for (int i = 0; i < inputs.length; i++) {
             Shape s = inputShapes[i];
-            ins.add(new Tensor(batch, s.height(), s.width(), s.channels(), buffers[inputs[i]]));
+            // A buffer shares its slot's array, which may be longer than this value (see BufferSlots).
+            float[] data = buffers[inputs[i]];
+            int length = (int) (batch * s.size());
+            ins.add(new Tensor(
+                    batch,
+                    s.height(),
+                    s.width(),
+                    s.channels(),
+                    data.length == length ? data : Arrays.copyOf(data, length)));
         }
         float[] result = ReferenceExecutor.apply(node, ins, weights).data();
         System.arraycopy(result, 0, buffers[output], 0, result.length);

@@ -15,6 +15,11 @@ record ScaleChannelsStep(String name, int input, int factors, Shape shape, int o
     private static final int CHUNK = 1 << 15;
 
     @Override
+    public int[] buffers() {
+        return new int[] {input, factors, output};
+    }
+
+    @Override
     public void run(float[][] buffers, float[] scratch, int batch, Team team) {
         int pixels = shape.height() * shape.width();
         int channels = shape.channels();

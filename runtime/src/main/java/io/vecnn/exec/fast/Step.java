@@ -9,6 +9,9 @@ interface Step {
     /** @param scratch at least {@link #scratchFloats(int)} floats, shared by all steps of a run */
     void run(float[][] buffers, float[] scratch, int batch, Team team);
 
+    /** Every buffer the step reads or writes: what {@link BufferSlots} needs to know when a buffer is free. */
+    int[] buffers();
+
     default int scratchFloats(int batch) {
         return 0;
     }
