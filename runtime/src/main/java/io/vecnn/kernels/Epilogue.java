@@ -24,11 +24,11 @@ public record Epilogue(
 
     /** Whether it leaves the sums as they are. */
     boolean plain() {
-        return plainBeforeActivation() && activation == null;
+        return bias == null && plainAfterBias();
     }
 
-    /** Whether everything before the activation leaves the sums as they are. */
-    boolean plainBeforeActivation() {
-        return bias == null && residual == null && !relu;
+    /** Whether everything after the bias (residual, ReLU, activation) leaves the sums as they are. */
+    boolean plainAfterBias() {
+        return residual == null && !relu && activation == null;
     }
 }

@@ -34,10 +34,13 @@ final class EpilogueKernel {
             int col0,
             int rOff,
             Epilogue e) {
-        apply(src, srcOff, srcLd, rows, n, c, cOff, ldc, col0, rOff, e, true);
+        apply(src, srcOff, srcLd, rows, n, c, cOff, ldc, col0, rOff, e, true, true);
     }
 
-    /** As above; the activation is left to the caller unless {@code activate}. */
+    /**
+     * As above; the bias is already in the sums unless {@code addBias}, the activation is left to the caller
+     * unless {@code activate}.
+     */
     static void apply(
             float[] src,
             int srcOff,
@@ -50,10 +53,11 @@ final class EpilogueKernel {
             int col0,
             int rOff,
             Epilogue e,
+            boolean addBias,
             boolean activate) {
         int lanes = S.length();
         int whole = n - n % lanes;
-        float[] bias = e.bias();
+        float[] bias = addBias ? e.bias() : null;
         float[] residual = e.residual();
         boolean relu = e.relu();
         ActivationFunction f = activate ? e.activation() : null;

@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * The row tail of the kernels with 2V panels (8x2V, 6x2V).
  *
  * <p>A is read row by row (stride {@code lda}), B from one packed panel ({@link PackedMatrix}). Each
- * accumulator sums over k in order, the same order in every variant, so a row gives the same bits
- * whichever variant computes it.
+ * accumulator starts from its column's initial value and sums over k in order, the same order in every
+ * variant, so a row gives the same bits whichever variant computes it.
  */
 public final class GemmMicroKernel1x2v {
     public static final VectorSpecies<Float> SPECIES = VectorIsa.SPECIES;
@@ -25,16 +25,22 @@ public final class GemmMicroKernel1x2v {
     }
 
     /**
-     * Writes the raw sums; the caller applies the epilogue. Every vector stays a local of this one method:
-     * handing vectors to a call C2 does not inline would box them, which costs more than the GEMM.
+     * Writes the sums, each started from its column's value in {@code init} (the bias, or zeros); the caller
+     * applies the rest of the epilogue. Every vector stays a local of this one method: handing vectors to a
+     * call C2 does not inline would box them, which costs more than the GEMM.
      *
      * @param a    A, rows {@code aOff + r*lda}, r in [0, MR)
      * @param b    the packed panel, {@code k × NR} values from {@code bOff}
+     * @param init {@code NR} starting values from {@code initOff}, the same for every row
      * @param d    destination, row r at {@code dOff + r*ldd}, {@code NR} values each
      */
-    public static void run(float[] a, int aOff, int lda, float[] b, int bOff, int k, float[] d, int dOff, int ldd) {
-        FloatVector c00 = FloatVector.zero(SPECIES);
-        FloatVector c01 = FloatVector.zero(SPECIES);
+    public static void run(
+            float[] a, int aOff, int lda, float[] b, int bOff, int k, float[] init, int initOff, float[] d, int dOff,
+            int ldd) {
+        FloatVector i0 = FloatVector.fromArray(SPECIES, init, initOff + 0 * V);
+        FloatVector i1 = FloatVector.fromArray(SPECIES, init, initOff + 1 * V);
+        FloatVector c00 = i0;
+        FloatVector c01 = i1;
         int a0 = aOff + 0 * lda;
         int bi = bOff;
         for (int kk = 0; kk < k; kk++, bi += NR) {

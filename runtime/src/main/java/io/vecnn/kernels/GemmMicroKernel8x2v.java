@@ -11,8 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * than the 6x4V kernel's edge: 96, 160, 224 on AVX-512): 19 registers, still bound by the FMA units.
  *
  * <p>A is read row by row (stride {@code lda}), B from one packed panel ({@link PackedMatrix}). Each
- * accumulator sums over k in order, the same order in every variant, so a row gives the same bits
- * whichever variant computes it.
+ * accumulator starts from its column's initial value and sums over k in order, the same order in every
+ * variant, so a row gives the same bits whichever variant computes it.
  */
 public final class GemmMicroKernel8x2v {
     public static final VectorSpecies<Float> SPECIES = VectorIsa.SPECIES;
@@ -26,30 +26,36 @@ public final class GemmMicroKernel8x2v {
     }
 
     /**
-     * Writes the raw sums; the caller applies the epilogue. Every vector stays a local of this one method:
-     * handing vectors to a call C2 does not inline would box them, which costs more than the GEMM.
+     * Writes the sums, each started from its column's value in {@code init} (the bias, or zeros); the caller
+     * applies the rest of the epilogue. Every vector stays a local of this one method: handing vectors to a
+     * call C2 does not inline would box them, which costs more than the GEMM.
      *
      * @param a    A, rows {@code aOff + r*lda}, r in [0, MR)
      * @param b    the packed panel, {@code k × NR} values from {@code bOff}
+     * @param init {@code NR} starting values from {@code initOff}, the same for every row
      * @param d    destination, row r at {@code dOff + r*ldd}, {@code NR} values each
      */
-    public static void run(float[] a, int aOff, int lda, float[] b, int bOff, int k, float[] d, int dOff, int ldd) {
-        FloatVector c00 = FloatVector.zero(SPECIES);
-        FloatVector c01 = FloatVector.zero(SPECIES);
-        FloatVector c10 = FloatVector.zero(SPECIES);
-        FloatVector c11 = FloatVector.zero(SPECIES);
-        FloatVector c20 = FloatVector.zero(SPECIES);
-        FloatVector c21 = FloatVector.zero(SPECIES);
-        FloatVector c30 = FloatVector.zero(SPECIES);
-        FloatVector c31 = FloatVector.zero(SPECIES);
-        FloatVector c40 = FloatVector.zero(SPECIES);
-        FloatVector c41 = FloatVector.zero(SPECIES);
-        FloatVector c50 = FloatVector.zero(SPECIES);
-        FloatVector c51 = FloatVector.zero(SPECIES);
-        FloatVector c60 = FloatVector.zero(SPECIES);
-        FloatVector c61 = FloatVector.zero(SPECIES);
-        FloatVector c70 = FloatVector.zero(SPECIES);
-        FloatVector c71 = FloatVector.zero(SPECIES);
+    public static void run(
+            float[] a, int aOff, int lda, float[] b, int bOff, int k, float[] init, int initOff, float[] d, int dOff,
+            int ldd) {
+        FloatVector i0 = FloatVector.fromArray(SPECIES, init, initOff + 0 * V);
+        FloatVector i1 = FloatVector.fromArray(SPECIES, init, initOff + 1 * V);
+        FloatVector c00 = i0;
+        FloatVector c01 = i1;
+        FloatVector c10 = i0;
+        FloatVector c11 = i1;
+        FloatVector c20 = i0;
+        FloatVector c21 = i1;
+        FloatVector c30 = i0;
+        FloatVector c31 = i1;
+        FloatVector c40 = i0;
+        FloatVector c41 = i1;
+        FloatVector c50 = i0;
+        FloatVector c51 = i1;
+        FloatVector c60 = i0;
+        FloatVector c61 = i1;
+        FloatVector c70 = i0;
+        FloatVector c71 = i1;
         int a0 = aOff + 0 * lda;
         int a1 = aOff + 1 * lda;
         int a2 = aOff + 2 * lda;

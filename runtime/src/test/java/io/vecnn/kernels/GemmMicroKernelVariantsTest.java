@@ -15,8 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Every GEMM microkernel variant, called directly, against a scalar reference that sums each element with
  * {@link Math#fma} in k order, as the kernels do: the results must be bit-identical, whatever the register
  * file this JVM has (CI runs this natively and as an AVX2 JVM). Cases: k = 1 and 0, odd k, A read with a
- * leading dimension wider than k, D written with one wider than the panel and at an offset (nothing
- * outside the MR × NR block may change), B packed from fewer columns than the panel (the N tail, whose
+ * leading dimension wider than k, sums started from a row of initial values at an offset (the bias), D
+ * written with one wider than the panel and at an offset (nothing outside the MR × NR block may change), B packed from fewer columns than the panel (the N tail, whose
  * padding must come out as zeros). Row tails (M not a multiple of MR) are the 1-row variants, tested here
  * too, and with epilogues through {@link Gemm#block} in {@link GemmTest}.
  */
@@ -25,7 +25,18 @@ class GemmMicroKernelVariantsTest {
 
     @FunctionalInterface
     interface Kernel {
-        void run(float[] a, int aOff, int lda, float[] b, int bOff, int k, float[] d, int dOff, int ldd);
+        void run(
+                float[] a,
+                int aOff,
+                int lda,
+                float[] b,
+                int bOff,
+                int k,
+                float[] init,
+                int initOff,
+                float[] d,
+                int dOff,
+                int ldd);
     }
 
     record Variant(String name, int mr, int nr, Kernel kernel) {}
@@ -90,8 +101,10 @@ class GemmMicroKernelVariantsTest {
         float sentinel = -7.25f;
         float[] d = new float[dOff + mr * ldd + 3];
         Arrays.fill(d, sentinel);
+        int initOff = r.nextInt(7);
+        float[] init = gaussian(r, initOff + nr);
 
-        v.kernel().run(a, aOff, lda, b, bLead, k, d, dOff, ldd);
+        v.kernel().run(a, aOff, lda, b, bLead, k, init, initOff, d, dOff, ldd);
 
         String where = v.name() + " k=" + k + " lda=" + lda + " aOff=" + aOff + " dOff=" + dOff + " ldd=" + ldd
                 + " columns=" + columns;
@@ -103,7 +116,7 @@ class GemmMicroKernelVariantsTest {
                 nr,
                 sentinel,
                 (row, col) -> {
-                    float want = 0f;
+                    float want = init[initOff + col];
                     for (int kk = 0; kk < k; kk++) {
                         want = Math.fma(a[aOff + row * lda + kk], col < columns ? w[col * k + kk] : 0f, want);
                     }

@@ -1,5 +1,6 @@
 package io.vecnn.kernels;
 
+import io.vecnn.graph.ActivationFunction;
 import io.vecnn.testing.RandomTensors;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,9 @@ class GemmTest {
         float[] bias = r.nextBoolean() ? RandomTensors.gaussian(r, n) : null;
         float[] residual = r.nextBoolean() ? RandomTensors.gaussian(r, m * ldc) : null;
         boolean relu = r.nextBoolean();
-        Epilogue e = new Epilogue(bias, residual, ldc, relu);
+        ActivationFunction f =
+                r.nextBoolean() ? null : ActivationFunction.values()[r.nextInt(ActivationFunction.values().length)];
+        Epilogue e = new Epilogue(bias, residual, ldc, relu, f);
         PackedMatrix b = PackedMatrix.pack(w, 0, n, k, panelWidth);
         float[] c = new float[m * ldc];
         java.util.Arrays.fill(c, Float.NaN);
@@ -49,11 +52,12 @@ class GemmTest {
                 want += bias == null ? 0 : bias[j];
                 want += residual == null ? 0 : residual[i * ldc + j];
                 want = relu ? Math.max(want, 0) : want;
+                want = f == null ? want : f.apply(want);
                 assertEquals(
                         want,
                         c[i * ldc + j],
                         1e-4 * (1 + Math.abs(want)) * Math.sqrt(k),
-                        "m=" + m + " n=" + n + " k=" + k + " panels of " + panelWidth + " at " + i + "," + j);
+                        f + " m=" + m + " n=" + n + " k=" + k + " panels of " + panelWidth + " at " + i + "," + j);
             }
         }
     }
@@ -63,29 +67,31 @@ class GemmTest {
     void deepKIsChunkedAndStillMatchesTheReference() {
         SplittableRandom r = new SplittableRandom(11);
         for (int panelWidth : new int[] {GemmMicroKernel8x2v.NR, GemmMicroKernel6x4v.NR}) {
-            int m = 29;
-            int n = 2 * panelWidth + 5;
-            int k = 2600;
-            float[] a = RandomTensors.gaussian(r, m * k);
-            float[] w = RandomTensors.gaussian(r, n * k);
-            float[] bias = RandomTensors.gaussian(r, n);
-            float[] residual = RandomTensors.gaussian(r, m * n);
-            Epilogue e = new Epilogue(bias, residual, n, true);
-            PackedMatrix b = PackedMatrix.pack(w, 0, n, k, panelWidth);
-            float[] c = new float[m * n];
-            Gemm.block(a, 0, k, m, b, 0, b.panels(), c, 0, n, 0, e);
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < n; j++) {
-                    double want = bias[j] + residual[i * n + j];
-                    for (int kk = 0; kk < k; kk++) {
-                        want += (double) a[i * k + kk] * w[j * k + kk];
+            for (boolean biasOnly : new boolean[] {false, true}) {
+                int m = 29;
+                int n = 2 * panelWidth + 5;
+                int k = 2600;
+                float[] a = RandomTensors.gaussian(r, m * k);
+                float[] w = RandomTensors.gaussian(r, n * k);
+                float[] bias = RandomTensors.gaussian(r, n);
+                float[] residual = biasOnly ? null : RandomTensors.gaussian(r, m * n);
+                Epilogue e = new Epilogue(bias, residual, n, !biasOnly);
+                PackedMatrix b = PackedMatrix.pack(w, 0, n, k, panelWidth);
+                float[] c = new float[m * n];
+                Gemm.block(a, 0, k, m, b, 0, b.panels(), c, 0, n, 0, e);
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double want = bias[j] + (biasOnly ? 0 : residual[i * n + j]);
+                        for (int kk = 0; kk < k; kk++) {
+                            want += (double) a[i * k + kk] * w[j * k + kk];
+                        }
+                        want = biasOnly ? want : Math.max(want, 0);
+                        assertEquals(
+                                want,
+                                c[i * n + j],
+                                1e-4 * (1 + Math.abs(want)) * Math.sqrt(k),
+                                "panels of " + panelWidth + ", bias only " + biasOnly + " at " + i + "," + j);
                     }
-                    want = Math.max(want, 0);
-                    assertEquals(
-                            want,
-                            c[i * n + j],
-                            1e-4 * (1 + Math.abs(want)) * Math.sqrt(k),
-                            "panels of " + panelWidth + " at " + i + "," + j);
                 }
             }
         }
