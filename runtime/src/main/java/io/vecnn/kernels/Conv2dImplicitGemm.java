@@ -2,6 +2,7 @@ package io.vecnn.kernels;
 
 import io.vecnn.Shape;
 import io.vecnn.exec.parallel.Team;
+import io.vecnn.graph.ActivationFunction;
 import io.vecnn.graph.Op;
 
 import java.util.Arrays;
@@ -42,6 +43,9 @@ public final class Conv2dImplicitGemm implements ConvKernel {
     private final int nr;
 
     private final float[] bias;
+    /** The bias, zeros without one, padded to whole panels: every call's sums start from it. */
+    private final float[] initialSums;
+
     private final int paddedH;
     private final int paddedW;
     /** Each tap's (ky, kx, c) offset from the start of its window in the padded input. */
@@ -62,6 +66,10 @@ public final class Conv2dImplicitGemm implements ConvKernel {
         this.nr = panelWidthFor(op.outChannels());
         this.packed = PackedMatrix.pack(weight, 0, op.outChannels(), op.kernelH() * op.kernelW() * in.channels(), nr);
         this.bias = bias == null ? null : bias.clone();
+        this.initialSums = new float[packed.panels() * nr];
+        if (bias != null) {
+            System.arraycopy(bias, 0, initialSums, 0, bias.length);
+        }
         this.paddedH = in.height() + 2 * op.padH();
         this.paddedW = in.width() + 2 * op.padW();
         this.kOffset = new int[packed.k()];
@@ -133,8 +141,12 @@ public final class Conv2dImplicitGemm implements ConvKernel {
         team.parallelFor(batch * paddedH, row -> padRow(x, row / paddedH, row % paddedH, scratch));
         int pixels = out.height() * out.width();
         int tasks = (pixels + PIXELS_PER_TASK - 1) / PIXELS_PER_TASK;
-        Epilogue epilogue = new Epilogue(bias, residual, out.channels(), to.relu(), to.activation());
+        // The bias is in the sums; the activation runs once a group of rows has all its panels (see Gemm).
+        Epilogue epilogue = new Epilogue(null, residual, out.channels(), to.relu());
         boolean plain = epilogue.plain();
+        ActivationFunction f = to.activation();
+        int outChannels = op.outChannels();
+        boolean contiguous = to.channel() == 0 && to.channels() == outChannels;
         team.parallelFor(batch * tasks, task -> {
             int b = task / tasks;
             int p0 = (task % tasks) * PIXELS_PER_TASK;
@@ -154,7 +166,7 @@ public final class Conv2dImplicitGemm implements ConvKernel {
                     int col0 = panel * nr;
                     int dst = to.index(outPixel, col0);
                     int rOff = outPixel * out.channels() + col0;
-                    int columns = Math.min(nr, op.outChannels() - col0);
+                    int columns = Math.min(nr, outChannels - col0);
                     boolean whole = rows == MR && columns == nr;
                     float[] d = whole ? y : tile;
                     int dOff = whole ? dst : 0;
@@ -162,16 +174,57 @@ public final class Conv2dImplicitGemm implements ConvKernel {
                     int bOff = packed.panelOffset(panel);
                     if (nr == 4 * V) {
                         ImplicitConvMicroKernel6x4v.run(
-                                scratch, starts, kOffset, packed.k(), packed.data(), bOff, d, dOff, ldd);
+                                scratch,
+                                starts,
+                                kOffset,
+                                packed.k(),
+                                packed.data(),
+                                bOff,
+                                initialSums,
+                                col0,
+                                d,
+                                dOff,
+                                ldd);
                     } else if (nr == 2 * V) {
                         ImplicitConvMicroKernel6x2v.run(
-                                scratch, starts, kOffset, packed.k(), packed.data(), bOff, d, dOff, ldd);
+                                scratch,
+                                starts,
+                                kOffset,
+                                packed.k(),
+                                packed.data(),
+                                bOff,
+                                initialSums,
+                                col0,
+                                d,
+                                dOff,
+                                ldd);
                     } else {
                         ImplicitConvMicroKernel6x1v.run(
-                                scratch, starts, kOffset, packed.k(), packed.data(), bOff, d, dOff, ldd);
+                                scratch,
+                                starts,
+                                kOffset,
+                                packed.k(),
+                                packed.data(),
+                                bOff,
+                                initialSums,
+                                col0,
+                                d,
+                                dOff,
+                                ldd);
                     }
                     if (!whole || !plain) {
                         EpilogueKernel.apply(d, dOff, ldd, rows, columns, y, dst, to.channels(), col0, rOff, epilogue);
+                    }
+                }
+                if (f != null) {
+                    int first = to.index(outPixel, 0);
+                    if (contiguous) {
+                        ActivationVectors.apply(f, y, first, first + rows * outChannels, y);
+                    } else {
+                        for (int t = 0; t < rows; t++) {
+                            int row = first + t * to.channels();
+                            ActivationVectors.apply(f, y, row, row + outChannels, y);
+                        }
                     }
                 }
             }

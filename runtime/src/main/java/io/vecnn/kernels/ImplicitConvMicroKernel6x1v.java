@@ -28,22 +28,25 @@ public final class ImplicitConvMicroKernel6x1v {
     }
 
     /**
-     * Writes the raw sums; the caller applies the epilogue.
+     * Writes the sums, each started from its column's value in {@code init} (the bias, or zeros); the caller
+     * applies the rest of the epilogue.
      *
      * @param a        the padded input
      * @param rowStart where each of the MR pixels' windows starts in {@code a}
      * @param kOffset  for each of the {@code k} taps (ky, kx, c), its offset from a window's start
      * @param b        the packed panel, {@code k × NR} values from {@code bOff}
+     * @param init     {@code NR} starting values from {@code initOff}, the same for every row
      * @param d        destination, row r at {@code dOff + r*ldd}, {@code NR} values each
      */
-    public static void run(float[] a, int[] rowStart, int[] kOffset, int k, float[] b, int bOff, float[] d, int dOff,
-                           int ldd) {
-        FloatVector c00 = FloatVector.zero(SPECIES);
-        FloatVector c10 = FloatVector.zero(SPECIES);
-        FloatVector c20 = FloatVector.zero(SPECIES);
-        FloatVector c30 = FloatVector.zero(SPECIES);
-        FloatVector c40 = FloatVector.zero(SPECIES);
-        FloatVector c50 = FloatVector.zero(SPECIES);
+    public static void run(float[] a, int[] rowStart, int[] kOffset, int k, float[] b, int bOff, float[] init,
+                           int initOff, float[] d, int dOff, int ldd) {
+        FloatVector i0 = FloatVector.fromArray(SPECIES, init, initOff + 0 * V);
+        FloatVector c00 = i0;
+        FloatVector c10 = i0;
+        FloatVector c20 = i0;
+        FloatVector c30 = i0;
+        FloatVector c40 = i0;
+        FloatVector c50 = i0;
         int a0 = rowStart[0];
         int a1 = rowStart[1];
         int a2 = rowStart[2];

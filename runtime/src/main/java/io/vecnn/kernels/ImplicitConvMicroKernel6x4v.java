@@ -27,40 +27,46 @@ public final class ImplicitConvMicroKernel6x4v {
     }
 
     /**
-     * Writes the raw sums; the caller applies the epilogue.
+     * Writes the sums, each started from its column's value in {@code init} (the bias, or zeros); the caller
+     * applies the rest of the epilogue.
      *
      * @param a        the padded input
      * @param rowStart where each of the MR pixels' windows starts in {@code a}
      * @param kOffset  for each of the {@code k} taps (ky, kx, c), its offset from a window's start
      * @param b        the packed panel, {@code k × NR} values from {@code bOff}
+     * @param init     {@code NR} starting values from {@code initOff}, the same for every row
      * @param d        destination, row r at {@code dOff + r*ldd}, {@code NR} values each
      */
-    public static void run(float[] a, int[] rowStart, int[] kOffset, int k, float[] b, int bOff, float[] d, int dOff,
-                           int ldd) {
-        FloatVector c00 = FloatVector.zero(SPECIES);
-        FloatVector c01 = FloatVector.zero(SPECIES);
-        FloatVector c02 = FloatVector.zero(SPECIES);
-        FloatVector c03 = FloatVector.zero(SPECIES);
-        FloatVector c10 = FloatVector.zero(SPECIES);
-        FloatVector c11 = FloatVector.zero(SPECIES);
-        FloatVector c12 = FloatVector.zero(SPECIES);
-        FloatVector c13 = FloatVector.zero(SPECIES);
-        FloatVector c20 = FloatVector.zero(SPECIES);
-        FloatVector c21 = FloatVector.zero(SPECIES);
-        FloatVector c22 = FloatVector.zero(SPECIES);
-        FloatVector c23 = FloatVector.zero(SPECIES);
-        FloatVector c30 = FloatVector.zero(SPECIES);
-        FloatVector c31 = FloatVector.zero(SPECIES);
-        FloatVector c32 = FloatVector.zero(SPECIES);
-        FloatVector c33 = FloatVector.zero(SPECIES);
-        FloatVector c40 = FloatVector.zero(SPECIES);
-        FloatVector c41 = FloatVector.zero(SPECIES);
-        FloatVector c42 = FloatVector.zero(SPECIES);
-        FloatVector c43 = FloatVector.zero(SPECIES);
-        FloatVector c50 = FloatVector.zero(SPECIES);
-        FloatVector c51 = FloatVector.zero(SPECIES);
-        FloatVector c52 = FloatVector.zero(SPECIES);
-        FloatVector c53 = FloatVector.zero(SPECIES);
+    public static void run(float[] a, int[] rowStart, int[] kOffset, int k, float[] b, int bOff, float[] init,
+                           int initOff, float[] d, int dOff, int ldd) {
+        FloatVector i0 = FloatVector.fromArray(SPECIES, init, initOff + 0 * V);
+        FloatVector i1 = FloatVector.fromArray(SPECIES, init, initOff + 1 * V);
+        FloatVector i2 = FloatVector.fromArray(SPECIES, init, initOff + 2 * V);
+        FloatVector i3 = FloatVector.fromArray(SPECIES, init, initOff + 3 * V);
+        FloatVector c00 = i0;
+        FloatVector c01 = i1;
+        FloatVector c02 = i2;
+        FloatVector c03 = i3;
+        FloatVector c10 = i0;
+        FloatVector c11 = i1;
+        FloatVector c12 = i2;
+        FloatVector c13 = i3;
+        FloatVector c20 = i0;
+        FloatVector c21 = i1;
+        FloatVector c22 = i2;
+        FloatVector c23 = i3;
+        FloatVector c30 = i0;
+        FloatVector c31 = i1;
+        FloatVector c32 = i2;
+        FloatVector c33 = i3;
+        FloatVector c40 = i0;
+        FloatVector c41 = i1;
+        FloatVector c42 = i2;
+        FloatVector c43 = i3;
+        FloatVector c50 = i0;
+        FloatVector c51 = i1;
+        FloatVector c52 = i2;
+        FloatVector c53 = i3;
         int a0 = rowStart[0];
         int a1 = rowStart[1];
         int a2 = rowStart[2];

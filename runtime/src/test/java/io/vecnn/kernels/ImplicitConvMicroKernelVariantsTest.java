@@ -25,7 +25,18 @@ class ImplicitConvMicroKernelVariantsTest {
 
     @FunctionalInterface
     interface Kernel {
-        void run(float[] a, int[] rowStart, int[] kOffset, int k, float[] b, int bOff, float[] d, int dOff, int ldd);
+        void run(
+                float[] a,
+                int[] rowStart,
+                int[] kOffset,
+                int k,
+                float[] b,
+                int bOff,
+                float[] init,
+                int initOff,
+                float[] d,
+                int dOff,
+                int ldd);
     }
 
     record Variant(String name, int mr, int nr, Kernel kernel) {}
@@ -99,8 +110,10 @@ class ImplicitConvMicroKernelVariantsTest {
         float sentinel = 3.5f;
         float[] d = new float[dOff + mr * ldd + 2];
         Arrays.fill(d, sentinel);
+        int initOff = r.nextInt(7);
+        float[] init = gaussian(r, initOff + nr);
 
-        v.kernel().run(a, rowStart, kOffset, k, packed.data(), packed.panelOffset(0), d, dOff, ldd);
+        v.kernel().run(a, rowStart, kOffset, k, packed.data(), packed.panelOffset(0), init, initOff, d, dOff, ldd);
 
         String where = v.name() + " k=" + k + " dOff=" + dOff + " ldd=" + ldd + " columns=" + columns;
         MicroKernelBlock.assertWritten(
@@ -111,7 +124,7 @@ class ImplicitConvMicroKernelVariantsTest {
                 nr,
                 sentinel,
                 (row, col) -> {
-                    float want = 0f;
+                    float want = init[initOff + col];
                     for (int kk = 0; kk < k; kk++) {
                         want = Math.fma(a[rowStart[row] + kOffset[kk]], col < columns ? w[col * k + kk] : 0f, want);
                     }

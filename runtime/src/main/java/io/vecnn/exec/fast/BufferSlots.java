@@ -61,8 +61,8 @@ record BufferSlots(int[] slotOf, long[] slotSizes) {
     }
 
     /**
-     * A slot free before step {@code from}: the smallest that holds {@code size} floats, else the largest
-     * (which grows to it), so big maps reuse big slots and small ones do not take them; -1 if none is free.
+     * A slot free before step {@code from}: of those that hold {@code size} floats, the one freed last (its
+     * memory is the most likely still in cache), else the largest (which grows to it); -1 if none is free.
      */
     private static int freeSlotFor(long size, int from, List<Long> sizes, List<Integer> busyUntil) {
         int fitting = -1;
@@ -72,7 +72,7 @@ record BufferSlots(int[] slotOf, long[] slotSizes) {
                 continue;
             }
             long have = sizes.get(s);
-            if (have >= size && (fitting < 0 || have < sizes.get(fitting))) {
+            if (have >= size && (fitting < 0 || busyUntil.get(s) > busyUntil.get(fitting))) {
                 fitting = s;
             }
             if (largest < 0 || have > sizes.get(largest)) {
