@@ -3,6 +3,7 @@ package io.vecnn.kernels;
 import io.vecnn.Shape;
 import io.vecnn.Tensor;
 import io.vecnn.exec.parallel.Team;
+import io.vecnn.graph.ActivationFunction;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
 import io.vecnn.graph.ShapeInference;
@@ -89,6 +90,46 @@ class Conv2dImplicitGemmTest {
         Conv2dImplicitGemm conv = new Conv2dImplicitGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
         float[] y = run(conv, c, new float[want.data().length], 0, c.out().channels(), residual, relu, TEAM);
         c.assertMatches(want, residual, relu, y, 1e-5);
+    }
+
+    /**
+     * An activation after the epilogue (EfficientNet's SiLU stem), into the whole map or a slice of a wider one:
+     * it runs once per group of rows after all panels, over contiguous rows or row by row.
+     */
+    @RepeatedTest(30)
+    void randomStemsWithAnActivationMatchTheReference() {
+        SplittableRandom r = SEEDS.split();
+        ConvCase c = randomCase(r);
+        Tensor want = c.reference();
+        ActivationFunction f = ActivationFunction.values()[r.nextInt(ActivationFunction.values().length)];
+        boolean relu = r.nextBoolean();
+        int channels = c.out().channels();
+        boolean slice = r.nextBoolean();
+        int yChannel = slice ? 3 : 0;
+        int yChannels = slice ? channels + 5 : channels;
+        int pixels = want.data().length / channels;
+        float[] y = new float[pixels * yChannels];
+        Conv2dImplicitGemm conv = new Conv2dImplicitGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
+        conv.run(
+                c.x().data(),
+                c.x().batch(),
+                y,
+                null,
+                new ConvOutput(yChannel, yChannels, relu).withActivation(f),
+                TEAM,
+                new float[conv.scratchFloats(c.x().batch())]);
+        for (int p = 0; p < pixels; p++) {
+            for (int o = 0; o < yChannels; o++) {
+                float got = y[p * yChannels + o];
+                if (o < yChannel || o >= yChannel + channels) {
+                    assertEquals(0f, got, "outside the slice at pixel " + p + " channel " + o);
+                    continue;
+                }
+                double v = want.data()[p * channels + o - yChannel];
+                v = f.apply(relu ? Math.max(v, 0) : v);
+                assertEquals(v, got, 1e-4 * (1 + Math.abs(v)), f + " " + c.op() + " at pixel " + p + " channel " + o);
+            }
+        }
     }
 
     /** ResNet's stem as the networks run it: 3x224x224, 7x7 stride 2, padding 3, 64 channels. */
