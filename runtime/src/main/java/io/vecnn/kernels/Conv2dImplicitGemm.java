@@ -171,49 +171,10 @@ public final class Conv2dImplicitGemm implements ConvKernel {
                     float[] d = whole ? y : tile;
                     int dOff = whole ? dst : 0;
                     int ldd = whole ? to.channels() : nr;
-                    int bOff = packed.panelOffset(panel);
-                    if (nr == 4 * V) {
-                        ImplicitConvMicroKernel6x4v.run(
-                                scratch,
-                                starts,
-                                kOffset,
-                                packed.k(),
-                                packed.data(),
-                                bOff,
-                                initialSums,
-                                col0,
-                                d,
-                                dOff,
-                                ldd);
-                    } else if (nr == 2 * V) {
-                        ImplicitConvMicroKernel6x2v.run(
-                                scratch,
-                                starts,
-                                kOffset,
-                                packed.k(),
-                                packed.data(),
-                                bOff,
-                                initialSums,
-                                col0,
-                                d,
-                                dOff,
-                                ldd);
-                    } else {
-                        ImplicitConvMicroKernel6x1v.run(
-                                scratch,
-                                starts,
-                                kOffset,
-                                packed.k(),
-                                packed.data(),
-                                bOff,
-                                initialSums,
-                                col0,
-                                d,
-                                dOff,
-                                ldd);
-                    }
+                    multiply(scratch, starts, packed.panelOffset(panel), col0, d, dOff, ldd);
                     if (!whole || !plain) {
-                        EpilogueKernel.apply(d, dOff, ldd, rows, columns, y, dst, to.channels(), col0, rOff, epilogue);
+                        EpilogueKernel.apply(
+                                d, dOff, ldd, rows, columns, y, dst, to.channels(), col0, rOff, epilogue, true, true);
                     }
                 }
                 if (f != null) {
@@ -229,6 +190,19 @@ public final class Conv2dImplicitGemm implements ConvKernel {
                 }
             }
         });
+    }
+
+    /** The microkernel for this panel width: MR pixels' windows times one panel, from the bias, into d. */
+    private void multiply(float[] padded, int[] starts, int bOff, int col0, float[] d, int dOff, int ldd) {
+        int k = packed.k();
+        float[] b = packed.data();
+        if (nr == 4 * V) {
+            ImplicitConvMicroKernel6x4v.run(padded, starts, kOffset, k, b, bOff, initialSums, col0, d, dOff, ldd);
+        } else if (nr == 2 * V) {
+            ImplicitConvMicroKernel6x2v.run(padded, starts, kOffset, k, b, bOff, initialSums, col0, d, dOff, ldd);
+        } else {
+            ImplicitConvMicroKernel6x1v.run(padded, starts, kOffset, k, b, bOff, initialSums, col0, d, dOff, ldd);
+        }
     }
 
     /** Row {@code py} of image {@code b}'s padded copy: zeros, then the input row, then zeros. */

@@ -65,21 +65,21 @@ public final class DepthwiseConvNhwc implements ConvKernel {
         }
         this.bias = new float[padded];
         this.hasBias = bias != null;
-        this.sliding3x3 = op.kernelH() == 3
-                && op.kernelW() == 3
-                && op.dilationH() == 1
-                && op.dilationW() == 1
-                && op.strideW() <= 2
-                && op.padW() <= 1;
-        this.rowPasses5 = op.kernelH() == 5
-                && op.kernelW() == 5
-                && op.dilationH() == 1
-                && op.dilationW() == 1
-                && op.strideW() <= 2
-                && op.padW() <= 2;
+        this.sliding3x3 = slides(op, 3);
+        this.rowPasses5 = slides(op, 5);
         if (bias != null) {
             System.arraycopy(bias, 0, this.bias, 0, channels);
         }
+    }
+
+    /** A {@code size} x {@code size} window, undilated, stride 1 or 2, padded by at most half of it. */
+    private static boolean slides(Op.Conv2d op, int size) {
+        return op.kernelH() == size
+                && op.kernelW() == size
+                && op.dilationH() == 1
+                && op.dilationW() == 1
+                && op.strideW() <= 2
+                && op.padW() <= size / 2;
     }
 
     /**

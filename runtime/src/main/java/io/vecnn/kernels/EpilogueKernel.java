@@ -21,25 +21,8 @@ final class EpilogueKernel {
      * @param c     output, row r at {@code cOff + r*ldc}; columns {@code [0, n)} are written
      * @param col0  the block's first column, for the bias
      * @param rOff  offset of the block's first element in the residual
-     */
-    static void apply(
-            float[] src,
-            int srcOff,
-            int srcLd,
-            int rows,
-            int n,
-            float[] c,
-            int cOff,
-            int ldc,
-            int col0,
-            int rOff,
-            Epilogue e) {
-        apply(src, srcOff, srcLd, rows, n, c, cOff, ldc, col0, rOff, e, true, true);
-    }
-
-    /**
-     * As above; the bias is already in the sums unless {@code addBias}, the activation is left to the caller
-     * unless {@code activate}.
+     * @param addBias  false where the bias is already in the sums
+     * @param activate false where the caller applies the activation (once over many blocks)
      */
     static void apply(
             float[] src,
