@@ -1,6 +1,8 @@
 """Checks that torch.load reads a file VecNN wrote as an OrderedDict of tensors equal to a manifest.
-Arguments: file, manifest directory. Prints "ok N" or the first difference, exiting 1."""
+Arguments: file, manifest directory[, the module versions expected in _metadata as JSON {prefix: version}].
+Prints "ok N" or the first difference, exiting 1."""
 import collections
+import json
 import sys
 
 import numpy
@@ -42,4 +44,9 @@ for key, dtype, shape, raw in expected:
         fail("%s has shape %s, expected %s" % (key, tuple(t.shape), shape))
     if not same_values(tensor_manifest.float32_bytes(t), raw):
         fail("%s has different values" % key)
+if len(sys.argv) > 3:
+    metadata = getattr(loaded, "_metadata", None)
+    versions = None if metadata is None else {prefix: m.get("version") for prefix, m in metadata.items()}
+    if versions != json.loads(sys.argv[3]):
+        fail("_metadata versions %s, expected %s" % (versions, sys.argv[3]))
 print("ok %d" % len(expected))

@@ -6,7 +6,6 @@ output on it for the comparison with VecNN's. The classifier width comes from th
 Linear of VGG's, MobileNet v3's, ConvNeXt's or the others' classifier); GoogLeNet and
 Inception v3 get their aux heads when the file has them, and the given transform_input.
 """
-import collections
 import sys
 
 import numpy as np
@@ -39,11 +38,6 @@ def build(arch, state, transform_input):
 
 def main(arch, weights, input_path, output_path, transform_input):
     state = torch.load(weights)
-    if arch.startswith("mnasnet") and getattr(state, "_metadata", None) is None:
-        # torchvision's MNASNet refuses a state dict that does not say its layout version, which torch.save
-        # keeps in the dict's _metadata and a file VecNN writes does not have: VecNN's layout is version 2.
-        state = collections.OrderedDict(state)
-        state._metadata = {"": {"version": 2}}
     model = build(arch, state, transform_input == "1")
     model.load_state_dict(state, strict=True)
     model.eval()

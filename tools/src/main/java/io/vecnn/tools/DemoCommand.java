@@ -100,7 +100,7 @@ final class DemoCommand implements Callable<Integer> {
     private void runOne(Architecture arch, Path dir) {
         Path pth = dir.resolve(arch.name() + ".pth");
         Path vnn = dir.resolve(arch.name() + ".vnn");
-        TorchZipWriter.write(SyntheticWeights.generate(arch, 42, arch.defaultNumClasses()), pth);
+        TorchZipWriter.write(SyntheticWeights.generate(arch, 42, arch.defaultNumClasses()), pth, arch.moduleVersions());
         StateDict read = WeightFiles.read(pth);
         Architecture recognised = ArchitectureRecognition.recognise(read).architecture();
         if (!recognised.name().equals(arch.name())) {

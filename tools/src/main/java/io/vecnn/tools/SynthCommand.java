@@ -43,7 +43,7 @@ final class SynthCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--num-classes must be positive, got " + classes);
         }
         StateDict weights = SyntheticWeights.generate(a, seed, classes);
-        TorchZipWriter.write(weights, out);
+        TorchZipWriter.write(weights, out, a.moduleVersions());
         long values = weights.tensors().values().stream()
                 .mapToLong(t -> t.data().length)
                 .sum();

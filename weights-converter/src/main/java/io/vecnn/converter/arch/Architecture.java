@@ -3,6 +3,8 @@ package io.vecnn.converter.arch;
 import io.vecnn.Shape;
 import io.vecnn.converter.statedict.StateDict;
 
+import java.util.Map;
+
 /** A network family known by name: how its modules are wired, as in its PyTorch {@code forward}. */
 public interface Architecture {
 
@@ -40,6 +42,15 @@ public interface Architecture {
      */
     default boolean hasWidthsOf(StateDict weights) {
         return true;
+    }
+
+    /**
+     * The versions PyTorch keeps in a state dict's {@code _metadata} for modules that check them when loading,
+     * by module prefix ({@code ""} for the network itself): a file VecNN writes carries them so that PyTorch
+     * loads it. Empty for modules whose loading ignores the version.
+     */
+    default Map<String, Integer> moduleVersions() {
+        return Map.of();
     }
 
     /** Builds the whole network from a weight source, at the given input size. */

@@ -3,6 +3,8 @@ package io.vecnn.converter.arch;
 import io.vecnn.converter.statedict.StateDict;
 import io.vecnn.converter.statedict.TorchTensor;
 
+import java.util.Map;
+
 /**
  * torchvision's MNASNet (the B1 variant) at width 0.5, 0.75, 1.0 or 1.3: a 3x3 stride-2 convolution, a
  * depthwise-separable 3x3 without skip, six stacks of inverted residual blocks ({@code _InvertedResidual}:
@@ -83,6 +85,15 @@ public final class MNASNet implements Architecture {
             }
         }
         return true;
+    }
+
+    /**
+     * Version 2, the layout built here: torchvision's MNASNet refuses a state dict without a version, and
+     * rebuilds its stem to version 1's widths when told 1.
+     */
+    @Override
+    public Map<String, Integer> moduleVersions() {
+        return Map.of("", 2);
     }
 
     @Override

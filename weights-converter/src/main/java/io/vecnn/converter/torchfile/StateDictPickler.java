@@ -5,6 +5,8 @@ import io.vecnn.converter.statedict.DType;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import static io.vecnn.converter.torchfile.PickleOpcodes.*;
 
@@ -29,10 +31,14 @@ final class StateDictPickler {
     }
 
     static byte[] pickle(List<Entry> entries) {
-        return pickle(entries, TorchZipWriter.StorageIds.FIVE_FIELDS);
+        return pickle(entries, TorchZipWriter.StorageIds.FIVE_FIELDS, Map.of());
     }
 
-    static byte[] pickle(List<Entry> entries, TorchZipWriter.StorageIds ids) {
+    /**
+     * @param moduleVersions by module prefix, written as the OrderedDict's {@code _metadata} attribute
+     *                       ({@code {prefix: {'version': v}}}) when not empty
+     */
+    static byte[] pickle(List<Entry> entries, TorchZipWriter.StorageIds ids, Map<String, Integer> moduleVersions) {
         StateDictPickler p = new StateDictPickler(ids);
         p.op(PROTO);
         p.op(2);
@@ -43,8 +49,29 @@ final class StateDictPickler {
             p.tensor(e);
         }
         p.op(SETITEMS);
+        if (!moduleVersions.isEmpty()) {
+            p.metadata(moduleVersions);
+        }
         p.op(STOP);
         return p.out.toByteArray();
+    }
+
+    /** The state OrderedDict's __reduce__ gives after its items: {@code {'_metadata': OrderedDict(...)}}, BUILD. */
+    private void metadata(Map<String, Integer> moduleVersions) {
+        op(EMPTY_DICT);
+        string("_metadata");
+        orderedDict();
+        op(MARK);
+        for (Map.Entry<String, Integer> m : new TreeMap<>(moduleVersions).entrySet()) {
+            string(m.getKey());
+            op(EMPTY_DICT);
+            string("version");
+            integer(m.getValue());
+            op(SETITEM);
+        }
+        op(SETITEMS);
+        op(SETITEM);
+        op(BUILD);
     }
 
     /** _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks) */

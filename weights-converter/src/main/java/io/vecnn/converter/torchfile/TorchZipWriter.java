@@ -52,14 +52,28 @@ public final class TorchZipWriter {
 
     /** Writes atomically: the target is replaced only once the whole file is on disk. */
     public static void write(StateDict stateDict, Path file) {
-        write(stateDict, file, StorageIds.FIVE_FIELDS);
+        write(stateDict, file, Map.of());
+    }
+
+    /**
+     * As {@link #write(StateDict, Path)}, with the modules' versions in the state dict's {@code _metadata}, as
+     * {@code torch.save(model.state_dict())} keeps them (see {@code Architecture.moduleVersions}).
+     */
+    public static void write(StateDict stateDict, Path file, Map<String, Integer> moduleVersions) {
+        write(stateDict, file, StorageIds.FIVE_FIELDS, moduleVersions);
     }
 
     static void write(StateDict stateDict, Path file, StorageIds ids) {
-        AtomicWrite.write(file, out -> writeZip(stateDict, out, ids));
+        write(stateDict, file, ids, Map.of());
     }
 
-    private static void writeZip(StateDict stateDict, OutputStream target, StorageIds ids) throws IOException {
+    private static void write(StateDict stateDict, Path file, StorageIds ids, Map<String, Integer> moduleVersions) {
+        AtomicWrite.write(file, out -> writeZip(stateDict, out, ids, moduleVersions));
+    }
+
+    private static void writeZip(
+            StateDict stateDict, OutputStream target, StorageIds ids, Map<String, Integer> moduleVersions)
+            throws IOException {
         List<StateDictPickler.Entry> entries = new ArrayList<>();
         for (Map.Entry<String, TorchTensor> e : stateDict.tensors().entrySet()) {
             TorchTensor t = e.getValue();
@@ -68,7 +82,7 @@ public final class TorchZipWriter {
         }
         CountingOutputStream counted = new CountingOutputStream(target);
         ZipOutputStream zip = new ZipOutputStream(counted);
-        putStored(zip, counted, FOLDER + "data.pkl", StateDictPickler.pickle(entries, ids));
+        putStored(zip, counted, FOLDER + "data.pkl", StateDictPickler.pickle(entries, ids, moduleVersions));
         putStored(zip, counted, FOLDER + "byteorder", "little".getBytes(StandardCharsets.US_ASCII));
         for (StateDictPickler.Entry entry : entries) {
             TorchTensor t = stateDict.get(entry.key());

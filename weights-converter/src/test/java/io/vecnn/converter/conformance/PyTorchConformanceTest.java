@@ -191,7 +191,7 @@ class PyTorchConformanceTest {
         PythonTorch.require();
         Architecture arch = Architectures.get(name);
         Path pth = temp.resolve(name + ".pth");
-        TorchZipWriter.write(SyntheticWeights.generate(arch, 11, 7), pth);
+        TorchZipWriter.write(SyntheticWeights.generate(arch, 11, 7), pth, arch.moduleVersions());
         Shape shape = new Shape(3, size, size);
         int batch = 2;
         SplittableRandom random = new SplittableRandom(5);

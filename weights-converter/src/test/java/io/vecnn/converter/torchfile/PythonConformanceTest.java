@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -47,6 +48,19 @@ class PythonConformanceTest {
         TorchZipWriter.write(written, file);
         TensorManifest.write(written, dir.resolve("expected"));
         assertEquals("ok " + written.size(), PythonTorch.script("check_written.py", file, dir.resolve("expected")));
+    }
+
+    @Test
+    void torchReadsTheModuleVersionsVecnnWrites() throws Exception {
+        StateDict written = TorchZipRoundTripTest.sample();
+        Path file = dir.resolve("versions.pth");
+        TorchZipWriter.write(written, file, Map.of("", 2, "layers.1", 3));
+        TensorManifest.write(written, dir.resolve("versions-expected"));
+        assertEquals(
+                "ok " + written.size(),
+                PythonTorch.script(
+                        "check_written.py", file, dir.resolve("versions-expected"), "{\"\": 2, \"layers.1\": 3}"));
+        assertEquals(written.tensors().keySet(), TorchFiles.read(file).tensors().keySet());
     }
 
     @Test
