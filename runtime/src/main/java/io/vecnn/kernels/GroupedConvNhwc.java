@@ -343,16 +343,25 @@ public final class GroupedConvNhwc implements ConvKernel {
         store(a, m, y, pixel, residual, to, k);
     }
 
-    /** Adds the residual, applies the ReLU and writes output vector {@code k} of one pixel. */
+    /**
+     * Adds the residual, applies the ReLU and writes output vector {@code k} of one pixel. Only a channel tail
+     * is masked: as an AVX2 JVM a masked store is emulated (VMASKMOVPS), slow on AMD cores.
+     */
     private void store(
             FloatVector a, VectorMask<Float> m, float[] y, int pixel, float[] residual, ConvOutput to, int k) {
         int c = k * V;
+        boolean whole = c + V <= outChannels;
         if (residual != null) {
-            a = a.add(FloatVector.fromArray(S, residual, pixel * outChannels + c, m));
+            int r = pixel * outChannels + c;
+            a = a.add(whole ? FloatVector.fromArray(S, residual, r) : FloatVector.fromArray(S, residual, r, m));
         }
         if (to.relu()) {
             a = a.lanewise(VectorOperators.MAX, 0f);
         }
-        a.intoArray(y, to.index(pixel, c), m);
+        if (whole) {
+            a.intoArray(y, to.index(pixel, c));
+        } else {
+            a.intoArray(y, to.index(pixel, c), m);
+        }
     }
 }

@@ -7,10 +7,13 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Elementwise ops that could not be fused into a convolution (a BatchNorm after a pool, a ReLU after a
- * concat, an add of two non-convolution values), vectorised along the contiguous channel axis.
+ * concat, an add of two non-convolution values), vectorised along the contiguous channel axis. Whole
+ * vectors load and store unmasked and only a tail takes a mask: as an AVX2 JVM a masked store is an
+ * emulated one (VMASKMOVPS), slow on every AMD core and microcoded on some.
  */
 public final class PointwiseNhwc {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int V = S.length();
 
     private PointwiseNhwc() {}
 
@@ -24,8 +27,18 @@ public final class PointwiseNhwc {
      */
     public static void channelAffine(float[] x, float[] scaleP, float[] shiftP, int from, int to, float[] y) {
         int period = scaleP.length;
-        for (int i = from; i < to; i += S.length()) {
-            int j = i % period;
+        int i = from;
+        int j = from % period;
+        for (; i <= to - V; i += V) {
+            FloatVector.fromArray(S, x, i)
+                    .fma(FloatVector.fromArray(S, scaleP, j), FloatVector.fromArray(S, shiftP, j))
+                    .intoArray(y, i);
+            j += V;
+            if (j >= period) {
+                j -= period;
+            }
+        }
+        if (i < to) {
             VectorMask<Float> m = S.indexInRange(i, to);
             FloatVector.fromArray(S, x, i, m)
                     .fma(FloatVector.fromArray(S, scaleP, j), FloatVector.fromArray(S, shiftP, j))
@@ -48,17 +61,22 @@ public final class PointwiseNhwc {
             int fromPixel,
             int toPixel,
             float[] y) {
+        int whole = channels - channels % V;
+        VectorMask<Float> tail = S.indexInRange(whole, channels);
         for (int p = fromPixel; p < toPixel; p++) {
             int xi = p * stride;
             int yi = p * channels;
-            for (int c = 0; c < channels; c += S.length()) {
-                VectorMask<Float> m = S.indexInRange(c, channels);
-                FloatVector v = FloatVector.fromArray(S, x, xi + c, m)
-                        .fma(FloatVector.fromArray(S, scale, c, m), FloatVector.fromArray(S, shift, c, m));
-                if (relu) {
-                    v = v.lanewise(VectorOperators.MAX, 0f);
-                }
-                v.intoArray(y, yi + c, m);
+            for (int c = 0; c < whole; c += V) {
+                FloatVector v = FloatVector.fromArray(S, x, xi + c)
+                        .fma(FloatVector.fromArray(S, scale, c), FloatVector.fromArray(S, shift, c));
+                (relu ? v.lanewise(VectorOperators.MAX, 0f) : v).intoArray(y, yi + c);
+            }
+            if (whole < channels) {
+                FloatVector v = FloatVector.fromArray(S, x, xi + whole, tail)
+                        .fma(
+                                FloatVector.fromArray(S, scale, whole, tail),
+                                FloatVector.fromArray(S, shift, whole, tail));
+                (relu ? v.lanewise(VectorOperators.MAX, 0f) : v).intoArray(y, yi + whole, tail);
             }
         }
     }
@@ -79,7 +97,11 @@ public final class PointwiseNhwc {
 
     /** {@code y = max(x, 0)} over {@code [from, to)}, NaN kept. */
     public static void relu(float[] x, int from, int to, float[] y) {
-        for (int i = from; i < to; i += S.length()) {
+        int i = from;
+        for (; i <= to - V; i += V) {
+            FloatVector.fromArray(S, x, i).lanewise(VectorOperators.MAX, 0f).intoArray(y, i);
+        }
+        if (i < to) {
             VectorMask<Float> m = S.indexInRange(i, to);
             FloatVector.fromArray(S, x, i, m).lanewise(VectorOperators.MAX, 0f).intoArray(y, i, m);
         }
@@ -91,20 +113,30 @@ public final class PointwiseNhwc {
      */
     public static void scaleChannels(
             float[] x, float[] s, int sOff, int channels, int fromPixel, int toPixel, float[] y) {
+        int whole = channels - channels % V;
+        VectorMask<Float> tail = S.indexInRange(whole, channels);
         for (int p = fromPixel; p < toPixel; p++) {
             int base = p * channels;
-            for (int c = 0; c < channels; c += S.length()) {
-                VectorMask<Float> m = S.indexInRange(c, channels);
-                FloatVector.fromArray(S, x, base + c, m)
-                        .mul(FloatVector.fromArray(S, s, sOff + c, m))
-                        .intoArray(y, base + c, m);
+            for (int c = 0; c < whole; c += V) {
+                FloatVector.fromArray(S, x, base + c)
+                        .mul(FloatVector.fromArray(S, s, sOff + c))
+                        .intoArray(y, base + c);
+            }
+            if (whole < channels) {
+                FloatVector.fromArray(S, x, base + whole, tail)
+                        .mul(FloatVector.fromArray(S, s, sOff + whole, tail))
+                        .intoArray(y, base + whole, tail);
             }
         }
     }
 
     /** {@code y = a + b} over {@code [from, to)}. */
     public static void add(float[] a, float[] b, int from, int to, float[] y) {
-        for (int i = from; i < to; i += S.length()) {
+        int i = from;
+        for (; i <= to - V; i += V) {
+            FloatVector.fromArray(S, a, i).add(FloatVector.fromArray(S, b, i)).intoArray(y, i);
+        }
+        if (i < to) {
             VectorMask<Float> m = S.indexInRange(i, to);
             FloatVector.fromArray(S, a, i, m)
                     .add(FloatVector.fromArray(S, b, i, m))

@@ -240,6 +240,7 @@ public final class WinogradF43 implements ConvKernel {
         // x·0 is 0 for every finite x and NaN for NaN and ±∞: one multiply-add per value tells a finite patch.
         FloatVector nonFinite = FloatVector.zero(S);
         for (int c = 0; c < cin; c += lanes) {
+            boolean whole = c + lanes <= cin;
             VectorMask<Float> mask = S.indexInRange(c, cin);
             for (int r = 0; r < 6; r++) {
                 int iy = iy0 + r;
@@ -249,8 +250,9 @@ public final class WinogradF43 implements ConvKernel {
                     if (iy < 0 || iy >= in.height() || ix < 0 || ix >= in.width()) {
                         FloatVector.zero(S).intoArray(tmp, at);
                     } else {
+                        int at0 = ((b * in.height() + iy) * in.width() + ix) * cin + c;
                         FloatVector d =
-                                FloatVector.fromArray(S, x, ((b * in.height() + iy) * in.width() + ix) * cin + c, mask);
+                                whole ? FloatVector.fromArray(S, x, at0) : FloatVector.fromArray(S, x, at0, mask);
                         nonFinite = nonFinite.add(d.mul(0f));
                         d.intoArray(tmp, at);
                     }
@@ -392,21 +394,32 @@ public final class WinogradF43 implements ConvKernel {
         }
     }
 
-    /** Stores {@code cols} consecutive pixels' vectors from {@code src}, with bias, residual and ReLU. */
+    /**
+     * Stores {@code cols} consecutive pixels' vectors from {@code src}, with bias, residual and ReLU. Only a
+     * channel tail is masked: as an AVX2 JVM a masked store is emulated (VMASKMOVPS), slow on AMD cores.
+     */
     private void store(float[] src, int s, int cols, float[] y, int pixel, float[] residual, ConvOutput to, int c) {
         int cout = out.channels();
+        boolean whole = c + S.length() <= cout;
         VectorMask<Float> mask = S.indexInRange(c, cout);
-        FloatVector biasV = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, c, mask);
+        FloatVector biasV = bias == null
+                ? FloatVector.zero(S)
+                : whole ? FloatVector.fromArray(S, bias, c) : FloatVector.fromArray(S, bias, c, mask);
         for (int col = 0; col < cols; col++) {
             FloatVector v = FloatVector.fromArray(S, src, s + col * S.length()).add(biasV);
             if (residual != null) {
-                v = v.add(FloatVector.fromArray(S, residual, (pixel + col) * cout + c, mask));
+                int r = (pixel + col) * cout + c;
+                v = v.add(whole ? FloatVector.fromArray(S, residual, r) : FloatVector.fromArray(S, residual, r, mask));
             }
             if (to.relu()) {
                 v = v.lanewise(VectorOperators.MAX, 0f);
             }
             int at = to.index(pixel + col, c);
-            v.intoArray(y, at, mask);
+            if (whole) {
+                v.intoArray(y, at);
+            } else {
+                v.intoArray(y, at, mask);
+            }
             if (to.activation() != null) {
                 // On the stored values: per vector here, the activation's code would not inline.
                 ActivationVectors.apply(to.activation(), y, at, at + Math.min(S.length(), cout - c), y);
