@@ -51,8 +51,8 @@ final class RowInput {
 
     private void writeTensor(List<?> values, float[] out, int offset) {
         if (values.size() != length) {
-            throw new RowProblem("tensor has " + values.size() + " values; the model's input " + spec.shape()
-                    + " needs " + length);
+            throw new RowProblem(
+                    "tensor has " + values.size() + " values; the model's input " + spec.shape() + " needs " + length);
         }
         for (int i = 0; i < length; i++) {
             Object v = values.get(i);

@@ -73,15 +73,18 @@ final class ScoredRows implements Iterator<Row> {
             } catch (RowProblem e) {
                 errors[r] = e.getMessage();
                 if (job.failOnError()) {
-                    throw new VecnnException("row " + (rowNumber + r) + " of partition " + partition
-                            + name(rows.get(r)) + " cannot be scored: " + e.getMessage());
+                    throw new VecnnException("row " + (rowNumber + r) + " of partition " + partition + name(rows.get(r))
+                            + " cannot be scored: " + e.getMessage());
                 }
             }
         }
         float[] logits = good == 0 ? new float[0] : model.run(trimmed(values, good * length), good);
         int at = 0;
         for (int r = 0; r < rows.size(); r++) {
-            ready.add(errors[r] == null ? scoredRow(rows.get(r), logits, at++ * classes) : failedRow(rows.get(r), errors[r]));
+            ready.add(
+                    errors[r] == null
+                            ? scoredRow(rows.get(r), logits, at++ * classes)
+                            : failedRow(rows.get(r), errors[r]));
         }
         rowNumber += rows.size();
         count(good, rows.size() - good);

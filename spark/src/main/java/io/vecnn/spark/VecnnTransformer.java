@@ -52,22 +52,37 @@ public final class VecnnTransformer extends Transformer implements DefaultParams
     /** The constructor ML persistence calls when it loads a saved transformer or pipeline. */
     public VecnnTransformer(String uid) {
         this.uid = uid;
-        modelPath = new Param<>(this, "modelPath", "the .vnn model file: a path every node sees, or a file"
-                + " shipped with --files / addFile (found by its name among the SparkFiles)");
-        modelSha256 = new Param<>(this, "modelSha256", "the model file's SHA-256 (hex) the executors check;"
-                + " by default computed on the driver when the job starts");
-        inputCol = new Param<>(this, "inputCol", "the input column: binary (JPEG/PNG bytes), Spark's image struct,"
-                + " or array<float>/array<double> of C x H x W values");
+        modelPath = new Param<>(
+                this,
+                "modelPath",
+                "the .vnn model file: a path every node sees, or a file"
+                        + " shipped with --files / addFile (found by its name among the SparkFiles)");
+        modelSha256 = new Param<>(
+                this,
+                "modelSha256",
+                "the model file's SHA-256 (hex) the executors check;"
+                        + " by default computed on the driver when the job starts");
+        inputCol = new Param<>(
+                this,
+                "inputCol",
+                "the input column: binary (JPEG/PNG bytes), Spark's image struct,"
+                        + " or array<float>/array<double> of C x H x W values");
         logitsCol = new Param<>(this, "logitsCol", "output column of the model's outputs (array<float>)");
         labelsCol = new Param<>(this, "labelsCol", "output column of the top-k labels, when the model has labels");
         probabilitiesCol = new Param<>(this, "probabilitiesCol", "output column of the top-k probabilities");
         errorCol = new Param<>(this, "errorCol", "output column of why a row could not be scored (null if scored)");
         topK = new IntParam(this, "topK", "labels and probabilities per row; 0 for logits only");
         batchSize = new IntParam(this, "batchSize", "rows per model run within a partition");
-        intraOpThreads = new IntParam(this, "intraOpThreads", "threads of the executor's model: 1 runs each task's"
-                + " batches on the task's own thread; N > 1 shares a pool of N among the executor's tasks");
-        failOnError = new BooleanParam(this, "failOnError", "fail the job on the first row that cannot be scored"
-                + " instead of putting its error in the error column");
+        intraOpThreads = new IntParam(
+                this,
+                "intraOpThreads",
+                "threads of the executor's model: 1 runs each task's"
+                        + " batches on the task's own thread; N > 1 shares a pool of N among the executor's tasks");
+        failOnError = new BooleanParam(
+                this,
+                "failOnError",
+                "fail the job on the first row that cannot be scored"
+                        + " instead of putting its error in the error column");
         setDefault(modelSha256, "");
         setDefault(inputCol, "content");
         setDefault(logitsCol, "logits");

@@ -130,7 +130,11 @@ class VecnnTransformerTest {
 
     @Test
     void tensorsScoreAsTheModelScoresThemAloneAndMisShapedOnesCarryTheirError() {
-        List<Row> out = transformer().setInputCol("tensor").transform(tensorRows()).orderBy("id").collectAsList();
+        List<Row> out = transformer()
+                .setInputCol("tensor")
+                .transform(tensorRows())
+                .orderBy("id")
+                .collectAsList();
 
         assertEquals(TENSOR_ROWS, out.size());
         int length = Math.toIntExact(reference.inputShape().size());
@@ -155,12 +159,19 @@ class VecnnTransformerTest {
 
     @Test
     void topLabelsAreTheLargestLogitsWithSoftmaxProbabilities() {
-        Row row = transformer().setInputCol("tensor").setTopK(3).transform(tensorRows()).orderBy("id").first();
+        Row row = transformer()
+                .setInputCol("tensor")
+                .setTopK(3)
+                .transform(tensorRows())
+                .orderBy("id")
+                .first();
         List<Float> logits = row.getList(row.fieldIndex("logits"));
         Integer[] order = new Integer[logits.size()];
         Arrays.setAll(order, i -> i);
         Arrays.sort(order, (a, b) -> Float.compare(logits.get(b), logits.get(a)));
-        double sum = logits.stream().mapToDouble(v -> Math.exp(v - logits.get(order[0]))).sum();
+        double sum = logits.stream()
+                .mapToDouble(v -> Math.exp(v - logits.get(order[0])))
+                .sum();
         List<String> labels = row.getList(row.fieldIndex("labels"));
         List<Float> probabilities = row.getList(row.fieldIndex("probabilities"));
         for (int k = 0; k < 3; k++) {
@@ -196,14 +207,16 @@ class VecnnTransformerTest {
         VecnnTransformer wrong = transformer().setModelSha256("00".repeat(32));
         Dataset<Row> input = tensorRows();
 
-        Exception e = assertThrows(VecnnException.class, () -> wrong.transform(input).collectAsList());
+        Exception e =
+                assertThrows(VecnnException.class, () -> wrong.transform(input).collectAsList());
         assertTrue(e.getMessage().contains("this node sees another file"), e.getMessage());
     }
 
     @Test
     void aSavedAndLoadedPipelineScoresTheSame() throws Exception {
         VecnnTransformer stage = transformer().setInputCol("tensor").setTopK(2).setBatchSize(7);
-        PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {stage}).fit(tensorRows());
+        PipelineModel fitted =
+                new Pipeline().setStages(new PipelineStage[] {stage}).fit(tensorRows());
         String saved = dir.resolve("pipeline").toString();
         fitted.write().overwrite().save(saved);
 
