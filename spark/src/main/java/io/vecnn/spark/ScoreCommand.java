@@ -85,7 +85,9 @@ public final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        boolean sessionExisted = SparkSession.getActiveSession().isDefined();
+        // A session the caller made (a test, an application) is theirs to stop; one made here is stopped here.
+        boolean sessionExisted = SparkSession.getActiveSession().isDefined()
+                || SparkSession.getDefaultSession().isDefined();
         SparkSession spark = session();
         try {
             ScoreInput in = ScoreInput.read(spark, input, inputColumn);

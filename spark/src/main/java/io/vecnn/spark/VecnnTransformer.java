@@ -243,7 +243,7 @@ public final class VecnnTransformer extends Transformer implements DefaultParams
         return ModelFiles.sha256(ModelFiles.locate(string(modelPath)));
     }
 
-    /** A column that names a row in error messages: binaryFile's path, else the image struct's origin. */
+    /** A column that names a row in error messages: binaryFile's path, when the DataFrame has one. */
     private int nameColumn(StructType in) {
         List<String> names = Arrays.asList(in.fieldNames());
         return names.contains("path") ? in.fieldIndex("path") : -1;

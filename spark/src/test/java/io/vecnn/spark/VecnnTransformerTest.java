@@ -3,10 +3,12 @@ package io.vecnn.spark;
 import io.vecnn.InputSpec;
 import io.vecnn.Model;
 import io.vecnn.VecnnException;
+import io.vecnn.image.DecodedImage;
 import io.vecnn.image.ImageDecoder;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.image.ImageSchema;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -33,6 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The transformer on a real local[2] session, 200 rows in all: every good row's logits must be what the
  * runtime's own Model gives for that input on its own, bad rows must carry their error, and no row is lost.
+ * LeNet-5 has no 3x3 convolution, so kernel measurement has no choice to make (ConvAlgorithms): the reference
+ * model and the executors' model run the same kernels.
  */
 class VecnnTransformerTest {
     private static final int IMAGE_ROWS = 100;
@@ -154,6 +158,43 @@ class VecnnTransformerTest {
                 x[i] = tensor.get(i);
             }
             assertClose(reference.run(x, 1), row.getList(row.fieldIndex("logits")), "row " + id);
+        }
+    }
+
+    @Test
+    void sparkImageStructsScoreAsTheirEncodedFiles() {
+        List<Row> rows = new ArrayList<>();
+        List<float[]> expected = new ArrayList<>();
+        InputSpec spec = reference.inputSpec();
+        for (int i = 0; i < 6; i++) {
+            byte[] file = TestImages.encoded("png", 100 + i);
+            DecodedImage image = ImageDecoder.decode(file);
+            byte[] rgb = image.rgb();
+            byte[] bgr = new byte[rgb.length];
+            for (int p = 0; p < rgb.length; p += 3) {
+                bgr[p] = rgb[p + 2];
+                bgr[p + 1] = rgb[p + 1];
+                bgr[p + 2] = rgb[p];
+            }
+            // Spark's image source: origin, height, width, nChannels, mode (16 = OpenCV's CV_8UC3), data.
+            rows.add(RowFactory.create(i, RowFactory.create("img" + i, image.height(), image.width(), 3, 16, bgr)));
+            float[] x = new float[spec.preprocessing().length()];
+            spec.preprocessing().writeNchw(ImageDecoder.decode(file), x, 0);
+            expected.add(reference.run(x, 1));
+        }
+        StructType schema = new StructType()
+                .add("id", DataTypes.IntegerType, false)
+                .add("image", ImageSchema.columnSchema(), false);
+
+        List<Row> out = transformer()
+                .setInputCol("image")
+                .transform(spark.createDataFrame(rows, schema))
+                .orderBy("id")
+                .collectAsList();
+
+        for (Row row : out) {
+            assertNull(row.getAs("error"));
+            assertClose(expected.get(row.getInt(0)), row.getList(row.fieldIndex("logits")), "image " + row.getInt(0));
         }
     }
 
