@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -241,6 +242,28 @@ class VecnnTransformerTest {
 
         assertEquals(List.of("id", "tensor", "logits", "error"), Arrays.asList(out.columns()));
         assertEquals(10, out.filter("error is null").first().getList(2).size());
+    }
+
+    @Test
+    void aModelShippedWithAddFileIsFoundByItsName() throws Exception {
+        Path shipped = Files.copy(modelFile, dir.resolve("shipped-lenet.vnn"));
+        spark.sparkContext().addFile(shipped.toString());
+        Files.delete(shipped);
+
+        List<Row> viaSparkFiles = new VecnnTransformer()
+                .setModelPath("/no/such/folder/shipped-lenet.vnn")
+                .setInputCol("tensor")
+                .transform(tensorRows())
+                .orderBy("id")
+                .collectAsList();
+
+        assertEquals(
+                transformer()
+                        .setInputCol("tensor")
+                        .transform(tensorRows())
+                        .orderBy("id")
+                        .collectAsList(),
+                viaSparkFiles);
     }
 
     @Test
