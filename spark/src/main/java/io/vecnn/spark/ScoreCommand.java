@@ -55,7 +55,7 @@ public final class ScoreCommand implements Callable<Integer> {
 
     @Option(
             names = "--batch",
-            defaultValue = "16",
+            defaultValue = "8",
             paramLabel = "N",
             description = "rows per model run (default: ${DEFAULT-VALUE})")
     int batch;

@@ -90,7 +90,7 @@ public final class VecnnTransformer extends Transformer implements DefaultParams
         setDefault(probabilitiesCol, "probabilities");
         setDefault(errorCol, "error");
         setDefault(topK, 5);
-        setDefault(batchSize, 16);
+        setDefault(batchSize, 8);
         setDefault(intraOpThreads, 1);
         setDefault(failOnError, false);
     }
