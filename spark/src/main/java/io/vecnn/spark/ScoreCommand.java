@@ -83,6 +83,12 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--fail-on-error", description = "stop at the first row that cannot be scored")
     boolean failOnError;
 
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "show this help (spark-submit runs this command alone, without vecnn's own --help)")
+    boolean help;
+
     @Override
     public Integer call() {
         // A session the caller made (a test, an application) is theirs to stop; one made here is stopped here.
