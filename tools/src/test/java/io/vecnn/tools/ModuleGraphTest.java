@@ -18,10 +18,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The module graph the README promises: the runtime and the server need only the JDK and Jackson, the runtime
- * shows applications only its API, and the tools (which run {@code vecnn serve}) never reach the peer engines.
+ * shows applications only its API, and the tools (which run {@code vecnn serve}) never reach the peer engines or Spark.
  */
 class ModuleGraphTest {
-    private static final List<String> PEERS = List.of("onnxruntime", "djl", "pytorch", "vecnn-bench");
+    /** The peer engines and Spark: only the launcher's bench, loadtest and score commands have them. */
+    private static final List<String> PEERS =
+            List.of("onnxruntime", "djl", "pytorch", "vecnn-bench", "spark-", "vecnn-spark", "scala-library");
 
     @Test
     void runtimeRequiresOnlyTheJdkAndJacksonAndExportsOnlyItsApiToEveryone() throws IOException {
@@ -60,7 +62,7 @@ class ModuleGraphTest {
 
     @Test
     void theToolsClassPathHoldsNoPeerEngine() throws IOException {
-        // target/classpath.txt is what the launcher runs every command but bench and loadtest with.
+        // target/classpath.txt is what the launcher runs every command but bench, loadtest and score with.
         String launcherClassPath = Files.readString(Path.of("target/classpath.txt"));
         for (String jar : launcherClassPath.split(java.io.File.pathSeparator)) {
             for (String peer : PEERS) {
@@ -75,6 +77,7 @@ class ModuleGraphTest {
         }
         assertThrows(ClassNotFoundException.class, () -> Class.forName("ai.onnxruntime.OrtEnvironment"));
         assertThrows(ClassNotFoundException.class, () -> Class.forName("ai.djl.engine.Engine"));
+        assertThrows(ClassNotFoundException.class, () -> Class.forName("org.apache.spark.sql.SparkSession"));
     }
 
     private static boolean isJdk(String module) {
