@@ -29,6 +29,7 @@ public final class Gemm {
 
     private static final int FOUR_VECTORS = GemmMicroKernel6x4v.NR;
     private static final int TWO_VECTORS = GemmMicroKernel6x2v.NR;
+    private static final int ONE_VECTOR = GemmMicroKernel12x1v.NR;
     /** A panel's tail goes through this tile so the microkernel can always store whole vectors. */
     /** Starting values of sums without a bias: one panel's worth of zeros. */
     private static final float[] ZEROS = new float[FOUR_VECTORS];
@@ -39,7 +40,9 @@ public final class Gemm {
     private Gemm() {}
 
     /**
-     * The panel width for a matrix of {@code n} columns. With 16 vector registers, 2 vectors: a 4-vector
+     * The panel width for a matrix of {@code n} columns. At most one vector's worth: one vector, where wider
+     * panels would mostly compute padding and send every tile through the tail path. With 16 vector
+     * registers, 2 vectors: a 4-vector
      * panel needs 4 B vectors and 6 × 4 accumulators, more than the file holds, and C2 then spills
      * accumulators on every k step (the 6x4V kernel ran at a quarter of the FMA peak on an AVX2 machine).
      * With 32 registers, 4 vectors unless 2-vector panels pad less by more
@@ -50,6 +53,9 @@ public final class Gemm {
      * {@link PackedMatrix#pack}.
      */
     public static int panelWidthFor(int n) {
+        if (n <= ONE_VECTOR) {
+            return ONE_VECTOR;
+        }
         if (!VectorIsa.wideRegisterFile()) {
             return TWO_VECTORS;
         }
@@ -59,10 +65,13 @@ public final class Gemm {
     }
 
     /**
-     * Rows per microkernel call on panels of {@code nr} columns: 6 on 4-vector panels; on 2-vector panels
+     * Rows per microkernel call on panels of {@code nr} columns: 12 on 1-vector panels, 6 on 4-vector ones; on 2-vector panels
      * 8 where 32 registers hold 8 × 2 accumulators, else 6 (15 of 16 registers).
      */
     public static int rowsPerCall(int nr) {
+        if (nr == ONE_VECTOR) {
+            return GemmMicroKernel12x1v.MR;
+        }
         if (nr == FOUR_VECTORS) {
             return GemmMicroKernel6x4v.MR;
         }
@@ -223,6 +232,8 @@ public final class Gemm {
         if (rows == mr) {
             if (nr == FOUR_VECTORS) {
                 GemmMicroKernel6x4v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd);
+            } else if (nr == ONE_VECTOR) {
+                GemmMicroKernel12x1v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd);
             } else if (mr == GemmMicroKernel8x2v.MR) {
                 GemmMicroKernel8x2v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd);
             } else {
@@ -233,6 +244,8 @@ public final class Gemm {
         for (int t = 0; t < rows; t++) {
             if (nr == FOUR_VECTORS) {
                 GemmMicroKernel1x4v.run(a, aOff + t * lda, lda, b, bOff, k, init, initOff, d, dOff + t * ldd, ldd);
+            } else if (nr == ONE_VECTOR) {
+                GemmMicroKernel1x1v.run(a, aOff + t * lda, lda, b, bOff, k, init, initOff, d, dOff + t * ldd, ldd);
             } else {
                 GemmMicroKernel1x2v.run(a, aOff + t * lda, lda, b, bOff, k, init, initOff, d, dOff + t * ldd, ldd);
             }

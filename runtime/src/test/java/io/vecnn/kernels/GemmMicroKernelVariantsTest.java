@@ -51,7 +51,14 @@ class GemmMicroKernelVariantsTest {
             new Variant(
                     "GemmMicroKernel1x4v", GemmMicroKernel1x4v.MR, GemmMicroKernel1x4v.NR, GemmMicroKernel1x4v::run),
             new Variant(
-                    "GemmMicroKernel1x2v", GemmMicroKernel1x2v.MR, GemmMicroKernel1x2v.NR, GemmMicroKernel1x2v::run));
+                    "GemmMicroKernel1x2v", GemmMicroKernel1x2v.MR, GemmMicroKernel1x2v.NR, GemmMicroKernel1x2v::run),
+            new Variant(
+                    "GemmMicroKernel12x1v",
+                    GemmMicroKernel12x1v.MR,
+                    GemmMicroKernel12x1v.NR,
+                    GemmMicroKernel12x1v::run),
+            new Variant(
+                    "GemmMicroKernel1x1v", GemmMicroKernel1x1v.MR, GemmMicroKernel1x1v.NR, GemmMicroKernel1x1v::run));
 
     @Test
     void everyGeneratedVariantIsTested() {

@@ -20,7 +20,7 @@ class GemmTest {
         SplittableRandom r = SEEDS.split();
         int m = 1 + r.nextInt(40);
         int n = 1 + r.nextInt(2 * GemmMicroKernel6x4v.NR);
-        int[] widths = {GemmMicroKernel8x2v.NR, GemmMicroKernel6x4v.NR};
+        int[] widths = {GemmMicroKernel12x1v.NR, GemmMicroKernel8x2v.NR, GemmMicroKernel6x4v.NR};
         int panelWidth = widths[r.nextInt(widths.length)];
         int k = 1 + r.nextInt(70);
         int lda = k + r.nextInt(3);
@@ -66,7 +66,7 @@ class GemmTest {
     @Test
     void deepKIsChunkedAndStillMatchesTheReference() {
         SplittableRandom r = new SplittableRandom(11);
-        for (int panelWidth : new int[] {GemmMicroKernel8x2v.NR, GemmMicroKernel6x4v.NR}) {
+        for (int panelWidth : new int[] {GemmMicroKernel12x1v.NR, GemmMicroKernel8x2v.NR, GemmMicroKernel6x4v.NR}) {
             for (boolean biasOnly : new boolean[] {false, true}) {
                 int m = 29;
                 int n = 2 * panelWidth + 5;
@@ -102,9 +102,14 @@ class GemmTest {
         int v = VectorIsa.LANES;
         int four = GemmMicroKernel6x4v.NR;
         int two = GemmMicroKernel8x2v.NR;
+        // At most one vector of outputs: one-vector panels, 12 rows per call, whatever the register file.
+        for (int n : new int[] {1, v - 1, v}) {
+            assertEquals(v, Gemm.panelWidthFor(n), "n=" + n);
+        }
+        assertEquals(12, Gemm.rowsPerCall(v));
         if (!VectorIsa.wideRegisterFile()) {
-            // 16 registers: 4-vector panels would spill, every width takes 2 vectors, 6 rows per call.
-            for (int n : new int[] {1, 10, 2 * v, 3 * v, 4 * v, 6 * v, 16 * v, 1000}) {
+            // 16 registers: 4-vector panels would spill, every wider output takes 2 vectors, 6 rows per call.
+            for (int n : new int[] {v + 1, 2 * v, 3 * v, 4 * v, 6 * v, 16 * v, 1000}) {
                 assertEquals(two, Gemm.panelWidthFor(n), "n=" + n);
             }
             assertEquals(6, Gemm.rowsPerCall(two));
@@ -124,7 +129,7 @@ class GemmTest {
         assertEquals(two, Gemm.panelWidthFor(10 * v));
         assertEquals(two, Gemm.panelWidthFor(14 * v));
         assertEquals(two, Gemm.panelWidthFor(2 * v));
-        assertEquals(two, Gemm.panelWidthFor(10));
+        assertEquals(two, Gemm.panelWidthFor(v + 2));
         // A twenty-ninth (58 vectors in 60): not worth the slower kernel.
         assertEquals(four, Gemm.panelWidthFor(58 * v));
     }

@@ -52,8 +52,16 @@ public final class MicroKernelGenerator {
                             + " twice as fast as 6 x 4V (29 registers) and 8 x 2V\n * (19), which spill accumulators on"
                             + " every k step, and ahead of 5 x 2V and 4 x 2V, which load B more often per\n * FMA;"
                             + " 4 x 3V (16 of 16) left C2 no register and spilled as well."),
+            new Variant(
+                    "GemmMicroKernel",
+                    12,
+                    1,
+                    "For outputs at most one vector wide (MobileNet's and EfficientNet's 16-channel"
+                            + " projection at\n * 112x112 on AVX-512), where wider panels compute mostly padding:"
+                            + " 14 registers, so any register file."),
             new Variant("GemmMicroKernel", 1, 4, "The row tail of the 6x4V kernel, for the last M mod 6 rows."),
             new Variant("GemmMicroKernel", 1, 2, "The row tail of the kernels with 2V panels (8x2V, 6x2V)."),
+            new Variant("GemmMicroKernel", 1, 1, "The row tail of the 12x1V kernel."),
             new Variant("ImplicitConvMicroKernel", 6, 4, "For 32-register files: 29 of 32 registers."),
             new Variant(
                     "ImplicitConvMicroKernel",
