@@ -24,6 +24,11 @@ public final class DepthwiseConvNhwc implements ConvKernel {
     private static final VectorSpecies<Float> S = VectorIsa.SPECIES;
     private static final int V = VectorIsa.LANES;
     private static final int PIXELS = 4;
+    /**
+     * Channel vectors per task where the window slides: with tasks of whole rows, a 7x7 map (EfficientNet's
+     * last stages, 1152 channels) gave two threads 4 and 3 rows.
+     */
+    private static final int BLOCK_VECTORS = 8;
 
     private final Op.Conv2d op;
     private final Shape in;
@@ -41,6 +46,8 @@ public final class DepthwiseConvNhwc implements ConvKernel {
     private final boolean sliding3x3;
     /** Whether rows take {@link #pass5}: a 5x5 window, undilated, stride 1 or 2, padding at most 2. */
     private final boolean rowPasses5;
+    /** Tasks per output row: blocks of {@link #BLOCK_VECTORS} channel vectors where the window slides, else 1. */
+    private final int channelBlocks;
 
     /**
      * @param weight OHWI weights, {@code [channels][kh][kw][1]}
@@ -67,6 +74,8 @@ public final class DepthwiseConvNhwc implements ConvKernel {
         this.hasBias = bias != null;
         this.sliding3x3 = slides(op, 3);
         this.rowPasses5 = slides(op, 5);
+        int vectors = channels / V;
+        this.channelBlocks = sliding3x3 || rowPasses5 ? Math.max(1, (vectors + BLOCK_VECTORS - 1) / BLOCK_VECTORS) : 1;
         if (bias != null) {
             System.arraycopy(bias, 0, this.bias, 0, channels);
         }
@@ -120,11 +129,18 @@ public final class DepthwiseConvNhwc implements ConvKernel {
     @Override
     public void run(float[] x, int batch, float[] y, float[] residual, ConvOutput to, Team team, float[] scratch) {
         int oh = out.height();
-        team.parallelFor(batch * oh, task -> row(x, task / oh, task % oh, y, residual, to));
+        int blocks = channelBlocks;
+        team.parallelFor(batch * oh * blocks, task -> {
+            int r = task / blocks;
+            row(x, r / oh, r % oh, task % blocks, y, residual, to);
+        });
     }
 
-    /** Output row {@code oy} of image {@code b}, all channels. */
-    private void row(float[] x, int b, int oy, float[] y, float[] residual, ConvOutput to) {
+    /**
+     * Block {@code block} of the channels of output row {@code oy} of image {@code b}: rows whose window slides
+     * are split into {@link #channelBlocks} tasks, the others run whole as block 0.
+     */
+    private void row(float[] x, int b, int oy, int block, float[] y, float[] residual, ConvOutput to) {
         int ow = out.width();
         ConvRowWindow window = ConvRowWindow.of(op, in, out, oy);
         int iy0 = window.iy0();
@@ -137,27 +153,29 @@ public final class DepthwiseConvNhwc implements ConvKernel {
         // Channels innermost: consecutive loads of a pixel's window read consecutive channels, so a row's
         // input streams through the cache instead of being re-read one cache line per pixel per channel block.
         int whole = channels - channels % V;
-        if (sliding3x3 && kyFrom == 0 && kyTo == 3) {
-            for (int c = 0; c < whole; c += V) {
-                row3x3(x, inRow, iy0, c, y, rowPixel, residual, to);
-            }
-            for (int ox = 0; whole < channels && ox < ow; ox++) {
-                pixel(x, inRow, iy0, kyFrom, kyTo, ox, whole, y, rowPixel + ox, residual, to);
-            }
-            activate(y, rowPixel, to);
-            return;
-        }
-        if (rowPasses5 && kyFrom < kyTo) {
-            for (int c = 0; c < whole; c += V) {
+        boolean slides3 = sliding3x3 && kyFrom == 0 && kyTo == 3;
+        boolean slides5 = rowPasses5 && kyFrom < kyTo;
+        if (slides3 || slides5) {
+            int cFrom = block * BLOCK_VECTORS * V;
+            int cTo = Math.min(whole, cFrom + BLOCK_VECTORS * V);
+            boolean last = block == channelBlocks - 1;
+            for (int c = cFrom; c < cTo; c += V) {
+                if (slides3) {
+                    row3x3(x, inRow, iy0, c, y, rowPixel, residual, to);
+                    continue;
+                }
                 for (int ky = kyFrom; ky < kyTo; ky++) {
                     int rowStart = (inRow + (iy0 + ky) * in.width()) * channels + c;
                     pass5(x, rowStart, ky * 5 * padded + c, ky == kyFrom, ky == kyTo - 1, c, y, rowPixel, residual, to);
                 }
             }
-            for (int ox = 0; whole < channels && ox < ow; ox++) {
+            for (int ox = 0; last && whole < channels && ox < ow; ox++) {
                 pixel(x, inRow, iy0, kyFrom, kyTo, ox, whole, y, rowPixel + ox, residual, to);
             }
-            activate(y, rowPixel, to);
+            activate(y, rowPixel, to, cFrom, last ? channels : cTo);
+            return;
+        }
+        if (block > 0) {
             return;
         }
         int ox = 0;
@@ -173,24 +191,24 @@ public final class DepthwiseConvNhwc implements ConvKernel {
         for (; ox < ow; ox++) {
             pixel(x, inRow, iy0, kyFrom, kyTo, ox, 0, y, rowPixel + ox, residual, to);
         }
-        activate(y, rowPixel, to);
+        activate(y, rowPixel, to, 0, channels);
     }
 
     /**
-     * The activation over an output row just written, still in L1: applied per vector inside the loops, the
-     * activation's code kept the accumulators from staying in registers.
+     * The activation over channels {@code [from, to)} of an output row just written, still in L1: applied per
+     * vector inside the loops, the activation's code kept the accumulators from staying in registers.
      */
-    private void activate(float[] y, int rowPixel, ConvOutput to) {
+    private void activate(float[] y, int rowPixel, ConvOutput to, int from, int until) {
         ActivationFunction f = to.activation();
         if (f == null) {
             return;
         }
         int ow = out.width();
-        if (to.channel() == 0 && to.channels() == channels) {
+        if (from == 0 && until == channels && to.channel() == 0 && to.channels() == channels) {
             ActivationVectors.apply(f, y, rowPixel * channels, (rowPixel + ow) * channels, y);
         } else {
             for (int p = rowPixel; p < rowPixel + ow; p++) {
-                ActivationVectors.apply(f, y, to.index(p, 0), to.index(p, channels), y);
+                ActivationVectors.apply(f, y, to.index(p, from), to.index(p, until), y);
             }
         }
     }

@@ -27,12 +27,14 @@ class DepthwiseConvNhwcTest {
 
     /**
      * With {@code sliding} 3 or 5, a window {@link DepthwiseConvNhwc} slides along rows: that size, undilated,
-     * padded by at most half of it.
+     * padded by at most half of it; a third of them with channels for three blocks per row and a tail.
      */
     private static ConvCase randomCase(SplittableRandom r, int sliding) {
         int v = VectorIsa.LANES;
         int[] channelChoices = {1, 3, v - 1, v, v + 3, 2 * v, 3 * v + 5};
-        int channels = channelChoices[r.nextInt(channelChoices.length)];
+        // Sliding windows also get more than one block of channel vectors per row (the kernel splits such rows
+        // into blocks of 8).
+        int channels = sliding > 0 && r.nextInt(3) == 0 ? 17 * v + 3 : channelChoices[r.nextInt(channelChoices.length)];
         int[] kernels = {3, 3, 5, 7, 1};
         int kh = sliding > 0 ? sliding : kernels[r.nextInt(kernels.length)];
         int kw = sliding > 0 ? sliding : r.nextInt(4) == 0 ? kernels[r.nextInt(kernels.length)] : kh;
