@@ -131,8 +131,19 @@ public final class ActivationVectors {
         }
     }
 
+    /**
+     * {@code max(v, 0)}, NaN kept, as a compare and a blend. Java's vector MAX must also propagate NaN and
+     * order -0 below +0, which C2 compiles to a sequence of several instructions: a ReLU6 pass took twice as
+     * long as a copy. Here -0 stays -0, which no consumer of a ReLU tells from +0.
+     */
+    static FloatVector relu(FloatVector v) {
+        return v.blend(0f, v.compare(VectorOperators.LT, 0f));
+    }
+
+    /** {@code min(max(v, 0), 6)}, NaN kept: {@link #relu}, then a compare and a blend at 6. */
     private static FloatVector relu6(FloatVector v) {
-        return v.lanewise(VectorOperators.MAX, 0f).lanewise(VectorOperators.MIN, 6f);
+        FloatVector r = relu(v);
+        return r.blend(6f, r.compare(VectorOperators.GT, 6f));
     }
 
     private static FloatVector sigmoid(FloatVector v) {
@@ -174,10 +185,7 @@ public final class ActivationVectors {
     }
 
     private static FloatVector hardSigmoid(FloatVector v) {
-        return v.add(3f)
-                .lanewise(VectorOperators.MAX, 0f)
-                .lanewise(VectorOperators.MIN, 6f)
-                .mul(SIXTH);
+        return relu6(v.add(3f)).mul(SIXTH);
     }
 
     /** {@code sign(x) (1 - t (a1 + t (a2 + ... )) exp(-x^2))}, {@code t = 1 / (1 + p|x|)}. */

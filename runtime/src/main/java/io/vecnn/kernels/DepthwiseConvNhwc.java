@@ -279,7 +279,7 @@ public final class DepthwiseConvNhwc implements ConvKernel {
                 a = a.add(FloatVector.fromArray(S, residual, pixel * channels + c));
             }
             if (relu) {
-                a = a.lanewise(VectorOperators.MAX, 0f);
+                a = a.blend(0f, a.compare(VectorOperators.LT, 0f));
             }
             a.intoArray(y, to.index(pixel, c));
             if (stride == 1) {
@@ -357,7 +357,7 @@ public final class DepthwiseConvNhwc implements ConvKernel {
                 a = a.add(FloatVector.fromArray(S, residual, pixel * channels + c));
             }
             if (relu) {
-                a = a.lanewise(VectorOperators.MAX, 0f);
+                a = a.blend(0f, a.compare(VectorOperators.LT, 0f));
             }
             a.intoArray(y, out);
             if (stride1) {
@@ -425,10 +425,10 @@ public final class DepthwiseConvNhwc implements ConvKernel {
                 a3 = a3.add(FloatVector.fromArray(S, residual, r + 3 * channels));
             }
             if (relu) {
-                a0 = a0.lanewise(VectorOperators.MAX, 0f);
-                a1 = a1.lanewise(VectorOperators.MAX, 0f);
-                a2 = a2.lanewise(VectorOperators.MAX, 0f);
-                a3 = a3.lanewise(VectorOperators.MAX, 0f);
+                a0 = a0.blend(0f, a0.compare(VectorOperators.LT, 0f));
+                a1 = a1.blend(0f, a1.compare(VectorOperators.LT, 0f));
+                a2 = a2.blend(0f, a2.compare(VectorOperators.LT, 0f));
+                a3 = a3.blend(0f, a3.compare(VectorOperators.LT, 0f));
             }
             a0.intoArray(y, y0 + c);
             a1.intoArray(y, y0 + ys + c);
@@ -474,7 +474,7 @@ public final class DepthwiseConvNhwc implements ConvKernel {
                 a = a.add(FloatVector.fromArray(S, residual, pixel * channels + c, m));
             }
             if (to.relu()) {
-                a = a.lanewise(VectorOperators.MAX, 0f);
+                a = a.blend(0f, a.compare(VectorOperators.LT, 0f));
             }
             a.intoArray(y, to.index(pixel, c), m);
         }

@@ -60,7 +60,7 @@ final class EpilogueKernel {
                     v = v.add(FloatVector.fromArray(S, residual, res + j));
                 }
                 if (relu) {
-                    v = v.lanewise(VectorOperators.MAX, 0f);
+                    v = v.blend(0f, v.compare(VectorOperators.LT, 0f));
                 }
                 v.intoArray(c, d + j);
             }
@@ -74,7 +74,7 @@ final class EpilogueKernel {
                     v = v.add(FloatVector.fromArray(S, residual, res + whole, m));
                 }
                 if (relu) {
-                    v = v.lanewise(VectorOperators.MAX, 0f);
+                    v = v.blend(0f, v.compare(VectorOperators.LT, 0f));
                 }
                 v.intoArray(c, d + whole, m);
             }

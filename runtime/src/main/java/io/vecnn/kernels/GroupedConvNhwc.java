@@ -356,7 +356,7 @@ public final class GroupedConvNhwc implements ConvKernel {
             a = a.add(whole ? FloatVector.fromArray(S, residual, r) : FloatVector.fromArray(S, residual, r, m));
         }
         if (to.relu()) {
-            a = a.lanewise(VectorOperators.MAX, 0f);
+            a = a.blend(0f, a.compare(VectorOperators.LT, 0f));
         }
         if (whole) {
             a.intoArray(y, to.index(pixel, c));

@@ -412,7 +412,7 @@ public final class WinogradF43 implements ConvKernel {
                 v = v.add(whole ? FloatVector.fromArray(S, residual, r) : FloatVector.fromArray(S, residual, r, mask));
             }
             if (to.relu()) {
-                v = v.lanewise(VectorOperators.MAX, 0f);
+                v = v.blend(0f, v.compare(VectorOperators.LT, 0f));
             }
             int at = to.index(pixel + col, c);
             if (whole) {
