@@ -44,6 +44,8 @@ class DeployManifestsTest {
     static InferenceServer server;
     static JsonNode deployment;
     static JsonNode isvc;
+    static JsonNode runtimeIsvc;
+    static JsonNode servingRuntime;
 
     @BeforeAll
     static void start() throws IOException {
@@ -52,6 +54,8 @@ class DeployManifestsTest {
                 ServerConfig.defaults().withPort(0).withWarmup(Duration.ZERO), Map.of("m", ModelSource.of(model)));
         deployment = Manifests.read("k8s/deployment.yaml");
         isvc = Manifests.read("kserve/inferenceservice.yaml");
+        runtimeIsvc = Manifests.read("kserve/inferenceservice-runtime.yaml");
+        servingRuntime = Manifests.read("kserve/servingruntime.yaml");
     }
 
     @AfterAll
@@ -161,6 +165,50 @@ class DeployManifestsTest {
                     container.path(probe).path("httpGet").path("path"),
                     probe);
         }
+    }
+
+    @Test
+    void kserveModelFormRunsTheVecnnRuntimeWithProtocolV2AndTheSameServer() throws Exception {
+        assertEquals("ServingRuntime", servingRuntime.path("kind").asText());
+        assertEquals("InferenceService", runtimeIsvc.path("kind").asText());
+        JsonNode predictor = runtimeIsvc.path("spec").path("predictor");
+        JsonNode model = predictor.path("model");
+        assertEquals("v2", model.path("protocolVersion").asText());
+        assertEquals(
+                servingRuntime.path("metadata").path("name").asText(),
+                model.path("runtime").asText());
+        JsonNode runtime = servingRuntime.path("spec");
+        List<String> formats = new ArrayList<>();
+        runtime.path("supportedModelFormats")
+                .forEach(f -> formats.add(f.path("name").asText()));
+        assertTrue(formats.contains(model.path("modelFormat").path("name").asText()), "format " + formats);
+        List<String> protocols = new ArrayList<>();
+        runtime.path("protocolVersions").forEach(p -> protocols.add(p.asText()));
+        assertTrue(protocols.contains("v2"), "protocols " + protocols);
+
+        // KServe replaces {{.Name}} with the InferenceService's name before the container starts.
+        String name = runtimeIsvc.path("metadata").path("name").asText();
+        JsonNode container = runtime.path("containers").get(0);
+        List<String> expanded = new ArrayList<>();
+        for (String a : args(container)) {
+            expanded.add(a.replace("{{.Name}}", name));
+        }
+        ServeArgs serve = ServeArgs.parse(expanded);
+        for (String file : serve.modelFiles()) {
+            assertTrue(file.startsWith("/mnt/models/"), file + " is not where KServe's storage initializer puts it");
+        }
+        checkServerContainer(predictor, container);
+        assertEquals(
+                runtimeIsvc.path("metadata").path("annotations"),
+                isvc.path("metadata").path("annotations"));
+
+        JsonNode custom = isvc.path("spec").path("predictor").path("containers").get(0);
+        ServeArgs c = ServeArgs.parse(args(custom));
+        assertEquals(c.port(), serve.port());
+        assertEquals(c.drainSeconds(), serve.drainSeconds());
+        assertEquals(c.threads(), serve.threads());
+        assertEquals(custom.path("image"), container.path("image"));
+        assertEquals(custom.path("resources"), container.path("resources"));
     }
 
     @Test
