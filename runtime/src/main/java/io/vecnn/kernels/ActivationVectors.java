@@ -19,7 +19,8 @@ public final class ActivationVectors {
     private static final float INV_SQRT2 = (float) (1 / Math.sqrt(2));
     private static final float ERF_P = 0.3275911f;
     private static final float EXP_LOW = -87.33654f;
-    private static final float EXP_HIGH = 88.37626f; // 127.5 ln 2: n = 128 above
+    /** 127.5 ln 2: above it {@code n} rounds to 128 and {@code 2^n} overflows. */
+    private static final float EXP_HIGH = 88.37626f;
     /** 1.5 × 2^23 + 127: added to {@code x log2 e}, leaves {@code n + 127} in the low mantissa bits. */
     private static final float ROUND = 12582912f + 127f;
 
@@ -49,6 +50,22 @@ public final class ActivationVectors {
             case HARDSWISH -> hardswish(x, from, to, y);
             case HARDSIGMOID -> hardsigmoid(x, from, to, y);
             case GELU -> gelu(x, from, to, y);
+        }
+    }
+
+    /**
+     * {@code f} in place over columns {@code [from, to)} of {@code rows} rows of {@code ld} floats, the first
+     * starting at {@code first}: a block of output a kernel has just written. One pass where the columns are
+     * whole rows, so the rows are contiguous; else one per row.
+     */
+    static void applyToRows(ActivationFunction f, float[] y, int first, int ld, int rows, int from, int to) {
+        if (from == 0 && to == ld) {
+            apply(f, y, first, first + rows * ld, y);
+            return;
+        }
+        for (int t = 0; t < rows; t++) {
+            int row = first + t * ld;
+            apply(f, y, row + from, row + to, y);
         }
     }
 
@@ -136,7 +153,7 @@ public final class ActivationVectors {
      * order -0 below +0, which C2 compiles to a sequence of several instructions: a ReLU6 pass took twice as
      * long as a copy. Here -0 stays -0, which no consumer of a ReLU tells from +0.
      */
-    static FloatVector relu(FloatVector v) {
+    private static FloatVector relu(FloatVector v) {
         return v.blend(0f, v.compare(VectorOperators.LT, 0f));
     }
 

@@ -146,7 +146,6 @@ public final class Conv2dImplicitGemm implements ConvKernel {
         boolean plain = epilogue.plain();
         ActivationFunction f = to.activation();
         int outChannels = op.outChannels();
-        boolean contiguous = to.channel() == 0 && to.channels() == outChannels;
         team.parallelFor(batch * tasks, task -> {
             int b = task / tasks;
             int p0 = (task % tasks) * PIXELS_PER_TASK;
@@ -178,15 +177,7 @@ public final class Conv2dImplicitGemm implements ConvKernel {
                     }
                 }
                 if (f != null) {
-                    int first = to.index(outPixel, 0);
-                    if (contiguous) {
-                        ActivationVectors.apply(f, y, first, first + rows * outChannels, y);
-                    } else {
-                        for (int t = 0; t < rows; t++) {
-                            int row = first + t * to.channels();
-                            ActivationVectors.apply(f, y, row, row + outChannels, y);
-                        }
-                    }
+                    ActivationVectors.applyToRows(f, y, to.index(outPixel, 0), to.channels(), rows, 0, outChannels);
                 }
             }
         });

@@ -203,14 +203,7 @@ public final class DepthwiseConvNhwc implements ConvKernel {
         if (f == null) {
             return;
         }
-        int ow = out.width();
-        if (from == 0 && until == channels && to.channel() == 0 && to.channels() == channels) {
-            ActivationVectors.apply(f, y, rowPixel * channels, (rowPixel + ow) * channels, y);
-        } else {
-            for (int p = rowPixel; p < rowPixel + ow; p++) {
-                ActivationVectors.apply(f, y, to.index(p, from), to.index(p, until), y);
-            }
-        }
+        ActivationVectors.applyToRows(f, y, to.index(rowPixel, 0), to.channels(), out.width(), from, until);
     }
 
     /**

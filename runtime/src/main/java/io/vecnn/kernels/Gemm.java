@@ -5,8 +5,8 @@ import io.vecnn.graph.ActivationFunction;
 /**
  * C = A · B (+ epilogue) for a block of rows and a range of B's panels, in microkernel calls whose shape
  * fits the register file ({@link VectorIsa#REGISTERS}): with 32 registers, 6-row calls on 4-vector panels
- * and 8-row calls on 2-vector panels (as B was packed); with 16, 6-row calls on 2-vector panels; then the
- * row tail, one row per call. Callers split the work
+ * and 8-row calls on 2-vector panels (as B was packed); with 16, 6-row calls on 2-vector panels; with either,
+ * 12-row calls on 1-vector panels; then the row tail, one row per call. Callers split the work
  * across threads by row blocks and panel ranges; every output element is computed by exactly one call with the same operation order, so
  * results do not depend on the split or on the loop order.
  */
@@ -30,10 +30,9 @@ public final class Gemm {
     private static final int FOUR_VECTORS = GemmMicroKernel6x4v.NR;
     private static final int TWO_VECTORS = GemmMicroKernel6x2v.NR;
     private static final int ONE_VECTOR = GemmMicroKernel12x1v.NR;
-    /** A panel's tail goes through this tile so the microkernel can always store whole vectors. */
     /** Starting values of sums without a bias: one panel's worth of zeros. */
     private static final float[] ZEROS = new float[FOUR_VECTORS];
-
+    /** A panel's tail goes through this tile so the microkernel can always store whole vectors. */
     private static final ThreadLocal<float[]> TILE =
             ThreadLocal.withInitial(() -> new float[GemmMicroKernel8x2v.MR * FOUR_VECTORS]);
 
@@ -120,7 +119,7 @@ public final class Gemm {
                     tile(a, aOff, lda, rows, r, mr, b, p, c, cOff, ldc, rOff, epilogue, f == null, tile);
                 }
                 if (f != null) {
-                    activateRows(f, c, cOff + r * ldc, ldc, Math.min(mr, rows - r), colFrom, colTo);
+                    ActivationVectors.applyToRows(f, c, cOff + r * ldc, ldc, Math.min(mr, rows - r), colFrom, colTo);
                 }
             }
         } else {
@@ -306,18 +305,6 @@ public final class Gemm {
                     epilogue,
                     !biasInSums,
                     activate);
-        }
-    }
-
-    /** {@code f} over columns {@code [from, to)} of {@code rows} rows: one call where the rows are contiguous. */
-    private static void activateRows(ActivationFunction f, float[] c, int rowOff, int ldc, int rows, int from, int to) {
-        if (from == 0 && to == ldc) {
-            ActivationVectors.apply(f, c, rowOff, rowOff + rows * ldc, c);
-            return;
-        }
-        for (int t = 0; t < rows; t++) {
-            int row = rowOff + t * ldc;
-            ActivationVectors.apply(f, c, row + from, row + to, c);
         }
     }
 }

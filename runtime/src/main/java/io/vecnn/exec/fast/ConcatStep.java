@@ -2,8 +2,6 @@ package io.vecnn.exec.fast;
 
 import io.vecnn.exec.parallel.Team;
 
-import java.util.Arrays;
-
 /**
  * Channel concat for the inputs that could not be written in place: convolutions write straight into
  * their slice of the concat output, so this step copies only what other ops (an Inception block's pool
@@ -20,9 +18,7 @@ record ConcatStep(String name, int[] inputs, int[] channels, int[] offsets, int 
 
     @Override
     public int[] buffers() {
-        int[] all = Arrays.copyOf(inputs, inputs.length + 1);
-        all[inputs.length] = output;
-        return all;
+        return Step.inputsAndOutput(inputs, output);
     }
 
     @Override

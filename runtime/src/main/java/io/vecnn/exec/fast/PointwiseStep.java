@@ -34,9 +34,7 @@ record PointwiseStep(String name, Op op, float[] scale, float[] shift, int[] inp
 
     @Override
     public int[] buffers() {
-        int[] all = Arrays.copyOf(inputs, inputs.length + 1);
-        all[inputs.length] = output;
-        return all;
+        return Step.inputsAndOutput(inputs, output);
     }
 
     @Override

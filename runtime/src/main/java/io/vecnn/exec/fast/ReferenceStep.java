@@ -32,9 +32,7 @@ record ReferenceStep(Node node, Map<String, WeightTensor> weights, int[] inputs,
 
     @Override
     public int[] buffers() {
-        int[] all = Arrays.copyOf(inputs, inputs.length + 1);
-        all[inputs.length] = output;
-        return all;
+        return Step.inputsAndOutput(inputs, output);
     }
 
     @Override

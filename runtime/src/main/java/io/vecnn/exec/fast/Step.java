@@ -2,6 +2,7 @@ package io.vecnn.exec.fast;
 
 import io.vecnn.exec.parallel.Team;
 
+import java.util.Arrays;
 import java.util.Map;
 
 /** One prepared step of a plan: reads and writes the workspace's buffers by index, decides nothing at run time. */
@@ -11,6 +12,13 @@ interface Step {
 
     /** Every buffer the step reads or writes: what {@link BufferSlots} needs to know when a buffer is free. */
     int[] buffers();
+
+    /** {@code inputs} followed by {@code output}: {@link #buffers} of a step that reads several values. */
+    static int[] inputsAndOutput(int[] inputs, int output) {
+        int[] all = Arrays.copyOf(inputs, inputs.length + 1);
+        all[inputs.length] = output;
+        return all;
+    }
 
     default int scratchFloats(int batch) {
         return 0;
