@@ -3,6 +3,7 @@ package io.vecnn;
 import io.vecnn.exec.fast.KernelSelection;
 import io.vecnn.exec.fast.Plan;
 import io.vecnn.exec.fast.PlanBuilder;
+import io.vecnn.exec.fast.PlanCache;
 import io.vecnn.exec.reference.ReferenceExecutor;
 import io.vecnn.graph.Graph;
 import io.vecnn.graph.WeightTensor;
@@ -18,7 +19,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,7 +53,12 @@ public final class Model implements AutoCloseable {
 
     private final ForkJoinPool pool;
     private final boolean ownsPool;
-    private final Map<Shape, Plan> plans = new ConcurrentHashMap<>();
+    /** The plan for the model's own input size, built with the model; null once the model is released. */
+    private volatile Plan plan;
+    /** Plans for other input sizes ({@link #run(Tensor)}), bounded by {@link MemoryLimits#planCacheBytes()}. */
+    private final PlanCache otherSizes;
+
+    private volatile MemoryLimits limits = MemoryLimits.defaults();
     private final KernelSelection selection;
     private final UseGate gate;
     /** The model this one was derived from by {@link #withKernelSelection}, whose pool it runs on; or null. */
@@ -97,10 +102,10 @@ public final class Model implements AutoCloseable {
         this.selection = selection;
         this.parent = parent;
         this.gate = new UseGate(this::release);
+        this.otherSizes = new PlanCache(limits.planCacheBytes());
         try {
-            plans.put(
-                    graph.inputShape(),
-                    PlanBuilder.build(graph, weights, graph.inputShape(), selection, pool, ownsArrays));
+            plan = PlanBuilder.build(graph, weights, graph.inputShape(), selection, pool, ownsArrays);
+            plan.limitIdleWorkspaces(limits.idleWorkspaceBytes());
         } catch (RuntimeException e) {
             release();
             throw e;
@@ -220,7 +225,8 @@ public final class Model implements AutoCloseable {
     }
 
     private void release() {
-        plans.clear();
+        plan = null;
+        otherSizes.clear();
         if (ownsPool) {
             pool.shutdown();
         }
@@ -302,7 +308,7 @@ public final class Model implements AutoCloseable {
     }
 
     private Map<String, WeightTensor> rebuiltWeights() {
-        Map<String, float[]> data = plans.get(inputShape()).recoverWeights();
+        Map<String, float[]> data = plan.recoverWeights();
         Map<String, WeightTensor> weights = new LinkedHashMap<>();
         weightShapes.forEach((name, shape) -> weights.put(name, new WeightTensor(shape.clone(), data.get(name))));
         return Collections.unmodifiableMap(weights);
@@ -535,11 +541,66 @@ public final class Model implements AutoCloseable {
         }
         enter();
         try {
-            Plan known = plans.get(input);
-            return known != null
-                    ? known
-                    : plans.computeIfAbsent(
-                            input, s -> PlanBuilder.build(graph, rebuiltWeights(), s, selection, pool, true));
+            Plan own = plan;
+            return input.equals(own.inputShape())
+                    ? own
+                    : otherSizes.get(input, s -> PlanBuilder.build(graph, rebuiltWeights(), s, selection, pool, true));
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * What this model keeps for reuse: plans for other input sizes and idle workspaces; {@link
+     * MemoryLimits#defaults()} until {@link #setMemoryLimits} says otherwise.
+     */
+    public MemoryLimits memoryLimits() {
+        return limits;
+    }
+
+    /**
+     * Bounds what this model keeps for reuse from now on (what is kept beyond the new limits is dropped). The one
+     * setting of a model that may change while it is shared: it changes what runs allocate, never what they
+     * compute. A server raises the idle workspace limit to the workspaces of the batch sizes it runs.
+     */
+    public void setMemoryLimits(MemoryLimits limits) {
+        given(limits, "memory limits");
+        enter();
+        try {
+            this.limits = limits;
+            plan.limitIdleWorkspaces(limits.idleWorkspaceBytes());
+            otherSizes.budget(limits.planCacheBytes());
+        } finally {
+            exit();
+        }
+    }
+
+    /** Bytes charged now for the plans of other input sizes this model keeps, at most the limit's. */
+    public long planCacheBytes() {
+        return otherSizes.bytes();
+    }
+
+    /**
+     * Bytes of the model's packed weights, biases and tables (for its input size): what it holds for as long as
+     * it is open. Another input size's plan holds as much again.
+     */
+    public long weightBytes() {
+        enter();
+        try {
+            return plan.weightBytes();
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Bytes of feature maps and scratch one run at {@code batch} uses, at the model's input size: what each run
+     * in flight holds, and what is kept idle per batch size (within {@link MemoryLimits#idleWorkspaceBytes()}).
+     */
+    public long workspaceBytes(int batch) {
+        enter();
+        try {
+            return plan.workspaceBytes(batch);
         } finally {
             exit();
         }

@@ -12,8 +12,6 @@ import io.vecnn.kernels.NchwLayout;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ForkJoinPool;
 
 /**
@@ -30,7 +28,9 @@ public final class Plan {
     private final Shape input;
     private final Shape output;
     private final long macsPerImage;
-    private final Map<Integer, ConcurrentLinkedQueue<RunBuffers>> workspaces = new ConcurrentHashMap<>();
+    private final WorkspacePool workspaces = new WorkspacePool(Long.MAX_VALUE);
+    /** What the steps hold (packed weights, biases, tables), measured once; see {@link #weightBytes()}. */
+    private final long weightBytes;
 
     /**
      * Below this many multiply-accumulates a run (a fraction of a millisecond on one core) stays on the calling thread:
@@ -56,6 +56,31 @@ public final class Plan {
         this.input = input;
         this.output = output;
         this.macsPerImage = macsPerImage;
+        this.weightBytes = RetainedBytes.of(this.steps);
+    }
+
+    /**
+     * Bytes the plan's steps hold: packed weights, biases and tables (a model loaded from a file holds its
+     * weights nowhere else). Measured once when the plan is built, by walking what the steps reference.
+     */
+    public long weightBytes() {
+        return weightBytes;
+    }
+
+    /** Bytes of the workspaces idle in the plan's pool, kept for the next runs at their batch sizes. */
+    public long idleWorkspaceBytes() {
+        return workspaces.idleBytes();
+    }
+
+    /**
+     * Keeps at most {@code bytes} of idle workspaces (unbounded until set): beyond it, those of the batch sizes
+     * run least recently are dropped, and a later run at such a size allocates its workspace again.
+     */
+    public void limitIdleWorkspaces(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("idle workspace budget must be zero or positive, got " + bytes);
+        }
+        workspaces.budget(bytes);
     }
 
     public Shape inputShape() {
@@ -184,15 +209,14 @@ public final class Plan {
     /** Runs in buffers borrowed from the pool for this batch size, returned whether the run ends or fails. */
     private void runPooled(
             float[] in, boolean nchw, int batch, float[] out, ForkJoinPool pool, long deadline, long[] stepNanos) {
-        ConcurrentLinkedQueue<RunBuffers> free = workspaces.computeIfAbsent(batch, b -> new ConcurrentLinkedQueue<>());
-        RunBuffers buffers = free.poll();
+        RunBuffers buffers = workspaces.take(batch);
         if (buffers == null) {
             buffers = newBuffers(batch);
         }
         try {
             execute(buffers, in, nchw, out, pool, deadline, stepNanos);
         } finally {
-            free.offer(buffers);
+            workspaces.give(buffers);
         }
     }
 
@@ -289,6 +313,7 @@ public final class Plan {
                 values[i] = slotArrays[slots.slotOf()[i]];
             }
         }
-        return new RunBuffers(this, batch, values, new float[scratchFloats(batch)], new float[staged]);
+        return new RunBuffers(
+                this, batch, values, new float[scratchFloats(batch)], new float[staged], workspaceBytes(batch));
     }
 }

@@ -10,9 +10,12 @@ public final class RunBuffers {
     final float[][] values;
     final float[] scratch;
     final float[] staged;
+    /** What the arrays take: {@link Plan#workspaceBytes(int)} of the batch. */
+    final long bytes;
 
-    RunBuffers(Plan plan, int batch, float[][] values, float[] scratch, float[] staged) {
+    RunBuffers(Plan plan, int batch, float[][] values, float[] scratch, float[] staged, long bytes) {
         this.plan = plan;
+        this.bytes = bytes;
         this.batch = batch;
         this.values = values;
         this.scratch = scratch;
