@@ -38,6 +38,29 @@ public final class ImageDecoder {
 
     private ImageDecoder() {}
 
+    /**
+     * The format and size a JPEG or PNG file declares, read from its header without decoding the pixels: what a
+     * server checks (and reserves memory for) before it decodes. A file that is not JPEG or PNG, or whose header
+     * is cut short, is refused as {@link #decode} refuses it.
+     */
+    public static ImageHeader header(byte[] bytes) {
+        String format = format(bytes);
+        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
+        if (!readers.hasNext()) {
+            throw new VecnnException("this Java runtime has no " + format + " decoder in javax.imageio");
+        }
+        ImageReader reader = readers.next();
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            reader.setInput(in, true, true);
+            return new ImageHeader(format, reader.getWidth(0), reader.getHeight(0));
+        } catch (IOException | RuntimeException e) {
+            throw new VecnnException(
+                    "corrupt or unsupported " + format + " image: cannot read its header (" + describe(e) + ")", e);
+        } finally {
+            reader.dispose();
+        }
+    }
+
     /** Decodes a whole JPEG or PNG file held in memory. */
     public static DecodedImage decode(byte[] bytes) {
         String format = format(bytes);

@@ -75,7 +75,7 @@ public final class InferenceServer implements AutoCloseable {
         // In the order the models were given: with a budget too short for all, the first get warmed.
         this.warmup = new ServerWarmup(new ArrayList<>(models.values()), config.warmup(), startNanos, metrics);
         this.v2 = new V2Routes(this.models, config, VERSION);
-        this.v1 = new V1Routes(this.models, config);
+        this.v1 = new V1Routes(this.models, config, new DecodeAdmission(config.images(), metrics));
         this.repository = new RepositoryRoutes(this.models, config, metrics);
         int id = SERVERS.incrementAndGet();
         AtomicInteger thread = new AtomicInteger();
@@ -175,7 +175,11 @@ public final class InferenceServer implements AutoCloseable {
     private static InferenceServer listen(
             ServerConfig config, Map<String, ServedModel> served, ServerMetrics metrics, long startNanos) {
         try {
+            MemoryBudget.check(served.values(), config, Runtime.getRuntime().maxMemory());
             return new InferenceServer(config, served, metrics, startNanos);
+        } catch (RuntimeException e) {
+            served.values().forEach(ServedModel::close);
+            throw e;
         } catch (IOException e) {
             served.values().forEach(ServedModel::close);
             throw new VecnnException(
@@ -332,6 +336,16 @@ public final class InferenceServer implements AutoCloseable {
                 status = e.status();
                 ExchangeIo.sendError(exchange, e);
             } catch (RuntimeException e) {
+                status = 500;
+                ExchangeIo.sendError(exchange, new HttpError(500, "internal error: " + e));
+            } catch (OutOfMemoryError e) {
+                // What this request held is garbage now, so there is room to answer it; the next may fit.
+                status = 503;
+                ExchangeIo.sendError(
+                        exchange,
+                        new HttpError(
+                                503, "the server ran out of memory on this request; retry later, or send less", 1));
+            } catch (Error e) {
                 status = 500;
                 ExchangeIo.sendError(exchange, new HttpError(500, "internal error: " + e));
             }

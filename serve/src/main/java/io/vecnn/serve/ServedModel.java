@@ -7,7 +7,6 @@ import io.vecnn.WarmupReport;
 import io.vecnn.image.ImageTransform;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -60,20 +59,11 @@ final class ServedModel implements AutoCloseable {
     }
 
     /**
-     * The batch sizes a warm-up runs: 1, the powers of two below the largest batch the batcher forms, and that
-     * largest. The JIT compiles methods, not batch sizes, and every size runs the same kernel methods; the two
-     * ends are what an idle and a loaded server run, the powers of two between them give the kernels' loops
-     * the row counts in between, and the count stays logarithmic (--max-batch 64 would otherwise be 64
-     * warm-ups, the largest of 64 images each). Other sizes run on that compiled code and get their
-     * workspace on first use.
+     * The batch sizes a warm-up runs: the ones the batcher runs ({@link DynamicBatcher#batchSizes}). The JIT
+     * compiles methods, not batch sizes, but each size gets its workspace here, before the first request.
      */
     static int[] warmupBatches(int maxBatch) {
-        List<Integer> sizes = new ArrayList<>();
-        for (int b = 1; b < maxBatch; b *= 2) {
-            sizes.add(b);
-        }
-        sizes.add(maxBatch);
-        return sizes.stream().mapToInt(Integer::intValue).toArray();
+        return DynamicBatcher.batchSizes(maxBatch);
     }
 
     /**
@@ -106,9 +96,21 @@ final class ServedModel implements AutoCloseable {
         return model.warmUp(budget, warmupBatches(batching.maxBatch()));
     }
 
-    /** Why this model cannot take traffic yet ("stopping", "warming up", a failed warm-up), or null when it can. */
+    /**
+     * Why this model cannot take traffic ("stopping", "warming up", a failed warm-up, a batch that failed
+     * with an {@link Error} and no run succeeding since), or null when it can.
+     */
     String notReady(boolean stopping) {
-        return stopping ? "stopping" : notReady;
+        if (stopping) {
+            return "stopping";
+        }
+        String reason = notReady;
+        return reason != null ? reason : current.batcher().unhealthy();
+    }
+
+    /** Whether this model failed every probe since a failure: the process should be restarted. */
+    boolean dead() {
+        return current.batcher().dead();
     }
 
     /** The server's reason: the first model's that is not ready, or null when all are. */
@@ -117,6 +119,20 @@ final class ServedModel implements AutoCloseable {
             String reason = m.notReady(stopping);
             if (reason != null) {
                 return reason;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Why the process should be restarted: the first model whose batcher failed every probe since a failure;
+     * null while every model can still recover. What liveness reports, so an orchestrator restarts the process.
+     */
+    static String notLive(Collection<ServedModel> models) {
+        for (ServedModel m : models) {
+            if (m.dead()) {
+                return "model '" + m.name() + "' failed " + DynamicBatcher.PROBES_BEFORE_DEAD
+                        + " probes in a row after: " + m.batcher().unhealthy();
             }
         }
         return null;

@@ -22,6 +22,7 @@ import java.time.Duration;
  *                       Model#warmUp}) before it reports ready, for all models together; zero skips
  *                       the warm-up and reports ready at once. A reloaded model gets as long again before it
  *                       replaces the old one
+ * @param images         which images the server decodes, and how many bytes of them at once
  */
 public record ServerConfig(
         String host,
@@ -31,7 +32,8 @@ public record ServerConfig(
         Duration requestTimeout,
         Duration readTimeout,
         BatchingConfig batching,
-        Duration warmup) {
+        Duration warmup,
+        ImageLimits images) {
 
     public static final long DEFAULT_MAX_BODY = 16L << 20;
 
@@ -64,6 +66,9 @@ public record ServerConfig(
         if (warmup == null || warmup.isNegative()) {
             throw new VecnnException("warm-up time must be zero or positive, got " + warmup);
         }
+        if (images == null) {
+            throw new VecnnException("image limits are null");
+        }
     }
 
     /**
@@ -79,46 +84,52 @@ public record ServerConfig(
                 Duration.ofSeconds(30),
                 Duration.ofSeconds(30),
                 BatchingConfig.NONE,
-                Model.DEFAULT_WARMUP_BUDGET);
+                Model.DEFAULT_WARMUP_BUDGET,
+                ImageLimits.defaults());
     }
 
     public ServerConfig withPort(int port) {
         return new ServerConfig(
-                host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
+                host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup, images);
     }
 
     public ServerConfig withHost(String host) {
         return new ServerConfig(
-                host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
+                host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup, images);
     }
 
     public ServerConfig withMaxBodyBytes(long maxBodyBytes) {
         return new ServerConfig(
-                host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
+                host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup, images);
     }
 
     public ServerConfig withHandlerThreads(int handlerThreads) {
         return new ServerConfig(
-                host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
+                host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup, images);
     }
 
     public ServerConfig withRequestTimeout(Duration requestTimeout) {
         return new ServerConfig(
-                host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
+                host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup, images);
     }
 
     public ServerConfig withReadTimeout(Duration readTimeout) {
         return new ServerConfig(
-                host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
+                host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup, images);
     }
 
     public ServerConfig withBatching(BatchingConfig batching) {
         return new ServerConfig(
-                host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
+                host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup, images);
     }
 
     public ServerConfig withWarmup(Duration warmup) {
         return new ServerConfig(
-                host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup);
+                host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup, images);
+    }
+
+    public ServerConfig withImages(ImageLimits images) {
+        return new ServerConfig(
+                host, port, maxBodyBytes, handlerThreads, requestTimeout, readTimeout, batching, warmup, images);
     }
 }

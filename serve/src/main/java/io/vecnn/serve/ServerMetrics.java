@@ -26,6 +26,8 @@ final class ServerMetrics {
     private final Map<String, Histogram> inference = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> queueDepth = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> reloads = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> batchFailures = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> admissions = new ConcurrentHashMap<>();
     private final LongAdder headerTimeouts = new LongAdder();
     private volatile int busyHandlers;
     /** Seconds from the server's start to its first ready; negative until then. */
@@ -42,6 +44,20 @@ final class ServerMetrics {
         String labels = "model=\"" + escape(model) + "\"";
         batchSize.computeIfAbsent(labels, k -> new Histogram(BATCH_BUCKETS)).observe(images);
         inference.computeIfAbsent(labels, k -> new Histogram(LATENCY_BUCKETS)).observe(nanos / 1e9);
+    }
+
+    /** A batch (or a probe after one) that failed with an {@link Error}; {@code cause} is a label value. */
+    void batchFailure(String model, String cause) {
+        count(batchFailures, "model=\"" + escape(model) + "\",cause=\"" + cause + "\"");
+    }
+
+    /** An image decode that waited for the decode budget ({@code waited}), or was refused ({@code refused}). */
+    void decodeAdmission(String result) {
+        count(admissions, "result=\"" + result + "\"");
+    }
+
+    private static void count(Map<String, LongAdder> counters, String labels) {
+        counters.computeIfAbsent(labels, k -> new LongAdder()).increment();
     }
 
     void queueDepth(String model, int depth) {
@@ -72,14 +88,7 @@ final class ServerMetrics {
 
     String render() {
         StringBuilder out = new StringBuilder();
-        out.append("# HELP vecnn_requests_total HTTP requests by endpoint and status code.\n");
-        out.append("# TYPE vecnn_requests_total counter\n");
-        new TreeMap<>(requests)
-                .forEach((labels, n) -> out.append("vecnn_requests_total{")
-                        .append(labels)
-                        .append("} ")
-                        .append(n.sum())
-                        .append('\n'));
+        counters(out, "vecnn_requests_total", "HTTP requests by endpoint and status code.", requests);
         histograms(
                 out,
                 "vecnn_request_duration_seconds",
@@ -103,14 +112,18 @@ final class ServerMetrics {
                 + "within the read timeout.\n");
         out.append("# TYPE vecnn_header_timeouts_total counter\n");
         out.append("vecnn_header_timeouts_total ").append(headerTimeouts.sum()).append('\n');
-        out.append("# HELP vecnn_model_reloads_total Model reloads by model and result.\n");
-        out.append("# TYPE vecnn_model_reloads_total counter\n");
-        new TreeMap<>(reloads)
-                .forEach((labels, n) -> out.append("vecnn_model_reloads_total{")
-                        .append(labels)
-                        .append("} ")
-                        .append(n.sum())
-                        .append('\n'));
+        counters(out, "vecnn_model_reloads_total", "Model reloads by model and result.", reloads);
+        counters(
+                out,
+                "vecnn_batch_failures_total",
+                "Batches (and probes after them) that failed with an Error, by model and cause; their requests "
+                        + "were answered 503 or 500.",
+                batchFailures);
+        counters(
+                out,
+                "vecnn_decode_admissions_total",
+                "Image decodes that waited for the decode memory budget, or were refused 503 when it stayed taken.",
+                admissions);
         double ready = timeToReadySeconds;
         if (ready >= 0) {
             // Absent until the server is ready, rather than a 0 a dashboard would take for an instant start.
@@ -122,6 +135,18 @@ final class ServerMetrics {
                     .append('\n');
         }
         return out.toString();
+    }
+
+    private static void counters(StringBuilder out, String name, String help, Map<String, LongAdder> series) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(" counter\n");
+        new TreeMap<>(series)
+                .forEach((labels, n) -> out.append(name)
+                        .append('{')
+                        .append(labels)
+                        .append("} ")
+                        .append(n.sum())
+                        .append('\n'));
     }
 
     private static void histograms(StringBuilder out, String name, String help, Map<String, Histogram> series) {

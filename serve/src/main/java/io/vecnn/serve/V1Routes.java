@@ -7,6 +7,7 @@ import io.vecnn.Classification;
 import io.vecnn.VecnnException;
 import io.vecnn.image.DecodedImage;
 import io.vecnn.image.ImageDecoder;
+import io.vecnn.image.ImageHeader;
 import io.vecnn.image.ImageTransform;
 import io.vecnn.npy.Npy;
 
@@ -24,10 +25,12 @@ final class V1Routes {
 
     private final Map<String, ServedModel> models;
     private final ServerConfig config;
+    private final DecodeAdmission decoding;
 
-    V1Routes(Map<String, ServedModel> models, ServerConfig config) {
+    V1Routes(Map<String, ServedModel> models, ServerConfig config, DecodeAdmission decoding) {
         this.models = models;
         this.config = config;
+        this.decoding = decoding;
     }
 
     /** Answers a request under {@code /v1}, naming its route for the metrics first. */
@@ -104,9 +107,7 @@ final class V1Routes {
                 images = batchOf(array.shape(), model);
                 input = array.data();
             } else {
-                DecodedImage image = ImageDecoder.decode(body);
-                input = new float[model.inputValues()];
-                model.transform().writeNchw(image, input, 0);
+                input = decode(body, model);
                 images = 1;
             }
         } catch (VecnnException e) {
@@ -156,6 +157,23 @@ final class V1Routes {
             }
         }
         return DEFAULT_TOP;
+    }
+
+    /**
+     * The model's input from an image file: refused from its header when over the limits, decoded once its
+     * memory is reserved from the decode budget.
+     */
+    private float[] decode(byte[] body, ServedModel model) {
+        ImageHeader header = ImageDecoder.header(body);
+        try (DecodeAdmission.Permit permit = decoding.admit(header)) {
+            DecodedImage image = ImageDecoder.decode(body);
+            float[] input = new float[model.inputValues()];
+            model.transform().writeNchw(image, input, 0);
+            return input;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HttpError(503, "the server is stopping", 1);
+        }
     }
 
     /** An NPY tensor is one image (C, H, W) or a batch (N, C, H, W) at the model's input shape. */

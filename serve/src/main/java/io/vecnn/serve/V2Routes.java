@@ -62,7 +62,8 @@ final class V2Routes {
             boolean live = path[2].equals("live");
             ExchangeIo.nameEndpoint(exchange, live ? "v2_health_live" : "v2_health_ready");
             requireGet(method);
-            String notReady = live ? null : ServedModel.notReady(models.values(), stopping);
+            String notReady =
+                    live ? ServedModel.notLive(models.values()) : ServedModel.notReady(models.values(), stopping);
             ObjectNode body = ExchangeIo.JSON.createObjectNode();
             body.put(live ? "live" : "ready", notReady == null);
             if (notReady != null) {

@@ -3,6 +3,7 @@ package io.vecnn.tools;
 import io.vecnn.Model;
 import io.vecnn.VecnnException;
 import io.vecnn.serve.BatchingConfig;
+import io.vecnn.serve.ImageLimits;
 import io.vecnn.serve.InferenceServer;
 import io.vecnn.serve.ModelSource;
 import io.vecnn.serve.ServerConfig;
@@ -86,6 +87,18 @@ final class ServeCommand implements Callable<Integer> {
                     + "(/v2/health/ready is 503 meanwhile); 0 reports ready at once (default 30)")
     double warmupSeconds;
 
+    @Option(
+            names = "--decode-budget-mb",
+            description = "heap the images being decoded at once may take together; more wait, then get 503"
+                    + " (default: a quarter of the heap)")
+    Long decodeBudgetMb;
+
+    @Option(
+            names = "--max-image-pixels",
+            defaultValue = "64000000",
+            description = "the largest image decoded, in pixels (413 above; default and most 64000000)")
+    long maxImagePixels;
+
     @Override
     public Integer call() throws InterruptedException {
         Map<String, ModelSource> sources = new LinkedHashMap<>();
@@ -112,6 +125,11 @@ final class ServeCommand implements Callable<Integer> {
                 .withReadTimeout(Duration.ofMillis(readTimeoutMillis))
                 .withBatching(batching)
                 .withWarmup(Duration.ofMillis(Math.round(warmupSeconds * 1000)));
+        ImageLimits images = ImageLimits.defaults();
+        config = config.withImages(new ImageLimits(
+                decodeBudgetMb == null ? images.decodeBudgetBytes() : decodeBudgetMb << 20,
+                maxImagePixels,
+                images.maxAspectRatio()));
         // The server read the models, so it owns them: it closes them when they are reloaded and when it stops.
         InferenceServer server = InferenceServer.startFromFiles(config, sources);
         CountDownLatch stopped = new CountDownLatch(1);
