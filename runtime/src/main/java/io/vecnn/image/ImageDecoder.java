@@ -17,6 +17,7 @@ import java.util.Locale;
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
@@ -52,13 +53,29 @@ public final class ImageDecoder {
         ImageReader reader = readers.next();
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             reader.setInput(in, true, true);
-            return new ImageHeader(format, reader.getWidth(0), reader.getHeight(0));
+            return new ImageHeader(format, reader.getWidth(0), reader.getHeight(0), rasterBytesPerPixel(reader));
         } catch (IOException | RuntimeException e) {
             throw new VecnnException(
                     "corrupt or unsupported " + format + " image: cannot read its header (" + describe(e) + ")", e);
         } finally {
             reader.dispose();
         }
+    }
+
+    /**
+     * Bytes a pixel takes in the image the JDK's decoder returns: its raw type's samples, rounded up to whole
+     * bytes each (16-bit samples stay 16-bit until {@link #toRgb}); 4 when the decoder names no raw type.
+     */
+    private static int rasterBytesPerPixel(ImageReader reader) throws IOException {
+        ImageTypeSpecifier raw = reader.getRawImageType(0);
+        if (raw == null) {
+            return 4;
+        }
+        int bytes = 0;
+        for (int bits : raw.getSampleModel().getSampleSize()) {
+            bytes += (bits + 7) / 8;
+        }
+        return Math.max(1, bytes);
     }
 
     /** Decodes a whole JPEG or PNG file held in memory. */

@@ -17,13 +17,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DecodeAdmissionTest {
     private static final long MIB = 1 << 20;
 
-    /** Room for two 1000x1000 images (8 MB each) at once, not three. */
-    private static final ImageLimits LIMITS = new ImageLimits(20 * MIB, 4_000_000, 100);
+    /** Room for two 1000x1000 JPEGs (9.9 MB each) at once, not three. */
+    private static final ImageLimits LIMITS = new ImageLimits(25 * MIB, 4_000_000, 100);
 
     @Test
     void tooManyPixelsIs413NamingTheLimit() {
         DecodeAdmission admission = new DecodeAdmission(LIMITS, new ServerMetrics());
-        HttpError e = assertThrows(HttpError.class, () -> admission.admit(new ImageHeader("JPEG", 4000, 1001)));
+        HttpError e = assertThrows(HttpError.class, () -> admission.admit(new ImageHeader("JPEG", 4000, 1001, 3)));
         assertEquals(413, e.status());
         assertTrue(
                 e.getMessage()
@@ -34,24 +34,24 @@ class DecodeAdmissionTest {
     @Test
     void aSliverIs422() {
         DecodeAdmission admission = new DecodeAdmission(LIMITS, new ServerMetrics());
-        HttpError e = assertThrows(HttpError.class, () -> admission.admit(new ImageHeader("PNG", 1, 60_000)));
+        HttpError e = assertThrows(HttpError.class, () -> admission.admit(new ImageHeader("PNG", 1, 60_000, 3)));
         assertEquals(422, e.status());
         assertTrue(e.getMessage().contains("more elongated than 100:1"), e.getMessage());
     }
 
     @Test
     void anImageLargerThanTheWholeBudgetIs413() {
-        DecodeAdmission admission = new DecodeAdmission(new ImageLimits(4 * MIB, 4_000_000, 100), new ServerMetrics());
-        HttpError e = assertThrows(HttpError.class, () -> admission.admit(new ImageHeader("PNG", 1000, 1000)));
+        DecodeAdmission admission = new DecodeAdmission(new ImageLimits(8 * MIB, 4_000_000, 100), new ServerMetrics());
+        HttpError e = assertThrows(HttpError.class, () -> admission.admit(new ImageHeader("PNG", 1000, 1000, 3)));
         assertEquals(413, e.status());
-        assertTrue(e.getMessage().contains("more than this server's whole decode budget of 4 MiB"), e.getMessage());
+        assertTrue(e.getMessage().contains("more than this server's whole decode budget of 8 MiB"), e.getMessage());
     }
 
     @Test
     void aFullBudgetMakesTheNextWaitThenFreesItWhenADecodeEnds() throws Exception {
         ServerMetrics metrics = new ServerMetrics();
         DecodeAdmission admission = new DecodeAdmission(LIMITS, metrics);
-        ImageHeader image = new ImageHeader("JPEG", 1000, 1000);
+        ImageHeader image = new ImageHeader("JPEG", 1000, 1000, 3);
         DecodeAdmission.Permit first = admission.admit(image);
         DecodeAdmission.Permit second = admission.admit(image);
         assertEquals(2 * image.decodeBytes(), admission.reserved());
@@ -74,7 +74,7 @@ class DecodeAdmissionTest {
     @Test
     void aBudgetThatStaysTakenIs503WithRetryAfter() throws Exception {
         DecodeAdmission admission = new DecodeAdmission(LIMITS, new ServerMetrics());
-        ImageHeader image = new ImageHeader("JPEG", 1000, 1000);
+        ImageHeader image = new ImageHeader("JPEG", 1000, 1000, 3);
         try (DecodeAdmission.Permit a = admission.admit(image);
                 DecodeAdmission.Permit b = admission.admit(image)) {
             long start = System.nanoTime();
