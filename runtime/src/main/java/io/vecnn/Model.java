@@ -575,6 +575,12 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    /** Bytes of the workspaces kept idle now for runs at the model's input size, at most the limit's. */
+    public long idleWorkspaceBytes() {
+        Plan own = plan;
+        return own == null ? 0 : own.idleWorkspaceBytes();
+    }
+
     /** Bytes charged now for the plans of other input sizes this model keeps, at most the limit's. */
     public long planCacheBytes() {
         return otherSizes.bytes();

@@ -398,8 +398,13 @@ public final class InferenceServer implements AutoCloseable {
             }
             case "metrics" -> {
                 ExchangeIo.nameEndpoint(exchange, "metrics");
-                models.values()
-                        .forEach(m -> metrics.queueDepth(m.name(), m.batcher().queueDepth()));
+                models.values().forEach(m -> {
+                    metrics.queueDepth(m.name(), m.batcher().queueDepth());
+                    Model model = m.model();
+                    metrics.modelMemory(m.name(), "weights", model.weightBytes());
+                    metrics.modelMemory(m.name(), "idle_workspaces", model.idleWorkspaceBytes());
+                    metrics.modelMemory(m.name(), "other_size_plans", model.planCacheBytes());
+                });
                 metrics.busyHandlers(handlers.getActiveCount());
                 ExchangeIo.send(
                         exchange, 200, "text/plain; version=0.0.4; charset=utf-8", ExchangeIo.utf8(metrics.render()));

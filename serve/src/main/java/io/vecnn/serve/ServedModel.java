@@ -82,18 +82,22 @@ final class ServedModel implements AutoCloseable {
     }
 
     /**
-     * Warms {@code model} for the batch sizes the batcher forms. With no time for it, one run at batch 1 still
-     * gives the first request a workspace (the plan itself is built when the model is).
+     * Warms {@code model} for the batch sizes the batcher runs, then runs once each size the budget left out,
+     * so every workspace the batcher needs exists before the first request (a zero budget warms nothing and
+     * only does the runs).
      */
     private WarmupReport prepare(Model model, Duration budget) {
-        if (budget.isZero()) {
-            model.run(
-                    new float[Math.toIntExact(model.inputShape().size())],
-                    1,
-                    new float[Math.toIntExact(model.outputShape().size())]);
-            return null;
+        int[] sizes = warmupBatches(batching.maxBatch());
+        WarmupReport report = budget.isZero() ? null : model.warmUp(budget, sizes);
+        for (int size : sizes) {
+            if (report == null || report.batches().stream().noneMatch(b -> b.size() == size && b.runs() > 0)) {
+                model.run(
+                        new float[Math.toIntExact(size * model.inputShape().size())],
+                        size,
+                        new float[Math.toIntExact(size * model.outputShape().size())]);
+            }
         }
-        return model.warmUp(budget, warmupBatches(batching.maxBatch()));
+        return report;
     }
 
     /**

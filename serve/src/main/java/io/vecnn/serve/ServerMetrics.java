@@ -25,6 +25,7 @@ final class ServerMetrics {
     private final Map<String, Histogram> batchSize = new ConcurrentHashMap<>();
     private final Map<String, Histogram> inference = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> queueDepth = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> modelMemory = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> reloads = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> batchFailures = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> admissions = new ConcurrentHashMap<>();
@@ -58,6 +59,13 @@ final class ServerMetrics {
 
     private static void count(Map<String, LongAdder> counters, String labels) {
         counters.computeIfAbsent(labels, k -> new LongAdder()).increment();
+    }
+
+    /** Bytes a model holds of one {@code kind}: weights, idle workspaces, plans for other input sizes. */
+    void modelMemory(String model, String kind, long bytes) {
+        modelMemory
+                .computeIfAbsent("model=\"" + escape(model) + "\",kind=\"" + kind + "\"", k -> new AtomicLong())
+                .set(bytes);
     }
 
     void queueDepth(String model, int depth) {
@@ -96,14 +104,13 @@ final class ServerMetrics {
                 latency);
         histograms(out, "vecnn_batch_size", "Images per inference batch.", batchSize);
         histograms(out, "vecnn_inference_duration_seconds", "Time to run one batch through the model.", inference);
-        out.append("# HELP vecnn_queue_depth Requests waiting for a batch.\n");
-        out.append("# TYPE vecnn_queue_depth gauge\n");
-        new TreeMap<>(queueDepth)
-                .forEach((labels, n) -> out.append("vecnn_queue_depth{")
-                        .append(labels)
-                        .append("} ")
-                        .append(n.get())
-                        .append('\n'));
+        gauges(out, "vecnn_queue_depth", "Requests waiting for a batch.", queueDepth);
+        gauges(
+                out,
+                "vecnn_model_memory_bytes",
+                "Heap a model holds: its packed weights, the workspaces kept idle between runs, and plans for other"
+                        + " input sizes.",
+                modelMemory);
         out.append("# HELP vecnn_http_handlers_busy Handler threads reading, waiting on or answering a request, "
                 + "this scrape's included.\n");
         out.append("# TYPE vecnn_http_handlers_busy gauge\n");
@@ -135,6 +142,18 @@ final class ServerMetrics {
                     .append('\n');
         }
         return out.toString();
+    }
+
+    private static void gauges(StringBuilder out, String name, String help, Map<String, AtomicLong> series) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(" gauge\n");
+        new TreeMap<>(series)
+                .forEach((labels, n) -> out.append(name)
+                        .append('{')
+                        .append(labels)
+                        .append("} ")
+                        .append(n.get())
+                        .append('\n'));
     }
 
     private static void counters(StringBuilder out, String name, String help, Map<String, LongAdder> series) {
