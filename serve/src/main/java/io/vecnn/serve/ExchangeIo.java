@@ -1,6 +1,8 @@
 package io.vecnn.serve;
 
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 
@@ -13,7 +15,13 @@ import java.time.Duration;
 
 /** Reading bounded request bodies and writing JSON and error responses on the JDK's HTTP exchange. */
 final class ExchangeIo {
-    static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Reads NaN and ±Infinity as bare tokens too (Python's json module writes them so); written, they are the
+     * strings "NaN", "Infinity" and "-Infinity", which inference inputs take as well.
+     */
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
     /** How long a refused body is still read and dropped before the connection closes (Apache's 2 s). */
     private static final Duration LINGER = Duration.ofSeconds(2);
 
@@ -154,6 +162,12 @@ final class ExchangeIo {
         ReadWatchdog.Watch watch = state.watchdog().watch(state.readTimeout(), () -> {});
         try {
             exchange.getResponseHeaders().set("Content-Type", contentType);
+            if (exchange.getRequestMethod().equals("HEAD")) {
+                // A HEAD answer is the GET's head: its length, no body (the JDK wants -1 and sets none itself).
+                exchange.getResponseHeaders().set("Content-Length", String.valueOf(body.length));
+                exchange.sendResponseHeaders(status, -1);
+                return;
+            }
             exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
             if (body.length > 0) {
                 try (OutputStream out = exchange.getResponseBody()) {

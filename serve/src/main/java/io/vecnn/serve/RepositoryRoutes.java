@@ -1,5 +1,6 @@
 package io.vecnn.serve;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
@@ -74,8 +75,10 @@ final class RepositoryRoutes {
         JsonNode request;
         try {
             request = ExchangeIo.JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new HttpError(400, "the load request's body is not JSON: " + JsonErrors.describe(e));
         } catch (IOException e) {
-            throw new HttpError(400, "the load request's body is not JSON: " + e.getMessage());
+            throw new HttpError(400, "cannot read the load request: " + e.getMessage());
         }
         if (request == null || !request.isObject() || request.has("parameters")) {
             throw new HttpError(

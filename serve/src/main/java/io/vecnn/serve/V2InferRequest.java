@@ -47,10 +47,7 @@ record V2InferRequest(String id, JsonNode parameters, List<Input> inputs, List<O
                 throw new HttpError(400, "unexpected data after the inference request object");
             }
         } catch (JsonParseException e) {
-            throw new HttpError(
-                    400,
-                    "malformed JSON in inference request: " + e.getOriginalMessage() + " at byte "
-                            + e.getLocation().getByteOffset());
+            throw new HttpError(400, "malformed JSON in inference request: " + JsonErrors.describe(e));
         } catch (IOException e) {
             throw new HttpError(400, "cannot read inference request: " + e.getMessage());
         }
@@ -205,6 +202,11 @@ record V2InferRequest(String id, JsonNode parameters, List<Input> inputs, List<O
                     values = Arrays.copyOf(values, values.length * 2);
                 }
                 values[n++] = p.getFloatValue();
+            } else if (t == JsonToken.VALUE_STRING && nonFinite(p.getText()) != null) {
+                if (n == values.length) {
+                    values = Arrays.copyOf(values, values.length * 2);
+                }
+                values[n++] = nonFinite(p.getText());
             } else {
                 // A string token has no fixed text of its own: "NaN" in quotes would otherwise read as null.
                 String found = t == JsonToken.VALUE_STRING ? "a string" : t.asString();
@@ -215,6 +217,16 @@ record V2InferRequest(String id, JsonNode parameters, List<Input> inputs, List<O
             }
         }
         return Arrays.copyOf(values, n);
+    }
+
+    /** The value of "NaN", "Infinity" or "-Infinity", as outputs write them; null for any other string. */
+    private static Float nonFinite(String text) {
+        return switch (text) {
+            case "NaN" -> Float.NaN;
+            case "Infinity" -> Float.POSITIVE_INFINITY;
+            case "-Infinity" -> Float.NEGATIVE_INFINITY;
+            default -> null;
+        };
     }
 
     /** Fills the inputs whose data is in the binary section ({@code binary_data_size}), in order. */

@@ -247,4 +247,40 @@ class V2ProtocolTest {
                         .statusCode(),
                 "the server keeps serving after bad requests");
     }
+
+    /** HEAD gets the GET's status and length with no body, and the JDK's server no warning about it. */
+    @Test
+    void headAnswersTheHeadOfAGetWithoutAWarning() {
+        java.util.logging.Logger jdkServer = java.util.logging.Logger.getLogger("com.sun.net.httpserver");
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                warnings.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        jdkServer.addHandler(handler);
+        try {
+            for (String path : List.of("/v2/health/ready", "/v2/models/tiny", "/v2")) {
+                HttpResponse<byte[]> get = fixture.get(path);
+                HttpResponse<byte[]> head = fixture.send(java.net.http.HttpRequest.newBuilder(fixture.uri(path))
+                        .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()));
+                assertEquals(get.statusCode(), head.statusCode(), path);
+                assertEquals(0, head.body().length, path);
+                assertEquals(
+                        String.valueOf(get.body().length),
+                        head.headers().firstValue("Content-Length").orElse("none"),
+                        path);
+            }
+        } finally {
+            jdkServer.removeHandler(handler);
+        }
+        assertEquals(List.of(), warnings);
+    }
 }
