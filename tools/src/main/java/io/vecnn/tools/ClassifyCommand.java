@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -35,17 +36,31 @@ final class ClassifyCommand implements Callable<Integer> {
         if (top < 1) {
             throw new VecnnException("--top must be at least 1, got " + top);
         }
+        List<String> failed = new ArrayList<>();
         try (Model model = Model.load(modelPath)) {
             InputSpec spec = model.inputSpec();
             float[] input = new float[spec.preprocessing().length()];
             for (Path image : images) {
-                spec.preprocessing().writeNchw(ImageDecoder.decode(read(image)), input, 0);
-                List<Classification> best = model.classify(input, 1, top).get(0);
+                List<Classification> best;
+                try {
+                    spec.preprocessing().writeNchw(ImageDecoder.decode(read(image)), input, 0);
+                    best = model.classify(input, 1, top).get(0);
+                } catch (VecnnException e) {
+                    // One bad file must not hide the answers for the others: name it, go on, fail at the end.
+                    System.err.println(image + ": " + e.getMessage());
+                    failed.add(image.toString());
+                    continue;
+                }
                 System.out.println(image + ":");
                 for (Classification c : best) {
                     System.out.printf("  %-32s %5d  %.4f%n", c.label(), c.index(), c.probability());
                 }
             }
+        }
+        if (!failed.isEmpty()) {
+            System.err.println("vecnn classify: " + failed.size() + " of " + images.size()
+                    + " images could not be classified: " + String.join(", ", failed));
+            return 1;
         }
         return 0;
     }

@@ -290,6 +290,28 @@ class CliTest {
         assertNoFileBut();
     }
 
+    @Test
+    void classifyReportsEveryFileAndFailsAtTheEndWhenOneWasBad() throws IOException {
+        Path pth = dir.resolve("w.pth");
+        Path vnn = dir.resolve("m.vnn");
+        vecnn("synth", "--arch", "lenet5", "--out", pth);
+        vecnn("convert", "--weights", pth, "--arch", "lenet5", "--out", vnn);
+        Path good = dir.resolve("good.png");
+        javax.imageio.ImageIO.write(
+                new java.awt.image.BufferedImage(40, 30, java.awt.image.BufferedImage.TYPE_INT_RGB),
+                "png",
+                good.toFile());
+        Path bad = dir.resolve("bad.png");
+        Files.writeString(bad, "not an image");
+        Path missing = dir.resolve("missing.jpg");
+        CliRun run = vecnn("classify", "--model", vnn, "--top", 2, bad, good, missing);
+        assertEquals(1, run.exit(), run.err());
+        assertTrue(run.out().contains(good + ":"), "the good image is classified after the bad one: " + run.out());
+        assertTrue(run.err().contains(bad + ": not a JPEG or PNG image"), run.err());
+        assertTrue(run.err().contains("image not found: " + missing), run.err());
+        assertTrue(run.err().contains("2 of 3 images could not be classified: " + bad + ", " + missing), run.err());
+    }
+
     private static void assertOneErrorLine(String prefix, String err) {
         assertTrue(err.startsWith(prefix), err);
         assertEquals(1, err.lines().count(), "one line on stderr: " + err);

@@ -34,9 +34,13 @@ public final class ModelConversion {
      */
     public static ModelFile convert(StateDict stateDict, Architecture arch, Shape input, String source) {
         StateDictSource weights = new StateDictSource(stateDict);
+        String checked = input.equals(arch.defaultInput()) ? arch.name() : arch.name() + " at input size " + input;
         NetworkBuilder.Built built;
         try {
             built = arch.build(weights, input, arch.defaultNumClasses());
+        } catch (StateDictSource.CheckStopped e) {
+            weights.verify(checked);
+            throw new IllegalStateException("a stopped check always reports", e);
         } catch (InputSizeException e) {
             throw new VecnnException(
                     "input size " + input + " does not fit " + arch.name() + ": " + e.layerProblem()
@@ -45,7 +49,7 @@ public final class ModelConversion {
                                     .orElse(""),
                     e);
         }
-        weights.verify(input.equals(arch.defaultInput()) ? arch.name() : arch.name() + " at input size " + input);
+        weights.verify(checked);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("source", source);
         provenance.put("architecture", arch.name());

@@ -30,6 +30,18 @@ public final class StateDictSource implements WeightSource {
     private static final long MAX_STAND_IN_VALUES = 1L << 27;
 
     private long standInValues;
+    /** Why the check ended before the architecture had asked for every key, or null when it did not. */
+    private String stoppedAt;
+
+    /**
+     * The architecture asked for a weight the file lacks (or has mis-shaped) and whose stand-in zeros would not
+     * fit in memory: building cannot go on, and {@link #verify} reports what the check found up to there.
+     */
+    public static final class CheckStopped extends RuntimeException {
+        private CheckStopped() {
+            super(null, null, false, false);
+        }
+    }
 
     public StateDictSource(StateDict stateDict) {
         this.stateDict = stateDict;
@@ -73,11 +85,14 @@ public final class StateDictSource implements WeightSource {
         return stateDict.keys().stream().anyMatch(k -> k.startsWith(prefix + "."));
     }
 
-    /** Throws one error listing every missing, unexpected and mis-shaped key; does nothing when the file fits. */
+    /**
+     * Throws one error listing every missing, unexpected and mis-shaped key; does nothing when the file fits.
+     * After a {@link CheckStopped}, the lists cover the keys up to where the check stopped, and the error says so.
+     */
     public void verify(String architecture) {
         List<String> unexpected =
                 stateDict.keys().stream().filter(k -> !used.contains(k)).toList();
-        if (missing.isEmpty() && unexpected.isEmpty() && mismatched.isEmpty()) {
+        if (missing.isEmpty() && unexpected.isEmpty() && mismatched.isEmpty() && stoppedAt == null) {
             return;
         }
         List<String> parts = new ArrayList<>();
@@ -85,10 +100,15 @@ public final class StateDictSource implements WeightSource {
             parts.add(missing.size() + " missing key(s): " + list(missing));
         }
         if (!unexpected.isEmpty()) {
-            parts.add(unexpected.size() + " unexpected key(s): " + list(unexpected));
+            parts.add(unexpected.size()
+                    + (stoppedAt == null ? " unexpected key(s): " : " key(s) not asked for: ")
+                    + list(unexpected));
         }
         if (!mismatched.isEmpty()) {
             parts.add(mismatched.size() + " shape mismatch(es): " + list(mismatched));
+        }
+        if (stoppedAt != null) {
+            parts.add(stoppedAt);
         }
         throw new VecnnException("state dict does not match " + architecture + ": " + String.join("; ", parts));
     }
@@ -100,9 +120,9 @@ public final class StateDictSource implements WeightSource {
 
     /**
      * Zeros in place of a missing or mis-shaped weight, so that building goes on and {@link #verify} lists every
-     * problem at once. A network described by a spec may expect a weight far larger than any real one (a
-     * Linear after a flattened 20000x20000 map); standing in for it would overflow an array or the heap, so
-     * the error comes at once instead, for that key.
+     * problem at once. Past {@link #MAX_STAND_IN_VALUES} (a spec's Linear after a flattened 20000x20000 map, or
+     * VGG's classifier asked of another network's file) standing in would overflow an array or the heap: the
+     * check stops there ({@link CheckStopped}) and reports what it found so far.
      */
     private TorchTensor standIn(String key, int[] shape) {
         long values = 1;
@@ -111,9 +131,9 @@ public final class StateDictSource implements WeightSource {
         }
         standInValues = values > MAX_STAND_IN_VALUES ? values : standInValues + values;
         if (standInValues > MAX_STAND_IN_VALUES) {
-            throw new VecnnException("state dict has no usable '" + key + "': the architecture expects shape "
-                    + Arrays.toString(shape) + ", too large to stand in "
-                    + "for while the rest of the file is checked");
+            stoppedAt = "the check stopped at '" + key + "': zeros of shape " + Arrays.toString(shape)
+                    + " to stand in for it would not fit in memory, so the keys after it were not checked";
+            throw new CheckStopped();
         }
         return new TorchTensor(DType.FLOAT32, shape, new float[(int) values]);
     }

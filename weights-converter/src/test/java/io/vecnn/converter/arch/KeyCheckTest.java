@@ -54,11 +54,29 @@ class KeyCheckTest {
                 assertThrows(VecnnException.class, () -> ModelConversion.convert(sd, spec.architecture(sd), "test"));
 
         assertTrue(
-                e.getMessage().startsWith("state dict has no usable 'fc.weight': the architecture expects shape [10, "),
+                e.getMessage()
+                        .startsWith("state dict does not match x: 1 shape mismatch(es): fc.weight is [10, 16],"
+                                + " expected [10, "),
                 e.getMessage());
         assertTrue(
-                e.getMessage().endsWith("too large to stand in for while the rest of the file is checked"),
+                e.getMessage()
+                        .endsWith("to stand in for it would not fit in memory, so the keys after it were not"
+                                + " checked"),
                 e.getMessage());
+        assertTrue(e.getMessage().contains("the check stopped at 'fc.weight': zeros of shape [10, "), e.getMessage());
+    }
+
+    /** VGG16's classifier asked of another network's file: too large to stand in for, and still the key lists. */
+    @Test
+    void aWrongArchitectureWithHugeLayersStillListsTheKeys() {
+        StateDict resnet = SyntheticWeights.generate(ResNet.resnet18(), 1, 1000);
+        VecnnException e =
+                assertThrows(VecnnException.class, () -> ModelConversion.convert(resnet, VGG.vgg16(false), "test"));
+        String message = e.getMessage();
+        assertTrue(message.startsWith("state dict does not match vgg16: "), message);
+        assertTrue(message.contains("missing key(s): features.0.weight, features.0.bias"), message);
+        assertTrue(message.contains("key(s) not asked for: conv1.weight, bn1.weight"), message);
+        assertTrue(message.contains("the check stopped at 'classifier."), message);
     }
 
     @Test
