@@ -45,6 +45,16 @@ final class ExchangeIo {
      * while reading when a body without a length (chunked) grows past it. A body that has not fully arrived
      * within the read timeout is answered 408 and its connection closed ({@link BodyTimeout}).
      */
+    /**
+     * Whether the JDK's chunked-body reader refused what the client sent, rather than the connection failing:
+     * its messages "invalid chunk length" and "invalid chunk header" are the only way it says so.
+     */
+    private static boolean malformedChunks(IOException e) {
+        return e.getClass() == IOException.class
+                && e.getMessage() != null
+                && e.getMessage().startsWith("invalid chunk");
+    }
+
     static byte[] body(HttpExchange exchange, long limit) throws IOException {
         String declared = exchange.getRequestHeaders().getFirst("Content-Length");
         long length = -1;
@@ -72,6 +82,10 @@ final class ExchangeIo {
         } catch (IOException | HttpError e) {
             if (watch.end()) {
                 throw timedOut(timeout);
+            }
+            if (e instanceof IOException io && malformedChunks(io)) {
+                // The head was fine and the connection is still up: the client can be told what was wrong.
+                throw new HttpError(400, "malformed chunked request body: " + io.getMessage());
             }
             throw e;
         }

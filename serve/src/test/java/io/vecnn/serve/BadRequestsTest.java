@@ -226,4 +226,20 @@ class BadRequestsTest {
         assertTrue(metrics.contains("vecnn_batch_size_count{model=\"net\"}"), metrics);
         assertTrue(metrics.contains("vecnn_queue_depth{model=\"net\"} 0"), metrics);
     }
+
+    @Test
+    void aMalformedChunkedBodyIs400NotAClosedConnection() throws Exception {
+        for (String chunk : new String[] {"zz\r\nabc\r\n0\r\n\r\n", "3 x\r\nabc\r\n0\r\n\r\n"}) {
+            try (java.net.Socket socket = RawClient.connect(fixture.server.port(), java.time.Duration.ofSeconds(10))) {
+                socket.getOutputStream()
+                        .write(RawClient.ascii("POST /v2/models/net/infer HTTP/1.1\r\nHost: x\r\n"
+                                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk));
+                socket.getOutputStream().flush();
+                String answer = RawClient.response(socket);
+                assertTrue(answer.startsWith("HTTP/1.1 400"), chunk + " -> " + answer);
+                assertTrue(answer.contains("malformed chunked request body: invalid chunk"), answer);
+            }
+        }
+        assertStillServing();
+    }
 }

@@ -25,6 +25,26 @@ final class RawClient {
         return new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
     }
 
+    /** One whole response, head and body (by its Content-Length), from a connection that stays open. */
+    static String response(Socket socket) throws IOException {
+        var in = socket.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                return head.toString();
+            }
+            head.append((char) b);
+        }
+        int length = 0;
+        for (String line : head.toString().split("\r\n")) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+
     /**
      * Reads until the server closes the connection: true when it did (end of stream or reset), false when
      * nothing ended it within the socket's read timeout.
