@@ -131,6 +131,17 @@ final class ServerMetrics {
                 "vecnn_decode_admissions_total",
                 "Image decodes that waited for the decode memory budget, or were refused 503 when it stayed taken.",
                 admissions);
+        out.append("# HELP vecnn_heap_after_gc_bytes Heap in use after each heap pool's last collection: flat unless"
+                + " something leaks.\n");
+        out.append("# TYPE vecnn_heap_after_gc_bytes gauge\n");
+        out.append("vecnn_heap_after_gc_bytes ")
+                .append(ProcessMemory.heapAfterGc())
+                .append('\n');
+        out.append("# HELP vecnn_resident_bytes The process's resident set (VmRSS); -1 where the OS does not say.\n");
+        out.append("# TYPE vecnn_resident_bytes gauge\n");
+        out.append("vecnn_resident_bytes ")
+                .append(ProcessMemory.residentBytes())
+                .append('\n');
         double ready = timeToReadySeconds;
         if (ready >= 0) {
             // Absent until the server is ready, rather than a 0 a dashboard would take for an instant start.
