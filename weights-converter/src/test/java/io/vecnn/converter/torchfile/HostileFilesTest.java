@@ -254,25 +254,13 @@ class HostileFilesTest {
 
         byte[] view = stateDictHolding(dictWithKey("w")
                 .legacyTensor("FloatStorage", "7", 4, new Object[] {"8", 3L, 2L}, 0, new long[] {2}, new long[] {1}));
-        Path legacy = write(
-                "view.pt",
-                LegacyFiles.file(
-                        view,
-                        List.of("7"),
-                        new long[] {4},
-                        List.of(TestZips.floats(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4))));
+        Path legacy = writeLegacyOverStorage7("view.pt", view);
         assertTrue(failure(legacy).startsWith(legacy + ": storage view '8' at byte "), failure(legacy));
         assertTrue(failure(legacy).endsWith(" covers elements 3 to 5 of storage '7', which holds 4"), failure(legacy));
 
         byte[] beyond = stateDictHolding(dictWithKey("w")
                 .legacyTensor("FloatStorage", "7", 4, new Object[] {"8", 1L, 2L}, 1, new long[] {2}, new long[] {1}));
-        Path legacyTensor = write(
-                "beyond.pt",
-                LegacyFiles.file(
-                        beyond,
-                        List.of("7"),
-                        new long[] {4},
-                        List.of(TestZips.floats(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4))));
+        Path legacyTensor = writeLegacyOverStorage7("beyond.pt", beyond);
         assertEquals(
                 legacyTensor + ": key 'w' (shape [2], stride [1], offset 1) reaches element 2 of its storage in"
                         + " storage '7' at byte " + storageDataAt(beyond) + ", which holds 2 float32 elements",
@@ -293,6 +281,17 @@ class HostileFilesTest {
                         .contains(": key 'w' (shape [2], stride [1], offset 3) reaches element 4 of its"
                                 + " storage in storage '1' at byte "),
                 failure(tensor));
+    }
+
+    /** A legacy file whose one storage, key "7", holds the floats 1, 2, 3, 4, under {@code pickle}. */
+    private Path writeLegacyOverStorage7(String name, byte[] pickle) throws IOException {
+        return write(
+                name,
+                LegacyFiles.file(
+                        pickle,
+                        List.of("7"),
+                        new long[] {4},
+                        List.of(TestZips.floats(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4))));
     }
 
     /** Where the first storage's elements start in a legacy file made by {@link LegacyFiles} with key "7". */
