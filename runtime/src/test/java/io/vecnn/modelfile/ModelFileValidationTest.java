@@ -6,6 +6,9 @@ import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -134,25 +138,24 @@ class ModelFileValidationTest {
 
     // --- format version, writer, checksum
 
-    @Test
-    void newerFormatVersion() throws IOException {
-        assertMentions(
-                refusedAfter(m -> m.metadata().put("vecnn.format_version", "3")),
-                "model format version 3 is newer than this runtime supports (2); upgrade VecNN");
+    /** A metadata value replaced: the key, the value, and what the refusal says. */
+    static Stream<Arguments> badMetadataValues() {
+        return Stream.of(
+                Arguments.of(
+                        "vecnn.format_version",
+                        "3",
+                        "model format version 3 is newer than this runtime supports (2); upgrade VecNN"),
+                Arguments.of("vecnn.format_version", "2.0", "'vecnn.format_version' is '2.0', not a version number"),
+                Arguments.of("vecnn.format_version", "0", "model format version 0 does not exist"),
+                Arguments.of("vecnn.graph", "{\"input\": ", "model graph is not valid JSON"),
+                Arguments.of("vecnn.labels", "{\"a\": 1}", "__metadata__ 'vecnn.labels' is malformed"),
+                Arguments.of("vecnn.labels", "[\"cat\", null]", "__metadata__ 'vecnn.labels' holds a null label"));
     }
 
-    @Test
-    void formatVersionNotANumber() throws IOException {
-        assertMentions(
-                refusedAfter(m -> m.metadata().put("vecnn.format_version", "2.0")),
-                "'vecnn.format_version' is '2.0', not a version number");
-    }
-
-    @Test
-    void formatVersionZero() throws IOException {
-        assertMentions(
-                refusedAfter(m -> m.metadata().put("vecnn.format_version", "0")),
-                "model format version 0 does not exist");
+    @ParameterizedTest(name = "{0} = {1}")
+    @MethodSource("badMetadataValues")
+    void badMetadataValue(String key, String value, String refusal) throws IOException {
+        assertMentions(refusedAfter(m -> m.metadata().put(key, value)), refusal);
     }
 
     @Test
@@ -420,26 +423,6 @@ class ModelFileValidationTest {
         assertMentions(
                 refusedGraph(g -> g.set("input_shape", ModelBytes.ints(3, 0, 32))),
                 "graph: input_shape dimensions must be positive, got [3,0,32]");
-    }
-
-    @Test
-    void graphJsonMalformed() throws IOException {
-        assertMentions(
-                refusedAfter(m -> m.metadata().put("vecnn.graph", "{\"input\": ")), "model graph is not valid JSON");
-    }
-
-    @Test
-    void labelsMalformed() throws IOException {
-        assertMentions(
-                refusedAfter(m -> m.metadata().put("vecnn.labels", "{\"a\": 1}")),
-                "__metadata__ 'vecnn.labels' is malformed");
-    }
-
-    @Test
-    void nullLabel() throws IOException {
-        assertMentions(
-                refusedAfter(m -> m.metadata().put("vecnn.labels", "[\"cat\", null]")),
-                "__metadata__ 'vecnn.labels' holds a null label");
     }
 
     // --- op parameters
