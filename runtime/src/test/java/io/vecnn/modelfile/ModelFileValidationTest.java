@@ -130,12 +130,6 @@ class ModelFileValidationTest {
                 "header is not a JSON object");
     }
 
-    @Test
-    void notAVecnnModel() throws IOException {
-        assertMentions(
-                refusedAfter(m -> m.metadata().remove("vecnn.graph")), "a safetensors file but not a VecNN model");
-    }
-
     // --- format version, writer, checksum
 
     /** A metadata value replaced: the key, the value, and what the refusal says. */
@@ -152,6 +146,20 @@ class ModelFileValidationTest {
                 Arguments.of("vecnn.labels", "[\"cat\", null]", "__metadata__ 'vecnn.labels' holds a null label"));
     }
 
+    /** A metadata key taken out (the checksum re-recorded): the key, and what the refusal says. */
+    static Stream<Arguments> missingMetadataKeys() {
+        return Stream.of(
+                Arguments.of("vecnn.graph", "a safetensors file but not a VecNN model"),
+                Arguments.of("vecnn.format_version", "__metadata__ has no 'vecnn.format_version'"),
+                Arguments.of("vecnn.writer", "__metadata__ has no 'vecnn.writer', which format version 2 requires"));
+    }
+
+    @ParameterizedTest(name = "without {0}")
+    @MethodSource("missingMetadataKeys")
+    void missingMetadataKey(String key, String refusal) throws IOException {
+        assertMentions(refusedAfter(m -> m.metadata().remove(key)), refusal);
+    }
+
     @ParameterizedTest(name = "{0} = {1}")
     @MethodSource("badMetadataValues")
     void badMetadataValue(String key, String value, String refusal) throws IOException {
@@ -159,24 +167,10 @@ class ModelFileValidationTest {
     }
 
     @Test
-    void formatVersionMissing() throws IOException {
-        assertMentions(
-                refusedAfter(m -> m.metadata().remove("vecnn.format_version")),
-                "__metadata__ has no 'vecnn.format_version'");
-    }
-
-    @Test
     void version2WithoutChecksum() throws IOException {
         ModelBytes m = ModelBytes.parse(valid);
         m.metadata().remove("vecnn.data_crc32c");
         assertMentions(refused(m.bytes()), "__metadata__ has no 'vecnn.data_crc32c', which format version 2 requires");
-    }
-
-    @Test
-    void version2WithoutWriter() throws IOException {
-        assertMentions(
-                refusedAfter(m -> m.metadata().remove("vecnn.writer")),
-                "__metadata__ has no 'vecnn.writer', which format version 2 requires");
     }
 
     @Test
