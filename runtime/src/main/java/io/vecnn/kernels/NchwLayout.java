@@ -11,37 +11,29 @@ public final class NchwLayout {
 
     /** Copies {@code batch} images of {@code shape} from NCHW {@code src} into NHWC {@code dst}. */
     public static void toNhwc(float[] src, float[] dst, int batch, Shape shape) {
-        int c = shape.channels();
-        int hw = shape.height() * shape.width();
-        if (c == 1) {
-            System.arraycopy(src, 0, dst, 0, batch * hw);
-            return;
-        }
-        for (int b = 0; b < batch; b++) {
-            int image = b * c * hw;
-            for (int p = 0; p < hw; p++) {
-                int to = image + p * c;
-                for (int ch = 0; ch < c; ch++) {
-                    dst[to + ch] = src[image + ch * hw + p];
-                }
-            }
-        }
+        transposeImages(src, dst, batch, shape.channels(), shape.height() * shape.width());
     }
 
     /** Copies {@code batch} images of {@code shape} from NHWC {@code src} into NCHW {@code dst}. */
     public static void toNchw(float[] src, float[] dst, int batch, Shape shape) {
-        int c = shape.channels();
-        int hw = shape.height() * shape.width();
-        if (c == 1 || hw == 1) {
-            System.arraycopy(src, 0, dst, 0, batch * c * hw);
+        transposeImages(src, dst, batch, shape.height() * shape.width(), shape.channels());
+    }
+
+    /**
+     * Each image a {@code rows x cols} matrix in {@code src}, written transposed to {@code dst}: NCHW to NHWC is
+     * channels x pixels to pixels x channels, and back. With one row or one column the order does not change.
+     */
+    private static void transposeImages(float[] src, float[] dst, int batch, int rows, int cols) {
+        if (rows == 1 || cols == 1) {
+            System.arraycopy(src, 0, dst, 0, batch * rows * cols);
             return;
         }
         for (int b = 0; b < batch; b++) {
-            int image = b * c * hw;
-            for (int ch = 0; ch < c; ch++) {
-                int to = image + ch * hw;
-                for (int p = 0; p < hw; p++) {
-                    dst[to + p] = src[image + p * c + ch];
+            int image = b * rows * cols;
+            for (int col = 0; col < cols; col++) {
+                int to = image + col * rows;
+                for (int row = 0; row < rows; row++) {
+                    dst[to + row] = src[image + row * cols + col];
                 }
             }
         }

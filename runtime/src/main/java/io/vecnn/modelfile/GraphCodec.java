@@ -13,6 +13,7 @@ import io.vecnn.graph.Op;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The graph as JSON, stored in the model file's {@code __metadata__}. Each node is an object with
@@ -226,12 +227,17 @@ public final class GraphCodec {
             return v;
         }
 
-        String string(String name) {
+        /** The field, refused unless {@code is} holds for it; {@code what} is the type the message asks for. */
+        JsonNode typed(String name, Predicate<JsonNode> is, String what) {
             JsonNode v = field(name);
-            if (!v.isTextual()) {
-                throw error("field '" + name + "' must be a string, got " + v);
+            if (!is.test(v)) {
+                throw error("field '" + name + "' must be " + what + ", got " + v);
             }
-            return v.asText();
+            return v;
+        }
+
+        String string(String name) {
+            return typed(name, JsonNode::isTextual, "a string").asText();
         }
 
         String optionalString(String name) {
@@ -240,35 +246,20 @@ public final class GraphCodec {
         }
 
         int integer(String name) {
-            JsonNode v = field(name);
-            if (!v.canConvertToInt() || !v.isIntegralNumber()) {
-                throw error("field '" + name + "' must be a 32-bit integer, got " + v);
-            }
-            return v.intValue();
+            return typed(name, v -> v.canConvertToInt() && v.isIntegralNumber(), "a 32-bit integer")
+                    .intValue();
         }
 
         double number(String name) {
-            JsonNode v = field(name);
-            if (!v.isNumber()) {
-                throw error("field '" + name + "' must be a number, got " + v);
-            }
-            return v.doubleValue();
+            return typed(name, JsonNode::isNumber, "a number").doubleValue();
         }
 
         boolean bool(String name) {
-            JsonNode v = field(name);
-            if (!v.isBoolean()) {
-                throw error("field '" + name + "' must be true or false, got " + v);
-            }
-            return v.booleanValue();
+            return typed(name, JsonNode::isBoolean, "true or false").booleanValue();
         }
 
         JsonNode array(String name) {
-            JsonNode v = field(name);
-            if (!v.isArray()) {
-                throw error("field '" + name + "' must be an array, got " + v);
-            }
-            return v;
+            return typed(name, JsonNode::isArray, "an array");
         }
 
         int intAt(JsonNode array, int i) {

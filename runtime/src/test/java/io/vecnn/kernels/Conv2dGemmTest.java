@@ -3,13 +3,10 @@ package io.vecnn.kernels;
 import io.vecnn.Shape;
 import io.vecnn.Tensor;
 import io.vecnn.exec.parallel.Team;
-import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.graph.ShapeInference;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
 import java.util.SplittableRandom;
 
 import static io.vecnn.testing.RandomTensors.gaussian;
@@ -36,16 +33,7 @@ class Conv2dGemmTest {
         int w = dil * (kw - 1) + 1 + r.nextInt(12);
         int batch = 1 + r.nextInt(3);
         Op.Conv2d op = new Op.Conv2d(outC, kh, kw, sh, sw, ph, pw, dil, dil, groups, "w", r.nextBoolean() ? "b" : null);
-        Shape in = new Shape(inC, h, w);
-        Node node = new Node("conv", op, List.of("x"), "y");
-        Shape out = ShapeInference.outputShape(
-                node,
-                List.of(in),
-                name -> name.equals("w") ? new int[] {outC, kh, kw, inC / groups} : new int[] {outC});
-        float[] weights = gaussian(r, outC * kh * kw * (inC / groups));
-        float[] bias = op.bias() == null ? null : gaussian(r, outC);
-        Tensor x = new Tensor(batch, h, w, inC, gaussian(r, batch * h * w * inC));
-        return new ConvCase(op, in, out, weights, bias, x);
+        return ConvCase.random(op, inC, h, w, batch, r);
     }
 
     @RepeatedTest(60)

@@ -4,14 +4,11 @@ import io.vecnn.Shape;
 import io.vecnn.Tensor;
 import io.vecnn.exec.parallel.Team;
 import io.vecnn.graph.ActivationFunction;
-import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.graph.ShapeInference;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
-import java.util.List;
 import java.util.SplittableRandom;
 
 import static io.vecnn.testing.RandomTensors.gaussian;
@@ -46,18 +43,7 @@ class Conv2dImplicitGemmTest {
         int w = Math.max(1, kw - 2 * pw) + r.nextInt(30);
         int batch = 1 + r.nextInt(3);
         Op.Conv2d op = new Op.Conv2d(outC, kh, kw, sh, sw, ph, pw, 1, 1, 1, "w", r.nextBoolean() ? "b" : null);
-        Shape in = new Shape(inC, h, w);
-        Shape out = ShapeInference.outputShape(
-                new Node("conv", op, List.of("x"), "y"),
-                List.of(in),
-                name -> name.equals("w") ? new int[] {outC, kh, kw, inC} : new int[] {outC});
-        return new ConvCase(
-                op,
-                in,
-                out,
-                gaussian(r, outC * kh * kw * inC),
-                op.bias() == null ? null : gaussian(r, outC),
-                new Tensor(batch, h, w, inC, gaussian(r, batch * h * w * inC)));
+        return ConvCase.random(op, inC, h, w, batch, r);
     }
 
     private static float[] run(

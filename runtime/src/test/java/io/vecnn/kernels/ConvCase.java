@@ -5,12 +5,15 @@ import io.vecnn.Tensor;
 import io.vecnn.exec.reference.ReferenceExecutor;
 import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
+import io.vecnn.graph.ShapeInference;
 import io.vecnn.graph.WeightTensor;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
+import static io.vecnn.testing.RandomTensors.gaussian;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -18,6 +21,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * NHWC input, with the reference executor's result to compare against.
  */
 record ConvCase(Op.Conv2d op, Shape in, Shape out, float[] w, float[] bias, Tensor x) {
+
+    /**
+     * A case for {@code op} on a {@code batch x h x w x inChannels} input, drawing weights, then bias (if the op
+     * has one), then input from {@code r}, standard normal.
+     */
+    static ConvCase random(Op.Conv2d op, int inChannels, int h, int w, int batch, SplittableRandom r) {
+        int[] weightShape = {op.outChannels(), op.kernelH(), op.kernelW(), inChannels / op.groups()};
+        Shape in = new Shape(inChannels, h, w);
+        Shape out = ShapeInference.outputShape(
+                new Node("conv", op, List.of("x"), "y"),
+                List.of(in),
+                name -> name.equals("w") ? weightShape : new int[] {op.outChannels()});
+        float[] weights = gaussian(r, weightShape[0] * weightShape[1] * weightShape[2] * weightShape[3]);
+        float[] bias = op.bias() == null ? null : gaussian(r, op.outChannels());
+        Tensor x = new Tensor(batch, h, w, inChannels, gaussian(r, batch * h * w * inChannels));
+        return new ConvCase(op, in, out, weights, bias, x);
+    }
 
     /** The reference twin's output for this case, without residual or ReLU. */
     Tensor reference() {

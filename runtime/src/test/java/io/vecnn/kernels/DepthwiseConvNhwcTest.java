@@ -1,17 +1,10 @@
 package io.vecnn.kernels;
 
-import io.vecnn.Shape;
-import io.vecnn.Tensor;
-import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.graph.ShapeInference;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
 import java.util.SplittableRandom;
-
-import static io.vecnn.testing.RandomTensors.gaussian;
 
 /**
  * The depthwise kernel against the reference twin on random shapes: channel counts on both sides of the vector
@@ -48,18 +41,7 @@ class DepthwiseConvNhwcTest {
         int batch = 1 + r.nextInt(2);
         Op.Conv2d op =
                 new Op.Conv2d(channels, kh, kw, sh, sw, ph, pw, dil, dil, channels, "w", r.nextBoolean() ? "b" : null);
-        Shape in = new Shape(channels, h, w);
-        Shape out = ShapeInference.outputShape(
-                new Node("conv", op, List.of("x"), "y"),
-                List.of(in),
-                name -> name.equals("w") ? new int[] {channels, kh, kw, 1} : new int[] {channels});
-        return new ConvCase(
-                op,
-                in,
-                out,
-                gaussian(r, channels * kh * kw),
-                op.bias() == null ? null : gaussian(r, channels),
-                new Tensor(batch, h, w, channels, gaussian(r, batch * h * w * channels)));
+        return ConvCase.random(op, channels, h, w, batch, r);
     }
 
     @RepeatedTest(80)

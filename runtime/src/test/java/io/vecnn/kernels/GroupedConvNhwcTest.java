@@ -1,17 +1,10 @@
 package io.vecnn.kernels;
 
-import io.vecnn.Shape;
-import io.vecnn.Tensor;
-import io.vecnn.graph.Node;
 import io.vecnn.graph.Op;
-import io.vecnn.graph.ShapeInference;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
 import java.util.SplittableRandom;
-
-import static io.vecnn.testing.RandomTensors.gaussian;
 
 /**
  * The grouped kernel against the reference twin on random shapes: groups narrower than a vector that divide it
@@ -43,18 +36,7 @@ class GroupedConvNhwcTest {
         int outChannels = groups * groupOut;
         Op.Conv2d op =
                 new Op.Conv2d(outChannels, kh, kw, sh, sw, ph, pw, dil, dil, groups, "w", r.nextBoolean() ? "b" : null);
-        Shape in = new Shape(inChannels, h, w);
-        Shape out = ShapeInference.outputShape(
-                new Node("conv", op, List.of("x"), "y"),
-                List.of(in),
-                name -> name.equals("w") ? new int[] {outChannels, kh, kw, groupIn} : new int[] {outChannels});
-        return new ConvCase(
-                op,
-                in,
-                out,
-                gaussian(r, outChannels * kh * kw * groupIn),
-                op.bias() == null ? null : gaussian(r, outChannels),
-                new Tensor(batch, h, w, inChannels, gaussian(r, batch * h * w * inChannels)));
+        return ConvCase.random(op, inChannels, h, w, batch, r);
     }
 
     @RepeatedTest(120)

@@ -58,9 +58,7 @@ class AtomicWriteTest {
     @Test
     void failureMidWriteLeavesNoFileAndNoTemporary() throws IOException {
         Path target = dir.resolve("m.vnn");
-        VecnnException e = assertThrows(
-                VecnnException.class,
-                () -> AtomicWrite.write(target, SmallNets.tiny(1).content(), out -> failingAfter(out, 3000)));
+        VecnnException e = failedWrite(target, 1);
         assertTrue(e.getMessage().contains("cannot write " + target + ": injected failure after"), e.getMessage());
         assertFalse(Files.exists(target));
         assertEquals(List.of(), partials());
@@ -71,11 +69,16 @@ class AtomicWriteTest {
         Path target = dir.resolve("m.vnn");
         SmallNets.tiny(1).write(target);
         byte[] previous = Files.readAllBytes(target);
-        assertThrows(
-                VecnnException.class,
-                () -> AtomicWrite.write(target, SmallNets.tiny(2).content(), out -> failingAfter(out, 3000)));
+        failedWrite(target, 2);
         assertArrayEquals(previous, Files.readAllBytes(target));
         assertEquals(List.of(), partials());
+    }
+
+    /** Writes SmallNets.tiny(seed) to {@code target} through a stream that fails after 3000 bytes. */
+    private static VecnnException failedWrite(Path target, long seed) {
+        return assertThrows(
+                VecnnException.class,
+                () -> AtomicWrite.write(target, SmallNets.tiny(seed).content(), out -> failingAfter(out, 3000)));
     }
 
     @Test

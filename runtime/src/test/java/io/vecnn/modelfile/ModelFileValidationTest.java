@@ -6,6 +6,9 @@ import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -126,40 +130,40 @@ class ModelFileValidationTest {
                 "header is not a JSON object");
     }
 
-    @Test
-    void notAVecnnModel() throws IOException {
-        assertMentions(
-                refusedAfter(m -> m.metadata().remove("vecnn.graph")), "a safetensors file but not a VecNN model");
-    }
-
     // --- format version, writer, checksum
 
-    @Test
-    void newerFormatVersion() throws IOException {
-        assertMentions(
-                refusedAfter(m -> m.metadata().put("vecnn.format_version", "3")),
-                "model format version 3 is newer than this runtime supports (2); upgrade VecNN");
+    /** A metadata value replaced: the key, the value, and what the refusal says. */
+    static Stream<Arguments> badMetadataValues() {
+        return Stream.of(
+                Arguments.of(
+                        "vecnn.format_version",
+                        "3",
+                        "model format version 3 is newer than this runtime supports (2); upgrade VecNN"),
+                Arguments.of("vecnn.format_version", "2.0", "'vecnn.format_version' is '2.0', not a version number"),
+                Arguments.of("vecnn.format_version", "0", "model format version 0 does not exist"),
+                Arguments.of("vecnn.graph", "{\"input\": ", "model graph is not valid JSON"),
+                Arguments.of("vecnn.labels", "{\"a\": 1}", "__metadata__ 'vecnn.labels' is malformed"),
+                Arguments.of("vecnn.labels", "[\"cat\", null]", "__metadata__ 'vecnn.labels' holds a null label"));
     }
 
-    @Test
-    void formatVersionNotANumber() throws IOException {
-        assertMentions(
-                refusedAfter(m -> m.metadata().put("vecnn.format_version", "2.0")),
-                "'vecnn.format_version' is '2.0', not a version number");
+    /** A metadata key taken out (the checksum re-recorded): the key, and what the refusal says. */
+    static Stream<Arguments> missingMetadataKeys() {
+        return Stream.of(
+                Arguments.of("vecnn.graph", "a safetensors file but not a VecNN model"),
+                Arguments.of("vecnn.format_version", "__metadata__ has no 'vecnn.format_version'"),
+                Arguments.of("vecnn.writer", "__metadata__ has no 'vecnn.writer', which format version 2 requires"));
     }
 
-    @Test
-    void formatVersionZero() throws IOException {
-        assertMentions(
-                refusedAfter(m -> m.metadata().put("vecnn.format_version", "0")),
-                "model format version 0 does not exist");
+    @ParameterizedTest(name = "without {0}")
+    @MethodSource("missingMetadataKeys")
+    void missingMetadataKey(String key, String refusal) throws IOException {
+        assertMentions(refusedAfter(m -> m.metadata().remove(key)), refusal);
     }
 
-    @Test
-    void formatVersionMissing() throws IOException {
-        assertMentions(
-                refusedAfter(m -> m.metadata().remove("vecnn.format_version")),
-                "__metadata__ has no 'vecnn.format_version'");
+    @ParameterizedTest(name = "{0} = {1}")
+    @MethodSource("badMetadataValues")
+    void badMetadataValue(String key, String value, String refusal) throws IOException {
+        assertMentions(refusedAfter(m -> m.metadata().put(key, value)), refusal);
     }
 
     @Test
@@ -167,13 +171,6 @@ class ModelFileValidationTest {
         ModelBytes m = ModelBytes.parse(valid);
         m.metadata().remove("vecnn.data_crc32c");
         assertMentions(refused(m.bytes()), "__metadata__ has no 'vecnn.data_crc32c', which format version 2 requires");
-    }
-
-    @Test
-    void version2WithoutWriter() throws IOException {
-        assertMentions(
-                refusedAfter(m -> m.metadata().remove("vecnn.writer")),
-                "__metadata__ has no 'vecnn.writer', which format version 2 requires");
     }
 
     @Test
@@ -420,26 +417,6 @@ class ModelFileValidationTest {
         assertMentions(
                 refusedGraph(g -> g.set("input_shape", ModelBytes.ints(3, 0, 32))),
                 "graph: input_shape dimensions must be positive, got [3,0,32]");
-    }
-
-    @Test
-    void graphJsonMalformed() throws IOException {
-        assertMentions(
-                refusedAfter(m -> m.metadata().put("vecnn.graph", "{\"input\": ")), "model graph is not valid JSON");
-    }
-
-    @Test
-    void labelsMalformed() throws IOException {
-        assertMentions(
-                refusedAfter(m -> m.metadata().put("vecnn.labels", "{\"a\": 1}")),
-                "__metadata__ 'vecnn.labels' is malformed");
-    }
-
-    @Test
-    void nullLabel() throws IOException {
-        assertMentions(
-                refusedAfter(m -> m.metadata().put("vecnn.labels", "[\"cat\", null]")),
-                "__metadata__ 'vecnn.labels' holds a null label");
     }
 
     // --- op parameters

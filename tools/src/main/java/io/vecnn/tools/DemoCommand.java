@@ -13,6 +13,7 @@ import io.vecnn.converter.synth.SyntheticWeights;
 import io.vecnn.converter.torchfile.TorchZipWriter;
 import io.vecnn.graph.GraphStats;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -22,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -31,18 +31,8 @@ import java.util.stream.Stream;
         name = "demo",
         description = "For one architecture of each family: synthesise weights, convert, run, and time it.")
 final class DemoCommand implements Callable<Integer> {
-    /** One per family, at its default size. */
-    private static final List<String> FAMILIES =
-            List.of("lenet5", "alexnet", "vgg16", "googlenet", "resnet18", "resnet50", "inception_v3");
-
-    @Option(
-            names = "--arch",
-            split = ",",
-            paramLabel = "NAME",
-            completionCandidates = ArchitectureNames.class,
-            description = "the architectures to run, comma-separated (default: lenet5, alexnet, vgg16, googlenet, "
-                    + "resnet18, resnet50, inception_v3); any of ${COMPLETION-CANDIDATES}")
-    List<String> archs;
+    @Mixin
+    ArchitectureListOption archs;
 
     @Option(
             names = "--runs",
@@ -82,7 +72,7 @@ final class DemoCommand implements Callable<Integer> {
                     "p50",
                     "images/s",
                     "top-1 (index, logit)");
-            for (String name : archs != null ? archs : FAMILIES) {
+            for (String name : archs.namesOr(ArchitectureListOption.ONE_PER_FAMILY)) {
                 runOne(Architectures.get(name), dir);
             }
             System.out.println("* the warm-up budget ran out before the run times settled: the p50 may still be"

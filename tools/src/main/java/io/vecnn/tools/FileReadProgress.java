@@ -1,10 +1,6 @@
 package io.vecnn.tools;
 
 import io.vecnn.converter.statedict.ReadProgress;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,9 +14,9 @@ final class FileReadProgress implements ReadProgress, AutoCloseable {
     /** Smaller files read in well under a second; a bar would only flicker. */
     private static final long MIN_BYTES = 64L << 20;
 
-    private final ProgressBar bar;
+    private final TerminalBar bar;
 
-    private FileReadProgress(ProgressBar bar) {
+    private FileReadProgress(TerminalBar bar) {
         this.bar = bar;
     }
 
@@ -29,32 +25,22 @@ final class FileReadProgress implements ReadProgress, AutoCloseable {
         try {
             size = Files.size(file);
         } catch (IOException e) {
-            return new FileReadProgress(null);
+            return new FileReadProgress(TerminalBar.none());
         }
-        if (System.console() == null || size < MIN_BYTES) {
-            return new FileReadProgress(null);
+        if (size < MIN_BYTES) {
+            return new FileReadProgress(TerminalBar.none());
         }
-        return new FileReadProgress(new ProgressBarBuilder()
-                .setTaskName("reading " + file.getFileName())
-                .setInitialMax(size)
-                .setUnit(" MB", 1 << 20)
-                .setStyle(ProgressBarStyle.ASCII)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err))
-                .build());
+        return new FileReadProgress(
+                TerminalBar.start("reading " + file.getFileName(), size, "MB", 1 << 20, System.err));
     }
 
     @Override
     public void advance(long bytes) {
-        if (bar != null) {
-            bar.stepBy(bytes);
-        }
+        bar.advance(bytes);
     }
 
     @Override
     public void close() {
-        if (bar != null) {
-            bar.stepTo(bar.getMax());
-            bar.close();
-        }
+        bar.close();
     }
 }

@@ -2,6 +2,7 @@ package io.vecnn.tools;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.module.ModuleDescriptor;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,10 +31,7 @@ class ModuleGraphTest {
     void runtimeRequiresOnlyTheJdkAndJacksonAndExportsOnlyItsApiToEveryone() throws IOException {
         ModuleDescriptor runtime = descriptor("runtime");
         assertEquals("io.vecnn", runtime.name());
-        for (ModuleDescriptor.Requires r : runtime.requires()) {
-            assertTrue(
-                    isJdk(r.name()) || r.name().startsWith("com.fasterxml.jackson."), "runtime requires " + r.name());
-        }
+        assertRequiresOnly(runtime, name -> false);
         Set<String> unqualified = runtime.exports().stream()
                 .filter(e -> !e.isQualified())
                 .map(ModuleDescriptor.Exports::source)
@@ -50,11 +49,7 @@ class ModuleGraphTest {
     void serveRequiresOnlyTheRuntimeTheJdkAndJackson() throws IOException {
         ModuleDescriptor serve = descriptor("serve");
         assertEquals("io.vecnn.serve", serve.name());
-        for (ModuleDescriptor.Requires r : serve.requires()) {
-            assertTrue(
-                    isJdk(r.name()) || r.name().equals("io.vecnn") || r.name().startsWith("com.fasterxml.jackson."),
-                    "serve requires " + r.name());
-        }
+        assertRequiresOnly(serve, name -> name.equals("io.vecnn"));
         assertEquals(
                 Set.of("io.vecnn.serve"),
                 serve.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));
@@ -63,25 +58,33 @@ class ModuleGraphTest {
     @Test
     void theToolsClassPathHoldsNoPeerEngine() throws IOException {
         // target/classpath.txt is what the launcher runs every command but bench, loadtest and score with.
-        String launcherClassPath = Files.readString(Path.of("target/classpath.txt"));
-        for (String jar : launcherClassPath.split(java.io.File.pathSeparator)) {
-            for (String peer : PEERS) {
-                assertTrue(!Path.of(jar).getFileName().toString().contains(peer), "tools' class path holds " + jar);
-            }
-        }
-        for (String jar : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-            for (String peer : PEERS) {
-                assertTrue(
-                        !Path.of(jar).getFileName().toString().contains(peer), "tools' test class path holds " + jar);
-            }
-        }
+        assertNoPeer(Files.readString(Path.of("target/classpath.txt")), "tools' class path");
+        assertNoPeer(System.getProperty("java.class.path"), "tools' test class path");
         assertThrows(ClassNotFoundException.class, () -> Class.forName("ai.onnxruntime.OrtEnvironment"));
         assertThrows(ClassNotFoundException.class, () -> Class.forName("ai.djl.engine.Engine"));
         assertThrows(ClassNotFoundException.class, () -> Class.forName("org.apache.spark.sql.SparkSession"));
     }
 
-    private static boolean isJdk(String module) {
-        return module.startsWith("java.") || module.startsWith("jdk.");
+    /** {@code module} requires only JDK modules, Jackson, and what {@code alsoAllowed} accepts. */
+    private static void assertRequiresOnly(ModuleDescriptor module, Predicate<String> alsoAllowed) {
+        for (ModuleDescriptor.Requires r : module.requires()) {
+            String name = r.name();
+            assertTrue(
+                    name.startsWith("java.")
+                            || name.startsWith("jdk.")
+                            || name.startsWith("com.fasterxml.jackson.")
+                            || alsoAllowed.test(name),
+                    module.name() + " requires " + name);
+        }
+    }
+
+    /** No jar of {@code classPath} is a peer engine's or Spark's. */
+    private static void assertNoPeer(String classPath, String what) {
+        for (String jar : classPath.split(File.pathSeparator)) {
+            for (String peer : PEERS) {
+                assertTrue(!Path.of(jar).getFileName().toString().contains(peer), what + " holds " + jar);
+            }
+        }
     }
 
     /** The compiled module-info of a sibling module (tests run in tools/). */

@@ -15,8 +15,9 @@ import io.vecnn.bench.run.ComparisonRun;
 import io.vecnn.bench.run.Subject;
 import io.vecnn.bench.run.ThroughputRun;
 import io.vecnn.converter.arch.Architectures;
-import io.vecnn.tools.ArchitectureNames;
+import io.vecnn.tools.ArchitectureListOption;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -40,21 +41,11 @@ import java.util.concurrent.Callable;
             "Built-in architectures run with synthetic weights (speed does not depend on the values)."
         })
 final class BenchCommand implements Callable<Integer> {
-    /** One per family at its default input size, plus ResNet-50 (the bottleneck variant). */
-    private static final List<String> DEFAULT_ARCHS =
-            List.of("lenet5", "alexnet", "vgg16", "googlenet", "resnet18", "resnet50", "inception_v3");
-
     @Spec
     CommandSpec spec;
 
-    @Option(
-            names = "--arch",
-            split = ",",
-            paramLabel = "NAME",
-            completionCandidates = ArchitectureNames.class,
-            description = "built-in architectures to run, comma-separated (default without --model: "
-                    + "lenet5,alexnet,vgg16,googlenet,resnet18,resnet50,inception_v3); any of ${COMPLETION-CANDIDATES}")
-    List<String> archs;
+    @Mixin
+    ArchitectureListOption archs;
 
     @Option(names = "--model", paramLabel = "M.vnn", description = "a model file to run (repeatable)")
     List<Path> models;
@@ -62,11 +53,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch", split = ",", defaultValue = "1", description = "batch sizes (default: ${DEFAULT-VALUE})")
     List<Integer> batches;
 
-    @Option(
-            names = "--threads",
-            split = ",",
-            description = "intra-op thread counts (default: the available processors)")
-    List<Integer> threads;
+    @Mixin
+    ThreadCountsOption threads;
 
     @Option(
             names = "--warmup",
@@ -157,14 +145,13 @@ final class BenchCommand implements Callable<Integer> {
             report(JsonReport.readBench(render));
             return 0;
         }
-        List<Integer> threadCounts =
-                threads != null ? threads : List.of(Runtime.getRuntime().availableProcessors());
-        validate(threadCounts);
+        List<Integer> threadCounts = threads.counts(spec);
+        validate();
         BenchSettings settings = new BenchSettings(
                 batches, threadCounts, warmup, iterations, duration, compare, tolerance, layers, streams);
         List<String> names = new ArrayList<>();
         List<SubjectSource> sources = new ArrayList<>();
-        for (String arch : archs != null ? archs : models != null ? List.<String>of() : DEFAULT_ARCHS) {
+        for (String arch : archs.namesOr(models != null ? List.of() : ArchitectureListOption.ONE_PER_FAMILY)) {
             sources.add(() -> Subject.synthetic(Architectures.get(arch)));
             names.add(arch);
         }
@@ -248,12 +235,9 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private void validate(List<Integer> threadCounts) {
+    private void validate() {
         for (int b : batches) {
             positive("--batch", b);
-        }
-        for (int t : threadCounts) {
-            positive("--threads", t);
         }
         positive("--iterations", iterations);
         if (warmup < 0 || streams < 0 || duration < 0 || !(tolerance > 0)) {
@@ -268,14 +252,7 @@ final class BenchCommand implements Callable<Integer> {
                         "--compare: unknown engine '" + peer + "'; choose from " + String.join(", ", Peers.NAMES));
             }
         }
-        for (String arch : archs != null ? archs : List.<String>of()) {
-            if (!Architectures.names().contains(arch)) {
-                throw new ParameterException(
-                        spec.commandLine(),
-                        "--arch: unknown architecture '" + arch + "'; choose from "
-                                + String.join(", ", Architectures.names()));
-            }
-        }
+        archs.check(spec);
     }
 
     private void positive(String option, int value) {

@@ -1,10 +1,7 @@
 package io.vecnn.bench.cli;
 
 import io.vecnn.bench.run.BenchProgress;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
+import io.vecnn.tools.TerminalBar;
 
 /**
  * The bench's progress: a bar on stdout when it is a terminal (stderr goes through the launcher's filter,
@@ -12,9 +9,9 @@ import me.tongfei.progressbar.ProgressBarStyle;
  */
 final class ConsoleBenchProgress implements BenchProgress, AutoCloseable {
     private final String task;
-    private final ProgressBar bar;
+    private final TerminalBar bar;
 
-    private ConsoleBenchProgress(String task, ProgressBar bar) {
+    private ConsoleBenchProgress(String task, TerminalBar bar) {
         this.task = task;
         this.bar = bar;
     }
@@ -30,24 +27,13 @@ final class ConsoleBenchProgress implements BenchProgress, AutoCloseable {
      * @param unit  what a unit is, e.g. "runs" or "s"
      */
     static ConsoleBenchProgress start(String task, long units, String unit) {
-        if (System.console() == null) {
-            return new ConsoleBenchProgress(task, null);
-        }
-        return new ConsoleBenchProgress(
-                task,
-                new ProgressBarBuilder()
-                        .setTaskName(task)
-                        .setInitialMax(units > 0 ? units : -1)
-                        .setUnit(" " + unit, 1)
-                        .setStyle(ProgressBarStyle.ASCII)
-                        .setConsumer(new ConsoleProgressBarConsumer(System.out))
-                        .build());
+        return new ConsoleBenchProgress(task, TerminalBar.start(task, units, unit, 1, System.out));
     }
 
     @Override
     public void stage(String message) {
-        if (bar != null) {
-            bar.setExtraMessage(message);
+        if (bar.shown()) {
+            bar.message(message);
         } else {
             System.err.println(task + ": " + message);
         }
@@ -55,18 +41,11 @@ final class ConsoleBenchProgress implements BenchProgress, AutoCloseable {
 
     @Override
     public void advance(long units) {
-        if (bar != null) {
-            bar.stepBy(units);
-        }
+        bar.advance(units);
     }
 
     @Override
     public void close() {
-        if (bar != null) {
-            if (bar.getMax() > 0) {
-                bar.stepTo(bar.getMax());
-            }
-            bar.close();
-        }
+        bar.close();
     }
 }

@@ -18,6 +18,7 @@ import io.vecnn.serve.InferenceServer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -97,12 +98,8 @@ final class LoadtestCommand implements Callable<Integer> {
             description = "--serve: batches run at once (default: ${DEFAULT-VALUE})")
     List<Integer> instances;
 
-    @Option(
-            names = "--threads",
-            split = ",",
-            paramLabel = "N",
-            description = "--serve: the model's intra-op threads (default: the available processors)")
-    List<Integer> threads;
+    @Mixin
+    ThreadCountsOption threads;
 
     @Option(
             names = "--clients",
@@ -273,10 +270,7 @@ final class LoadtestCommand implements Callable<Integer> {
             throw usage("--payload image sends one image per request");
         }
         List<ServedConfig> configs = new ArrayList<>();
-        for (int t : threads != null ? threads : List.of(Runtime.getRuntime().availableProcessors())) {
-            if (t < 1) {
-                throw usage("--threads must be positive, got " + t);
-            }
+        for (int t : threads.counts(spec)) {
             for (int b : maxBatch) {
                 for (long d : maxDelayUs) {
                     for (int i : instances) {

@@ -75,50 +75,43 @@ public final class LoadRequests {
 
     private static byte[] v2Json(ModelTarget target, int images) {
         float[] data = tensor(target, images);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(12 * data.length + 256);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeArrayFieldStart("inputs");
-            inputHeader(g, target, images);
-            g.writeArrayFieldStart("data");
-            for (float v : data) {
-                g.writeNumber(v);
-            }
-            g.writeEndArray();
-            g.writeEndObject();
-            g.writeEndArray();
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return v2Body(
+                        12 * data.length + 256,
+                        target,
+                        images,
+                        g -> {
+                            g.writeArrayFieldStart("data");
+                            for (float v : data) {
+                                g.writeNumber(v);
+                            }
+                            g.writeEndArray();
+                        },
+                        g -> {})
+                .toByteArray();
     }
 
     /** The binary extension both ways: raw floats in, raw logits out, so neither side formats numbers. */
     private static HttpRequest.Builder v2Binary(ModelTarget target, int images) {
         float[] data = tensor(target, images);
-        ByteArrayOutputStream header = new ByteArrayOutputStream(256);
-        try (JsonGenerator g = JSON.createGenerator(header)) {
-            g.writeStartObject();
-            g.writeArrayFieldStart("inputs");
-            inputHeader(g, target, images);
-            g.writeObjectFieldStart("parameters");
-            g.writeNumberField("binary_data_size", data.length * Float.BYTES);
-            g.writeEndObject();
-            g.writeEndObject();
-            g.writeEndArray();
-            g.writeArrayFieldStart("outputs");
-            g.writeStartObject();
-            g.writeStringField("name", "output");
-            g.writeObjectFieldStart("parameters");
-            g.writeBooleanField("binary_data", true);
-            g.writeEndObject();
-            g.writeEndObject();
-            g.writeEndArray();
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        ByteArrayOutputStream header = v2Body(
+                256,
+                target,
+                images,
+                g -> {
+                    g.writeObjectFieldStart("parameters");
+                    g.writeNumberField("binary_data_size", data.length * Float.BYTES);
+                    g.writeEndObject();
+                },
+                g -> {
+                    g.writeArrayFieldStart("outputs");
+                    g.writeStartObject();
+                    g.writeStringField("name", "output");
+                    g.writeObjectFieldStart("parameters");
+                    g.writeBooleanField("binary_data", true);
+                    g.writeEndObject();
+                    g.writeEndObject();
+                    g.writeEndArray();
+                });
         ByteBuffer body =
                 ByteBuffer.allocate(header.size() + data.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         body.put(header.toByteArray());
@@ -129,14 +122,37 @@ public final class LoadRequests {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.array()));
     }
 
-    /** Opens the input object and writes its name, shape and datatype; the caller adds the data and closes it. */
-    private static void inputHeader(JsonGenerator g, ModelTarget target, int images) throws IOException {
-        g.writeStartObject();
-        g.writeStringField("name", "input");
-        int[] shape = shape(target, images);
-        g.writeFieldName("shape");
-        g.writeArray(shape, 0, shape.length);
-        g.writeStringField("datatype", "FP32");
+    /** Writes a part of a JSON object. */
+    @FunctionalInterface
+    private interface JsonPart {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    /**
+     * A KServe V2 infer request as JSON: one FP32 input named "input" at the target's shape, to which {@code input}
+     * adds its data or parameters, and then {@code rest}, the fields after "inputs".
+     */
+    private static ByteArrayOutputStream v2Body(
+            int sizeHint, ModelTarget target, int images, JsonPart input, JsonPart rest) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(sizeHint);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeArrayFieldStart("inputs");
+            g.writeStartObject();
+            g.writeStringField("name", "input");
+            int[] shape = shape(target, images);
+            g.writeFieldName("shape");
+            g.writeArray(shape, 0, shape.length);
+            g.writeStringField("datatype", "FP32");
+            input.write(g);
+            g.writeEndObject();
+            g.writeEndArray();
+            rest.write(g);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
     }
 
     private static String imageType(byte[] image) {

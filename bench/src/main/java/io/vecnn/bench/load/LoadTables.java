@@ -34,20 +34,15 @@ public final class LoadTables {
                 "max ms",
                 "batch");
         for (LoadResult r : report.results()) {
-            String[] l = latencyCells(r.latencyMs());
             out.printf(
                     Locale.ROOT,
-                    "%-22s %8d %7d %8.1f %9.1f %8s %8s %8s %9s %8s %6s%n",
+                    "%-22s %8d %7d %8.1f %9.1f %s %6s%n",
                     r.server() != null ? r.server().label() : "url",
                     r.requests(),
                     r.errorCount(),
                     r.requestsPerSecond(),
                     r.imagesPerSecond(),
-                    l[0],
-                    l[1],
-                    l[2],
-                    l[3],
-                    l[4],
+                    String.format(Locale.ROOT, "%8s %8s %8s %9s %8s", (Object[]) latencyCells(r.latencyMs())),
                     fixed2(r.meanBatchSize()));
         }
         for (LoadResult r : report.results()) {
@@ -70,26 +65,21 @@ public final class LoadTables {
                 + "| max ms | mean batch |");
         out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (LoadResult r : report.results()) {
-            String[] l = latencyCells(r.latencyMs());
             out.printf(
                     Locale.ROOT,
-                    "| %s | %d | %d | %s | %.1f | %.1f | %s | %s | %s | %s | %s | %s |%n",
+                    "| %s | %d | %d | %s | %.1f | %.1f | %s | %s |%n",
                     r.server() != null ? r.server().label() : report.target().url(),
                     report.settings().clients(),
                     r.requests(),
                     r.errorCount() == 0 ? "0" : errors(r.errors()),
                     r.requestsPerSecond(),
                     r.imagesPerSecond(),
-                    l[0],
-                    l[1],
-                    l[2],
-                    l[3],
-                    l[4],
+                    String.join(" | ", latencyCells(r.latencyMs())),
                     fixed2(r.meanBatchSize()));
         }
     }
 
-    /** p50, p90, p99, p99.9 and max; dashes when no request succeeded. */
+    /** p50, p90, p99, p99.9 and max, one cell each in both tables; dashes when no request succeeded. */
     private static String[] latencyCells(LoadLatency l) {
         if (l == null) {
             return new String[] {"–", "–", "–", "–", "–"};

@@ -1,10 +1,11 @@
 package io.vecnn.bench.run;
 
-/** How far an engine's output is from VecNN's: max |a − b| over max |b|, the measure the conformance tests use. */
-final class OutputCheck {
+/** How far an engine's output is from VecNN's: max |a − b| over max |b|, the measure the conformance and engine tests use. */
+public final class OutputCheck {
     private OutputCheck() {}
 
-    static double maxRelativeDifference(float[] actual, float[] expected) {
+    /** Infinite when the lengths differ or NaN stands where the other has a number. */
+    public static double maxRelativeDifference(float[] actual, float[] expected) {
         if (actual.length != expected.length) {
             return Double.POSITIVE_INFINITY;
         }

@@ -80,12 +80,12 @@ public final class ThroughputRun {
                 callers.add(t);
                 t.start();
             }
-            await(ready);
+            await(ready::await, "starting the throughput streams");
             long start = System.nanoTime();
             deadline[0] = start + budget;
             go.countDown();
             for (Thread t : callers) {
-                join(t);
+                await(t::join, "waiting for the throughput streams");
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             if (!failures.isEmpty()) {
@@ -107,21 +107,19 @@ public final class ThroughputRun {
         }
     }
 
-    private static void await(CountDownLatch latch) {
-        try {
-            latch.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new VecnnException("interrupted while starting the throughput streams");
-        }
+    /** A wait on the streams' threads or latches. */
+    @FunctionalInterface
+    private interface Wait {
+        void run() throws InterruptedException;
     }
 
-    private static void join(Thread t) {
+    /** Runs {@code wait}; an interrupt is kept for the caller and ends the run, naming what was awaited. */
+    private static void await(Wait wait, String what) {
         try {
-            t.join();
+            wait.run();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new VecnnException("interrupted while waiting for the throughput streams");
+            throw new VecnnException("interrupted while " + what);
         }
     }
 }

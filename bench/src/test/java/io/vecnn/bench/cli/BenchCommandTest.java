@@ -2,6 +2,7 @@ package io.vecnn.bench.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
@@ -14,6 +15,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -34,15 +36,10 @@ class BenchCommandTest {
         Path json = dir.resolve("out.json");
         Path chart = dir.resolve("out.png");
         Path panels = dir.resolve("panels.png");
-        String stdout = runOk(
-                "bench",
-                "--arch",
-                "lenet5",
+        String stdout = benchLenet5(
                 "--batch",
                 "1,2",
                 "--threads",
-                "1",
-                "--warmup",
                 "1",
                 "--iterations",
                 "3",
@@ -56,10 +53,7 @@ class BenchCommandTest {
                 "--markdown");
 
         JsonNode report = JSON.readTree(json.toFile());
-        assertEquals(Set.of(), schemaErrors(report));
-        JsonNode damaged = report.deepCopy();
-        ((com.fasterxml.jackson.databind.node.ObjectNode) damaged.get("results").get(0)).remove("check");
-        assertFalse(schemaErrors(damaged).isEmpty(), "the schema rejects a result without its output check");
+        assertSchemaRequires(report, "/results/0", "check");
         assertEquals(2, report.get("results").size());
         for (JsonNode config : report.get("results")) {
             assertEquals("lenet5", config.get("model").asText());
@@ -96,17 +90,12 @@ class BenchCommandTest {
     @Test
     void everyEngineReportsItsFirstRunAfterOpeningTheModel() throws Exception {
         Path json = dir.resolve("first.json");
-        String stdout = runOk(
-                "bench",
-                "--arch",
-                "lenet5",
+        String stdout = benchLenet5(
                 "--compare",
                 "onnxruntime,pytorch",
                 "--batch",
                 "1,2",
                 "--threads",
-                "1",
-                "--warmup",
                 "1",
                 "--iterations",
                 "2",
@@ -115,12 +104,7 @@ class BenchCommandTest {
                 "--markdown");
 
         JsonNode report = JSON.readTree(json.toFile());
-        assertEquals(Set.of(), schemaErrors(report));
-        JsonNode damaged = report.deepCopy();
-        ((com.fasterxml.jackson.databind.node.ObjectNode)
-                        damaged.get("results").get(0).get("engines").get(1))
-                .remove("first_run_ms");
-        assertFalse(schemaErrors(damaged).isEmpty(), "the schema rejects an engine without its first run");
+        assertSchemaRequires(report, "/results/0/engines/1", "first_run_ms");
         assertEquals(2, report.get("results").size());
         for (JsonNode config : report.get("results")) {
             assertTrue(config.get("check").get("passed").asBoolean(), config.toString());
@@ -138,14 +122,9 @@ class BenchCommandTest {
     @Test
     void throughputModeReportsBothWaysOfUsingTheCores() throws Exception {
         Path json = dir.resolve("streams.json");
-        runOk(
-                "bench",
-                "--arch",
-                "lenet5",
+        benchLenet5(
                 "--threads",
                 "2",
-                "--warmup",
-                "1",
                 "--iterations",
                 "2",
                 "--streams",
@@ -169,6 +148,21 @@ class BenchCommandTest {
         CliRun run = CliRun.vecnn("bench", "--arch", "lenet5", "--compare", "tensorflow");
         assertEquals(2, run.exit(), run.text());
         assertTrue(run.err().contains("unknown engine 'tensorflow'"), run.err());
+    }
+
+    /** The report passes the schema, and fails it without {@code field} of the object at {@code pointer}. */
+    private static void assertSchemaRequires(JsonNode report, String pointer, String field) throws Exception {
+        assertEquals(Set.of(), schemaErrors(report));
+        JsonNode damaged = report.deepCopy();
+        ((ObjectNode) damaged.at(pointer)).remove(field);
+        assertFalse(schemaErrors(damaged).isEmpty(), "the schema rejects " + pointer + " without " + field);
+    }
+
+    /** {@code vecnn bench} on LeNet-5 with one warm-up run and {@code options}; its standard output. */
+    private static String benchLenet5(String... options) {
+        List<String> args = new ArrayList<>(List.of("bench", "--arch", "lenet5", "--warmup", "1"));
+        args.addAll(List.of(options));
+        return runOk(args.toArray(String[]::new));
     }
 
     private static Set<ValidationMessage> schemaErrors(JsonNode report) throws Exception {

@@ -18,6 +18,8 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
@@ -104,49 +106,24 @@ class LoadtestCommandTest {
             try {
                 for (String payload : new String[] {"v2-json", "v2-binary", "npy", "image"}) {
                     Path json = dir.resolve(payload + ".json");
-                    CliRun out = CliRun.vecnn(
-                            payload.equals("image")
-                                    ? new String[] {
-                                        "loadtest",
-                                        "--url",
-                                        server.uri().toString(),
-                                        "--payload",
-                                        payload,
-                                        "--image",
-                                        png.toString(),
-                                        "--clients",
-                                        "2",
-                                        "--warmup",
-                                        "0s",
-                                        "--requests",
-                                        "40",
-                                        "--json",
-                                        json.toString()
-                                    }
-                                    : new String[] {
-                                        "loadtest",
-                                        "--url",
-                                        server.uri() + "/",
-                                        "--payload",
-                                        payload,
-                                        "--images-per-request",
-                                        "2",
-                                        "--clients",
-                                        "2",
-                                        "--warmup",
-                                        "0s",
-                                        "--requests",
-                                        "40",
-                                        "--json",
-                                        json.toString()
-                                    });
+                    boolean imagePayload = payload.equals("image");
+                    // The other payloads go to the URL with a trailing slash, which must make no difference.
+                    List<String> args = new ArrayList<>(List.of(
+                            "loadtest", "--url", imagePayload ? server.uri().toString() : server.uri() + "/"));
+                    args.addAll(
+                            imagePayload
+                                    ? List.of("--payload", payload, "--image", png.toString())
+                                    : List.of("--payload", payload, "--images-per-request", "2"));
+                    args.addAll(
+                            List.of("--clients", "2", "--warmup", "0s", "--requests", "40", "--json", json.toString()));
+                    CliRun out = CliRun.vecnn(args.toArray());
                     assertEquals(0, out.exit(), payload + ": " + out.text());
                     JsonNode result =
                             JSON.readTree(json.toFile()).get("results").get(0);
                     assertEquals(40, result.get("ok").asLong(), payload + ": " + result);
                     assertTrue(result.get("server").isNull(), result.toString());
                     assertEquals(
-                            payload.equals("image") ? 1.0 : 2.0,
+                            imagePayload ? 1.0 : 2.0,
                             result.get("images_per_second").asDouble()
                                     / result.get("requests_per_second").asDouble(),
                             1e-9);

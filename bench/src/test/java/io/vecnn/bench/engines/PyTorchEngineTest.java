@@ -3,11 +3,13 @@ package io.vecnn.bench.engines;
 import ai.djl.pytorch.jni.JniUtils;
 import io.vecnn.Model;
 import io.vecnn.Shape;
+import io.vecnn.bench.run.OutputCheck;
 import io.vecnn.converter.ModelConversion;
 import io.vecnn.converter.arch.Architecture;
 import io.vecnn.converter.arch.Architectures;
 import io.vecnn.converter.synth.SyntheticWeights;
 import io.vecnn.exec.fast.KernelSelection;
+import io.vecnn.testing.RandomTensors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -177,22 +179,11 @@ class PyTorchEngineTest {
     }
 
     private static float[] input(Shape shape, int batch, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] x = new float[(int) (batch * shape.size())];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) random.nextGaussian();
-        }
-        return x;
+        return RandomTensors.gaussian(new SplittableRandom(seed), (int) (batch * shape.size()));
     }
 
     private static double relativeDifference(float[] actual, float[] expected) {
         assertEquals(expected.length, actual.length, "output size");
-        double maxDiff = 0;
-        double maxExpected = 0;
-        for (int i = 0; i < expected.length; i++) {
-            maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
-            maxExpected = Math.max(maxExpected, Math.abs(expected[i]));
-        }
-        return maxDiff / maxExpected;
+        return OutputCheck.maxRelativeDifference(actual, expected);
     }
 }

@@ -28,13 +28,7 @@ public final class AlexNet implements Architecture {
         x = nn.conv2d("features.10", x, 256, 3, 1, 1, true);
         x = nn.relu("features.11", x);
         x = nn.maxPool2d("features.12", x, 3, 2, 0, false);
-        x = nn.adaptiveAvgPool2d("avgpool", x, 6, 6);
-        x = nn.flatten("flatten", x);
-        // classifier.0 and .3 are dropouts: the identity at inference.
-        x = nn.linear("classifier.1", x, 4096, true);
-        x = nn.relu("classifier.2", x);
-        x = nn.linear("classifier.4", x, 4096, true);
-        x = nn.relu("classifier.5", x);
-        return nn.linear("classifier.6", x, numClasses, true);
+        // classifier.0 and .3 are dropouts.
+        return DenseHead.of(nn, x, 6, numClasses, 1, 4, 6);
     }
 }

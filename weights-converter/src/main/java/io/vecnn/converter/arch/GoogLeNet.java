@@ -24,10 +24,8 @@ public record GoogLeNet(boolean transformInput) implements Architecture, Transfo
 
     @Override
     public Value forward(NetworkBuilder nn, Value x, int numClasses) {
-        if (transformInput) {
-            // conv1 pads by 3, so the map cannot fold into it exactly: it stays an op of its own.
-            x = TransformInput.apply(nn, x);
-        }
+        // conv1 pads by 3, so the map cannot fold into it exactly: it stays an op of its own.
+        x = transformed(nn, x);
         x = BasicConv2d.of(nn, "conv1", x, 64, 7, 2, 3);
         x = nn.maxPool2d("maxpool1", x, 3, 2, 0, true);
         x = BasicConv2d.of(nn, "conv2", x, 64, 1);

@@ -28,10 +28,8 @@ public record InceptionV3(boolean transformInput) implements Architecture, Trans
 
     @Override
     public Value forward(NetworkBuilder nn, Value x, int numClasses) {
-        if (transformInput) {
-            // Conv2d_1a_3x3 has no padding, so the builder folds the map into its weights exactly.
-            x = TransformInput.apply(nn, x);
-        }
+        // Conv2d_1a_3x3 has no padding, so the builder folds the map into its weights exactly.
+        x = transformed(nn, x);
         x = BasicConv2d.of(nn, "Conv2d_1a_3x3", x, 32, 3, 2, 0);
         x = BasicConv2d.of(nn, "Conv2d_2a_3x3", x, 32, 3);
         x = BasicConv2d.of(nn, "Conv2d_2b_3x3", x, 64, 3, 1, 1);

@@ -14,6 +14,11 @@ public interface TransformInput {
     /** The same architecture with the switch set. */
     Architecture withTransformInput(boolean transformInput);
 
+    /** {@code x} through the map when the switch is on, else {@code x} itself: the first step of forward. */
+    default Value transformed(NetworkBuilder nn, Value x) {
+        return transformInput() ? apply(nn, x) : x;
+    }
+
     /**
      * The map as a {@code channel_affine} op on {@code x}. The builder folds it into the next convolution
      * when that has no padding, where the fold is exact; constants computed as torchvision does, in double.

@@ -50,14 +50,8 @@ public final class VGG implements Architecture {
     @Override
     public Value forward(NetworkBuilder nn, Value x, int numClasses) {
         x = makeLayers(nn, x);
-        x = nn.adaptiveAvgPool2d("avgpool", x, 7, 7);
-        x = nn.flatten("flatten", x);
-        // classifier.2 and .5 are dropouts: the identity at inference.
-        x = nn.linear("classifier.0", x, 4096, true);
-        x = nn.relu("classifier.1", x);
-        x = nn.linear("classifier.3", x, 4096, true);
-        x = nn.relu("classifier.4", x);
-        return nn.linear("classifier.6", x, numClasses, true);
+        // classifier.2 and .5 are dropouts.
+        return DenseHead.of(nn, x, 7, numClasses, 0, 3, 6);
     }
 
     private Value makeLayers(NetworkBuilder nn, Value x) {

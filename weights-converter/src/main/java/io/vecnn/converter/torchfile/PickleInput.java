@@ -60,22 +60,15 @@ final class PickleInput {
     }
 
     int u8() {
-        need(1);
-        return data.get(pos++) & 0xff;
+        return data.get(take(1)) & 0xff;
     }
 
     int u16() {
-        need(2);
-        int v = data.getShort(pos) & 0xffff;
-        pos += 2;
-        return v;
+        return data.getShort(take(2)) & 0xffff;
     }
 
     int s32() {
-        need(4);
-        int v = data.getInt(pos);
-        pos += 4;
-        return v;
+        return data.getInt(take(4));
     }
 
     long u32() {
@@ -84,27 +77,20 @@ final class PickleInput {
 
     /** A 64-bit length or count; values beyond Long.MAX_VALUE read as negative, which every caller refuses. */
     long s64() {
-        need(8);
-        long v = data.getLong(pos);
-        pos += 8;
-        return v;
+        return data.getLong(take(8));
     }
 
     double f64BigEndian() {
-        need(8);
-        double v = Double.longBitsToDouble(Long.reverseBytes(data.getLong(pos)));
-        pos += 8;
-        return v;
+        return Double.longBitsToDouble(Long.reverseBytes(data.getLong(take(8))));
     }
 
     byte[] bytes(long n) {
         if (n < 0) {
             throw truncated(Long.toUnsignedString(n));
         }
-        need(n);
+        int at = take(n); // before allocating: a length field must not allocate more than the input holds
         byte[] out = new byte[(int) n];
-        data.get(pos, out);
-        pos += (int) n;
+        data.get(at, out);
         return out;
     }
 
@@ -166,10 +152,14 @@ final class PickleInput {
                 "pickle " + opName + " at byte " + opAt + " has a name longer than " + MAX_GLOBAL_LINE + " bytes");
     }
 
-    private void need(long n) {
+    /** Checks that {@code n} more bytes are there and steps over them; returns where they start. */
+    private int take(long n) {
         if (n > length - pos) {
             throw truncated(Long.toString(n));
         }
+        int at = pos;
+        pos += (int) n;
+        return at;
     }
 
     private VecnnException truncated(String needed) {

@@ -181,25 +181,8 @@ class HostileFilesTest {
                 .op(0)
                 .op(POP);
         for (int i = 0; i < DEEP; i++) {
-            p.op(BINGET)
-                    .op(1)
-                    .op(EMPTY_TUPLE)
-                    .op(NEWOBJ)
-                    .op(EMPTY_DICT)
-                    .shortStr("_parameters")
-                    .op(EMPTY_DICT)
-                    .op(SETITEM)
-                    .shortStr("_modules")
-                    .op(EMPTY_DICT)
-                    .shortStr("m")
-                    .op(BINGET)
-                    .op(0)
-                    .op(SETITEM)
-                    .op(SETITEM)
-                    .op(BUILD)
-                    .op(BINPUT)
-                    .op(0)
-                    .op(POP);
+            p.op(BINGET).op(1).op(EMPTY_TUPLE).op(NEWOBJ);
+            buildWithChildInMemo0(p, "m").op(BINPUT).op(0).op(POP);
         }
         Path file = TestZips.torchZip(
                 dir.resolve("deep.pt"), "archive/", p.op(BINGET).op(0).stop(), Map.of(), null);
@@ -210,25 +193,13 @@ class HostileFilesTest {
 
     @Test
     void aModuleThatContainsItselfEndsAtTheKeyLengthLimit() throws IOException {
-        byte[] pickle = PickleBytes.protocol(2)
+        PickleBytes loop = PickleBytes.protocol(2)
                 .global("__main__", "Loop")
                 .op(EMPTY_TUPLE)
                 .op(NEWOBJ)
                 .op(BINPUT)
-                .op(0)
-                .op(EMPTY_DICT)
-                .shortStr("_parameters")
-                .op(EMPTY_DICT)
-                .op(SETITEM)
-                .shortStr("_modules")
-                .op(EMPTY_DICT)
-                .shortStr("again")
-                .op(BINGET)
-                .op(0)
-                .op(SETITEM)
-                .op(SETITEM)
-                .op(BUILD)
-                .stop();
+                .op(0);
+        byte[] pickle = buildWithChildInMemo0(loop, "again").stop();
         Path file = TestZips.torchZip(dir.resolve("loop.pt"), "archive/", pickle, Map.of(), null);
         assertTrue(
                 failure(file)
@@ -254,25 +225,13 @@ class HostileFilesTest {
 
         byte[] view = stateDictHolding(dictWithKey("w")
                 .legacyTensor("FloatStorage", "7", 4, new Object[] {"8", 3L, 2L}, 0, new long[] {2}, new long[] {1}));
-        Path legacy = write(
-                "view.pt",
-                LegacyFiles.file(
-                        view,
-                        List.of("7"),
-                        new long[] {4},
-                        List.of(TestZips.floats(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4))));
+        Path legacy = writeLegacyOverStorage7("view.pt", view);
         assertTrue(failure(legacy).startsWith(legacy + ": storage view '8' at byte "), failure(legacy));
         assertTrue(failure(legacy).endsWith(" covers elements 3 to 5 of storage '7', which holds 4"), failure(legacy));
 
         byte[] beyond = stateDictHolding(dictWithKey("w")
                 .legacyTensor("FloatStorage", "7", 4, new Object[] {"8", 1L, 2L}, 1, new long[] {2}, new long[] {1}));
-        Path legacyTensor = write(
-                "beyond.pt",
-                LegacyFiles.file(
-                        beyond,
-                        List.of("7"),
-                        new long[] {4},
-                        List.of(TestZips.floats(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4))));
+        Path legacyTensor = writeLegacyOverStorage7("beyond.pt", beyond);
         assertEquals(
                 legacyTensor + ": key 'w' (shape [2], stride [1], offset 1) reaches element 2 of its storage in"
                         + " storage '7' at byte " + storageDataAt(beyond) + ", which holds 2 float32 elements",
@@ -293,6 +252,36 @@ class HostileFilesTest {
                         .contains(": key 'w' (shape [2], stride [1], offset 3) reaches element 4 of its"
                                 + " storage in storage '1' at byte "),
                 failure(tensor));
+    }
+
+    /**
+     * Gives the module on top of the stack no parameters and one child, {@code name}, the object in memo 0:
+     * the previous module when nesting, the module itself when it loops.
+     */
+    private static PickleBytes buildWithChildInMemo0(PickleBytes p, String name) {
+        return p.op(EMPTY_DICT)
+                .shortStr("_parameters")
+                .op(EMPTY_DICT)
+                .op(SETITEM)
+                .shortStr("_modules")
+                .op(EMPTY_DICT)
+                .shortStr(name)
+                .op(BINGET)
+                .op(0)
+                .op(SETITEM)
+                .op(SETITEM)
+                .op(BUILD);
+    }
+
+    /** A legacy file whose one storage, key "7", holds the floats 1, 2, 3, 4, under {@code pickle}. */
+    private Path writeLegacyOverStorage7(String name, byte[] pickle) throws IOException {
+        return write(
+                name,
+                LegacyFiles.file(
+                        pickle,
+                        List.of("7"),
+                        new long[] {4},
+                        List.of(TestZips.floats(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4))));
     }
 
     /** Where the first storage's elements start in a legacy file made by {@link LegacyFiles} with key "7". */

@@ -6,6 +6,7 @@ import io.vecnn.converter.statedict.StateDict;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -36,32 +37,28 @@ class TorchZipLayoutTest {
         return TestZips.torchZip(dir.resolve("f.pth"), "archive/", pickle, storages, "little");
     }
 
+    /** A zip whose one key, 'w', holds 1.5 and -2 stored in {@code order}, with {@code byteorder} if not null. */
+    private Path zipOfTwoFloatsUnderW(String name, String folder, ByteOrder order, String byteorder)
+            throws IOException {
+        byte[] pickle = end(dict().str("w").tensor("FloatStorage", "0", 2, 0, new long[] {2}, new long[] {1}));
+        return TestZips.torchZip(
+                dir.resolve(name), folder, pickle, Map.of("0", TestZips.floats(order, 1.5f, -2f)), byteorder);
+    }
+
     private String failure(Path file) {
         return assertThrows(VecnnException.class, () -> TorchFiles.read(file)).getMessage();
     }
 
     @Test
     void anyFolderNameAndNoByteorderRecordRead() throws Exception {
-        byte[] pickle = end(dict().str("w").tensor("FloatStorage", "0", 2, 0, new long[] {2}, new long[] {1}));
-        Path file = TestZips.torchZip(
-                dir.resolve("old.pth"),
-                "my_model_v2/",
-                pickle,
-                Map.of("0", TestZips.floats(ByteOrder.LITTLE_ENDIAN, 1.5f, -2f)),
-                null);
+        Path file = zipOfTwoFloatsUnderW("old.pth", "my_model_v2/", ByteOrder.LITTLE_ENDIAN, null);
         assertArrayEquals(
                 new float[] {1.5f, -2f}, TorchFiles.read(file).get("w").data());
     }
 
     @Test
     void bigEndianFilesAreSwapped() throws Exception {
-        byte[] pickle = end(dict().str("w").tensor("FloatStorage", "0", 2, 0, new long[] {2}, new long[] {1}));
-        Path file = TestZips.torchZip(
-                dir.resolve("be.pth"),
-                "archive/",
-                pickle,
-                Map.of("0", TestZips.floats(ByteOrder.BIG_ENDIAN, 1.5f, -2f)),
-                "big");
+        Path file = zipOfTwoFloatsUnderW("be.pth", "archive/", ByteOrder.BIG_ENDIAN, "big");
         StateDict sd = TorchFiles.read(file);
         assertArrayEquals(new float[] {1.5f, -2f}, sd.get("w").data());
         assertTrue(sd.notes().get(0).contains("big-endian"), sd.notes().toString());
