@@ -7,7 +7,7 @@ module io.vecnn.serve {
     requires transitive io.vecnn;
     requires com.fasterxml.jackson.databind;
     requires jdk.httpserver;
-    requires java.management;
+    requires jdk.management;
 
     exports io.vecnn.serve;
 }

@@ -1,6 +1,9 @@
 package io.vecnn.serve;
 
+import com.sun.management.GcInfo;
+
 import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -17,11 +20,29 @@ final class ProcessMemory {
 
     private ProcessMemory() {}
 
-    /** Bytes of heap in use after each heap pool's last collection, summed; 0 before any collection. */
+    /**
+     * Bytes of heap in use right after the most recent collection, young ones included (a pool's own
+     * "collection usage" is only updated by collections of that pool, which for the old generation may be
+     * rare); 0 before any collection.
+     */
     static long heapAfterGc() {
+        GcInfo last = null;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (gc instanceof com.sun.management.GarbageCollectorMXBean bean) {
+                GcInfo info = bean.getLastGcInfo();
+                if (info != null && (last == null || info.getEndTime() > last.getEndTime())) {
+                    last = info;
+                }
+            }
+        }
+        if (last == null) {
+            return 0;
+        }
         long bytes = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            MemoryUsage after = pool.getType() == MemoryType.HEAP ? pool.getCollectionUsage() : null;
+            MemoryUsage after = pool.getType() == MemoryType.HEAP
+                    ? last.getMemoryUsageAfterGc().get(pool.getName())
+                    : null;
             if (after != null) {
                 bytes += after.getUsed();
             }

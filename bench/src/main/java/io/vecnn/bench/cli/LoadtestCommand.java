@@ -12,8 +12,10 @@ import io.vecnn.bench.load.ModelTarget;
 import io.vecnn.bench.load.Payload;
 import io.vecnn.bench.load.ServedConfig;
 import io.vecnn.bench.load.ServerProbe;
+import io.vecnn.bench.load.SoakLoad;
 import io.vecnn.bench.report.JsonReport;
 import io.vecnn.bench.report.MachineInfo;
+import io.vecnn.bench.report.SoakReport;
 import io.vecnn.serve.InferenceServer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -161,8 +163,30 @@ final class LoadtestCommand implements Callable<Integer> {
     @Option(names = "--markdown", description = "also print a Markdown table")
     boolean markdown;
 
+    @Option(
+            names = "--soak",
+            description = "a soak instead: for --duration, --clients send a mix of valid inferences and abuse"
+                    + " (malformed JSON, wrong types, a 400-megapixel image header, an unknown model, --image if given);"
+                    + " the server's heap after GC and resident set are sampled from its /metrics; reports lost and"
+                    + " unexpected answers and latency percentiles")
+    boolean soak;
+
+    @Option(
+            names = "--sample-every",
+            defaultValue = "10s",
+            converter = DurationConverter.class,
+            paramLabel = "TIME",
+            description = "--soak: how often to sample the server's memory (default: ${DEFAULT-VALUE})")
+    Duration sampleEvery;
+
+    @Option(names = "--chart", paramLabel = "FILE", description = "--soak: the server's memory over time as a PNG")
+    Path chart;
+
     @Override
     public Integer call() {
+        if (soak) {
+            return soak();
+        }
         List<ServedConfig> configs = validate();
         LoadSettings settings = new LoadSettings(
                 clients,
@@ -243,6 +267,74 @@ final class LoadtestCommand implements Callable<Integer> {
             System.err.println("loadtest: wrote " + json);
         }
         return 0;
+    }
+
+    /** A soak of a running server (--url) or of one started here (--serve, its first configuration). */
+    private int soak() {
+        if (requests != null || sampleEvery.isZero() || duration.compareTo(sampleEvery) < 0) {
+            throw usage("--soak runs for --duration (not --requests), sampling every --sample-every, which is shorter");
+        }
+        if (clients < 1) {
+            throw usage("--clients must be positive");
+        }
+        byte[] imageBytes = image == null ? null : readImage();
+        ServerProbe probe = new ServerProbe(timeout);
+        SoakLoad load = new SoakLoad(clients, duration, sampleEvery, timeout);
+        SoakLoad.Sample[] last = new SoakLoad.Sample[1];
+        java.util.function.Consumer<SoakLoad.Sample> progress = s -> {
+            last[0] = s;
+            System.err.printf(
+                    java.util.Locale.ROOT,
+                    "soak: %4.0f s, %d answered, %d lost, heap after GC %.0f MiB, resident %.0f MiB%n",
+                    s.seconds(),
+                    s.answered(),
+                    s.lost(),
+                    s.heapAfterGcBytes() / 1048576.0,
+                    s.residentBytes() / 1048576.0);
+        };
+        SoakLoad.Result result;
+        ModelTarget t;
+        try {
+            if (target.serve == null) {
+                t = probe.target(baseUri(target.url), model);
+                result = load.run(t, imageBytes, progress);
+            } else {
+                ServedConfig config = validate().get(0);
+                String name = model != null ? model : servedName(target.serve);
+                try (Model loaded = Model.load(target.serve, config.threads())) {
+                    InferenceServer server = config.start(loaded, name, clients);
+                    try {
+                        t = probe.target(baseUri(server.uri()), name);
+                        result = load.run(t, imageBytes, progress);
+                    } finally {
+                        server.stop(Duration.ofSeconds(1));
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VecnnException("the soak was interrupted");
+        }
+        SoakReport report = new SoakReport(
+                SoakReport.SCHEMA,
+                OffsetDateTime.now(ZoneOffset.UTC)
+                        .truncatedTo(ChronoUnit.SECONDS)
+                        .toString(),
+                "vecnn " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
+                MachineInfo.current(),
+                t.baseUri().toString(),
+                t.model(),
+                result);
+        report.print(System.out);
+        if (json != null) {
+            JsonReport.write(report, json);
+            System.err.println("loadtest: wrote " + json);
+        }
+        if (chart != null) {
+            report.writeChart(chart);
+            System.err.println("loadtest: wrote " + chart);
+        }
+        return result.lost() == 0 && result.unexpected() == 0 ? 0 : 1;
     }
 
     /** Checks the options against each other; returns the in-process server setups, threads outermost. */
