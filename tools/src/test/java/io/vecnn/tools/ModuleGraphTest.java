@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The module graph the README promises: the runtime and the server need only the JDK and Jackson, the runtime
+ * The module graph the README promises: the runtime needs only the JDK and Jackson, the server adds gRPC, the runtime
  * shows applications only its API, and the tools (which run {@code vecnn serve}) never reach the peer engines or Spark.
  */
 class ModuleGraphTest {
@@ -47,12 +47,18 @@ class ModuleGraphTest {
     }
 
     @Test
-    void serveRequiresOnlyTheRuntimeTheJdkAndJackson() throws IOException {
+    void serveRequiresOnlyTheRuntimeTheJdkJacksonAndGrpc() throws IOException {
         ModuleDescriptor serve = descriptor("serve");
         assertEquals("io.vecnn.serve", serve.name());
+        // gRPC (the KServe V2 gRPC endpoint) and what its generated stubs name: protobuf and Guava.
+        Set<String> grpc =
+                Set.of("io.grpc", "io.grpc.stub", "io.grpc.protobuf", "com.google.protobuf", "com.google.common");
         for (ModuleDescriptor.Requires r : serve.requires()) {
             assertTrue(
-                    isJdk(r.name()) || r.name().equals("io.vecnn") || r.name().startsWith("com.fasterxml.jackson."),
+                    isJdk(r.name())
+                            || r.name().equals("io.vecnn")
+                            || r.name().startsWith("com.fasterxml.jackson.")
+                            || grpc.contains(r.name()),
                     "serve requires " + r.name());
         }
         assertEquals(
