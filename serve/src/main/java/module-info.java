@@ -8,13 +8,17 @@ module io.vecnn.serve {
     requires transitive io.vecnn;
     requires com.fasterxml.jackson.databind;
     requires jdk.httpserver;
-    // The KServe V2 gRPC endpoint: automatic modules, but for the transport (grpc-netty-shaded), which
-    // GrpcEndpoint finds at run time.
+    // The KServe V2 gRPC endpoint: automatic modules. The transport, grpc-netty-shaded, is not required: its
+    // only descriptor (Netty tcnative's) exports nothing, so it goes on the class path, where GrpcEndpoint
+    // finds it at run time.
     requires io.grpc;
     requires io.grpc.stub;
     requires io.grpc.protobuf;
     requires com.google.protobuf;
     requires com.google.common; // the generated future stub's ListenableFuture
+    // Guava's futures (which grpc-core uses) need failureaccess, an explicit module that Guava, as an automatic
+    // module, cannot require itself: without this it is not resolved on the module path.
+    requires com.google.common.util.concurrent.internal;
 
     exports io.vecnn.serve;
 }

@@ -50,9 +50,14 @@ class ModuleGraphTest {
     void serveRequiresOnlyTheRuntimeTheJdkJacksonAndGrpc() throws IOException {
         ModuleDescriptor serve = descriptor("serve");
         assertEquals("io.vecnn.serve", serve.name());
-        // gRPC (the KServe V2 gRPC endpoint) and what its generated stubs name: protobuf and Guava.
-        Set<String> grpc =
-                Set.of("io.grpc", "io.grpc.stub", "io.grpc.protobuf", "com.google.protobuf", "com.google.common");
+        // gRPC (the KServe V2 gRPC endpoint) and what it and its generated stubs need: protobuf and Guava.
+        Set<String> grpc = Set.of(
+                "io.grpc",
+                "io.grpc.stub",
+                "io.grpc.protobuf",
+                "com.google.protobuf",
+                "com.google.common",
+                "com.google.common.util.concurrent.internal");
         for (ModuleDescriptor.Requires r : serve.requires()) {
             assertTrue(
                     isJdk(r.name())
