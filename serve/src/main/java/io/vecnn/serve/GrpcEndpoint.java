@@ -243,7 +243,7 @@ final class GrpcEndpoint {
                 images = V2Routes.validate(v2, model);
                 result = model.batcher().submit(v2.inputs().get(0).data(), images, due);
             } catch (RuntimeException e) {
-                fail("grpc_model_infer", out, e, due, start);
+                fail("grpc_model_infer", out, e, System.nanoTime() - due >= 0, start);
                 return;
             }
             if (out instanceof ServerCallStreamObserver<ModelInferResponse> call) {
@@ -255,14 +255,14 @@ final class GrpcEndpoint {
                     .whenCompleteAsync(
                             (logits, error) -> {
                                 if (error != null) {
-                                    fail("grpc_model_infer", out, error, due, start);
+                                    fail("grpc_model_infer", out, error, System.nanoTime() - due >= 0, start);
                                     return;
                                 }
                                 ModelInferResponse response;
                                 try {
                                     response = GrpcTensors.response(request, model, images, logits);
                                 } catch (RuntimeException e) {
-                                    fail("grpc_model_infer", out, e, due, start);
+                                    fail("grpc_model_infer", out, e, false, start);
                                     return;
                                 }
                                 complete("grpc_model_infer", out, response, start);
@@ -287,7 +287,7 @@ final class GrpcEndpoint {
             try {
                 response = body.get();
             } catch (RuntimeException e) {
-                fail(endpoint, out, e, Long.MAX_VALUE, start);
+                fail(endpoint, out, e, false, start);
                 return;
             }
             complete(endpoint, out, response, start);
@@ -304,13 +304,14 @@ final class GrpcEndpoint {
             }
         }
 
-        private void fail(String endpoint, StreamObserver<?> out, Throwable error, long deadline, long start) {
+        /** Answers {@code error} as a status; {@code late}: the call's deadline had passed by then. */
+        private void fail(String endpoint, StreamObserver<?> out, Throwable error, boolean late, long start) {
             Throwable cause = error;
             while ((cause instanceof CompletionException || cause instanceof ExecutionException)
                     && cause.getCause() != null) {
                 cause = cause.getCause();
             }
-            GrpcStatus status = GrpcStatus.of(cause, deadline);
+            GrpcStatus status = GrpcStatus.of(cause, late);
             try {
                 out.onError(status.status().asRuntimeException());
             } catch (RuntimeException e) {
@@ -322,14 +323,14 @@ final class GrpcEndpoint {
 
     /** A failure as a gRPC status, and as the HTTP status the metrics record for it (the REST route's). */
     record GrpcStatus(Status status, int httpStatus) {
-        static GrpcStatus of(Throwable error, long deadline) {
+        static GrpcStatus of(Throwable error, boolean late) {
             if (error instanceof HttpError e) {
                 Status.Code code = switch (e.status()) {
                     case 400, 405, 413, 415 -> Status.Code.INVALID_ARGUMENT;
                     case 404 -> Status.Code.NOT_FOUND;
                     case 503 ->
                         // The batcher answers 503 both when full and when a request's time is up.
-                        System.nanoTime() - deadline >= 0 ? Status.Code.DEADLINE_EXCEEDED : Status.Code.UNAVAILABLE;
+                        late ? Status.Code.DEADLINE_EXCEEDED : Status.Code.UNAVAILABLE;
                     default -> Status.Code.INTERNAL;
                 };
                 return new GrpcStatus(Status.fromCode(code).withDescription(e.getMessage()), e.status());

@@ -311,6 +311,62 @@ class GrpcInferenceTest {
         }
     }
 
+    @Test
+    void aFullQueueIsUnavailableAndALateRequestDeadlineExceeded() throws Exception {
+        ForkJoinPool slowPool = new ForkJoinPool(1);
+        Shape shape = new Shape(3, 160, 160);
+        ModelFile f = SmallNets.classifier(shape, new int[] {64, 64, 64, 64}, 10, 5, Map.of());
+        try (Model slow = Model.of(f, slowPool)) {
+            float[] x = input(1, 30, (int) shape.size());
+            long runMillis = Long.MAX_VALUE;
+            for (int i = 0; i < 4; i++) { // the fastest warm run
+                long started = System.nanoTime();
+                slow.run(x, 1);
+                runMillis = Math.min(runMillis, (System.nanoTime() - started) / 1_000_000);
+            }
+            // One request at a time, two may wait; requests are due a little after one run.
+            ServerConfig config = ServerConfig.defaults()
+                    .withPort(0)
+                    .withWarmup(Duration.ZERO)
+                    .withBatching(new BatchingConfig(1, Duration.ZERO, 2, 1))
+                    .withRequestTimeout(Duration.ofMillis(runMillis * 3 / 2 + 20));
+            try (ServerFixture server = new ServerFixture(
+                    InferenceServer.start(config, Map.of("slow", slow)).serveGrpc(0))) {
+                ManagedChannel c = channel(server.server);
+                try {
+                    var async = GRPCInferenceServiceGrpc.newFutureStub(c);
+                    List<ListenableFuture<ModelInferResponse>> calls = new ArrayList<>();
+                    for (int i = 0; i < 8; i++) {
+                        calls.add(async.modelInfer(rawRequest("slow", x, 1, 3, 160, 160)));
+                    }
+                    List<Status.Code> codes = new ArrayList<>();
+                    for (ListenableFuture<ModelInferResponse> call : calls) {
+                        try {
+                            call.get(60, TimeUnit.SECONDS);
+                            codes.add(Status.Code.OK);
+                        } catch (ExecutionException e) {
+                            codes.add(Status.fromThrowable(e.getCause()).getCode());
+                        }
+                    }
+                    assertTrue(codes.contains(Status.Code.UNAVAILABLE), "8 calls, room for 3: " + codes);
+                    assertTrue(
+                            codes.contains(Status.Code.DEADLINE_EXCEEDED),
+                            "the third waits 2 runs, past 1.5: " + codes);
+                    assertTrue(
+                            codes.stream()
+                                    .allMatch(k -> k == Status.Code.OK
+                                            || k == Status.Code.UNAVAILABLE
+                                            || k == Status.Code.DEADLINE_EXCEEDED),
+                            codes.toString());
+                } finally {
+                    c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+                }
+            }
+        } finally {
+            slowPool.shutdown();
+        }
+    }
+
     /** Whether the slow model's batcher has requests waiting: the calls got past the transport. */
     private static boolean anyQueued(ServerFixture server) {
         String metrics = new String(server.get("/metrics").body(), StandardCharsets.UTF_8);
