@@ -61,10 +61,12 @@ final class GrpcEndpoint {
 
     private final Server server;
     private final ThreadPoolExecutor executor;
+    private final int port;
 
     private GrpcEndpoint(Server server, ThreadPoolExecutor executor) {
         this.server = server;
         this.executor = executor;
+        this.port = ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
     }
 
     /**
@@ -121,8 +123,9 @@ final class GrpcEndpoint {
         }
     }
 
+    /** The port it listens on (the free one picked for 0); still known once it has stopped. */
     int port() {
-        return ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+        return port;
     }
 
     /** Takes no new calls from now on; the calls in flight go on. */

@@ -66,7 +66,7 @@ public final class InferenceServer implements AutoCloseable {
     private final ServerWarmup warmup;
     private final int id;
     /** The KServe V2 gRPC endpoint, when {@link #serveGrpc} started one. */
-    private GrpcEndpoint grpc;
+    private volatile GrpcEndpoint grpc;
 
     private volatile boolean stopping;
     private volatile boolean stopped;
@@ -218,8 +218,9 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     /** The port of the gRPC endpoint, if {@link #serveGrpc} started one. */
-    public synchronized OptionalInt grpcPort() {
-        return grpc == null ? OptionalInt.empty() : OptionalInt.of(grpc.port());
+    public OptionalInt grpcPort() {
+        GrpcEndpoint endpoint = grpc;
+        return endpoint == null ? OptionalInt.empty() : OptionalInt.of(endpoint.port());
     }
 
     /**
