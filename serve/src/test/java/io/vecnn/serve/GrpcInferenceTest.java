@@ -8,6 +8,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.vecnn.Model;
 import io.vecnn.Shape;
+import io.vecnn.VecnnException;
 import io.vecnn.modelfile.ModelFile;
 import io.vecnn.serve.grpc.GRPCInferenceServiceGrpc;
 import io.vecnn.serve.grpc.InferTensorContents;
@@ -233,6 +234,21 @@ class GrpcInferenceTest {
         assertEquals("FP32", meta.getInputs(0).getDatatype());
         assertEquals(List.of(-1L, 3L, 32L, 32L), meta.getInputs(0).getShapeList());
         assertEquals(List.of(-1L, 10L), meta.getOutputs(0).getShapeList());
+    }
+
+    @Test
+    void aTakenPortOrASecondEndpointIsRefusedAndRestGoesOn() {
+        int taken = fixture.server.grpcPort().orElseThrow();
+        try (Model other = Model.of(SmallNets.tiny(9), pool);
+                ServerFixture f = new ServerFixture(
+                        InferenceServer.start(ServerConfig.defaults().withPort(0), Map.of("tiny", other)))) {
+            VecnnException busy = assertThrows(VecnnException.class, () -> f.server.serveGrpc(taken));
+            assertTrue(busy.getMessage().contains("cannot serve gRPC on 127.0.0.1:" + taken), busy.getMessage());
+            assertTrue(f.server.grpcPort().isEmpty());
+            assertEquals(200, f.get("/v2/health/ready").statusCode());
+        }
+        VecnnException twice = assertThrows(VecnnException.class, () -> fixture.server.serveGrpc(0));
+        assertTrue(twice.getMessage().contains("already serves gRPC on port " + taken), twice.getMessage());
     }
 
     @Test
