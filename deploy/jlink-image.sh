@@ -55,6 +55,13 @@ done
 release="$("$jdk/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
 modules="$("$jdk/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release "$release" \
              --module-path "$out/lib" --add-modules ALL-MODULE-PATH)"
+# grpc-netty-shaded's only module descriptor is a stray one of Netty's tcnative that requires java.base alone,
+# so jdeps reads no dependency of the gRPC transport from it. Netty (like Guava and protobuf) runs faster with
+# sun.misc.Unsafe and falls back without it; its other JDK modules (java.naming for DNS, JFR events) serve only
+# clients and optional features, so only jdk.unsupported is added.
+if [[ -n "$(compgen -G "$out/lib/grpc-netty-shaded-*.jar")" && ",$modules," != *",jdk.unsupported,"* ]]; then
+  modules="$modules,jdk.unsupported"
+fi
 
 # JDK 21 renamed the compression levels; 17 still takes the numbered ones.
 compress="zip-6"

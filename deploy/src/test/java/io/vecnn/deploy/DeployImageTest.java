@@ -4,7 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.vecnn.Model;
+import io.vecnn.serve.grpc.GRPCInferenceServiceGrpc;
+import io.vecnn.serve.grpc.ModelInferRequest;
+import io.vecnn.serve.grpc.ModelInferResponse;
+import io.vecnn.serve.grpc.ServerLiveRequest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,6 +21,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -150,6 +159,93 @@ class DeployImageTest {
         assertEquals(143, server.exitValue(), log(out, err));
         String stderr = Files.readString(err);
         assertTrue(stderr.contains("vecnn serve: draining requests in flight (up to " + DRAIN_SECONDS + " s)"), stderr);
+        assertFalse(stderr.contains("Exception"), stderr);
+    }
+
+    /**
+     * jdeps reads nothing of the gRPC transport's needs (grpc-netty-shaded's only module descriptor is a stray
+     * one), so the jlinked runtime is checked by serving gRPC from it.
+     */
+    @Test
+    void theImageServesGrpcLogitsEqualToModelRun() throws Exception {
+        float[] input = new float[3 * 32 * 32];
+        Random random = new Random(12);
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) random.nextGaussian();
+        }
+        Path tuning = dir.resolve("tuning-grpc.json");
+        float[] expected;
+        String previous = System.setProperty("vecnn.tuning.cache", tuning.toString());
+        try (Model m = Model.load(model, 1)) {
+            expected = m.run(input, 1);
+        } finally {
+            if (previous == null) {
+                System.clearProperty("vecnn.tuning.cache");
+            } else {
+                System.setProperty("vecnn.tuning.cache", previous);
+            }
+        }
+        Path out = dir.resolve("grpc.out");
+        Path err = dir.resolve("grpc.err");
+        ProcessBuilder builder = new ProcessBuilder(
+                        image.resolve("bin").resolve("vecnn").toString(),
+                        "serve",
+                        "--model",
+                        "lenet5=" + model,
+                        "--port",
+                        "0",
+                        "--grpc-port",
+                        "0",
+                        "--threads",
+                        "1",
+                        "--warmup-seconds",
+                        "0",
+                        "--drain-s",
+                        String.valueOf(DRAIN_SECONDS))
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
+        builder.environment().put("VECNN_TUNING_CACHE", tuning.toString());
+        builder.environment().remove("JDK_JAVA_OPTIONS");
+        Process server = builder.start();
+        try {
+            awaitListening(server, out, err);
+            Matcher grpc =
+                    Pattern.compile("GRPCInferenceService\\) on \\S+:(\\d+)").matcher(Files.readString(out));
+            assertTrue(grpc.find(), log(out, err));
+            ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", Integer.parseInt(grpc.group(1)))
+                    .usePlaintext()
+                    .build();
+            try {
+                var stub = GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+                assertTrue(
+                        stub.serverLive(ServerLiveRequest.getDefaultInstance()).getLive());
+                ByteBuffer raw = ByteBuffer.allocate(input.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                raw.asFloatBuffer().put(input);
+                ModelInferResponse response = stub.modelInfer(ModelInferRequest.newBuilder()
+                        .setModelName("lenet5")
+                        .addInputs(ModelInferRequest.InferInputTensor.newBuilder()
+                                .setName("input")
+                                .setDatatype("FP32")
+                                .addAllShape(List.of(1L, 3L, 32L, 32L)))
+                        .addRawInputContents(ByteString.copyFrom(raw.array()))
+                        .build());
+                assertEquals(List.of(1L, 10L), response.getOutputs(0).getShapeList());
+                float[] logits = new float[10];
+                response.getRawOutputContents(0)
+                        .asReadOnlyByteBuffer()
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asFloatBuffer()
+                        .get(logits);
+                assertArrayEquals(expected, logits, "the image's gRPC logits against Model.run's");
+            } finally {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } finally {
+            server.destroy();
+        }
+        assertTrue(server.waitFor(DRAIN_SECONDS + 20, TimeUnit.SECONDS), "no exit after SIGTERM\n" + log(out, err));
+        assertEquals(143, server.exitValue(), log(out, err));
+        String stderr = Files.readString(err);
         assertFalse(stderr.contains("Exception"), stderr);
     }
 

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +64,10 @@ public final class InferenceServer implements AutoCloseable {
     private final V1Routes v1;
     private final RepositoryRoutes repository;
     private final ServerWarmup warmup;
+    private final int id;
+    /** The KServe V2 gRPC endpoint, when {@link #serveGrpc} started one. */
+    private volatile GrpcEndpoint grpc;
+
     private volatile boolean stopping;
     private volatile boolean stopped;
 
@@ -78,6 +83,7 @@ public final class InferenceServer implements AutoCloseable {
         this.v1 = new V1Routes(this.models, config, new DecodeAdmission(config.images(), metrics));
         this.repository = new RepositoryRoutes(this.models, config, metrics);
         int id = SERVERS.incrementAndGet();
+        this.id = id;
         AtomicInteger thread = new AtomicInteger();
         // Handler threads only parse and wait for their batch; when all are busy and the queue is full the
         // accepting thread runs the request itself, which slows accepting: back-pressure, not an error.
@@ -197,6 +203,31 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     /**
+     * Also serves the Open Inference Protocol over gRPC ({@code inference.GRPCInferenceService}) on {@code port}
+     * of the config's host (0 picks a free one; see {@link #grpcPort}): the same models, batching, limits
+     * (the body limit bounds a message), metrics and drain as the REST routes. Once per server.
+     */
+    public synchronized InferenceServer serveGrpc(int port) {
+        if (stopped) {
+            throw new VecnnException("the server has stopped");
+        }
+        if (grpc != null) {
+            throw new VecnnException("the server already serves gRPC on port " + grpc.port());
+        }
+        if (port < 0 || port > 65535) {
+            throw new VecnnException("gRPC port must be between 0 and 65535, got " + port);
+        }
+        grpc = GrpcEndpoint.start(config.host(), port, models, config, metrics, () -> stopping, VERSION, id);
+        return this;
+    }
+
+    /** The port of the gRPC endpoint, if {@link #serveGrpc} started one. */
+    public OptionalInt grpcPort() {
+        GrpcEndpoint endpoint = grpc;
+        return endpoint == null ? OptionalInt.empty() : OptionalInt.of(endpoint.port());
+    }
+
+    /**
      * Whether the server is ready for traffic: every model warmed up and the server not stopping. It answers
      * requests before that too (on code the JIT may still be compiling); readiness is what tells a load
      * balancer to send them.
@@ -267,16 +298,24 @@ public final class InferenceServer implements AutoCloseable {
     /**
      * Graceful shutdown: readiness turns false, a warm-up still running ends after its current run, the
      * listener closes, requests in flight (queued or running) finish within {@code drain}, then the batchers
-     * and handler threads stop.
+     * and handler threads stop. The gRPC endpoint, if any, takes no new calls from the start and its calls in
+     * flight finish within the same {@code drain}.
      */
     public synchronized void stop(Duration drain) {
         if (stopped) {
             return;
         }
+        long drainStart = System.nanoTime();
         stopped = true;
         stopping = true;
+        if (grpc != null) {
+            grpc.shutdown();
+        }
         warmup.stop(drain);
         http.stop((int) Math.max(1, Math.min(Integer.MAX_VALUE, drain.toSeconds())));
+        if (grpc != null) {
+            grpc.awaitTermination(drain.minusNanos(System.nanoTime() - drainStart));
+        }
         models.values().forEach(ServedModel::close);
         handlers.shutdown();
         try {

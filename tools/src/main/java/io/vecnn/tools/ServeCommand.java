@@ -44,6 +44,13 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", description = "TCP port (default 8080; 0 picks a free one)")
     int port;
 
+    @Option(
+            names = "--grpc-port",
+            paramLabel = "PORT",
+            description = "also serve the KServe V2 protocol over gRPC (inference.GRPCInferenceService) on this "
+                    + "port of --host (0 picks a free one); off unless given")
+    Integer grpcPort;
+
     @Option(names = "--threads", description = "intra-op threads per model (default: available processors)")
     Integer threads;
 
@@ -115,6 +122,10 @@ final class ServeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "--warmup-seconds must be between 0 and 86400, got " + warmupSeconds);
         }
+        if (grpcPort != null && (grpcPort < 0 || grpcPort > 65535)) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--grpc-port must be between 0 and 65535, got " + grpcPort);
+        }
         BatchingConfig batching =
                 new BatchingConfig(maxBatch, Duration.ofNanos(maxDelayMicros * 1000), queue, instances);
         ServerConfig config = ServerConfig.defaults()
@@ -132,6 +143,14 @@ final class ServeCommand implements Callable<Integer> {
                 images.maxAspectRatio()));
         // The server read the models, so it owns them: it closes them when they are reloaded and when it stops.
         InferenceServer server = InferenceServer.startFromFiles(config, sources);
+        if (grpcPort != null) {
+            try {
+                server.serveGrpc(grpcPort);
+            } catch (RuntimeException e) {
+                server.stop(Duration.ZERO);
+                throw e;
+            }
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
@@ -154,6 +173,11 @@ final class ServeCommand implements Callable<Integer> {
                 maxBatch,
                 maxDelayMicros,
                 server.model(sources.keySet().iterator().next()).threads());
+        if (server.grpcPort().isPresent()) {
+            System.out.printf(
+                    "gRPC (KServe V2, inference.GRPCInferenceService) on %s:%d%n",
+                    host, server.grpcPort().getAsInt());
+        }
         if (warmupSeconds > 0) {
             System.out.printf(
                     Locale.ROOT, "warming up (up to %.0f s); /v2/health/ready answers 503 until done%n", warmupSeconds);

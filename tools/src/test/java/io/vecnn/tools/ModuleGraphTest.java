@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The module graph the README promises: the runtime and the server need only the JDK and Jackson, the runtime
+ * The module graph the README promises: the runtime needs only the JDK and Jackson, the server adds gRPC, the runtime
  * shows applications only its API, and the tools (which run {@code vecnn serve}) never reach the peer engines or Spark.
  */
 class ModuleGraphTest {
@@ -46,10 +46,18 @@ class ModuleGraphTest {
     }
 
     @Test
-    void serveRequiresOnlyTheRuntimeTheJdkAndJackson() throws IOException {
+    void serveRequiresOnlyTheRuntimeTheJdkJacksonAndGrpc() throws IOException {
         ModuleDescriptor serve = descriptor("serve");
         assertEquals("io.vecnn.serve", serve.name());
-        assertRequiresOnly(serve, name -> name.equals("io.vecnn"));
+        // gRPC (the KServe V2 gRPC endpoint) and what it and its generated stubs need: protobuf and Guava.
+        Set<String> grpc = Set.of(
+                "io.grpc",
+                "io.grpc.stub",
+                "io.grpc.protobuf",
+                "com.google.protobuf",
+                "com.google.common",
+                "com.google.common.util.concurrent.internal");
+        assertRequiresOnly(serve, name -> name.equals("io.vecnn") || grpc.contains(name));
         assertEquals(
                 Set.of("io.vecnn.serve"),
                 serve.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));
