@@ -46,11 +46,7 @@ public final class ImageDecoder {
      */
     public static ImageHeader header(byte[] bytes) {
         String format = format(bytes);
-        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
-        if (!readers.hasNext()) {
-            throw new VecnnException("this Java runtime has no " + format + " decoder in javax.imageio");
-        }
-        ImageReader reader = readers.next();
+        ImageReader reader = reader(format);
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             reader.setInput(in, true, true);
             return new ImageHeader(format, reader.getWidth(0), reader.getHeight(0), rasterBytesPerPixel(reader));
@@ -78,14 +74,18 @@ public final class ImageDecoder {
         return Math.max(1, bytes);
     }
 
-    /** Decodes a whole JPEG or PNG file held in memory. */
-    public static DecodedImage decode(byte[] bytes) {
-        String format = format(bytes);
+    private static ImageReader reader(String format) {
         Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
         if (!readers.hasNext()) {
             throw new VecnnException("this Java runtime has no " + format + " decoder in javax.imageio");
         }
-        ImageReader reader = readers.next();
+        return readers.next();
+    }
+
+    /** Decodes a whole JPEG or PNG file held in memory. */
+    public static DecodedImage decode(byte[] bytes) {
+        String format = format(bytes);
+        ImageReader reader = reader(format);
         List<String> warnings = new ArrayList<>();
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             reader.setInput(in, true, true);

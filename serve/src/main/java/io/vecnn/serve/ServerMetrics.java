@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToLongFunction;
 
 /**
  * The server's counters and histograms, rendered in Prometheus' text exposition format (version 0.0.4) for
@@ -156,26 +157,24 @@ final class ServerMetrics {
     }
 
     private static void gauges(StringBuilder out, String name, String help, Map<String, AtomicLong> series) {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        out.append("# TYPE ").append(name).append(" gauge\n");
-        new TreeMap<>(series)
-                .forEach((labels, n) -> out.append(name)
-                        .append('{')
-                        .append(labels)
-                        .append("} ")
-                        .append(n.get())
-                        .append('\n'));
+        family(out, name, help, "gauge", series, AtomicLong::get);
     }
 
     private static void counters(StringBuilder out, String name, String help, Map<String, LongAdder> series) {
+        family(out, name, help, "counter", series, LongAdder::sum);
+    }
+
+    /** One metric family: its help and type lines, then a sample per label set, in label order. */
+    private static <T> void family(
+            StringBuilder out, String name, String help, String type, Map<String, T> series, ToLongFunction<T> value) {
         out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        out.append("# TYPE ").append(name).append(" counter\n");
+        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
         new TreeMap<>(series)
-                .forEach((labels, n) -> out.append(name)
+                .forEach((labels, v) -> out.append(name)
                         .append('{')
                         .append(labels)
                         .append("} ")
-                        .append(n.sum())
+                        .append(value.applyAsLong(v))
                         .append('\n'));
     }
 
