@@ -101,6 +101,7 @@ public final class InferenceServer implements AutoCloseable {
                 new ThreadPoolExecutor.CallerRunsPolicy());
         this.watchdog = new ReadWatchdog("vecnn-http-" + id + "-watchdog");
         try {
+            HeaderLimits.raiseJdkLimits();
             this.http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 256);
         } catch (IOException e) {
             watchdog.close();
@@ -366,6 +367,7 @@ public final class InferenceServer implements AutoCloseable {
         int status;
         try {
             try {
+                HeaderLimits.check(exchange.getRequestHeaders());
                 String[] path = Arrays.stream(exchange.getRequestURI().getPath().split("/"))
                         .filter(s -> !s.isEmpty())
                         .toArray(String[]::new);

@@ -242,4 +242,28 @@ class BadRequestsTest {
         }
         assertStillServing();
     }
+
+    @Test
+    void headerFloodsWithinTheJdksLimitsAre431() throws Exception {
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i < 150; i++) {
+            many.append("X-Flood-").append(i).append(": v\r\n");
+        }
+        String large = "X-Large: " + "a".repeat(100_000) + "\r\n";
+        String[][] cases = {
+            {many.toString(), "the request has 151 header lines; this server takes at most 100"},
+            {large, "this server takes at most 65536"}
+        };
+        for (String[] c : cases) {
+            try (java.net.Socket socket = RawClient.connect(fixture.server.port(), java.time.Duration.ofSeconds(10))) {
+                socket.getOutputStream()
+                        .write(RawClient.ascii("GET /v2/health/ready HTTP/1.1\r\nHost: x\r\n" + c[0] + "\r\n"));
+                socket.getOutputStream().flush();
+                String answer = RawClient.response(socket);
+                assertTrue(answer.startsWith("HTTP/1.1 431"), answer.substring(0, Math.min(200, answer.length())));
+                assertTrue(answer.contains(c[1]), answer);
+            }
+        }
+        assertStillServing();
+    }
 }
