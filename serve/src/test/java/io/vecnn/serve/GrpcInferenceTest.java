@@ -330,8 +330,10 @@ class GrpcInferenceTest {
     @Test
     void aFullQueueIsUnavailableAndALateRequestDeadlineExceeded() throws Exception {
         ForkJoinPool slowPool = new ForkJoinPool(1);
-        Shape shape = new Shape(3, 160, 160);
-        ModelFile f = SmallNets.classifier(shape, new int[] {64, 64, 64, 64}, 10, 5, Map.of());
+        // Runs long (tens of ms on one thread) beside the time eight 600 KB calls take to arrive over one
+        // connection, so they are all in the server while the first runs, on a loaded CI machine too.
+        Shape shape = new Shape(3, 224, 224);
+        ModelFile f = SmallNets.classifier(shape, new int[] {96, 96, 96, 96}, 10, 5, Map.of());
         try (Model slow = Model.of(f, slowPool)) {
             float[] x = input(1, 30, (int) shape.size());
             long runMillis = Long.MAX_VALUE;
@@ -353,7 +355,7 @@ class GrpcInferenceTest {
                     var async = GRPCInferenceServiceGrpc.newFutureStub(c);
                     List<ListenableFuture<ModelInferResponse>> calls = new ArrayList<>();
                     for (int i = 0; i < 8; i++) {
-                        calls.add(async.modelInfer(rawRequest("slow", x, 1, 3, 160, 160)));
+                        calls.add(async.modelInfer(rawRequest("slow", x, 1, 3, 224, 224)));
                     }
                     List<Status.Code> codes = new ArrayList<>();
                     for (ListenableFuture<ModelInferResponse> call : calls) {
