@@ -98,10 +98,17 @@ class DeployManifestsTest {
                                 .path(label.getKey())
                                 .asText(),
                         "the Service selects pods by " + label.getKey()));
-        int port = ServeArgs.parse(args(container)).port();
-        for (JsonNode servicePort : service.path("spec").path("ports")) {
-            assertEquals(port, containerPort(container, servicePort.path("targetPort")), "the Service's targetPort");
+        // The Service exposes exactly the server's ports: HTTP, and gRPC when the container serves it.
+        ServeArgs serve = ServeArgs.parse(args(container));
+        List<Integer> served = new ArrayList<>(List.of(serve.port()));
+        if (serve.grpcPort() != null) {
+            served.add(serve.grpcPort());
         }
+        List<Integer> targets = new ArrayList<>();
+        for (JsonNode servicePort : service.path("spec").path("ports")) {
+            targets.add(containerPort(container, servicePort.path("targetPort")));
+        }
+        assertEquals(served, targets, "the Service's targetPorts");
         JsonNode target = hpa.path("spec").path("scaleTargetRef");
         assertEquals(deployment.path("kind").asText(), target.path("kind").asText());
         assertEquals(
@@ -238,6 +245,11 @@ class DeployManifestsTest {
         assertEquals(
                 serve.port(),
                 container.path("ports").get(0).path("containerPort").asInt());
+        if (serve.grpcPort() != null) {
+            assertEquals(
+                    serve.grpcPort(),
+                    containerPort(container, new com.fasterxml.jackson.databind.node.TextNode("grpc")));
+        }
 
         assertProbe(container, "startupProbe", serve.port(), "live");
         assertProbe(container, "livenessProbe", serve.port(), "live");
