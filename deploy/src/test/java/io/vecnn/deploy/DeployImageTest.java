@@ -86,24 +86,9 @@ class DeployImageTest {
 
     @Test
     void theImageServesV2LogitsEqualToModelRunAndDrainsOnSigterm() throws Exception {
-        float[] input = new float[3 * 32 * 32];
-        Random random = new Random(11);
-        for (int i = 0; i < input.length; i++) {
-            input[i] = (float) random.nextGaussian();
-        }
-        // Both processes share one tuning cache, so they run the same kernels: this JVM tunes and writes it first.
+        float[] input = input(11);
         Path tuning = dir.resolve("tuning.json");
-        float[] expected;
-        String previous = System.setProperty("vecnn.tuning.cache", tuning.toString());
-        try (Model m = Model.load(model, 1)) {
-            expected = m.run(input, 1);
-        } finally {
-            if (previous == null) {
-                System.clearProperty("vecnn.tuning.cache");
-            } else {
-                System.setProperty("vecnn.tuning.cache", previous);
-            }
-        }
+        float[] expected = logitsTunedInto(tuning, input);
 
         Path out = dir.resolve("serve.out");
         Path err = dir.resolve("serve.err");
@@ -168,23 +153,9 @@ class DeployImageTest {
      */
     @Test
     void theImageServesGrpcLogitsEqualToModelRun() throws Exception {
-        float[] input = new float[3 * 32 * 32];
-        Random random = new Random(12);
-        for (int i = 0; i < input.length; i++) {
-            input[i] = (float) random.nextGaussian();
-        }
+        float[] input = input(12);
         Path tuning = dir.resolve("tuning-grpc.json");
-        float[] expected;
-        String previous = System.setProperty("vecnn.tuning.cache", tuning.toString());
-        try (Model m = Model.load(model, 1)) {
-            expected = m.run(input, 1);
-        } finally {
-            if (previous == null) {
-                System.clearProperty("vecnn.tuning.cache");
-            } else {
-                System.setProperty("vecnn.tuning.cache", previous);
-            }
-        }
+        float[] expected = logitsTunedInto(tuning, input);
         Path out = dir.resolve("grpc.out");
         Path err = dir.resolve("grpc.err");
         ProcessBuilder builder = new ProcessBuilder(
@@ -265,6 +236,32 @@ class DeployImageTest {
                 runtime / 1e6, modules.size(), jars / 1e6, Runtime.version(), jdk / 1e6);
         assertTrue(
                 runtime < jdk / 2, "the jlinked runtime is not much smaller than the JDK: " + runtime + " vs " + jdk);
+    }
+
+    private static float[] input(long seed) {
+        float[] input = new float[3 * 32 * 32];
+        Random random = new Random(seed);
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) random.nextGaussian();
+        }
+        return input;
+    }
+
+    /**
+     * The model's logits for {@code input}, computed in this JVM with {@code tuning} as the tuning cache: the
+     * server started on that cache then runs the same kernels, since this JVM tuned and wrote it first.
+     */
+    private static float[] logitsTunedInto(Path tuning, float[] input) {
+        String previous = System.setProperty("vecnn.tuning.cache", tuning.toString());
+        try (Model m = Model.load(model, 1)) {
+            return m.run(input, 1);
+        } finally {
+            if (previous == null) {
+                System.clearProperty("vecnn.tuning.cache");
+            } else {
+                System.setProperty("vecnn.tuning.cache", previous);
+            }
+        }
     }
 
     private static byte[] inferRequest(float[] input) throws IOException {
