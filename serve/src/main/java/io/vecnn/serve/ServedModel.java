@@ -59,14 +59,6 @@ final class ServedModel implements AutoCloseable {
     }
 
     /**
-     * The batch sizes a warm-up runs: the ones the batcher runs ({@link DynamicBatcher#batchSizes}). The JIT
-     * compiles methods, not batch sizes, but each size gets its workspace here, before the first request.
-     */
-    static int[] warmupBatches(int maxBatch) {
-        return DynamicBatcher.batchSizes(maxBatch);
-    }
-
-    /**
      * Warms the serving model within {@code budget} and reports it ready, even when the budget ran out before
      * the run times settled (a model as warm as the budget allowed beats one never ready); a run that fails
      * leaves it not ready, with the failure as the reason. Not synchronized: a reload may swap a model
@@ -87,7 +79,7 @@ final class ServedModel implements AutoCloseable {
      * only does the runs).
      */
     private WarmupReport prepare(Model model, Duration budget) {
-        int[] sizes = warmupBatches(batching.maxBatch());
+        int[] sizes = DynamicBatcher.batchSizes(batching.maxBatch());
         WarmupReport report = budget.isZero() ? null : model.warmUp(budget, sizes);
         for (int size : sizes) {
             if (report == null || report.batches().stream().noneMatch(b -> b.size() == size && b.runs() > 0)) {

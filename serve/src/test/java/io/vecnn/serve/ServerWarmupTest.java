@@ -116,8 +116,8 @@ class ServerWarmupTest {
         } finally {
             pool.shutdown();
         }
-        assertArrayEquals(new int[] {1}, ServedModel.warmupBatches(1));
-        assertArrayEquals(new int[] {1, 2, 4, 8}, ServedModel.warmupBatches(8));
+        assertArrayEquals(new int[] {1}, DynamicBatcher.batchSizes(1));
+        assertArrayEquals(new int[] {1, 2, 4, 8}, DynamicBatcher.batchSizes(8));
     }
 
     @Test

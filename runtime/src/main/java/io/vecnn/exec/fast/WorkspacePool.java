@@ -56,10 +56,6 @@ final class WorkspacePool {
         return idleBytes;
     }
 
-    long budgetBytes() {
-        return budgetBytes;
-    }
-
     /** A new budget; what is idle beyond it goes at the next {@link #give}. */
     void budget(long bytes) {
         budgetBytes = bytes;
