@@ -17,6 +17,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.stream.Collectors;
 
 /**
@@ -27,6 +29,9 @@ import java.util.stream.Collectors;
  * (VGG16's is 550 MB).
  */
 public final class OnnxRuntimeEngine implements Engine, NodeProfiler {
+    /** Room for the cpuinfo parse, 64 times a Java thread's default stack (whose pages are touched only when used). */
+    private static final long ENVIRONMENT_STACK_BYTES = 64L << 20;
+
     private final OrtEnvironment env;
     private final Path onnx;
     private final Shape input;
@@ -55,13 +60,32 @@ public final class OnnxRuntimeEngine implements Engine, NodeProfiler {
         }
         try {
             OnnxExport.write(model.graph(), model.weights(), onnx);
-            return new OnnxRuntimeEngine(OrtEnvironment.getEnvironment(), onnx, model, threads);
+            return new OnnxRuntimeEngine(environment(), onnx, model, threads);
         } catch (OrtException | RuntimeException e) {
             deleteQuietly(onnx);
             if (e instanceof OrtException) {
                 throw new VecnnException("ONNX Runtime cannot load the exported model: " + e.getMessage(), e);
             }
             throw (RuntimeException) e;
+        }
+    }
+
+    /**
+     * ORT's environment, created on a thread with a large stack. Creating it parses {@code /proc/cpuinfo} with
+     * libstdc++'s recursive regex matcher, whose depth grows with the length of a line: a CPU with many
+     * feature flags (a 712-character {@code flags} line on AMD Zen 5) overflows a Java thread's default 1 MiB
+     * stack, and the JVM dies of SIGSEGV without a crash report.
+     */
+    private static OrtEnvironment environment() {
+        FutureTask<OrtEnvironment> create = new FutureTask<>(OrtEnvironment::getEnvironment);
+        new Thread(null, create, "onnxruntime-environment", ENVIRONMENT_STACK_BYTES).start();
+        try {
+            return create.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VecnnException("interrupted while ONNX Runtime was starting", e);
+        } catch (ExecutionException e) {
+            throw new VecnnException("ONNX Runtime cannot start: " + e.getCause(), e.getCause());
         }
     }
 
