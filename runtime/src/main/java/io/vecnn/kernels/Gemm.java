@@ -6,7 +6,7 @@ import io.vecnn.graph.ActivationFunction;
  * C = A · B (+ epilogue) for a block of rows and a range of B's panels, in microkernel calls whose shape
  * fits the register file ({@link VectorIsa#REGISTERS}): with 32 registers, 6-row calls on 4-vector panels
  * and 8-row calls on 2-vector panels (as B was packed); with 16, 6-row calls on 2-vector panels; with either,
- * 12-row calls on 1-vector panels; then the row tail, one row per call. Callers split the work
+ * 12-row calls on 1-vector panels; then the row tail in calls of 4, 2 and 1 rows. Callers split the work
  * across threads by row blocks and panel ranges; every output element is computed by exactly one call with the same operation order, so
  * results do not depend on the split or on the loop order.
  */
@@ -240,13 +240,41 @@ public final class Gemm {
             }
             return;
         }
-        for (int t = 0; t < rows; t++) {
+        // The row tail in calls of 4, 2 and 1 rows: one row per call loads every B vector for each row's
+        // FMAs and has too few independent sums to fill the FMA pipes.
+        int t = 0;
+        for (; t + 4 <= rows; t += 4) {
+            int aT = aOff + t * lda;
+            int dT = dOff + t * ldd;
             if (nr == FOUR_VECTORS) {
-                GemmMicroKernel1x4v.run(a, aOff + t * lda, lda, b, bOff, k, init, initOff, d, dOff + t * ldd, ldd);
+                GemmMicroKernel4x4v.run(a, aT, lda, b, bOff, k, init, initOff, d, dT, ldd);
             } else if (nr == ONE_VECTOR) {
-                GemmMicroKernel1x1v.run(a, aOff + t * lda, lda, b, bOff, k, init, initOff, d, dOff + t * ldd, ldd);
+                GemmMicroKernel4x1v.run(a, aT, lda, b, bOff, k, init, initOff, d, dT, ldd);
             } else {
-                GemmMicroKernel1x2v.run(a, aOff + t * lda, lda, b, bOff, k, init, initOff, d, dOff + t * ldd, ldd);
+                GemmMicroKernel4x2v.run(a, aT, lda, b, bOff, k, init, initOff, d, dT, ldd);
+            }
+        }
+        if (t + 2 <= rows) {
+            int aT = aOff + t * lda;
+            int dT = dOff + t * ldd;
+            if (nr == FOUR_VECTORS) {
+                GemmMicroKernel2x4v.run(a, aT, lda, b, bOff, k, init, initOff, d, dT, ldd);
+            } else if (nr == ONE_VECTOR) {
+                GemmMicroKernel2x1v.run(a, aT, lda, b, bOff, k, init, initOff, d, dT, ldd);
+            } else {
+                GemmMicroKernel2x2v.run(a, aT, lda, b, bOff, k, init, initOff, d, dT, ldd);
+            }
+            t += 2;
+        }
+        if (t < rows) {
+            int aT = aOff + t * lda;
+            int dT = dOff + t * ldd;
+            if (nr == FOUR_VECTORS) {
+                GemmMicroKernel1x4v.run(a, aT, lda, b, bOff, k, init, initOff, d, dT, ldd);
+            } else if (nr == ONE_VECTOR) {
+                GemmMicroKernel1x1v.run(a, aT, lda, b, bOff, k, init, initOff, d, dT, ldd);
+            } else {
+                GemmMicroKernel1x2v.run(a, aT, lda, b, bOff, k, init, initOff, d, dT, ldd);
             }
         }
     }

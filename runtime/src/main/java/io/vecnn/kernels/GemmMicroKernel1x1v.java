@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * C[1 × 1V] = A[1 × K] · B[K × 1V], V = the preferred vector width ({@link VectorIsa#LANES}).
  * The loop keeps 1 accumulators, 1 B vectors and 1 broadcast live: 3 vector registers.
- * The row tail of the 12x1V kernel.
+ * The row tail of the 12x1V kernel after the 4- and 2-row calls.
  *
  * <p>A is read row by row (stride {@code lda}), B from one packed panel ({@link PackedMatrix}). Each
  * accumulator starts from its column's initial value and sums over k in order, the same order in every

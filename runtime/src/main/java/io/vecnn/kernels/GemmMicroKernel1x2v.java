@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * C[1 × 2V] = A[1 × K] · B[K × 2V], V = the preferred vector width ({@link VectorIsa#LANES}).
  * The loop keeps 2 accumulators, 2 B vectors and 1 broadcast live: 5 vector registers.
- * The row tail of the kernels with 2V panels (8x2V, 6x2V).
+ * The row tail of the 2V kernels after the 4- and 2-row calls.
  *
  * <p>A is read row by row (stride {@code lda}), B from one packed panel ({@link PackedMatrix}). Each
  * accumulator starts from its column's initial value and sums over k in order, the same order in every

@@ -17,8 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * file this JVM has (CI runs this natively and as an AVX2 JVM). Cases: k = 1 and 0, odd k, A read with a
  * leading dimension wider than k, sums started from a row of initial values at an offset (the bias), D
  * written with one wider than the panel and at an offset (nothing outside the MR × NR block may change), B packed from fewer columns than the panel (the N tail, whose
- * padding must come out as zeros). Row tails (M not a multiple of MR) are the 1-row variants, tested here
- * too, and with epilogues through {@link Gemm#block} in {@link GemmTest}.
+ * padding must come out as zeros). Row tails (M not a multiple of MR) are the 4-, 2- and 1-row variants,
+ * tested here too, and with epilogues through {@link Gemm#block} in {@link GemmTest}.
  */
 class GemmMicroKernelVariantsTest {
     private static final SplittableRandom SEEDS = new SplittableRandom(1807);
@@ -49,7 +49,15 @@ class GemmMicroKernelVariantsTest {
             new Variant(
                     "GemmMicroKernel6x2v", GemmMicroKernel6x2v.MR, GemmMicroKernel6x2v.NR, GemmMicroKernel6x2v::run),
             new Variant(
+                    "GemmMicroKernel4x4v", GemmMicroKernel4x4v.MR, GemmMicroKernel4x4v.NR, GemmMicroKernel4x4v::run),
+            new Variant(
+                    "GemmMicroKernel2x4v", GemmMicroKernel2x4v.MR, GemmMicroKernel2x4v.NR, GemmMicroKernel2x4v::run),
+            new Variant(
                     "GemmMicroKernel1x4v", GemmMicroKernel1x4v.MR, GemmMicroKernel1x4v.NR, GemmMicroKernel1x4v::run),
+            new Variant(
+                    "GemmMicroKernel4x2v", GemmMicroKernel4x2v.MR, GemmMicroKernel4x2v.NR, GemmMicroKernel4x2v::run),
+            new Variant(
+                    "GemmMicroKernel2x2v", GemmMicroKernel2x2v.MR, GemmMicroKernel2x2v.NR, GemmMicroKernel2x2v::run),
             new Variant(
                     "GemmMicroKernel1x2v", GemmMicroKernel1x2v.MR, GemmMicroKernel1x2v.NR, GemmMicroKernel1x2v::run),
             new Variant(
@@ -57,6 +65,10 @@ class GemmMicroKernelVariantsTest {
                     GemmMicroKernel12x1v.MR,
                     GemmMicroKernel12x1v.NR,
                     GemmMicroKernel12x1v::run),
+            new Variant(
+                    "GemmMicroKernel4x1v", GemmMicroKernel4x1v.MR, GemmMicroKernel4x1v.NR, GemmMicroKernel4x1v::run),
+            new Variant(
+                    "GemmMicroKernel2x1v", GemmMicroKernel2x1v.MR, GemmMicroKernel2x1v.NR, GemmMicroKernel2x1v::run),
             new Variant(
                     "GemmMicroKernel1x1v", GemmMicroKernel1x1v.MR, GemmMicroKernel1x1v.NR, GemmMicroKernel1x1v::run));
 

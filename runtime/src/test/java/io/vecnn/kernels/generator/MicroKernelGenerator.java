@@ -59,9 +59,24 @@ public final class MicroKernelGenerator {
                     "For outputs at most one vector wide (MobileNet's and EfficientNet's 16-channel"
                             + " projection at\n * 112x112 on AVX-512), where wider panels compute mostly padding:"
                             + " 14 registers, so any register file."),
-            new Variant("GemmMicroKernel", 1, 4, "The row tail of the 6x4V kernel, for the last M mod 6 rows."),
-            new Variant("GemmMicroKernel", 1, 2, "The row tail of the kernels with 2V panels (8x2V, 6x2V)."),
-            new Variant("GemmMicroKernel", 1, 1, "The row tail of the 12x1V kernel."),
+            new Variant(
+                    "GemmMicroKernel",
+                    4,
+                    4,
+                    "The row tail of the 6x4V kernel (M mod 6 rows, in calls of 4, 2 and 1): 16 independent sums\n"
+                            + " * keep both FMA pipes busy, where one row at a time loads 4 B vectors per 4 FMAs."),
+            new Variant("GemmMicroKernel", 2, 4, "The row tail of the 6x4V kernel after the 4-row calls."),
+            new Variant("GemmMicroKernel", 1, 4, "The row tail of the 6x4V kernel after the 4- and 2-row calls."),
+            new Variant(
+                    "GemmMicroKernel",
+                    4,
+                    2,
+                    "The row tail of the kernels with 2V panels (8x2V, 6x2V), in calls of 4, 2 and 1 rows."),
+            new Variant("GemmMicroKernel", 2, 2, "The row tail of the 2V kernels after the 4-row calls."),
+            new Variant("GemmMicroKernel", 1, 2, "The row tail of the 2V kernels after the 4- and 2-row calls."),
+            new Variant("GemmMicroKernel", 4, 1, "The row tail of the 12x1V kernel, in calls of 4, 2 and 1 rows."),
+            new Variant("GemmMicroKernel", 2, 1, "The row tail of the 12x1V kernel after the 4-row calls."),
+            new Variant("GemmMicroKernel", 1, 1, "The row tail of the 12x1V kernel after the 4- and 2-row calls."),
             new Variant("ImplicitConvMicroKernel", 6, 4, "For 32-register files: 29 of 32 registers."),
             new Variant(
                     "ImplicitConvMicroKernel",

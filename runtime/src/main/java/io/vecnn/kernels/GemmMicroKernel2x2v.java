@@ -1,0 +1,64 @@
+// Generated from src/main/kernel-templates/GemmMicroKernel.java.in by MicroKernelGenerator: edit the template.
+package io.vecnn.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * C[2 × 2V] = A[2 × K] · B[K × 2V], V = the preferred vector width ({@link VectorIsa#LANES}).
+ * The loop keeps 4 accumulators, 2 B vectors and 1 broadcast live: 7 vector registers.
+ * The row tail of the 2V kernels after the 4-row calls.
+ *
+ * <p>A is read row by row (stride {@code lda}), B from one packed panel ({@link PackedMatrix}). Each
+ * accumulator starts from its column's initial value and sums over k in order, the same order in every
+ * variant, so a row gives the same bits whichever variant computes it.
+ */
+public final class GemmMicroKernel2x2v {
+    public static final VectorSpecies<Float> SPECIES = VectorIsa.SPECIES;
+    public static final int MR = 2;
+    public static final int V = SPECIES.length();
+    public static final int NR = 2 * V;
+    /** Vector registers the loop keeps live. */
+    public static final int REGISTERS = 7;
+
+    private GemmMicroKernel2x2v() {
+    }
+
+    /**
+     * Writes the sums, each started from its column's value in {@code init} (the bias, or zeros); the caller
+     * applies the rest of the epilogue. Every vector stays a local of this one method: handing vectors to a
+     * call C2 does not inline would box them, which costs more than the GEMM.
+     *
+     * @param a    A, rows {@code aOff + r*lda}, r in [0, MR)
+     * @param b    the packed panel, {@code k × NR} values from {@code bOff}
+     * @param init {@code NR} starting values from {@code initOff}, the same for every row
+     * @param d    destination, row r at {@code dOff + r*ldd}, {@code NR} values each
+     */
+    public static void run(
+            float[] a, int aOff, int lda, float[] b, int bOff, int k, float[] init, int initOff, float[] d, int dOff,
+            int ldd) {
+        FloatVector i0 = FloatVector.fromArray(SPECIES, init, initOff + 0 * V);
+        FloatVector i1 = FloatVector.fromArray(SPECIES, init, initOff + 1 * V);
+        FloatVector c00 = i0;
+        FloatVector c01 = i1;
+        FloatVector c10 = i0;
+        FloatVector c11 = i1;
+        int a0 = aOff + 0 * lda;
+        int a1 = aOff + 1 * lda;
+        int bi = bOff;
+        for (int kk = 0; kk < k; kk++, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi + 0 * V);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + 1 * V);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + kk]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + kk]);
+            c10 = x1.fma(b0, c10);
+            c11 = x1.fma(b1, c11);
+        }
+        c00.intoArray(d, dOff + 0 * ldd + 0 * V);
+        c01.intoArray(d, dOff + 0 * ldd + 1 * V);
+        c10.intoArray(d, dOff + 1 * ldd + 0 * V);
+        c11.intoArray(d, dOff + 1 * ldd + 1 * V);
+    }
+}

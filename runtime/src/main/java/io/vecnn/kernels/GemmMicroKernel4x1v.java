@@ -1,0 +1,66 @@
+// Generated from src/main/kernel-templates/GemmMicroKernel.java.in by MicroKernelGenerator: edit the template.
+package io.vecnn.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * C[4 × 1V] = A[4 × K] · B[K × 1V], V = the preferred vector width ({@link VectorIsa#LANES}).
+ * The loop keeps 4 accumulators, 1 B vectors and 1 broadcast live: 6 vector registers.
+ * The row tail of the 12x1V kernel, in calls of 4, 2 and 1 rows.
+ *
+ * <p>A is read row by row (stride {@code lda}), B from one packed panel ({@link PackedMatrix}). Each
+ * accumulator starts from its column's initial value and sums over k in order, the same order in every
+ * variant, so a row gives the same bits whichever variant computes it.
+ */
+public final class GemmMicroKernel4x1v {
+    public static final VectorSpecies<Float> SPECIES = VectorIsa.SPECIES;
+    public static final int MR = 4;
+    public static final int V = SPECIES.length();
+    public static final int NR = 1 * V;
+    /** Vector registers the loop keeps live. */
+    public static final int REGISTERS = 6;
+
+    private GemmMicroKernel4x1v() {
+    }
+
+    /**
+     * Writes the sums, each started from its column's value in {@code init} (the bias, or zeros); the caller
+     * applies the rest of the epilogue. Every vector stays a local of this one method: handing vectors to a
+     * call C2 does not inline would box them, which costs more than the GEMM.
+     *
+     * @param a    A, rows {@code aOff + r*lda}, r in [0, MR)
+     * @param b    the packed panel, {@code k × NR} values from {@code bOff}
+     * @param init {@code NR} starting values from {@code initOff}, the same for every row
+     * @param d    destination, row r at {@code dOff + r*ldd}, {@code NR} values each
+     */
+    public static void run(
+            float[] a, int aOff, int lda, float[] b, int bOff, int k, float[] init, int initOff, float[] d, int dOff,
+            int ldd) {
+        FloatVector i0 = FloatVector.fromArray(SPECIES, init, initOff + 0 * V);
+        FloatVector c00 = i0;
+        FloatVector c10 = i0;
+        FloatVector c20 = i0;
+        FloatVector c30 = i0;
+        int a0 = aOff + 0 * lda;
+        int a1 = aOff + 1 * lda;
+        int a2 = aOff + 2 * lda;
+        int a3 = aOff + 3 * lda;
+        int bi = bOff;
+        for (int kk = 0; kk < k; kk++, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi + 0 * V);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + kk]);
+            c00 = x0.fma(b0, c00);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + kk]);
+            c10 = x1.fma(b0, c10);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a2 + kk]);
+            c20 = x2.fma(b0, c20);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a3 + kk]);
+            c30 = x3.fma(b0, c30);
+        }
+        c00.intoArray(d, dOff + 0 * ldd + 0 * V);
+        c10.intoArray(d, dOff + 1 * ldd + 0 * V);
+        c20.intoArray(d, dOff + 2 * ldd + 0 * V);
+        c30.intoArray(d, dOff + 3 * ldd + 0 * V);
+    }
+}

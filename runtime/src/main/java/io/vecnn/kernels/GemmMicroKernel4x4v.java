@@ -1,0 +1,109 @@
+// Generated from src/main/kernel-templates/GemmMicroKernel.java.in by MicroKernelGenerator: edit the template.
+package io.vecnn.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * C[4 × 4V] = A[4 × K] · B[K × 4V], V = the preferred vector width ({@link VectorIsa#LANES}).
+ * The loop keeps 16 accumulators, 4 B vectors and 1 broadcast live: 21 vector registers.
+ * The row tail of the 6x4V kernel (M mod 6 rows, in calls of 4, 2 and 1): 16 independent sums
+ * keep both FMA pipes busy, where one row at a time loads 4 B vectors per 4 FMAs.
+ *
+ * <p>A is read row by row (stride {@code lda}), B from one packed panel ({@link PackedMatrix}). Each
+ * accumulator starts from its column's initial value and sums over k in order, the same order in every
+ * variant, so a row gives the same bits whichever variant computes it.
+ */
+public final class GemmMicroKernel4x4v {
+    public static final VectorSpecies<Float> SPECIES = VectorIsa.SPECIES;
+    public static final int MR = 4;
+    public static final int V = SPECIES.length();
+    public static final int NR = 4 * V;
+    /** Vector registers the loop keeps live. */
+    public static final int REGISTERS = 21;
+
+    private GemmMicroKernel4x4v() {
+    }
+
+    /**
+     * Writes the sums, each started from its column's value in {@code init} (the bias, or zeros); the caller
+     * applies the rest of the epilogue. Every vector stays a local of this one method: handing vectors to a
+     * call C2 does not inline would box them, which costs more than the GEMM.
+     *
+     * @param a    A, rows {@code aOff + r*lda}, r in [0, MR)
+     * @param b    the packed panel, {@code k × NR} values from {@code bOff}
+     * @param init {@code NR} starting values from {@code initOff}, the same for every row
+     * @param d    destination, row r at {@code dOff + r*ldd}, {@code NR} values each
+     */
+    public static void run(
+            float[] a, int aOff, int lda, float[] b, int bOff, int k, float[] init, int initOff, float[] d, int dOff,
+            int ldd) {
+        FloatVector i0 = FloatVector.fromArray(SPECIES, init, initOff + 0 * V);
+        FloatVector i1 = FloatVector.fromArray(SPECIES, init, initOff + 1 * V);
+        FloatVector i2 = FloatVector.fromArray(SPECIES, init, initOff + 2 * V);
+        FloatVector i3 = FloatVector.fromArray(SPECIES, init, initOff + 3 * V);
+        FloatVector c00 = i0;
+        FloatVector c01 = i1;
+        FloatVector c02 = i2;
+        FloatVector c03 = i3;
+        FloatVector c10 = i0;
+        FloatVector c11 = i1;
+        FloatVector c12 = i2;
+        FloatVector c13 = i3;
+        FloatVector c20 = i0;
+        FloatVector c21 = i1;
+        FloatVector c22 = i2;
+        FloatVector c23 = i3;
+        FloatVector c30 = i0;
+        FloatVector c31 = i1;
+        FloatVector c32 = i2;
+        FloatVector c33 = i3;
+        int a0 = aOff + 0 * lda;
+        int a1 = aOff + 1 * lda;
+        int a2 = aOff + 2 * lda;
+        int a3 = aOff + 3 * lda;
+        int bi = bOff;
+        for (int kk = 0; kk < k; kk++, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi + 0 * V);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + 1 * V);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, b, bi + 2 * V);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, b, bi + 3 * V);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + kk]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            c02 = x0.fma(b2, c02);
+            c03 = x0.fma(b3, c03);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + kk]);
+            c10 = x1.fma(b0, c10);
+            c11 = x1.fma(b1, c11);
+            c12 = x1.fma(b2, c12);
+            c13 = x1.fma(b3, c13);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a2 + kk]);
+            c20 = x2.fma(b0, c20);
+            c21 = x2.fma(b1, c21);
+            c22 = x2.fma(b2, c22);
+            c23 = x2.fma(b3, c23);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a3 + kk]);
+            c30 = x3.fma(b0, c30);
+            c31 = x3.fma(b1, c31);
+            c32 = x3.fma(b2, c32);
+            c33 = x3.fma(b3, c33);
+        }
+        c00.intoArray(d, dOff + 0 * ldd + 0 * V);
+        c01.intoArray(d, dOff + 0 * ldd + 1 * V);
+        c02.intoArray(d, dOff + 0 * ldd + 2 * V);
+        c03.intoArray(d, dOff + 0 * ldd + 3 * V);
+        c10.intoArray(d, dOff + 1 * ldd + 0 * V);
+        c11.intoArray(d, dOff + 1 * ldd + 1 * V);
+        c12.intoArray(d, dOff + 1 * ldd + 2 * V);
+        c13.intoArray(d, dOff + 1 * ldd + 3 * V);
+        c20.intoArray(d, dOff + 2 * ldd + 0 * V);
+        c21.intoArray(d, dOff + 2 * ldd + 1 * V);
+        c22.intoArray(d, dOff + 2 * ldd + 2 * V);
+        c23.intoArray(d, dOff + 2 * ldd + 3 * V);
+        c30.intoArray(d, dOff + 3 * ldd + 0 * V);
+        c31.intoArray(d, dOff + 3 * ldd + 1 * V);
+        c32.intoArray(d, dOff + 3 * ldd + 2 * V);
+        c33.intoArray(d, dOff + 3 * ldd + 3 * V);
+    }
+}
