@@ -1,5 +1,6 @@
 package io.vecnn.bench.report;
 
+import io.vecnn.exec.fast.CpuIdentity;
 import io.vecnn.kernels.VectorIsa;
 import jdk.incubator.vector.FloatVector;
 
@@ -12,7 +13,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The machine and JVM a bench ran on: results are only comparable with these beside them. The vector width
+ * The machine and JVM a bench ran on: results are only comparable with these beside them. {@code cpuModel}
+ * carries the x86 family and model numbers ({@link CpuIdentity}), since a VM may name several CPU
+ * generations alike. The vector width
  * and register count are what the JVM gives VecNN's kernels, not what the CPU has: an AVX-512 machine run
  * with {@code -XX:UseAVX=2} (listed in {@code jvmVectorFlags}) plans with 256-bit vectors and 16 registers.
  */
@@ -44,13 +47,10 @@ public record MachineInfo(
             "amx_tile");
 
     public static MachineInfo current() {
-        String model = null;
         List<String> flags = List.of();
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (model == null && line.startsWith("model name")) {
-                    model = line.substring(line.indexOf(':') + 1).trim();
-                } else if (flags.isEmpty() && line.startsWith("flags")) {
+                if (flags.isEmpty() && line.startsWith("flags")) {
                     List<String> all = Arrays.asList(
                             line.substring(line.indexOf(':') + 1).trim().split("\\s+"));
                     flags = RELEVANT_FLAGS.stream().filter(all::contains).toList();
@@ -66,7 +66,7 @@ public record MachineInfo(
         return new MachineInfo(
                 System.getProperty("os.name"),
                 System.getProperty("os.arch"),
-                model,
+                CpuIdentity.current().describe(),
                 flags,
                 Runtime.getRuntime().availableProcessors(),
                 memory,
@@ -83,7 +83,7 @@ public record MachineInfo(
     }
 
     /**
-     * One line for tables and charts, e.g. "AMD EPYC, 2 cores, AVX-512; VecNN's kernels: 256-bit vectors x 16
+     * One line for tables and charts, e.g. "AMD EPYC (family 25, model 17), 2 cores, AVX-512; VecNN's kernels: 256-bit vectors x 16
      * registers (-XX:UseAVX=2); Eclipse Adoptium 25.0.1+8-LTS".
      */
     public String summary() {

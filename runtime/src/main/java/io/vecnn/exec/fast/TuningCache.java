@@ -96,17 +96,7 @@ final class TuningCache {
     }
 
     private static String machine() {
-        String cpu = System.getProperty("os.arch");
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    cpu = line.substring(line.indexOf(':') + 1).trim();
-                    break;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // Not Linux: the architecture name stands in for the CPU model.
-        }
+        String cpu = CpuIdentity.current().describe();
         return cpu + "|cores=" + Runtime.getRuntime().availableProcessors() + "|jdk="
                 + Runtime.version().feature() + "|vectors=" + VectorIsa.describe() + "|tuner=" + TUNER;
     }
