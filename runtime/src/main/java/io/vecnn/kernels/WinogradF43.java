@@ -38,10 +38,18 @@ public final class WinogradF43 implements ConvKernel {
     private static final long CACHED_WEIGHT_FLOATS = 1 << 20;
 
     private static final int MIN_GROUP_TILES = 16;
+    /**
+     * Transformed weights up to 1 MB (64 channels in and out take 590 KB): a member taking whole groups reads all
+     * of them for each group, from its L2 where a core has 1 MB or more.
+     */
+    private static final long PER_CORE_WEIGHT_FLOATS = 1 << 18;
+
     private static final int POSITIONS = 36;
     /** Per-thread room for one tile's patch and partial transforms: 72 vectors. */
     private static final ThreadLocal<float[]> TMP =
             ThreadLocal.withInitial(() -> new float[2 * POSITIONS * S.length()]);
+    /** A member's group scratch (V, M and flags) when members take whole groups: kept, so runs allocate nothing. */
+    private static final ThreadLocal<float[]> GROUP_SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
     private final Shape in;
     private final Shape out;
@@ -152,59 +160,106 @@ public final class WinogradF43 implements ConvKernel {
     }
 
     /**
-     * Three phases per group of tiles, each split across the team: input transforms (by tile), the 36
-     * GEMMs (by position, row block and panel block, so even a 7x7 map with 4 tiles keeps both cores
-     * busy), output transforms with the epilogue (by tile).
+     * Three phases per group of tiles: input transforms (by tile), the 36 GEMMs (by position, row block and
+     * panel block, so even a 7x7 map with 4 tiles keeps both cores busy), output transforms with the
+     * epilogue (by tile). With small transformed weights and enough tiles, each member of the team takes
+     * whole groups instead (see {@link #groupsPerMember}).
      */
     @Override
     public void run(float[] x, int batch, float[] y, float[] residual, ConvOutput to, Team team, float[] scratch) {
         int total = batch * tilesY * tilesX;
+        if (groupsPerMember(team, total)) {
+            runGroupsPerMember(x, batch, y, residual, to, team, total);
+            return;
+        }
         int group = groupTiles(batch);
         for (int g0 = 0; g0 < total; g0 += group) {
-            int first = g0;
-            int count = Math.min(group, total - g0);
-            int mOff = POSITIONS * count * cinPad;
-            int flagOff = mOff + POSITIONS * count * coutPad;
-            int chunks = (count + TILES_PER_TASK - 1) / TILES_PER_TASK;
-            team.parallelFor(chunks, chunk -> {
-                float[] tmp = TMP.get();
-                for (int t = chunk * TILES_PER_TASK; t < Math.min(count, (chunk + 1) * TILES_PER_TASK); t++) {
-                    scratch[flagOff + t] = inputTransform(x, first + t, scratch, t, count, tmp) ? 1f : 0f;
-                }
-            });
-            int rowBlocks = (count + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
-            int panels = u[0].panels();
-            int panelBlocks = (panels + PANELS_PER_TASK - 1) / PANELS_PER_TASK;
-            team.parallelFor(POSITIONS * rowBlocks * panelBlocks, task -> {
-                int p = task / (rowBlocks * panelBlocks);
-                int rest = task % (rowBlocks * panelBlocks);
-                int row0 = (rest / panelBlocks) * ROWS_PER_TASK;
-                int panel0 = (rest % panelBlocks) * PANELS_PER_TASK;
-                Gemm.block(
-                        scratch,
-                        (p * count + row0) * cinPad,
-                        cinPad,
-                        Math.min(ROWS_PER_TASK, count - row0),
-                        u[p],
-                        panel0,
-                        Math.min(panels, panel0 + PANELS_PER_TASK),
-                        scratch,
-                        mOff + (p * count + row0) * coutPad,
-                        coutPad,
-                        0,
-                        Epilogue.NONE);
-            });
-            team.parallelFor(chunks, chunk -> {
-                float[] tmp = TMP.get();
-                for (int t = chunk * TILES_PER_TASK; t < Math.min(count, (chunk + 1) * TILES_PER_TASK); t++) {
-                    if (scratch[flagOff + t] != 0f) {
-                        directTile(x, first + t, y, residual, to, tmp);
-                    } else {
-                        outputTransform(scratch, mOff, t, count, first + t, y, residual, to, tmp);
-                    }
-                }
-            });
+            runGroup(x, g0, Math.min(group, total - g0), y, residual, to, team, scratch);
         }
+    }
+
+    /**
+     * Whether each member of the team runs all three phases of whole groups. Split phase by phase, the
+     * transformed tiles change cores twice per group (tiles to positions and back) with three waits for the
+     * team, which on 64-channel layers at 56x56 costs about what the second core gains. When the transformed
+     * weights stay in each core's L2 ({@link #PER_CORE_WEIGHT_FLOATS}) and every member gets groups of at least
+     * {@link #MIN_GROUP_TILES}, a group never leaves its core and the team waits once per layer.
+     */
+    private boolean groupsPerMember(Team team, int total) {
+        return team.size() > 1
+                && (long) POSITIONS * cinPad * coutPad <= PER_CORE_WEIGHT_FLOATS
+                && total >= team.size() * MIN_GROUP_TILES;
+    }
+
+    /**
+     * Groups of nearly equal size, as many as the scratch budget asks for rounded up to a multiple of the team
+     * size; member m takes the m-th contiguous share of them (the rows it wrote in the layer before).
+     */
+    private void runGroupsPerMember(
+            float[] x, int batch, float[] y, float[] residual, ConvOutput to, Team team, int total) {
+        int members = team.size();
+        int groups = ceilDiv(ceilDiv(total, groupTiles(batch)), members) * members;
+        int perGroup = ceilDiv(total, groups);
+        int floats = POSITIONS * perGroup * (cinPad + coutPad) + perGroup;
+        team.parallelFor(ceilDiv(total, perGroup), g -> {
+            float[] scratch = GROUP_SCRATCH.get();
+            if (scratch.length < floats) {
+                scratch = new float[floats];
+                GROUP_SCRATCH.set(scratch);
+            }
+            int first = g * perGroup;
+            runGroup(x, first, Math.min(perGroup, total - first), y, residual, to, Team.CALLING_THREAD, scratch);
+        });
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    /** Tiles {@code [first, first + count)}: their transforms, the 36 products and the output transforms. */
+    private void runGroup(
+            float[] x, int first, int count, float[] y, float[] residual, ConvOutput to, Team team, float[] scratch) {
+        int mOff = POSITIONS * count * cinPad;
+        int flagOff = mOff + POSITIONS * count * coutPad;
+        int chunks = (count + TILES_PER_TASK - 1) / TILES_PER_TASK;
+        team.parallelFor(chunks, chunk -> {
+            float[] tmp = TMP.get();
+            for (int t = chunk * TILES_PER_TASK; t < Math.min(count, (chunk + 1) * TILES_PER_TASK); t++) {
+                scratch[flagOff + t] = inputTransform(x, first + t, scratch, t, count, tmp) ? 1f : 0f;
+            }
+        });
+        int rowBlocks = (count + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+        int panels = u[0].panels();
+        int panelBlocks = (panels + PANELS_PER_TASK - 1) / PANELS_PER_TASK;
+        team.parallelFor(POSITIONS * rowBlocks * panelBlocks, task -> {
+            int p = task / (rowBlocks * panelBlocks);
+            int rest = task % (rowBlocks * panelBlocks);
+            int row0 = (rest / panelBlocks) * ROWS_PER_TASK;
+            int panel0 = (rest % panelBlocks) * PANELS_PER_TASK;
+            Gemm.block(
+                    scratch,
+                    (p * count + row0) * cinPad,
+                    cinPad,
+                    Math.min(ROWS_PER_TASK, count - row0),
+                    u[p],
+                    panel0,
+                    Math.min(panels, panel0 + PANELS_PER_TASK),
+                    scratch,
+                    mOff + (p * count + row0) * coutPad,
+                    coutPad,
+                    0,
+                    Epilogue.NONE);
+        });
+        team.parallelFor(chunks, chunk -> {
+            float[] tmp = TMP.get();
+            for (int t = chunk * TILES_PER_TASK; t < Math.min(count, (chunk + 1) * TILES_PER_TASK); t++) {
+                if (scratch[flagOff + t] != 0f) {
+                    directTile(x, first + t, y, residual, to, tmp);
+                } else {
+                    outputTransform(scratch, mOff, t, count, first + t, y, residual, to, tmp);
+                }
+            }
+        });
     }
 
     /** The image of a tile numbered across the batch (image by image, row-major within an image). */

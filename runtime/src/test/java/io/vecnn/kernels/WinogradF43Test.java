@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -70,5 +71,40 @@ class WinogradF43Test {
                 diff <= 2e-5 * scale + 1e-6,
                 "cin=" + cin + " cout=" + cout + " " + h + "x" + w + " pad " + pad + ": max diff " + diff
                         + " for outputs up to " + scale);
+    }
+
+    /**
+     * A team of two on a map with small weights and enough tiles runs whole groups per member; one thread runs
+     * the phases over the team's groups. Every output must be the same bits: the split decides only where a
+     * tile's sums are computed, never their order. Sizes whose tile counts do not divide into equal groups.
+     */
+    @RepeatedTest(6)
+    void groupsPerMemberGiveTheSameBitsAsOneThread() {
+        SplittableRandom r = SEEDS.split();
+        int cin = 8 + r.nextInt(60);
+        int cout = 8 + r.nextInt(60);
+        int h = 29 + r.nextInt(30);
+        int w = 29 + r.nextInt(30);
+        int batch = 1 + r.nextInt(2);
+        Shape in = new Shape(cin, h, w);
+        Shape out = new Shape(cout, h, w);
+        float[] weight = RandomTensors.gaussian(r, cout * 9 * cin, Math.sqrt(2.0 / (9 * cin)));
+        float[] bias = RandomTensors.gaussian(r, cout, 0.1);
+        float[] x = RandomTensors.gaussian(r, (int) (batch * in.size()), 1);
+        float[] residual = RandomTensors.gaussian(r, (int) (batch * out.size()), 1);
+        WinogradF43 kernel = new WinogradF43(weight, bias, 1, in, out);
+        ConvOutput to = ConvOutput.whole(cout, true);
+        float[] one = new float[residual.length];
+        float[] two = new float[residual.length];
+
+        kernel.run(x, batch, one, residual, to, Team.CALLING_THREAD, new float[kernel.scratchFloats(batch)]);
+        kernel.run(x, batch, two, residual, to, TEAM, new float[kernel.scratchFloats(batch)]);
+
+        for (int i = 0; i < one.length; i++) {
+            assertEquals(
+                    Float.floatToRawIntBits(one[i]),
+                    Float.floatToRawIntBits(two[i]),
+                    "cin=" + cin + " cout=" + cout + " " + h + "x" + w + " batch " + batch + " at " + i);
+        }
     }
 }
