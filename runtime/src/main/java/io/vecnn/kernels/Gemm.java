@@ -242,39 +242,45 @@ public final class Gemm {
         }
         // The row tail in calls of 4, 2 and 1 rows: one row per call loads every B vector for each row's
         // FMAs and has too few independent sums to fill the FMA pipes.
-        int t = 0;
-        for (; t + 4 <= rows; t += 4) {
-            int aT = aOff + t * lda;
-            int dT = dOff + t * ldd;
-            if (nr == FOUR_VECTORS) {
-                GemmMicroKernel4x4v.run(a, aT, lda, b, bOff, k, init, initOff, d, dT, ldd);
-            } else if (nr == ONE_VECTOR) {
-                GemmMicroKernel4x1v.run(a, aT, lda, b, bOff, k, init, initOff, d, dT, ldd);
-            } else {
-                GemmMicroKernel4x2v.run(a, aT, lda, b, bOff, k, init, initOff, d, dT, ldd);
-            }
+        for (int t = 0; t < rows; ) {
+            int step = rows - t >= 4 ? 4 : rows - t >= 2 ? 2 : 1;
+            tailRows(step, a, aOff + t * lda, lda, b, bOff, k, nr, init, initOff, d, dOff + t * ldd, ldd);
+            t += step;
         }
-        if (t + 2 <= rows) {
-            int aT = aOff + t * lda;
-            int dT = dOff + t * ldd;
-            if (nr == FOUR_VECTORS) {
-                GemmMicroKernel2x4v.run(a, aT, lda, b, bOff, k, init, initOff, d, dT, ldd);
-            } else if (nr == ONE_VECTOR) {
-                GemmMicroKernel2x1v.run(a, aT, lda, b, bOff, k, init, initOff, d, dT, ldd);
-            } else {
-                GemmMicroKernel2x2v.run(a, aT, lda, b, bOff, k, init, initOff, d, dT, ldd);
+    }
+
+    /** {@code rows} (4, 2 or 1) rows of A times a panel of {@code nr} columns. */
+    private static void tailRows(
+            int rows,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int k,
+            int nr,
+            float[] init,
+            int initOff,
+            float[] d,
+            int dOff,
+            int ldd) {
+        if (nr == FOUR_VECTORS) {
+            switch (rows) {
+                case 4 -> GemmMicroKernel4x4v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd);
+                case 2 -> GemmMicroKernel2x4v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd);
+                default -> GemmMicroKernel1x4v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd);
             }
-            t += 2;
-        }
-        if (t < rows) {
-            int aT = aOff + t * lda;
-            int dT = dOff + t * ldd;
-            if (nr == FOUR_VECTORS) {
-                GemmMicroKernel1x4v.run(a, aT, lda, b, bOff, k, init, initOff, d, dT, ldd);
-            } else if (nr == ONE_VECTOR) {
-                GemmMicroKernel1x1v.run(a, aT, lda, b, bOff, k, init, initOff, d, dT, ldd);
-            } else {
-                GemmMicroKernel1x2v.run(a, aT, lda, b, bOff, k, init, initOff, d, dT, ldd);
+        } else if (nr == ONE_VECTOR) {
+            switch (rows) {
+                case 4 -> GemmMicroKernel4x1v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd);
+                case 2 -> GemmMicroKernel2x1v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd);
+                default -> GemmMicroKernel1x1v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd);
+            }
+        } else {
+            switch (rows) {
+                case 4 -> GemmMicroKernel4x2v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd);
+                case 2 -> GemmMicroKernel2x2v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd);
+                default -> GemmMicroKernel1x2v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd);
             }
         }
     }
