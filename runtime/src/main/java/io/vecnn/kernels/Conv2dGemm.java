@@ -107,6 +107,12 @@ public final class Conv2dGemm implements ConvKernel {
         return !direct && op.groups() == 1 && (long) batch * out.height() * out.width() * k <= WHOLE_MAP_MAX_FLOATS;
     }
 
+    /** {@link Gemm#block} keeps the sums out of C when the residual is C (A is the input or a gather of it). */
+    @Override
+    public boolean residualMayShareOutput() {
+        return true;
+    }
+
     @Override
     public int scratchFloats(int batch) {
         return gathersWholeMap(batch) ? batch * out.height() * out.width() * k : 0;

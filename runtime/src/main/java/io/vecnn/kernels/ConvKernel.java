@@ -25,6 +25,17 @@ public interface ConvKernel {
     /** The bias it was made from (a new array), or null. */
     float[] bias();
 
+    /**
+     * Whether {@link #run} stays correct when {@code residual} and {@code y} are the same array (the output
+     * then takes the memory of a residual that is read for the last time): every output element is written
+     * once, after its own residual element was read, and nothing else of either is read. A plan uses it to
+     * save the memory traffic of a separate output map (each output line is then read once instead of
+     * fetched for writing as well).
+     */
+    default boolean residualMayShareOutput() {
+        return false;
+    }
+
     /** Scratch the kernel needs for a batch, shared by all its threads (0 for none). */
     default int scratchFloats(int batch) {
         return 0;

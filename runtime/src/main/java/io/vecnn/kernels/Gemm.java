@@ -124,7 +124,8 @@ public final class Gemm {
             }
         } else {
             for (int p = panelFrom; p < panelTo; p++) {
-                if (k > K_CHUNK && rows > mr && (p + 1) * nr <= b.n()) {
+                // Chunks after the first add to sums kept in C, which must not be the residual still to be read.
+                if (k > K_CHUNK && rows > mr && (p + 1) * nr <= b.n() && epilogue.residual() != c) {
                     chunkedPanel(a, aOff, lda, rows, mr, b, p, c, cOff, ldc, rOff, epilogue, tile);
                 } else {
                     for (int r = 0; r < rows; r += mr) {
@@ -289,7 +290,9 @@ public final class Gemm {
      * Rows [r, r+mr) of A times panel p of B, through the epilogue (its activation only if {@code activate})
      * into C. A whole panel's sums start from the bias, which at small K saves a pass that cost as much as a
      * third of the products (EfficientNet's 16-deep expansion); a panel's tail goes through the tile, and the
-     * bias with the rest of the epilogue.
+     * bias with the rest of the epilogue. When the residual is C itself (the output took the memory of a
+     * residual read for the last time), every tile's sums go through the tile: written into C they would
+     * overwrite the residual before the epilogue reads it.
      */
     private static void tile(
             float[] a,
@@ -311,7 +314,8 @@ public final class Gemm {
         int k = b.k();
         int col0 = p * nr;
         int nValid = Math.min(nr, b.n() - col0);
-        boolean inPlace = nValid == nr;
+        boolean wholePanel = nValid == nr;
+        boolean inPlace = wholePanel && epilogue.residual() != c;
         int bOff = b.panelOffset(p);
         int rowsHere = Math.min(mr, rows - r);
         int out = cOff + r * ldc + col0;
@@ -319,7 +323,7 @@ public final class Gemm {
         int dOff = inPlace ? out : 0;
         int ldd = inPlace ? ldc : nr;
         float[] bias = epilogue.bias();
-        boolean biasInSums = inPlace && bias != null;
+        boolean biasInSums = wholePanel && bias != null;
         float[] init = biasInSums ? bias : ZEROS;
         int initOff = biasInSums ? col0 : 0;
         multiply(a, aOff + r * lda, lda, rowsHere, mr, b.data(), bOff, k, nr, init, initOff, d, dOff, ldd);

@@ -51,6 +51,28 @@ class Conv2dGemmTest {
         c.assertMatches(want, residual, relu, y, 1e-4);
     }
 
+    /**
+     * The residual is the output array itself, as when a plan lets the output take the memory of a residual
+     * read for the last time: the same values as with a separate output.
+     */
+    @RepeatedTest(30)
+    void aResidualThatIsTheOutputGivesTheSameResult() {
+        SplittableRandom r = SEEDS.split();
+        ConvCase c = randomCase(r);
+        Tensor want = c.reference();
+        float[] residual = gaussian(r, want.data().length);
+        boolean relu = r.nextBoolean();
+        Conv2dGemm conv = new Conv2dGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
+        float[] separate = new float[want.data().length];
+        run(conv, c, separate, residual, ConvOutput.whole(c.out().channels(), relu), TEAM);
+        float[] shared = residual.clone();
+
+        run(conv, c, shared, shared, ConvOutput.whole(c.out().channels(), relu), TEAM);
+
+        c.assertMatches(want, residual, relu, shared, 1e-4);
+        assertArrayEquals(separate, shared);
+    }
+
     /** A map too large to gather whole: its rows are gathered block by block into per-thread scratch. */
     @Test
     void largeMapGatheredBlockByBlockMatchesTheReference() {

@@ -29,20 +29,26 @@ class GemmTest {
         float[] w = RandomTensors.gaussian(r, n * k);
         float[] bias = r.nextBoolean() ? RandomTensors.gaussian(r, n) : null;
         float[] residual = r.nextBoolean() ? RandomTensors.gaussian(r, m * ldc) : null;
+        // Half the residuals are C itself, as when the output took the memory of a residual read the last time.
+        boolean aliased = residual != null && r.nextBoolean();
+        float[] residualValues = residual == null ? null : residual.clone();
         boolean relu = r.nextBoolean();
         ActivationFunction f =
                 r.nextBoolean() ? null : ActivationFunction.values()[r.nextInt(ActivationFunction.values().length)];
         Epilogue e = new Epilogue(bias, residual, ldc, relu, f);
         PackedMatrix b = PackedMatrix.pack(w, 0, n, k, panelWidth);
-        float[] c = new float[m * ldc];
-        java.util.Arrays.fill(c, Float.NaN);
+        float[] c = aliased ? residual : new float[m * ldc];
+        if (!aliased) {
+            java.util.Arrays.fill(c, Float.NaN);
+        }
 
         Gemm.block(a, 0, lda, m, b, 0, b.panels(), c, 0, ldc, 0, e);
 
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < ldc; j++) {
                 if (j >= n) {
-                    assertEquals(Float.NaN, c[i * ldc + j], "column " + j + " past n must stay untouched");
+                    float before = aliased ? residualValues[i * ldc + j] : Float.NaN;
+                    assertEquals(before, c[i * ldc + j], "column " + j + " past n must stay untouched");
                     continue;
                 }
                 double want = 0;
@@ -50,14 +56,15 @@ class GemmTest {
                     want += (double) a[i * lda + kk] * w[j * k + kk];
                 }
                 want += bias == null ? 0 : bias[j];
-                want += residual == null ? 0 : residual[i * ldc + j];
+                want += residual == null ? 0 : residualValues[i * ldc + j];
                 want = relu ? Math.max(want, 0) : want;
                 want = f == null ? want : f.apply(want);
                 assertEquals(
                         want,
                         c[i * ldc + j],
                         1e-4 * (1 + Math.abs(want)) * Math.sqrt(k),
-                        f + " m=" + m + " n=" + n + " k=" + k + " panels of " + panelWidth + " at " + i + "," + j);
+                        f + (aliased ? " residual in C" : "") + " m=" + m + " n=" + n + " k=" + k + " panels of "
+                                + panelWidth + " at " + i + "," + j);
             }
         }
     }
@@ -67,7 +74,10 @@ class GemmTest {
     void deepKIsChunkedAndStillMatchesTheReference() {
         SplittableRandom r = new SplittableRandom(11);
         for (int panelWidth : new int[] {GemmMicroKernel12x1v.NR, GemmMicroKernel8x2v.NR, GemmMicroKernel6x4v.NR}) {
-            for (boolean biasOnly : new boolean[] {false, true}) {
+            for (int variant = 0; variant < 3; variant++) {
+                boolean biasOnly = variant == 1;
+                // The third variant's residual is C itself: no partial sums may be kept in C then.
+                boolean aliased = variant == 2;
                 int m = 29;
                 int n = 2 * panelWidth + 5;
                 int k = 2600;
@@ -75,13 +85,14 @@ class GemmTest {
                 float[] w = RandomTensors.gaussian(r, n * k);
                 float[] bias = RandomTensors.gaussian(r, n);
                 float[] residual = biasOnly ? null : RandomTensors.gaussian(r, m * n);
+                float[] residualValues = biasOnly ? null : residual.clone();
                 Epilogue e = new Epilogue(bias, residual, n, !biasOnly);
                 PackedMatrix b = PackedMatrix.pack(w, 0, n, k, panelWidth);
-                float[] c = new float[m * n];
+                float[] c = aliased ? residual : new float[m * n];
                 Gemm.block(a, 0, k, m, b, 0, b.panels(), c, 0, n, 0, e);
                 for (int i = 0; i < m; i++) {
                     for (int j = 0; j < n; j++) {
-                        double want = bias[j] + (biasOnly ? 0 : residual[i * n + j]);
+                        double want = bias[j] + (biasOnly ? 0 : residualValues[i * n + j]);
                         for (int kk = 0; kk < k; kk++) {
                             want += (double) a[i * k + kk] * w[j * k + kk];
                         }
@@ -90,7 +101,8 @@ class GemmTest {
                                 want,
                                 c[i * n + j],
                                 1e-4 * (1 + Math.abs(want)) * Math.sqrt(k),
-                                "panels of " + panelWidth + ", bias only " + biasOnly + " at " + i + "," + j);
+                                "panels of " + panelWidth + ", bias only " + biasOnly + ", residual in C " + aliased
+                                        + " at " + i + "," + j);
                     }
                 }
             }

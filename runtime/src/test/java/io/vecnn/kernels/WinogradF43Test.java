@@ -107,4 +107,42 @@ class WinogradF43Test {
                     "cin=" + cin + " cout=" + cout + " " + h + "x" + w + " batch " + batch + " at " + i);
         }
     }
+
+    /**
+     * The residual is the output array itself (a plan lets the output take the memory of a residual read for
+     * the last time): the same bits as with a separate output, on one thread and on a team, small maps and
+     * maps large enough for groups per member.
+     */
+    @RepeatedTest(8)
+    void aResidualThatIsTheOutputGivesTheSameBits() {
+        SplittableRandom r = SEEDS.split();
+        int cin = 1 + r.nextInt(60);
+        int cout = 1 + r.nextInt(60);
+        int h = 1 + r.nextInt(58);
+        int w = 1 + r.nextInt(58);
+        int batch = 1 + r.nextInt(2);
+        Shape in = new Shape(cin, h, w);
+        Shape out = new Shape(cout, h, w);
+        float[] weight = RandomTensors.gaussian(r, cout * 9 * cin, Math.sqrt(2.0 / (9 * cin)));
+        float[] bias = RandomTensors.gaussian(r, cout, 0.1);
+        float[] x = RandomTensors.gaussian(r, (int) (batch * in.size()), 1);
+        float[] residual = RandomTensors.gaussian(r, (int) (batch * out.size()), 1);
+        WinogradF43 kernel = new WinogradF43(weight, bias, 1, in, out);
+        ConvOutput to = ConvOutput.whole(cout, r.nextBoolean());
+        for (Team team : new Team[] {Team.CALLING_THREAD, TEAM}) {
+            float[] separate = new float[residual.length];
+            kernel.run(x, batch, separate, residual, to, team, new float[kernel.scratchFloats(batch)]);
+            float[] shared = residual.clone();
+
+            kernel.run(x, batch, shared, shared, to, team, new float[kernel.scratchFloats(batch)]);
+
+            for (int i = 0; i < shared.length; i++) {
+                assertEquals(
+                        Float.floatToRawIntBits(separate[i]),
+                        Float.floatToRawIntBits(shared[i]),
+                        "cin=" + cin + " cout=" + cout + " " + h + "x" + w + " batch " + batch + " team of "
+                                + team.size() + " at " + i);
+            }
+        }
+    }
 }

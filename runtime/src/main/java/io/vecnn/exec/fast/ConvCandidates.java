@@ -49,6 +49,11 @@ final class ConvCandidates implements ConvKernel {
     }
 
     @Override
+    public boolean residualMayShareOutput() {
+        return candidates.stream().allMatch(ConvKernel::residualMayShareOutput);
+    }
+
+    @Override
     public int scratchFloats(int batch) {
         return candidates.stream().mapToInt(k -> k.scratchFloats(batch)).max().orElse(0);
     }

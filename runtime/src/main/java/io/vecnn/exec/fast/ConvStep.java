@@ -19,6 +19,17 @@ record ConvStep(String name, Op.Conv2d op, ConvKernel conv, int input, int outpu
         return residual < 0 ? new int[] {input, output} : new int[] {input, output, residual};
     }
 
+    /**
+     * The residual, when the kernel allows it and the output is a whole map of the residual's shape (not a
+     * channel slice of a concat) and not the input read while writing.
+     */
+    @Override
+    public int outputMayTake() {
+        boolean wholeMap =
+                to.channel() == 0 && to.channels() == conv.outputShape().channels();
+        return residual >= 0 && residual != input && wholeMap && conv.residualMayShareOutput() ? residual : -1;
+    }
+
     @Override
     public void run(float[][] buffers, float[] scratch, int batch, Team team) {
         conv.run(buffers[input], batch, buffers[output], residual < 0 ? null : buffers[residual], to, team, scratch);

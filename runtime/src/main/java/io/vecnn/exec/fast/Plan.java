@@ -9,6 +9,7 @@ import io.vecnn.exec.parallel.Team;
 import io.vecnn.exec.parallel.WorkerTeam;
 import io.vecnn.kernels.NchwLayout;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,8 +105,15 @@ public final class Plan {
     }
 
     /** One line per step: which kernel runs each layer and what it fuses. */
+    /** One line per step; a step whose output took its residual's memory says so. */
     public List<String> describe() {
-        return steps.stream().map(Step::describe).toList();
+        List<String> lines = new ArrayList<>();
+        for (Step s : steps) {
+            int donor = s.outputMayTake();
+            boolean overResidual = donor >= 0 && slots.slotOf()[donor] == slots.slotOf()[s.output()];
+            lines.add(s.describe() + (overResidual ? ", written over the residual" : ""));
+        }
+        return lines;
     }
 
     public Tensor run(Tensor x, ForkJoinPool pool) {

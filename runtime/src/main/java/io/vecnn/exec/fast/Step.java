@@ -13,6 +13,17 @@ interface Step {
     /** Every buffer the step reads or writes: what {@link BufferSlots} needs to know when a buffer is free. */
     int[] buffers();
 
+    /**
+     * A buffer this step reads for the last time whose memory its output may take over, or -1: see
+     * {@link io.vecnn.kernels.ConvKernel#residualMayShareOutput}.
+     */
+    default int outputMayTake() {
+        return -1;
+    }
+
+    /** The buffer the step writes. */
+    int output();
+
     /** {@code inputs} followed by {@code output}: {@link #buffers} of a step that reads several values. */
     static int[] inputsAndOutput(int[] inputs, int output) {
         int[] all = Arrays.copyOf(inputs, inputs.length + 1);
