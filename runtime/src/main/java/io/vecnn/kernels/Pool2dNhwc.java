@@ -16,6 +16,8 @@ public final class Pool2dNhwc {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Independent accumulators per window: see {@link #window4}. */
     private static final int CHAINS = 4;
+    /** Per thread, the column maxima of one output row's window rows: see {@link #maxRow}. */
+    private static final ThreadLocal<float[]> COLUMN_MAXIMA = ThreadLocal.withInitial(() -> new float[0]);
 
     private final PoolWindows rows;
     private final PoolWindows cols;
@@ -35,12 +37,109 @@ public final class Pool2dNhwc {
         team.parallelFor(batch * out.height(), task -> {
             int b = task / out.height();
             int oy = task % out.height();
+            if (max) {
+                maxRow(x, b, oy, y);
+                return;
+            }
             for (int ox = 0; ox < out.width(); ox++) {
                 pixel(x, b, oy, ox, y);
             }
         });
     }
 
+    /**
+     * Max pooling of one output row in two passes: the maximum of the window's input rows at every input
+     * column (one flat loop over whole rows, which are contiguous in NHWC), then each output pixel's maximum
+     * over its window's columns of that. Straight over a window, every tap waited for the one before (Java's
+     * max propagates NaN as PyTorch does, a chain of dependent instructions per tap), and neighbouring windows
+     * took the shared rows again; here the maxima are independent of each other, and the common window
+     * heights and widths (2 and 3) run unrolled: a loop over the taps ran at half the speed. The maximum does
+     * not depend on the order of its operands, NaN included, so the bits are those of a window-by-window loop.
+     */
+    private void maxRow(float[] x, int b, int oy, float[] y) {
+        int c = in.channels();
+        int n = in.width() * c;
+        int y0 = rows.start(oy);
+        int height = rows.end(oy) - y0;
+        float[] m = COLUMN_MAXIMA.get();
+        if (m.length < n) {
+            m = new float[n];
+            COLUMN_MAXIMA.set(m);
+        }
+        int first = (b * in.height() + y0) * n;
+        int lanes = S.length();
+        int whole = n - n % lanes;
+        switch (height) {
+            case 3 -> {
+                for (int j = 0; j < whole; j += lanes) {
+                    max(load(x, first + j), load(x, first + n + j), load(x, first + 2 * n + j))
+                            .intoArray(m, j);
+                }
+            }
+            case 2 -> {
+                for (int j = 0; j < whole; j += lanes) {
+                    max(load(x, first + j), load(x, first + n + j)).intoArray(m, j);
+                }
+            }
+            default -> {
+                for (int j = 0; j < whole; j += lanes) {
+                    columnMax(x, first + j, n, height, S.maskAll(true)).intoArray(m, j);
+                }
+            }
+        }
+        if (whole < n) {
+            VectorMask<Float> tail = S.indexInRange(whole, n);
+            columnMax(x, first + whole, n, height, tail).intoArray(m, whole, tail);
+        }
+        int wholeChannels = c - c % lanes;
+        int dst = (b * out.height() + oy) * out.width() * c;
+        for (int ox = 0; ox < out.width(); ox++, dst += c) {
+            int x0 = cols.start(ox);
+            int width = cols.end(ox) - x0;
+            int src = x0 * c;
+            if (width == 3) {
+                for (int ch = 0; ch < wholeChannels; ch += lanes) {
+                    max(load(m, src + ch), load(m, src + c + ch), load(m, src + 2 * c + ch))
+                            .intoArray(y, dst + ch);
+                }
+            } else if (width == 2) {
+                for (int ch = 0; ch < wholeChannels; ch += lanes) {
+                    max(load(m, src + ch), load(m, src + c + ch)).intoArray(y, dst + ch);
+                }
+            } else {
+                for (int ch = 0; ch < wholeChannels; ch += lanes) {
+                    columnMax(m, src + ch, c, width, S.maskAll(true)).intoArray(y, dst + ch);
+                }
+            }
+            if (wholeChannels < c) {
+                VectorMask<Float> tail = S.indexInRange(wholeChannels, c);
+                columnMax(m, src + wholeChannels, c, width, tail).intoArray(y, dst + wholeChannels, tail);
+            }
+        }
+    }
+
+    private static FloatVector load(float[] a, int at) {
+        return FloatVector.fromArray(S, a, at);
+    }
+
+    private static FloatVector max(FloatVector a, FloatVector b) {
+        return a.lanewise(VectorOperators.MAX, b);
+    }
+
+    private static FloatVector max(FloatVector a, FloatVector b, FloatVector c) {
+        return a.lanewise(VectorOperators.MAX, b).lanewise(VectorOperators.MAX, c);
+    }
+
+    /** The maximum of {@code count} vectors {@code stride} apart from {@code at}, the lanes of {@code m} only. */
+    private static FloatVector columnMax(float[] a, int at, int stride, int count, VectorMask<Float> m) {
+        FloatVector acc = FloatVector.fromArray(S, a, at, m);
+        for (int t = 1; t < count; t++) {
+            acc = acc.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, a, at + t * stride, m));
+        }
+        return acc;
+    }
+
+    /** Average pooling of one output pixel, four channel vectors at a time where there are four. */
     private void pixel(float[] x, int b, int oy, int ox, float[] y) {
         int c = in.channels();
         int y0 = rows.start(oy);
@@ -50,65 +149,42 @@ public final class Pool2dNhwc {
         int dst = ((b * out.height() + oy) * out.width() + ox) * c;
         int rowStride = in.width() * c;
         int first = ((b * in.height() + y0) * in.width() + x0) * c;
-        float scale = max ? 1f : 1f / (rows.divisor(oy) * cols.divisor(ox));
+        float scale = 1f / (rows.divisor(oy) * cols.divisor(ox));
         int ch = 0;
         for (; ch + CHAINS * S.length() <= c; ch += CHAINS * S.length()) {
             window4(x, first + ch, y1 - y0, x1 - x0, rowStride, c, scale, y, dst + ch);
         }
         for (; ch < c; ch += S.length()) {
             VectorMask<Float> m = S.indexInRange(ch, c);
-            FloatVector acc = FloatVector.broadcast(S, max ? Float.NEGATIVE_INFINITY : 0f);
+            FloatVector acc = FloatVector.zero(S);
             for (int r = 0, row = first + ch; r < y1 - y0; r++, row += rowStride) {
                 for (int t = 0, src = row; t < x1 - x0; t++, src += c) {
-                    FloatVector v = FloatVector.fromArray(S, x, src, m);
-                    acc = max ? acc.lanewise(VectorOperators.MAX, v) : acc.add(v);
+                    acc = acc.add(FloatVector.fromArray(S, x, src, m));
                 }
             }
-            (max ? acc : acc.mul(scale)).intoArray(y, dst + ch, m);
+            acc.mul(scale).intoArray(y, dst + ch, m);
         }
     }
 
-    /**
-     * Four channel vectors of one window at once. Java's vector MAX must propagate NaN as PyTorch does, which
-     * costs a compare-and-blend sequence on top of the max instruction; with one accumulator every tap waits
-     * for the previous one's whole sequence. Four independent accumulators keep the pipeline full.
-     */
+    /** The sums of four channel vectors of one window at once: independent adds keep the pipeline full. */
     private void window4(
             float[] x, int start, int height, int width, int rowStride, int c, float scale, float[] y, int dst) {
         int l = S.length();
-        float init = max ? Float.NEGATIVE_INFINITY : 0f;
-        FloatVector a0 = FloatVector.broadcast(S, init);
+        FloatVector a0 = FloatVector.zero(S);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
         FloatVector a3 = a0;
         for (int r = 0, row = start; r < height; r++, row += rowStride) {
             for (int t = 0, src = row; t < width; t++, src += c) {
-                FloatVector v0 = FloatVector.fromArray(S, x, src);
-                FloatVector v1 = FloatVector.fromArray(S, x, src + l);
-                FloatVector v2 = FloatVector.fromArray(S, x, src + 2 * l);
-                FloatVector v3 = FloatVector.fromArray(S, x, src + 3 * l);
-                if (max) {
-                    a0 = a0.lanewise(VectorOperators.MAX, v0);
-                    a1 = a1.lanewise(VectorOperators.MAX, v1);
-                    a2 = a2.lanewise(VectorOperators.MAX, v2);
-                    a3 = a3.lanewise(VectorOperators.MAX, v3);
-                } else {
-                    a0 = a0.add(v0);
-                    a1 = a1.add(v1);
-                    a2 = a2.add(v2);
-                    a3 = a3.add(v3);
-                }
+                a0 = a0.add(FloatVector.fromArray(S, x, src));
+                a1 = a1.add(FloatVector.fromArray(S, x, src + l));
+                a2 = a2.add(FloatVector.fromArray(S, x, src + 2 * l));
+                a3 = a3.add(FloatVector.fromArray(S, x, src + 3 * l));
             }
         }
-        if (!max) {
-            a0 = a0.mul(scale);
-            a1 = a1.mul(scale);
-            a2 = a2.mul(scale);
-            a3 = a3.mul(scale);
-        }
-        a0.intoArray(y, dst);
-        a1.intoArray(y, dst + l);
-        a2.intoArray(y, dst + 2 * l);
-        a3.intoArray(y, dst + 3 * l);
+        a0.mul(scale).intoArray(y, dst);
+        a1.mul(scale).intoArray(y, dst + l);
+        a2.mul(scale).intoArray(y, dst + 2 * l);
+        a3.mul(scale).intoArray(y, dst + 3 * l);
     }
 }

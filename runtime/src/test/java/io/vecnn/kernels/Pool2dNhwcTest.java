@@ -22,12 +22,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class Pool2dNhwcTest {
     private static final SplittableRandom SEEDS = new SplittableRandom(41);
 
+    private static final Team TEAM = Team.of(new java.util.concurrent.ForkJoinPool(2));
+
+    /** On the calling thread and on a team of two (max pooling keeps a row of scratch per thread). */
     private static void check(Op op, Tensor x, Pool2dNhwc kernel, Shape out) {
         Tensor want = ReferenceExecutor.apply(new Node("p", op, List.of("x"), "y"), List.of(x), Map.of());
-        float[] y = new float[want.data().length];
-        kernel.run(x.data(), x.batch(), y, Team.CALLING_THREAD);
-        for (int i = 0; i < y.length; i++) {
-            assertEquals(want.data()[i], y[i], 1e-5 * (1 + Math.abs(want.data()[i])), op + " at " + i);
+        for (Team team : new Team[] {Team.CALLING_THREAD, TEAM}) {
+            float[] y = new float[want.data().length];
+            kernel.run(x.data(), x.batch(), y, team);
+            for (int i = 0; i < y.length; i++) {
+                assertEquals(
+                        want.data()[i],
+                        y[i],
+                        1e-5 * (1 + Math.abs(want.data()[i])),
+                        op + " at " + i + " on a team of " + team.size());
+            }
         }
     }
 
