@@ -30,6 +30,8 @@ public final class Conv2dGemm implements ConvKernel {
     private static final int GATHER_ROWS = 8;
     /** Output channels per output pixel of an image above which B's traffic decides the split. */
     private static final int WEIGHT_DOMINANCE = 4;
+    /** Weights above which the task order is panel blocks first: half of a 1 MB L2. */
+    private static final long PANELS_OUTER_MIN_WEIGHT_BYTES = 512 * 1024;
     /** Enough tasks per worker that uneven tasks and a late-starting helper still leave no core idle. */
     private static final int TASKS_PER_WORKER = 6;
 
@@ -163,13 +165,21 @@ public final class Conv2dGemm implements ConvKernel {
         int rowBlocks = blocks(pixels, taskRows);
         int panelBlocks = blocks(panels, taskPanels);
         int perImage = op.groups() * rowBlocks * panelBlocks;
+        // Where B does not stay in L2 beside A and C (ResNet-50's 1x1 layers at 14x14 have 1 MB of weights),
+        // a panel block's tasks are consecutive, so B is streamed once per panel block instead of once per row
+        // block, and a thread's share of the tasks covers a share of B. Otherwise rows stay the outer order:
+        // C and the residual are then written and read in whole rows, which the prefetchers follow, and
+        // gathered rows are not gathered again for every panel block.
+        boolean panelsOuter = rowsAreFree
+                && panelBlocks > 1
+                && (long) k * panels * groups[0].panelWidth() * Float.BYTES > PANELS_OUTER_MIN_WEIGHT_BYTES;
         team.parallelFor(batch * perImage, task -> {
             int b = task / perImage;
             int rest = task % perImage;
             int g = rest / (rowBlocks * panelBlocks);
             rest %= rowBlocks * panelBlocks;
-            int row0 = (rest / panelBlocks) * taskRows;
-            int panel0 = (rest % panelBlocks) * taskPanels;
+            int row0 = (panelsOuter ? rest % rowBlocks : rest / panelBlocks) * taskRows;
+            int panel0 = (panelsOuter ? rest / rowBlocks : rest % panelBlocks) * taskPanels;
             int rows = Math.min(taskRows, pixels - row0);
             Epilogue epilogue = new Epilogue(groupBias[g], residual, out.channels(), to.relu(), to.activation());
             float[] a;

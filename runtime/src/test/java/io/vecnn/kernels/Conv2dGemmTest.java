@@ -73,6 +73,30 @@ class Conv2dGemmTest {
         assertArrayEquals(separate, shared);
     }
 
+    /**
+     * A 1x1 layer whose weights (650 KB) do not stay in L2, so its tasks run panel blocks first, and a strided
+     * one whose gathered map is whole: both against the reference, and the same bits on one thread and two.
+     */
+    @Test
+    void largeWeightsRunPanelBlocksFirstAndMatchTheReference() {
+        SplittableRandom r = new SplittableRandom(23);
+        for (int stride : new int[] {1, 2}) {
+            Op.Conv2d op = new Op.Conv2d(600, 1, 1, stride, stride, 0, 0, 1, 1, 1, "w", "b");
+            ConvCase c = ConvCase.random(op, 256, 13, 15, 2, r);
+            Tensor want = c.reference();
+            float[] residual = gaussian(r, want.data().length);
+            Conv2dGemm conv = new Conv2dGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
+            float[] one = new float[want.data().length];
+            float[] two = new float[want.data().length];
+
+            run(conv, c, one, residual, ConvOutput.whole(600, true), Team.CALLING_THREAD);
+            run(conv, c, two, residual, ConvOutput.whole(600, true), TEAM);
+
+            c.assertMatches(want, residual, true, one, 1e-4);
+            assertArrayEquals(one, two, "stride " + stride);
+        }
+    }
+
     /** A map too large to gather whole: its rows are gathered block by block into per-thread scratch. */
     @Test
     void largeMapGatheredBlockByBlockMatchesTheReference() {
