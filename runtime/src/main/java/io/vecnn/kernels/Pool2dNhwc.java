@@ -25,12 +25,20 @@ public final class Pool2dNhwc {
     private final Shape in;
     private final Shape out;
 
+    /** The lanes of a pixel's last channel vector and of a row's last vector, made once. */
+    private final VectorMask<Float> channelTail;
+
+    private final VectorMask<Float> rowTail;
+
     public Pool2dNhwc(PoolWindows rows, PoolWindows cols, boolean max, Shape in, Shape out) {
         this.rows = rows;
         this.cols = cols;
         this.max = max;
         this.in = in;
         this.out = out;
+        this.channelTail = S.indexInRange(in.channels() - in.channels() % S.length(), in.channels());
+        int rowFloats = in.width() * in.channels();
+        this.rowTail = S.indexInRange(rowFloats - rowFloats % S.length(), rowFloats);
     }
 
     public void run(float[] x, int batch, float[] y, Team team) {
@@ -61,13 +69,15 @@ public final class Pool2dNhwc {
         int n = in.width() * c;
         int y0 = rows.start(oy);
         int height = rows.end(oy) - y0;
+        int lanes = S.length();
         float[] m = COLUMN_MAXIMA.get();
-        if (m.length < n) {
-            m = new float[n];
+        // A vector longer than needed: a masked load or store that would cross an array's end takes the Vector
+        // API's slow path, which allocates.
+        if (m.length < n + lanes) {
+            m = new float[n + lanes];
             COLUMN_MAXIMA.set(m);
         }
         int first = (b * in.height() + y0) * n;
-        int lanes = S.length();
         int whole = n - n % lanes;
         switch (height) {
             case 3 -> {
@@ -83,13 +93,16 @@ public final class Pool2dNhwc {
             }
             default -> {
                 for (int j = 0; j < whole; j += lanes) {
-                    columnMax(x, first + j, n, height, S.maskAll(true)).intoArray(m, j);
+                    columnMax(x, first + j, n, height).intoArray(m, j);
                 }
             }
         }
         if (whole < n) {
-            VectorMask<Float> tail = S.indexInRange(whole, n);
-            columnMax(x, first + whole, n, height, tail).intoArray(m, whole, tail);
+            // Unmasked where the loads stay inside x (lanes past the row are never used): a loop of masked
+            // loads was not intrinsified by C2 and allocated every vector.
+            boolean inside = first + whole + (height - 1) * n + lanes <= x.length;
+            (inside ? columnMax(x, first + whole, n, height) : columnMax(x, first + whole, n, height, rowTail))
+                    .intoArray(m, whole);
         }
         int wholeChannels = c - c % lanes;
         int dst = (b * out.height() + oy) * out.width() * c;
@@ -108,12 +121,12 @@ public final class Pool2dNhwc {
                 }
             } else {
                 for (int ch = 0; ch < wholeChannels; ch += lanes) {
-                    columnMax(m, src + ch, c, width, S.maskAll(true)).intoArray(y, dst + ch);
+                    columnMax(m, src + ch, c, width).intoArray(y, dst + ch);
                 }
             }
             if (wholeChannels < c) {
-                VectorMask<Float> tail = S.indexInRange(wholeChannels, c);
-                columnMax(m, src + wholeChannels, c, width, tail).intoArray(y, dst + wholeChannels, tail);
+                // m has a vector of slack, so its loads need no mask; only the store keeps to the channels.
+                columnMax(m, src + wholeChannels, c, width).intoArray(y, dst + wholeChannels, channelTail);
             }
         }
     }
@@ -130,7 +143,16 @@ public final class Pool2dNhwc {
         return a.lanewise(VectorOperators.MAX, b).lanewise(VectorOperators.MAX, c);
     }
 
-    /** The maximum of {@code count} vectors {@code stride} apart from {@code at}, the lanes of {@code m} only. */
+    /** The maximum of {@code count} vectors {@code stride} apart from {@code at}. */
+    private static FloatVector columnMax(float[] a, int at, int stride, int count) {
+        FloatVector acc = load(a, at);
+        for (int t = 1; t < count; t++) {
+            acc = max(acc, load(a, at + t * stride));
+        }
+        return acc;
+    }
+
+    /** As {@link #columnMax(float[], int, int, int)}, the lanes of {@code m} only. */
     private static FloatVector columnMax(float[] a, int at, int stride, int count, VectorMask<Float> m) {
         FloatVector acc = FloatVector.fromArray(S, a, at, m);
         for (int t = 1; t < count; t++) {
@@ -154,15 +176,25 @@ public final class Pool2dNhwc {
         for (; ch + CHAINS * S.length() <= c; ch += CHAINS * S.length()) {
             window4(x, first + ch, y1 - y0, x1 - x0, rowStride, c, scale, y, dst + ch);
         }
+        // The channel tail: loads unmasked where they stay inside x (lanes past the pixel are never stored).
+        boolean inside = first + (y1 - y0 - 1) * rowStride + (x1 - x0) * c + S.length() <= x.length;
         for (; ch < c; ch += S.length()) {
-            VectorMask<Float> m = S.indexInRange(ch, c);
+            boolean whole = ch + S.length() <= c;
             FloatVector acc = FloatVector.zero(S);
             for (int r = 0, row = first + ch; r < y1 - y0; r++, row += rowStride) {
                 for (int t = 0, src = row; t < x1 - x0; t++, src += c) {
-                    acc = acc.add(FloatVector.fromArray(S, x, src, m));
+                    acc = acc.add(
+                            whole || inside
+                                    ? FloatVector.fromArray(S, x, src)
+                                    : FloatVector.fromArray(S, x, src, channelTail));
                 }
             }
-            acc.mul(scale).intoArray(y, dst + ch, m);
+            acc = acc.mul(scale);
+            if (whole) {
+                acc.intoArray(y, dst + ch);
+            } else {
+                acc.intoArray(y, dst + ch, channelTail);
+            }
         }
     }
 
