@@ -73,6 +73,36 @@ class WinogradF43Test {
                         + " for outputs up to " + scale);
     }
 
+    /** A random 3x3 same-padded layer with its input batch and a residual of the output's shape. */
+    private record Layer(int batch, WinogradF43 kernel, float[] x, float[] residual, String name) {
+        static Layer random(SplittableRandom r, int minChannels, int minSize, int sizes) {
+            int cin = minChannels + r.nextInt(60);
+            int cout = minChannels + r.nextInt(60);
+            int h = minSize + r.nextInt(sizes);
+            int w = minSize + r.nextInt(sizes);
+            int batch = 1 + r.nextInt(2);
+            Shape in = new Shape(cin, h, w);
+            Shape out = new Shape(cout, h, w);
+            float[] weight = RandomTensors.gaussian(r, cout * 9 * cin, Math.sqrt(2.0 / (9 * cin)));
+            float[] bias = RandomTensors.gaussian(r, cout, 0.1);
+            float[] x = RandomTensors.gaussian(r, (int) (batch * in.size()), 1);
+            float[] residual = RandomTensors.gaussian(r, (int) (batch * out.size()), 1);
+            String name = "cin=" + cin + " cout=" + cout + " " + h + "x" + w + " batch " + batch;
+            return new Layer(batch, new WinogradF43(weight, bias, 1, in, out), x, residual, name);
+        }
+
+        float[] run(float[] y, float[] residual, ConvOutput to, Team team) {
+            kernel.run(x, batch, y, residual, to, team, new float[kernel.scratchFloats(batch)]);
+            return y;
+        }
+    }
+
+    private static void assertSameBits(float[] want, float[] got, String what) {
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]), what + " at " + i);
+        }
+    }
+
     /**
      * A team of two on a map with small weights and enough tiles runs whole groups per member; one thread runs
      * the phases over the team's groups. Every output must be the same bits: the split decides only where a
@@ -80,32 +110,13 @@ class WinogradF43Test {
      */
     @RepeatedTest(6)
     void groupsPerMemberGiveTheSameBitsAsOneThread() {
-        SplittableRandom r = SEEDS.split();
-        int cin = 8 + r.nextInt(60);
-        int cout = 8 + r.nextInt(60);
-        int h = 29 + r.nextInt(30);
-        int w = 29 + r.nextInt(30);
-        int batch = 1 + r.nextInt(2);
-        Shape in = new Shape(cin, h, w);
-        Shape out = new Shape(cout, h, w);
-        float[] weight = RandomTensors.gaussian(r, cout * 9 * cin, Math.sqrt(2.0 / (9 * cin)));
-        float[] bias = RandomTensors.gaussian(r, cout, 0.1);
-        float[] x = RandomTensors.gaussian(r, (int) (batch * in.size()), 1);
-        float[] residual = RandomTensors.gaussian(r, (int) (batch * out.size()), 1);
-        WinogradF43 kernel = new WinogradF43(weight, bias, 1, in, out);
-        ConvOutput to = ConvOutput.whole(cout, true);
-        float[] one = new float[residual.length];
-        float[] two = new float[residual.length];
+        Layer l = Layer.random(SEEDS.split(), 8, 29, 30);
+        ConvOutput to = ConvOutput.whole(l.kernel().outputShape().channels(), true);
 
-        kernel.run(x, batch, one, residual, to, Team.CALLING_THREAD, new float[kernel.scratchFloats(batch)]);
-        kernel.run(x, batch, two, residual, to, TEAM, new float[kernel.scratchFloats(batch)]);
+        float[] one = l.run(new float[l.residual().length], l.residual(), to, Team.CALLING_THREAD);
+        float[] two = l.run(new float[l.residual().length], l.residual(), to, TEAM);
 
-        for (int i = 0; i < one.length; i++) {
-            assertEquals(
-                    Float.floatToRawIntBits(one[i]),
-                    Float.floatToRawIntBits(two[i]),
-                    "cin=" + cin + " cout=" + cout + " " + h + "x" + w + " batch " + batch + " at " + i);
-        }
+        assertSameBits(one, two, l.name());
     }
 
     /**
@@ -116,33 +127,15 @@ class WinogradF43Test {
     @RepeatedTest(8)
     void aResidualThatIsTheOutputGivesTheSameBits() {
         SplittableRandom r = SEEDS.split();
-        int cin = 1 + r.nextInt(60);
-        int cout = 1 + r.nextInt(60);
-        int h = 1 + r.nextInt(58);
-        int w = 1 + r.nextInt(58);
-        int batch = 1 + r.nextInt(2);
-        Shape in = new Shape(cin, h, w);
-        Shape out = new Shape(cout, h, w);
-        float[] weight = RandomTensors.gaussian(r, cout * 9 * cin, Math.sqrt(2.0 / (9 * cin)));
-        float[] bias = RandomTensors.gaussian(r, cout, 0.1);
-        float[] x = RandomTensors.gaussian(r, (int) (batch * in.size()), 1);
-        float[] residual = RandomTensors.gaussian(r, (int) (batch * out.size()), 1);
-        WinogradF43 kernel = new WinogradF43(weight, bias, 1, in, out);
-        ConvOutput to = ConvOutput.whole(cout, r.nextBoolean());
+        Layer l = Layer.random(r, 1, 1, 58);
+        ConvOutput to = ConvOutput.whole(l.kernel().outputShape().channels(), r.nextBoolean());
         for (Team team : new Team[] {Team.CALLING_THREAD, TEAM}) {
-            float[] separate = new float[residual.length];
-            kernel.run(x, batch, separate, residual, to, team, new float[kernel.scratchFloats(batch)]);
-            float[] shared = residual.clone();
+            float[] separate = l.run(new float[l.residual().length], l.residual(), to, team);
+            float[] shared = l.residual().clone();
 
-            kernel.run(x, batch, shared, shared, to, team, new float[kernel.scratchFloats(batch)]);
+            l.run(shared, shared, to, team);
 
-            for (int i = 0; i < shared.length; i++) {
-                assertEquals(
-                        Float.floatToRawIntBits(separate[i]),
-                        Float.floatToRawIntBits(shared[i]),
-                        "cin=" + cin + " cout=" + cout + " " + h + "x" + w + " batch " + batch + " team of "
-                                + team.size() + " at " + i);
-            }
+            assertSameBits(separate, shared, l.name() + " team of " + team.size());
         }
     }
 }

@@ -16,24 +16,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BufferSlotsTest {
     private static final SplittableRandom SEEDS = new SplittableRandom(17);
 
-    /** A step that only names its buffers, the last one its output. */
-    private record Touching(int... buffers) implements Step {
-        @Override
-        public void run(float[][] buffers, float[] scratch, int batch, Team team) {}
-
-        @Override
-        public int output() {
-            return buffers[buffers.length - 1];
+    /**
+     * A step that only names its buffers, the last one its output; with {@code donor} ≥ 0 the output may take
+     * that buffer's memory, as a residual convolution's does.
+     */
+    private record Touching(int donor, int[] buffers) implements Step {
+        static Touching of(int... buffers) {
+            return new Touching(-1, buffers);
         }
 
-        @Override
-        public String describe() {
-            return "touches " + java.util.Arrays.toString(buffers);
+        static Touching taking(int donor, int... buffers) {
+            return new Touching(donor, buffers);
         }
-    }
 
-    /** A step whose output (its last buffer) may take the memory of {@code donor}, as a residual conv's does. */
-    private record Taking(int donor, int... buffers) implements Step {
         @Override
         public void run(float[][] buffers, float[] scratch, int batch, Team team) {}
 
@@ -49,14 +44,14 @@ class BufferSlotsTest {
 
         @Override
         public String describe() {
-            return "touches " + java.util.Arrays.toString(buffers) + ", output may take " + donor;
+            return "touches " + java.util.Arrays.toString(buffers) + (donor >= 0 ? ", output may take " + donor : "");
         }
     }
 
     @Test
     void anOutputTakesTheSlotOfAResidualReadForTheLastTime() {
         // 1 = conv(0); 2 = conv(1); 3 = conv(2) + 1: buffer 1 dies at the last step, 3 may write over it.
-        List<Step> steps = List.of(new Touching(0, 1), new Touching(1, 2), new Taking(1, 2, 1, 3));
+        List<Step> steps = List.of(Touching.of(0, 1), Touching.of(1, 2), Touching.taking(1, 2, 1, 3));
         BufferSlots slots = BufferSlots.assign(steps, new long[] {8, 8, 8, 8}, 0, 3);
         assertEquals(slots.slotOf()[1], slots.slotOf()[3]);
         assertEquals(2, slots.slotSizes().length);
@@ -66,7 +61,7 @@ class BufferSlotsTest {
     void aResidualReadAgainLaterKeepsItsMemory() {
         // As above, but buffer 1 is read once more after the residual step: 3 must not write over it.
         List<Step> steps =
-                List.of(new Touching(0, 1), new Touching(1, 2), new Taking(1, 2, 1, 3), new Touching(1, 3, 4));
+                List.of(Touching.of(0, 1), Touching.of(1, 2), Touching.taking(1, 2, 1, 3), Touching.of(1, 3, 4));
         BufferSlots slots = BufferSlots.assign(steps, new long[] {8, 8, 8, 8, 8}, 0, 4);
         assertNotEquals(slots.slotOf()[1], slots.slotOf()[3]);
     }
@@ -74,7 +69,7 @@ class BufferSlotsTest {
     @Test
     void theNetworkInputIsNeverWrittenOver() {
         // 1 = conv(0) + 0 with the input 0 as residual: the input is the caller's array, not a slot to take.
-        List<Step> steps = List.of(new Taking(0, 0, 1));
+        List<Step> steps = List.of(Touching.taking(0, 0, 1));
         BufferSlots slots = BufferSlots.assign(steps, new long[] {8, 8}, 0, 1);
         assertEquals(-1, slots.slotOf()[0]);
         assertEquals(0, slots.slotOf()[1]);
@@ -83,7 +78,7 @@ class BufferSlotsTest {
     @Test
     void aChainReusesTheSlotOfAMapThatDied() {
         // 0 -> 1 -> 2 -> 3 -> 4: buffer 3 may take 1's slot, 4 may take 2's.
-        List<Step> steps = List.of(new Touching(0, 1), new Touching(1, 2), new Touching(2, 3), new Touching(3, 4));
+        List<Step> steps = List.of(Touching.of(0, 1), Touching.of(1, 2), Touching.of(2, 3), Touching.of(3, 4));
         BufferSlots slots = BufferSlots.assign(steps, new long[] {10, 10, 10, 10, 10}, 0, 4);
         assertEquals(-1, slots.slotOf()[0], "the input is the caller's array");
         assertEquals(2, slots.slotSizes().length, "two slots alternate along a chain");
@@ -94,7 +89,7 @@ class BufferSlotsTest {
     @Test
     void theOutputIsNeverOverwrittenByALaterStep() {
         // Buffer 2 is the output but written at step 1; buffer 3 lives after it and must not take its slot.
-        List<Step> steps = List.of(new Touching(0, 1), new Touching(1, 2), new Touching(0, 3), new Touching(3, 1));
+        List<Step> steps = List.of(Touching.of(0, 1), Touching.of(1, 2), Touching.of(0, 3), Touching.of(3, 1));
         BufferSlots slots = BufferSlots.assign(steps, new long[] {4, 4, 4, 4}, 0, 2);
         assertNotEquals(slots.slotOf()[2], slots.slotOf()[3]);
         assertNotEquals(slots.slotOf()[2], slots.slotOf()[1]);
@@ -116,7 +111,7 @@ class BufferSlotsTest {
             }
             // Some steps offer their output a buffer they read; only one read there for the last time may be
             // taken, which the check below allows as the one overlap of lives.
-            steps.add(r.nextInt(3) == 0 ? new Taking(touched[0], touched) : new Touching(touched));
+            steps.add(r.nextInt(3) == 0 ? Touching.taking(touched[0], touched) : Touching.of(touched));
         }
         int input = r.nextInt(buffers);
         int output = r.nextInt(buffers);
