@@ -25,9 +25,9 @@ public final class Pool2dNhwc {
     private final Shape in;
     private final Shape out;
 
-    /** The lanes of a pixel's last channel vector and of a row's last vector, made once. */
+    /** The lanes of a pixel's last channel vector, made once. */
     private final VectorMask<Float> channelTail;
-
+    /** The lanes of an input row's last vector (the row's channels of all its pixels), made once. */
     private final VectorMask<Float> rowTail;
 
     public Pool2dNhwc(PoolWindows rows, PoolWindows cols, boolean max, Shape in, Shape out) {

@@ -140,13 +140,13 @@ public final class WinogradF43 implements ConvKernel {
         return bias == null ? null : bias.clone();
     }
 
-    /** V and M of a group, then one flag per tile of the group: 1 where its input patch is not all finite. */
     /** Each output element is stored once, by {@link #store} or the direct tile, right after its residual is read. */
     @Override
     public boolean residualMayShareOutput() {
         return true;
     }
 
+    /** V and M of a group, then one flag per tile of the group: 1 where its input patch is not all finite. */
     @Override
     public int scratchFloats(int batch) {
         int group = groupTiles(batch);

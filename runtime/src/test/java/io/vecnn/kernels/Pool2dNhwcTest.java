@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class Pool2dNhwcTest {
     private static final SplittableRandom SEEDS = new SplittableRandom(41);
 
-    private static final Team TEAM = Team.of(new java.util.concurrent.ForkJoinPool(2));
+    private static final Team TEAM = ConvKernelChecks.TEAM;
 
     /** On the calling thread and on a team of two (max pooling keeps a row of scratch per thread). */
     private static void check(Op op, Tensor x, Pool2dNhwc kernel, Shape out) {

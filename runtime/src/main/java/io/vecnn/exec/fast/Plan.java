@@ -104,8 +104,10 @@ public final class Plan {
         return weights;
     }
 
-    /** One line per step: which kernel runs each layer and what it fuses. */
-    /** One line per step; a step whose output took its residual's memory says so. */
+    /**
+     * One line per step: which kernel runs each layer and what it fuses; a step whose output took its
+     * residual's memory says so.
+     */
     public List<String> describe() {
         List<String> lines = new ArrayList<>();
         for (Step s : steps) {
