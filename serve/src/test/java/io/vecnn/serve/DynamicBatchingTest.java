@@ -17,18 +17,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Requests arriving together run as one batch and each gets its own slice back; a full queue answers 503
- * with Retry-After; an overdue request in a batch fails alone; shutdown drains requests in flight.
+ * Requests arriving together run as one batch and each gets its own slice back; a full queue refuses with 503
+ * and Retry-After; an overdue request in a batch fails alone; shutdown drains requests in flight.
  */
 class DynamicBatchingTest {
     private static final Shape INPUT = new Shape(3, 32, 32);
@@ -118,38 +121,50 @@ class DynamicBatchingTest {
         throw new AssertionError(series + " not in\n" + metrics);
     }
 
+    /**
+     * The instance thread is held inside its first batch (a runner that waits for a latch), so the queue's
+     * state is known rather than raced for: two requests wait, the third is refused with 503 and Retry-After,
+     * and once the batch is released every accepted request and a later one are answered.
+     */
     @Test
     void fullQueueAnswers503WithRetryAfterAndTheRestSucceed() throws Exception {
         ForkJoinPool pool = new ForkJoinPool(1);
-        Shape shape = new Shape(3, 160, 160);
-        try (Model model = slowModel(pool);
-                ServerFixture f = new ServerFixture(
-                        ServerConfig.defaults().withBatching(new BatchingConfig(1, Duration.ZERO, 2, 1)),
-                        Map.of("slow", model))) {
-            int clients = 24;
-            ExecutorService threads = Executors.newFixedThreadPool(clients);
-            List<Future<HttpResponse<byte[]>>> answers = new ArrayList<>();
-            for (int i = 0; i < clients; i++) {
-                float[] x = image(i, (int) shape.size());
-                answers.add(threads.submit(() -> infer(f, "slow", x, shape)));
-            }
-            int ok = 0;
-            int refused = 0;
-            for (Future<HttpResponse<byte[]>> a : answers) {
-                HttpResponse<byte[]> r = a.get();
-                if (r.statusCode() == 200) {
-                    ok++;
-                } else {
-                    assertEquals(503, r.statusCode(), new String(r.body()));
-                    assertEquals("1", r.headers().firstValue("Retry-After").orElse(""));
-                    assertTrue(ServerFixture.json(r).get("error").asText().contains("requests waiting"));
-                    refused++;
+        try (Model model = model(pool)) {
+            CountDownLatch running = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            DynamicBatcher.BatchRunner held = (x, n, out, timeout) -> {
+                running.countDown();
+                try {
+                    assertTrue(release.await(30, TimeUnit.SECONDS), "never released");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
+                model.run(x, n, out, timeout);
+            };
+            DynamicBatcher batcher = new DynamicBatcher(
+                    "tiny", model, held, new BatchingConfig(1, Duration.ZERO, 2, 1), new ServerMetrics());
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            List<CompletableFuture<float[]>> accepted = new ArrayList<>();
+            accepted.add(batcher.submit(image(0, (int) INPUT.size()), 1, deadline));
+            assertTrue(running.await(30, TimeUnit.SECONDS), "the first batch never started");
+            accepted.add(batcher.submit(image(1, (int) INPUT.size()), 1, deadline));
+            accepted.add(batcher.submit(image(2, (int) INPUT.size()), 1, deadline));
+            HttpError refused =
+                    assertThrows(HttpError.class, () -> batcher.submit(image(3, (int) INPUT.size()), 1, deadline));
+            assertEquals(503, refused.status());
+            assertEquals(1, refused.retryAfterSeconds());
+            assertTrue(refused.getMessage().contains("2 requests waiting"), refused.getMessage());
+            release.countDown();
+            for (int i = 0; i < accepted.size(); i++) {
+                assertArrayEquals(
+                        model.run(image(i, (int) INPUT.size()), 1),
+                        accepted.get(i).get(30, TimeUnit.SECONDS),
+                        "request " + i);
             }
-            threads.shutdown();
-            assertTrue(ok >= 1 && refused >= 1, ok + " answered, " + refused + " refused");
             assertEquals(
-                    200, infer(f, "slow", image(99, (int) shape.size()), shape).statusCode());
+                    10,
+                    batcher.submit(image(4, (int) INPUT.size()), 1, deadline).get(30, TimeUnit.SECONDS).length);
+            batcher.close();
         } finally {
             pool.shutdown();
         }
