@@ -37,10 +37,18 @@ public class GemmBenchmark extends TeamBenchmark {
     })
     public String shape;
 
+    /**
+     * Distinct copies of B, used in turn: 1 keeps B in cache between runs (the kernels' own speed); enough
+     * copies to exceed the L3 make every run read B from memory, as a layer in a network does.
+     */
+    @Param({"1"})
+    public int weightCopies;
+
     private int m;
+    private int run;
+    private PackedMatrix[] copies;
     private float[] a;
     private float[] c;
-    private PackedMatrix b;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -51,12 +59,17 @@ public class GemmBenchmark extends TeamBenchmark {
         SplittableRandom r = new SplittableRandom(1);
         a = GaussianArrays.of(m * k, r);
         float[] w = GaussianArrays.of(n * k, r);
-        b = PackedMatrix.pack(w, 0, n, k, Gemm.panelWidthFor(n));
+        copies = new PackedMatrix[weightCopies];
+        for (int i = 0; i < weightCopies; i++) {
+            copies[i] = PackedMatrix.pack(w, 0, n, k, Gemm.panelWidthFor(n));
+        }
+
         c = new float[m * n];
     }
 
     @Benchmark
     public float[] gemm() {
+        PackedMatrix b = copies[run++ % copies.length];
         int k = b.k();
         int n = b.n();
         int blocks = (m + ROWS_PER_TASK - 1) / ROWS_PER_TASK;

@@ -173,6 +173,10 @@ public final class Conv2dGemm implements ConvKernel {
         boolean panelsOuter = rowsAreFree
                 && panelBlocks > 1
                 && (long) k * panels * groups[0].panelWidth() * Float.BYTES > PANELS_OUTER_MIN_WEIGHT_BYTES;
+        Epilogue[] epilogues = new Epilogue[groups.length];
+        for (int g = 0; g < groups.length; g++) {
+            epilogues[g] = new Epilogue(groupBias[g], residual, out.channels(), to.relu(), to.activation());
+        }
         team.parallelFor(batch * perImage, task -> {
             int b = task / perImage;
             int rest = task % perImage;
@@ -181,7 +185,6 @@ public final class Conv2dGemm implements ConvKernel {
             int row0 = (panelsOuter ? rest % rowBlocks : rest / panelBlocks) * taskRows;
             int panel0 = (panelsOuter ? rest / rowBlocks : rest % panelBlocks) * taskPanels;
             int rows = Math.min(taskRows, pixels - row0);
-            Epilogue epilogue = new Epilogue(groupBias[g], residual, out.channels(), to.relu(), to.activation());
             float[] a;
             int aOff;
             int lda;
@@ -212,7 +215,7 @@ public final class Conv2dGemm implements ConvKernel {
                     to.index(outPixel0, g * groupOut),
                     to.channels(),
                     outPixel0 * out.channels() + g * groupOut,
-                    epilogue);
+                    epilogues[g]);
         });
     }
 
