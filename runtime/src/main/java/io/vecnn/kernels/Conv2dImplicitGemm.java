@@ -50,6 +50,11 @@ public final class Conv2dImplicitGemm implements ConvKernel {
     private final int paddedW;
     /** Each tap's (ky, kx, c) offset from the start of its window in the padded input. */
     private final int[] kOffset;
+    /**
+     * Where each output pixel's window starts in an image's padded input: a table rather than a division and
+     * a remainder per pixel, which cost as much as the products of a 27-deep stem (3x3 over 3 channels).
+     */
+    private final int[] windowStart;
 
     /**
      * @param weight OHWI weights, {@code [out][kh][kw][in]}
@@ -72,6 +77,12 @@ public final class Conv2dImplicitGemm implements ConvKernel {
         }
         this.paddedH = in.height() + 2 * op.padH();
         this.paddedW = in.width() + 2 * op.padW();
+        this.windowStart = new int[out.height() * out.width()];
+        for (int oy = 0, p = 0; oy < out.height(); oy++) {
+            for (int ox = 0; ox < out.width(); ox++, p++) {
+                windowStart[p] = (oy * op.strideH() * paddedW + ox * op.strideW()) * in.channels();
+            }
+        }
         this.kOffset = new int[packed.k()];
         int cin = in.channels();
         for (int ky = 0, t = 0; ky < op.kernelH(); ky++) {
@@ -155,10 +166,7 @@ public final class Conv2dImplicitGemm implements ConvKernel {
             for (int r = p0; r < p1; r += MR) {
                 int rows = Math.min(MR, p1 - r);
                 for (int i = 0; i < MR; i++) {
-                    int p = r + Math.min(i, rows - 1);
-                    int oy = p / out.width();
-                    int ox = p % out.width();
-                    starts[i] = b * plane + (oy * op.strideH() * paddedW + ox * op.strideW()) * cin;
+                    starts[i] = b * plane + windowStart[r + Math.min(i, rows - 1)];
                 }
                 int outPixel = b * pixels + r;
                 for (int panel = 0; panel < packed.panels(); panel++) {

@@ -1,0 +1,64 @@
+package io.vecnn.bench;
+
+import io.vecnn.Shape;
+import io.vecnn.graph.Op;
+import io.vecnn.kernels.Conv2dImplicitGemm;
+import io.vecnn.kernels.ConvOutput;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Setup;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The RGB stems on the implicit GEMM, batch 1, with ReLU: ResNet's and GoogLeNet's 7x7 stride 2 to 64 channels,
+ * MobileNet's and EfficientNet's 3x3 stride 2 to 32.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class StemConvBenchmark extends TeamBenchmark {
+    /** {@code outChannels:kernel/stride/pad} on a 3x224x224 input. */
+    @Param({"64:7/2/3", "32:3/2/1"})
+    public String stem;
+
+    private Conv2dImplicitGemm kernel;
+    private float[] x;
+    private float[] y;
+    private float[] scratch;
+    private ConvOutput to;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        String[] parts = stem.split(":");
+        String[] window = parts[1].split("/");
+        int cout = Integer.parseInt(parts[0]);
+        int k = Integer.parseInt(window[0]);
+        int s = Integer.parseInt(window[1]);
+        int p = Integer.parseInt(window[2]);
+        Shape in = new Shape(3, 224, 224);
+        int side = (224 + 2 * p - k) / s + 1;
+        Shape out = new Shape(cout, side, side);
+        SplittableRandom r = new SplittableRandom(5);
+        kernel = new Conv2dImplicitGemm(
+                new Op.Conv2d(cout, k, k, s, s, p, p, 1, 1, 1, "w", "b"),
+                GaussianArrays.of(cout * k * k * 3, r),
+                GaussianArrays.of(cout, r),
+                in,
+                out);
+        x = GaussianArrays.of((int) in.size(), r);
+        y = new float[(int) out.size()];
+        scratch = new float[kernel.scratchFloats(1)];
+        to = ConvOutput.whole(cout, true);
+    }
+
+    @Benchmark
+    public float[] conv() {
+        kernel.run(x, 1, y, null, to, team, scratch);
+        return y;
+    }
+}
