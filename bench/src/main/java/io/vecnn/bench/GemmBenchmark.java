@@ -63,7 +63,6 @@ public class GemmBenchmark extends TeamBenchmark {
         for (int i = 0; i < weightCopies; i++) {
             copies[i] = PackedMatrix.pack(w, 0, n, k, Gemm.panelWidthFor(n));
         }
-
         c = new float[m * n];
     }
 

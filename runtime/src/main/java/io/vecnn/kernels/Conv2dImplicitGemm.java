@@ -77,14 +77,14 @@ public final class Conv2dImplicitGemm implements ConvKernel {
         }
         this.paddedH = in.height() + 2 * op.padH();
         this.paddedW = in.width() + 2 * op.padW();
+        int cin = in.channels();
         this.windowStart = new int[out.height() * out.width()];
         for (int oy = 0, p = 0; oy < out.height(); oy++) {
             for (int ox = 0; ox < out.width(); ox++, p++) {
-                windowStart[p] = (oy * op.strideH() * paddedW + ox * op.strideW()) * in.channels();
+                windowStart[p] = (oy * op.strideH() * paddedW + ox * op.strideW()) * cin;
             }
         }
         this.kOffset = new int[packed.k()];
-        int cin = in.channels();
         for (int ky = 0, t = 0; ky < op.kernelH(); ky++) {
             for (int j = 0; j < op.kernelW() * cin; j++, t++) {
                 kOffset[t] = ky * paddedW * cin + j;
