@@ -82,7 +82,8 @@ public class ConvBenchmark extends TeamBenchmark {
 
     @Benchmark
     public float[] conv(Flops flops) {
-        kernel.run(x, 1, y, null, ConvOutput.whole(kernel.outputShape().channels(), true), team, scratch);
+        onTeam(team ->
+                kernel.run(x, 1, y, null, ConvOutput.whole(kernel.outputShape().channels(), true), team, scratch));
         flops.gflop += gflopPerRun;
         return y;
     }

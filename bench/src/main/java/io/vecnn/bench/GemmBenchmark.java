@@ -3,6 +3,7 @@ package io.vecnn.bench;
 import io.vecnn.kernels.Epilogue;
 import io.vecnn.kernels.Gemm;
 import io.vecnn.kernels.PackedMatrix;
+import io.vecnn.kernels.RowBlocks;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -71,14 +72,14 @@ public class GemmBenchmark extends TeamBenchmark {
         PackedMatrix b = copies[run++ % copies.length];
         int k = b.k();
         int n = b.n();
-        int blocks = (m + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
-        team.parallelFor(blocks, t -> {
-            int row0 = t * ROWS_PER_TASK;
+        int blocks = RowBlocks.count(m, ROWS_PER_TASK);
+        onTeam(team -> team.parallelFor(blocks, t -> {
+            int row0 = RowBlocks.start(t, ROWS_PER_TASK);
             Gemm.block(
                     a,
                     row0 * k,
                     k,
-                    Math.min(ROWS_PER_TASK, m - row0),
+                    RowBlocks.rows(t, blocks, m, ROWS_PER_TASK),
                     b,
                     0,
                     b.panels(),
@@ -87,7 +88,7 @@ public class GemmBenchmark extends TeamBenchmark {
                     n,
                     0,
                     Epilogue.NONE);
-        });
+        }));
         return c;
     }
 }

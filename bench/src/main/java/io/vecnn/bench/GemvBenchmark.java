@@ -67,7 +67,7 @@ public class GemvBenchmark extends TeamBenchmark {
     public float[] gemv(Traffic traffic) {
         int panels = weight.panels();
         int tasks = (panels + PANELS_PER_TASK - 1) / PANELS_PER_TASK;
-        team.parallelFor(
+        onTeam(team -> team.parallelFor(
                 tasks,
                 t -> Gemm.block(
                         x,
@@ -81,7 +81,7 @@ public class GemvBenchmark extends TeamBenchmark {
                         0,
                         weight.n(),
                         0,
-                        Epilogue.NONE));
+                        Epilogue.NONE)));
         traffic.gbytes += gbytesPerRun;
         return y;
     }
@@ -96,7 +96,7 @@ public class GemvBenchmark extends TeamBenchmark {
         float[] w = weight.data();
         int tasks = STREAM_TASKS;
         float[] sums = new float[tasks];
-        team.parallelFor(tasks, t -> {
+        onTeam(team -> team.parallelFor(tasks, t -> {
             int from = (int) ((long) w.length * t / tasks) / LANES * LANES;
             int to = (int) ((long) w.length * (t + 1) / tasks) / LANES * LANES;
             FloatVector a0 = FloatVector.zero(FloatVector.SPECIES_PREFERRED);
@@ -106,7 +106,7 @@ public class GemvBenchmark extends TeamBenchmark {
                 a1 = a1.add(FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, w, i + LANES));
             }
             sums[t] = a0.add(a1).reduceLanes(VectorOperators.ADD);
-        });
+        }));
         traffic.gbytes += gbytesPerRun;
         float total = 0;
         for (float v : sums) {

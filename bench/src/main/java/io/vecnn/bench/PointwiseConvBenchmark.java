@@ -68,7 +68,7 @@ public class PointwiseConvBenchmark extends TeamBenchmark {
 
     @Benchmark
     public float[] conv(ConvBenchmark.Flops flops) {
-        kernel.run(x, 1, y, residual, to, team, scratch);
+        onTeam(team -> kernel.run(x, 1, y, residual, to, team, scratch));
         flops.gflop += gflopPerRun;
         return y;
     }

@@ -51,7 +51,7 @@ public class PoolBenchmark extends TeamBenchmark {
 
     @Benchmark
     public float[] pool() {
-        kernel.run(x, 1, y, team);
+        onTeam(team -> kernel.run(x, 1, y, team));
         return y;
     }
 }

@@ -58,7 +58,7 @@ public class StemConvBenchmark extends TeamBenchmark {
 
     @Benchmark
     public float[] conv() {
-        kernel.run(x, 1, y, null, to, team, scratch);
+        onTeam(team -> kernel.run(x, 1, y, null, to, team, scratch));
         return y;
     }
 }

@@ -1,6 +1,7 @@
 package io.vecnn.bench;
 
 import io.vecnn.exec.parallel.Team;
+import io.vecnn.exec.parallel.WorkerTeam;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
@@ -12,10 +13,14 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.ForkJoinPool;
+import java.util.function.Consumer;
 
 /**
- * What the kernel benchmarks share: JMH's run settings and the team their loops run on, one per thread count.
- * The kernels are called directly, outside a plan run, so the team is {@link Team#of(ForkJoinPool)}.
+ * What the kernel benchmarks share: JMH's run settings and the threads their loops run on. Each timed call
+ * runs on a {@link WorkerTeam}, as a layer does inside a plan run (helpers awake between the kernel's loops,
+ * the leading thread working too), so a figure at two threads is what the kernel does in a network; with
+ * {@link Team#of(ForkJoinPool)}, which hands every loop to parked workers, a two-loop kernel measured slower
+ * at two threads than at one.
  */
 @State(Scope.Benchmark)
 @Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
@@ -26,17 +31,19 @@ public abstract class TeamBenchmark {
     public int threads;
 
     private ForkJoinPool workers;
-    /** The team the benchmark's kernels run on. */
-    protected Team team;
 
     @Setup(Level.Trial)
     public void startTeam() {
         workers = new ForkJoinPool(threads);
-        team = Team.of(workers);
     }
 
     @TearDown(Level.Trial)
     public void stopTeam() {
         workers.shutdown();
+    }
+
+    /** Runs {@code work} on a team of {@link #threads} threads (one: the calling thread). */
+    protected void onTeam(Consumer<Team> work) {
+        WorkerTeam.run(workers, work);
     }
 }

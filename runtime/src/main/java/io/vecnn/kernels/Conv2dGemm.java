@@ -150,7 +150,7 @@ public final class Conv2dGemm implements ConvKernel {
         // Small maps (14x14, 7x7) give a handful of tasks, and two cores sharing three tasks run at two thirds
         // of their speed. Split finer until each worker has several: panels first when A is read in place,
         // rows first when it is gathered (each panel block of a row block gathers the rows again).
-        while (batch * op.groups() * blocks(pixels, rowsPerTask) * blocks(panels, panelsPerTask)
+        while (batch * op.groups() * RowBlocks.count(pixels, rowsPerTask) * blocks(panels, panelsPerTask)
                 < TASKS_PER_WORKER * workers) {
             if (panelsPerTask > 1 && (rowsAreFree || rowsPerTask <= MIN_ROWS_PER_TASK)) {
                 panelsPerTask /= 2;
@@ -162,7 +162,7 @@ public final class Conv2dGemm implements ConvKernel {
         }
         int taskRows = rowsPerTask;
         int taskPanels = panelsPerTask;
-        int rowBlocks = blocks(pixels, taskRows);
+        int rowBlocks = RowBlocks.count(pixels, taskRows);
         int panelBlocks = blocks(panels, taskPanels);
         int perImage = op.groups() * rowBlocks * panelBlocks;
         // Where B does not stay in L2 beside A and C (ResNet-50's 1x1 layers at 14x14 have 1 MB of weights),
@@ -182,9 +182,10 @@ public final class Conv2dGemm implements ConvKernel {
             int rest = task % perImage;
             int g = rest / (rowBlocks * panelBlocks);
             rest %= rowBlocks * panelBlocks;
-            int row0 = (panelsOuter ? rest % rowBlocks : rest / panelBlocks) * taskRows;
+            int rowBlock = panelsOuter ? rest % rowBlocks : rest / panelBlocks;
+            int row0 = RowBlocks.start(rowBlock, taskRows);
             int panel0 = (panelsOuter ? rest / rowBlocks : rest % panelBlocks) * taskPanels;
-            int rows = Math.min(taskRows, pixels - row0);
+            int rows = RowBlocks.rows(rowBlock, rowBlocks, pixels, taskRows);
             float[] a;
             int aOff;
             int lda;

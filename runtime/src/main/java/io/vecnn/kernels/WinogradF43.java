@@ -234,19 +234,20 @@ public final class WinogradF43 implements ConvKernel {
                 scratch[flagOff + t] = inputTransform(x, first + t, scratch, t, count, tmp) ? 1f : 0f;
             }
         });
-        int rowBlocks = (count + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+        int rowBlocks = RowBlocks.count(count, ROWS_PER_TASK);
         int panels = u[0].panels();
         int panelBlocks = (panels + PANELS_PER_TASK - 1) / PANELS_PER_TASK;
         team.parallelFor(POSITIONS * rowBlocks * panelBlocks, task -> {
             int p = task / (rowBlocks * panelBlocks);
             int rest = task % (rowBlocks * panelBlocks);
-            int row0 = (rest / panelBlocks) * ROWS_PER_TASK;
+            int rowBlock = rest / panelBlocks;
+            int row0 = RowBlocks.start(rowBlock, ROWS_PER_TASK);
             int panel0 = (rest % panelBlocks) * PANELS_PER_TASK;
             Gemm.block(
                     scratch,
                     (p * count + row0) * cinPad,
                     cinPad,
-                    Math.min(ROWS_PER_TASK, count - row0),
+                    RowBlocks.rows(rowBlock, rowBlocks, count, ROWS_PER_TASK),
                     u[p],
                     panel0,
                     Math.min(panels, panel0 + PANELS_PER_TASK),
