@@ -34,6 +34,13 @@ public final class Conv2dGemm implements ConvKernel {
     private static final long PANELS_OUTER_MIN_WEIGHT_BYTES = 512 * 1024;
     /** Enough tasks per worker that uneven tasks and a late-starting helper still leave no core idle. */
     private static final int TASKS_PER_WORKER = 6;
+    /**
+     * Row blocks per worker from which a gathered layer on several threads is split by rows alone: each task
+     * then gathers its rows into its own scratch, in its core's L2 just before the GEMM reads them, instead of
+     * a whole-map gather (1.5 MB for Inception v3's 1x7 at 17x17, more than L2), a wait for all of it, and a
+     * split by panels. On one thread the whole-map gather measured as fast, so it stays.
+     */
+    private static final int ROW_BLOCKS_PER_WORKER = 3;
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = S.length();
@@ -130,7 +137,10 @@ public final class Conv2dGemm implements ConvKernel {
         int pixels = out.height() * out.width();
         int panels = groups[0].panels();
         int workers = team.size();
-        boolean whole = gathersWholeMap(batch);
+        boolean rowsSuffice = workers > 1
+                && !direct
+                && batch * op.groups() * RowBlocks.count(pixels, ROWS_PER_TASK) >= ROW_BLOCKS_PER_WORKER * workers;
+        boolean whole = gathersWholeMap(batch) && !rowsSuffice;
         if (whole) {
             int gatherBlocks = blocks(pixels, GATHER_ROWS);
             team.parallelFor(batch * gatherBlocks, t -> {
@@ -150,8 +160,9 @@ public final class Conv2dGemm implements ConvKernel {
         // Small maps (14x14, 7x7) give a handful of tasks, and two cores sharing three tasks run at two thirds
         // of their speed. Split finer until each worker has several: panels first when A is read in place,
         // rows first when it is gathered (each panel block of a row block gathers the rows again).
-        while (batch * op.groups() * RowBlocks.count(pixels, rowsPerTask) * blocks(panels, panelsPerTask)
-                < TASKS_PER_WORKER * workers) {
+        while (!rowsSuffice
+                && batch * op.groups() * RowBlocks.count(pixels, rowsPerTask) * blocks(panels, panelsPerTask)
+                        < TASKS_PER_WORKER * workers) {
             if (panelsPerTask > 1 && (rowsAreFree || rowsPerTask <= MIN_ROWS_PER_TASK)) {
                 panelsPerTask /= 2;
             } else if (rowsPerTask > MIN_ROWS_PER_TASK && !weightsDominate) {
