@@ -24,7 +24,10 @@ import java.util.concurrent.TimeUnit;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class PointwiseConvBenchmark extends TeamBenchmark {
-    /** {@code CxHxW-O}, with {@code -res} where a residual is added (a bottleneck's last convolution). */
+    /**
+     * {@code CxHxW-O}, with {@code -res} where a residual is added (a bottleneck's last convolution): ResNet-50's,
+     * and Inception v3's 768-channel input at 17x17.
+     */
     @Param({
         "64x56x56-64",
         "64x56x56-256-res",
@@ -35,7 +38,8 @@ public class PointwiseConvBenchmark extends TeamBenchmark {
         "256x14x14-1024-res",
         "1024x14x14-256",
         "512x7x7-2048-res",
-        "2048x7x7-512"
+        "2048x7x7-512",
+        "768x17x17-192"
     })
     public String layer;
 
