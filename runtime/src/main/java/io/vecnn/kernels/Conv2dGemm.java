@@ -156,7 +156,9 @@ public final class Conv2dGemm implements ConvKernel {
         boolean weightsDominate =
                 rowsAreFree && (long) panels * groups[0].panelWidth() > WEIGHT_DOMINANCE * (long) pixels;
         int rowsPerTask = weightsDominate ? pixels : ROWS_PER_TASK;
-        int panelsPerTask = PANELS_PER_TASK;
+        // Split by rows alone, a task gathers its rows once for all panels: with 16-column panels (256-bit
+        // vectors) four panels per task would gather each row block three times for Inception's 192 columns.
+        int panelsPerTask = rowsSuffice ? panels : PANELS_PER_TASK;
         // Small maps (14x14, 7x7) give a handful of tasks, and two cores sharing three tasks run at two thirds
         // of their speed. Split finer until each worker has several: panels first when A is read in place,
         // rows first when it is gathered (each panel block of a row block gathers the rows again).

@@ -97,6 +97,31 @@ class Conv2dGemmTest {
         }
     }
 
+    /**
+     * Inception v3's 1x7 and 7x1 at 17x17 (289 = 6 × 48 + 1 rows, the remainder joining the last block): on one
+     * thread the map is gathered whole, on two each task gathers its own rows. Both against the reference, and
+     * the same bits.
+     */
+    @Test
+    void factorizedConvolutionsMatchTheReferenceWholeOrGatheredPerTask() {
+        SplittableRandom r = new SplittableRandom(43);
+        for (int[] kernel : new int[][] {{1, 7}, {7, 1}}) {
+            Op.Conv2d op =
+                    new Op.Conv2d(72, kernel[0], kernel[1], 1, 1, kernel[0] / 2, kernel[1] / 2, 1, 1, 1, "w", "b");
+            ConvCase c = ConvCase.random(op, 40, 17, 17, 1, r);
+            Tensor want = c.reference();
+            Conv2dGemm conv = new Conv2dGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
+            float[] one = new float[want.data().length];
+            float[] two = new float[want.data().length];
+
+            run(conv, c, one, null, ConvOutput.whole(72, true), Team.CALLING_THREAD);
+            run(conv, c, two, null, ConvOutput.whole(72, true), TEAM);
+
+            c.assertMatches(want, null, true, one, 1e-4);
+            assertArrayEquals(one, two, kernel[0] + "x" + kernel[1]);
+        }
+    }
+
     /** A map too large to gather whole: its rows are gathered block by block into per-thread scratch. */
     @Test
     void largeMapGatheredBlockByBlockMatchesTheReference() {
