@@ -3,8 +3,7 @@ package io.vecnn.bench;
 import io.vecnn.Shape;
 import io.vecnn.graph.Op;
 import io.vecnn.kernels.Conv2dGemm;
-import io.vecnn.kernels.ConvOutput;
-import org.openjdk.jmh.annotations.Benchmark;
+import io.vecnn.kernels.ConvKernel;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
@@ -21,16 +20,10 @@ import java.util.concurrent.TimeUnit;
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-public class FactorizedConvBenchmark extends TeamBenchmark {
+public class FactorizedConvBenchmark extends ConvKernelBenchmark {
     /** {@code CxHxW-O:KHxKW}. */
     @Param({"192x17x17-192:1x7", "192x17x17-192:7x1", "448x8x8-384:3x3", "384x8x8-384:1x3"})
     public String layer;
-
-    private Conv2dGemm kernel;
-    private float[] x;
-    private float[] y;
-    private float[] scratch;
-    private ConvOutput to;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -41,21 +34,12 @@ public class FactorizedConvBenchmark extends TeamBenchmark {
         int kw = Integer.parseInt(parts[5]);
         Shape out = new Shape(cout, in.height(), in.width());
         SplittableRandom r = new SplittableRandom(7);
-        kernel = new Conv2dGemm(
+        ConvKernel kernel = new Conv2dGemm(
                 new Op.Conv2d(cout, kh, kw, 1, 1, kh / 2, kw / 2, 1, 1, 1, "w", "b"),
                 GaussianArrays.of(cout * kh * kw * in.channels(), r),
                 GaussianArrays.of(cout, r),
                 in,
                 out);
-        x = GaussianArrays.of((int) in.size(), r);
-        y = new float[(int) out.size()];
-        scratch = new float[kernel.scratchFloats(1)];
-        to = ConvOutput.whole(cout, true);
-    }
-
-    @Benchmark
-    public float[] conv() {
-        onTeam(team -> kernel.run(x, 1, y, null, to, team, scratch));
-        return y;
+        time(kernel, in, r);
     }
 }

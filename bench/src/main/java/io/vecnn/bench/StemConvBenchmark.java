@@ -3,8 +3,7 @@ package io.vecnn.bench;
 import io.vecnn.Shape;
 import io.vecnn.graph.Op;
 import io.vecnn.kernels.Conv2dImplicitGemm;
-import io.vecnn.kernels.ConvOutput;
-import org.openjdk.jmh.annotations.Benchmark;
+import io.vecnn.kernels.ConvKernel;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
@@ -21,16 +20,10 @@ import java.util.concurrent.TimeUnit;
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-public class StemConvBenchmark extends TeamBenchmark {
+public class StemConvBenchmark extends ConvKernelBenchmark {
     /** {@code outChannels:kernel/stride/pad} on a 3x224x224 input. */
     @Param({"64:7/2/3", "32:3/2/1"})
     public String stem;
-
-    private Conv2dImplicitGemm kernel;
-    private float[] x;
-    private float[] y;
-    private float[] scratch;
-    private ConvOutput to;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -44,21 +37,12 @@ public class StemConvBenchmark extends TeamBenchmark {
         int side = (224 + 2 * p - k) / s + 1;
         Shape out = new Shape(cout, side, side);
         SplittableRandom r = new SplittableRandom(5);
-        kernel = new Conv2dImplicitGemm(
+        ConvKernel kernel = new Conv2dImplicitGemm(
                 new Op.Conv2d(cout, k, k, s, s, p, p, 1, 1, 1, "w", "b"),
                 GaussianArrays.of(cout * k * k * 3, r),
                 GaussianArrays.of(cout, r),
                 in,
                 out);
-        x = GaussianArrays.of((int) in.size(), r);
-        y = new float[(int) out.size()];
-        scratch = new float[kernel.scratchFloats(1)];
-        to = ConvOutput.whole(cout, true);
-    }
-
-    @Benchmark
-    public float[] conv() {
-        onTeam(team -> kernel.run(x, 1, y, null, to, team, scratch));
-        return y;
+        time(kernel, in, r);
     }
 }
