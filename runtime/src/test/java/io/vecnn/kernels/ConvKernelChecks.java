@@ -38,7 +38,7 @@ final class ConvKernelChecks {
                 residual,
                 ConvOutput.whole(c.out().channels(), relu).withActivation(f),
                 TEAM,
-                null);
+                new float[conv.scratchFloats(c.x().batch())]);
 
         double scale = Math.sqrt(c.op().kernelH() * c.op().kernelW() * c.in().channels() / c.op().groups());
         for (int i = 0; i < y.length; i++) {
@@ -61,10 +61,17 @@ final class ConvKernelChecks {
         int pixels = c.x().batch() * c.out().height() * c.out().width();
         float[] y = new float[pixels * wide];
         Arrays.fill(y, -99f);
-        conv.run(c.x().data(), c.x().batch(), y, null, new ConvOutput(4, wide, false), TEAM, null);
+        float[] scratch = new float[conv.scratchFloats(c.x().batch())];
+        conv.run(c.x().data(), c.x().batch(), y, null, new ConvOutput(4, wide, false), TEAM, scratch);
         float[] alone = new float[pixels * channels];
         conv.run(
-                c.x().data(), c.x().batch(), alone, null, ConvOutput.whole(channels, false), Team.CALLING_THREAD, null);
+                c.x().data(),
+                c.x().batch(),
+                alone,
+                null,
+                ConvOutput.whole(channels, false),
+                Team.CALLING_THREAD,
+                scratch);
         for (int p = 0; p < pixels; p++) {
             for (int ch = 0; ch < wide; ch++) {
                 assertEquals(

@@ -4,6 +4,7 @@ import io.vecnn.Shape;
 import io.vecnn.graph.Op;
 import io.vecnn.kernels.Conv2dGemm;
 import io.vecnn.kernels.Conv2dImplicitGemm;
+import io.vecnn.kernels.Conv2dRowVectors;
 import io.vecnn.kernels.ConvKernel;
 import io.vecnn.kernels.DepthwiseConvNhwc;
 import io.vecnn.kernels.GroupedConvNhwc;
@@ -17,7 +18,8 @@ import java.util.function.Supplier;
 /**
  * Picks the algorithm of each convolution. Depthwise and other grouped convolutions have their own kernels
  * ({@link DepthwiseConvNhwc}, {@link GroupedConvNhwc}). Stems with a few input channels read their windows in place
- * ({@link Conv2dImplicitGemm}). Winograd F(4x4,3x3) does a quarter of the multiplications of a
+ * ({@link Conv2dImplicitGemm}), or, with fewer output channels than a vector's lanes, run with lanes along
+ * the output row ({@link Conv2dRowVectors}). Winograd F(4x4,3x3) does a quarter of the multiplications of a
  * 3x3 stride-1 convolution but pays for its transforms and reads 4x the weights (36 transformed positions
  * instead of 9 taps): it wins on large maps, loses on small maps with wide layers. The blocked GEMM (direct
  * for 1x1, im2col otherwise) handles everything. Below {@link #WINOGRAD_MIN_TILES} tiles the GEMM is used
@@ -63,6 +65,9 @@ final class ConvAlgorithms {
                             + " s" + c.strideH() + " p" + c.padH(),
                     selection,
                     pool);
+        }
+        if (Conv2dRowVectors.applies(c, in)) {
+            return new Conv2dRowVectors(c, weight, bias, in, out);
         }
         if (Conv2dImplicitGemm.applies(c, in)) {
             return new Conv2dImplicitGemm(c, weight, bias, in, out);
