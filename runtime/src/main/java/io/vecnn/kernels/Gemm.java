@@ -186,7 +186,11 @@ public final class Gemm {
                         initOff,
                         d,
                         dOff,
-                        ldd);
+                        ldd,
+                        null,
+                        0,
+                        0,
+                        false);
                 if (k0 > 0) {
                     EpilogueKernel.accumulate(tile, rowsHere, nr, c, out, ldc);
                 }
@@ -228,16 +232,20 @@ public final class Gemm {
             int initOff,
             float[] d,
             int dOff,
-            int ldd) {
+            int ldd,
+            float[] res,
+            int resOff,
+            int ldr,
+            boolean relu) {
         if (rows == mr) {
             if (nr == FOUR_VECTORS) {
-                GemmMicroKernel6x4v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd);
+                GemmMicroKernel6x4v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd, res, resOff, ldr, relu);
             } else if (nr == ONE_VECTOR) {
-                GemmMicroKernel12x1v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd);
+                GemmMicroKernel12x1v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd, res, resOff, ldr, relu);
             } else if (mr == GemmMicroKernel8x2v.MR) {
-                GemmMicroKernel8x2v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd);
+                GemmMicroKernel8x2v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd, res, resOff, ldr, relu);
             } else {
-                GemmMicroKernel6x2v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd);
+                GemmMicroKernel6x2v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd, res, resOff, ldr, relu);
             }
             return;
         }
@@ -245,7 +253,25 @@ public final class Gemm {
         // FMAs and has too few independent sums to fill the FMA pipes.
         for (int t = 0; t < rows; ) {
             int step = rows - t >= 4 ? 4 : rows - t >= 2 ? 2 : 1;
-            tailRows(step, a, aOff + t * lda, lda, b, bOff, k, nr, init, initOff, d, dOff + t * ldd, ldd);
+            int resAt = res == null ? 0 : resOff + t * ldr;
+            tailRows(
+                    step,
+                    a,
+                    aOff + t * lda,
+                    lda,
+                    b,
+                    bOff,
+                    k,
+                    nr,
+                    init,
+                    initOff,
+                    d,
+                    dOff + t * ldd,
+                    ldd,
+                    res,
+                    resAt,
+                    ldr,
+                    relu);
             t += step;
         }
     }
@@ -264,24 +290,46 @@ public final class Gemm {
             int initOff,
             float[] d,
             int dOff,
-            int ldd) {
+            int ldd,
+            float[] res,
+            int resOff,
+            int ldr,
+            boolean relu) {
         if (nr == FOUR_VECTORS) {
             switch (rows) {
-                case 4 -> GemmMicroKernel4x4v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd);
-                case 2 -> GemmMicroKernel2x4v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd);
-                default -> GemmMicroKernel1x4v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd);
+                case 4 ->
+                    GemmMicroKernel4x4v.run(
+                            a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd, res, resOff, ldr, relu);
+                case 2 ->
+                    GemmMicroKernel2x4v.run(
+                            a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd, res, resOff, ldr, relu);
+                default ->
+                    GemmMicroKernel1x4v.run(
+                            a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd, res, resOff, ldr, relu);
             }
         } else if (nr == ONE_VECTOR) {
             switch (rows) {
-                case 4 -> GemmMicroKernel4x1v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd);
-                case 2 -> GemmMicroKernel2x1v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd);
-                default -> GemmMicroKernel1x1v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd);
+                case 4 ->
+                    GemmMicroKernel4x1v.run(
+                            a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd, res, resOff, ldr, relu);
+                case 2 ->
+                    GemmMicroKernel2x1v.run(
+                            a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd, res, resOff, ldr, relu);
+                default ->
+                    GemmMicroKernel1x1v.run(
+                            a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd, res, resOff, ldr, relu);
             }
         } else {
             switch (rows) {
-                case 4 -> GemmMicroKernel4x2v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd);
-                case 2 -> GemmMicroKernel2x2v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd);
-                default -> GemmMicroKernel1x2v.run(a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd);
+                case 4 ->
+                    GemmMicroKernel4x2v.run(
+                            a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd, res, resOff, ldr, relu);
+                case 2 ->
+                    GemmMicroKernel2x2v.run(
+                            a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd, res, resOff, ldr, relu);
+                default ->
+                    GemmMicroKernel1x2v.run(
+                            a, aOff, lda, b, bOff, k, init, initOff, d, dOff, ldd, res, resOff, ldr, relu);
             }
         }
     }
@@ -289,10 +337,12 @@ public final class Gemm {
     /**
      * Rows [r, r+mr) of A times panel p of B, through the epilogue (its activation only if {@code activate})
      * into C. A whole panel's sums start from the bias, which at small K saves a pass that cost as much as a
-     * third of the products (EfficientNet's 16-deep expansion); a panel's tail goes through the tile, and the
-     * bias with the rest of the epilogue. When the residual is C itself (the output took the memory of a
-     * residual read for the last time), every tile's sums go through the tile: written into C they would
-     * overwrite the residual before the epilogue reads it.
+     * third of the products (EfficientNet's 16-deep expansion), and take the residual and the ReLU in the
+     * microkernel's registers; only an activation applied per tile needs a second pass. A panel's tail goes
+     * through the tile, and the bias with the rest of the epilogue. When the residual is C itself (the output
+     * took the memory of a residual read for the last time), the microkernel reads each element before writing
+     * it at the same place; at any other offset the sums go through the tile, since written into C they would
+     * overwrite residual still to be read.
      */
     private static void tile(
             float[] a,
@@ -315,34 +365,59 @@ public final class Gemm {
         int col0 = p * nr;
         int nValid = Math.min(nr, b.n() - col0);
         boolean wholePanel = nValid == nr;
-        boolean inPlace = wholePanel && epilogue.residual() != c;
         int bOff = b.panelOffset(p);
         int rowsHere = Math.min(mr, rows - r);
         int out = cOff + r * ldc + col0;
-        float[] d = inPlace ? c : tile;
-        int dOff = inPlace ? out : 0;
-        int ldd = inPlace ? ldc : nr;
+        float[] residual = epilogue.residual();
+        int resOff = rOff + r * epilogue.residualStride() + col0;
+        boolean inPlace = wholePanel
+                && (residual != c || (resOff == out && epilogue.residualStride() == ldc))
+                && !(activate && epilogue.activation() != null);
         float[] bias = epilogue.bias();
-        boolean biasInSums = wholePanel && bias != null;
-        float[] init = biasInSums ? bias : ZEROS;
-        int initOff = biasInSums ? col0 : 0;
-        multiply(a, aOff + r * lda, lda, rowsHere, mr, b.data(), bOff, k, nr, init, initOff, d, dOff, ldd);
-        boolean rest = epilogue.residual() != null || epilogue.relu() || (activate && epilogue.activation() != null);
-        if (!inPlace || rest) {
-            EpilogueKernel.apply(
-                    d,
-                    dOff,
-                    ldd,
+        float[] init = bias != null && wholePanel ? bias : ZEROS;
+        int initOff = init == bias ? col0 : 0;
+        if (inPlace) {
+            multiply(
+                    a,
+                    aOff + r * lda,
+                    lda,
                     rowsHere,
-                    nValid,
+                    mr,
+                    b.data(),
+                    bOff,
+                    k,
+                    nr,
+                    init,
+                    initOff,
                     c,
                     out,
                     ldc,
-                    col0,
-                    rOff + r * epilogue.residualStride() + col0,
-                    epilogue,
-                    !biasInSums,
-                    activate);
+                    residual,
+                    resOff,
+                    epilogue.residualStride(),
+                    epilogue.relu());
+            return;
         }
+        multiply(
+                a,
+                aOff + r * lda,
+                lda,
+                rowsHere,
+                mr,
+                b.data(),
+                bOff,
+                k,
+                nr,
+                init,
+                initOff,
+                tile,
+                0,
+                nr,
+                null,
+                0,
+                0,
+                false);
+        EpilogueKernel.apply(
+                tile, 0, nr, rowsHere, nValid, c, out, ldc, col0, resOff, epilogue, init != bias, activate);
     }
 }

@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * file this JVM has (CI runs this natively and as an AVX2 JVM). Cases: k = 1 and 0, odd k, A read with a
  * leading dimension wider than k, sums started from a row of initial values at an offset (the bias), D
  * written with one wider than the panel and at an offset (nothing outside the MR × NR block may change), B packed from fewer columns than the panel (the N tail, whose
- * padding must come out as zeros). Row tails (M not a multiple of MR) are the 4-, 2- and 1-row variants,
+ * padding must come out as zeros), and the fused epilogue: no residual, one in its own array with its own
+ * stride and offset, or D itself (the output written over the residual), each with and without the ReLU. Row tails (M not a multiple of MR) are the 4-, 2- and 1-row variants,
  * tested here too, and with epilogues through {@link Gemm#block} in {@link GemmTest}.
  */
 class GemmMicroKernelVariantsTest {
@@ -36,7 +37,11 @@ class GemmMicroKernelVariantsTest {
                 int initOff,
                 float[] d,
                 int dOff,
-                int ldd);
+                int ldd,
+                float[] res,
+                int resOff,
+                int ldr,
+                boolean relu);
     }
 
     record Variant(String name, int mr, int nr, Kernel kernel) {}
@@ -86,8 +91,8 @@ class GemmMicroKernelVariantsTest {
     void depthOneAndZero() {
         SplittableRandom r = SEEDS.split();
         for (Variant v : VARIANTS) {
-            check(v, r, 1, 1, 0, 0, 0, v.nr());
-            check(v, r, 0, 0, 0, 0, 0, v.nr());
+            check(v, r, 1, 1, 0, 0, 0, v.nr(), Residual.NONE, false);
+            check(v, r, 0, 0, 0, 0, 0, v.nr(), Residual.OWN, true);
         }
     }
 
@@ -98,16 +103,46 @@ class GemmMicroKernelVariantsTest {
             int k = 1 + r.nextInt(300);
             int lda = k + r.nextInt(9);
             int columns = v.nr() - r.nextInt(v.nr());
-            check(v, r, k, lda, r.nextInt(17), r.nextInt(13), r.nextInt(2 * VectorIsa.LANES + 1), columns);
+            Residual residual = Residual.values()[r.nextInt(Residual.values().length)];
+            check(
+                    v,
+                    r,
+                    k,
+                    lda,
+                    r.nextInt(17),
+                    r.nextInt(13),
+                    r.nextInt(2 * VectorIsa.LANES + 1),
+                    columns,
+                    residual,
+                    r.nextBoolean());
         }
+    }
+
+    /** Where the fused epilogue's residual comes from. */
+    private enum Residual {
+        NONE,
+        /** An array of its own, with its own offset and row stride. */
+        OWN,
+        /** D itself, at the output's offsets: the output written over the residual. */
+        IN_D
     }
 
     /**
      * Runs {@code v} on MR rows of a random A (row stride {@code lda}, from {@code aOff}) and a panel packed
-     * from {@code columns} columns, into D with row stride NR + {@code extraLdd}, from {@code dOff}.
+     * from {@code columns} columns, into D with row stride NR + {@code extraLdd}, from {@code dOff}, adding
+     * the residual and clamping at zero as asked.
      */
     private static void check(
-            Variant v, SplittableRandom r, int k, int lda, int aOff, int dOff, int extraLdd, int columns) {
+            Variant v,
+            SplittableRandom r,
+            int k,
+            int lda,
+            int aOff,
+            int dOff,
+            int extraLdd,
+            int columns,
+            Residual residual,
+            boolean relu) {
         int mr = v.mr();
         int nr = v.nr();
         float[] a = gaussian(r, aOff + mr * Math.max(lda, 1));
@@ -122,11 +157,22 @@ class GemmMicroKernelVariantsTest {
         Arrays.fill(d, sentinel);
         int initOff = r.nextInt(7);
         float[] init = gaussian(r, initOff + nr);
+        int resOff = residual == Residual.IN_D ? dOff : r.nextInt(11);
+        int ldr = residual == Residual.IN_D ? ldd : nr + r.nextInt(5);
+        float[] res = residual == Residual.OWN ? gaussian(r, resOff + mr * ldr) : null;
+        if (residual == Residual.IN_D) {
+            res = d;
+            float[] values = gaussian(r, mr * nr);
+            for (int row = 0; row < mr; row++) {
+                System.arraycopy(values, row * nr, d, dOff + row * ldd, nr);
+            }
+        }
+        float[] before = res == null ? null : res.clone();
 
-        v.kernel().run(a, aOff, lda, b, bLead, k, init, initOff, d, dOff, ldd);
+        v.kernel().run(a, aOff, lda, b, bLead, k, init, initOff, d, dOff, ldd, res, resOff, ldr, relu);
 
         String where = v.name() + " k=" + k + " lda=" + lda + " aOff=" + aOff + " dOff=" + dOff + " ldd=" + ldd
-                + " columns=" + columns;
+                + " columns=" + columns + " residual=" + residual + " relu=" + relu;
         MicroKernelBlock.assertWritten(
                 d,
                 dOff,
@@ -139,7 +185,10 @@ class GemmMicroKernelVariantsTest {
                     for (int kk = 0; kk < k; kk++) {
                         want = Math.fma(a[aOff + row * lda + kk], col < columns ? w[col * k + kk] : 0f, want);
                     }
-                    return want;
+                    if (before != null) {
+                        want += before[resOff + row * ldr + col];
+                    }
+                    return relu && want < 0 ? 0f : want;
                 },
                 where);
     }

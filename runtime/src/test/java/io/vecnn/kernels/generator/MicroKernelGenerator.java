@@ -12,7 +12,7 @@ import java.util.Map;
  * Writes every microkernel variant from its family's template ({@code runtime/src/main/kernel-templates}).
  * The variant list is the one place a shape is added or removed; the dispatch that picks a variant for the
  * register file is {@code Gemm.panelWidthFor} with {@code Gemm.rowsPerCall}, and
- * {@code Conv2dImplicitGemm.panelWidthFor}. Regenerate after editing a template or this list:
+ * {@code Conv2dImplicitGemm.panelWidthFor}; {@code Conv2dRowVectors} has one variant. Regenerate after editing a template or this list:
  * <pre>mvn -pl runtime test -Dtest=GeneratedKernelsTest -Dvecnn.regenerate=true</pre>
  */
 public final class MicroKernelGenerator {
@@ -89,7 +89,13 @@ public final class MicroKernelGenerator {
                     6,
                     1,
                     "For stems of at most one vector of channels (LeNet-5's"
-                            + " 6): wider panels would multiply\n * mostly zero columns."));
+                            + " 6): wider panels would multiply\n * mostly zero columns."),
+            new Variant(
+                    "RowConvMicroKernel",
+                    6,
+                    2,
+                    "6 channels fit LeNet-5's stem in one call; 15 registers fit AVX2's 16 as well as AVX-512's"
+                            + " 32."));
 
     private MicroKernelGenerator() {}
 
