@@ -376,28 +376,6 @@ public final class Gemm {
         float[] bias = epilogue.bias();
         float[] init = bias != null && wholePanel ? bias : ZEROS;
         int initOff = init == bias ? col0 : 0;
-        if (inPlace) {
-            multiply(
-                    a,
-                    aOff + r * lda,
-                    lda,
-                    rowsHere,
-                    mr,
-                    b.data(),
-                    bOff,
-                    k,
-                    nr,
-                    init,
-                    initOff,
-                    c,
-                    out,
-                    ldc,
-                    residual,
-                    resOff,
-                    epilogue.residualStride(),
-                    epilogue.relu());
-            return;
-        }
         multiply(
                 a,
                 aOff + r * lda,
@@ -410,14 +388,16 @@ public final class Gemm {
                 nr,
                 init,
                 initOff,
-                tile,
-                0,
-                nr,
-                null,
-                0,
-                0,
-                false);
-        EpilogueKernel.apply(
-                tile, 0, nr, rowsHere, nValid, c, out, ldc, col0, resOff, epilogue, init != bias, activate);
+                inPlace ? c : tile,
+                inPlace ? out : 0,
+                inPlace ? ldc : nr,
+                inPlace ? residual : null,
+                resOff,
+                epilogue.residualStride(),
+                inPlace && epilogue.relu());
+        if (!inPlace) {
+            EpilogueKernel.apply(
+                    tile, 0, nr, rowsHere, nValid, c, out, ldc, col0, resOff, epilogue, init != bias, activate);
+        }
     }
 }
