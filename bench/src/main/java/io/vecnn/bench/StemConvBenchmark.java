@@ -16,13 +16,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The RGB stems on the implicit GEMM, batch 1, with ReLU: ResNet's and GoogLeNet's 7x7 stride 2 to 64 channels,
- * MobileNet's and EfficientNet's 3x3 stride 2 to 32.
+ * AlexNet's 11x11 stride 4 to 64, MobileNet's and EfficientNet's 3x3 stride 2 to 32.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class StemConvBenchmark extends ConvKernelBenchmark {
     /** {@code outChannels:kernel/stride/pad} on a 3x224x224 input. */
-    @Param({"64:7/2/3", "32:3/2/1"})
+    @Param({"64:7/2/3", "64:11/4/2", "32:3/2/1"})
     public String stem;
 
     @Setup(Level.Trial)

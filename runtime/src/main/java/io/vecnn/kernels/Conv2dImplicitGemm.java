@@ -154,7 +154,9 @@ public final class Conv2dImplicitGemm implements ConvKernel {
         int tasks = (pixels + PIXELS_PER_TASK - 1) / PIXELS_PER_TASK;
         // The bias is in the sums; the activation runs once a group of rows has all its panels (see Gemm).
         Epilogue epilogue = new Epilogue(null, residual, out.channels(), to.relu());
-        boolean plain = epilogue.plain();
+        // A whole tile without a residual takes its ReLU in the microkernel's registers and needs no second pass.
+        boolean fuseRelu = residual == null && to.relu();
+        boolean plain = epilogue.plain() || fuseRelu;
         ActivationFunction f = to.activation();
         int outChannels = op.outChannels();
         team.parallelFor(batch * tasks, task -> {
@@ -178,7 +180,7 @@ public final class Conv2dImplicitGemm implements ConvKernel {
                     float[] d = whole ? y : tile;
                     int dOff = whole ? dst : 0;
                     int ldd = whole ? to.channels() : nr;
-                    multiply(scratch, starts, packed.panelOffset(panel), col0, d, dOff, ldd);
+                    multiply(scratch, starts, packed.panelOffset(panel), col0, d, dOff, ldd, whole && fuseRelu);
                     if (!whole || !plain) {
                         EpilogueKernel.apply(
                                 d, dOff, ldd, rows, columns, y, dst, to.channels(), col0, rOff, epilogue, true, true);
@@ -192,15 +194,16 @@ public final class Conv2dImplicitGemm implements ConvKernel {
     }
 
     /** The microkernel for this panel width: MR pixels' windows times one panel, from the bias, into d. */
-    private void multiply(float[] padded, int[] starts, int bOff, int col0, float[] d, int dOff, int ldd) {
+    private void multiply(
+            float[] padded, int[] starts, int bOff, int col0, float[] d, int dOff, int ldd, boolean relu) {
         int k = packed.k();
         float[] b = packed.data();
         if (nr == 4 * V) {
-            ImplicitConvMicroKernel6x4v.run(padded, starts, kOffset, k, b, bOff, initialSums, col0, d, dOff, ldd);
+            ImplicitConvMicroKernel6x4v.run(padded, starts, kOffset, k, b, bOff, initialSums, col0, d, dOff, ldd, relu);
         } else if (nr == 2 * V) {
-            ImplicitConvMicroKernel6x2v.run(padded, starts, kOffset, k, b, bOff, initialSums, col0, d, dOff, ldd);
+            ImplicitConvMicroKernel6x2v.run(padded, starts, kOffset, k, b, bOff, initialSums, col0, d, dOff, ldd, relu);
         } else {
-            ImplicitConvMicroKernel6x1v.run(padded, starts, kOffset, k, b, bOff, initialSums, col0, d, dOff, ldd);
+            ImplicitConvMicroKernel6x1v.run(padded, starts, kOffset, k, b, bOff, initialSums, col0, d, dOff, ldd, relu);
         }
     }
 

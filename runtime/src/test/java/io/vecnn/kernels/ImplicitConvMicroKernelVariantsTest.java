@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * sums A(r, k) = a[rowStart[r] + kOffset[k]] times the panel with {@link Math#fma} in k order: bit-identical
  * results on either register file. Cases: one tap, odd tap counts, windows that overlap or repeat (a short
  * pixel group repeats its last pixel), D with a leading dimension wider than the panel and at an offset
- * (nothing outside the MR × NR block may change), panels packed from fewer channels than NR. Row and
+ * (nothing outside the MR × NR block may change), panels packed from fewer channels than NR, with and
+ * without the ReLU applied in registers. Row and
  * channel tails through the tile, strides, padding and epilogues run through {@link Conv2dImplicitGemm}
  * in {@link Conv2dImplicitGemmTest}.
  */
@@ -36,7 +37,8 @@ class ImplicitConvMicroKernelVariantsTest {
                 int initOff,
                 float[] d,
                 int dOff,
-                int ldd);
+                int ldd,
+                boolean relu);
     }
 
     record Variant(String name, int mr, int nr, Kernel kernel) {}
@@ -72,7 +74,8 @@ class ImplicitConvMicroKernelVariantsTest {
     void oneTap() {
         SplittableRandom r = SEEDS.split();
         for (Variant v : VARIANTS) {
-            check(v, r, 1, false, 0, v.nr(), v.nr());
+            check(v, r, 1, false, 0, v.nr(), v.nr(), false);
+            check(v, r, 1, false, 0, v.nr(), v.nr(), true);
         }
     }
 
@@ -88,12 +91,20 @@ class ImplicitConvMicroKernelVariantsTest {
                     r.nextBoolean(),
                     r.nextInt(11),
                     v.nr() + r.nextInt(2 * VectorIsa.LANES + 1),
-                    v.nr() - r.nextInt(v.nr()));
+                    v.nr() - r.nextInt(v.nr()),
+                    r.nextBoolean());
         }
     }
 
     private static void check(
-            Variant v, SplittableRandom r, int k, boolean repeatLastPixel, int dOff, int ldd, int columns) {
+            Variant v,
+            SplittableRandom r,
+            int k,
+            boolean repeatLastPixel,
+            int dOff,
+            int ldd,
+            int columns,
+            boolean relu) {
         int mr = v.mr();
         int nr = v.nr();
         float[] a = gaussian(r, 4000);
@@ -113,9 +124,10 @@ class ImplicitConvMicroKernelVariantsTest {
         int initOff = r.nextInt(7);
         float[] init = gaussian(r, initOff + nr);
 
-        v.kernel().run(a, rowStart, kOffset, k, packed.data(), packed.panelOffset(0), init, initOff, d, dOff, ldd);
+        v.kernel()
+                .run(a, rowStart, kOffset, k, packed.data(), packed.panelOffset(0), init, initOff, d, dOff, ldd, relu);
 
-        String where = v.name() + " k=" + k + " dOff=" + dOff + " ldd=" + ldd + " columns=" + columns;
+        String where = v.name() + " k=" + k + " dOff=" + dOff + " ldd=" + ldd + " columns=" + columns + " relu=" + relu;
         MicroKernelBlock.assertWritten(
                 d,
                 dOff,
@@ -128,7 +140,7 @@ class ImplicitConvMicroKernelVariantsTest {
                     for (int kk = 0; kk < k; kk++) {
                         want = Math.fma(a[rowStart[row] + kOffset[kk]], col < columns ? w[col * k + kk] : 0f, want);
                     }
-                    return want;
+                    return relu && want < 0 ? 0f : want;
                 },
                 where);
     }
