@@ -154,9 +154,8 @@ public final class Conv2dImplicitGemm implements ConvKernel {
         int tasks = (pixels + PIXELS_PER_TASK - 1) / PIXELS_PER_TASK;
         // The bias is in the sums; the activation runs once a group of rows has all its panels (see Gemm).
         Epilogue epilogue = new Epilogue(null, residual, out.channels(), to.relu());
-        // A whole tile without a residual takes its ReLU in the microkernel's registers and needs no second pass.
+        // A whole tile takes its ReLU in the microkernel's registers; only a residual needs the epilogue's pass.
         boolean fuseRelu = residual == null && to.relu();
-        boolean plain = epilogue.plain() || fuseRelu;
         ActivationFunction f = to.activation();
         int outChannels = op.outChannels();
         team.parallelFor(batch * tasks, task -> {
@@ -181,7 +180,7 @@ public final class Conv2dImplicitGemm implements ConvKernel {
                     int dOff = whole ? dst : 0;
                     int ldd = whole ? to.channels() : nr;
                     multiply(scratch, starts, packed.panelOffset(panel), col0, d, dOff, ldd, whole && fuseRelu);
-                    if (!whole || !plain) {
+                    if (!whole || residual != null) {
                         EpilogueKernel.apply(
                                 d, dOff, ldd, rows, columns, y, dst, to.channels(), col0, rOff, epilogue, true, true);
                     }

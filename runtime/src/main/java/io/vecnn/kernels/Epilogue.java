@@ -22,11 +22,6 @@ public record Epilogue(
         this(bias, residual, residualStride, relu, null);
     }
 
-    /** Whether it leaves the sums as they are. */
-    boolean plain() {
-        return bias == null && plainAfterBias();
-    }
-
     /** Whether everything after the bias (residual, ReLU, activation) leaves the sums as they are. */
     boolean plainAfterBias() {
         return residual == null && !relu && activation == null;

@@ -253,7 +253,6 @@ public final class Gemm {
         // FMAs and has too few independent sums to fill the FMA pipes.
         for (int t = 0; t < rows; ) {
             int step = rows - t >= 4 ? 4 : rows - t >= 2 ? 2 : 1;
-            int resAt = res == null ? 0 : resOff + t * ldr;
             tailRows(
                     step,
                     a,
@@ -269,7 +268,7 @@ public final class Gemm {
                     dOff + t * ldd,
                     ldd,
                     res,
-                    resAt,
+                    resOff + t * ldr,
                     ldr,
                     relu);
             t += step;
@@ -374,8 +373,9 @@ public final class Gemm {
                 && (residual != c || (resOff == out && epilogue.residualStride() == ldc))
                 && !(activate && epilogue.activation() != null);
         float[] bias = epilogue.bias();
-        float[] init = bias != null && wholePanel ? bias : ZEROS;
-        int initOff = init == bias ? col0 : 0;
+        boolean biasInSums = wholePanel && bias != null;
+        float[] init = biasInSums ? bias : ZEROS;
+        int initOff = biasInSums ? col0 : 0;
         multiply(
                 a,
                 aOff + r * lda,
@@ -397,7 +397,7 @@ public final class Gemm {
                 inPlace && epilogue.relu());
         if (!inPlace) {
             EpilogueKernel.apply(
-                    tile, 0, nr, rowsHere, nValid, c, out, ldc, col0, resOff, epilogue, init != bias, activate);
+                    tile, 0, nr, rowsHere, nValid, c, out, ldc, col0, resOff, epilogue, !biasInSums, activate);
         }
     }
 }
