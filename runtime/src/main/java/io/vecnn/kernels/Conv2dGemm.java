@@ -35,10 +35,12 @@ public final class Conv2dGemm implements ConvKernel {
     /** Enough tasks per worker that uneven tasks and a late-starting helper still leave no core idle. */
     private static final int TASKS_PER_WORKER = 6;
     /**
-     * Row blocks per worker from which a gathered layer on several threads is split by rows alone: each task
-     * then gathers its rows into its own scratch, in its core's L2 just before the GEMM reads them, instead of
-     * a whole-map gather (1.5 MB for Inception v3's 1x7 at 17x17, more than L2), a wait for all of it, and a
-     * split by panels. On one thread the whole-map gather measured as fast, so it stays.
+     * Row blocks per worker from which a gathered layer is split by rows alone: each task then gathers its
+     * rows into its own scratch, in its core's L2 just before the GEMM reads them, and runs every panel on
+     * them, instead of a whole-map gather (1.5 MB for Inception v3's 1x7 at 17x17, more than L2) read back
+     * once per block of panels, or of rows gathered again for each block of panels (3 times for AlexNet's
+     * 5x5 layer with 16-column panels). On one thread with a 1 MB L2 the whole-map gather measured as fast;
+     * with 512 KB (Zen 3) the gathered map and a block of panels no longer fit beside each other.
      */
     private static final int ROW_BLOCKS_PER_WORKER = 3;
 
@@ -137,8 +139,7 @@ public final class Conv2dGemm implements ConvKernel {
         int pixels = out.height() * out.width();
         int panels = groups[0].panels();
         int workers = team.size();
-        boolean rowsSuffice = workers > 1
-                && !direct
+        boolean rowsSuffice = !direct
                 && batch * op.groups() * RowBlocks.count(pixels, ROWS_PER_TASK) >= ROW_BLOCKS_PER_WORKER * workers;
         boolean whole = gathersWholeMap(batch) && !rowsSuffice;
         if (whole) {

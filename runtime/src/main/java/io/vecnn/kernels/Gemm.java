@@ -19,11 +19,13 @@ public final class Gemm {
      */
     private static final long ROW_OUTER_MAX_PANEL_BYTES = 256 * 1024;
     /**
-     * K per chunk of a deep panel: 1024 × 64 floats = 256 KB of B, which stays in L2 (1 MB per core here)
-     * beside the rows of A. Unchunked, a 3x3 layer with 512 input channels (K = 4608) streams a 1.2 MB panel
-     * from L3 for every group of 6 rows.
+     * Bytes of B per chunk of a deep panel: 256 KB stays in L2 (512 KB to 1 MB per core) beside the rows of A.
+     * Unchunked, a 3x3 layer with 512 input channels (K = 4608) streams a 1.2 MB panel of 64 columns from L3
+     * for every group of 6 rows. In bytes, not in K: a 16-column panel (256-bit vectors) is 4x as deep for
+     * the same bytes, and chunking it at the 64-column depth split 5x5 layers (K = 1200, 1600) whose whole
+     * panel fits L2, paying a second pass over C for nothing.
      */
-    private static final int K_CHUNK = 1024;
+    private static final int CHUNK_BYTES = 256 * 1024;
     /** The 8x2V kernel's time per column relative to the 6x4V kernel's, in percent: see {@link #panelWidthFor}. */
     private static final int TWO_VECTOR_SLOWDOWN_PERCENT = 105;
 
@@ -125,7 +127,7 @@ public final class Gemm {
         } else {
             for (int p = panelFrom; p < panelTo; p++) {
                 // Chunks after the first add to sums kept in C, which must not be the residual still to be read.
-                if (k > K_CHUNK && rows > mr && (p + 1) * nr <= b.n() && epilogue.residual() != c) {
+                if (k > kChunk(nr) && rows > mr && (p + 1) * nr <= b.n() && epilogue.residual() != c) {
                     chunkedPanel(a, aOff, lda, rows, mr, b, p, c, cOff, ldc, rOff, epilogue, tile);
                 } else {
                     for (int r = 0; r < rows; r += mr) {
@@ -137,7 +139,7 @@ public final class Gemm {
     }
 
     /**
-     * One full panel with K in chunks of {@link #K_CHUNK}: every row group runs over a chunk before the next
+     * One full panel with K in chunks of {@link #kChunk}: every row group runs over a chunk before the next
      * chunk, so the chunk of B (at most 256 KB) is read from L2 by all of them, not from L3 by each. The
      * first chunk writes C, the others add their sums through the tile; the epilogue follows the last.
      */
@@ -160,8 +162,9 @@ public final class Gemm {
         int col0 = p * nr;
         float[] bias = epilogue.bias();
         boolean rest = !epilogue.plainAfterBias();
-        for (int k0 = 0; k0 < k; k0 += K_CHUNK) {
-            int kLen = Math.min(K_CHUNK, k - k0);
+        int chunk = kChunk(nr);
+        for (int k0 = 0; k0 < k; k0 += chunk) {
+            int kLen = Math.min(chunk, k - k0);
             int bOff = b.panelOffset(p) + k0 * nr;
             // The first chunk's sums start from the bias (the panel is whole, so its columns all have one).
             float[] init = k0 == 0 && bias != null ? bias : ZEROS;
@@ -212,6 +215,11 @@ public final class Gemm {
                 }
             }
         }
+    }
+
+    /** K per chunk of a deep panel of {@code nr} columns: {@link #CHUNK_BYTES} of B. */
+    static int kChunk(int nr) {
+        return CHUNK_BYTES / (nr * Float.BYTES);
     }
 
     /**

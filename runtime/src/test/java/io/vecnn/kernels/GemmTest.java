@@ -80,7 +80,8 @@ class GemmTest {
                 boolean aliased = variant == 2;
                 int m = 29;
                 int n = 2 * panelWidth + 5;
-                int k = 2600;
+                // Two whole chunks and a partial one, whatever the chunk depth for this panel width is.
+                int k = 2 * Gemm.kChunk(panelWidth) + 309;
                 float[] a = RandomTensors.gaussian(r, m * k);
                 float[] w = RandomTensors.gaussian(r, n * k);
                 float[] bias = RandomTensors.gaussian(r, n);
