@@ -8,8 +8,6 @@ import io.vecnn.testing.SmallNets;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,27 +48,6 @@ class DynamicBatchingTest {
         return RandomTensors.gaussian(new Random(seed), values, 1);
     }
 
-    private static byte[] binaryInfer(float[] x, Shape shape) {
-        String header = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1," + shape.channels() + "," + shape.height() + ","
-                + shape.width() + "],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":" + x.length * 4
-                + "}}]}";
-        ByteBuffer b = ByteBuffer.allocate(header.length() + x.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(header.getBytes(StandardCharsets.UTF_8));
-        b.asFloatBuffer().put(x);
-        return b.array();
-    }
-
-    private static HttpResponse<byte[]> infer(ServerFixture f, String name, float[] x, Shape shape) {
-        byte[] body = binaryInfer(x, shape);
-        int json = body.length - x.length * 4;
-        return f.post(
-                "/v2/models/" + name + "/infer",
-                "application/octet-stream",
-                body,
-                "Inference-Header-Content-Length",
-                String.valueOf(json));
-    }
-
     @Test
     void concurrentRequestsShareBatchesAndGetTheirOwnResults() throws Exception {
         ForkJoinPool pool = new ForkJoinPool(2);
@@ -86,7 +63,7 @@ class DynamicBatchingTest {
                 float[] x = image(i, (int) INPUT.size());
                 inputs.add(x);
                 answers.add(threads.submit(() -> {
-                    HttpResponse<byte[]> r = infer(f, "tiny", x, INPUT);
+                    HttpResponse<byte[]> r = f.inferBinary("tiny", x, INPUT);
                     assertEquals(200, r.statusCode(), new String(r.body()));
                     return ServerFixture.logits(r);
                 }));
@@ -211,7 +188,7 @@ class DynamicBatchingTest {
             List<Future<HttpResponse<byte[]>>> answers = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 float[] x = image(i, (int) shape.size());
-                answers.add(threads.submit(() -> infer(f, "slow", x, shape)));
+                answers.add(threads.submit(() -> f.inferBinary("slow", x, shape)));
             }
             Thread.sleep(50);
             f.server.stop(Duration.ofSeconds(30));

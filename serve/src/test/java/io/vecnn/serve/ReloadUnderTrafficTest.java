@@ -1,6 +1,7 @@
 package io.vecnn.serve;
 
 import io.vecnn.Model;
+import io.vecnn.Shape;
 import io.vecnn.modelfile.ModelFile;
 import io.vecnn.testing.RandomTensors;
 import io.vecnn.testing.SmallNets;
@@ -40,7 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReloadUnderTrafficTest {
     private static final int CLIENTS = 8;
     private static final int RELOADS = 5;
-    private static final float[] IMAGE = RandomTensors.gaussian(new Random(7), 3 * 32 * 32, 1);
+    private static final Shape INPUT = new Shape(3, 32, 32);
+    private static final float[] IMAGE = RandomTensors.gaussian(new Random(7), (int) INPUT.size(), 1);
 
     private static float[] expected(ModelFile file) {
         try (Model model = Model.of(file, ForkJoinPool.commonPool())) {
@@ -49,13 +51,7 @@ class ReloadUnderTrafficTest {
     }
 
     private static HttpResponse<byte[]> infer(ServerFixture f) {
-        byte[] body = RawClient.binaryInfer(IMAGE, 1, 3, 32, 32);
-        return f.post(
-                "/v2/models/tiny/infer",
-                "application/octet-stream",
-                body,
-                V2Routes.BINARY_HEADER,
-                String.valueOf(RawClient.headerLength(body, IMAGE.length)));
+        return f.inferBinary("tiny", IMAGE, INPUT);
     }
 
     private static boolean close(float[] a, float[] b) {

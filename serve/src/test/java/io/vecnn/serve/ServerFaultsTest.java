@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.Socket;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,19 +77,7 @@ class ServerFaultsTest {
     }
 
     private static void assertGoodRequestAnswered() {
-        byte[] body = RawClient.binaryInfer(image, 1, 3, 32, 32);
-        HttpResponse<byte[]> r = fixture.post(
-                "/v2/models/tiny/infer",
-                "application/octet-stream",
-                body,
-                V2Routes.BINARY_HEADER,
-                String.valueOf(RawClient.headerLength(body, image.length)));
-        assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
-        var data = ServerFixture.json(r).get("outputs").get(0).get("data");
-        float[] logits = new float[data.size()];
-        for (int i = 0; i < logits.length; i++) {
-            logits[i] = data.get(i).floatValue();
-        }
+        float[] logits = ServerFixture.logits(fixture.inferBinary("tiny", image, new Shape(3, 32, 32)));
         assertArrayEquals(expected, logits, 1e-5f);
     }
 

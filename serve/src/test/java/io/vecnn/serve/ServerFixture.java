@@ -3,6 +3,7 @@ package io.vecnn.serve;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vecnn.Model;
+import io.vecnn.Shape;
 
 import java.io.IOException;
 import java.net.URI;
@@ -68,6 +69,17 @@ final class ServerFixture implements AutoCloseable {
             b.header(headers[i], headers[i + 1]);
         }
         return send(b);
+    }
+
+    /** One image of {@code shape} to model {@code name}'s V2 infer, as a binary-extension body. */
+    HttpResponse<byte[]> inferBinary(String name, float[] image, Shape shape) {
+        byte[] body = RawClient.binaryInfer(image, 1, shape.channels(), shape.height(), shape.width());
+        return post(
+                "/v2/models/" + name + "/infer",
+                "application/octet-stream",
+                body,
+                V2Routes.BINARY_HEADER,
+                String.valueOf(RawClient.headerLength(body, image.length)));
     }
 
     HttpResponse<byte[]> send(HttpRequest.Builder request) {

@@ -151,14 +151,14 @@ class ServerWarmupTest {
             CompletableFuture<Void> reload = CompletableFuture.runAsync(() -> f.server.reload("net", replacement));
             newPool.awaitHeld();
             // The replacement is warming up: the old model answers, and the server stays ready.
-            assertArrayEquals(oldAnswer, ServerFixture.logits(infer(f)), 1e-5f);
+            assertArrayEquals(oldAnswer, ServerFixture.logits(f.inferBinary("net", IMAGE, INPUT)), 1e-5f);
             assertEquals(200, f.get("/v2/health/ready").statusCode());
             assertFalse(reload.isDone());
             assertEquals(first, f.server.warmup("net").orElseThrow());
 
             newPool.open();
             reload.get(120, TimeUnit.SECONDS);
-            assertArrayEquals(newAnswer, ServerFixture.logits(infer(f)), 1e-5f);
+            assertArrayEquals(newAnswer, ServerFixture.logits(f.inferBinary("net", IMAGE, INPUT)), 1e-5f);
             WarmupReport second = f.server.warmup("net").orElseThrow();
             assertNotSame(first, second);
             assertTrue(second.runs() > 0, second.summary());
@@ -194,15 +194,5 @@ class ServerWarmupTest {
 
     private static String metrics(ServerFixture f) {
         return new String(f.get("/metrics").body(), StandardCharsets.UTF_8);
-    }
-
-    private static HttpResponse<byte[]> infer(ServerFixture f) {
-        byte[] body = RawClient.binaryInfer(IMAGE, 1, INPUT.channels(), INPUT.height(), INPUT.width());
-        return f.post(
-                "/v2/models/net/infer",
-                "application/octet-stream",
-                body,
-                V2Routes.BINARY_HEADER,
-                String.valueOf(RawClient.headerLength(body, IMAGE.length)));
     }
 }
