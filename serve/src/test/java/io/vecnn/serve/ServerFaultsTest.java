@@ -159,19 +159,8 @@ class ServerFaultsTest {
             OutputStream out = socket.getOutputStream();
             out.write(RawClient.ascii(inferHead("tiny", 1000)));
             out.flush();
-            Thread trickle = new Thread(() -> {
-                try {
-                    // At most 5 s of one byte per 100 ms: five times the read timeout, far from 1000 bytes.
-                    for (int i = 0; i < 50; i++) {
-                        out.write(' ');
-                        out.flush();
-                        Thread.sleep(100);
-                    }
-                } catch (IOException | InterruptedException e) {
-                    // The server closed the connection, as it should.
-                }
-            });
-            trickle.start();
+            // At most 5 s of one byte per 100 ms: five times the read timeout, far from 1000 bytes.
+            Thread trickle = trickle(out, RawClient.ascii(" ".repeat(50)));
             long start = System.nanoTime();
             assertEquals("HTTP/1.1 408", RawClient.status(socket));
             long millis = (System.nanoTime() - start) / 1_000_000;
@@ -189,19 +178,8 @@ class ServerFaultsTest {
             OutputStream out = socket.getOutputStream();
             out.write(RawClient.ascii("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n"));
             out.flush();
-            Thread trickle = new Thread(() -> {
-                try {
-                    // At most 8 s of one byte per 100 ms, far from 1000 bytes.
-                    for (int i = 0; i < 80; i++) {
-                        out.write(' ');
-                        out.flush();
-                        Thread.sleep(100);
-                    }
-                } catch (IOException | InterruptedException e) {
-                    // The server closed the connection, as it should.
-                }
-            });
-            trickle.start();
+            // At most 8 s of one byte per 100 ms, far from 1000 bytes.
+            Thread trickle = trickle(out, RawClient.ascii(" ".repeat(80)));
             assertEquals("HTTP/1.1 200", RawClient.status(socket));
             awaitTrue(
                     () -> fixture.server.busyHandlers() == 0,
@@ -223,20 +201,8 @@ class ServerFaultsTest {
                 sockets.add(socket);
                 byte[] head = RawClient.ascii(
                         "POST /v2/models/tiny/infer HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + "a".repeat(200));
-                Thread sender = new Thread(() -> {
-                    try {
-                        // A header byte every 100 ms, never the blank line that ends the head; 10 s at most.
-                        for (byte b : head) {
-                            socket.getOutputStream().write(b);
-                            socket.getOutputStream().flush();
-                            Thread.sleep(100);
-                        }
-                    } catch (IOException | InterruptedException e) {
-                        // The server closed the connection, as it should.
-                    }
-                });
-                sender.start();
-                senders.add(sender);
+                // A header byte every 100 ms, never the blank line that ends the head; 10 s at most.
+                senders.add(trickle(socket.getOutputStream(), head));
             }
             awaitTrue(
                     () -> fixture.server.busyHandlers() == HANDLERS,
@@ -254,6 +220,23 @@ class ServerFaultsTest {
             }
         }
         assertEquals(before + clients, metric("vecnn_header_timeouts_total"));
+    }
+
+    /** Starts a thread writing {@code bytes} to {@code out} one per 100 ms, until the server closes the connection. */
+    private static Thread trickle(OutputStream out, byte[] bytes) {
+        Thread trickle = new Thread(() -> {
+            try {
+                for (byte b : bytes) {
+                    out.write(b);
+                    out.flush();
+                    Thread.sleep(100);
+                }
+            } catch (IOException | InterruptedException e) {
+                // The server closed the connection, as it should.
+            }
+        });
+        trickle.start();
+        return trickle;
     }
 
     @Test
