@@ -124,20 +124,11 @@ public final class InferenceServer implements AutoCloseable {
      * there is no file to read them from again, only {@link #reload} replaces one.
      */
     public static InferenceServer start(ServerConfig config, Map<String, Model> models) {
-        long startNanos = System.nanoTime();
-        if (models == null || models.isEmpty()) {
-            throw new VecnnException("the server needs at least one model");
-        }
-        ServerMetrics metrics = new ServerMetrics();
-        Map<String, ServedModel> served = new LinkedHashMap<>();
-        try {
-            models.forEach((name, model) -> served.put(
-                    name, new ServedModel(checkName(name), model, null, config.batching(), config.warmup(), metrics)));
-        } catch (RuntimeException e) {
-            served.values().forEach(ServedModel::close);
-            throw e;
-        }
-        return listen(config, served, metrics, startNanos);
+        return serve(
+                config,
+                models,
+                (name, model, metrics) ->
+                        new ServedModel(checkName(name), model, null, config.batching(), config.warmup(), metrics));
     }
 
     /**
@@ -146,25 +137,32 @@ public final class InferenceServer implements AutoCloseable {
      * reads a model's file again.
      */
     public static InferenceServer startFromFiles(ServerConfig config, Map<String, ModelSource> sources) {
+        return serve(config, sources, (name, source, metrics) -> {
+            Model model = source.load();
+            try {
+                return new ServedModel(checkName(name), model, source, config.batching(), config.warmup(), metrics);
+            } catch (RuntimeException e) {
+                model.close();
+                throw e;
+            }
+        });
+    }
+
+    /** Makes the served model of one entry of the map {@link #serve} is given. */
+    private interface Opener<T> {
+        ServedModel open(String name, T model, ServerMetrics metrics);
+    }
+
+    /** Opens every entry of {@code models} in order, closing those opened if one fails, then listens. */
+    private static <T> InferenceServer serve(ServerConfig config, Map<String, T> models, Opener<T> opener) {
         long startNanos = System.nanoTime();
-        if (sources == null || sources.isEmpty()) {
+        if (models == null || models.isEmpty()) {
             throw new VecnnException("the server needs at least one model");
         }
         ServerMetrics metrics = new ServerMetrics();
         Map<String, ServedModel> served = new LinkedHashMap<>();
         try {
-            sources.forEach((name, source) -> {
-                Model model = source.load();
-                try {
-                    served.put(
-                            name,
-                            new ServedModel(
-                                    checkName(name), model, source, config.batching(), config.warmup(), metrics));
-                } catch (RuntimeException e) {
-                    model.close();
-                    throw e;
-                }
-            });
+            models.forEach((name, model) -> served.put(name, opener.open(name, model, metrics)));
         } catch (RuntimeException e) {
             served.values().forEach(ServedModel::close);
             throw e;
