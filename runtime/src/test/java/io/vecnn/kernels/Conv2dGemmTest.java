@@ -86,14 +86,10 @@ class Conv2dGemmTest {
             Tensor want = c.reference();
             float[] residual = gaussian(r, want.data().length);
             Conv2dGemm conv = new Conv2dGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
-            float[] one = new float[want.data().length];
-            float[] two = new float[want.data().length];
 
-            run(conv, c, one, residual, ConvOutput.whole(600, true), Team.CALLING_THREAD);
-            run(conv, c, two, residual, ConvOutput.whole(600, true), TEAM);
+            float[] y = ConvKernelChecks.assertSameOnOneThreadAndTwo(conv, c, residual, ConvOutput.whole(600, true));
 
-            c.assertMatches(want, residual, true, one, 1e-4);
-            assertArrayEquals(one, two, "stride " + stride);
+            c.assertMatches(want, residual, true, y, 1e-4);
         }
     }
 
@@ -111,14 +107,10 @@ class Conv2dGemmTest {
             ConvCase c = ConvCase.random(op, 40, 17, 17, 1, r);
             Tensor want = c.reference();
             Conv2dGemm conv = new Conv2dGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
-            float[] one = new float[want.data().length];
-            float[] two = new float[want.data().length];
 
-            run(conv, c, one, null, ConvOutput.whole(72, true), Team.CALLING_THREAD);
-            run(conv, c, two, null, ConvOutput.whole(72, true), TEAM);
+            float[] y = ConvKernelChecks.assertSameOnOneThreadAndTwo(conv, c, null, ConvOutput.whole(72, true));
 
-            c.assertMatches(want, null, true, one, 1e-4);
-            assertArrayEquals(one, two, kernel[0] + "x" + kernel[1]);
+            c.assertMatches(want, null, true, y, 1e-4);
         }
     }
 
@@ -176,12 +168,8 @@ class Conv2dGemmTest {
     void resultDoesNotDependOnTheThreadCount() {
         ConvCase c = randomCase(new SplittableRandom(8));
         Conv2dGemm conv = new Conv2dGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
-        int size = c.x().batch() * c.out().height() * c.out().width() * c.out().channels();
-        float[] one = new float[size];
-        float[] two = new float[size];
-        run(conv, c, one, null, ConvOutput.whole(c.out().channels(), true), Team.CALLING_THREAD);
-        run(conv, c, two, null, ConvOutput.whole(c.out().channels(), true), TEAM);
-        assertArrayEquals(one, two);
+        ConvKernelChecks.assertSameOnOneThreadAndTwo(
+                conv, c, null, ConvOutput.whole(c.out().channels(), true));
     }
 
     /** Runs {@code conv} on the case's input batch into {@code y}, with scratch of its own. */

@@ -176,10 +176,8 @@ class Conv2dImplicitGemmTest {
     void resultDoesNotDependOnTheThreadCount() {
         ConvCase c = randomCase(new SplittableRandom(12));
         Conv2dImplicitGemm conv = new Conv2dImplicitGemm(c.op(), c.w(), c.bias(), c.in(), c.out());
-        int size = c.x().batch() * (int) c.out().size();
-        assertArrayEquals(
-                run(conv, c, new float[size], 0, c.out().channels(), null, true, Team.CALLING_THREAD),
-                run(conv, c, new float[size], 0, c.out().channels(), null, true, TEAM));
+        ConvKernelChecks.assertSameOnOneThreadAndTwo(
+                conv, c, null, ConvOutput.whole(c.out().channels(), true));
     }
 
     @Test

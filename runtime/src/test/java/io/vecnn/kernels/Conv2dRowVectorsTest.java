@@ -1,14 +1,12 @@
 package io.vecnn.kernels;
 
 import io.vecnn.Shape;
-import io.vecnn.exec.parallel.Team;
 import io.vecnn.graph.Op;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -73,28 +71,8 @@ class Conv2dRowVectorsTest {
     @Test
     void resultDoesNotDependOnTheThreadCount() {
         ConvCase c = randomCase(new SplittableRandom(12));
-        Conv2dRowVectors conv = kernel(c);
-        int size = c.x().batch() * (int) c.out().size();
-        float[] one = new float[size];
-        float[] two = new float[size];
-        float[] scratch = new float[conv.scratchFloats(c.x().batch())];
-        conv.run(
-                c.x().data(),
-                c.x().batch(),
-                one,
-                null,
-                ConvOutput.whole(c.out().channels(), true),
-                Team.CALLING_THREAD,
-                scratch);
-        conv.run(
-                c.x().data(),
-                c.x().batch(),
-                two,
-                null,
-                ConvOutput.whole(c.out().channels(), true),
-                ConvKernelChecks.TEAM,
-                scratch);
-        assertArrayEquals(one, two);
+        ConvKernelChecks.assertSameOnOneThreadAndTwo(
+                kernel(c), c, null, ConvOutput.whole(c.out().channels(), true));
     }
 
     @Test

@@ -50,6 +50,27 @@ final class ConvKernelChecks {
     }
 
     /**
+     * Runs {@code conv} on the case's input on the calling thread and on {@link #TEAM}, which must give the same
+     * bits; returns the calling thread's output.
+     */
+    static float[] assertSameOnOneThreadAndTwo(ConvKernel conv, ConvCase c, float[] residual, ConvOutput to) {
+        int size = c.x().batch() * (int) c.out().size();
+        float[] one = new float[size];
+        float[] two = new float[size];
+        conv.run(
+                c.x().data(),
+                c.x().batch(),
+                one,
+                residual,
+                to,
+                Team.CALLING_THREAD,
+                new float[conv.scratchFloats(c.x().batch())]);
+        conv.run(c.x().data(), c.x().batch(), two, residual, to, TEAM, new float[conv.scratchFloats(c.x().batch())]);
+        assertArrayEquals(one, two, c.op() + " " + c.in());
+        return one;
+    }
+
+    /**
      * The kernel gives back the weights it was made from, and written into channels 4.. of a wider map it
      * writes what it writes alone there and nothing elsewhere.
      */
