@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -92,24 +93,7 @@ class DeployImageTest {
 
         Path out = dir.resolve("serve.out");
         Path err = dir.resolve("serve.err");
-        ProcessBuilder builder = new ProcessBuilder(
-                        image.resolve("bin").resolve("vecnn").toString(),
-                        "serve",
-                        "--model",
-                        "lenet5=" + model,
-                        "--port",
-                        "0",
-                        "--threads",
-                        "1",
-                        "--warmup-seconds",
-                        "1",
-                        "--drain-s",
-                        String.valueOf(DRAIN_SECONDS))
-                .redirectOutput(out.toFile())
-                .redirectError(err.toFile());
-        builder.environment().put("VECNN_TUNING_CACHE", tuning.toString());
-        builder.environment().remove("JDK_JAVA_OPTIONS");
-        Process server = builder.start();
+        Process server = serve(tuning, out, err, "--warmup-seconds", "1");
         try {
             URI base = URI.create(awaitListening(server, out, err));
             assertTrue(Http.awaitOk(base.resolve("/v2/health/ready"), Duration.ofSeconds(60)), log(out, err));
@@ -139,12 +123,8 @@ class DeployImageTest {
         } finally {
             server.destroy(); // SIGTERM, what Kubernetes sends first
         }
-        assertTrue(server.waitFor(DRAIN_SECONDS + 20, TimeUnit.SECONDS), "no exit after SIGTERM\n" + log(out, err));
-        // 128 + 15: the JVM ran its shutdown hook (the drain) and ended as SIGTERM asks.
-        assertEquals(143, server.exitValue(), log(out, err));
-        String stderr = Files.readString(err);
+        String stderr = awaitExitOnSigterm(server, out, err);
         assertTrue(stderr.contains("vecnn serve: draining requests in flight (up to " + DRAIN_SECONDS + " s)"), stderr);
-        assertFalse(stderr.contains("Exception"), stderr);
     }
 
     /**
@@ -158,26 +138,7 @@ class DeployImageTest {
         float[] expected = logitsTunedInto(tuning, input);
         Path out = dir.resolve("grpc.out");
         Path err = dir.resolve("grpc.err");
-        ProcessBuilder builder = new ProcessBuilder(
-                        image.resolve("bin").resolve("vecnn").toString(),
-                        "serve",
-                        "--model",
-                        "lenet5=" + model,
-                        "--port",
-                        "0",
-                        "--grpc-port",
-                        "0",
-                        "--threads",
-                        "1",
-                        "--warmup-seconds",
-                        "0",
-                        "--drain-s",
-                        String.valueOf(DRAIN_SECONDS))
-                .redirectOutput(out.toFile())
-                .redirectError(err.toFile());
-        builder.environment().put("VECNN_TUNING_CACHE", tuning.toString());
-        builder.environment().remove("JDK_JAVA_OPTIONS");
-        Process server = builder.start();
+        Process server = serve(tuning, out, err, "--grpc-port", "0", "--warmup-seconds", "0");
         try {
             awaitListening(server, out, err);
             Matcher grpc =
@@ -214,10 +175,7 @@ class DeployImageTest {
         } finally {
             server.destroy();
         }
-        assertTrue(server.waitFor(DRAIN_SECONDS + 20, TimeUnit.SECONDS), "no exit after SIGTERM\n" + log(out, err));
-        assertEquals(143, server.exitValue(), log(out, err));
-        String stderr = Files.readString(err);
-        assertFalse(stderr.contains("Exception"), stderr);
+        awaitExitOnSigterm(server, out, err);
     }
 
     @Test
@@ -296,6 +254,41 @@ class DeployImageTest {
             v[i] = array.get(i).floatValue();
         }
         return v;
+    }
+
+    /**
+     * Starts the image's {@code vecnn serve} of the LeNet model on a free port, one thread, with {@code options}
+     * besides, {@code tuning} as its tuning cache and its output written to {@code out} and {@code err}.
+     */
+    private static Process serve(Path tuning, Path out, Path err, String... options) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                image.resolve("bin").resolve("vecnn").toString(),
+                "serve",
+                "--model",
+                "lenet5=" + model,
+                "--port",
+                "0",
+                "--threads",
+                "1",
+                "--drain-s",
+                String.valueOf(DRAIN_SECONDS)));
+        command.addAll(List.of(options));
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().put("VECNN_TUNING_CACHE", tuning.toString());
+        builder.environment().remove("JDK_JAVA_OPTIONS");
+        return builder.start();
+    }
+
+    /** Waits for the server sent SIGTERM to drain and end as SIGTERM asks, without an exception; its stderr. */
+    private static String awaitExitOnSigterm(Process server, Path out, Path err)
+            throws IOException, InterruptedException {
+        assertTrue(server.waitFor(DRAIN_SECONDS + 20, TimeUnit.SECONDS), "no exit after SIGTERM\n" + log(out, err));
+        // 128 + 15: the JVM ran its shutdown hook (the drain) and ended as SIGTERM asks.
+        assertEquals(143, server.exitValue(), log(out, err));
+        String stderr = Files.readString(err);
+        assertFalse(stderr.contains("Exception"), stderr);
+        return stderr;
     }
 
     /** The server's URI, from the line {@code vecnn serve} prints once bound (it was given port 0). */
