@@ -85,18 +85,4 @@ final class EpilogueKernel {
             }
         }
     }
-
-    /** {@code c += partial} over {@code rows} rows of {@code n} columns (n a whole number of vectors). */
-    static void accumulate(float[] partial, int rows, int n, float[] c, int cOff, int ldc) {
-        int lanes = S.length();
-        for (int r = 0; r < rows; r++) {
-            int s = r * n;
-            int d = cOff + r * ldc;
-            for (int j = 0; j < n; j += lanes) {
-                FloatVector.fromArray(S, c, d + j)
-                        .add(FloatVector.fromArray(S, partial, s + j))
-                        .intoArray(c, d + j);
-            }
-        }
-    }
 }

@@ -128,7 +128,7 @@ public final class Gemm {
             for (int p = panelFrom; p < panelTo; p++) {
                 // Chunks after the first add to sums kept in C, which must not be the residual still to be read.
                 if (k > kChunk(nr) && rows > mr && (p + 1) * nr <= b.n() && epilogue.residual() != c) {
-                    chunkedPanel(a, aOff, lda, rows, mr, b, p, c, cOff, ldc, rOff, epilogue, tile);
+                    chunkedPanel(a, aOff, lda, rows, mr, b, p, c, cOff, ldc, rOff, epilogue);
                 } else {
                     for (int r = 0; r < rows; r += mr) {
                         tile(a, aOff, lda, rows, r, mr, b, p, c, cOff, ldc, rOff, epilogue, true, tile);
@@ -140,8 +140,10 @@ public final class Gemm {
 
     /**
      * One full panel with K in chunks of {@link #kChunk}: every row group runs over a chunk before the next
-     * chunk, so the chunk of B (at most 256 KB) is read from L2 by all of them, not from L3 by each. The
-     * first chunk writes C, the others add their sums through the tile; the epilogue follows the last.
+     * chunk, so the chunk of B (at most 256 KB) is read from L2 by all of them, not from L3 by each. The first
+     * chunk's sums start from the bias and take the residual; each later chunk adds C to its sums in the
+     * microkernel's registers (C as its own residual, read before it is written), and the last applies the
+     * ReLU there too. Through a tile, each later chunk cost a second pass that loaded and stored C again.
      */
     private static void chunkedPanel(
             float[] a,
@@ -155,26 +157,27 @@ public final class Gemm {
             int cOff,
             int ldc,
             int rOff,
-            Epilogue epilogue,
-            float[] tile) {
+            Epilogue epilogue) {
         int nr = b.panelWidth();
         int k = b.k();
         int col0 = p * nr;
         float[] bias = epilogue.bias();
-        boolean rest = !epilogue.plainAfterBias();
+        ActivationFunction f = epilogue.activation();
         int chunk = kChunk(nr);
         for (int k0 = 0; k0 < k; k0 += chunk) {
             int kLen = Math.min(chunk, k - k0);
             int bOff = b.panelOffset(p) + k0 * nr;
-            // The first chunk's sums start from the bias (the panel is whole, so its columns all have one).
-            float[] init = k0 == 0 && bias != null ? bias : ZEROS;
+            boolean first = k0 == 0;
+            boolean last = k0 + kLen == k;
+            // The panel is whole, so its columns all have a bias.
+            float[] init = first && bias != null ? bias : ZEROS;
             int initOff = init == bias ? col0 : 0;
             for (int r = 0; r < rows; r += mr) {
                 int rowsHere = Math.min(mr, rows - r);
                 int out = cOff + r * ldc + col0;
-                float[] d = k0 == 0 ? c : tile;
-                int dOff = k0 == 0 ? out : 0;
-                int ldd = k0 == 0 ? ldc : nr;
+                float[] res = first ? epilogue.residual() : c;
+                int resOff = first ? rOff + r * epilogue.residualStride() + col0 : out;
+                int ldr = first ? epilogue.residualStride() : ldc;
                 multiply(
                         a,
                         aOff + r * lda + k0,
@@ -187,31 +190,15 @@ public final class Gemm {
                         nr,
                         init,
                         initOff,
-                        d,
-                        dOff,
-                        ldd,
-                        null,
-                        0,
-                        0,
-                        false);
-                if (k0 > 0) {
-                    EpilogueKernel.accumulate(tile, rowsHere, nr, c, out, ldc);
-                }
-                if (k0 + kLen == k && rest) {
-                    EpilogueKernel.apply(
-                            c,
-                            out,
-                            ldc,
-                            rowsHere,
-                            nr,
-                            c,
-                            out,
-                            ldc,
-                            col0,
-                            rOff + r * epilogue.residualStride() + col0,
-                            epilogue,
-                            false,
-                            true);
+                        c,
+                        out,
+                        ldc,
+                        res,
+                        resOff,
+                        ldr,
+                        last && epilogue.relu());
+                if (last && f != null) {
+                    ActivationVectors.applyToRows(f, c, cOff + r * ldc, ldc, rowsHere, col0, col0 + nr);
                 }
             }
         }

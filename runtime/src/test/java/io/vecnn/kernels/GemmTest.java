@@ -74,10 +74,12 @@ class GemmTest {
     void deepKIsChunkedAndStillMatchesTheReference() {
         SplittableRandom r = new SplittableRandom(11);
         for (int panelWidth : new int[] {GemmMicroKernel12x1v.NR, GemmMicroKernel8x2v.NR, GemmMicroKernel6x4v.NR}) {
-            for (int variant = 0; variant < 3; variant++) {
+            for (int variant = 0; variant < 4; variant++) {
                 boolean biasOnly = variant == 1;
                 // The third variant's residual is C itself: no partial sums may be kept in C then.
                 boolean aliased = variant == 2;
+                // The fourth applies an activation other than the ReLU after the last chunk.
+                ActivationFunction activation = variant == 3 ? ActivationFunction.SILU : null;
                 int m = 29;
                 int n = 2 * panelWidth + 5;
                 // Two whole chunks and a partial one, whatever the chunk depth for this panel width is.
@@ -87,7 +89,7 @@ class GemmTest {
                 float[] bias = RandomTensors.gaussian(r, n);
                 float[] residual = biasOnly ? null : RandomTensors.gaussian(r, m * n);
                 float[] residualValues = biasOnly ? null : residual.clone();
-                Epilogue e = new Epilogue(bias, residual, n, !biasOnly);
+                Epilogue e = new Epilogue(bias, residual, n, !biasOnly && activation == null, activation);
                 PackedMatrix b = PackedMatrix.pack(w, 0, n, k, panelWidth);
                 float[] c = aliased ? residual : new float[m * n];
                 Gemm.block(a, 0, k, m, b, 0, b.panels(), c, 0, n, 0, e);
@@ -97,12 +99,14 @@ class GemmTest {
                         for (int kk = 0; kk < k; kk++) {
                             want += (double) a[i * k + kk] * w[j * k + kk];
                         }
-                        want = biasOnly ? want : Math.max(want, 0);
+                        want = activation != null ? activation.apply(want) : biasOnly ? want : Math.max(want, 0);
                         assertEquals(
                                 want,
                                 c[i * n + j],
                                 1e-4 * (1 + Math.abs(want)) * Math.sqrt(k),
                                 "panels of " + panelWidth + ", bias only " + biasOnly + ", residual in C " + aliased
+                                        + ", "
+                                        + activation
                                         + " at " + i + "," + j);
                     }
                 }
