@@ -21,9 +21,4 @@ public record Epilogue(
     public Epilogue(float[] bias, float[] residual, int residualStride, boolean relu) {
         this(bias, residual, residualStride, relu, null);
     }
-
-    /** Whether everything after the bias (residual, ReLU, activation) leaves the sums as they are. */
-    boolean plainAfterBias() {
-        return residual == null && !relu && activation == null;
-    }
 }
